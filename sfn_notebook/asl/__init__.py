@@ -1,0 +1,1 @@
+"""The Amazon States Language: parse JSON/YAML into a typed model, validate like AWS."""
