@@ -22,13 +22,14 @@ lab: install
 
 lint: install
 	$(BIN)/ruff check sfn_notebook tests benchmarks
-	$(BIN)/ruff format --check sfn_notebook tests benchmarks
 
 typecheck: install
 	$(BIN)/mypy
 
 pytest: install
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q tests
+	$(BIN)/python -m pytest -q --nbval --nbval-current-env \
+		--nbval-sanitize-with notebooks/sanitize.cfg -p no:cacheprovider notebooks
 
 test: lint typecheck pytest
 

@@ -1,1 +1,36 @@
-"""sfn-notebook."""
+"""sfn-notebook: AWS Step Functions workflows defined, run, watched and analysed in Jupyter.
+
+>>> import sfn_notebook as sfn
+>>> ex = sfn.run({"StartAt": "Hi", "States": {"Hi": {"Type": "Pass", "Result": "hello", "End": True}}})
+>>> ex.output
+'hello'
+"""
+
+from sfn_notebook.asl.model import Definition
+from sfn_notebook.asl.parse import parse, validate
+from sfn_notebook.errors import (
+    DefinitionError,
+    Diagnostic,
+    ExecutionInputError,
+    ExpressionError,
+    SfnNotebookError,
+    StatesError,
+)
+from sfn_notebook.runtime.execution import Execution
+from sfn_notebook.runtime.run import run
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Definition",
+    "DefinitionError",
+    "Diagnostic",
+    "Execution",
+    "ExecutionInputError",
+    "ExpressionError",
+    "SfnNotebookError",
+    "StatesError",
+    "parse",
+    "run",
+    "validate",
+]

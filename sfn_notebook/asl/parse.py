@@ -1,0 +1,339 @@
+"""Read a definition (JSON or YAML text, or a dict) into the typed model.
+
+``load_document`` turns text into a JSON value and reports malformed input as a diagnostic with a
+line and column; ``parse`` then validates the document as AWS would and builds the model.
+
+>>> parse("StartAt: A\\nStates:\\n  A: {Type: Succeed}").start_at
+'A'
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import yaml
+
+from sfn_notebook.asl import model as m
+from sfn_notebook.errors import DefinitionError, Diagnostic
+
+_COMMON = {
+    "comment": "Comment",
+    "next": "Next",
+    "assign": "Assign",
+    "output": "Output",
+}
+
+
+def escape_pointer(token: str) -> str:
+    """Escape one JSON-pointer token (RFC 6901)."""
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def load_document(source: Any) -> tuple[Any, list[Diagnostic]]:
+    """Turn JSON or YAML text (or bytes, or an already-loaded value) into a JSON value.
+
+    Returns the value and the diagnostics for input that is not JSON or YAML at all; the value is
+    ``None`` when there are diagnostics.
+    """
+    if isinstance(source, bytes | bytearray):
+        try:
+            source = bytes(source).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return None, [_invalid_json(f"Definition is not UTF-8 text: {exc.reason}", None)]
+    if not isinstance(source, str):
+        return source, []
+    text = source
+    if "\x00" in text:
+        return None, [_invalid_json("Definition contains binary data (a NUL character)", None)]
+    if text.lstrip().startswith(("{", "[")):
+        try:
+            return json.loads(text), []
+        except json.JSONDecodeError as exc:
+            return None, [
+                _invalid_json(f"{exc.msg} at line {exc.lineno} column {exc.colno}", exc.colno)
+            ]
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1} column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        return None, [_invalid_json(f"Invalid YAML: {problem}{where}", None)]
+    return _jsonable(value), []
+
+
+def _invalid_json(message: str, column: int | None) -> Diagnostic:
+    return Diagnostic("ERROR", "INVALID_JSON_DESCRIPTION", message, "/", column)
+
+
+def _jsonable(value: Any) -> Any:
+    """YAML may produce dates and non-string keys; ASL is JSON, so turn them into JSON values."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def parse(source: Any) -> m.Definition:
+    """Parse JSON or YAML text, or a dict, into a validated :class:`~sfn_notebook.asl.model.Definition`.
+
+    Raises :class:`~sfn_notebook.errors.DefinitionError` carrying every diagnostic when AWS would
+    reject the definition.
+
+    >>> parse({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}).states["A"].end
+    True
+    """
+    from sfn_notebook.asl.validate import format_definition_error, validate_document
+
+    document, diagnostics = load_document(source)
+    if not diagnostics:
+        diagnostics = validate_document(document)
+    errors = [d for d in diagnostics if d.severity == "ERROR"]
+    if errors:
+        raise DefinitionError(format_definition_error(errors), diagnostics)
+    return build_definition(document)
+
+
+def validate(source: Any) -> list[Diagnostic]:
+    """Every diagnostic (errors and warnings) for a definition, as ValidateStateMachineDefinition.
+
+    >>> [d.code for d in validate({"StartAt": "A", "States": {}})]
+    ['MISSING_TRANSITION_TARGET']
+    """
+    from sfn_notebook.asl.validate import validate_document
+
+    document, diagnostics = load_document(source)
+    return diagnostics or validate_document(document)
+
+
+# ------------------------------------------------------------------------------------------------
+# Building the model from a validated document
+
+
+def build_definition(doc: Mapping[str, Any]) -> m.Definition:
+    """Build the model from a document that already passed validation."""
+    language = doc.get("QueryLanguage", m.JSONPATH)
+    states = _build_states(doc.get("States", {}), "", language)
+    return m.Definition(
+        pointer="",
+        raw=doc,
+        start_at=doc.get("StartAt", ""),
+        states=states,
+        query_language=language,
+        comment=doc.get("Comment"),
+        version=doc.get("Version"),
+        timeout_seconds=doc.get("TimeoutSeconds"),
+    )
+
+
+def _build_machine(doc: Mapping[str, Any], pointer: str, language: str) -> m.StateMachine:
+    language = doc.get("QueryLanguage", language)
+    return m.StateMachine(
+        pointer=pointer,
+        raw=doc,
+        start_at=doc.get("StartAt", ""),
+        states=_build_states(doc.get("States", {}), pointer, language),
+        query_language=language,
+        comment=doc.get("Comment"),
+    )
+
+
+def _build_states(states: Mapping[str, Any], pointer: str, language: str) -> dict[str, m.State]:
+    built: dict[str, m.State] = {}
+    for name, raw in states.items():
+        state_pointer = f"{pointer}/States/{escape_pointer(name)}"
+        built[name] = _build_state(name, raw, state_pointer, raw.get("QueryLanguage", language))
+    return built
+
+
+def _path(raw: Mapping[str, Any], key: str) -> str | None:
+    """Absent means ``$``; an explicit null stays ``None``."""
+    return raw[key] if key in raw else "$"
+
+
+def _retriers(raw: Mapping[str, Any], pointer: str) -> tuple[m.Retrier, ...]:
+    return tuple(
+        m.Retrier(
+            pointer=f"{pointer}/Retry/{i}",
+            raw=r,
+            error_equals=tuple(r.get("ErrorEquals", ())),
+            interval_seconds=r.get("IntervalSeconds", 1),
+            max_attempts=r.get("MaxAttempts", 3),
+            backoff_rate=r.get("BackoffRate", 2.0),
+            max_delay_seconds=r.get("MaxDelaySeconds"),
+            jitter_strategy=r.get("JitterStrategy", "NONE"),
+            comment=r.get("Comment"),
+        )
+        for i, r in enumerate(raw.get("Retry", ()))
+    )
+
+
+def _catchers(raw: Mapping[str, Any], pointer: str) -> tuple[m.Catcher, ...]:
+    return tuple(
+        m.Catcher(
+            pointer=f"{pointer}/Catch/{i}",
+            raw=c,
+            error_equals=tuple(c.get("ErrorEquals", ())),
+            next=c.get("Next", ""),
+            result_path=_path(c, "ResultPath"),
+            output=c.get("Output"),
+            assign=c.get("Assign"),
+            comment=c.get("Comment"),
+        )
+        for i, c in enumerate(raw.get("Catch", ()))
+    )
+
+
+def _build_state(name: str, raw: Mapping[str, Any], pointer: str, language: str) -> m.State:
+    kind = raw["Type"]
+    common: dict[str, Any] = {
+        "pointer": pointer,
+        "raw": raw,
+        "name": name,
+        "type": kind,
+        "query_language": language,
+        "end": bool(raw.get("End", False)),
+        "input_path": _path(raw, "InputPath"),
+        "output_path": _path(raw, "OutputPath"),
+    }
+    common.update({attr: raw.get(key) for attr, key in _COMMON.items()})
+    builder = _BUILDERS[kind]
+    return builder(raw, pointer, language, common)
+
+
+def _pass(raw: Mapping[str, Any], pointer: str, language: str, common: dict[str, Any]) -> m.State:
+    return m.PassState(
+        **common,
+        result=raw.get("Result"),
+        has_result="Result" in raw,
+        result_path=_path(raw, "ResultPath"),
+        parameters=raw.get("Parameters"),
+    )
+
+
+def _task(raw: Mapping[str, Any], pointer: str, language: str, common: dict[str, Any]) -> m.State:
+    return m.TaskState(
+        **common,
+        resource=raw.get("Resource", ""),
+        parameters=raw.get("Parameters"),
+        arguments=raw.get("Arguments"),
+        result_selector=raw.get("ResultSelector"),
+        result_path=_path(raw, "ResultPath"),
+        timeout_seconds=raw.get("TimeoutSeconds"),
+        timeout_seconds_path=raw.get("TimeoutSecondsPath"),
+        heartbeat_seconds=raw.get("HeartbeatSeconds"),
+        heartbeat_seconds_path=raw.get("HeartbeatSecondsPath"),
+        credentials=raw.get("Credentials"),
+        retry=_retriers(raw, pointer),
+        catch=_catchers(raw, pointer),
+    )
+
+
+def _choice(raw: Mapping[str, Any], pointer: str, language: str, common: dict[str, Any]) -> m.State:
+    rules = tuple(
+        m.ChoiceRule(
+            pointer=f"{pointer}/Choices/{i}",
+            raw=rule,
+            next=rule.get("Next", ""),
+            condition=rule.get("Condition"),
+            assign=rule.get("Assign"),
+            output=rule.get("Output"),
+            comment=rule.get("Comment"),
+        )
+        for i, rule in enumerate(raw.get("Choices", ()))
+    )
+    return m.ChoiceState(**common, choices=rules, default=raw.get("Default"))
+
+
+def _wait(raw: Mapping[str, Any], pointer: str, language: str, common: dict[str, Any]) -> m.State:
+    return m.WaitState(
+        **common,
+        seconds=raw.get("Seconds"),
+        timestamp=raw.get("Timestamp"),
+        seconds_path=raw.get("SecondsPath"),
+        timestamp_path=raw.get("TimestampPath"),
+    )
+
+
+def _succeed(
+    raw: Mapping[str, Any], pointer: str, language: str, common: dict[str, Any]
+) -> m.State:
+    return m.SucceedState(**common)
+
+
+def _fail(raw: Mapping[str, Any], pointer: str, language: str, common: dict[str, Any]) -> m.State:
+    return m.FailState(
+        **common,
+        error=raw.get("Error"),
+        cause=raw.get("Cause"),
+        error_path=raw.get("ErrorPath"),
+        cause_path=raw.get("CausePath"),
+    )
+
+
+def _parallel(
+    raw: Mapping[str, Any], pointer: str, language: str, common: dict[str, Any]
+) -> m.State:
+    branches = tuple(
+        _build_machine(branch, f"{pointer}/Branches/{i}", language)
+        for i, branch in enumerate(raw.get("Branches", ()))
+    )
+    return m.ParallelState(
+        **common,
+        branches=branches,
+        parameters=raw.get("Parameters"),
+        arguments=raw.get("Arguments"),
+        result_selector=raw.get("ResultSelector"),
+        result_path=_path(raw, "ResultPath"),
+        retry=_retriers(raw, pointer),
+        catch=_catchers(raw, pointer),
+    )
+
+
+def _map(raw: Mapping[str, Any], pointer: str, language: str, common: dict[str, Any]) -> m.State:
+    key = "ItemProcessor" if "ItemProcessor" in raw else "Iterator"
+    processor_doc = raw.get(key)
+    processor = (
+        _build_machine(processor_doc, f"{pointer}/{key}", language) if processor_doc else None
+    )
+    config = (processor_doc or {}).get("ProcessorConfig", {})
+    return m.MapState(
+        **common,
+        processor=processor,
+        mode=config.get("Mode", "INLINE"),
+        execution_type=config.get("ExecutionType"),
+        items_path=_path(raw, "ItemsPath"),
+        items=raw.get("Items"),
+        item_selector=raw.get("ItemSelector", raw.get("Parameters")),
+        item_reader=raw.get("ItemReader"),
+        item_batcher=raw.get("ItemBatcher"),
+        result_writer=raw.get("ResultWriter"),
+        result_selector=raw.get("ResultSelector"),
+        result_path=_path(raw, "ResultPath"),
+        max_concurrency=raw.get("MaxConcurrency", 0),
+        max_concurrency_path=raw.get("MaxConcurrencyPath"),
+        tolerated_failure_percentage=raw.get("ToleratedFailurePercentage"),
+        tolerated_failure_percentage_path=raw.get("ToleratedFailurePercentagePath"),
+        tolerated_failure_count=raw.get("ToleratedFailureCount"),
+        tolerated_failure_count_path=raw.get("ToleratedFailureCountPath"),
+        label=raw.get("Label"),
+        retry=_retriers(raw, pointer),
+        catch=_catchers(raw, pointer),
+    )
+
+
+_BUILDERS = {
+    "Pass": _pass,
+    "Task": _task,
+    "Choice": _choice,
+    "Wait": _wait,
+    "Succeed": _succeed,
+    "Fail": _fail,
+    "Parallel": _parallel,
+    "Map": _map,
+}

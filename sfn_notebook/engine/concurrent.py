@@ -1,0 +1,282 @@
+"""Parallel and Map: branches and iterations as concurrent asyncio tasks.
+
+Event links follow AWS: every branch (and every Map worker, which runs iterations one after the
+other) has its own cursor starting at ``<Type>StateStarted``; when they are done the state
+continues from the latest of them. A failing branch or iteration cancels its siblings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from typing import Any
+
+from sfn_notebook.asl import model as m
+from sfn_notebook.engine.frame import Frame
+from sfn_notebook.engine.history import Cursor, dumps
+from sfn_notebook.engine.interpreter import (
+    Failure,
+    Transition,
+    Visit,
+    compile_machine,
+    run_machine,
+    runner,
+)
+from sfn_notebook.engine.pipeline import JsonataValue, Payload, jsonata_states
+from sfn_notebook.engine.task import Recoverable
+from sfn_notebook.errors import StatesError
+from sfn_notebook.expr.jsonata import is_jsonata
+from sfn_notebook.expr.paths import MISSING, compile_path
+
+
+async def gather_or_cancel(coros: list[Any]) -> list[Any]:
+    """Run coroutines concurrently; on the first failure cancel the rest and raise it."""
+    tasks = [asyncio.ensure_future(c) for c in coros]
+    try:
+        return list(await asyncio.gather(*tasks))
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+
+
+@runner("Parallel")
+class ParallelRunner(Recoverable):
+    def __init__(self, state: m.ParallelState) -> None:
+        super().__init__(state)
+        self.branches = [compile_machine(branch) for branch in state.branches]
+        if self.jsonata:
+            self.arguments = (
+                JsonataValue(state.arguments, "Arguments") if state.arguments is not None else None
+            )
+        else:
+            self.parameters = (
+                Payload(state.parameters, "Parameters") if state.parameters is not None else None
+            )
+
+    async def attempt(self, visit: Visit) -> Transition:
+        frame = visit.frame
+        history = frame.execution.history
+        scope = self.scope(visit)
+        data = visit.input
+        if self.jsonata:
+            states = jsonata_states(data, scope)
+            branch_input = self.arguments.apply(states, scope.variables) if self.arguments else data
+        else:
+            branch_input = self.input_path.apply(data, scope)
+            if self.parameters is not None:
+                branch_input = self.parameters.apply(branch_input, scope)
+        history.add(frame.cursor, "ParallelStateStarted")
+        text = dumps(branch_input)
+        cursors = [frame.cursor.child() for _ in self.branches]
+        try:
+            outputs = await gather_or_cancel(
+                [
+                    run_machine(branch, frame.child(cursor), branch_input, text)
+                    for branch, cursor in zip(self.branches, cursors, strict=True)
+                ]
+            )
+        except Failure:
+            for cursor in cursors:
+                frame.cursor.integrate(cursor)
+            history.add(frame.cursor, "ParallelStateFailed")
+            raise
+        for cursor in cursors:
+            frame.cursor.integrate(cursor)
+        history.add(frame.cursor, "ParallelStateSucceeded", advance=False)
+        return self.finish(visit, scope, outputs)
+
+
+@runner("Map")
+class MapRunner(Recoverable):
+    def __init__(self, state: m.MapState) -> None:
+        super().__init__(state)
+        assert state.processor is not None
+        self.processor = compile_machine(state.processor)
+        self.map_state = state
+        if self.jsonata:
+            self.items = JsonataValue(state.items, "Items") if state.items is not None else None
+            self.selector_jsonata = (
+                JsonataValue(state.item_selector, "ItemSelector")
+                if state.item_selector is not None
+                else None
+            )
+        else:
+            self.items_path = compile_path(state.items_path) if state.items_path not in (None, "$") else None
+            self.selector = (
+                Payload(state.item_selector, "ItemSelector")
+                if state.item_selector is not None
+                else None
+            )
+        self.concurrency = _Setting(state.max_concurrency, state.max_concurrency_path, "MaxConcurrency")
+        self.tolerated_count = _Setting(
+            state.tolerated_failure_count, state.tolerated_failure_count_path, "ToleratedFailureCount"
+        )
+        self.tolerated_percentage = _Setting(
+            state.tolerated_failure_percentage,
+            state.tolerated_failure_percentage_path,
+            "ToleratedFailurePercentage",
+        )
+
+    def _items(self, visit: Visit, scope: Any) -> tuple[list[Any], Any]:
+        data = visit.input
+        if self.jsonata:
+            states = jsonata_states(data, scope)
+            if self.items is None:
+                items = data
+                if not isinstance(items, list):
+                    raise StatesError(
+                        "States.QueryEvaluationError",
+                        f"Map state input must be an array but was: {dumps(items)}",
+                    )
+            else:
+                items = self.items.apply(states, scope.variables)
+                if not isinstance(items, list):
+                    raise StatesError(
+                        "States.QueryEvaluationError",
+                        f"The JSONata expression '{self.map_state.items}' specified for the field "
+                        f"'Items' returned an unexpected result type. Expected 'array', but was "
+                        f"'{_json_type(items)}' for value: {dumps(items)}",
+                    )
+            return items, data
+        effective = self.input_path.apply(data, scope)
+        items = effective if self.items_path is None else self.items_path.evaluate(effective, scope)
+        if not isinstance(items, list):
+            raise StatesError(
+                "States.Runtime",
+                f"Map state input must be an array but was: {dumps(items)}",
+            )
+        return items, effective
+
+    async def attempt(self, visit: Visit) -> Transition:
+        frame = visit.frame
+        history = frame.execution.history
+        scope = self.scope(visit)
+        items, effective = self._items(visit, scope)
+        limit = self.concurrency.value(effective, scope)
+        tolerated_count = self.tolerated_count.value(effective, scope)
+        tolerated_pct = self.tolerated_percentage.value(effective, scope)
+        if tolerated_count is not None and tolerated_count < 0:
+            raise StatesError("States.Runtime", "ToleratedFailureCount cannot be negative.")
+        history.add(
+            frame.cursor, "MapStateStarted", "mapStateStartedEventDetails", {"length": len(items)}
+        )
+        inputs = [self._item_input(visit, scope, effective, i, item) for i, item in enumerate(items)]
+        results: list[Any] = [None] * len(items)
+        tolerance = _tolerance(len(items), tolerated_count, tolerated_pct)
+        failures: list[Failure] = []
+        workers = len(items) if not limit else min(limit, len(items))
+        queue = iter(range(len(items)))
+        cursors = [frame.cursor.child() for _ in range(workers)]
+
+        async def work(cursor: Cursor) -> None:
+            for index in queue:
+                item_frame = frame.child(cursor, {"Index": index, "Value": items[index]})
+                detail = {"index": index, "name": self.name}
+                history.add(
+                    cursor, "MapIterationStarted", "mapIterationStartedEventDetails", detail
+                )
+                try:
+                    results[index] = await run_machine(self.processor, item_frame, inputs[index])
+                except Failure as failure:
+                    history.add(
+                        cursor, "MapIterationFailed", "mapIterationFailedEventDetails", detail,
+                        advance=False,
+                    )
+                    failures.append(failure)
+                    if tolerance is None or len(failures) > tolerance:
+                        raise
+                    continue
+                history.add(
+                    cursor, "MapIterationSucceeded", "mapIterationSucceededEventDetails", detail,
+                    advance=False,
+                )
+            cursor.source = cursor.last
+
+        try:
+            await gather_or_cancel([work(cursor) for cursor in cursors])
+        except Failure as failure:
+            for cursor in cursors:
+                frame.cursor.integrate(cursor)
+            history.add(frame.cursor, "MapStateFailed")
+            if tolerance is not None:
+                raise Failure(
+                    "States.ExceedToleratedFailureThreshold",
+                    "The specified tolerated failure threshold was exceeded",
+                    self.name,
+                ) from None
+            raise failure from None
+        for cursor in cursors:
+            frame.cursor.integrate(cursor)
+        history.add(frame.cursor, "MapStateSucceeded", advance=False)
+        return self.finish(visit, scope, results)
+
+    def _item_input(self, visit: Visit, scope: Any, effective: Any, index: int, item: Any) -> Any:
+        if self.jsonata:
+            if self.selector_jsonata is None:
+                return item
+            item_scope = visit.frame.child(visit.frame.cursor, {"Index": index, "Value": item})
+            context = item_scope.scope(self.name, visit.entered_at, visit.retry_count).context
+            states = {"input": visit.input, "context": context}
+            return self.selector_jsonata.apply(states, scope.variables)
+        if self.selector is None:
+            return item
+        item_frame = visit.frame.child(visit.frame.cursor, {"Index": index, "Value": item})
+        item_scope = item_frame.scope(self.name, visit.entered_at, visit.retry_count)
+        return self.selector.apply(effective, item_scope)
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, dict):
+        return "object"
+    return "array"
+
+
+def _tolerance(total: int, count: int | None, percentage: float | None) -> int | None:
+    """How many failed iterations the Map tolerates; None when it tolerates none (fail fast)."""
+    allowed: list[int] = []
+    if count is not None:
+        allowed.append(count)
+    if percentage is not None:
+        allowed.append(math.floor(total * percentage / 100))
+    if not allowed or max(allowed) == 0 and not (count or percentage):
+        return None
+    return max(allowed)
+
+
+class _Setting:
+    """MaxConcurrency / ToleratedFailure*: a number, a JSONata expression, or a *Path."""
+
+    def __init__(self, value: Any, path: str | None, field: str) -> None:
+        self.static = None if is_jsonata(value) else value
+        self.jsonata = JsonataValue(value, field) if is_jsonata(value) else None
+        self.path = compile_path(path) if path else None
+        self.field = field
+
+    def value(self, data: Any, scope: Any) -> Any:
+        if self.path is not None:
+            found = self.path.find(data, scope)
+            if found is MISSING or isinstance(found, bool) or not isinstance(found, int | float):
+                shown = found if found is not MISSING else None
+                raise StatesError(
+                    "States.Runtime",
+                    f"The {self.field}Path field refers to value \"{_plain(shown)}\" which is not "
+                    f"a valid integer: {self.path.text}",
+                )
+            return found
+        if self.jsonata is not None:
+            return self.jsonata.apply(jsonata_states(data, scope), scope.variables)
+        return self.static
+
+
+def _plain(value: Any) -> str:
+    return value if isinstance(value, str) else dumps(value)

@@ -1,0 +1,110 @@
+"""Per-execution and per-branch state: what a running state may read and where its events go.
+
+An :class:`ExecutionContext` holds what one execution shares (its history, clock, identity, the
+task resources, the stop signal). A :class:`Frame` is one line of work inside it: the execution
+itself, a Parallel branch or a Map iteration. Frames carry their own event cursor and their own
+variable scope, which reads the enclosing scopes but writes only its own (AWS's rule: inner
+states cannot assign outer variables).
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections import ChainMap
+from collections.abc import Callable, MutableMapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sfn_notebook.engine.clock import Clock
+from sfn_notebook.engine.history import Cursor, History
+from sfn_notebook.expr.scope import Scope
+
+if TYPE_CHECKING:
+    from sfn_notebook.engine.resources import ResourceRegistry
+
+
+def iso_millis(moment: datetime) -> str:
+    """Timestamps in the context object: ISO 8601 with milliseconds and Z, as AWS writes them."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+@dataclass
+class ExecutionContext:
+    """What every frame of one execution shares."""
+
+    clock: Clock
+    history: History
+    execution_arn: str
+    execution_name: str
+    state_machine_arn: str
+    state_machine_name: str
+    role_arn: str
+    account: str
+    region: str
+    input_text: str
+    input_value: Any
+    start_time: datetime
+    resources: ResourceRegistry
+    state_machine_type: str = "STANDARD"
+    redrive_count: int = 0
+    rng: random.Random = field(default_factory=random.Random)
+    stopped: threading.Event = field(default_factory=threading.Event)
+    on_task: Callable[[str], None] | None = None  # durable boundary before a task is invoked
+
+    def context_execution(self) -> dict[str, Any]:
+        execution: dict[str, Any] = {
+            "Id": self.execution_arn,
+            "Input": self.input_value,
+            "StartTime": iso_millis(self.start_time),
+            "Name": self.execution_name,
+            "RoleArn": self.role_arn,
+        }
+        if self.redrive_count:
+            execution["RedriveCount"] = self.redrive_count
+        return execution
+
+
+class Frame:
+    """One line of work: an event cursor, a variable scope and the context object's base."""
+
+    __slots__ = ("cursor", "execution", "map_item", "variables", "_context_base")
+
+    def __init__(
+        self,
+        execution: ExecutionContext,
+        cursor: Cursor,
+        variables: MutableMapping[str, Any],
+        map_item: dict[str, Any] | None = None,
+    ) -> None:
+        self.execution = execution
+        self.cursor = cursor
+        self.variables = variables
+        self.map_item = map_item
+        self._context_base: dict[str, Any] = {
+            "Execution": execution.context_execution(),
+            "StateMachine": {
+                "Id": execution.state_machine_arn,
+                "Name": execution.state_machine_name,
+            },
+        }
+
+    def child(self, cursor: Cursor, map_item: dict[str, Any] | None = None) -> Frame:
+        """A frame for a branch or iteration: reads this scope, writes its own."""
+        return Frame(self.execution, cursor, ChainMap({}, self.variables), map_item)
+
+    def scope(
+        self, state_name: str, entered: datetime, retry_count: int = 0, token: str | None = None
+    ) -> Scope:
+        context = dict(self._context_base)
+        context["State"] = {
+            "EnteredTime": iso_millis(entered),
+            "Name": state_name,
+            "RetryCount": retry_count,
+        }
+        if self.map_item is not None:
+            context["Map"] = {"Item": self.map_item}
+        if token is not None:
+            context["Task"] = {"Token": token}
+        return Scope(context=context, variables=self.variables, rng=self.execution.rng)

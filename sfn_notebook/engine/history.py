@@ -1,0 +1,114 @@
+"""History events exactly as AWS's GetExecutionHistory returns them.
+
+Every event has ``id``, ``previousEventId``, ``timestamp``, ``type`` and at most one
+``<x>EventDetails`` object. ``previousEventId`` follows AWS: each branch of work (the execution,
+a Parallel branch, a Map iteration worker) has a :class:`Cursor` whose ``source`` is the event the
+next one links to. Most events move the cursor to themselves; a few (ExecutionStarted,
+MapIterationSucceeded, MapStateSucceeded, ParallelStateSucceeded ...) leave it where it was, which
+is why AWS links the first state's entry to event 0 and a Map's exit to its last iteration's
+event rather than to MapStateSucceeded.
+
+Listeners (the store, widgets, progress bars) get each event as it is added.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sfn_notebook.errors import StatesError
+
+Event = dict[str, Any]
+Listener = Callable[[Event], None]
+
+PAYLOAD_LIMIT = 256 * 1024  # bytes, AWS's quota for inputs, outputs and results
+EVENT_LIMIT = 25_000  # STANDARD workflows' history quota
+
+
+def dumps(value: Any) -> str:
+    """JSON text as AWS writes payloads: compact, UTF-8 kept as is."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def payload(text: str) -> tuple[str, dict[str, bool]]:
+    """A payload and its ``*Details`` object; AWS truncates history payloads over the quota."""
+    if len(text) > PAYLOAD_LIMIT and len(text.encode("utf-8")) > PAYLOAD_LIMIT:
+        cut = text.encode("utf-8")[:PAYLOAD_LIMIT].decode("utf-8", "ignore")
+        return cut, {"truncated": True}
+    return text, {"truncated": False}
+
+
+class Cursor:
+    """Where the next event of one branch of work links to (its ``previousEventId``)."""
+
+    __slots__ = ("last", "source")
+
+    def __init__(self, source: int = 0) -> None:
+        self.source = source
+        self.last = source
+
+    def child(self) -> Cursor:
+        return Cursor(self.source)
+
+    def integrate(self, other: Cursor) -> None:
+        """After concurrent children: continue from the latest of their events."""
+        self.source = max(self.source, other.source)
+        self.last = max(self.last, other.last)
+
+
+class EventLimitExceeded(StatesError):
+    """The execution would pass the history quota (25,000 events for STANDARD)."""
+
+
+class History:
+    """The event list of one execution, thread-safe, with listeners."""
+
+    def __init__(self, now: Callable[[], datetime], limit: int | None = EVENT_LIMIT) -> None:
+        self.events: list[Event] = []
+        self._now = now
+        self._lock = threading.Lock()
+        self._listeners: list[Listener] = []
+        self._limit = limit
+
+    def listen(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def add(
+        self,
+        cursor: Cursor,
+        type_: str,
+        details_key: str | None = None,
+        details: dict[str, Any] | None = None,
+        *,
+        advance: bool = True,
+        force: bool = False,
+    ) -> int:
+        """Append an event; returns its id. ``force`` ignores the quota (terminal events)."""
+        with self._lock:
+            event_id = len(self.events) + 1
+            if not force and self._limit is not None and event_id > self._limit - 1:
+                raise EventLimitExceeded(
+                    "States.Runtime",
+                    f"The execution reached the maximum number of history events ({self._limit}).",
+                )
+            event: Event = {
+                "timestamp": self._now(),
+                "type": type_,
+                "id": event_id,
+                "previousEventId": cursor.source,
+            }
+            if details_key is not None:
+                event[details_key] = details if details is not None else {}
+            self.events.append(event)
+            cursor.last = event_id
+            if advance:
+                cursor.source = event_id
+        for listener in self._listeners:
+            listener(event)
+        return event_id
+
+    def __len__(self) -> int:
+        return len(self.events)

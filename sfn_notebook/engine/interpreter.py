@@ -1,0 +1,194 @@
+"""The state loop: run a compiled state machine (the definition, a branch or a Map processor).
+
+Each state is compiled once into a runner (see ``states.py``) that knows its history event types.
+``run_machine`` enters a state (``<Type>StateEntered``), lets the runner do its work and emit its
+own events, and follows the transition. Pass and Choice runners are synchronous, so chains of
+them run without returning to the event loop; that is what makes them fast.
+
+A failure that no Catch handles leaves ``run_machine`` as a :class:`Failure`; the caller (the
+execution, a Parallel branch or a Map iteration) turns it into its own failure events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sfn_notebook.engine.frame import Frame
+from sfn_notebook.engine.history import PAYLOAD_LIMIT, dumps, payload
+from sfn_notebook.errors import StatesError
+
+if TYPE_CHECKING:
+    from sfn_notebook.asl import model as m
+
+# Errors that Retry and Catch never handle through States.ALL (AWS: terminal errors).
+UNCATCHABLE_BY_ALL = frozenset({"States.Runtime", "States.DataLimitExceeded"})
+
+
+class Failure(StatesError):
+    """A workflow failure leaving a state machine: the error, the cause, and where it arose."""
+
+    def __init__(self, error: str, cause: str | None, state: str | None = None) -> None:
+        super().__init__(error, cause or "")
+        self.cause_or_none = cause
+        self.state = state
+
+
+class Stopped(Exception):  # noqa: N818 - it is a signal, not an error
+    """The execution was stopped (StopExecution) or timed out while this frame ran."""
+
+
+@dataclass
+class Transition:
+    output: Any
+    next: str | None  # None: the machine ends here
+    text: str | None = None  # the output as JSON text, when already serialised
+
+
+class Visit:
+    """One state's visit: what its runner needs besides the frame and the input."""
+
+    __slots__ = ("entered_at", "entered_id", "frame", "input", "input_text", "retry_count")
+
+    def __init__(
+        self, frame: Frame, data: Any, text: str, entered_id: int, entered_at: datetime
+    ) -> None:
+        self.frame = frame
+        self.input = data
+        self.input_text = text
+        self.entered_id = entered_id
+        self.entered_at = entered_at
+        self.retry_count = 0
+
+
+class StateRunner:
+    """Base of the compiled states. Subclasses set ``sync`` and implement run or run_sync."""
+
+    sync = True
+    entered_type = ""
+    exited_type = ""
+
+    def __init__(self, state: m.State) -> None:
+        self.state = state
+        self.name = state.name
+        self.next = None if state.end else state.next
+        self.entered_type = f"{state.type}StateEntered"
+        self.exited_type = f"{state.type}StateExited"
+
+    def run_sync(self, visit: Visit) -> Transition:
+        raise NotImplementedError
+
+    async def run(self, visit: Visit) -> Transition:
+        return self.run_sync(visit)
+
+    # Helpers shared by the runners ------------------------------------------------------------
+
+    def scope(self, visit: Visit, token: str | None = None) -> Any:
+        return visit.frame.scope(self.name, visit.entered_at, visit.retry_count, token)
+
+    def runtime_error(self, visit: Visit, error: StatesError) -> Failure:
+        """An expression or runtime failure, with AWS's prefix naming the state and event."""
+        if isinstance(error, Failure):
+            return error
+        cause = (
+            f"An error occurred while executing the state '{self.name}' "
+            f"(entered at the event id #{visit.entered_id}). {error.cause}"
+        )
+        return Failure(error.error, cause, self.name)
+
+    def exit(
+        self,
+        visit: Visit,
+        output: Any,
+        assigned: Mapping[str, Any] | None = None,
+        next_state: str | None = ...,  # type: ignore[assignment]
+    ) -> Transition:
+        """Apply assigned variables, check the output's size, emit ``<Type>StateExited``."""
+        text = dumps(output)
+        if len(text) > PAYLOAD_LIMIT // 4 and len(text.encode("utf-8")) > PAYLOAD_LIMIT:
+            raise Failure(
+                "States.DataLimitExceeded",
+                f"The state/task '{self.name}' returned a result with a size exceeding "
+                "the maximum number of bytes service limit.",
+                self.name,
+            )
+        frame = visit.frame
+        details: dict[str, Any] = {"name": self.name}
+        if assigned:
+            frame.variables.update(assigned)
+            from sfn_notebook.engine.pipeline import assigned_details
+
+            details.update(assigned_details(assigned))
+        details["output"], details["outputDetails"] = payload(text)
+        frame.execution.history.add(
+            frame.cursor, self.exited_type, "stateExitedEventDetails", details
+        )
+        target = self.next if next_state is ... else next_state
+        return Transition(output, target, text)
+
+
+@dataclass
+class CompiledMachine:
+    start_at: str
+    states: Mapping[str, StateRunner]
+
+
+RUNNERS: dict[str, type[StateRunner]] = {}
+
+
+def runner(state_type: str) -> Callable[[type[StateRunner]], type[StateRunner]]:
+    """Register the runner class of a state type (``@runner("Pass")``)."""
+
+    def register(cls: type[StateRunner]) -> type[StateRunner]:
+        RUNNERS[state_type] = cls
+        return cls
+
+    return register
+
+
+def compile_machine(machine: m.StateMachine) -> CompiledMachine:
+    """Compile every state of a machine (and, through Parallel and Map, of nested ones) once."""
+    return CompiledMachine(
+        machine.start_at,
+        {name: RUNNERS[state.type](state) for name, state in machine.states.items()},
+    )
+
+
+async def run_machine(machine: CompiledMachine, frame: Frame, data: Any, text: str | None = None) -> Any:
+    """Run states from StartAt until one ends the machine; return the final output."""
+    history = frame.execution.history
+    clock = frame.execution.clock
+    stopped = frame.execution.stopped
+    runner = machine.states[machine.start_at]
+    if text is None:
+        text = dumps(data)
+    while True:
+        if stopped.is_set():
+            raise Stopped
+        entered_text, details = payload(text)
+        entered_id = history.add(
+            frame.cursor,
+            runner.entered_type,
+            "stateEnteredEventDetails",
+            {"name": runner.name, "input": entered_text, "inputDetails": details},
+        )
+        visit = Visit(frame, data, text, entered_id, clock.now())
+        try:
+            step = runner.run_sync(visit) if runner.sync else await runner.run(visit)
+        except Failure:
+            raise
+        except StatesError as error:
+            raise runner.runtime_error(visit, error) from None
+        except asyncio.CancelledError:
+            if stopped.is_set() and not runner.sync:
+                # StopExecution: the interrupted state reports it, as AWS does.
+                history.add(frame.cursor, f"{runner.state.type}StateAborted", force=True)
+            raise
+        if step.next is None:
+            return step.output
+        data = step.output
+        text = step.text if step.text is not None else dumps(data)
+        runner = machine.states[step.next]

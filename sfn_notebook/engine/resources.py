@@ -1,0 +1,341 @@
+"""Task resources: what a Task state's ``Resource`` ARN resolves to, and the events it gives.
+
+A :class:`ResourceRegistry` maps a Resource ARN to a :class:`TaskResource`. Two families exist on
+AWS and here: a Lambda function ARN as the Resource (``LambdaFunction*`` events) and service
+integrations ``arn:aws:states:::<service>:<action>[.sync|.waitForTaskToken]`` (``Task*`` events).
+Resolvers register with :meth:`ResourceRegistry.resolver`; later layers (callbacks, activities,
+boto3 services, mocks) plug in the same way.
+
+Python functions serve Lambda: ``functions={"name" or ARN: callable(event, context)}``. A function
+that raises fails the Task as Lambda reports it: the error is the exception's class name, the
+cause Lambda's JSON (errorMessage, errorType, requestId, stackTrace).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import inspect
+import json
+import os
+import re
+import traceback
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sfn_notebook.errors import StatesError
+
+LAMBDA_ARN = re.compile(
+    r"^arn:(?P<partition>[\w-]+):lambda:(?P<region>[\w-]+):(?P<account>\d{12}):function:"
+    r"(?P<name>[A-Za-z0-9_-]+)(?::(?P<qualifier>[\w$-]+))?$"
+)
+SERVICE_ARN = re.compile(r"^arn:(?P<partition>[\w-]+):states:[\w-]*:\d*:(?P<service>[\w-]+):(?P<action>.+)$")
+PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+TaskFunction = Callable[..., Any]
+
+
+class TaskFailure(StatesError):
+    """A task's own failure (a function raised, a service answered an error): no prefix added."""
+
+
+@dataclass
+class TaskCall:
+    """One invocation of a task resource."""
+
+    state_name: str
+    resource: str
+    payload: Any  # the effective parameters / arguments
+    timeout: float | None
+    heartbeat: float | None
+    context: Mapping[str, Any]  # the context object ($$)
+    region: str
+    account: str
+    clock: Any
+    token: str | None = None
+
+
+class TaskResource:
+    """A resolved Task resource. ``style`` is "lambda" (LambdaFunction*) or "task" (Task*)."""
+
+    style = "task"
+    resource_type = ""
+    resource_name = ""
+    needs_token = False
+
+    async def invoke(self, call: TaskCall) -> Any:
+        raise NotImplementedError
+
+
+Resolver = Callable[[str, "ResourceRegistry"], TaskResource | None]
+
+
+@dataclass
+class ResourceRegistry:
+    """Resolves Resource ARNs. ``functions`` are the Python functions standing in for Lambda."""
+
+    functions: dict[str, TaskFunction] = field(default_factory=dict)
+    resolvers: list[Resolver] = field(default_factory=list)
+    executor: concurrent.futures.Executor | None = None
+
+    def __post_init__(self) -> None:
+        if not self.resolvers:
+            self.resolvers = list(DEFAULT_RESOLVERS)
+
+    def resolver(self, fn: Resolver) -> Resolver:
+        """Register a resolver, tried before the built-in ones (usable as a decorator)."""
+        self.resolvers.insert(0, fn)
+        return fn
+
+    def resolve(self, resource: str) -> TaskResource:
+        for resolve in self.resolvers:
+            found = resolve(resource, self)
+            if found is not None:
+                return found
+        raise StatesError(
+            "States.Runtime", f"The resource provided {resource} is not recognized."
+        )
+
+    def function(self, name_or_arn: str) -> TaskFunction | None:
+        """The Python function registered under a name, an ARN, or the ARN's function name."""
+        found = self.functions.get(name_or_arn)
+        if found is not None:
+            return found
+        match = LAMBDA_ARN.match(name_or_arn)
+        if match:
+            return self.functions.get(match.group("name"))
+        if ":" in name_or_arn:  # partial ARN "123456789012:function:name" or "name:alias"
+            parts = name_or_arn.split(":")
+            name = parts[2] if len(parts) >= 3 and parts[1] == "function" else parts[0]
+            return self.functions.get(name)
+        return None
+
+
+# ------------------------------------------------------------------------------------------------
+# Python functions as Lambda
+
+
+class LambdaContext:
+    """The ``context`` argument a Python task function receives, shaped like Lambda's."""
+
+    def __init__(self, function_name: str, arn: str, call: TaskCall) -> None:
+        self.function_name = function_name
+        self.function_version = "$LATEST"
+        self.invoked_function_arn = arn
+        self.memory_limit_in_mb = 128
+        self.aws_request_id = str(uuid.uuid4())
+        self.log_group_name = f"/aws/lambda/{function_name}"
+        self.log_stream_name = "local"
+        self._clock = call.clock
+        self._deadline = None if call.timeout is None else call.clock.now().timestamp() + call.timeout
+
+    def get_remaining_time_in_millis(self) -> int:
+        if self._deadline is None:
+            return 900_000
+        return max(int((self._deadline - self._clock.now().timestamp()) * 1000), 0)
+
+    def __repr__(self) -> str:
+        return f"LambdaContext(function_name={self.function_name!r}, aws_request_id={self.aws_request_id!r})"
+
+
+def lambda_error(exc: BaseException, request_id: str) -> tuple[str, dict[str, Any]]:
+    """Lambda's error report for an exception raised by a handler."""
+    frames = [
+        frame
+        for frame in traceback.extract_tb(exc.__traceback__)
+        if not frame.filename.startswith(PACKAGE_DIR)
+        and "concurrent/futures" not in frame.filename
+        and "asyncio" not in frame.filename
+    ]
+    name = type(exc).__name__
+    report = {
+        "errorMessage": str(exc),
+        "errorType": name,
+        "requestId": request_id,
+        "stackTrace": traceback.format_list(frames),
+    }
+    return name, report
+
+
+async def call_function(
+    fn: TaskFunction, event: Any, context: LambdaContext, call: TaskCall, registry: ResourceRegistry
+) -> Any:
+    """Run a Python function (sync in the worker pool, async on the loop); errors as Lambda's."""
+    loop = asyncio.get_running_loop()
+    deadline = None if call.timeout is None else loop.time() + call.timeout
+    try:
+        if inspect.iscoroutinefunction(fn):
+            return await fn(event, context)
+        with call.clock.external(deadline):
+            result = await loop.run_in_executor(registry.executor, _invoke, fn, event, context)
+        if inspect.isawaitable(result):
+            return await result
+        return result
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:  # a task function's failure is data, as Lambda reports it
+        error, report = lambda_error(exc, context.aws_request_id)
+        raise LambdaFailure(error, report) from None
+
+
+def _invoke(fn: TaskFunction, event: Any, context: LambdaContext) -> Any:
+    return fn(event, context)
+
+
+class LambdaFailure(TaskFailure):
+    """A function's failure; ``report`` is Lambda's error JSON, rendered per integration."""
+
+    def __init__(self, error: str, report: dict[str, Any]) -> None:
+        super().__init__(error, json.dumps(report))
+        self.report = report
+
+
+def payload_bytes(result: Any) -> bytes:
+    """What Lambda's Python runtime sends back: bytes as they are, anything else as JSON."""
+    if isinstance(result, bytes | bytearray):
+        return bytes(result)
+    return json.dumps(result).encode("utf-8")
+
+
+def parse_payload(raw: bytes) -> Any:
+    text = raw.decode("utf-8", "replace")
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+class LambdaFunctionResource(TaskResource):
+    """Resource = a Lambda function ARN: the function's return value is the result."""
+
+    style = "lambda"
+
+    def __init__(self, arn: str, fn: TaskFunction, name: str, registry: ResourceRegistry) -> None:
+        self.arn = arn
+        self.fn = fn
+        self.name = name
+        self.registry = registry
+
+    async def invoke(self, call: TaskCall) -> Any:
+        context = LambdaContext(self.name, self.arn, call)
+        try:
+            result = await call_function(self.fn, call.payload, context, call, self.registry)
+        except LambdaFailure as failure:
+            # AWS renders the error JSON with spaces for function-ARN resources.
+            raise TaskFailure(failure.error, json.dumps(failure.report)) from None
+        return parse_payload(payload_bytes(result))
+
+
+class LambdaInvokeResource(TaskResource):
+    """``arn:aws:states:::lambda:invoke``: the result is Lambda's Invoke response."""
+
+    resource_type = "lambda"
+
+    def __init__(self, resource_name: str, registry: ResourceRegistry) -> None:
+        self.resource_name = resource_name
+        self.registry = registry
+
+    async def invoke(self, call: TaskCall) -> Any:
+        params = call.payload if isinstance(call.payload, dict) else {}
+        name = params.get("FunctionName")
+        fn = self.registry.function(name) if isinstance(name, str) else None
+        if fn is None:
+            raise TaskFailure(
+                "Lambda.ResourceNotFoundException",
+                f"Function not found: {name} (Service: Lambda, Status Code: 404, "
+                "Request ID: 00000000-0000-0000-0000-000000000000)",
+            )
+        short = LAMBDA_ARN.match(name).group("name") if LAMBDA_ARN.match(name) else name  # type: ignore[union-attr]
+        arn = name if name.startswith("arn:") else (
+            f"arn:aws:lambda:{call.region}:{call.account}:function:{short}"
+        )
+        context = LambdaContext(short, arn, call)
+        event = params.get("Payload")
+        try:
+            result = await call_function(fn, event, context, call, self.registry)
+        except LambdaFailure as failure:
+            raise TaskFailure(
+                failure.error, json.dumps(failure.report, separators=(",", ":"))
+            ) from None
+        raw = payload_bytes(result)
+        return invoke_response(parse_payload(raw), len(raw), context.aws_request_id)
+
+
+def invoke_response(payload: Any, length: int, request_id: str) -> dict[str, Any]:
+    """Lambda's Invoke response as Step Functions returns it to the state."""
+    return {
+        "ExecutedVersion": "$LATEST",
+        "Payload": payload,
+        "SdkHttpMetadata": {
+            "AllHttpHeaders": {
+                "X-Amz-Executed-Version": ["$LATEST"],
+                "x-amzn-Remapped-Content-Length": ["0"],
+                "Connection": ["keep-alive"],
+                "x-amzn-RequestId": [request_id],
+                "Content-Length": [str(length)],
+                "Date": [_http_date()],
+                "X-Amzn-Trace-Id": [f"Root=1-{uuid.uuid4().hex[:8]}-{uuid.uuid4().hex[:24]}"],
+                "Content-Type": ["application/json"],
+            },
+            "HttpHeaders": {
+                "Connection": "keep-alive",
+                "Content-Length": str(length),
+                "Content-Type": "application/json",
+                "Date": _http_date(),
+                "X-Amz-Executed-Version": "$LATEST",
+                "x-amzn-Remapped-Content-Length": "0",
+                "x-amzn-RequestId": request_id,
+                "X-Amzn-Trace-Id": f"Root=1-{uuid.uuid4().hex[:8]}-{uuid.uuid4().hex[:24]}",
+            },
+            "HttpStatusCode": 200,
+        },
+        "SdkResponseMetadata": {"RequestId": request_id},
+        "StatusCode": 200,
+    }
+
+
+def _http_date() -> str:
+    from email.utils import formatdate
+
+    return formatdate(usegmt=True)
+
+
+def _resolve_lambda_arn(resource: str, registry: ResourceRegistry) -> TaskResource | None:
+    match = LAMBDA_ARN.match(resource)
+    if not match:
+        return None
+    fn = registry.function(resource)
+    if fn is None:
+        return _MissingFunction(resource)
+    return LambdaFunctionResource(resource, fn, match.group("name"), registry)
+
+
+class _MissingFunction(TaskResource):
+    style = "lambda"
+
+    def __init__(self, arn: str) -> None:
+        self.arn = arn
+
+    async def invoke(self, call: TaskCall) -> Any:
+        raise TaskFailure(
+            "Lambda.ResourceNotFoundException",
+            f"Function not found: {self.arn} (Service: AWSLambda; Status Code: 404; "
+            "Error Code: ResourceNotFoundException)",
+        )
+
+
+def _resolve_lambda_invoke(resource: str, registry: ResourceRegistry) -> TaskResource | None:
+    match = SERVICE_ARN.match(resource)
+    if not match or match.group("service") != "lambda":
+        return None
+    action = match.group("action")
+    if action.split(".")[0] != "invoke" or action.endswith(".waitForTaskToken"):
+        return None
+    return LambdaInvokeResource(action, registry)
+
+
+DEFAULT_RESOLVERS: list[Resolver] = [_resolve_lambda_arn, _resolve_lambda_invoke]
+
+AsyncTask = Callable[[TaskCall], Awaitable[Any]]

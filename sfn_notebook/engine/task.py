@@ -1,0 +1,291 @@
+"""Task states, and Retry/Catch, which Task, Parallel and Map share.
+
+A Task's attempt evaluates its parameters (so ``$$.State.RetryCount`` is current), calls the
+resolved resource under its timeout, and processes the result. Errors from the attempt go to the
+retriers (first match decides; an exhausted match goes straight to the catchers), then the
+catchers; ``States.Runtime`` fails the execution whatever the state says.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from sfn_notebook.asl import model as m
+from sfn_notebook.engine.history import dumps, payload
+from sfn_notebook.engine.interpreter import Failure, Transition, Visit, runner
+from sfn_notebook.engine.pipeline import (
+    Assign,
+    JsonataValue,
+    Payload,
+    ResultPath,
+    jsonata_states,
+)
+from sfn_notebook.engine.resources import TaskCall, TaskFailure, TaskResource
+from sfn_notebook.engine.states import IOState
+from sfn_notebook.errors import StatesError
+from sfn_notebook.expr.jsonata import is_jsonata
+from sfn_notebook.expr.paths import MISSING, compile_path
+
+DEFAULT_TASK_TIMEOUT = 99_999_999
+
+
+def error_matches(names: tuple[str, ...], error: str) -> bool:
+    """Whether a retrier's or catcher's ErrorEquals covers ``error``, with AWS's wildcards."""
+    if error in names:
+        return True
+    if "States.ALL" in names and error not in ("States.Runtime", "States.DataLimitExceeded"):
+        return True
+    return (
+        "States.TaskFailed" in names
+        and error != "States.Timeout"
+        and not error.startswith("States.")
+    )
+
+
+class Recoverable(IOState):
+    """A state with Retry and Catch; subclasses implement ``attempt``."""
+
+    sync = False
+
+    def __init__(self, state: m.TaskState | m.ParallelState | m.MapState) -> None:
+        super().__init__(state)
+        self.retriers = state.retry
+        self.catchers = [
+            (
+                catcher,
+                ResultPath(catcher.result_path) if not self.jsonata else None,
+                JsonataValue(catcher.output, "Output")
+                if self.jsonata and catcher.output is not None
+                else None,
+                Assign(catcher.assign, "Assign", self.jsonata) if catcher.assign else None,
+            )
+            for catcher in state.catch
+        ]
+        if not self.jsonata:
+            self.result_selector = (
+                Payload(state.result_selector, "ResultSelector")
+                if state.result_selector is not None
+                else None
+            )
+            self.result_path = ResultPath(state.result_path)
+
+    async def attempt(self, visit: Visit) -> Transition:
+        raise NotImplementedError
+
+    async def run(self, visit: Visit) -> Transition:
+        counts = [0] * len(self.retriers)
+        while True:
+            try:
+                return await self.attempt(visit)
+            except StatesError as raised:
+                failure = self.runtime_error(visit, raised)
+            if failure.error == "States.Runtime":
+                raise failure
+            delay = self._retry_delay(failure.error, counts, visit)
+            if delay is not None:
+                visit.retry_count += 1
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                continue
+            for catcher, result_path, output, assign in self.catchers:
+                if error_matches(catcher.error_equals, failure.error):
+                    return self._caught(visit, catcher, result_path, output, assign, failure)
+            raise failure
+
+    def _retry_delay(self, error: str, counts: list[int], visit: Visit) -> float | None:
+        for index, retrier in enumerate(self.retriers):
+            if not error_matches(retrier.error_equals, error):
+                continue
+            if counts[index] >= retrier.max_attempts:
+                return None
+            delay = retrier.interval_seconds * retrier.backoff_rate ** counts[index]
+            if retrier.max_delay_seconds is not None:
+                delay = min(delay, retrier.max_delay_seconds)
+            if retrier.jitter_strategy == "FULL":
+                delay = visit.frame.execution.rng.uniform(0, delay)
+            counts[index] += 1
+            return float(delay)
+        return None
+
+    def _caught(
+        self,
+        visit: Visit,
+        catcher: m.Catcher,
+        result_path: ResultPath | None,
+        output: JsonataValue | None,
+        assign: Assign | None,
+        failure: Failure,
+    ) -> Transition:
+        error_output: dict[str, Any] = {"Error": failure.error}
+        if failure.cause_or_none is not None:
+            error_output["Cause"] = failure.cause_or_none
+        scope = self.scope(visit)
+        if self.jsonata:
+            states = jsonata_states(visit.input, scope, error_output=error_output)
+            value = output.apply(states, scope.variables) if output is not None else error_output
+            assigned = assign.evaluate(error_output, scope, states) if assign else None
+        else:
+            assert result_path is not None
+            assigned = assign.evaluate(error_output, scope, None) if assign else None
+            value = result_path.apply(visit.input, error_output)
+        return self.exit(visit, value, assigned, catcher.next)
+
+    def finish(self, visit: Visit, scope: Any, result: Any) -> Transition:
+        """ResultSelector, Assign, ResultPath and OutputPath (or Output/Assign) on a result."""
+        if self.jsonata:
+            states = jsonata_states(visit.input, scope, result=result)
+            output = self.jsonata_output(visit, scope, states, result)
+            assigned = self.assign.evaluate(result, scope, states) if self.assign else None
+            return self.exit(visit, output, assigned)
+        if self.result_selector is not None:
+            result = self.result_selector.apply(result, scope)
+        assigned = self.assign.evaluate(result, scope, None) if self.assign else None
+        output = self.output_path.apply(self.result_path.apply(visit.input, result), scope)
+        return self.exit(visit, output, assigned)
+
+
+@runner("Task")
+class TaskRunner(Recoverable):
+    def __init__(self, state: m.TaskState) -> None:
+        super().__init__(state)
+        self.resource_arn = state.resource
+        if self.jsonata:
+            self.arguments = (
+                JsonataValue(state.arguments, "Arguments") if state.arguments is not None else None
+            )
+        else:
+            self.parameters = (
+                Payload(state.parameters, "Parameters") if state.parameters is not None else None
+            )
+        self.timeout = _Seconds(state.timeout_seconds, state.timeout_seconds_path, "TimeoutSeconds")
+        self.heartbeat = _Seconds(
+            state.heartbeat_seconds, state.heartbeat_seconds_path, "HeartbeatSeconds"
+        )
+        self._resource: TaskResource | None = None
+
+    def resource(self, visit: Visit) -> TaskResource:
+        if self._resource is None:
+            self._resource = visit.frame.execution.resources.resolve(self.resource_arn)
+        return self._resource
+
+    async def attempt(self, visit: Visit) -> Transition:
+        frame = visit.frame
+        execution = frame.execution
+        resource = self.resource(visit)
+        token = None
+        scope = self.scope(visit, token)
+        data = visit.input
+        if self.jsonata:
+            states = jsonata_states(data, scope)
+            params = self.arguments.apply(states, scope.variables) if self.arguments else data
+        else:
+            params = self.input_path.apply(data, scope)
+            if self.parameters is not None:
+                params = self.parameters.apply(params, scope)
+        timeout = self.timeout.value(data, scope)
+        heartbeat = self.heartbeat.value(data, scope)
+        result = await self.call(visit, resource, params, timeout, heartbeat, scope, token)
+        return self.finish(visit, scope, result)
+
+    async def call(
+        self,
+        visit: Visit,
+        resource: TaskResource,
+        params: Any,
+        timeout: int | None,
+        heartbeat: int | None,
+        scope: Any,
+        token: str | None,
+    ) -> Any:
+        """Emit the scheduled/started events, invoke, emit the outcome event."""
+        execution = visit.frame.execution
+        history = execution.history
+        cursor = visit.frame.cursor
+        params_text = dumps(params)
+        if resource.style == "lambda":
+            details: dict[str, Any] = {"resource": self.resource_arn}
+            details["input"], details["inputDetails"] = payload(params_text)
+            if timeout is not None:
+                details["timeoutInSeconds"] = timeout
+            history.add(cursor, "LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails", details)
+            prefix, key = "LambdaFunction", "lambdaFunction"
+            started: dict[str, Any] | None = None
+            tag: dict[str, Any] = {}
+        else:
+            tag = {"resourceType": resource.resource_type, "resource": resource.resource_name}
+            details = {**tag, "region": execution.region, "parameters": params_text}
+            if timeout is not None:
+                details["timeoutInSeconds"] = timeout
+            if heartbeat is not None:
+                details["heartbeatInSeconds"] = heartbeat
+            history.add(cursor, "TaskScheduled", "taskScheduledEventDetails", details)
+            prefix, key = "Task", "task"
+            started = dict(tag)
+        if execution.on_task is not None:
+            execution.on_task(self.name)
+        history.add(
+            cursor, f"{prefix}Started", f"{key}StartedEventDetails" if started else None, started
+        )
+        call = TaskCall(
+            state_name=self.name,
+            resource=self.resource_arn,
+            payload=params,
+            timeout=float(timeout if timeout is not None else DEFAULT_TASK_TIMEOUT),
+            heartbeat=None if heartbeat is None else float(heartbeat),
+            context=scope.context,
+            region=execution.region,
+            account=execution.account,
+            clock=execution.clock,
+            token=token,
+        )
+        try:
+            result = await asyncio.wait_for(resource.invoke(call), call.timeout)
+        except (asyncio.TimeoutError, TimeoutError):
+            history.add(
+                cursor, f"{prefix}TimedOut", f"{key}TimedOutEventDetails",
+                {**tag, "error": "States.Timeout"},
+            )
+            raise Failure("States.Timeout", None, self.name) from None
+        except TaskFailure as failure:
+            failed = {**tag, "error": failure.error}
+            if failure.cause is not None:
+                failed["cause"] = failure.cause
+            history.add(cursor, f"{prefix}Failed", f"{key}FailedEventDetails", failed)
+            raise Failure(failure.error, failure.cause, self.name) from None
+        succeeded = dict(tag)
+        succeeded["output"], succeeded["outputDetails"] = payload(dumps(result))
+        history.add(cursor, f"{prefix}Succeeded", f"{key}SucceededEventDetails", succeeded)
+        return result
+
+
+class _Seconds:
+    """TimeoutSeconds / HeartbeatSeconds: a number, a JSONata expression, or a *Path."""
+
+    def __init__(self, value: Any, path: str | None, field: str) -> None:
+        self.static = value if isinstance(value, int) and not isinstance(value, bool) else None
+        self.jsonata = JsonataValue(value, field) if is_jsonata(value) else None
+        self.path = compile_path(path) if path else None
+        self.field = field
+
+    def value(self, data: Any, scope: Any) -> int | None:
+        if self.static is not None:
+            return self.static
+        if self.jsonata is not None:
+            found = self.jsonata.apply(jsonata_states(data, scope), scope.variables)
+        elif self.path is not None:
+            found = self.path.find(data, scope)
+            if found is MISSING:
+                raise StatesError(
+                    "States.Runtime",
+                    f"Invalid path '{self.path.text}' : No results for path: {self.path.text}",
+                )
+        else:
+            return None
+        if isinstance(found, bool) or not isinstance(found, int) or found <= 0:
+            raise StatesError(
+                "States.Runtime",
+                f"The {self.field}Path field refers to value {dumps(found)} which is not a valid "
+                "positive integer",
+            )
+        return found

@@ -1,0 +1,108 @@
+"""The ``Execution`` object users hold: status, output, history, and waiting for the end."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sfn_notebook.engine.execution import TERMINAL, ExecutionRecord
+
+if TYPE_CHECKING:
+    from sfn_notebook.engine.history import Event
+
+
+class Execution:
+    """A local execution (running or finished).
+
+    >>> import sfn_notebook as sfn
+    >>> ex = sfn.run({"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": 1, "End": True}}})
+    >>> ex.status, ex.output
+    ('SUCCEEDED', 1)
+    """
+
+    def __init__(self, record: ExecutionRecord, state_machine_arn: str) -> None:
+        self._record = record
+        self._finished = threading.Event()
+        if record.status in TERMINAL:
+            self._finished.set()
+        self.state_machine_arn = state_machine_arn
+
+    # Identity -------------------------------------------------------------------------------
+
+    @property
+    def arn(self) -> str:
+        return self._record.context.execution_arn
+
+    execution_arn = arn
+
+    @property
+    def name(self) -> str:
+        return self._record.context.execution_name
+
+    @property
+    def start_date(self) -> datetime:
+        return self._record.context.start_time
+
+    @property
+    def stop_date(self) -> datetime | None:
+        return self._record.stop_date
+
+    # Outcome --------------------------------------------------------------------------------
+
+    @property
+    def status(self) -> str:
+        return self._record.status
+
+    @property
+    def done(self) -> bool:
+        return self._record.status in TERMINAL
+
+    @property
+    def input(self) -> Any:
+        return self._record.context.input_value
+
+    @property
+    def output(self) -> Any:
+        """The parsed output (None unless SUCCEEDED)."""
+        text = self._record.output_text
+        return None if text is None else json.loads(text)
+
+    @property
+    def output_json(self) -> str | None:
+        return self._record.output_text
+
+    @property
+    def error(self) -> str | None:
+        return self._record.error
+
+    @property
+    def cause(self) -> str | None:
+        return self._record.cause
+
+    @property
+    def history(self) -> list[Event]:
+        """The events so far, shaped like GetExecutionHistory's ``events``."""
+        return list(self._record.context.history.events)
+
+    def _mark_finished(self) -> None:
+        self._finished.set()
+
+    def wait(self, timeout: float | None = None) -> Execution:
+        """Block until the execution ends (or ``timeout`` seconds pass); returns ``self``.
+
+        Ctrl-C stops the waiting, not the execution.
+        """
+        self._finished.wait(timeout)
+        return self
+
+    def __repr__(self) -> str:
+        parts = [f"name={self.name!r}", f"status={self.status!r}"]
+        if self.status == "SUCCEEDED":
+            text = self._record.output_text or ""
+            parts.append(f"output={text[:60] + '…' if len(text) > 60 else text}")
+        elif self.error is not None:
+            parts.append(f"error={self.error!r}")
+        parts.append(f"events={len(self._record.context.history)}")
+        return f"<Execution {' '.join(parts)}>"

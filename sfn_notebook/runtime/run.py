@@ -1,0 +1,99 @@
+"""``sfn.run``: one execution on a fresh in-memory runtime, in the calling thread."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from sfn_notebook.asl.model import Definition
+from sfn_notebook.asl.parse import parse
+from sfn_notebook.engine import compile_machine, make_clock
+from sfn_notebook.engine.clock import Clock
+from sfn_notebook.engine.execution import ExecutionRecord, execute, parse_input
+from sfn_notebook.engine.frame import ExecutionContext
+from sfn_notebook.engine.history import EVENT_LIMIT, History, dumps
+from sfn_notebook.engine.resources import ResourceRegistry
+from sfn_notebook.runtime.execution import Execution
+from sfn_notebook.runtime.identity import (
+    DEFAULT_ACCOUNT,
+    DEFAULT_REGION,
+    check_name,
+    execution_arn,
+    state_machine_arn,
+)
+
+
+def run(
+    definition: Definition | Mapping[str, Any] | str,
+    input: Any = None,  # noqa: A002 - the name AWS and the conformance contract use
+    *,
+    input_json: str | None = None,
+    state_machine_name: str | None = None,
+    execution_name: str | None = None,
+    role_arn: str | None = None,
+    account: str | None = None,
+    region: str | None = None,
+    state_machine_type: str = "STANDARD",
+    clock: str | Clock = "virtual",
+    start_time: datetime | None = None,
+    functions: Mapping[str, Callable[..., Any]] | None = None,
+    mocks: Any = None,
+    seed: int | None = None,
+) -> Execution:
+    """Run a definition once and return the finished :class:`Execution`.
+
+    ``input`` is any JSON value (default ``{}``); ``input_json`` is raw text exactly as
+    StartExecution would get it. The virtual clock (default) makes Waits and backoffs free.
+
+    >>> ex = run({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 3600, "End": True}}})
+    >>> ex.status
+    'SUCCEEDED'
+    """
+    if mocks is not None:
+        from sfn_notebook.errors import SfnNotebookError
+
+        raise SfnNotebookError("mocks are not supported yet by this version of sfn.run")
+    model = definition if isinstance(definition, Definition) else parse(definition)
+    if input_json is not None:
+        text = input_json
+        value = parse_input(input_json)
+    else:
+        value = {} if input is None else input
+        text = dumps(value)
+    account = account or DEFAULT_ACCOUNT
+    region = region or DEFAULT_REGION
+    machine_name = check_name(state_machine_name or f"sfn-notebook-{uuid.uuid4().hex[:8]}")
+    name = check_name(execution_name or str(uuid.uuid4()), "execution name")
+    the_clock = make_clock(clock, start_time)
+    loop = the_clock.new_loop()
+    try:
+        machine_arn = state_machine_arn(machine_name, region, account)
+        context = ExecutionContext(
+            clock=the_clock,
+            history=History(
+                the_clock.now, EVENT_LIMIT if state_machine_type == "STANDARD" else None
+            ),
+            execution_arn=execution_arn(machine_name, name, region, account, state_machine_type),
+            execution_name=name,
+            state_machine_arn=machine_arn,
+            state_machine_name=machine_name,
+            role_arn=role_arn or f"arn:aws:iam::{account}:role/sfn-notebook",
+            account=account,
+            region=region,
+            input_text=text,
+            input_value=value,
+            start_time=the_clock.now(),
+            resources=ResourceRegistry(functions=dict(functions or {})),
+            state_machine_type=state_machine_type,
+            rng=random.Random(seed),
+        )
+        record = ExecutionRecord(context)
+        loop.run_until_complete(
+            execute(record, compile_machine(model), model.timeout_seconds)
+        )
+    finally:
+        loop.close()
+    return Execution(record, machine_arn)

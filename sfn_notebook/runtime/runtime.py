@@ -1,0 +1,530 @@
+"""``Runtime``: state machines and executions, speaking boto3's Step Functions dialect.
+
+Method names, keyword arguments and response dictionaries are those of
+``boto3.client("stepfunctions")``, so code written against a Runtime runs against AWS by swapping
+the client. Executions run in the background on one event loop thread; Python conveniences
+(:class:`~sfn_notebook.runtime.execution.Execution` objects, ``@rt.function``) sit on top.
+
+>>> rt = Runtime(clock="virtual")
+>>> arn = rt.create_state_machine(name="hello", roleArn=DEFAULT_ROLE,
+...     definition='{"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}}')["stateMachineArn"]
+>>> ex = rt.start(arn, {"x": 1}).wait()
+>>> ex.status, ex.output
+('SUCCEEDED', {'x': 1})
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import json
+import random
+import threading
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sfn_notebook.asl.model import Definition
+from sfn_notebook.asl.parse import parse
+from sfn_notebook.engine import compile_machine, make_clock
+from sfn_notebook.engine.clock import Clock
+from sfn_notebook.engine.execution import ExecutionRecord, execute, parse_input
+from sfn_notebook.engine.frame import ExecutionContext
+from sfn_notebook.engine.history import EVENT_LIMIT, History, payload
+from sfn_notebook.engine.interpreter import CompiledMachine
+from sfn_notebook.engine.resources import ResourceRegistry
+from sfn_notebook.errors import SfnNotebookError
+from sfn_notebook.runtime.execution import Execution
+from sfn_notebook.runtime.identity import (
+    DEFAULT_ACCOUNT,
+    DEFAULT_REGION,
+    DEFAULT_ROLE,
+    check_name,
+    execution_arn,
+    state_machine_arn,
+)
+
+
+class StateMachineDoesNotExist(SfnNotebookError):
+    code = "StateMachineDoesNotExist"
+
+
+class StateMachineAlreadyExists(SfnNotebookError):
+    code = "StateMachineAlreadyExists"
+
+
+class ExecutionDoesNotExist(SfnNotebookError):
+    code = "ExecutionDoesNotExist"
+
+
+class ExecutionAlreadyExists(SfnNotebookError):
+    code = "ExecutionAlreadyExists"
+
+
+class InvalidArn(SfnNotebookError):
+    code = "InvalidArn"
+
+
+class ValidationException(SfnNotebookError):
+    code = "ValidationException"
+
+
+class StateMachineTypeNotSupported(SfnNotebookError):
+    code = "StateMachineTypeNotSupported"
+
+
+@dataclass
+class StateMachineVersion:
+    number: int
+    definition_text: str
+    description: str | None
+    created: datetime
+
+
+@dataclass
+class StateMachine:
+    """A created state machine and its published versions."""
+
+    arn: str
+    name: str
+    definition_text: str
+    definition: Definition
+    compiled: CompiledMachine
+    role_arn: str
+    type: str
+    created: datetime
+    revision_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    versions: list[StateMachineVersion] = field(default_factory=list)
+    executions: list[str] = field(default_factory=list)
+
+
+class Runtime:
+    """Local Step Functions: create state machines, start executions, read their histories.
+
+    ``clock`` is ``"real"`` (default) or ``"virtual"``; ``functions`` maps Lambda function names
+    or ARNs to Python callables; ``store`` is reserved for the durable SQLite store (``None``
+    keeps everything in memory).
+    """
+
+    def __init__(
+        self,
+        store: str | None = None,
+        *,
+        clock: str | Clock = "real",
+        account: str = DEFAULT_ACCOUNT,
+        region: str = DEFAULT_REGION,
+        functions: Mapping[str, Callable[..., Any]] | None = None,
+        seed: int | None = None,
+        max_workers: int = 32,
+        start_time: datetime | None = None,
+    ) -> None:
+        if store is not None:
+            raise SfnNotebookError("store= is not available yet; use store=None (in memory)")
+        self.account = account
+        self.region = region
+        self.clock = make_clock(clock, start_time)
+        self.resources = ResourceRegistry(
+            functions=dict(functions or {}),
+            executor=concurrent.futures.ThreadPoolExecutor(
+                max_workers=max_workers, thread_name_prefix="sfn-task"
+            ),
+        )
+        self._rng = random.Random(seed)
+        self._machines: dict[str, StateMachine] = {}
+        self._executions: dict[str, tuple[ExecutionRecord, Execution]] = {}
+        self._lock = threading.RLock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+
+    # The loop thread --------------------------------------------------------------------------
+
+    def _ensure_loop(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None:
+                loop = self.clock.new_loop()
+                ready = threading.Event()
+
+                def serve() -> None:
+                    asyncio.set_event_loop(loop)
+                    loop.call_soon(ready.set)
+                    loop.run_forever()
+
+                self._thread = threading.Thread(target=serve, name="sfn-runtime", daemon=True)
+                self._thread.start()
+                ready.wait()
+                self._loop = loop
+            return self._loop
+
+    def close(self) -> None:
+        """Stop the background loop (running executions are abandoned)."""
+        with self._lock:
+            loop, self._loop = self._loop, None
+        if loop is not None:
+            loop.call_soon_threadsafe(loop.stop)
+            if self._thread is not None:
+                self._thread.join(timeout=5)
+            loop.close()
+
+    def __enter__(self) -> Runtime:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # Python conveniences ----------------------------------------------------------------------
+
+    def function(self, name: str | Callable[..., Any] | None = None) -> Any:
+        """Register a Python function serving Lambda Task states (``@rt.function("Name")``)."""
+
+        def register(fn: Callable[..., Any], key: str | None = None) -> Callable[..., Any]:
+            self.resources.functions[key or fn.__name__] = fn
+            return fn
+
+        if callable(name):
+            return register(name)
+        return lambda fn: register(fn, name)
+
+    def execution(self, execution_arn: str) -> Execution:
+        """The :class:`Execution` object for an ARN."""
+        return self._execution(execution_arn)[1]
+
+    def start(
+        self,
+        state_machine: str,
+        input: Any = None,  # noqa: A002 - AWS's name
+        *,
+        name: str | None = None,
+    ) -> Execution:
+        """Start an execution by state machine name or ARN; returns the Execution at once."""
+        arn = state_machine if state_machine.startswith("arn:") else self._arn(state_machine)
+        text = json.dumps({} if input is None else input)
+        started = self.start_execution(stateMachineArn=arn, input=text, name=name)
+        return self.execution(started["executionArn"])
+
+    # State machines ---------------------------------------------------------------------------
+
+    def _arn(self, name: str) -> str:
+        return state_machine_arn(name, self.region, self.account)
+
+    def create_state_machine(
+        self,
+        *,
+        name: str,
+        definition: str | Mapping[str, Any],
+        roleArn: str = DEFAULT_ROLE,  # noqa: N803 - boto3's names
+        type: str = "STANDARD",  # noqa: A002
+        publish: bool = False,
+        versionDescription: str | None = None,  # noqa: N803
+        **_ignored: Any,
+    ) -> dict[str, Any]:
+        check_name(name, "state machine name")
+        if type not in ("STANDARD", "EXPRESS"):
+            raise ValidationException(f"Invalid type: {type}")
+        text = definition if isinstance(definition, str) else json.dumps(definition)
+        model = parse(text)
+        arn = self._arn(name)
+        with self._lock:
+            existing = self._machines.get(arn)
+            if existing is not None:
+                if existing.definition_text == text and existing.role_arn == roleArn:
+                    return {"stateMachineArn": arn, "creationDate": existing.created}
+                raise StateMachineAlreadyExists(f"State Machine Already Exists: '{arn}'")
+            machine = StateMachine(
+                arn=arn, name=name, definition_text=text, definition=model,
+                compiled=compile_machine(model), role_arn=roleArn, type=type,
+                created=self.clock.now(),
+            )
+            self._machines[arn] = machine
+            response: dict[str, Any] = {"stateMachineArn": arn, "creationDate": machine.created}
+            if publish:
+                response["stateMachineVersionArn"] = self._publish(machine, versionDescription)
+        return response
+
+    def _publish(self, machine: StateMachine, description: str | None) -> str:
+        version = StateMachineVersion(
+            len(machine.versions) + 1, machine.definition_text, description, self.clock.now()
+        )
+        machine.versions.append(version)
+        return f"{machine.arn}:{version.number}"
+
+    def _machine(self, arn: str) -> StateMachine:
+        if not isinstance(arn, str) or not arn.startswith("arn:"):
+            raise InvalidArn(f"Invalid Arn: '{arn}'")
+        base, _, qualifier = arn.partition(":stateMachine:")
+        name = qualifier.split(":")[0]
+        machine = self._machines.get(f"{base}:stateMachine:{name}")
+        if machine is None:
+            raise StateMachineDoesNotExist(f"State Machine Does Not Exist: '{arn}'")
+        return machine
+
+    def update_state_machine(
+        self,
+        *,
+        stateMachineArn: str,  # noqa: N803
+        definition: str | Mapping[str, Any] | None = None,
+        roleArn: str | None = None,  # noqa: N803
+        publish: bool = False,
+        versionDescription: str | None = None,  # noqa: N803
+        **_ignored: Any,
+    ) -> dict[str, Any]:
+        with self._lock:
+            machine = self._machine(stateMachineArn)
+            if definition is not None:
+                text = definition if isinstance(definition, str) else json.dumps(definition)
+                model = parse(text)
+                machine.definition_text, machine.definition = text, model
+                machine.compiled = compile_machine(model)
+            if roleArn is not None:
+                machine.role_arn = roleArn
+            machine.revision_id = str(uuid.uuid4())
+            response: dict[str, Any] = {
+                "updateDate": self.clock.now(),
+                "revisionId": machine.revision_id,
+            }
+            if publish:
+                response["stateMachineVersionArn"] = self._publish(machine, versionDescription)
+        return response
+
+    def describe_state_machine(self, *, stateMachineArn: str, **_ignored: Any) -> dict[str, Any]:  # noqa: N803
+        machine = self._machine(stateMachineArn)
+        return {
+            "stateMachineArn": machine.arn,
+            "name": machine.name,
+            "status": "ACTIVE",
+            "definition": machine.definition_text,
+            "roleArn": machine.role_arn,
+            "type": machine.type,
+            "creationDate": machine.created,
+            "loggingConfiguration": {"level": "OFF", "includeExecutionData": False},
+            "revisionId": machine.revision_id,
+        }
+
+    def list_state_machines(
+        self, *, maxResults: int = 100, nextToken: str | None = None, **_ignored: Any  # noqa: N803
+    ) -> dict[str, Any]:
+        items = [
+            {"stateMachineArn": m.arn, "name": m.name, "type": m.type, "creationDate": m.created}
+            for m in sorted(self._machines.values(), key=lambda m: m.name)
+        ]
+        return _page(items, "stateMachines", maxResults, nextToken)
+
+    def list_state_machine_versions(
+        self, *, stateMachineArn: str, **_ignored: Any  # noqa: N803
+    ) -> dict[str, Any]:
+        machine = self._machine(stateMachineArn)
+        return {
+            "stateMachineVersions": [
+                {"stateMachineVersionArn": f"{machine.arn}:{v.number}", "creationDate": v.created}
+                for v in reversed(machine.versions)
+            ]
+        }
+
+    def delete_state_machine(self, *, stateMachineArn: str, **_ignored: Any) -> dict[str, Any]:  # noqa: N803
+        with self._lock:
+            self._machines.pop(stateMachineArn, None)
+        return {}
+
+    # Executions -------------------------------------------------------------------------------
+
+    def start_execution(
+        self,
+        *,
+        stateMachineArn: str,  # noqa: N803
+        name: str | None = None,
+        input: str | None = None,  # noqa: A002
+        **_ignored: Any,
+    ) -> dict[str, Any]:
+        record, execution = self._create_execution(stateMachineArn, name, input)
+        loop = self._ensure_loop()
+        done = threading.Event()
+
+        async def launch() -> None:
+            machine = self._machine(stateMachineArn)
+            task = asyncio.ensure_future(
+                execute(record, machine.compiled, machine.definition.timeout_seconds)
+            )
+            record.task = task
+            done.set()
+            try:
+                await task
+            finally:
+                execution._mark_finished()
+
+        asyncio.run_coroutine_threadsafe(launch(), loop)
+        done.wait()
+        return {"executionArn": execution.arn, "startDate": execution.start_date}
+
+    def _create_execution(
+        self, machine_arn: str, name: str | None, input_text: str | None
+    ) -> tuple[ExecutionRecord, Execution]:
+        machine = self._machine(machine_arn)
+        text = "{}" if input_text is None else input_text
+        value = parse_input(text)
+        name = check_name(name or str(uuid.uuid4()), "execution name")
+        arn = execution_arn(machine.name, name, self.region, self.account, machine.type)
+        with self._lock:
+            if arn in self._executions:
+                raise ExecutionAlreadyExists(f"Execution Already Exists: '{arn}'")
+            context = ExecutionContext(
+                clock=self.clock,
+                history=History(self.clock.now, EVENT_LIMIT if machine.type == "STANDARD" else None),
+                execution_arn=arn,
+                execution_name=name,
+                state_machine_arn=machine.arn,
+                state_machine_name=machine.name,
+                role_arn=machine.role_arn,
+                account=self.account,
+                region=self.region,
+                input_text=text,
+                input_value=value,
+                start_time=self.clock.now(),
+                resources=self.resources,
+                state_machine_type=machine.type,
+                rng=random.Random(self._rng.random()),
+            )
+            record = ExecutionRecord(context)
+            execution = Execution(record, machine.arn)
+            self._executions[arn] = (record, execution)
+            machine.executions.append(arn)
+        return record, execution
+
+    def start_sync_execution(
+        self,
+        *,
+        stateMachineArn: str,  # noqa: N803
+        name: str | None = None,
+        input: str | None = None,  # noqa: A002
+        **_ignored: Any,
+    ) -> dict[str, Any]:
+        if self._machine(stateMachineArn).type != "EXPRESS":
+            raise StateMachineTypeNotSupported(
+                "This operation is not supported by this type of state machine"
+            )
+        started = self.start_execution(stateMachineArn=stateMachineArn, name=name, input=input)
+        execution = self.execution(started["executionArn"]).wait()
+        response = self.describe_execution(executionArn=execution.arn)
+        response.pop("redriveCount", None)
+        response.pop("redriveStatus", None)
+        response["billingDetails"] = {"billedMemoryUsedInMB": 64, "billedDurationInMilliseconds": 100}
+        return response
+
+    def _execution(self, arn: str) -> tuple[ExecutionRecord, Execution]:
+        found = self._executions.get(arn)
+        if found is None:
+            if not isinstance(arn, str) or not arn.startswith("arn:"):
+                raise InvalidArn(f"Invalid Arn: '{arn}'")
+            raise ExecutionDoesNotExist(f"Execution Does Not Exist: '{arn}'")
+        return found
+
+    def describe_execution(self, *, executionArn: str, **_ignored: Any) -> dict[str, Any]:  # noqa: N803
+        record, execution = self._execution(executionArn)
+        ctx = record.context
+        response: dict[str, Any] = {
+            "executionArn": execution.arn,
+            "stateMachineArn": execution.state_machine_arn,
+            "name": execution.name,
+            "status": record.status,
+            "startDate": ctx.start_time,
+        }
+        if record.stop_date is not None:
+            response["stopDate"] = record.stop_date
+        response["input"], response["inputDetails"] = payload(ctx.input_text)
+        response["inputDetails"] = {"included": True}
+        if record.output_text is not None:
+            response["output"] = record.output_text
+            response["outputDetails"] = {"included": True}
+        if record.error is not None:
+            response["error"] = record.error
+        if record.cause is not None:
+            response["cause"] = record.cause
+        response["redriveCount"] = ctx.redrive_count
+        response["redriveStatus"] = (
+            "REDRIVABLE" if record.status in ("FAILED", "TIMED_OUT", "ABORTED") else "NOT_REDRIVABLE"
+        )
+        return response
+
+    def get_execution_history(
+        self,
+        *,
+        executionArn: str,  # noqa: N803
+        maxResults: int = 1000,  # noqa: N803
+        nextToken: str | None = None,  # noqa: N803
+        reverseOrder: bool = False,  # noqa: N803
+        includeExecutionData: bool = True,  # noqa: N803
+        **_ignored: Any,
+    ) -> dict[str, Any]:
+        record, _ = self._execution(executionArn)
+        events = list(record.context.history.events)
+        if reverseOrder:
+            events.reverse()
+        if not includeExecutionData:
+            events = [_without_data(e) for e in events]
+        return _page(events, "events", maxResults, nextToken)
+
+    def list_executions(
+        self,
+        *,
+        stateMachineArn: str,  # noqa: N803
+        statusFilter: str | None = None,  # noqa: N803
+        maxResults: int = 100,  # noqa: N803
+        nextToken: str | None = None,  # noqa: N803
+        **_ignored: Any,
+    ) -> dict[str, Any]:
+        machine = self._machine(stateMachineArn)
+        items = []
+        for arn in reversed(machine.executions):
+            record, execution = self._executions[arn]
+            if statusFilter and record.status != statusFilter:
+                continue
+            item: dict[str, Any] = {
+                "executionArn": arn,
+                "stateMachineArn": machine.arn,
+                "name": execution.name,
+                "status": record.status,
+                "startDate": record.context.start_time,
+            }
+            if record.stop_date is not None:
+                item["stopDate"] = record.stop_date
+            items.append(item)
+        return _page(items, "executions", maxResults, nextToken)
+
+    def stop_execution(
+        self,
+        *,
+        executionArn: str,  # noqa: N803
+        error: str | None = None,
+        cause: str | None = None,
+        **_ignored: Any,
+    ) -> dict[str, Any]:
+        record, execution = self._execution(executionArn)
+        if record.status == "RUNNING" and record.task is not None and self._loop is not None:
+            record.abort_reason = (error, cause)
+            record.context.stopped.set()
+            self._loop.call_soon_threadsafe(record.task.cancel)
+            execution.wait(10)
+        return {"stopDate": record.stop_date or self.clock.now()}
+
+
+def _page(items: list[Any], key: str, max_results: int, token: str | None) -> dict[str, Any]:
+    """AWS-style pagination with an opaque ``nextToken``."""
+    start = int(token) if token else 0
+    size = max_results or 1000
+    response: dict[str, Any] = {key: items[start : start + size]}
+    if start + size < len(items):
+        response["nextToken"] = str(start + size)
+    return response
+
+
+_DATA_KEYS = ("input", "output", "inputDetails", "outputDetails", "parameters")
+
+
+def _without_data(event: dict[str, Any]) -> dict[str, Any]:
+    """includeExecutionData=False: the event without its payloads."""
+    trimmed = {}
+    for key, value in event.items():
+        if key.endswith("EventDetails") and isinstance(value, dict):
+            value = {k: v for k, v in value.items() if k not in _DATA_KEYS}
+        trimmed[key] = value
+    return trimmed
