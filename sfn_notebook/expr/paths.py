@@ -257,8 +257,6 @@ def _parse_tokens(text: str, i: int) -> tuple[tuple[_Token, ...], str | None]:
             i += 2
             continue
         tokens.append(_Prop((text[start:i],)))
-    if tokens and isinstance(tokens[-1], _Scan):
-        raise _fail("A path cannot end with '..'", text, len(text) - 1)
     return tuple(tokens), function
 
 
@@ -266,6 +264,7 @@ def _parse_tokens(text: str, i: int) -> tuple[tuple[_Token, ...], str | None]:
 
 
 def _java_class(value: Any) -> str:
+    """The Java class AWS holds for a non-object JSON value."""
     if value is None:
         return "null"
     if isinstance(value, bool):
