@@ -25,7 +25,7 @@ from sfn_notebook.engine.interpreter import (
 from sfn_notebook.engine.pipeline import JsonataValue, Payload, jsonata_states
 from sfn_notebook.engine.task import Recoverable
 from sfn_notebook.errors import StatesError
-from sfn_notebook.expr.jsonata import is_jsonata
+from sfn_notebook.expr.jsonata import QueryEvaluationError, is_jsonata
 from sfn_notebook.expr.paths import MISSING, compile_path
 
 
@@ -43,6 +43,8 @@ async def gather_or_cancel(coros: list[Any]) -> list[Any]:
 
 @runner("Parallel")
 class ParallelRunner(Recoverable):
+    failed_type = "ParallelStateFailed"
+
     def __init__(self, state: m.ParallelState) -> None:
         super().__init__(state)
         self.branches = [compile_machine(branch) for branch in state.branches]
@@ -62,7 +64,7 @@ class ParallelRunner(Recoverable):
         data = visit.input
         if self.jsonata:
             states = jsonata_states(data, scope)
-            branch_input = self.arguments.apply(states, scope.variables) if self.arguments else data
+            branch_input = self.arguments.apply(states, scope) if self.arguments else data
         else:
             branch_input = self.input_path.apply(data, scope)
             if self.parameters is not None:
@@ -80,7 +82,6 @@ class ParallelRunner(Recoverable):
         except Failure:
             for cursor in cursors:
                 frame.cursor.integrate(cursor)
-            history.add(frame.cursor, "ParallelStateFailed")
             raise
         for cursor in cursors:
             frame.cursor.integrate(cursor)
@@ -90,6 +91,8 @@ class ParallelRunner(Recoverable):
 
 @runner("Map")
 class MapRunner(Recoverable):
+    failed_type = "MapStateFailed"
+
     def __init__(self, state: m.MapState) -> None:
         super().__init__(state)
         assert state.processor is not None
@@ -126,18 +129,17 @@ class MapRunner(Recoverable):
             if self.items is None:
                 items = data
                 if not isinstance(items, list):
-                    raise StatesError(
-                        "States.QueryEvaluationError",
-                        f"Map state input must be an array but was: {dumps(items)}",
+                    raise QueryEvaluationError(
+                        f"Map state input must be an array but was: {dumps(items)}", "Items"
                     )
             else:
-                items = self.items.apply(states, scope.variables)
+                items = self.items.apply(states, scope)
                 if not isinstance(items, list):
-                    raise StatesError(
-                        "States.QueryEvaluationError",
-                        f"The JSONata expression '{self.map_state.items}' specified for the field "
+                    raise QueryEvaluationError(
+                        f"The JSONata expression '{_inner(self.map_state.items)}' specified for the field "
                         f"'Items' returned an unexpected result type. Expected 'array', but was "
                         f"'{_json_type(items)}' for value: {dumps(items)}",
+                        "Items",
                     )
             return items, data
         effective = self.input_path.apply(data, scope)
@@ -154,14 +156,14 @@ class MapRunner(Recoverable):
         history = frame.execution.history
         scope = self.scope(visit)
         items, effective = self._items(visit, scope)
+        history.add(
+            frame.cursor, "MapStateStarted", "mapStateStartedEventDetails", {"length": len(items)}
+        )
         limit = self.concurrency.value(effective, scope)
         tolerated_count = self.tolerated_count.value(effective, scope)
         tolerated_pct = self.tolerated_percentage.value(effective, scope)
         if tolerated_count is not None and tolerated_count < 0:
             raise StatesError("States.Runtime", "ToleratedFailureCount cannot be negative.")
-        history.add(
-            frame.cursor, "MapStateStarted", "mapStateStartedEventDetails", {"length": len(items)}
-        )
         inputs = [self._item_input(visit, scope, effective, i, item) for i, item in enumerate(items)]
         results: list[Any] = [None] * len(items)
         tolerance = _tolerance(len(items), tolerated_count, tolerated_pct)
@@ -199,7 +201,6 @@ class MapRunner(Recoverable):
         except Failure as failure:
             for cursor in cursors:
                 frame.cursor.integrate(cursor)
-            history.add(frame.cursor, "MapStateFailed")
             if tolerance is not None:
                 raise Failure(
                     "States.ExceedToleratedFailureThreshold",
@@ -219,12 +220,17 @@ class MapRunner(Recoverable):
             item_scope = visit.frame.child(visit.frame.cursor, {"Index": index, "Value": item})
             context = item_scope.scope(self.name, visit.entered_at, visit.retry_count).context
             states = {"input": visit.input, "context": context}
-            return self.selector_jsonata.apply(states, scope.variables)
+            return self.selector_jsonata.apply(states, scope)
         if self.selector is None:
             return item
         item_frame = visit.frame.child(visit.frame.cursor, {"Index": index, "Value": item})
         item_scope = item_frame.scope(self.name, visit.entered_at, visit.retry_count)
         return self.selector.apply(effective, item_scope)
+
+
+def _inner(text: str) -> str:
+    """The expression inside ``{% %}``, as AWS quotes it in messages."""
+    return text.strip()[2:-2].strip()
 
 
 def _json_type(value: Any) -> str:
@@ -274,7 +280,7 @@ class _Setting:
                 )
             return found
         if self.jsonata is not None:
-            return self.jsonata.apply(jsonata_states(data, scope), scope.variables)
+            return self.jsonata.apply(jsonata_states(data, scope), scope)
         return self.static
 
 

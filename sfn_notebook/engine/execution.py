@@ -51,7 +51,7 @@ def _jackson_message(text: str, exc: json.JSONDecodeError) -> str:
     char = text[exc.pos] if exc.pos < len(text) else ""
     if exc.msg.startswith("Expecting property name"):
         return (
-            f"Unexpected character (''{char}'' (code {ord(char)})): was expecting double-quote "
+            f"Unexpected character ('{char}' (code {ord(char)})): was expecting double-quote "
             "to start field name"
             if char
             else "Unexpected end-of-input: expected close marker for Object"
@@ -67,7 +67,7 @@ def _jackson_message(text: str, exc: json.JSONDecodeError) -> str:
             "or token 'null', 'true' or 'false')"
         )
     if char:
-        return f"Unexpected character (''{char}'' (code {ord(char)})): {exc.msg}"
+        return f"Unexpected character ('{char}' (code {ord(char)})): {exc.msg}"
     return f"Unexpected end-of-input: {exc.msg}"
 
 
@@ -94,7 +94,7 @@ async def execute(
         else:
             output = await run
     except (asyncio.TimeoutError, TimeoutError):
-        _finish(record, cursor, "TIMED_OUT", error="States.Timeout")
+        _finish(record, cursor, "TIMED_OUT")
     except (Stopped, asyncio.CancelledError):
         error, cause = record.abort_reason or (None, None)
         _finish(record, cursor, "ABORTED", error=error, cause=cause)

@@ -60,9 +60,8 @@ class ExecutionContext:
             "StartTime": iso_millis(self.start_time),
             "Name": self.execution_name,
             "RoleArn": self.role_arn,
+            "RedriveCount": self.redrive_count,
         }
-        if self.redrive_count:
-            execution["RedriveCount"] = self.redrive_count
         return execution
 
 
@@ -95,16 +94,24 @@ class Frame:
         return Frame(self.execution, cursor, ChainMap({}, self.variables), map_item)
 
     def scope(
-        self, state_name: str, entered: datetime, retry_count: int = 0, token: str | None = None
+        self,
+        state_name: str,
+        entered: datetime,
+        retry_count: int | None = None,
+        token: str | None = None,
     ) -> Scope:
         context = dict(self._context_base)
-        context["State"] = {
-            "EnteredTime": iso_millis(entered),
-            "Name": state_name,
-            "RetryCount": retry_count,
-        }
+        state: dict[str, Any] = {"EnteredTime": iso_millis(entered), "Name": state_name}
+        if retry_count is not None:  # AWS shows it only in states that can retry
+            state["RetryCount"] = retry_count
+        context["State"] = state
         if self.map_item is not None:
             context["Map"] = {"Item": self.map_item}
         if token is not None:
             context["Task"] = {"Token": token}
-        return Scope(context=context, variables=self.variables, rng=self.execution.rng)
+        return Scope(
+            context=context,
+            variables=self.variables,
+            rng=self.execution.rng,
+            now_ms=int(self.execution.clock.now().timestamp() * 1000),
+        )

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sfn_notebook.engine.frame import Frame
-from sfn_notebook.engine.history import PAYLOAD_LIMIT, dumps, payload
+from sfn_notebook.engine.history import PAYLOAD_LIMIT, Cursor, dumps, payload
 from sfn_notebook.errors import StatesError
 
 if TYPE_CHECKING:
@@ -31,10 +31,22 @@ UNCATCHABLE_BY_ALL = frozenset({"States.Runtime", "States.DataLimitExceeded"})
 class Failure(StatesError):
     """A workflow failure leaving a state machine: the error, the cause, and where it arose."""
 
-    def __init__(self, error: str, cause: str | None, state: str | None = None) -> None:
+    def __init__(
+        self,
+        error: str,
+        cause: str | None,
+        state: str | None = None,
+        location: str | None = None,
+    ) -> None:
         super().__init__(error, cause or "")
         self.cause_or_none = cause
         self.state = state
+        self.location = location  # the field of a failed JSONata evaluation (EvaluationFailed)
+        self.reported = False  # its failure events have been written
+
+    def error_output(self) -> dict[str, Any]:
+        """What a Catch passes on: ``{"Error": ..., "Cause": ...}`` (AWS writes "" for no cause)."""
+        return {"Error": self.error, "Cause": self.cause_or_none or ""}
 
 
 class Stopped(Exception):  # noqa: N818 - it is a signal, not an error
@@ -51,15 +63,30 @@ class Transition:
 class Visit:
     """One state's visit: what its runner needs besides the frame and the input."""
 
-    __slots__ = ("entered_at", "entered_id", "frame", "input", "input_text", "retry_count")
+    __slots__ = (
+        "entered_at",
+        "entered_id",
+        "entered_prev",
+        "frame",
+        "input",
+        "input_text",
+        "retry_count",
+    )
 
     def __init__(
-        self, frame: Frame, data: Any, text: str, entered_id: int, entered_at: datetime
+        self,
+        frame: Frame,
+        data: Any,
+        text: str,
+        entered_id: int,
+        entered_prev: int,
+        entered_at: datetime,
     ) -> None:
         self.frame = frame
         self.input = data
         self.input_text = text
         self.entered_id = entered_id
+        self.entered_prev = entered_prev  # EvaluationFailed links where the entry linked
         self.entered_at = entered_at
         self.retry_count = 0
 
@@ -68,6 +95,8 @@ class StateRunner:
     """Base of the compiled states. Subclasses set ``sync`` and implement run or run_sync."""
 
     sync = True
+    retryable = False  # whether the context object carries State.RetryCount
+    failed_type: str | None = None  # <Type>StateFailed, for the states AWS gives one
     entered_type = ""
     exited_type = ""
 
@@ -87,7 +116,8 @@ class StateRunner:
     # Helpers shared by the runners ------------------------------------------------------------
 
     def scope(self, visit: Visit, token: str | None = None) -> Any:
-        return visit.frame.scope(self.name, visit.entered_at, visit.retry_count, token)
+        retry_count = visit.retry_count if self.retryable else None
+        return visit.frame.scope(self.name, visit.entered_at, retry_count, token)
 
     def runtime_error(self, visit: Visit, error: StatesError) -> Failure:
         """An expression or runtime failure, with AWS's prefix naming the state and event."""
@@ -97,7 +127,30 @@ class StateRunner:
             f"An error occurred while executing the state '{self.name}' "
             f"(entered at the event id #{visit.entered_id}). {error.cause}"
         )
-        return Failure(error.error, cause, self.name)
+        return Failure(error.error, cause, self.name, getattr(error, "location", None))
+
+    def report(self, visit: Visit, failure: Failure) -> None:
+        """The events of a failure that leaves this state: EvaluationFailed, <Type>StateFailed."""
+        history = visit.frame.execution.history
+        cursor = visit.frame.cursor
+        if not failure.reported and failure.location is not None:
+            # AWS links EvaluationFailed to the event the state's entry linked to.
+            link = Cursor(visit.entered_prev)
+            history.add(
+                link,
+                "EvaluationFailed",
+                "evaluationFailedEventDetails",
+                {
+                    "error": failure.error,
+                    "cause": failure.cause,
+                    "location": failure.location,
+                    "state": self.name,
+                },
+            )
+            cursor.source = link.source
+        failure.reported = True
+        if self.failed_type is not None and failure.error != "States.Runtime":
+            history.add(cursor, self.failed_type)
 
     def exit(
         self,
@@ -169,19 +222,21 @@ async def run_machine(machine: CompiledMachine, frame: Frame, data: Any, text: s
         if stopped.is_set():
             raise Stopped
         entered_text, details = payload(text)
+        entered_prev = frame.cursor.source
         entered_id = history.add(
             frame.cursor,
             runner.entered_type,
             "stateEnteredEventDetails",
             {"name": runner.name, "input": entered_text, "inputDetails": details},
         )
-        visit = Visit(frame, data, text, entered_id, clock.now())
+        visit = Visit(frame, data, text, entered_id, entered_prev, clock.now())
         try:
             step = runner.run_sync(visit) if runner.sync else await runner.run(visit)
-        except Failure:
-            raise
         except StatesError as error:
-            raise runner.runtime_error(visit, error) from None
+            failure = runner.runtime_error(visit, error)
+            if not failure.reported and failure.state == runner.name:
+                runner.report(visit, failure)
+            raise failure from None
         except asyncio.CancelledError:
             if stopped.is_set() and not runner.sync:
                 # StopExecution: the interrupted state reports it, as AWS does.

@@ -79,8 +79,10 @@ class JsonataValue:
     def __init__(self, value: Any, field: str) -> None:
         self._template = compile_jsonata_template(value, field)
 
-    def apply(self, states: Mapping[str, Any], variables: Mapping[str, Any]) -> Any:
-        return self._template.evaluate(states, variables)
+    def apply(self, states: Mapping[str, Any], scope: Scope) -> Any:
+        return self._template.evaluate(
+            states, scope.variables, rng=scope.rng, now_ms=scope.now_ms
+        )
 
 
 def jsonata_states(
@@ -108,7 +110,7 @@ class Assign:
         """The new values; ``data`` is what ``$`` means (JSONPath), ``states`` is $states."""
         if self._jsonata is not None:
             assert states is not None
-            values = self._jsonata.apply(states, scope.variables)
+            values = self._jsonata.apply(states, scope)
         else:
             assert self._payload is not None
             values = self._payload.apply(data, scope)

@@ -140,15 +140,28 @@ class LambdaContext:
         return f"LambdaContext(function_name={self.function_name!r}, aws_request_id={self.aws_request_id!r})"
 
 
+def _invoker_frame(frame: traceback.FrameSummary) -> bool:
+    """Frames of the machinery that calls a handler, which Lambda leaves out of stack traces.
+
+    Lambda's runtime drops its bootstrap's frames and reports from the handler down. Here the
+    bootstrap is this package, the standard library's thread pool and event loop, and the
+    ``__call__`` of a callable object registered as the function (an adapter around a handler).
+    """
+    return (
+        frame.filename.startswith(PACKAGE_DIR)
+        or frame.filename.startswith(_STDLIB_DIR)
+        or frame.name == "__call__"
+    )
+
+
+_STDLIB_DIR = os.path.dirname(os.__file__)
+
+
 def lambda_error(exc: BaseException, request_id: str) -> tuple[str, dict[str, Any]]:
     """Lambda's error report for an exception raised by a handler."""
-    frames = [
-        frame
-        for frame in traceback.extract_tb(exc.__traceback__)
-        if not frame.filename.startswith(PACKAGE_DIR)
-        and "concurrent/futures" not in frame.filename
-        and "asyncio" not in frame.filename
-    ]
+    frames = traceback.extract_tb(exc.__traceback__)
+    while frames and _invoker_frame(frames[0]):
+        frames.pop(0)
     name = type(exc).__name__
     report = {
         "errorMessage": str(exc),
@@ -253,6 +266,9 @@ class LambdaInvokeResource(TaskResource):
         )
         context = LambdaContext(short, arn, call)
         event = params.get("Payload")
+        if isinstance(event, str):
+            # A string Payload is the request body itself, JSON text Lambda parses.
+            event = parse_payload(event.encode("utf-8"))
         try:
             result = await call_function(fn, event, context, call, self.registry)
         except LambdaFailure as failure:

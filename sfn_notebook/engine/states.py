@@ -24,7 +24,7 @@ from sfn_notebook.expr.intrinsics import compile_intrinsic, is_intrinsic
 from sfn_notebook.expr.jsonata import is_jsonata
 from sfn_notebook.expr.paths import MISSING, compile_path
 
-WAIT_LIMIT_SECONDS = 99_999_999  # AWS: "Wait state delay is too long." beyond this
+WAIT_LIMIT_SECONDS = 2**31 - 1  # AWS: "Wait state delay is too long." beyond this (int32)
 
 
 class IOState(StateRunner):
@@ -35,7 +35,7 @@ class IOState(StateRunner):
         self.jsonata = state.is_jsonata
         if self.jsonata:
             self.output_value = (
-                JsonataValue(state.output, "Output") if state.output is not None else None
+                JsonataValue(state.output, "Output") if "Output" in state.raw else None
             )
         else:
             self.input_path = InputPath(state.input_path)
@@ -47,7 +47,7 @@ class IOState(StateRunner):
     def jsonata_output(self, visit: Visit, scope: Any, states: dict[str, Any], default: Any) -> Any:
         if self.output_value is None:
             return default
-        return self.output_value.apply(states, scope.variables)
+        return self.output_value.apply(states, scope)
 
 
 @runner("Pass")
@@ -107,9 +107,7 @@ class ChoiceRunner(IOState):
             )
             assign = Assign(rule.assign, "Assign", self.jsonata) if rule.assign is not None else None
             output = (
-                JsonataValue(rule.output, "Output")
-                if self.jsonata and rule.output is not None
-                else None
+                JsonataValue(rule.output, "Output") if self.jsonata and "Output" in rule.raw else None
             )
             self.rules.append((test, rule.next, assign, output))
 
@@ -119,10 +117,10 @@ class ChoiceRunner(IOState):
         if self.jsonata:
             states = jsonata_states(data, scope)
             for test, target, assign, output in self.rules:
-                if test.evaluate(states, scope.variables):
+                if test.evaluate(states, scope.variables, rng=scope.rng, now_ms=scope.now_ms):
                     assigned = assign.evaluate(data, scope, states) if assign else None
                     value = (
-                        output.apply(states, scope.variables)
+                        output.apply(states, scope)
                         if output is not None
                         else self.jsonata_output(visit, scope, states, data)
                     )
@@ -211,7 +209,7 @@ class WaitRunner(IOState):
 
     def delay(self, data: Any, scope: Any, states: Any, now: datetime) -> float:
         if self.seconds_jsonata is not None:
-            value = self.seconds_jsonata.apply(states, scope.variables)
+            value = self.seconds_jsonata.apply(states, scope)
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise StatesError(
                     "States.QueryEvaluationError",
@@ -225,7 +223,7 @@ class WaitRunner(IOState):
         if self.seconds_path is not None:
             return self._seconds_from_path(data, scope)
         if self.timestamp_jsonata is not None:
-            text = self.timestamp_jsonata.apply(states, scope.variables)
+            text = self.timestamp_jsonata.apply(states, scope)
             moment = parse_timestamp(text)
             if moment is None:
                 raise StatesError(
@@ -305,7 +303,7 @@ class FailRunner(StateRunner):
         if kind == "static":
             return str(spec[1])
         if kind == "jsonata":
-            value = spec[1].apply(jsonata_states(visit.input, scope), scope.variables)
+            value = spec[1].apply(jsonata_states(visit.input, scope), scope)
         elif kind == "intrinsic":
             value = spec[1].evaluate(visit.input, scope)
         else:

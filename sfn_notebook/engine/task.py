@@ -12,7 +12,7 @@ import asyncio
 from typing import Any
 
 from sfn_notebook.asl import model as m
-from sfn_notebook.engine.history import dumps, payload
+from sfn_notebook.engine.history import PAYLOAD_LIMIT, dumps, payload
 from sfn_notebook.engine.interpreter import Failure, Transition, Visit, runner
 from sfn_notebook.engine.pipeline import (
     Assign,
@@ -47,6 +47,7 @@ class Recoverable(IOState):
     """A state with Retry and Catch; subclasses implement ``attempt``."""
 
     sync = False
+    retryable = True
 
     def __init__(self, state: m.TaskState | m.ParallelState | m.MapState) -> None:
         super().__init__(state)
@@ -56,7 +57,7 @@ class Recoverable(IOState):
                 catcher,
                 ResultPath(catcher.result_path) if not self.jsonata else None,
                 JsonataValue(catcher.output, "Output")
-                if self.jsonata and catcher.output is not None
+                if self.jsonata and "Output" in catcher.raw
                 else None,
                 Assign(catcher.assign, "Assign", self.jsonata) if catcher.assign else None,
             )
@@ -80,14 +81,16 @@ class Recoverable(IOState):
                 return await self.attempt(visit)
             except StatesError as raised:
                 failure = self.runtime_error(visit, raised)
+            if failure.error != "States.Runtime":
+                delay = self._retry_delay(failure.error, counts, visit)
+                if delay is not None:
+                    visit.retry_count += 1
+                    if delay > 0:
+                        await asyncio.sleep(delay)
+                    continue
+            self.report(visit, failure)
             if failure.error == "States.Runtime":
                 raise failure
-            delay = self._retry_delay(failure.error, counts, visit)
-            if delay is not None:
-                visit.retry_count += 1
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                continue
             for catcher, result_path, output, assign in self.catchers:
                 if error_matches(catcher.error_equals, failure.error):
                     return self._caught(visit, catcher, result_path, output, assign, failure)
@@ -117,13 +120,11 @@ class Recoverable(IOState):
         assign: Assign | None,
         failure: Failure,
     ) -> Transition:
-        error_output: dict[str, Any] = {"Error": failure.error}
-        if failure.cause_or_none is not None:
-            error_output["Cause"] = failure.cause_or_none
+        error_output = failure.error_output()
         scope = self.scope(visit)
         if self.jsonata:
             states = jsonata_states(visit.input, scope, error_output=error_output)
-            value = output.apply(states, scope.variables) if output is not None else error_output
+            value = output.apply(states, scope) if output is not None else error_output
             assigned = assign.evaluate(error_output, scope, states) if assign else None
         else:
             assert result_path is not None
@@ -178,7 +179,7 @@ class TaskRunner(Recoverable):
         data = visit.input
         if self.jsonata:
             states = jsonata_states(data, scope)
-            params = self.arguments.apply(states, scope.variables) if self.arguments else data
+            params = self.arguments.apply(states, scope) if self.arguments else data
         else:
             params = self.input_path.apply(data, scope)
             if self.parameters is not None:
@@ -253,8 +254,21 @@ class TaskRunner(Recoverable):
                 failed["cause"] = failure.cause
             history.add(cursor, f"{prefix}Failed", f"{key}FailedEventDetails", failed)
             raise Failure(failure.error, failure.cause, self.name) from None
+        text = dumps(result)
+        if len(text) > PAYLOAD_LIMIT // 4 and len(text.encode("utf-8")) > PAYLOAD_LIMIT:
+            # The result itself is over the quota: the task fails, named as AWS names it.
+            label = self.resource_arn if resource.style == "lambda" else resource.resource_type
+            cause = (
+                f"The state/task '{label}' returned a result with a size exceeding the maximum "
+                "number of bytes service limit."
+            )
+            history.add(
+                cursor, f"{prefix}Failed", f"{key}FailedEventDetails",
+                {**tag, "error": "States.DataLimitExceeded", "cause": cause},
+            )
+            raise Failure("States.DataLimitExceeded", cause, self.name)
         succeeded = dict(tag)
-        succeeded["output"], succeeded["outputDetails"] = payload(dumps(result))
+        succeeded["output"], succeeded["outputDetails"] = payload(text)
         history.add(cursor, f"{prefix}Succeeded", f"{key}SucceededEventDetails", succeeded)
         return result
 
@@ -272,7 +286,7 @@ class _Seconds:
         if self.static is not None:
             return self.static
         if self.jsonata is not None:
-            found = self.jsonata.apply(jsonata_states(data, scope), scope.variables)
+            found = self.jsonata.apply(jsonata_states(data, scope), scope)
         elif self.path is not None:
             found = self.path.find(data, scope)
             if found is MISSING:

@@ -19,3 +19,4 @@ class Scope:
     context: Mapping[str, Any] = field(default_factory=dict)
     variables: Mapping[str, Any] = field(default_factory=dict)
     rng: random.Random = field(default_factory=random.Random)
+    now_ms: int | None = None  # the engine clock's time, for JSONata $now() / $millis()
