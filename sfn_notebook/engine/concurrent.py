@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import math
+import uuid
+from collections import ChainMap
+from dataclasses import replace
 from typing import Any
 
 from sfn_notebook.asl import model as m
 from sfn_notebook.engine.frame import Frame
-from sfn_notebook.engine.history import Cursor, dumps
+from sfn_notebook.engine.history import Cursor, History, dumps
 from sfn_notebook.engine.interpreter import (
     Failure,
     Transition,
@@ -130,7 +133,7 @@ class MapRunner(Recoverable):
                 items = data
                 if not isinstance(items, list):
                     raise QueryEvaluationError(
-                        f"Map state input must be an array but was: {dumps(items)}", "Items"
+                        f"Map state input must be an array but was: {dumps(items)}", ""
                     )
             else:
                 items = self.items.apply(states, scope)
@@ -171,29 +174,43 @@ class MapRunner(Recoverable):
         workers = len(items) if not limit else min(limit, len(items))
         queue = iter(range(len(items)))
         cursors = [frame.cursor.child() for _ in range(workers)]
+        distributed = self.map_state.mode == "DISTRIBUTED"
+        if distributed:
+            history.add(
+                frame.cursor, "MapRunStarted", "mapRunStartedEventDetails",
+                {"mapRunArn": self._map_run_arn(frame)},
+            )
 
         async def work(cursor: Cursor) -> None:
             for index in queue:
-                item_frame = frame.child(cursor, {"Index": index, "Value": items[index]})
+                item = {"Index": index, "Value": items[index]}
                 detail = {"index": index, "name": self.name}
-                history.add(
-                    cursor, "MapIterationStarted", "mapIterationStartedEventDetails", detail
-                )
+                if distributed:
+                    # A child execution of the map run: its events are its own, not the parent's.
+                    child_context = replace(frame.execution, history=History(frame.execution.clock.now))
+                    item_frame = Frame(child_context, Cursor(), ChainMap({}, frame.variables), item)
+                else:
+                    item_frame = frame.child(cursor, item)
+                    history.add(
+                        cursor, "MapIterationStarted", "mapIterationStartedEventDetails", detail
+                    )
                 try:
                     results[index] = await run_machine(self.processor, item_frame, inputs[index])
                 except Failure as failure:
-                    history.add(
-                        cursor, "MapIterationFailed", "mapIterationFailedEventDetails", detail,
-                        advance=False,
-                    )
+                    if not distributed:
+                        history.add(
+                            cursor, "MapIterationFailed", "mapIterationFailedEventDetails", detail,
+                            advance=False,
+                        )
                     failures.append(failure)
                     if tolerance is None or len(failures) > tolerance:
                         raise
                     continue
-                history.add(
-                    cursor, "MapIterationSucceeded", "mapIterationSucceededEventDetails", detail,
-                    advance=False,
-                )
+                if not distributed:
+                    history.add(
+                        cursor, "MapIterationSucceeded", "mapIterationSucceededEventDetails",
+                        detail, advance=False,
+                    )
             cursor.source = cursor.last
 
         try:
@@ -201,6 +218,8 @@ class MapRunner(Recoverable):
         except Failure as failure:
             for cursor in cursors:
                 frame.cursor.integrate(cursor)
+            if distributed:
+                history.add(frame.cursor, "MapRunFailed", advance=False)
             if tolerance is not None:
                 raise Failure(
                     "States.ExceedToleratedFailureThreshold",
@@ -208,10 +227,23 @@ class MapRunner(Recoverable):
                     self.name,
                 ) from None
             raise failure from None
-        for cursor in cursors:
-            frame.cursor.integrate(cursor)
-        history.add(frame.cursor, "MapStateSucceeded", advance=False)
+        if distributed:
+            history.add(frame.cursor, "MapRunSucceeded", advance=False)
+            # AWS links MapStateSucceeded to MapRunSucceeded but the exit to MapRunStarted.
+            history.add(Cursor(frame.cursor.last), "MapStateSucceeded")
+        else:
+            for cursor in cursors:
+                frame.cursor.integrate(cursor)
+            history.add(frame.cursor, "MapStateSucceeded", advance=False)
         return self.finish(visit, scope, results)
+
+    def _map_run_arn(self, frame: Frame) -> str:
+        ctx = frame.execution
+        label = self.map_state.label or self.name
+        return (
+            f"arn:aws:states:{ctx.region}:{ctx.account}:mapRun:"
+            f"{ctx.state_machine_name}/{label}:{uuid.UUID(int=ctx.rng.getrandbits(128), version=4)}"
+        )
 
     def _item_input(self, visit: Visit, scope: Any, effective: Any, index: int, item: Any) -> Any:
         if self.jsonata:

@@ -60,8 +60,9 @@ class ExecutionContext:
             "StartTime": iso_millis(self.start_time),
             "Name": self.execution_name,
             "RoleArn": self.role_arn,
-            "RedriveCount": self.redrive_count,
         }
+        if self.state_machine_type == "STANDARD":  # Express executions cannot be redriven
+            execution["RedriveCount"] = self.redrive_count
         return execution
 
 

@@ -24,10 +24,6 @@ from sfn_notebook.errors import StatesError
 if TYPE_CHECKING:
     from sfn_notebook.asl import model as m
 
-# Errors that Retry and Catch never handle through States.ALL (AWS: terminal errors).
-UNCATCHABLE_BY_ALL = frozenset({"States.Runtime", "States.DataLimitExceeded"})
-
-
 class Failure(StatesError):
     """A workflow failure leaving a state machine: the error, the cause, and where it arose."""
 
@@ -133,20 +129,13 @@ class StateRunner:
         """The events of a failure that leaves this state: EvaluationFailed, <Type>StateFailed."""
         history = visit.frame.execution.history
         cursor = visit.frame.cursor
-        if not failure.reported and failure.location is not None:
+        if not failure.reported and failure.error == "States.QueryEvaluationError":
             # AWS links EvaluationFailed to the event the state's entry linked to.
             link = Cursor(visit.entered_prev)
-            history.add(
-                link,
-                "EvaluationFailed",
-                "evaluationFailedEventDetails",
-                {
-                    "error": failure.error,
-                    "cause": failure.cause,
-                    "location": failure.location,
-                    "state": self.name,
-                },
-            )
+            details = {"error": failure.error, "cause": failure.cause, "state": self.name}
+            if failure.location:
+                details["location"] = failure.location
+            history.add(link, "EvaluationFailed", "evaluationFailedEventDetails", details)
             cursor.source = link.source
         failure.reported = True
         if self.failed_type is not None and failure.error != "States.Runtime":

@@ -255,11 +255,7 @@ class LambdaInvokeResource(TaskResource):
         name = params.get("FunctionName")
         fn = self.registry.function(name) if isinstance(name, str) else None
         if fn is None:
-            raise TaskFailure(
-                "Lambda.ResourceNotFoundException",
-                f"Function not found: {name} (Service: Lambda, Status Code: 404, "
-                "Request ID: 00000000-0000-0000-0000-000000000000)",
-            )
+            raise TaskFailure("Lambda.ResourceNotFoundException", _not_found(name, call))
         short = LAMBDA_ARN.match(name).group("name") if LAMBDA_ARN.match(name) else name  # type: ignore[union-attr]
         arn = name if name.startswith("arn:") else (
             f"arn:aws:lambda:{call.region}:{call.account}:function:{short}"
@@ -335,11 +331,20 @@ class _MissingFunction(TaskResource):
         self.arn = arn
 
     async def invoke(self, call: TaskCall) -> Any:
-        raise TaskFailure(
-            "Lambda.ResourceNotFoundException",
-            f"Function not found: {self.arn} (Service: AWSLambda; Status Code: 404; "
-            "Error Code: ResourceNotFoundException)",
-        )
+        raise TaskFailure("Lambda.ResourceNotFoundException", _not_found(self.arn, call))
+
+
+def _not_found(name: Any, call: TaskCall) -> str:
+    """Lambda's 404 as Step Functions quotes it (the SDK's message, request id included)."""
+    arn = str(name)
+    if not arn.startswith("arn:"):
+        arn = f"arn:aws:lambda:{call.region}:{call.account}:function:{arn}"
+    if arn.count(":") == 6:
+        arn += ":$LATEST"
+    return (
+        f"Function not found: {arn} (Service: AWSLambda; Status Code: 404; Error Code: "
+        f"ResourceNotFoundException; Request ID: {uuid.uuid4()}; Proxy: null)"
+    )
 
 
 def _resolve_lambda_invoke(resource: str, registry: ResourceRegistry) -> TaskResource | None:
