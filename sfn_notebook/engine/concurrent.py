@@ -228,8 +228,9 @@ class MapRunner(Recoverable):
                 ) from None
             raise failure from None
         if distributed:
+            # AWS (recordings since late 2024) links MapStateSucceeded to MapRunSucceeded and
+            # the state's exit to MapRunStarted; earlier recordings linked the exit further on.
             history.add(frame.cursor, "MapRunSucceeded", advance=False)
-            # AWS links MapStateSucceeded to MapRunSucceeded but the exit to MapRunStarted.
             history.add(Cursor(frame.cursor.last), "MapStateSucceeded")
         else:
             for cursor in cursors:
@@ -302,9 +303,10 @@ class _Setting:
 
     def value(self, data: Any, scope: Any) -> Any:
         if self.path is not None:
-            found = self.path.find(data, scope)
-            if found is MISSING or isinstance(found, bool) or not isinstance(found, int | float):
-                shown = found if found is not MISSING else None
+            found = _integer(self.path.find(data, scope))
+            if found is None:
+                shown = self.path.find(data, scope)
+                shown = None if shown is MISSING else shown
                 raise StatesError(
                     "States.Runtime",
                     f"The {self.field}Path field refers to value \"{_plain(shown)}\" which is not "
@@ -314,6 +316,22 @@ class _Setting:
         if self.jsonata is not None:
             return self.jsonata.apply(jsonata_states(data, scope), scope)
         return self.static
+
+
+def _integer(value: Any) -> int | None:
+    """A *Path value as AWS reads it: an integer, or text holding one ("1")."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            return None
+    return None
 
 
 def _plain(value: Any) -> str:
