@@ -95,7 +95,11 @@ def parallel(branches: int, depth: int) -> dict[str, Any]:
     return {
         "StartAt": "Par",
         "States": {
-            "Par": {"Type": "Parallel", "Branches": [branch(b) for b in range(branches)], "End": True}
+            "Par": {
+                "Type": "Parallel",
+                "Branches": [branch(b) for b in range(branches)],
+                "End": True,
+            }
         },
     }
 
@@ -175,14 +179,17 @@ with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         roleArn="arn:aws:iam::123456789012:role/x")["stateMachineArn"]
     began = time.perf_counter()
     for _ in range(executions):
-        ex = client.start_execution(stateMachineArn=arn, input=json.dumps(input_value))["executionArn"]
+        started = client.start_execution(stateMachineArn=arn, input=json.dumps(input_value))
+        ex = started["executionArn"]
         while client.describe_execution(executionArn=ex)["status"] == "RUNNING":
             time.sleep(0.001)
     print(time.perf_counter() - began)
 """
 
 
-def run_moto(python: str, definition: dict[str, Any], input_value: Any, executions: int) -> float | None:
+def run_moto(
+    python: str, definition: dict[str, Any], input_value: Any, executions: int
+) -> float | None:
     proc = subprocess.run(
         [python, "-c", MOTO_SCRIPT],
         input=json.dumps([definition, input_value, executions]),
@@ -202,10 +209,16 @@ def main() -> None:
     parser.add_argument("--only", action="append", help="run just these workloads")
     parser.add_argument("--repeat", type=int, default=3, help="best of N runs")
     parser.add_argument("--moto", metavar="PYTHON", help="a Python with moto installed")
-    parser.add_argument("--moto-scale", type=float, default=0.1,
-                        help="fraction of executions/items to give moto (it is slow)")
+    parser.add_argument(
+        "--moto-scale",
+        type=float,
+        default=0.1,
+        help="fraction of executions/items to give moto (it is slow)",
+    )
     args = parser.parse_args()
-    print(f"{'workload':<18}{'seconds':>10}{'transitions/s':>16}{'executions/s':>15}{'vs moto':>10}")
+    print(
+        f"{'workload':<18}{'seconds':>10}{'transitions/s':>16}{'executions/s':>15}{'vs moto':>10}"
+    )
     measure: dict[str, Callable[[], float]] = {}
     for name, (definition, input_value, executions, _) in WORKLOADS.items():
         measure[name] = lambda d=definition, i=input_value, n=executions: run_ours(d, i, n)

@@ -1,7 +1,8 @@
 """sfn-notebook: AWS Step Functions workflows defined, run, watched and analysed in Jupyter.
 
 >>> import sfn_notebook as sfn
->>> ex = sfn.run({"StartAt": "Hi", "States": {"Hi": {"Type": "Pass", "Result": "hello", "End": True}}})
+>>> hello = {"Type": "Pass", "Result": "hello", "End": True}
+>>> ex = sfn.run({"StartAt": "Hi", "States": {"Hi": hello}})
 >>> ex.output
 'hello'
 """

@@ -1,7 +1,7 @@
 """``sfn-notebook``: the command line, a thin wrapper over the Python API with the same names.
 
-    sfn-notebook validate flow.asl.json other.asl.yaml
-    sfn-notebook run flow.asl.yaml --input '{"n": 3}' --history
+sfn-notebook validate flow.asl.json other.asl.yaml
+sfn-notebook run flow.asl.yaml --input '{"n": 3}' --history
 """
 
 from __future__ import annotations
@@ -84,7 +84,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.func(args)
     except DefinitionError as exc:
         for d in exc.diagnostics:
-            print(f"{getattr(args, 'definition', '')}:{d.location or '/'}: {d.code} {d.message}", file=sys.stderr)
+            print(
+                f"{getattr(args, 'definition', '')}:{d.location or '/'}: {d.code} {d.message}",
+                file=sys.stderr,
+            )
         return 2
     except SfnNotebookError as exc:
         print(f"error: {exc}", file=sys.stderr)

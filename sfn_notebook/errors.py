@@ -31,8 +31,9 @@ class Diagnostic:
     ``location`` is a JSON pointer (``/States/Load/Next``); ``column`` is the 1-based column inside
     an expression string when the finding is about one.
 
-    >>> Diagnostic("ERROR", "MISSING_TRANSITION_TARGET", "Missing 'Next' target: Nope", "/States/A/Next")
-    Diagnostic(severity='ERROR', code='MISSING_TRANSITION_TARGET', ...)
+    >>> d = Diagnostic("ERROR", "MISSING_TRANSITION_TARGET", "No target", "/States/A/Next")
+    >>> str(d)
+    '/States/A/Next: MISSING_TRANSITION_TARGET No target'
     """
 
     severity: str  # "ERROR" | "WARNING"
@@ -82,7 +83,8 @@ class ExpressionError(SfnNotebookError):
     def _render(self) -> str:
         if self.column is None or not self.text:
             return self.message
-        return f"{self.message} (column {self.column})\n    {self.text}\n    {' ' * (self.column - 1)}^"
+        caret = " " * (self.column - 1) + "^"
+        return f"{self.message} (column {self.column})\n    {self.text}\n    {caret}"
 
 
 class StatesError(Exception):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -91,7 +92,7 @@ def test_wait_and_retry_run_on_virtual_time_with_exact_spacing() -> None:
     wait_exited = next(e for e in ex.history if e["type"] == "WaitStateExited")
     assert wait_exited["timestamp"] - wait_entered["timestamp"] == timedelta(seconds=3600)
     scheduled = [e["timestamp"] for e in ex.history if e["type"] == "LambdaFunctionScheduled"]
-    gaps = [(b - a).total_seconds() for a, b in zip(scheduled, scheduled[1:], strict=False)]
+    gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(scheduled)]
     assert [round(g, 3) for g in gaps] == [2, 4, 8, 16, 32]
     assert stamps[1] == START
 
@@ -104,8 +105,12 @@ def test_task_failure_is_reported_like_lambda() -> None:
         {
             "StartAt": "T",
             "States": {
-                "T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
-                      "Parameters": {"FunctionName": "boom", "Payload.$": "$"}, "End": True}
+                "T": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:states:::lambda:invoke",
+                    "Parameters": {"FunctionName": "boom", "Payload.$": "$"},
+                    "End": True,
+                }
             },
         },
         functions={"boom": boom},
@@ -125,10 +130,13 @@ def test_lambda_invoke_returns_invoke_response() -> None:
         {
             "StartAt": "T",
             "States": {
-                "T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
-                      "Parameters": {"FunctionName": "double", "Payload": {"n": 21}},
-                      "ResultSelector": {"n.$": "$.Payload.n", "code.$": "$.StatusCode"},
-                      "End": True}
+                "T": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:states:::lambda:invoke",
+                    "Parameters": {"FunctionName": "double", "Payload": {"n": 21}},
+                    "ResultSelector": {"n.$": "$.Payload.n", "code.$": "$.StatusCode"},
+                    "End": True,
+                }
             },
         },
         functions={"double": lambda event, context: {"n": event["n"] * 2}},
@@ -145,7 +153,10 @@ def test_catch_routes_error_output_through_result_path() -> None:
                 "F": {
                     "Type": "Parallel",
                     "Branches": [
-                        {"StartAt": "X", "States": {"X": {"Type": "Fail", "Error": "E", "Cause": "c"}}}
+                        {
+                            "StartAt": "X",
+                            "States": {"X": {"Type": "Fail", "Error": "E", "Cause": "c"}},
+                        }
                     ],
                     "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.err", "Next": "Ok"}],
                     "End": True,
@@ -168,7 +179,10 @@ def test_map_runs_items_with_item_selector_and_context() -> None:
                     "Type": "Map",
                     "ItemsPath": "$.items",
                     "ItemSelector": {"i.$": "$$.Map.Item.Index", "v.$": "$$.Map.Item.Value"},
-                    "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}},
+                    "ItemProcessor": {
+                        "StartAt": "P",
+                        "States": {"P": {"Type": "Pass", "End": True}},
+                    },
                     "End": True,
                 }
             },

@@ -92,7 +92,10 @@ def test_stop_execution_aborts_a_waiting_execution() -> None:
     with Runtime(clock="real") as rt:
         rt.create_state_machine(
             name="slow",
-            definition={"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 3600, "End": True}}},
+            definition={
+                "StartAt": "W",
+                "States": {"W": {"Type": "Wait", "Seconds": 3600, "End": True}},
+            },
         )
         ex = rt.start("slow")
         time.sleep(0.1)

@@ -80,7 +80,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def parse(source: Any) -> m.Definition:
-    """Parse JSON or YAML text, or a dict, into a validated :class:`~sfn_notebook.asl.model.Definition`.
+    """Parse JSON or YAML text, or a dict, into a validated :class:`Definition`.
 
     Raises :class:`~sfn_notebook.errors.DefinitionError` carrying every diagnostic when AWS would
     reject the definition.
@@ -153,7 +153,8 @@ def _build_states(states: Mapping[str, Any], pointer: str, language: str) -> dic
 
 def _path(raw: Mapping[str, Any], key: str) -> str | None:
     """Absent means ``$``; an explicit null stays ``None``."""
-    return raw[key] if key in raw else "$"
+    value: str | None = raw.get(key, "$")
+    return value
 
 
 def _retriers(raw: Mapping[str, Any], pointer: str) -> tuple[m.Retrier, ...]:

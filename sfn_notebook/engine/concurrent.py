@@ -109,15 +109,21 @@ class MapRunner(Recoverable):
                 else None
             )
         else:
-            self.items_path = compile_path(state.items_path) if state.items_path not in (None, "$") else None
+            self.items_path = (
+                compile_path(state.items_path) if state.items_path not in (None, "$") else None
+            )
             self.selector = (
                 Payload(state.item_selector, "ItemSelector")
                 if state.item_selector is not None
                 else None
             )
-        self.concurrency = _Setting(state.max_concurrency, state.max_concurrency_path, "MaxConcurrency")
+        self.concurrency = _Setting(
+            state.max_concurrency, state.max_concurrency_path, "MaxConcurrency"
+        )
         self.tolerated_count = _Setting(
-            state.tolerated_failure_count, state.tolerated_failure_count_path, "ToleratedFailureCount"
+            state.tolerated_failure_count,
+            state.tolerated_failure_count_path,
+            "ToleratedFailureCount",
         )
         self.tolerated_percentage = _Setting(
             state.tolerated_failure_percentage,
@@ -139,7 +145,8 @@ class MapRunner(Recoverable):
                 items = self.items.apply(states, scope)
                 if not isinstance(items, list):
                     raise QueryEvaluationError(
-                        f"The JSONata expression '{_inner(self.map_state.items)}' specified for the field "
+                        f"The JSONata expression '{_inner(self.map_state.items)}' specified "
+                        "for the field "
                         f"'Items' returned an unexpected result type. Expected 'array', but was "
                         f"'{_json_type(items)}' for value: {dumps(items)}",
                         "Items",
@@ -167,7 +174,9 @@ class MapRunner(Recoverable):
         tolerated_pct = self.tolerated_percentage.value(effective, scope)
         if tolerated_count is not None and tolerated_count < 0:
             raise StatesError("States.Runtime", "ToleratedFailureCount cannot be negative.")
-        inputs = [self._item_input(visit, scope, effective, i, item) for i, item in enumerate(items)]
+        inputs = [
+            self._item_input(visit, scope, effective, i, item) for i, item in enumerate(items)
+        ]
         results: list[Any] = [None] * len(items)
         tolerance = _tolerance(len(items), tolerated_count, tolerated_pct)
         failures: list[Failure] = []
@@ -177,7 +186,9 @@ class MapRunner(Recoverable):
         distributed = self.map_state.mode == "DISTRIBUTED"
         if distributed:
             history.add(
-                frame.cursor, "MapRunStarted", "mapRunStartedEventDetails",
+                frame.cursor,
+                "MapRunStarted",
+                "mapRunStartedEventDetails",
                 {"mapRunArn": self._map_run_arn(frame)},
             )
 
@@ -187,7 +198,9 @@ class MapRunner(Recoverable):
                 detail = {"index": index, "name": self.name}
                 if distributed:
                     # A child execution of the map run: its events are its own, not the parent's.
-                    child_context = replace(frame.execution, history=History(frame.execution.clock.now))
+                    child_context = replace(
+                        frame.execution, history=History(frame.execution.clock.now)
+                    )
                     item_frame = Frame(child_context, Cursor(), ChainMap({}, frame.variables), item)
                 else:
                     item_frame = frame.child(cursor, item)
@@ -199,7 +212,10 @@ class MapRunner(Recoverable):
                 except Failure as failure:
                     if not distributed:
                         history.add(
-                            cursor, "MapIterationFailed", "mapIterationFailedEventDetails", detail,
+                            cursor,
+                            "MapIterationFailed",
+                            "mapIterationFailedEventDetails",
+                            detail,
                             advance=False,
                         )
                     failures.append(failure)
@@ -208,8 +224,11 @@ class MapRunner(Recoverable):
                     continue
                 if not distributed:
                     history.add(
-                        cursor, "MapIterationSucceeded", "mapIterationSucceededEventDetails",
-                        detail, advance=False,
+                        cursor,
+                        "MapIterationSucceeded",
+                        "mapIterationSucceededEventDetails",
+                        detail,
+                        advance=False,
                     )
             cursor.source = cursor.last
 
@@ -250,15 +269,16 @@ class MapRunner(Recoverable):
         if self.jsonata:
             if self.selector_jsonata is None:
                 return item
-            item_scope = visit.frame.child(visit.frame.cursor, {"Index": index, "Value": item})
-            context = item_scope.scope(self.name, visit.entered_at, visit.retry_count).context
+            item_frame = visit.frame.child(visit.frame.cursor, {"Index": index, "Value": item})
+            context = item_frame.scope(self.name, visit.entered_at, visit.retry_count).context
             states = {"input": visit.input, "context": context}
             return self.selector_jsonata.apply(states, scope)
         if self.selector is None:
             return item
         item_frame = visit.frame.child(visit.frame.cursor, {"Index": index, "Value": item})
-        item_scope = item_frame.scope(self.name, visit.entered_at, visit.retry_count)
-        return self.selector.apply(effective, item_scope)
+        return self.selector.apply(
+            effective, item_frame.scope(self.name, visit.entered_at, visit.retry_count)
+        )
 
 
 def _inner(text: str) -> str:
@@ -287,7 +307,7 @@ def _tolerance(total: int, count: int | None, percentage: float | None) -> int |
         allowed.append(count)
     if percentage is not None:
         allowed.append(math.floor(total * percentage / 100))
-    if not allowed or max(allowed) == 0 and not (count or percentage):
+    if not allowed or (max(allowed) == 0 and not (count or percentage)):
         return None
     return max(allowed)
 
@@ -309,7 +329,7 @@ class _Setting:
                 shown = None if shown is MISSING else shown
                 raise StatesError(
                     "States.Runtime",
-                    f"The {self.field}Path field refers to value \"{_plain(shown)}\" which is not "
+                    f'The {self.field}Path field refers to value "{_plain(shown)}" which is not '
                     f"a valid integer: {self.path.text}",
                 )
             return found

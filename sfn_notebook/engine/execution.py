@@ -38,7 +38,9 @@ class ExecutionRecord:
 def parse_input(input_json: str) -> Any:
     """Execution input text into a value, with AWS's (Jackson's) wording on malformed input."""
     if not input_json.strip():
-        raise ExecutionInputError("Invalid State Machine Execution Input: 'Invalid execution input.'")
+        raise ExecutionInputError(
+            "Invalid State Machine Execution Input: 'Invalid execution input.'"
+        )
     try:
         return json.loads(input_json)
     except json.JSONDecodeError as exc:

@@ -69,7 +69,7 @@ class ExecutionContext:
 class Frame:
     """One line of work: an event cursor, a variable scope and the context object's base."""
 
-    __slots__ = ("cursor", "execution", "map_item", "variables", "_context_base")
+    __slots__ = ("_context_base", "cursor", "execution", "map_item", "variables")
 
     def __init__(
         self,

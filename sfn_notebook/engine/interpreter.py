@@ -15,6 +15,7 @@ import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from types import EllipsisType
 from typing import TYPE_CHECKING, Any
 
 from sfn_notebook.engine.frame import Frame
@@ -23,6 +24,7 @@ from sfn_notebook.errors import StatesError
 
 if TYPE_CHECKING:
     from sfn_notebook.asl import model as m
+
 
 class Failure(StatesError):
     """A workflow failure leaving a state machine: the error, the cause, and where it arose."""
@@ -45,7 +47,7 @@ class Failure(StatesError):
         return {"Error": self.error, "Cause": self.cause_or_none or ""}
 
 
-class Stopped(Exception):  # noqa: N818 - it is a signal, not an error
+class Stopped(Exception):
     """The execution was stopped (StopExecution) or timed out while this frame ran."""
 
 
@@ -146,7 +148,7 @@ class StateRunner:
         visit: Visit,
         output: Any,
         assigned: Mapping[str, Any] | None = None,
-        next_state: str | None = ...,  # type: ignore[assignment]
+        next_state: str | EllipsisType | None = ...,
     ) -> Transition:
         """Apply assigned variables, check the output's size, emit ``<Type>StateExited``."""
         text = dumps(output)
@@ -199,7 +201,9 @@ def compile_machine(machine: m.StateMachine) -> CompiledMachine:
     )
 
 
-async def run_machine(machine: CompiledMachine, frame: Frame, data: Any, text: str | None = None) -> Any:
+async def run_machine(
+    machine: CompiledMachine, frame: Frame, data: Any, text: str | None = None
+) -> Any:
     """Run states from StartAt until one ends the machine; return the final output."""
     history = frame.execution.history
     clock = frame.execution.clock

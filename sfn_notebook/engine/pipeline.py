@@ -44,7 +44,7 @@ class InputPath:
 class ResultPath:
     """Where a result goes in the state's input: ``$`` replaces it, null discards the result."""
 
-    __slots__ = ("_ref", "_mode")
+    __slots__ = ("_mode", "_ref")
 
     def __init__(self, text: str | None) -> None:
         self._mode = "discard" if text is None else "replace" if text == "$" else "assign"
@@ -80,9 +80,7 @@ class JsonataValue:
         self._template = compile_jsonata_template(value, field)
 
     def apply(self, states: Mapping[str, Any], scope: Scope) -> Any:
-        return self._template.evaluate(
-            states, scope.variables, rng=scope.rng, now_ms=scope.now_ms
-        )
+        return self._template.evaluate(states, scope.variables, rng=scope.rng, now_ms=scope.now_ms)
 
 
 def jsonata_states(

@@ -31,7 +31,9 @@ LAMBDA_ARN = re.compile(
     r"^arn:(?P<partition>[\w-]+):lambda:(?P<region>[\w-]+):(?P<account>\d{12}):function:"
     r"(?P<name>[A-Za-z0-9_-]+)(?::(?P<qualifier>[\w$-]+))?$"
 )
-SERVICE_ARN = re.compile(r"^arn:(?P<partition>[\w-]+):states:[\w-]*:\d*:(?P<service>[\w-]+):(?P<action>.+)$")
+SERVICE_ARN = re.compile(
+    r"^arn:(?P<partition>[\w-]+):states:[\w-]*:\d*:(?P<service>[\w-]+):(?P<action>.+)$"
+)
 PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 TaskFunction = Callable[..., Any]
@@ -94,9 +96,7 @@ class ResourceRegistry:
             found = resolve(resource, self)
             if found is not None:
                 return found
-        raise StatesError(
-            "States.Runtime", f"The resource provided {resource} is not recognized."
-        )
+        raise StatesError("States.Runtime", f"The resource provided {resource} is not recognized.")
 
     def function(self, name_or_arn: str) -> TaskFunction | None:
         """The Python function registered under a name, an ARN, or the ARN's function name."""
@@ -129,7 +129,9 @@ class LambdaContext:
         self.log_group_name = f"/aws/lambda/{function_name}"
         self.log_stream_name = "local"
         self._clock = call.clock
-        self._deadline = None if call.timeout is None else call.clock.now().timestamp() + call.timeout
+        self._deadline = (
+            None if call.timeout is None else call.clock.now().timestamp() + call.timeout
+        )
 
     def get_remaining_time_in_millis(self) -> int:
         if self._deadline is None:
@@ -137,7 +139,10 @@ class LambdaContext:
         return max(int((self._deadline - self._clock.now().timestamp()) * 1000), 0)
 
     def __repr__(self) -> str:
-        return f"LambdaContext(function_name={self.function_name!r}, aws_request_id={self.aws_request_id!r})"
+        return (
+            f"LambdaContext(function_name={self.function_name!r}, "
+            f"aws_request_id={self.aws_request_id!r})"
+        )
 
 
 def _invoker_frame(frame: traceback.FrameSummary) -> bool:
@@ -254,11 +259,14 @@ class LambdaInvokeResource(TaskResource):
         params = call.payload if isinstance(call.payload, dict) else {}
         name = params.get("FunctionName")
         fn = self.registry.function(name) if isinstance(name, str) else None
-        if fn is None:
+        if fn is None or not isinstance(name, str):
             raise TaskFailure("Lambda.ResourceNotFoundException", _not_found(name, call))
-        short = LAMBDA_ARN.match(name).group("name") if LAMBDA_ARN.match(name) else name  # type: ignore[union-attr]
-        arn = name if name.startswith("arn:") else (
-            f"arn:aws:lambda:{call.region}:{call.account}:function:{short}"
+        match = LAMBDA_ARN.match(name)
+        short = match.group("name") if match else name
+        arn = (
+            name
+            if name.startswith("arn:")
+            else (f"arn:aws:lambda:{call.region}:{call.account}:function:{short}")
         )
         context = LambdaContext(short, arn, call)
         event = params.get("Payload")

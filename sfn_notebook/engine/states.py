@@ -105,9 +105,13 @@ class ChoiceRunner(IOState):
                 if self.jsonata
                 else compile_rule(dict(rule.raw), rule.pointer)
             )
-            assign = Assign(rule.assign, "Assign", self.jsonata) if rule.assign is not None else None
+            assign = (
+                Assign(rule.assign, "Assign", self.jsonata) if rule.assign is not None else None
+            )
             output = (
-                JsonataValue(rule.output, "Output") if self.jsonata and "Output" in rule.raw else None
+                JsonataValue(rule.output, "Output")
+                if self.jsonata and "Output" in rule.raw
+                else None
             )
             self.rules.append((test, rule.next, assign, output))
 
@@ -149,9 +153,7 @@ class ChoiceRunner(IOState):
         )
 
 
-_ISO_OFFSET = re.compile(
-    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$"
-)
+_ISO_OFFSET = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 
 
 def parse_timestamp(text: Any) -> datetime | None:
@@ -257,12 +259,16 @@ class WaitRunner(IOState):
                 "States.Runtime",
                 f"The SecondsPath parameter does not reference an input value: {path}",
             )
-        if isinstance(found, bool) or not isinstance(found, int | float) or found != int(found) or (
-            isinstance(found, float) and not found.is_integer()
+        if (
+            isinstance(found, bool)
+            or not isinstance(found, int | float)
+            or found != int(found)
+            or (isinstance(found, float) and not found.is_integer())
         ):
             raise StatesError(
                 "States.Runtime",
-                f"The SecondsPath parameter cannot be parsed as a long value: {path} == {_plain(found)}",
+                "The SecondsPath parameter cannot be parsed as a long value: "
+                f"{path} == {_plain(found)}",
             )
         if found < 0:
             raise StatesError(

@@ -172,8 +172,6 @@ class TaskRunner(Recoverable):
         return self._resource
 
     async def attempt(self, visit: Visit) -> Transition:
-        frame = visit.frame
-        execution = frame.execution
         resource = self.resource(visit)
         token = None
         scope = self.scope(visit, token)
@@ -210,7 +208,9 @@ class TaskRunner(Recoverable):
             details["input"], details["inputDetails"] = payload(params_text)
             if timeout is not None:
                 details["timeoutInSeconds"] = timeout
-            history.add(cursor, "LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails", details)
+            history.add(
+                cursor, "LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails", details
+            )
             prefix, key = "LambdaFunction", "lambdaFunction"
             started: dict[str, Any] | None = None
             tag: dict[str, Any] = {}
@@ -245,7 +245,9 @@ class TaskRunner(Recoverable):
             result = await asyncio.wait_for(resource.invoke(call), call.timeout)
         except (asyncio.TimeoutError, TimeoutError):
             history.add(
-                cursor, f"{prefix}TimedOut", f"{key}TimedOutEventDetails",
+                cursor,
+                f"{prefix}TimedOut",
+                f"{key}TimedOutEventDetails",
                 {**tag, "error": "States.Timeout"},
             )
             raise Failure("States.Timeout", None, self.name) from None
@@ -264,7 +266,9 @@ class TaskRunner(Recoverable):
                 "number of bytes service limit."
             )
             history.add(
-                cursor, f"{prefix}Failed", f"{key}FailedEventDetails",
+                cursor,
+                f"{prefix}Failed",
+                f"{key}FailedEventDetails",
                 {**tag, "error": "States.DataLimitExceeded", "cause": cause},
             )
             raise Failure("States.DataLimitExceeded", cause, self.name)

@@ -28,7 +28,7 @@ from sfn_notebook.runtime.identity import (
 
 def run(
     definition: Definition | Mapping[str, Any] | str,
-    input: Any = None,  # noqa: A002 - the name AWS and the conformance contract use
+    input: Any = None,
     *,
     input_json: str | None = None,
     state_machine_name: str | None = None,
@@ -91,9 +91,7 @@ def run(
             rng=random.Random(seed),
         )
         record = ExecutionRecord(context)
-        loop.run_until_complete(
-            execute(record, compile_machine(model), model.timeout_seconds)
-        )
+        loop.run_until_complete(execute(record, compile_machine(model), model.timeout_seconds))
     finally:
         loop.close()
     return Execution(record, machine_arn)

@@ -6,8 +6,8 @@ the client. Executions run in the background on one event loop thread; Python co
 (:class:`~sfn_notebook.runtime.execution.Execution` objects, ``@rt.function``) sit on top.
 
 >>> rt = Runtime(clock="virtual")
->>> arn = rt.create_state_machine(name="hello", roleArn=DEFAULT_ROLE,
-...     definition='{"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}}')["stateMachineArn"]
+>>> definition = {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}
+>>> arn = rt.create_state_machine(name="hello", definition=definition)["stateMachineArn"]
 >>> ex = rt.start(arn, {"x": 1}).wait()
 >>> ex.status, ex.output
 ('SUCCEEDED', {'x': 1})
@@ -193,7 +193,7 @@ class Runtime:
     def start(
         self,
         state_machine: str,
-        input: Any = None,  # noqa: A002 - AWS's name
+        input: Any = None,
         *,
         name: str | None = None,
     ) -> Execution:
@@ -213,10 +213,10 @@ class Runtime:
         *,
         name: str,
         definition: str | Mapping[str, Any],
-        roleArn: str = DEFAULT_ROLE,  # noqa: N803 - boto3's names
-        type: str = "STANDARD",  # noqa: A002
+        roleArn: str = DEFAULT_ROLE,
+        type: str = "STANDARD",
         publish: bool = False,
-        versionDescription: str | None = None,  # noqa: N803
+        versionDescription: str | None = None,
         **_ignored: Any,
     ) -> dict[str, Any]:
         check_name(name, "state machine name")
@@ -232,8 +232,13 @@ class Runtime:
                     return {"stateMachineArn": arn, "creationDate": existing.created}
                 raise StateMachineAlreadyExists(f"State Machine Already Exists: '{arn}'")
             machine = StateMachine(
-                arn=arn, name=name, definition_text=text, definition=model,
-                compiled=compile_machine(model), role_arn=roleArn, type=type,
+                arn=arn,
+                name=name,
+                definition_text=text,
+                definition=model,
+                compiled=compile_machine(model),
+                role_arn=roleArn,
+                type=type,
                 created=self.clock.now(),
             )
             self._machines[arn] = machine
@@ -262,11 +267,11 @@ class Runtime:
     def update_state_machine(
         self,
         *,
-        stateMachineArn: str,  # noqa: N803
+        stateMachineArn: str,
         definition: str | Mapping[str, Any] | None = None,
-        roleArn: str | None = None,  # noqa: N803
+        roleArn: str | None = None,
         publish: bool = False,
-        versionDescription: str | None = None,  # noqa: N803
+        versionDescription: str | None = None,
         **_ignored: Any,
     ) -> dict[str, Any]:
         with self._lock:
@@ -287,7 +292,7 @@ class Runtime:
                 response["stateMachineVersionArn"] = self._publish(machine, versionDescription)
         return response
 
-    def describe_state_machine(self, *, stateMachineArn: str, **_ignored: Any) -> dict[str, Any]:  # noqa: N803
+    def describe_state_machine(self, *, stateMachineArn: str, **_ignored: Any) -> dict[str, Any]:
         machine = self._machine(stateMachineArn)
         return {
             "stateMachineArn": machine.arn,
@@ -302,7 +307,11 @@ class Runtime:
         }
 
     def list_state_machines(
-        self, *, maxResults: int = 100, nextToken: str | None = None, **_ignored: Any  # noqa: N803
+        self,
+        *,
+        maxResults: int = 100,
+        nextToken: str | None = None,
+        **_ignored: Any,
     ) -> dict[str, Any]:
         items = [
             {"stateMachineArn": m.arn, "name": m.name, "type": m.type, "creationDate": m.created}
@@ -311,7 +320,10 @@ class Runtime:
         return _page(items, "stateMachines", maxResults, nextToken)
 
     def list_state_machine_versions(
-        self, *, stateMachineArn: str, **_ignored: Any  # noqa: N803
+        self,
+        *,
+        stateMachineArn: str,
+        **_ignored: Any,
     ) -> dict[str, Any]:
         machine = self._machine(stateMachineArn)
         return {
@@ -321,7 +333,7 @@ class Runtime:
             ]
         }
 
-    def delete_state_machine(self, *, stateMachineArn: str, **_ignored: Any) -> dict[str, Any]:  # noqa: N803
+    def delete_state_machine(self, *, stateMachineArn: str, **_ignored: Any) -> dict[str, Any]:
         with self._lock:
             self._machines.pop(stateMachineArn, None)
         return {}
@@ -331,9 +343,9 @@ class Runtime:
     def start_execution(
         self,
         *,
-        stateMachineArn: str,  # noqa: N803
+        stateMachineArn: str,
         name: str | None = None,
-        input: str | None = None,  # noqa: A002
+        input: str | None = None,
         **_ignored: Any,
     ) -> dict[str, Any]:
         record, execution = self._create_execution(stateMachineArn, name, input)
@@ -369,7 +381,9 @@ class Runtime:
                 raise ExecutionAlreadyExists(f"Execution Already Exists: '{arn}'")
             context = ExecutionContext(
                 clock=self.clock,
-                history=History(self.clock.now, EVENT_LIMIT if machine.type == "STANDARD" else None),
+                history=History(
+                    self.clock.now, EVENT_LIMIT if machine.type == "STANDARD" else None
+                ),
                 execution_arn=arn,
                 execution_name=name,
                 state_machine_arn=machine.arn,
@@ -393,9 +407,9 @@ class Runtime:
     def start_sync_execution(
         self,
         *,
-        stateMachineArn: str,  # noqa: N803
+        stateMachineArn: str,
         name: str | None = None,
-        input: str | None = None,  # noqa: A002
+        input: str | None = None,
         **_ignored: Any,
     ) -> dict[str, Any]:
         if self._machine(stateMachineArn).type != "EXPRESS":
@@ -407,7 +421,10 @@ class Runtime:
         response = self.describe_execution(executionArn=execution.arn)
         response.pop("redriveCount", None)
         response.pop("redriveStatus", None)
-        response["billingDetails"] = {"billedMemoryUsedInMB": 64, "billedDurationInMilliseconds": 100}
+        response["billingDetails"] = {
+            "billedMemoryUsedInMB": 64,
+            "billedDurationInMilliseconds": 100,
+        }
         return response
 
     def _execution(self, arn: str) -> tuple[ExecutionRecord, Execution]:
@@ -418,7 +435,7 @@ class Runtime:
             raise ExecutionDoesNotExist(f"Execution Does Not Exist: '{arn}'")
         return found
 
-    def describe_execution(self, *, executionArn: str, **_ignored: Any) -> dict[str, Any]:  # noqa: N803
+    def describe_execution(self, *, executionArn: str, **_ignored: Any) -> dict[str, Any]:
         record, execution = self._execution(executionArn)
         ctx = record.context
         response: dict[str, Any] = {
@@ -441,18 +458,20 @@ class Runtime:
             response["cause"] = record.cause
         response["redriveCount"] = ctx.redrive_count
         response["redriveStatus"] = (
-            "REDRIVABLE" if record.status in ("FAILED", "TIMED_OUT", "ABORTED") else "NOT_REDRIVABLE"
+            "REDRIVABLE"
+            if record.status in ("FAILED", "TIMED_OUT", "ABORTED")
+            else "NOT_REDRIVABLE"
         )
         return response
 
     def get_execution_history(
         self,
         *,
-        executionArn: str,  # noqa: N803
-        maxResults: int = 1000,  # noqa: N803
-        nextToken: str | None = None,  # noqa: N803
-        reverseOrder: bool = False,  # noqa: N803
-        includeExecutionData: bool = True,  # noqa: N803
+        executionArn: str,
+        maxResults: int = 1000,
+        nextToken: str | None = None,
+        reverseOrder: bool = False,
+        includeExecutionData: bool = True,
         **_ignored: Any,
     ) -> dict[str, Any]:
         record, _ = self._execution(executionArn)
@@ -466,10 +485,10 @@ class Runtime:
     def list_executions(
         self,
         *,
-        stateMachineArn: str,  # noqa: N803
-        statusFilter: str | None = None,  # noqa: N803
-        maxResults: int = 100,  # noqa: N803
-        nextToken: str | None = None,  # noqa: N803
+        stateMachineArn: str,
+        statusFilter: str | None = None,
+        maxResults: int = 100,
+        nextToken: str | None = None,
         **_ignored: Any,
     ) -> dict[str, Any]:
         machine = self._machine(stateMachineArn)
@@ -493,7 +512,7 @@ class Runtime:
     def stop_execution(
         self,
         *,
-        executionArn: str,  # noqa: N803
+        executionArn: str,
         error: str | None = None,
         cause: str | None = None,
         **_ignored: Any,
@@ -522,9 +541,9 @@ _DATA_KEYS = ("input", "output", "inputDetails", "outputDetails", "parameters")
 
 def _without_data(event: dict[str, Any]) -> dict[str, Any]:
     """includeExecutionData=False: the event without its payloads."""
-    trimmed = {}
-    for key, value in event.items():
-        if key.endswith("EventDetails") and isinstance(value, dict):
-            value = {k: v for k, v in value.items() if k not in _DATA_KEYS}
-        trimmed[key] = value
-    return trimmed
+    return {
+        key: {k: v for k, v in value.items() if k not in _DATA_KEYS}
+        if key.endswith("EventDetails") and isinstance(value, dict)
+        else value
+        for key, value in event.items()
+    }
