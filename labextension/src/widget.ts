@@ -1,0 +1,331 @@
+/**
+ * The split view: the file's text editor beside its graph, with the diagnostics under the graph.
+ *
+ * Every edit (debounced) sends the text to `/sfn-notebook/api/graph`; the reply's DOT is laid out
+ * in the browser, states with findings are outlined, and clicking a state or a finding moves the
+ * editor's cursor to it. Replies that arrive after a newer request was sent are dropped.
+ */
+import { CodeEditor, IEditorServices } from '@jupyterlab/codeeditor';
+import { ABCWidgetFactory, DocumentRegistry, DocumentWidget } from '@jupyterlab/docregistry';
+import { FileEditor } from '@jupyterlab/fileeditor';
+import { Panel, SplitPanel, Widget } from '@lumino/widgets';
+
+import { IGraphReply, IStateInfo, requestGraph } from './api';
+import {
+  IMappedDiagnostic,
+  mapDiagnostics,
+  outlinedNodes,
+  stateAtOffset
+} from './diagnostics';
+import { graphNodes, renderDot } from './graph';
+import { formatOf, SourceIndex } from './locate';
+import { DEBOUNCE_MS } from './tokens';
+
+/** What the panel shows; also written to `data-status` for tests and styling. */
+export type GraphStatus = 'pending' | 'ready' | 'stale' | 'error';
+
+/** The right-hand side: graph, status line and the list of findings. */
+export class GraphPanel extends Widget {
+  constructor() {
+    super();
+    this.addClass('sfn-GraphPanel');
+    const doc = this.node.ownerDocument;
+    this.statusNode = doc.createElement('div');
+    this.statusNode.className = 'sfn-GraphPanel-status';
+    this.canvas = doc.createElement('div');
+    this.canvas.className = 'sfn-GraphPanel-canvas';
+    const problems = doc.createElement('div');
+    problems.className = 'sfn-GraphPanel-problems';
+    this.problemsHeader = doc.createElement('div');
+    this.problemsHeader.className = 'sfn-GraphPanel-problemsHeader';
+    this.problemList = doc.createElement('ul');
+    this.problemList.className = 'sfn-GraphPanel-problemList';
+    problems.append(this.problemsHeader, this.problemList);
+    this.node.append(this.statusNode, this.canvas, problems);
+    this.setStatus('pending', 'Loading…');
+  }
+
+  readonly statusNode: HTMLElement;
+  readonly canvas: HTMLElement;
+  readonly problemsHeader: HTMLElement;
+  readonly problemList: HTMLUListElement;
+
+  /** Show a status; text is always set with textContent (it may echo user input). */
+  setStatus(status: GraphStatus, text: string): void {
+    this.node.dataset.status = status;
+    this.statusNode.textContent = text;
+  }
+}
+
+/** The editor and the graph panel side by side. */
+export class StateMachineView extends SplitPanel {
+  constructor(options: StateMachineView.IOptions) {
+    super({ orientation: 'horizontal', spacing: 1 });
+    this.addClass('sfn-StateMachineView');
+    this._context = options.context;
+    this.editorWidget = new FileEditor({
+      context: options.context,
+      factory: options.editorServices.factoryService.newDocumentEditor,
+      mimeTypeService: options.editorServices.mimeTypeService
+    });
+    this.graphPanel = new GraphPanel();
+    const right = new Panel();
+    right.addClass('sfn-StateMachineView-right');
+    right.addWidget(this.graphPanel);
+    this.addWidget(this.editorWidget);
+    this.addWidget(right);
+    this.setRelativeSizes([1, 1]);
+
+    this._context.ready.then(() => {
+      if (this.isDisposed) {
+        return;
+      }
+      this._context.model.contentChanged.connect(this._onContentChanged, this);
+      this.editorWidget.editor.model.selections.changed.connect(this._onCursor, this);
+      void this.refresh();
+    });
+    this._context.pathChanged.connect(() => this._schedule(0), this);
+  }
+
+  readonly editorWidget: FileEditor;
+  readonly graphPanel: GraphPanel;
+
+  get editor(): CodeEditor.IEditor {
+    return this.editorWidget.editor;
+  }
+
+  /** The latest diagnostics, placed in the text. */
+  get diagnostics(): readonly IMappedDiagnostic[] {
+    return this._mapped;
+  }
+
+  /** Validate and redraw now; resolves with the server's reply (undefined if superseded). */
+  async refresh(): Promise<IGraphReply | undefined> {
+    window.clearTimeout(this._timer);
+    const seq = ++this._seq;
+    this._abort?.abort();
+    const abort = (this._abort = new AbortController());
+    const text = this._context.model.toString();
+    const path = this._context.path;
+    this.graphPanel.setStatus('pending', 'Validating…');
+    let reply: IGraphReply;
+    try {
+      reply = await requestGraph(text, baseName(path), abort.signal);
+    } catch (reason) {
+      if (seq === this._seq) {
+        this.graphPanel.setStatus('error', `Validation request failed: ${message(reason)}`);
+      }
+      return undefined;
+    }
+    if (seq !== this._seq) {
+      return undefined;
+    }
+    const index = new SourceIndex(text, formatOf(path, text));
+    const mapped = mapDiagnostics(index, reply.diagnostics, reply.states);
+    let drawn = false;
+    if (reply.dot) {
+      try {
+        const host = this.graphPanel.node.ownerDocument.createElement('div');
+        const svg = await renderDot(host, reply.dot);
+        if (seq !== this._seq) {
+          return undefined;
+        }
+        this.graphPanel.canvas.replaceChildren(svg);
+        drawn = true;
+      } catch (reason) {
+        if (seq !== this._seq) {
+          return undefined;
+        }
+        this.graphPanel.setStatus('error', `Could not lay out the graph: ${message(reason)}`);
+      }
+    }
+    this._index = index;
+    this._reply = reply;
+    this._mapped = mapped;
+    this._decorateGraph(mapped, reply.states);
+    this._renderProblems(mapped);
+    this._onCursor();
+    const errors = mapped.filter(d => d.severity === 'ERROR').length;
+    const warnings = mapped.length - errors;
+    if (drawn) {
+      this.graphPanel.setStatus(
+        'ready',
+        errors || warnings
+          ? `${plural(errors, 'error')}, ${plural(warnings, 'warning')}`
+          : 'Valid state machine'
+      );
+    } else if (!reply.dot) {
+      // Keep the last good drawing, dimmed, while the text does not parse.
+      this.graphPanel.setStatus('stale', 'The text is not a JSON/YAML document yet');
+    }
+    return reply;
+  }
+
+  /** Put the cursor on a state's name and scroll to it. */
+  revealState(state: IStateInfo): void {
+    if (!this._index) {
+      return;
+    }
+    const where = this._index.locate(state.pointer);
+    const start = this._index.position(where.offset);
+    const end = this._index.position(where.endOffset);
+    this.editor.setSelection({ start, end });
+    this.editor.revealPosition(start);
+    this.editor.focus();
+  }
+
+  /** Put the cursor on a finding's position. */
+  revealDiagnostic(d: IMappedDiagnostic): void {
+    const position = { line: d.line, column: d.column };
+    this.editor.setCursorPosition(position);
+    this.editor.revealPosition(position);
+    this.editor.focus();
+  }
+
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    window.clearTimeout(this._timer);
+    window.clearTimeout(this._cursorTimer);
+    this._abort?.abort();
+    super.dispose();
+  }
+
+  private _onContentChanged(): void {
+    this._schedule(DEBOUNCE_MS);
+  }
+
+  private _schedule(delay: number): void {
+    window.clearTimeout(this._timer);
+    this._timer = window.setTimeout(() => void this.refresh(), delay);
+  }
+
+  /** Highlight the node of the state the cursor is in (cheap, but still debounced). */
+  private _onCursor(): void {
+    window.clearTimeout(this._cursorTimer);
+    this._cursorTimer = window.setTimeout(() => {
+      if (!this._index || !this._reply || this.isDisposed) {
+        return;
+      }
+      // The index may be older than the text while a refresh is pending; that is fine for a
+      // highlight, which the next refresh corrects.
+      const cursor = this.editor.getCursorPosition();
+      const offset = this._index.offset(cursor.line, cursor.column);
+      const current = stateAtOffset(this._index, this._reply.states, offset);
+      for (const [id, g] of this._nodes) {
+        g.classList.toggle('sfn-mod-current', current?.node === id);
+      }
+    }, 50);
+  }
+
+  private _decorateGraph(mapped: readonly IMappedDiagnostic[], states: readonly IStateInfo[]): void {
+    const svg = this.graphPanel.canvas.querySelector('svg');
+    this._nodes = svg ? graphNodes(svg) : new Map();
+    const byNode = new Map(states.map(s => [s.node, s]));
+    const outlined = outlinedNodes(mapped);
+    for (const [id, g] of this._nodes) {
+      const state = byNode.get(id);
+      g.classList.toggle('sfn-mod-error', outlined.get(id) === 'error');
+      g.classList.toggle('sfn-mod-warning', outlined.get(id) === 'warning');
+      if (state) {
+        g.classList.add('sfn-mod-state');
+        g.dataset.pointer = state.pointer;
+        g.dataset.state = state.name;
+        g.onclick = () => this.revealState(state);
+      }
+    }
+  }
+
+  private _renderProblems(mapped: readonly IMappedDiagnostic[]): void {
+    const doc = this.graphPanel.node.ownerDocument;
+    this.graphPanel.problemsHeader.textContent = mapped.length
+      ? `Problems (${mapped.length})`
+      : 'No problems';
+    const items = mapped.map(d => {
+      const li = doc.createElement('li');
+      li.className = `sfn-Problem sfn-mod-${d.severity === 'ERROR' ? 'error' : 'warning'}`;
+      li.dataset.code = d.code;
+      li.dataset.location = d.location;
+      li.title = 'Go to this location in the editor';
+      const code = doc.createElement('span');
+      code.className = 'sfn-Problem-code';
+      code.textContent = d.code;
+      const text = doc.createElement('span');
+      text.className = 'sfn-Problem-message';
+      text.textContent = d.message;
+      const where = doc.createElement('span');
+      where.className = 'sfn-Problem-location';
+      where.textContent = `${d.location || '/'} · line ${d.line + 1}`;
+      li.append(code, text, where);
+      li.onclick = () => {
+        this.revealDiagnostic(d);
+        this._flash(d.state?.node);
+      };
+      return li;
+    });
+    this.graphPanel.problemList.replaceChildren(...items);
+  }
+
+  private _flash(node: string | undefined): void {
+    const g = node ? this._nodes.get(node) : undefined;
+    if (g) {
+      g.classList.remove('sfn-mod-flash');
+      // Force a reflow so the animation restarts on a second click.
+      void g.getBoundingClientRect();
+      g.classList.add('sfn-mod-flash');
+    }
+  }
+
+  private _context: DocumentRegistry.CodeContext;
+  private _seq = 0;
+  private _timer = 0;
+  private _cursorTimer = 0;
+  private _abort?: AbortController;
+  private _index?: SourceIndex;
+  private _reply?: IGraphReply;
+  private _mapped: IMappedDiagnostic[] = [];
+  private _nodes = new Map<string, SVGGElement>();
+}
+
+export namespace StateMachineView {
+  export interface IOptions {
+    context: DocumentRegistry.CodeContext;
+    editorServices: IEditorServices;
+  }
+}
+
+/** The document widget the factory makes. */
+export class StateMachineDocument extends DocumentWidget<StateMachineView> {}
+
+/** Opens state machine files (and, via Open With, any JSON/YAML file) in the split view. */
+export class StateMachineFactory extends ABCWidgetFactory<
+  StateMachineDocument,
+  DocumentRegistry.ICodeModel
+> {
+  constructor(
+    options: DocumentRegistry.IWidgetFactoryOptions<StateMachineDocument>,
+    private _editorServices: IEditorServices
+  ) {
+    super(options);
+  }
+
+  protected createNewWidget(context: DocumentRegistry.CodeContext): StateMachineDocument {
+    const content = new StateMachineView({ context, editorServices: this._editorServices });
+    const widget = new StateMachineDocument({ content, context });
+    widget.addClass('sfn-StateMachineDocument');
+    return widget;
+  }
+}
+
+function baseName(path: string): string {
+  return path.split('/').pop() ?? path;
+}
+
+function message(reason: unknown): string {
+  return reason instanceof Error ? reason.message : String(reason);
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,325 @@
+"""What the JupyterLab extension gets back for a definition: diagnostics, DOT and the state list.
+
+The browser never interprets ASL itself: it sends the editor's text here and draws what comes back,
+so the diagnostics are exactly ``sfn.validate``'s and the graph is the notebook's. The reply must
+still be useful while the user is half-way through typing, so the DOT and the state list are built
+from the raw document even when it does not validate (a ``Next`` to a missing state is then drawn
+as a red dangling target instead of making the whole graph disappear).
+
+>>> reply = graph_reply("StartAt: A\\nStates:\\n  A: {Type: Pass, Next: B}")
+>>> [d["code"] for d in reply["diagnostics"]]
+['MISSING_TRANSITION_TARGET', 'MISSING_END_STATE']
+>>> [(s["name"], s["pointer"]) for s in reply["states"]]
+[('A', '/States/A')]
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any, TypedDict
+
+from sfn_notebook.asl.parse import escape_pointer, load_document
+from sfn_notebook.errors import Diagnostic
+
+log = logging.getLogger(__name__)
+
+#: The MIME type of a graph output, ``{"dot": str, "title": str}``; the front-end's mime
+#: renderer registers the same string (labextension/src/tokens.ts). Defined here until
+#: ``sfn_notebook.render`` owns it, then re-exported from there.
+GRAPH_MIME_TYPE = "application/vnd.sfn-notebook.graph+json"
+
+INTERNAL_ERROR = "SFN_NOTEBOOK_INTERNAL_ERROR"
+
+
+class DiagnosticJSON(TypedDict):
+    """A :class:`~sfn_notebook.errors.Diagnostic` on the wire (``IDiagnostic`` in api.ts)."""
+
+    severity: str
+    code: str
+    message: str
+    location: str
+    column: int | None
+    snippet: str | None
+
+
+class StateJSON(TypedDict):
+    """One state of the definition, nested ones included (``IStateInfo`` in api.ts).
+
+    ``node`` is the id of the state's node in ``dot``, which graphviz writes into the SVG as the
+    node's ``<title>``; that is how a click on the drawing finds its way back to the text.
+    """
+
+    name: str
+    pointer: str
+    type: str
+    node: str
+
+
+class ValidateReply(TypedDict):
+    """The body of ``POST /sfn-notebook/api/validate``."""
+
+    diagnostics: list[DiagnosticJSON]
+    states: list[StateJSON]
+
+
+class GraphReply(ValidateReply):
+    """The body of ``POST /sfn-notebook/api/graph``; ``dot`` is empty for a non-document."""
+
+    dot: str
+    title: str
+
+
+def validate_reply(text: str) -> ValidateReply:
+    """Diagnostics and states for ``text`` (JSON or YAML).
+
+    >>> validate_reply('{"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}')["diagnostics"]
+    []
+    """
+    document, diagnostics = load_document(text)
+    if not diagnostics:
+        diagnostics = _validate(document)
+    return {
+        "diagnostics": [diagnostic_json(d) for d in diagnostics],
+        "states": [] if document is None else list(iter_states(document)),
+    }
+
+
+def graph_reply(text: str, title: str = "") -> GraphReply:
+    """:func:`validate_reply` plus the DOT text of the graph.
+
+    >>> graph_reply("{")["dot"]
+    ''
+    """
+    reply = validate_reply(text)
+    document, problems = load_document(text)
+    dot = "" if problems or not isinstance(document, dict) else definition_dot(document, title)
+    return {**reply, "dot": dot, "title": title}
+
+
+def diagnostic_json(diagnostic: Diagnostic) -> DiagnosticJSON:
+    """A diagnostic as plain JSON."""
+    return {
+        "severity": diagnostic.severity,
+        "code": diagnostic.code,
+        "message": diagnostic.message,
+        "location": diagnostic.location,
+        "column": diagnostic.column,
+        "snippet": diagnostic.snippet,
+    }
+
+
+def _validate(document: Any) -> list[Diagnostic]:
+    from sfn_notebook.asl.validate import validate_document
+
+    try:
+        return validate_document(document)
+    except Exception as exc:
+        # The editor sends every half-typed variant of a document; a validator bug on one of them
+        # must show up as a finding in the panel, not as a dead graph and a 500 in the log.
+        log.exception("validate_document failed")
+        return [Diagnostic("ERROR", INTERNAL_ERROR, f"validator failed: {exc!r}", "/")]
+
+
+# ------------------------------------------------------------------------------------------------
+# States and node ids, read from the raw document so they exist for invalid definitions too
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_./~-]")
+
+
+def node_id(pointer: str) -> str:
+    """The DOT node id of the state at ``pointer``: the pointer with unsafe characters encoded.
+
+    Quotes and backslashes would need DOT escapes that graphviz does not undo in the SVG
+    ``<title>``, so they (and everything else unusual) become ``_xHH``.
+
+    >>> node_id('/States/Say "hi"')
+    '/States/Say_x20_x22hi_x22'
+    """
+    return _UNSAFE.sub(lambda m: "".join(f"_x{b:02x}" for b in m.group().encode()), pointer)
+
+
+def iter_states(document: Any, base: str = "") -> Iterator[StateJSON]:
+    """Every state of a (possibly invalid) document, depth first, nested machines included.
+
+    >>> doc = {"States": {"P": {"Type": "Parallel", "Branches": [{"States": {"X": {}}}]}}}
+    >>> [s["pointer"] for s in iter_states(doc)]
+    ['/States/P', '/States/P/Branches/0/States/X']
+    """
+    states = document.get("States") if isinstance(document, Mapping) else None
+    if not isinstance(states, Mapping):
+        return
+    for name, state in states.items():
+        pointer = f"{base}/States/{escape_pointer(str(name))}"
+        kind = state.get("Type") if isinstance(state, Mapping) else None
+        yield {
+            "name": str(name),
+            "pointer": pointer,
+            "type": kind if isinstance(kind, str) else "",
+            "node": node_id(pointer),
+        }
+        for child_pointer, child in _children(state, pointer):
+            yield from iter_states(child, child_pointer)
+
+
+def _children(state: Any, pointer: str) -> Iterator[tuple[str, Any]]:
+    """The nested state machines of a Parallel or Map state, with their pointers."""
+    if not isinstance(state, Mapping):
+        return
+    branches = state.get("Branches")
+    if isinstance(branches, list):
+        for i, branch in enumerate(branches):
+            yield f"{pointer}/Branches/{i}", branch
+    for key in ("ItemProcessor", "Iterator"):
+        if isinstance(state.get(key), Mapping):
+            yield f"{pointer}/{key}", state[key]
+
+
+# ------------------------------------------------------------------------------------------------
+# DOT
+
+
+def definition_dot(document: Mapping[str, Any], title: str = "") -> str:
+    """DOT text for a raw document: the notebook renderer's when it can draw it, else our own."""
+    rendered = _render_dot(document, title)
+    return rendered if rendered is not None else fallback_dot(document, title)
+
+
+def _render_dot(document: Mapping[str, Any], title: str) -> str | None:
+    """DOT from :mod:`sfn_notebook.render`, so the editor's graph is the notebook's.
+
+    ``None`` when that module is not there yet or cannot draw this (e.g. invalid) document.
+    """
+    try:
+        from sfn_notebook import render  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    to_dot = getattr(render, "definition_dot", None) or getattr(render, "to_dot", None)
+    if to_dot is None:
+        return None
+    try:
+        return str(to_dot(document))
+    except Exception:
+        log.debug("sfn_notebook.render could not draw this document", exc_info=True)
+        return None
+
+
+def _quote(text: str) -> str:
+    """A DOT quoted string whose label shows ``text`` literally (no ``\\N``-style escapes)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
+
+
+_STYLE = {
+    "Choice": 'shape=diamond, style=filled, fillcolor="#fff4d6"',
+    "Succeed": 'style="rounded,filled", fillcolor="#dff3e3"',
+    "Fail": 'style="rounded,filled", fillcolor="#fbe0e0"',
+    "Parallel": 'style="rounded,filled", fillcolor="#e6ecfa", peripheries=2',
+    "Map": 'style="rounded,filled", fillcolor="#e6ecfa", peripheries=2',
+}
+
+
+def fallback_dot(document: Mapping[str, Any], title: str = "") -> str:
+    """A plain DOT drawing of a raw document: states, transitions, catchers, missing targets.
+
+    >>> dot = fallback_dot({"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}}})
+    >>> [line.strip() for line in dot.splitlines() if "->" in line]
+    ['"start:" -> "/States/A";', '"/States/A" -> "missing:/B";']
+    """
+    lines = [
+        f"digraph {_quote(title)} {{",
+        '  graph [rankdir=TB, fontname="sans-serif", fontsize=11];',
+        '  node [shape=box, style="rounded,filled", fillcolor="#ffffff", fontname="sans-serif",'
+        " fontsize=11];",
+        '  edge [fontname="sans-serif", fontsize=9];',
+    ]
+    _machine_dot(document, "", lines, "  ", top=True)
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def _machine_dot(
+    machine: Any, base: str, lines: list[str], indent: str, *, top: bool
+) -> str | None:
+    """Append one (sub-)machine's nodes and edges; return the node id of its start state."""
+    states = machine.get("States") if isinstance(machine, Mapping) else None
+    if not isinstance(states, Mapping):
+        return None
+    ids = {name: node_id(f"{base}/States/{escape_pointer(str(name))}") for name in states}
+    missing: set[str] = set()
+
+    def target(name: Any) -> str:
+        if isinstance(name, str) and name in ids:
+            return _quote(ids[name])
+        missing_id = f"missing:{base}/{name}"
+        if missing_id not in missing:
+            missing.add(missing_id)
+            lines.append(
+                f"{indent}{_quote(missing_id)} [label={_quote(f'{name} (missing)')}, "
+                'style="dashed,rounded", color="#c62828", fontcolor="#c62828"];'
+            )
+        return _quote(missing_id)
+
+    start = machine.get("StartAt")
+    start_id = target(start) if start is not None else None
+    if top:
+        lines.append(
+            f'{indent}"start:" [label="Start", shape=circle, style=filled, fillcolor="#333333",'
+            ' fontcolor="#ffffff", fontsize=8];'
+        )
+    terminal: list[str] = []
+    for name, state in states.items():
+        node = _quote(ids[name])
+        raw = state if isinstance(state, Mapping) else {}
+        kind = raw.get("Type") if isinstance(raw.get("Type"), str) else ""
+        style = _STYLE.get(kind, "")
+        lines.append(
+            f"{indent}{node} [label={_quote(str(name))}, tooltip={_quote(kind)}"
+            + (f", {style}" if style else "")
+            + "];"
+        )
+        if top and start_id is not None and name == start:
+            lines.append(f'{indent}"start:" -> {node};')
+        for edge_target, attrs in _transitions(raw):
+            lines.append(f"{indent}{node} -> {target(edge_target)}{attrs};")
+        if raw.get("End") is True or kind in ("Succeed", "Fail"):
+            terminal.append(node)
+        pointer = f"{base}/States/{escape_pointer(str(name))}"
+        for i, (child_pointer, child) in enumerate(_children(raw, pointer)):
+            cluster = _quote(f"cluster:{child_pointer}")
+            lines.append(f'{indent}subgraph {cluster} {{ label="" style=dashed color="#9e9e9e";')
+            child_start = _machine_dot(child, child_pointer, lines, indent + "  ", top=False)
+            lines.append(f"{indent}}}")
+            if child_start is not None:
+                label = f"branch {i}" if "/Branches/" in child_pointer else "each item"
+                lines.append(
+                    f"{indent}{node} -> {child_start} [style=dotted, label={_quote(label)}];"
+                )
+    if top:
+        lines.append(
+            f'{indent}"end:" [label="End", shape=doublecircle, style=filled, fillcolor="#333333",'
+            ' fontcolor="#ffffff", fontsize=8];'
+        )
+        lines.extend(f'{indent}{node} -> "end:";' for node in terminal)
+    return start_id
+
+
+def _transitions(state: Mapping[str, Any]) -> Iterator[tuple[Any, str]]:
+    """(target name, DOT edge attributes) for every transition a state declares."""
+    if "Next" in state:
+        yield state["Next"], ""
+    choices = state.get("Choices")
+    if isinstance(choices, list):
+        for i, rule in enumerate(choices):
+            if isinstance(rule, Mapping) and "Next" in rule:
+                yield rule["Next"], f" [label={_quote(f'rule {i}')}]"
+    if "Default" in state:
+        yield state["Default"], ' [label="default", style=dashed]'
+    catch = state.get("Catch")
+    if isinstance(catch, list):
+        for catcher in catch:
+            if isinstance(catcher, Mapping) and "Next" in catcher:
+                errors = catcher.get("ErrorEquals")
+                label = ", ".join(map(str, errors)) if isinstance(errors, list) else "catch"
+                yield catcher["Next"], f' [label={_quote(label)}, style=dashed, color="#c62828"]'
