@@ -1,0 +1,134 @@
+"""DOT → SVG through a Graphviz binary, and :class:`Graph`, a graph that displays itself.
+
+The system ``dot`` is used when there is one; otherwise the ``graphviz-pure`` wheel's static
+binary, so ``pip install`` alone renders. ``SFN_NOTEBOOK_DOT`` names another binary. The binary is
+called directly with ``subprocess``: the ``graphviz`` package cannot drive graphviz-pure (its
+version check fails on graphviz-pure's ``-V`` output).
+
+>>> svg = to_svg('digraph { a -> b }')
+>>> svg.startswith("<svg") and "</svg>" in svg
+True
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import shutil
+import subprocess
+import sys
+import sysconfig
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from sfn_notebook.asl import model as m
+from sfn_notebook.errors import SfnNotebookError
+from sfn_notebook.render.dot import GRAPH_MIME_TYPE, to_dot
+
+
+class RenderError(SfnNotebookError):
+    """No Graphviz binary was found, or it failed on the DOT text."""
+
+    code = "RenderError"
+
+
+def find_dot() -> str:
+    """The path of the Graphviz binary to use (see the module docstring for the order).
+
+    >>> Path(find_dot()).name in ("dot", "graphviz-pure") or "SFN_NOTEBOOK_DOT" in os.environ
+    True
+    """
+    override = os.environ.get("SFN_NOTEBOOK_DOT")
+    if override:
+        return override
+    return _find_dot()
+
+
+@functools.lru_cache(maxsize=1)
+def _find_dot() -> str:
+    system = shutil.which("dot")
+    if system:
+        return system
+    # The venv's scripts folder is not on PATH when a kernel runs from an unactivated venv.
+    folders = {sysconfig.get_path("scripts"), str(Path(sys.executable).parent)}
+    for candidate in [shutil.which("graphviz-pure"), *(f"{d}/graphviz-pure" for d in folders)]:
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    raise RenderError(
+        "No Graphviz renderer found: install the graphviz-pure wheel "
+        "(pip install graphviz-pure) or a system Graphviz (dot)."
+    )
+
+
+_PROLOGUE = re.compile(r"\A.*?(?=<svg\b)", re.DOTALL)
+
+
+def to_svg(dot: str) -> str:
+    """SVG text for DOT text, starting at ``<svg`` (no XML prologue, so it embeds in HTML).
+
+    Results are cached by DOT text, so re-displaying a graph costs nothing.
+    """
+    return _render(find_dot(), dot)
+
+
+@functools.lru_cache(maxsize=128)
+def _render(binary: str, dot: str) -> str:
+    try:
+        done = subprocess.run(
+            [binary, "-Tsvg"],
+            input=dot.encode("utf-8"),
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise RenderError(f"Graphviz ({binary}) could not run: {exc}") from None
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip()
+        raise RenderError(f"Graphviz ({binary}) failed: {message}")
+    return _PROLOGUE.sub("", done.stdout.decode("utf-8"), count=1)
+
+
+class Graph:
+    """A state machine's graph: ``.dot``, ``.svg()`` and a rich display in notebooks.
+
+    >>> g = Graph({"StartAt": "A", "States": {"A": {"Type": "Succeed"}}})
+    >>> sorted(g._repr_mimebundle_())
+    ['application/vnd.sfn-notebook.graph+json', 'image/svg+xml', 'text/html', 'text/plain']
+    """
+
+    def __init__(
+        self,
+        definition: m.Definition | Mapping[str, Any] | str,
+        statuses: Mapping[str, str] | None = None,
+        *,
+        counts: Mapping[str, tuple[int, int, int]] | None = None,
+        title: str = "",
+    ) -> None:
+        if not isinstance(definition, m.Definition):
+            from sfn_notebook.asl.parse import parse
+
+            definition = parse(definition)
+        self.definition = definition
+        self.title = title
+        self.dot = to_dot(definition, statuses, counts=counts, title=title)
+
+    def svg(self) -> str:
+        return to_svg(self.dot)
+
+    def __repr__(self) -> str:
+        states = len(self.definition.walk())
+        return f"<Graph {self.title or 'state machine'}: {states} states>"
+
+    def _repr_mimebundle_(
+        self, include: Any = None, exclude: Any = None, **_: Any
+    ) -> dict[str, Any]:
+        svg = self.svg()
+        return {
+            GRAPH_MIME_TYPE: {"dot": self.dot, "title": self.title},
+            "image/svg+xml": svg,
+            "text/html": f'<div class="sfn-graph">{svg}</div>',
+            "text/plain": repr(self),
+        }
