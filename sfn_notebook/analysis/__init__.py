@@ -1,0 +1,36 @@
+"""Execution history as pandas DataFrames, for local runs and histories fetched from AWS alike.
+
+Every function takes a *source*: Execution objects, a Runtime (with ``state_machine=``,
+``status=``, ``since=``, ``until=`` filters), a Store, a boto3 Step Functions client, or raw
+GetExecutionHistory events. pandas is imported only when a function runs.
+
+>>> import sfn_notebook as sfn
+>>> from sfn_notebook import analysis
+>>> ex = sfn.run({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}})
+>>> len(analysis.events_frame(ex)), len(analysis.executions_frame(ex))
+(4, 1)
+"""
+
+from sfn_notebook.analysis.attempts import retries_frame, state_attempts_frame
+from sfn_notebook.analysis.compare import (
+    compare_executions,
+    failure_rates,
+    slowest_executions,
+    state_durations,
+)
+from sfn_notebook.analysis.frames import events_frame, executions_frame
+from sfn_notebook.analysis.sources import Run, run_from_events, runs
+
+__all__ = [
+    "Run",
+    "compare_executions",
+    "events_frame",
+    "executions_frame",
+    "failure_rates",
+    "retries_frame",
+    "run_from_events",
+    "runs",
+    "slowest_executions",
+    "state_attempts_frame",
+    "state_durations",
+]

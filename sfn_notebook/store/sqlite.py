@@ -1,0 +1,560 @@
+"""The SQLite store: state machines, executions and their history events, on disk.
+
+One :class:`Store` owns a file. It is a *listener* of history events (the engine knows nothing
+of it): :meth:`Store.track` subscribes to an execution's history, events are queued as they
+happen and written in batches, one transaction each. A batch is committed
+
+* before every Task is invoked (:meth:`Store.flush`, the runtime's ``on_task`` hook), so a crash
+  never loses an event that a side effect depended on;
+* at each execution's end (its terminal event);
+* otherwise every ``flush_interval`` seconds, by a background thread.
+
+The file is in WAL mode with ``synchronous=NORMAL``: a committed batch survives the process
+being killed (not necessarily a power cut; pass ``synchronous="FULL"`` for that). One process
+writes a store at a time (a lock file, ``<path>.lock``, says which); readers such as the CLI open
+it read-only at any time.
+
+>>> import tempfile, os
+>>> store = Store(os.path.join(tempfile.mkdtemp(), "h.sqlite"))
+>>> store.executions()
+[]
+>>> store.close()
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import json
+import os
+import sqlite3
+import threading
+import warnings
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from typing import Any
+
+from sfn_notebook.engine.history import Event, History
+from sfn_notebook.engine.replay import EventTree
+from sfn_notebook.store.rows import EPOCH, US, Reader, dumps, to_us
+from sfn_notebook.store.schema import StoreError, migrate
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no lock file, one writer is up to the user
+    fcntl = None  # type: ignore[assignment]
+
+_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+_BASE_KEYS = frozenset({"timestamp", "type", "id", "previousEventId"})
+TERMINAL_EVENTS = {
+    "ExecutionSucceeded": "SUCCEEDED",
+    "ExecutionFailed": "FAILED",
+    "ExecutionTimedOut": "TIMED_OUT",
+    "ExecutionAborted": "ABORTED",
+}
+INTERRUPTED = "SfnNotebook.Interrupted"
+_OPEN_STORES: dict[str, Store] = {}  # real path -> the store writing it in this process
+
+
+class Store(Reader):
+    """A store file opened for writing (or ``readonly=True`` for reading only)."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        readonly: bool = False,
+        flush_interval: float = 0.2,
+        synchronous: str = "NORMAL",
+    ) -> None:
+        self.path = os.fspath(path)
+        self.readonly = readonly
+        self._lock = threading.RLock()  # the connection
+        self._events: collections.deque[tuple[int, Event]] = collections.deque()
+        self._ops: collections.deque[tuple[str, tuple[Any, ...]]] = collections.deque()
+        self._trees: dict[int, EventTree] = {}
+        self._histories: dict[int, History] = {}
+        self._failure: BaseException | None = None
+        self._closed = threading.Event()
+        self._lock_file: Any = None
+        self._real = os.path.realpath(self.path)
+        if readonly:
+            if not os.path.exists(self.path):
+                raise StoreError(f"{self.path}: no such store")
+            self._conn = self._connect(f"file:{self._real}?mode=ro", uri=True)
+            migrate_check = self._guard(lambda: _read_version(self._conn, self.path))
+            migrate_check()
+        else:
+            self._take_lock()
+            try:
+                self._conn = self._connect(self.path)
+                self._guard(lambda: self._setup(synchronous))()
+            except BaseException:
+                self._release_lock()
+                raise
+            self._next_id = self._scalar("SELECT COALESCE(MAX(id), 0) FROM executions") + 1
+            self._definition_ids: dict[str, int] = {}
+            self._next_definition = self._scalar("SELECT COALESCE(MAX(id), 0) FROM definitions") + 1
+            _OPEN_STORES[self._real] = self
+            self._thread = threading.Thread(
+                target=self._flush_periodically,
+                args=(flush_interval,),
+                daemon=True,
+                name=f"sfn-store {os.path.basename(self.path)}",
+            )
+            self._thread.start()
+
+    # Opening -----------------------------------------------------------------------------------
+
+    def _connect(self, target: str, uri: bool = False) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(
+                target, uri=uri, isolation_level=None, check_same_thread=False, timeout=10
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot open the store ({exc})") from None
+        return conn
+
+    def _setup(self, synchronous: str) -> None:
+        conn = self._conn
+        mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise StoreError(f"{self.path}: cannot use WAL mode (journal mode is {mode})")
+        conn.execute(f"PRAGMA synchronous={synchronous}")
+        migrate(conn, self.path)
+
+    def _take_lock(self) -> None:
+        other = _OPEN_STORES.get(self._real)
+        if other is not None and not other._closed.is_set():
+            raise StoreError(
+                f"{self.path}: already open for writing in this process (by another Runtime); "
+                "close that one first (rt.close())"
+            )
+        if fcntl is None:
+            return
+        directory = os.path.dirname(self._real)
+        if not os.path.isdir(directory):
+            raise StoreError(f"{self.path}: no such directory")
+        handle = open(self._real + ".lock", "a+")  # noqa: SIM115 - held while the store is open
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            raise StoreError(
+                f"{self.path}: in use by another process; open it read-only "
+                "(Store(path, readonly=True)) or use another file"
+            ) from None
+        self._lock_file = handle
+
+    def _release_lock(self) -> None:
+        if self._lock_file is not None:
+            self._lock_file.close()
+            self._lock_file = None
+
+    def _guard(self, fn: Any) -> Any:
+        """Run ``fn`` with SQLite errors turned into :class:`StoreError` naming the file."""
+
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(*args, **kwargs)
+            except StoreError:
+                raise
+            except sqlite3.Error as exc:
+                raise StoreError(f"{self.path}: {_describe(exc)}") from None
+
+        return guarded
+
+    @contextlib.contextmanager
+    def _sql(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                yield self._conn
+            except sqlite3.Error as exc:
+                with contextlib.suppress(sqlite3.Error):
+                    if self._conn.in_transaction:
+                        self._conn.execute("ROLLBACK")
+                raise StoreError(f"{self.path}: {_describe(exc)}") from None
+
+    def _scalar(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
+        with self._sql() as conn:
+            row = conn.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    def close(self) -> None:
+        """Write what is queued and close the file (idempotent)."""
+        if self._closed.is_set():
+            return
+        try:
+            if not self.readonly:
+                self.flush()
+        finally:
+            self._closed.set()
+            with self._lock:
+                self._conn.close()
+            if _OPEN_STORES.get(self._real) is self:
+                del _OPEN_STORES[self._real]
+            self._release_lock()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def check(self) -> str:
+        """``PRAGMA integrity_check``: ``"ok"`` or SQLite's list of problems."""
+        rows = self._guard(lambda: self._conn.execute("PRAGMA integrity_check").fetchall())()
+        return "\n".join(str(row[0]) for row in rows)
+
+    # Reading -----------------------------------------------------------------------------------
+
+    def query(self, sql: str, params: tuple[Any, ...] | Mapping[str, Any] = ()) -> list[Any]:
+        """Run a read-only SQL query on the store (after writing what is queued)."""
+        self.flush()
+        with self._sql() as conn:
+            return conn.execute(sql, params).fetchall()
+
+    # Writing -----------------------------------------------------------------------------------
+
+    def _write(self, sql: str, params: tuple[Any, ...] = ()) -> None:
+        """Queue a statement for the next batch."""
+        self._ops.append((sql, params))
+
+    def _commit_now(self, sql: str, params: tuple[Any, ...]) -> None:
+        self._write(sql, params)
+        self.flush()
+
+    def put_state_machine(
+        self,
+        *,
+        arn: str,
+        name: str,
+        type: str,
+        role_arn: str,
+        definition: str,
+        revision_id: str,
+        created: datetime,
+        updated: datetime | None = None,
+    ) -> None:
+        """Create or replace a state machine (committed at once)."""
+        self._commit_now(
+            "INSERT OR REPLACE INTO state_machines VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                arn,
+                name,
+                type,
+                role_arn,
+                definition,
+                revision_id,
+                to_us(created),
+                None if updated is None else to_us(updated),
+            ),
+        )
+
+    def put_version(
+        self, arn: str, number: int, definition: str, description: str | None, created: datetime
+    ) -> None:
+        self._commit_now(
+            "INSERT OR REPLACE INTO state_machine_versions VALUES (?, ?, ?, ?, ?)",
+            (arn, number, definition, description, to_us(created)),
+        )
+
+    def delete_state_machine(self, arn: str) -> None:
+        """Forget a state machine and its versions; its executions stay readable."""
+        self._write("DELETE FROM state_machine_versions WHERE state_machine_arn = ?", (arn,))
+        self._commit_now("DELETE FROM state_machines WHERE arn = ?", (arn,))
+
+    def add_execution(
+        self,
+        *,
+        arn: str,
+        state_machine_arn: str,
+        name: str,
+        input: str,
+        start: datetime,
+        definition: str,
+        type: str = "STANDARD",
+        role_arn: str | None = None,
+    ) -> int:
+        """Queue a new RUNNING execution; returns its id for :meth:`track`."""
+        with self._lock:
+            execution_id = self._next_id
+            self._next_id += 1
+            definition_id = self._definition_id(definition)
+        self._write(
+            "INSERT INTO executions (id, arn, state_machine_arn, name, status, input, start_us, "
+            "type, role_arn, definition_id) VALUES (?, ?, ?, ?, 'RUNNING', ?, ?, ?, ?, ?)",
+            (
+                execution_id,
+                arn,
+                state_machine_arn,
+                name,
+                input,
+                to_us(start),
+                type,
+                role_arn,
+                definition_id,
+            ),
+        )
+        return execution_id
+
+    def _definition_id(self, text: str) -> int:
+        found = self._definition_ids.get(text)
+        if found is not None:
+            return found
+        import hashlib
+
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        found = self._scalar("SELECT id FROM definitions WHERE sha256 = ?", (digest,))
+        if found is None:
+            found = self._next_definition
+            self._next_definition += 1
+            self._write("INSERT INTO definitions VALUES (?, ?, ?)", (found, digest, text))
+        self._definition_ids[text] = found
+        return int(found)
+
+    def track(self, execution_id: int, history: History) -> None:
+        """Persist every event ``history`` gets from now on; the execution's row follows them."""
+        if execution_id in self._histories:
+            return
+        self._histories[execution_id] = history
+        append = self._events.append
+
+        def listener(event: Event) -> None:
+            append((execution_id, event))
+            kind = event["type"]
+            if kind in TERMINAL_EVENTS or kind == "ExecutionRedriven":
+                self._on_status(execution_id, event)
+
+        history.listen(listener)
+
+    def _on_status(self, execution_id: int, event: Event) -> None:
+        kind = event["type"]
+        details = next((v for k, v in event.items() if k.endswith("EventDetails")), None) or {}
+        if kind == "ExecutionRedriven":
+            self._write(
+                "UPDATE executions SET status = 'RUNNING', output = NULL, error = NULL, "
+                "cause = NULL, stop_us = NULL, redrive_count = ?, redrive_us = ? WHERE id = ?",
+                (details.get("redriveCount", 0), to_us(event["timestamp"]), execution_id),
+            )
+            return
+        self._write(
+            "UPDATE executions SET status = ?, output = ?, error = ?, cause = ?, stop_us = ?, "
+            "event_count = ? WHERE id = ?",
+            (
+                TERMINAL_EVENTS[kind],
+                details.get("output"),
+                details.get("error"),
+                details.get("cause"),
+                to_us(event["timestamp"]),
+                event["id"],
+                execution_id,
+            ),
+        )
+        self._write("DELETE FROM task_tokens WHERE execution_id = ?", (execution_id,))
+        self.flush(quiet=True)  # the durable boundary at the execution's end
+
+    def boundary(self, state_name: str | None = None) -> None:
+        """The durable boundary before a Task is invoked (the engine's ``on_task`` hook)."""
+        self.flush(quiet=True)
+
+    def flush(self, *, quiet: bool = False) -> None:
+        """Commit everything queued, in one transaction.
+
+        ``quiet`` (the engine's hooks) keeps a failure for the next caller instead of raising
+        it inside a running execution.
+        """
+        if self._failure is not None and not quiet:
+            failure, self._failure = self._failure, None
+            raise StoreError(f"{self.path}: writing failed earlier: {failure}")
+        if self.readonly or (not self._events and not self._ops):
+            return
+        try:
+            with self._sql() as conn:
+                ops = [self._ops.popleft() for _ in range(len(self._ops))]
+                batch = [self._events.popleft() for _ in range(len(self._events))]
+                rows, counts = self._event_rows(batch)
+                conn.execute("BEGIN")
+                for sql, params in ops:
+                    conn.execute(sql, params)
+                conn.executemany(
+                    "INSERT OR REPLACE INTO events (execution_id, id, previous_id, type, "
+                    "state_name, timestamp_us, body, error, cause) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    rows,
+                )
+                conn.executemany(
+                    "UPDATE executions SET event_count = MAX(event_count, ?) WHERE id = ?",
+                    [(count, execution_id) for execution_id, count in counts.items()],
+                )
+                conn.execute("COMMIT")
+        except (StoreError, sqlite3.Error, ValueError, TypeError) as exc:
+            if not quiet:
+                raise
+            if self._failure is None:
+                warnings.warn(f"sfn-notebook store {self.path}: {exc}", stacklevel=2)
+            self._failure = exc
+
+    def _event_rows(
+        self, batch: list[tuple[int, Event]]
+    ) -> tuple[list[tuple[Any, ...]], dict[int, int]]:
+        rows = []
+        counts: dict[int, int] = {}
+        trees = self._trees
+        encode = _ENCODE
+        for execution_id, event in batch:
+            tree = trees.get(execution_id)
+            event_id = event["id"]
+            if tree is None:
+                tree = trees[execution_id] = self._tree(execution_id, event_id)
+            visit = tree.add(event)
+            name = visit.name if visit is not None else None
+            error = cause = None
+            if len(event) == 5:  # the engine's shape: the four base keys, then one details object
+                key, details = next(reversed(event.items()))
+                body = f'{{"{key}":{encode(details)}}}'
+                name = details.get("name", name)
+                error = details.get("error")
+                cause = details.get("cause")
+            elif len(event) == 4:
+                body = "{}"
+            else:
+                rest = {k: v for k, v in event.items() if k not in _BASE_KEYS}
+                body = encode(rest)
+                for value in rest.values():
+                    if isinstance(value, dict):
+                        name = value.get("name", name)
+                        error, cause = value.get("error"), value.get("cause")
+            kind = event["type"]
+            stamp = event["timestamp"]
+            rows.append(
+                (
+                    execution_id,
+                    event_id,
+                    event["previousEventId"],
+                    kind,
+                    name,
+                    (stamp - EPOCH) // US if stamp.tzinfo is not None else to_us(stamp),
+                    body,
+                    error,
+                    cause,
+                )
+            )
+            counts[execution_id] = event_id
+            if kind in TERMINAL_EVENTS:
+                del trees[execution_id]
+        return rows, counts
+
+    def _tree(self, execution_id: int, first_id: int) -> EventTree:
+        """A fresh tree for an execution, fed the events before ``first_id`` (a redrive)."""
+        tree = EventTree()
+        history = self._histories.get(execution_id)
+        if history is not None and first_id > 1:
+            for event in history.events[: first_id - 1]:
+                tree.add(event)
+        return tree
+
+    def _flush_periodically(self, interval: float) -> None:
+        while not self._closed.wait(interval):
+            if self._events or self._ops:
+                self.flush(quiet=True)
+
+    # Task tokens -------------------------------------------------------------------------------
+
+    def put_task_token(
+        self,
+        token: str,
+        execution_id: int,
+        state_name: str,
+        event_id: int,
+        created: datetime,
+        heartbeat_seconds: int | None = None,
+        timeout_seconds: int | None = None,
+    ) -> None:
+        """Remember a task token awaiting SendTaskSuccess/Failure (written with the next batch)."""
+        self._write(
+            "INSERT OR REPLACE INTO task_tokens VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                token,
+                execution_id,
+                state_name,
+                event_id,
+                to_us(created),
+                heartbeat_seconds,
+                timeout_seconds,
+            ),
+        )
+
+    def delete_task_token(self, token: str) -> None:
+        self._write("DELETE FROM task_tokens WHERE token = ?", (token,))
+
+    # Recovery ----------------------------------------------------------------------------------
+
+    def recover(self, now: datetime) -> list[str]:
+        """Mark executions left RUNNING by a process that died as FAILED; returns their ARNs.
+
+        Each gets an ``ExecutionFailed`` event with error ``SfnNotebook.Interrupted`` and a cause
+        naming the state it was in, and can be redriven.
+        """
+        interrupted = []
+        for row in self.executions(status="RUNNING"):
+            events = self.events(row.id)
+            last = events[-1] if events else None
+            cause = _interrupted_cause(events)
+            event_id = (last["id"] if last else 0) + 1
+            details = {"error": INTERRUPTED, "cause": cause}
+            body = dumps({"executionFailedEventDetails": details})
+            stamp = to_us(now)
+            self._write(
+                "INSERT INTO events (execution_id, id, previous_id, type, state_name, "
+                "timestamp_us, body, error, cause) VALUES (?, ?, ?, 'ExecutionFailed', NULL, ?, "
+                "?, ?, ?)",
+                (row.id, event_id, event_id - 1, stamp, body, INTERRUPTED, cause),
+            )
+            self._write(
+                "UPDATE executions SET status = 'FAILED', error = ?, cause = ?, stop_us = ?, "
+                "event_count = ? WHERE id = ?",
+                (INTERRUPTED, cause, stamp, event_id, row.id),
+            )
+            self._write("DELETE FROM task_tokens WHERE execution_id = ?", (row.id,))
+            interrupted.append(row.arn)
+        self.flush()
+        return interrupted
+
+
+def _interrupted_cause(events: list[Event]) -> str:
+    tree = EventTree()
+    state = None
+    for event in events:
+        visit = tree.add(event)
+        if visit is not None:
+            state = visit.name
+    where = f"in state '{state}'" if state else "before its first state"
+    last = f" after event #{events[-1]['id']} ({events[-1]['type']})" if events else ""
+    return (
+        f"The process running this execution stopped {where}{last}. "
+        "Redrive the execution to run the states that did not succeed."
+    )
+
+
+def _read_version(conn: sqlite3.Connection, path: str) -> int:
+    from sfn_notebook.store.schema import SCHEMA_VERSION, schema_version
+
+    version = schema_version(conn, path)
+    if version > SCHEMA_VERSION:
+        raise StoreError(f"{path}: written by a newer sfn-notebook (store schema {version})")
+    if version < SCHEMA_VERSION:
+        raise StoreError(
+            f"{path}: written by an older sfn-notebook (store schema {version}); open it for "
+            "writing once (sfn.Runtime(store=...)) to migrate it"
+        )
+    return version
+
+
+def _describe(exc: sqlite3.Error) -> str:
+    text = str(exc)
+    if "not a database" in text:
+        return f"not an sfn-notebook store (the file is not an SQLite database: {text})"
+    if "malformed" in text:
+        return f"the store is corrupt ({text}); restore a copy or start a new file"
+    return text
