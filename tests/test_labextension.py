@@ -15,12 +15,14 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 import sfn_notebook
+from sfn_notebook import render
+from sfn_notebook.asl.parse import build_definition
 from sfn_notebook.labext import GRAPH_MIME_TYPE, _jupyter_server_extension_points
 from sfn_notebook.labext.graph import (
     INTERNAL_ERROR,
-    definition_dot,
     fallback_dot,
     graph_reply,
     iter_states,
@@ -104,6 +106,20 @@ def test_invalid_definition_still_draws_with_the_missing_target() -> None:
     assert len(reply["states"]) == 9
 
 
+def test_the_graph_is_the_notebook_renderers() -> None:
+    """Valid or draft, the editor's DOT comes from sfn_notebook.render, not a drawing of its own."""
+    assert graph_reply(FLOW, "t")["dot"] == render.to_dot(sfn_notebook.parse(FLOW), title="t")
+    draft = FLOW.replace("Default: Done", "Default: Nowhere")
+    assert graph_reply(draft)["dot"] == render.to_dot(build_definition(yaml.safe_load(draft)))
+
+
+def test_drafts_the_model_cannot_hold_are_drawn_plainly() -> None:
+    draft = FLOW.replace("  Oops: {Type: Fail, Error: Boom}", "  Oops: {Error: Boom}")
+    reply = graph_reply(draft)
+    assert reply["dot"] == fallback_dot(yaml.safe_load(draft))
+    assert '"/States/Oops" [label="Oops"' in reply["dot"]
+
+
 def test_text_that_is_not_a_document_has_no_graph() -> None:
     reply = graph_reply('{"StartAt": ')
     assert reply["dot"] == "" and reply["states"] == []
@@ -155,11 +171,13 @@ def test_node_id_encodes_only_unsafe_characters() -> None:
     assert node_id("/States/ü") == "/States/_xc3_xbc"
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="graphviz 'dot' not installed")
 def test_fallback_dot_is_accepted_by_graphviz() -> None:
+    binary = shutil.which("dot") or shutil.which("graphviz-pure", path=str(VENV_BIN))
+    if binary is None:
+        pytest.skip("neither graphviz 'dot' nor graphviz-pure is installed")
     svg = subprocess.run(
-        ["dot", "-Tsvg"],
-        input=definition_dot(sfn_notebook.parse(FLOW).raw),
+        [binary, "-Tsvg"],
+        input=fallback_dot(yaml.safe_load(FLOW)),
         text=True,
         capture_output=True,
         check=True,
@@ -182,6 +200,7 @@ def test_versions_agree() -> None:
 def test_mime_type_is_the_same_string_on_both_sides() -> None:
     tokens = (LABEXT / "src" / "tokens.ts").read_text()
     assert f"GRAPH_MIME_TYPE = '{GRAPH_MIME_TYPE}'" in tokens
+    assert GRAPH_MIME_TYPE == render.GRAPH_MIME_TYPE
 
 
 def test_server_extension_points_at_this_module() -> None:

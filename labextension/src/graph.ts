@@ -72,8 +72,8 @@ export function graphNodes(svg: Element): Map<string, SVGGElement> {
 /** Render DOT into `host` (replacing its content) and return the SVG element. */
 export async function renderDot(host: HTMLElement, dot: string): Promise<SVGSVGElement> {
   const svg = parseSvg(await dotToSvgText(dot), host.ownerDocument);
-  // Graphviz sizes the SVG in points; let CSS fit it to the panel instead.
-  svg.removeAttribute('width');
+  // Keep Graphviz's natural width as the largest size (a two-state graph should not fill the
+  // screen) but let CSS shrink it to the panel; the height follows the viewBox's aspect ratio.
   svg.removeAttribute('height');
   host.replaceChildren(svg);
   return svg;

@@ -2,6 +2,7 @@
  * The JupyterLab plugin: file types, the split-view factory, and the two commands.
  */
 import {
+  ILabShell,
   ILayoutRestorer,
   JupyterFrontEnd,
   JupyterFrontEndPlugin
@@ -18,9 +19,11 @@ import { DocumentWidget } from '@jupyterlab/docregistry';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { ILauncher } from '@jupyterlab/launcher';
 import { Contents } from '@jupyterlab/services';
+import { codeCheckIcon } from '@jupyterlab/ui-components';
 
 import { requestValidate } from './api';
 import { formatDiagnostic } from './diagnostics';
+import { stateMachineIcon } from './icons';
 import { NEW_STATE_MACHINE } from './templates';
 import { CommandIDs, FACTORY, FILE_TYPE_JSON, FILE_TYPE_YAML } from './tokens';
 import { StateMachineDocument, StateMachineFactory } from './widget';
@@ -30,7 +33,7 @@ const plugin: JupyterFrontEndPlugin<IWidgetTracker<StateMachineDocument>> = {
   description: 'Step Functions state machines as live graphs beside their editor.',
   autoStart: true,
   requires: [IEditorServices],
-  optional: [ICommandPalette, ILauncher, ILayoutRestorer, IDefaultFileBrowser],
+  optional: [ICommandPalette, ILauncher, ILayoutRestorer, IDefaultFileBrowser, ILabShell],
   activate
 };
 
@@ -40,7 +43,8 @@ function activate(
   palette: ICommandPalette | null,
   launcher: ILauncher | null,
   restorer: ILayoutRestorer | null,
-  browser: IDefaultFileBrowser | null
+  browser: IDefaultFileBrowser | null,
+  labShell: ILabShell | null
 ): IWidgetTracker<StateMachineDocument> {
   const { commands, docRegistry } = app;
 
@@ -51,7 +55,7 @@ function activate(
     mimeTypes: ['application/json'],
     contentType: 'file',
     fileFormat: 'text',
-    iconClass: 'sfn-FileIcon'
+    icon: stateMachineIcon
   });
   docRegistry.addFileType({
     name: FILE_TYPE_YAML,
@@ -60,7 +64,7 @@ function activate(
     mimeTypes: ['text/x-yaml'],
     contentType: 'file',
     fileFormat: 'text',
-    iconClass: 'sfn-FileIcon'
+    icon: stateMachineIcon
   });
 
   const factory = new StateMachineFactory(
@@ -92,7 +96,7 @@ function activate(
   commands.addCommand(CommandIDs.create, {
     label: args => (args.isPalette ? 'New State Machine' : 'State Machine'),
     caption: 'Create a Step Functions state machine (.asl.yaml) from a template',
-    iconClass: 'sfn-FileIcon',
+    icon: args => (args.isPalette ? undefined : stateMachineIcon),
     execute: async args => {
       const cwd = (args.cwd as string) ?? browser?.model.path ?? '';
       const contents = app.serviceManager.contents;
@@ -111,12 +115,29 @@ function activate(
     }
   });
 
+  // The launcher (or the palette) is the current widget when "Validate" is chosen there, so the
+  // command acts on the text document that was current before it.
+  let lastTextDocument: DocumentWidget | null = null;
+  labShell?.currentChanged.connect(() => {
+    const current = currentTextDocument(app);
+    if (current) {
+      lastTextDocument = current;
+      current.disposed.connect(() => {
+        if (lastTextDocument === current) {
+          lastTextDocument = null;
+        }
+      });
+    }
+  });
+  const validationTarget = () => currentTextDocument(app) ?? lastTextDocument;
+
   commands.addCommand(CommandIDs.validate, {
     label: 'Validate State Machine',
     caption: 'Check the current JSON/YAML file as an Amazon States Language definition',
-    isEnabled: () => currentTextDocument(app) !== null,
+    icon: args => (args.isPalette ? undefined : codeCheckIcon),
+    isEnabled: () => validationTarget() !== null,
     execute: async () => {
-      const widget = currentTextDocument(app);
+      const widget = validationTarget();
       if (!widget) {
         return;
       }
@@ -161,7 +182,11 @@ function activate(
 
   if (palette) {
     palette.addItem({ command: CommandIDs.create, category: 'Step Functions', args: { isPalette: true } });
-    palette.addItem({ command: CommandIDs.validate, category: 'Step Functions' });
+    palette.addItem({
+      command: CommandIDs.validate,
+      category: 'Step Functions',
+      args: { isPalette: true }
+    });
   }
   if (launcher) {
     launcher.add({ command: CommandIDs.create, category: 'Other', rank: 20 });

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sfn_notebook.labext.graph import GRAPH_MIME_TYPE
+# The graph output's MIME type is owned by the renderer; re-exported for the extension's users.
+from sfn_notebook.render.dot import GRAPH_MIME_TYPE
 
 __all__ = ["GRAPH_MIME_TYPE"]
 

@@ -16,19 +16,16 @@ as a red dangling target instead of making the whole graph disappear).
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any, TypedDict
 
-from sfn_notebook.asl.parse import escape_pointer, load_document
+from sfn_notebook.asl.parse import build_definition, escape_pointer, load_document
 from sfn_notebook.errors import Diagnostic
+from sfn_notebook.render.dot import GRAPH_MIME_TYPE, definition_dot, node_id, to_dot
 
 log = logging.getLogger(__name__)
 
-#: The MIME type of a graph output, ``{"dot": str, "title": str}``; the front-end's mime
-#: renderer registers the same string (labextension/src/tokens.ts). Defined here until
-#: ``sfn_notebook.render`` owns it, then re-exported from there.
-GRAPH_MIME_TYPE = "application/vnd.sfn-notebook.graph+json"
+__all__ = ["GRAPH_MIME_TYPE", "graph_reply", "node_id", "validate_reply"]
 
 INTERNAL_ERROR = "SFN_NOTEBOOK_INTERNAL_ERROR"
 
@@ -47,8 +44,9 @@ class DiagnosticJSON(TypedDict):
 class StateJSON(TypedDict):
     """One state of the definition, nested ones included (``IStateInfo`` in api.ts).
 
-    ``node`` is the id of the state's node in ``dot``, which graphviz writes into the SVG as the
-    node's ``<title>``; that is how a click on the drawing finds its way back to the text.
+    ``node`` is the id of the state's node in ``dot`` (:func:`sfn_notebook.render.node_id`), which
+    graphviz writes into the SVG as the node's ``<title>``; that is how a click on the drawing
+    finds its way back to the text.
     """
 
     name: str
@@ -94,7 +92,7 @@ def graph_reply(text: str, title: str = "") -> GraphReply:
     """
     reply = validate_reply(text)
     document, problems = load_document(text)
-    dot = "" if problems or not isinstance(document, dict) else definition_dot(document, title)
+    dot = "" if problems or not isinstance(document, dict) else document_dot(document, title)
     return {**reply, "dot": dot, "title": title}
 
 
@@ -123,21 +121,7 @@ def _validate(document: Any) -> list[Diagnostic]:
 
 
 # ------------------------------------------------------------------------------------------------
-# States and node ids, read from the raw document so they exist for invalid definitions too
-
-_UNSAFE = re.compile(r"[^A-Za-z0-9_./~-]")
-
-
-def node_id(pointer: str) -> str:
-    """The DOT node id of the state at ``pointer``: the pointer with unsafe characters encoded.
-
-    Quotes and backslashes would need DOT escapes that graphviz does not undo in the SVG
-    ``<title>``, so they (and everything else unusual) become ``_xHH``.
-
-    >>> node_id('/States/Say "hi"')
-    '/States/Say_x20_x22hi_x22'
-    """
-    return _UNSAFE.sub(lambda m: "".join(f"_x{b:02x}" for b in m.group().encode()), pointer)
+# States, read from the raw document so they exist for invalid definitions too
 
 
 def iter_states(document: Any, base: str = "") -> Iterator[StateJSON]:
@@ -180,29 +164,27 @@ def _children(state: Any, pointer: str) -> Iterator[tuple[str, Any]]:
 # DOT
 
 
-def definition_dot(document: Mapping[str, Any], title: str = "") -> str:
-    """DOT text for a raw document: the notebook renderer's when it can draw it, else our own."""
-    rendered = _render_dot(document, title)
-    return rendered if rendered is not None else fallback_dot(document, title)
+def document_dot(document: Mapping[str, Any], title: str = "") -> str:
+    """DOT text for a raw document, drawn by :mod:`sfn_notebook.render` like the notebook's graph.
 
+    A definition that does not validate (a draft) is drawn from its unvalidated model, so a
+    ``Next`` to a missing state shows as a dangling red target in the same drawing; only a
+    document too broken to build a model from (a state without a ``Type`` ...) falls back to
+    :func:`fallback_dot`.
 
-def _render_dot(document: Mapping[str, Any], title: str) -> str | None:
-    """DOT from :mod:`sfn_notebook.render`, so the editor's graph is the notebook's.
-
-    ``None`` when that module is not there yet or cannot draw this (e.g. invalid) document.
+    >>> dot = document_dot({"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}}})
+    >>> '"/States/A" -> "missing:/B";' in dot
+    True
     """
     try:
-        from sfn_notebook import render  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    to_dot = getattr(render, "definition_dot", None) or getattr(render, "to_dot", None)
-    if to_dot is None:
-        return None
-    try:
-        return str(to_dot(document))
+        return definition_dot(dict(document), title)
     except Exception:
-        log.debug("sfn_notebook.render could not draw this document", exc_info=True)
-        return None
+        pass  # invalid: try the unvalidated model below
+    try:
+        return to_dot(build_definition(document), title=title)
+    except Exception:
+        log.debug("cannot build a model from this draft; drawing it plainly", exc_info=True)
+        return fallback_dot(document, title)
 
 
 def _quote(text: str) -> str:
@@ -221,7 +203,9 @@ _STYLE = {
 
 
 def fallback_dot(document: Mapping[str, Any], title: str = "") -> str:
-    """A plain DOT drawing of a raw document: states, transitions, catchers, missing targets.
+    """A plain DOT drawing of any raw document: states, transitions, catchers, missing targets.
+
+    The last resort of :func:`document_dot` for drafts the model cannot be built from.
 
     >>> dot = fallback_dot({"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}}})
     >>> [line.strip() for line in dot.splitlines() if "->" in line]

@@ -1,0 +1,467 @@
+"""The JupyterLab extension in a real JupyterLab and a real (headless Debian) Chromium.
+
+One JupyterLab server per module, on 127.0.0.1 with a random port and token, serving a temporary
+directory. The HTTP tests need only the server; the browser tests also need ``/usr/bin/chromium``
+(``apt-get install -y chromium``) and the Python ``playwright`` package, and skip with that
+reason otherwise. Never ``playwright install``: it downloads a browser, which fails offline.
+Screenshots go to test-output/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import sfn_notebook
+from sfn_notebook.labext import GRAPH_MIME_TYPE
+
+ROOT = Path(__file__).resolve().parents[1]
+OUTPUT = ROOT / "test-output"
+CHROMIUM = os.environ.get("SFN_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TIMEOUT_MS = 30_000
+
+SAMPLE = """\
+# An order workflow: every state type the graph draws.
+Comment: Orders
+StartAt: Validate
+States:
+  Validate:
+    Type: Task
+    Resource: arn:aws:lambda:us-east-1:123456789012:function:validate
+    Retry:
+      - ErrorEquals: [States.TaskFailed]
+        MaxAttempts: 2
+    Catch:
+      - ErrorEquals: [States.ALL]
+        Next: Rejected
+    Next: In stock?
+  In stock?:
+    Type: Choice
+    Choices:
+      - Variable: $.inStock
+        BooleanEquals: true
+        Next: Charge
+    Default: Backorder
+  Backorder:
+    Type: Wait
+    Seconds: 60
+    Next: Charge
+  Charge:
+    Type: Parallel
+    Branches:
+      - StartAt: Card
+        States:
+          Card: {Type: Pass, End: true}
+      - StartAt: Points
+        States:
+          Points: {Type: Pass, End: true}
+    Next: Ship items
+  Ship items:
+    Type: Map
+    ItemProcessor:
+      StartAt: Ship one
+      States:
+        Ship one: {Type: Pass, End: true}
+    Next: Done
+  Rejected: {Type: Fail, Error: Rejected}
+  Done: {Type: Succeed}
+"""
+
+XSS_NAME = "<img src=x onerror=window.__sfnXss=1>"
+HTML_SAMPLE = json.dumps(
+    {
+        "StartAt": XSS_NAME,
+        "States": {
+            XSS_NAME: {"Type": "Pass", "Next": "<b>bold</b>"},
+            "<b>bold</b>": {"Type": "Pass", "Next": "<script>window.__sfnXss=2</script>"},
+        },
+    },
+    indent=2,
+)
+
+GRAPH_DOT = (
+    'digraph { "a" [label="<img src=x onerror=window.__sfnXss=3>"]; "b" [label="Done"]; '
+    '"a" -> "b"; }'
+)
+NOTEBOOK = {
+    "cells": [
+        {
+            "cell_type": "code",
+            "execution_count": 1,
+            "id": "graph",
+            "metadata": {},
+            "outputs": [
+                {
+                    "data": {
+                        GRAPH_MIME_TYPE: {"dot": GRAPH_DOT, "title": "<i>saved</i> graph"},
+                        "text/plain": ["<graph>"],
+                    },
+                    "execution_count": 1,
+                    "metadata": {},
+                    "output_type": "execute_result",
+                }
+            ],
+            "source": ["graph"],
+        }
+    ],
+    "metadata": {
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+    },
+    "nbformat": 4,
+    "nbformat_minor": 5,
+}
+
+# Keep the first screen clean and kernel-free: no news toast, no "Select Kernel" dialog.
+OVERRIDES = {
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
+    "@jupyterlab/notebook-extension:tracker": {"autoStartDefaultKernel": True},
+}
+
+
+def state_names(machine: dict[str, Any]) -> list[str]:
+    """Every state name of a definition, nested machines included."""
+    names = []
+    for name, state in machine.get("States", {}).items():
+        names.append(name)
+        for branch in state.get("Branches", []):
+            names.extend(state_names(branch))
+        for key in ("ItemProcessor", "Iterator"):
+            if key in state:
+                names.extend(state_names(state[key]))
+    return names
+
+
+# ------------------------------------------------------------------------------------------------
+# The server
+
+
+class LabServer:
+    """A JupyterLab subprocess with its own settings, workspaces and runtime directories."""
+
+    def __init__(self, root: Path, home: Path) -> None:
+        self.root = root
+        self.token = secrets.token_hex(16)
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        settings = home / "app-settings"
+        settings.mkdir(parents=True)
+        (settings / "overrides.json").write_text(json.dumps(OVERRIDES))
+        env = {
+            **os.environ,
+            # A user's saved workspace would reopen their files; a fresh one per run.
+            "JUPYTERLAB_SETTINGS_DIR": str(home / "user-settings"),
+            "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+            "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+        }
+        self.log_path = home / "server.log"
+        self._log = self.log_path.open("w")
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "jupyterlab",
+                "--no-browser",
+                "--ip=127.0.0.1",
+                f"--port={self.port}",
+                f"--IdentityProvider.token={self.token}",
+                f"--ServerApp.root_dir={root}",
+                "--ServerApp.allow_root=True",
+                "--LabApp.expose_app_in_browser=True",
+                f"--LabApp.app_settings_dir={settings}",
+            ],
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"jupyter lab exited:\n{self.log()}")
+            try:
+                self.request("GET", "/api/status")
+                return
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.2)
+        raise RuntimeError(f"jupyter lab not ready after {timeout} s:\n{self.log()}")
+
+    def request(self, method: str, path: str, body: Any = None) -> Any:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(
+            self.url + path,
+            data=data,
+            method=method,
+            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read() or b"null")
+
+    def log(self) -> str:
+        self._log.flush()
+        return self.log_path.read_text()[-5000:]
+
+    def stop(self) -> None:
+        # Only the process this fixture started, by its pid.
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._log.close()
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
+    root = tmp_path_factory.mktemp("lab-root")
+    (root / "orders.asl.yaml").write_text(SAMPLE)
+    (root / "html.asl.json").write_text(HTML_SAMPLE)
+    (root / "plain.json").write_text(json.dumps(yaml.safe_load(SAMPLE), indent=2))
+    (root / "graph.ipynb").write_text(json.dumps(NOTEBOOK))
+    server = LabServer(root, tmp_path_factory.mktemp("lab-home"))
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()
+
+
+# ------------------------------------------------------------------------------------------------
+# HTTP routes (no browser needed)
+
+
+def test_validate_route_runs_sfn_validate(lab: LabServer) -> None:
+    text = SAMPLE.replace("Next: Done", "Next: Gone")
+    reply = lab.request("POST", "/sfn-notebook/api/validate", {"text": text})
+    found = [(d["code"], d["location"]) for d in reply["diagnostics"]]
+    assert found == [(d.code, d.location) for d in sfn_notebook.validate(text)]
+    assert ("MISSING_TRANSITION_TARGET", "/States/Ship items/Next") in found
+    assert [s["name"] for s in reply["states"]] == state_names(yaml.safe_load(SAMPLE))
+
+
+def test_graph_route_returns_dot_and_states(lab: LabServer) -> None:
+    reply = lab.request("POST", "/sfn-notebook/api/graph", {"text": SAMPLE, "title": "orders"})
+    assert reply["diagnostics"] == []
+    assert reply["title"] == "orders"
+    assert reply["dot"].startswith("digraph")
+    assert all(state["node"] in reply["dot"] for state in reply["states"])
+
+
+def test_routes_need_the_token_and_a_text(lab: LabServer) -> None:
+    request = urllib.request.Request(
+        lab.url + "/sfn-notebook/api/validate", data=b'{"text": ""}', method="POST"
+    )
+    with pytest.raises(urllib.error.HTTPError) as denied:
+        urllib.request.urlopen(request, timeout=10)
+    assert denied.value.code == 403
+    with pytest.raises(urllib.error.HTTPError) as bad:
+        lab.request("POST", "/sfn-notebook/api/graph", {"definition": {}})
+    assert bad.value.code == 400
+
+
+# ------------------------------------------------------------------------------------------------
+# The browser
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} not found: apt-get install -y chromium (browser tests skipped)")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="the Python playwright package is not installed"
+    )
+    with sync_api.sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+@pytest.fixture
+def page(browser: Any, lab: LabServer) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.errors = errors
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def open_lab(page: Any, lab: LabServer, path: str) -> None:
+    page.goto(f"{lab.url}/lab/tree/{path}?token={lab.token}&reset")
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget")
+
+
+def wait_ready(page: Any, revision_text: str | None = None) -> Any:
+    """The current split view once its graph has been drawn (optionally: for this status text)."""
+    panel = page.locator(".jp-MainAreaWidget:not(.lm-mod-hidden) .sfn-GraphPanel").first
+    panel.locator(".sfn-GraphPanel-canvas svg").wait_for()
+    page.wait_for_function(
+        """([text]) => {
+            const p = [...document.querySelectorAll('.sfn-GraphPanel')]
+                .find(el => el.offsetParent !== null);
+            return p && p.dataset.status === 'ready' &&
+                (!text || p.querySelector('.sfn-GraphPanel-status').textContent.includes(text));
+        }""",
+        arg=[revision_text],
+    )
+    return panel
+
+
+def screenshot(page: Any, name: str) -> Path:
+    OUTPUT.mkdir(exist_ok=True)
+    path = OUTPUT / name
+    page.screenshot(path=str(path))
+    return path
+
+
+def test_sample_opens_as_graph_and_shows_a_missing_target(page: Any, lab: LabServer) -> None:
+    open_lab(page, lab, "orders.asl.yaml")
+    panel = wait_ready(page, "Valid state machine")
+
+    # Every state of the definition is a node of the drawing, by name.
+    expected = state_names(yaml.safe_load(SAMPLE))
+    drawn = panel.locator("g.node.sfn-mod-state").evaluate_all(
+        "nodes => nodes.map(n => n.dataset.state)"
+    )
+    assert sorted(drawn) == sorted(expected)
+    texts = panel.locator("g.node text").all_text_contents()
+    for name in expected:
+        assert name in texts
+    assert panel.locator(".sfn-GraphPanel-problemsHeader").text_content() == "No problems"
+
+    # Clicking a state moves the editor's cursor to it.
+    panel.locator('g.node[data-state="Charge"]').click()
+    lines = SAMPLE.splitlines()
+    assert page.evaluate(
+        "() => jupyterapp.shell.currentWidget.content.editor.getCursorPosition().line"
+    ) == lines.index("  Charge:")
+
+    # Type a missing target over `Next: Charge` in Backorder, keystroke by keystroke.
+    line = lines.index("    Seconds: 60") + 1
+    assert lines[line] == "    Next: Charge"
+    page.evaluate(
+        """([line]) => {
+            const editor = jupyterapp.shell.currentWidget.content.editor;
+            editor.setSelection({start: {line, column: 10}, end: {line, column: 16}});
+            editor.focus();
+        }""",
+        [line],
+    )
+    page.keyboard.type("Nowhere", delay=20)
+    problem = panel.locator('.sfn-Problem[data-code="MISSING_TRANSITION_TARGET"]')
+    problem.wait_for()
+    assert problem.get_attribute("data-location") == "/States/Backorder/Next"
+    assert "Nowhere" in problem.text_content()
+    outlined = panel.locator('g.node[data-state="Backorder"]')
+    page.wait_for_function(
+        "() => document.querySelector('g.node[data-state=\"Backorder\"].sfn-mod-error')"
+    )
+    assert "sfn-mod-error" in outlined.get_attribute("class")
+    assert panel.locator("g.node.sfn-mod-error").count() == 1
+    shot = screenshot(page, "labextension-missing-target.png")
+    assert shot.stat().st_size > 10_000
+
+    # Clicking the finding puts the cursor on the offending line.
+    page.locator(".sfn-GraphPanel-status").click()
+    problem.click()
+    assert (
+        page.evaluate(
+            "() => jupyterapp.shell.currentWidget.content.editor.getCursorPosition().line"
+        )
+        == line
+    )
+    assert page.errors == []
+
+
+def test_state_names_with_html_render_as_text(page: Any, lab: LabServer) -> None:
+    open_lab(page, lab, "html.asl.json")
+    panel = wait_ready(page)
+    texts = panel.locator("g.node text").all_text_contents()
+    assert XSS_NAME in texts and "<b>bold</b>" in texts
+    # Nothing the names spell out became an element, and nothing ran.
+    for tag in ("img", "b", "script"):
+        assert page.locator(f".sfn-GraphPanel {tag}").count() == 0, tag
+    message = panel.locator('.sfn-Problem[data-code="MISSING_TRANSITION_TARGET"]').text_content()
+    assert "<script>window.__sfnXss=2</script>" in message
+    assert page.evaluate("() => window.__sfnXss") is None
+    screenshot(page, "labextension-html-names.png")
+
+
+def test_saved_notebook_graph_output_renders_as_text_safe_svg(page: Any, lab: LabServer) -> None:
+    open_lab(page, lab, "graph.ipynb")
+    output = page.locator(".sfn-GraphOutput")
+    output.locator("svg").wait_for()
+    assert output.locator(".sfn-GraphOutput-title").text_content() == "<i>saved</i> graph"
+    assert "<img src=x onerror=window.__sfnXss=3>" in output.locator("svg text").all_text_contents()
+    assert page.locator(".sfn-GraphOutput img, .sfn-GraphOutput i").count() == 0
+    assert page.evaluate("() => window.__sfnXss") is None
+    screenshot(page, "labextension-mime-output.png")
+
+
+def test_open_with_and_commands(page: Any, lab: LabServer) -> None:
+    # A plain .json file opens in the text editor by default and as a graph through Open With.
+    open_lab(page, lab, "plain.json")
+    page.evaluate(
+        "() => { void jupyterapp.commands.execute('docmanager:open',"
+        " {path: 'plain.json', factory: 'State Machine Graph'}); }"
+    )
+    wait_ready(page, "Valid state machine")
+
+    # The launcher offers the two commands; "New state machine" makes a valid file from the
+    # template and opens it in the split view.
+    assert page.evaluate(
+        "() => ['sfn-notebook:new-state-machine', 'sfn-notebook:validate']"
+        ".every(id => jupyterapp.commands.hasCommand(id))"
+    )
+    page.evaluate(
+        "() => { void jupyterapp.commands.execute('sfn-notebook:new-state-machine', {cwd: ''}); }"
+    )
+    page.wait_for_function(
+        "() => jupyterapp.shell.currentWidget?.context?.path.endsWith('.asl.yaml')"
+        " && jupyterapp.shell.currentWidget.context.path !== 'orders.asl.yaml'"
+    )
+    wait_ready(page, "Valid state machine")
+    assert (lab.root / "untitled.asl.yaml").exists()
+
+    # The launcher shows both commands; "Validate" from there checks the document that was
+    # current before the launcher, and reports through a notification.
+    page.evaluate("() => { void jupyterapp.commands.execute('launcher:create'); }")
+    cards = page.locator(".jp-LauncherCard[data-category='Other'] .jp-LauncherCard-label")
+    cards.filter(has_text="Validate State Machine").wait_for()
+    assert "State Machine" in cards.all_text_contents()
+    cards.filter(has_text="Validate State Machine").click()
+    page.locator(".Toastify__toast", has_text="untitled.asl.yaml: valid state machine").wait_for()
+    screenshot(page, "labextension-launcher.png")
+    assert page.errors == []
