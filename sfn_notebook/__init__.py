@@ -19,6 +19,7 @@ from sfn_notebook.errors import (
 )
 from sfn_notebook.runtime.execution import Execution
 from sfn_notebook.runtime.run import run
+from sfn_notebook.runtime.runtime import Runtime
 
 __version__ = "0.1.0"
 
@@ -29,6 +30,7 @@ __all__ = [
     "Execution",
     "ExecutionInputError",
     "ExpressionError",
+    "Runtime",
     "SfnNotebookError",
     "StatesError",
     "parse",

@@ -283,3 +283,34 @@ def test_jsonata_state_with_variables() -> None:
     assert ex.output == {"n": 2}
     exited = ex.history[2]["stateExitedEventDetails"]
     assert exited["assignedVariables"] == {"n": "2"}
+
+
+def test_run_works_inside_a_running_event_loop() -> None:
+    """A Jupyter kernel runs an asyncio loop in the main thread; sfn.run must still work there."""
+    import asyncio
+
+    async def inside() -> sfn.Execution:
+        return sfn.run({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}, [1])
+
+    assert asyncio.run(inside()).output == [1]
+
+
+@pytest.mark.parametrize("seconds", [86_401, 20_000_000, 99_999_999])
+def test_very_long_waits_finish_at_once_on_the_virtual_clock(seconds: int) -> None:
+    began = time.perf_counter()
+    ex = sfn.run(
+        {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": seconds, "End": True}}},
+        start_time=START,
+    )
+    assert time.perf_counter() - began < 1.0
+    assert ex.history[-1]["timestamp"] - START == timedelta(seconds=seconds)
+
+
+def test_wait_beyond_int32_seconds_is_too_long() -> None:
+    ex = sfn.run(
+        {"StartAt": "W", "States": {"W": {"Type": "Wait", "TimestampPath": "$.t", "End": True}}},
+        {"t": "2093-01-20T12:00:00Z"},
+        start_time=datetime(2025, 1, 1, 12, tzinfo=timezone.utc),
+    )
+    assert ex.status == "FAILED"
+    assert ex.cause and ex.cause.endswith("Wait state delay is too long.")

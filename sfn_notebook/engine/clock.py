@@ -91,6 +91,9 @@ class VirtualClock(Clock):
         if seconds > 0:
             self._elapsed += seconds
 
+    def advance_to(self, moment: float) -> None:
+        self._elapsed = max(self._elapsed, moment)
+
     @contextlib.contextmanager
     def external(self, deadline: float | None = None) -> Iterator[None]:
         entry = (float("inf") if deadline is None else deadline, next(self._tokens))
@@ -147,14 +150,14 @@ class _VirtualSelector(selectors.BaseSelector):
             return ready
         clock = self._clock
         deadline = clock.external_deadline()
+        due = self.next_timer()  # asyncio caps ``timeout`` at a day; this is the real next timer
         if deadline is None:
             if timeout is None:
                 return self._inner.select(None)  # idle: wait for work from another thread
-            clock.advance(timeout)
+            self._jump(timeout, due)
             return []
-        due = self.next_timer()  # asyncio caps ``timeout`` at a day; compare the real next timer
         if timeout is not None and due is not None and due < deadline:
-            clock.advance(timeout)
+            self._jump(timeout, due)
             return []
         # External work is pending and the next timer is not before its deadline: let real time
         # pass (virtual time with it) until the work reports back or the timer is due.
@@ -167,13 +170,22 @@ class _VirtualSelector(selectors.BaseSelector):
         clock.advance(time.monotonic() - began)
         return ready
 
+    def _jump(self, timeout: float, due: float | None) -> None:
+        """Move virtual time forward by ``timeout``, landing exactly on the timer when it is due
+        (adding a tiny remainder to a large float can leave it unchanged, and the loop spins)."""
+        clock = self._clock
+        if due is not None and due - clock.time() <= timeout + 1e-6:
+            clock.advance_to(due)
+        else:
+            clock.advance(timeout)
+
 
 class _VirtualLoop(asyncio.SelectorEventLoop):
     def __init__(self, clock: VirtualClock) -> None:
         selector = _VirtualSelector(clock)
         super().__init__(selector)
         self._virtual_clock = clock
-        self._clock_resolution = 1e-9
+        self._clock_resolution = 1e-6
         selector.next_timer = self._next_timer
 
     def _next_timer(self) -> float | None:

@@ -25,6 +25,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from sfn_notebook.engine.workers import shared_pool
 from sfn_notebook.errors import StatesError
 
 LAMBDA_ARN = re.compile(
@@ -85,6 +86,8 @@ class ResourceRegistry:
     def __post_init__(self) -> None:
         if not self.resolvers:
             self.resolvers = list(DEFAULT_RESOLVERS)
+        if self.executor is None:
+            self.executor = shared_pool()
 
     def resolver(self, fn: Resolver) -> Resolver:
         """Register a resolver, tried before the built-in ones (usable as a decorator)."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
+import threading
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -68,6 +70,62 @@ def run(
     machine_name = check_name(state_machine_name or f"sfn-notebook-{uuid.uuid4().hex[:8]}")
     name = check_name(execution_name or str(uuid.uuid4()), "execution name")
     the_clock = make_clock(clock, start_time)
+    return _off_running_loop(
+        lambda: _execute(
+            model,
+            the_clock,
+            text,
+            value,
+            machine_name,
+            name,
+            region,
+            account,
+            role_arn,
+            state_machine_type,
+            functions,
+            seed,
+        )
+    )
+
+
+def _off_running_loop(job: Callable[[], Execution]) -> Execution:
+    """Run ``job`` here, or in a helper thread when this thread already runs an event loop
+    (a Jupyter kernel does), since one thread cannot run two loops."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return job()
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            outcome["value"] = job()
+        except BaseException as exc:  # handed back to the caller's thread below
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work, name="sfn-run")
+    worker.start()
+    worker.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    result: Execution = outcome["value"]
+    return result
+
+
+def _execute(
+    model: Definition,
+    the_clock: Clock,
+    text: str,
+    value: Any,
+    machine_name: str,
+    name: str,
+    region: str,
+    account: str,
+    role_arn: str | None,
+    state_machine_type: str,
+    functions: Mapping[str, Callable[..., Any]] | None,
+    seed: int | None,
+) -> Execution:
     loop = the_clock.new_loop()
     try:
         machine_arn = state_machine_arn(machine_name, region, account)

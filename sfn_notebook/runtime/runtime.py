@@ -16,7 +16,6 @@ the client. Executions run in the background on one event loop thread; Python co
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import json
 import random
 import threading
@@ -35,6 +34,7 @@ from sfn_notebook.engine.frame import ExecutionContext
 from sfn_notebook.engine.history import EVENT_LIMIT, History, payload
 from sfn_notebook.engine.interpreter import CompiledMachine
 from sfn_notebook.engine.resources import ResourceRegistry
+from sfn_notebook.engine.workers import DaemonPool
 from sfn_notebook.errors import SfnNotebookError
 from sfn_notebook.runtime.execution import Execution
 from sfn_notebook.runtime.identity import (
@@ -127,9 +127,7 @@ class Runtime:
         self.clock = make_clock(clock, start_time)
         self.resources = ResourceRegistry(
             functions=dict(functions or {}),
-            executor=concurrent.futures.ThreadPoolExecutor(
-                max_workers=max_workers, thread_name_prefix="sfn-task"
-            ),
+            executor=DaemonPool(max_workers=max_workers),
         )
         self._rng = random.Random(seed)
         self._machines: dict[str, StateMachine] = {}
