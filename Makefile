@@ -22,12 +22,15 @@ lab: install
 
 lint: install
 	$(BIN)/ruff check sfn_notebook tests benchmarks
+	$(BIN)/ruff format --check sfn_notebook tests benchmarks
 
 typecheck: install
 	$(BIN)/mypy
 
 pytest: install
 	$(BIN)/python -m pytest -q tests
+	$(BIN)/python -m pytest -q --doctest-modules -p no:cacheprovider \
+		sfn_notebook/asl sfn_notebook/expr sfn_notebook/engine sfn_notebook/runtime
 	$(BIN)/python -m pytest -q --nbval --nbval-current-env \
 		--nbval-sanitize-with notebooks/sanitize.cfg -p no:cacheprovider notebooks
 
