@@ -183,8 +183,9 @@ with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
     arn = client.create_state_machine(name="bench", definition=json.dumps(definition),
         roleArn="arn:aws:iam::123456789012:role/x")["stateMachineArn"]
     began = time.perf_counter()
-    for _ in range(executions):
-        started = client.start_execution(stateMachineArn=arn, input=json.dumps(input_value))
+    for i in range(executions):
+        started = client.start_execution(
+            stateMachineArn=arn, name=f"e{i}", input=json.dumps(input_value))
         ex = started["executionArn"]
         while client.describe_execution(executionArn=ex)["status"] == "RUNNING":
             time.sleep(0.001)
