@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from sfn_notebook.engine.frame import Frame
 from sfn_notebook.engine.history import PAYLOAD_LIMIT, Cursor, dumps, payload
+from sfn_notebook.engine.pipeline import assigned_details
 from sfn_notebook.errors import StatesError
 
 if TYPE_CHECKING:
@@ -35,12 +36,16 @@ class Failure(StatesError):
         cause: str | None,
         state: str | None = None,
         location: str | None = None,
+        aliases: tuple[str, ...] = (),
     ) -> None:
         super().__init__(error, cause or "")
         self.cause_or_none = cause
         self.state = state
         self.location = location  # the field of a failed JSONata evaluation (EvaluationFailed)
         self.reported = False  # its failure events have been written
+        # Further names Retry and Catch match: a lapsed heartbeat is reported as States.Timeout
+        # and matched by States.HeartbeatTimeout too.
+        self.aliases = aliases
 
     def error_output(self) -> dict[str, Any]:
         """What a Catch passes on: ``{"Error": ..., "Cause": ...}`` (AWS writes "" for no cause)."""
@@ -163,8 +168,6 @@ class StateRunner:
         details: dict[str, Any] = {"name": self.name}
         if assigned:
             frame.variables.update(assigned)
-            from sfn_notebook.engine.pipeline import assigned_details
-
             details.update(assigned_details(assigned))
         details["output"], details["outputDetails"] = payload(text)
         frame.execution.history.add(
@@ -211,9 +214,13 @@ async def run_machine(
     runner = machine.states[machine.start_at]
     if text is None:
         text = dumps(data)
+    steps = 0
     while True:
         if stopped.is_set():
             raise Stopped
+        steps += 1
+        if steps % 256 == 0:
+            await asyncio.sleep(0)  # long Pass/Choice loops let other executions run too
         entered_text, details = payload(text)
         entered_prev = frame.cursor.source
         entered_id = history.add(
