@@ -311,6 +311,15 @@ def page(browser: Any, lab: LabServer) -> Iterator[Any]:
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    # Console errors from other extensions are not ours to judge; any mentioning us are.
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(message.text)
+            if message.type == "error" and "sfn" in message.text.lower()
+            else None
+        ),
+    )
     page.errors = errors
     try:
         yield page
@@ -392,6 +401,17 @@ def test_sample_opens_as_graph_and_shows_a_missing_target(page: Any, lab: LabSer
     assert panel.locator("g.node.sfn-mod-error").count() == 1
     shot = screenshot(page, "labextension-missing-target.png")
     assert shot.stat().st_size > 10_000
+
+    # While the text is not a document at all, the last drawing stays (dimmed) and the parse
+    # error is listed; fixing the text brings the graph back.
+    set_text = "(text) => jupyterapp.shell.currentWidget.context.model.sharedModel.setSource(text)"
+    edited = page.evaluate("() => jupyterapp.shell.currentWidget.context.model.toString()")
+    page.evaluate(set_text, edited + "  Broken: [unclosed\n")
+    page.wait_for_function("() => document.querySelector('.sfn-GraphPanel[data-status=\"stale\"]')")
+    assert panel.locator(".sfn-GraphPanel-canvas svg").count() == 1
+    panel.locator('.sfn-Problem[data-code="INVALID_JSON_DESCRIPTION"]').wait_for()
+    page.evaluate(set_text, edited)
+    problem.wait_for()
 
     # Clicking the finding puts the cursor on the offending line.
     page.locator(".sfn-GraphPanel-status").click()
