@@ -256,7 +256,7 @@ def _machine_dot(
     for name, state in states.items():
         node = _quote(ids[name])
         raw = state if isinstance(state, Mapping) else {}
-        kind = raw.get("Type") if isinstance(raw.get("Type"), str) else ""
+        kind = str(raw["Type"]) if isinstance(raw.get("Type"), str) else ""
         style = _STYLE.get(kind, "")
         lines.append(
             f"{indent}{node} [label={_quote(str(name))}, tooltip={_quote(kind)}"
