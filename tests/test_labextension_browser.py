@@ -141,6 +141,18 @@ OVERRIDES = {
 }
 
 
+def render_output() -> dict[str, Any]:
+    """A notebook output exactly as ``display(sfn_notebook.render.Graph(...))`` saves it."""
+    from sfn_notebook.render import Graph
+
+    definition = {
+        "StartAt": "<script>window.__sfnXss=4</script>",
+        "States": {"<script>window.__sfnXss=4</script>": {"Type": "Succeed"}},
+    }
+    bundle = Graph(definition, title="from render.Graph")._repr_mimebundle_()
+    return {"data": bundle, "metadata": {}, "output_type": "display_data"}
+
+
 def state_names(machine: dict[str, Any]) -> list[str]:
     """Every state name of a definition, nested machines included."""
     names = []
@@ -243,7 +255,9 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
     (root / "orders.asl.yaml").write_text(SAMPLE)
     (root / "html.asl.json").write_text(HTML_SAMPLE)
     (root / "plain.json").write_text(json.dumps(yaml.safe_load(SAMPLE), indent=2))
-    (root / "graph.ipynb").write_text(json.dumps(NOTEBOOK))
+    notebook = json.loads(json.dumps(NOTEBOOK))
+    notebook["cells"][0]["outputs"].append(render_output())
+    (root / "graph.ipynb").write_text(json.dumps(notebook))
     server = LabServer(root, tmp_path_factory.mktemp("lab-home"))
     try:
         server.wait_ready()
@@ -441,11 +455,18 @@ def test_state_names_with_html_render_as_text(page: Any, lab: LabServer) -> None
 
 def test_saved_notebook_graph_output_renders_as_text_safe_svg(page: Any, lab: LabServer) -> None:
     open_lab(page, lab, "graph.ipynb")
-    output = page.locator(".sfn-GraphOutput")
-    output.locator("svg").wait_for()
-    assert output.locator(".sfn-GraphOutput-title").text_content() == "<i>saved</i> graph"
-    assert "<img src=x onerror=window.__sfnXss=3>" in output.locator("svg text").all_text_contents()
-    assert page.locator(".sfn-GraphOutput img, .sfn-GraphOutput i").count() == 0
+    outputs = page.locator(".sfn-GraphOutput")
+    outputs.nth(1).locator("svg").wait_for()
+    # Both outputs are ours, not the bundle's SVG/HTML fallbacks: the graph MIME type ranks first.
+    assert outputs.count() == 2
+    first, second = outputs.nth(0), outputs.nth(1)
+    first.locator("svg").wait_for()
+    assert first.locator(".sfn-GraphOutput-title").text_content() == "<i>saved</i> graph"
+    assert "<img src=x onerror=window.__sfnXss=3>" in first.locator("svg text").all_text_contents()
+    assert second.locator(".sfn-GraphOutput-title").text_content() == "from render.Graph"
+    texts = second.locator("svg text").all_text_contents()
+    assert "<script>window.__sfnXss=4</script>" in texts
+    assert page.locator(".sfn-GraphOutput :is(img, i, script)").count() == 0
     assert page.evaluate("() => window.__sfnXss") is None
     screenshot(page, "labextension-mime-output.png")
 
