@@ -57,6 +57,19 @@ STATUS_ALIASES = {
     "CAUGHT": CAUGHT_ERROR,
     "PENDING": NOT_REACHED,
 }
+
+
+def palette() -> dict[str, list[str]]:
+    """Every status spelling → [fill, border]: what the widgets' front-end colours with.
+
+    >>> palette()["ABORTED"] == palette()["CANCELLED"]
+    True
+    """
+    colours = {status: list(pair) for status, pair in STATUS_COLOURS.items()}
+    colours.update({alias: list(STATUS_COLOURS[to]) for alias, to in STATUS_ALIASES.items()})
+    return colours
+
+
 EDGE_COLOUR = "#879196"
 CATCH_COLOUR = "#c46c00"
 MARKER_COLOUR = "#414d5c"

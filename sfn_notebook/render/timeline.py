@@ -17,31 +17,19 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypedDict
 
 from sfn_notebook.render.attempts import (
-    ABORTED,
-    CANCELLED,
-    CAUGHT_ERROR,
     FAILED,
     RUNNING,
-    SUCCEEDED,
-    TIMED_OUT,
     StateVisit,
 )
-from sfn_notebook.render.dot import node_id
+from sfn_notebook.render.dot import node_id, palette
 
-BAR_COLOURS = {
-    SUCCEEDED: "#1d8102",
-    FAILED: "#d91515",
-    TIMED_OUT: "#d91515",
-    CAUGHT_ERROR: "#c46c00",
-    RUNNING: "#0972d3",
-    ABORTED: "#5f6b7a",
-    CANCELLED: "#5f6b7a",
-}
+# Bars take the border colour of their status, as the graph's outlines do.
+BAR_COLOURS = {status: pair[1] for status, pair in palette().items()}
 BACKOFF_COLOUR = "#c46c00"
 
 
@@ -84,17 +72,23 @@ def timeline_rows(visits: Sequence[StateVisit], start: datetime | None = None) -
     seen_iterations: set[str] = set()
     by_key = {v.key: v for v in visits}
     for visit in visits:
-        parent = f"v{visit.parent}" if visit.parent is not None else None
         container = by_key.get(visit.parent) if visit.parent is not None else None
-        if container is not None and container.type == "Map" and visit.path:
-            index = visit.path[-1][1]
-            iteration_key = f"i{visit.parent}.{index}"
-            if iteration_key not in seen_iterations:
-                seen_iterations.add(iteration_key)
-                rows.append(_iteration_row(container, index, iteration_key, t0))
-            parent = iteration_key
+        parent = row_parent(visit, container.type if container is not None else None)
+        if parent is not None and parent.startswith("i") and parent not in seen_iterations:
+            seen_iterations.add(parent)
+            assert container is not None
+            rows.append(iteration_row(container, visit.path[-1][1], t0))
         rows.append(visit_row(visit, parent, t0))
     return rows
+
+
+def row_parent(visit: StateVisit, container_type: str | None) -> str | None:
+    """The key of the row a visit's row sits under: its Map iteration's, or its Parallel's."""
+    if visit.parent is None:
+        return None
+    if container_type == "Map" and visit.path:
+        return f"i{visit.parent}.{visit.path[-1][1]}"
+    return f"v{visit.parent}"
 
 
 def visit_row(visit: StateVisit, parent: str | None, t0: datetime) -> TimelineRow:
@@ -117,11 +111,12 @@ def visit_row(visit: StateVisit, parent: str | None, t0: datetime) -> TimelineRo
     }
 
 
-def _iteration_row(map_visit: StateVisit, index: int, key: str, t0: datetime) -> TimelineRow:
+def iteration_row(map_visit: StateVisit, index: int, t0: datetime) -> TimelineRow:
+    """The row of one Map iteration, under its Map's row."""
     found = next((it for it in map_visit.iterations if it.index == index), None)
     started = found.started if found is not None else map_visit.entered
     return {
-        "key": key,
+        "key": f"i{map_visit.key}.{index}",
         "parent": f"v{map_visit.key}",
         "order": index,
         "kind": "iteration",
@@ -134,15 +129,6 @@ def _iteration_row(map_visit: StateVisit, index: int, key: str, t0: datetime) ->
         "error": None,
         "node": None,
     }
-
-
-def iteration_rows(visits: Iterable[StateVisit], t0: datetime) -> list[TimelineRow]:
-    """Fresh rows for every Map iteration (their status changes without their states changing)."""
-    return [
-        _iteration_row(visit, it.index, f"i{visit.key}.{it.index}", t0)
-        for visit in visits
-        for it in visit.iterations
-    ]
 
 
 # -- static SVG ---------------------------------------------------------------------------------
@@ -196,14 +182,16 @@ def _nice_step(span: float, ticks: int = 6) -> float:
 def format_ms(ms: float) -> str:
     """A duration for axis ticks and tooltips.
 
-    >>> format_ms(250), format_ms(1500), format_ms(90_000), format_ms(3_960_000)
-    ('250 ms', '1.5 s', '1m 30s', '1h 6m')
+    >>> [format_ms(ms) for ms in (250, 1500, 90_000, 3_960_000, 6000.032)]
+    ['250 ms', '1.5 s', '1m 30s', '1h 6m', '6 s']
     """
+    # Tenths of a millisecond and hundredths of a second: task functions add a few real
+    # microseconds to virtual-time runs, which nobody wants to read as "1.00009 s".
     if ms < 1000:
-        return f"{ms:g} ms"
+        return f"{round(ms, 1):g} ms"
     seconds = ms / 1000
     if seconds < 60:
-        return f"{seconds:g} s"
+        return f"{round(seconds, 2):g} s"
     minutes, seconds = divmod(round(seconds), 60)
     if minutes < 60:
         return f"{minutes}m {seconds}s" if seconds else f"{minutes}m"

@@ -1,0 +1,595 @@
+// sfn-notebook widgets, built by widgets/build.mjs from widgets/src. Do not edit.
+// source-sha256: fe5e17c81e3228d35841704ed25ed68b054e4ebb9e983f0001583b68b9d291c1
+
+// src/dom.ts
+var SVG_NS = "http://www.w3.org/2000/svg";
+function h(tag, className = "", ...children) {
+  const el = document.createElement(tag);
+  if (className) el.className = className;
+  for (const child of children) {
+    if (child === null || child === void 0 || child === false) continue;
+    el.append(typeof child === "string" ? document.createTextNode(child) : child);
+  }
+  return el;
+}
+function s(tag, attrs = {}, text) {
+  const el = document.createElementNS(SVG_NS, tag);
+  for (const [name, value] of Object.entries(attrs)) el.setAttribute(name, String(value));
+  if (text !== void 0) el.textContent = text;
+  return el;
+}
+var ACTIVE = /* @__PURE__ */ new Set(["script", "foreignobject", "iframe", "object", "embed", "use"]);
+function parseSvg(text) {
+  if (!text) return null;
+  const doc = new DOMParser().parseFromString(text, "image/svg+xml");
+  const root = doc.documentElement;
+  if (root.nodeName.toLowerCase() !== "svg" || doc.getElementsByTagName("parsererror").length) {
+    return null;
+  }
+  for (const el of Array.from(root.querySelectorAll("*")).concat([root])) {
+    if (ACTIVE.has(el.localName.toLowerCase())) {
+      el.remove();
+      continue;
+    }
+    for (const attr of Array.from(el.attributes)) {
+      const name = attr.name.toLowerCase();
+      const value = attr.value.trim().toLowerCase();
+      if (name.startsWith("on") || name.endsWith("href") && value.startsWith("javascript:")) {
+        el.removeAttribute(attr.name);
+      }
+    }
+  }
+  return document.importNode(root, true);
+}
+function foldable(summary, text, open = false) {
+  const details2 = h("details", "sfn-fold", h("summary", "", summary), h("pre", "sfn-pre", text));
+  details2.open = open;
+  return details2;
+}
+
+// src/format.ts
+function formatMs(ms) {
+  if (ms < 1e3) return `${round(ms, 1)} ms`;
+  let seconds = ms / 1e3;
+  if (seconds < 60) return `${round(seconds, 2)} s`;
+  seconds = Math.round(seconds);
+  const minutes = Math.floor(seconds / 60);
+  const rest = seconds % 60;
+  if (minutes < 60) return rest ? `${minutes}m ${rest}s` : `${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  const mins = minutes % 60;
+  return mins ? `${hours}h ${mins}m` : `${hours}h`;
+}
+function round(value, digits) {
+  const scale = 10 ** digits;
+  return String(Math.round(value * scale) / scale);
+}
+function niceStep(span, ticks = 6) {
+  const raw = Math.max(span, 1) / ticks;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  for (const m of [1, 2, 5, 10]) if (m * power >= raw) return m * power;
+  return 10 * power;
+}
+var LABELS = {
+  NOT_REACHED: "not reached",
+  NOT_STARTED: "not started",
+  RUNNING: "in progress",
+  SUCCEEDED: "succeeded",
+  FAILED: "failed",
+  CAUGHT_ERROR: "caught error",
+  CANCELLED: "cancelled",
+  ABORTED: "aborted",
+  TIMED_OUT: "timed out"
+};
+function statusLabel(status) {
+  return LABELS[status] ?? status.toLowerCase();
+}
+function shorten(text, limit) {
+  return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
+}
+
+// src/graph.ts
+function renderGraph(model, el) {
+  const canvas = h("div", "sfn-graph-canvas");
+  const panel = h("div", "sfn-graph-details");
+  panel.hidden = true;
+  const root = h("div", "sfn-graph-widget", canvas, panel);
+  el.append(root);
+  let drawn = /* @__PURE__ */ new Map();
+  let selected = null;
+  const draw = () => {
+    canvas.replaceChildren();
+    drawn = /* @__PURE__ */ new Map();
+    const svg = parseSvg(model.get("svg"));
+    if (!svg) {
+      canvas.append(h("div", "sfn-empty", "No definition to draw for this execution."));
+      return;
+    }
+    svg.removeAttribute("width");
+    svg.removeAttribute("height");
+    svg.classList.add("sfn-graph-svg");
+    for (const group of Array.from(svg.querySelectorAll("g.node"))) {
+      if (!group.classList.contains("sfn-state")) continue;
+      const texts = group.querySelectorAll("text");
+      const subtitle = texts.length > 1 ? texts[texts.length - 1] : null;
+      drawn.set(group.id, {
+        group,
+        shapes: Array.from(group.querySelectorAll("path, polygon, ellipse")),
+        subtitle,
+        original: subtitle?.textContent ?? null
+      });
+    }
+    canvas.append(svg);
+    paint();
+  };
+  const paint = () => {
+    const nodes = model.get("nodes") ?? {};
+    const palette = model.get("palette") ?? {};
+    for (const [id, node] of drawn) {
+      const state = nodes[id] ?? { status: "NOT_REACHED", counts: null, subtitle: null };
+      const [fill, border] = palette[state.status] ?? palette.NOT_REACHED ?? ["#ffffff", "#879196"];
+      for (const shape of node.shapes) {
+        shape.setAttribute("fill", fill);
+        shape.setAttribute("stroke", border);
+      }
+      node.group.dataset.status = state.status;
+      node.group.classList.toggle("sfn-selected", id === selected);
+      if (node.subtitle) node.subtitle.textContent = state.subtitle ?? node.original;
+    }
+    root.dataset.status = model.get("status");
+  };
+  const onClick = (event) => {
+    const group = event.target?.closest?.("g.node.sfn-state");
+    if (!group || !drawn.has(group.id)) return;
+    selected = group.id;
+    paint();
+    panel.hidden = false;
+    panel.replaceChildren(h("div", "sfn-muted", "Loading…"));
+    const request = { type: "select", node: group.id };
+    model.send(request);
+  };
+  const onMessage = (message) => {
+    if (message.type !== "details" || message.node !== selected) return;
+    panel.replaceChildren(...details(message, () => {
+      selected = null;
+      panel.hidden = true;
+      paint();
+    }));
+  };
+  canvas.addEventListener("click", onClick);
+  model.on("change:svg", draw);
+  model.on("change:nodes", paint);
+  model.on("change:status", paint);
+  model.on("msg:custom", onMessage);
+  draw();
+  return () => {
+    canvas.removeEventListener("click", onClick);
+    model.off("change:svg", draw);
+    model.off("change:nodes", paint);
+    model.off("change:status", paint);
+    model.off("msg:custom", onMessage);
+  };
+}
+function details(reply, close) {
+  const closeButton = h("button", "sfn-close", "×");
+  closeButton.title = "Close";
+  closeButton.addEventListener("click", close);
+  const out = [
+    h("div", "sfn-details-title", h("strong", "", reply.name), ` ${reply.state_type}`, closeButton)
+  ];
+  if (reply.definition) out.push(foldable("Definition", reply.definition));
+  if (!reply.visits.length) out.push(h("div", "sfn-muted", "Not reached."));
+  for (const visit of reply.visits) {
+    const where = visit.path.map(([name, index]) => `${name}[${index}]`).join(" / ");
+    const timing = visit.entered === null ? "" : visit.exited === null ? `entered at +${formatMs(visit.entered)}` : `+${formatMs(visit.entered)} for ${formatMs(visit.exited - visit.entered)}`;
+    const block = h(
+      "div",
+      "sfn-visit",
+      h(
+        "div",
+        "",
+        h("span", `sfn-badge sfn-status-${visit.status}`, statusLabel(visit.status)),
+        ` ${timing}`,
+        where ? ` · ${where}` : ""
+      )
+    );
+    if (visit.attempts.length) {
+      const list = h("ol", "sfn-attempts");
+      visit.attempts.forEach(([start, end, status, error]) => {
+        const took = start !== null && end !== null ? ` in ${formatMs(end - start)}` : "";
+        list.append(h("li", "", `${statusLabel(status)}${took}${error ? ` · ${error}` : ""}`));
+      });
+      block.append(h("div", "sfn-muted", "Attempts"), list);
+    }
+    if (visit.error) block.append(h("div", "sfn-error", `Error: ${visit.error}`));
+    if (visit.cause) block.append(foldable("Cause", visit.cause));
+    if (visit.input !== null) block.append(foldable("Input", visit.input));
+    if (visit.output !== null) block.append(foldable("Output", visit.output));
+    out.push(block);
+  }
+  if (reply.more) out.push(h("div", "sfn-muted", `… and ${reply.more} earlier visits`));
+  return out;
+}
+
+// src/table.ts
+var PAGE = 50;
+function renderTable(model, el) {
+  const filter = h("select", "sfn-filter");
+  const follow = h("input", "");
+  follow.type = "checkbox";
+  follow.checked = true;
+  const previous = h("button", "", "‹");
+  const next = h("button", "", "›");
+  const position = h("span", "sfn-muted");
+  const body = h("tbody", "");
+  const table = h(
+    "table",
+    "sfn-events",
+    h("thead", "", h(
+      "tr",
+      "",
+      h("th", "", "id"),
+      h("th", "", "time"),
+      h("th", "", "type"),
+      h("th", "", "detail")
+    )),
+    body
+  );
+  const toolbar = h(
+    "div",
+    "sfn-toolbar",
+    filter,
+    h("label", "", follow, " follow"),
+    previous,
+    next,
+    position
+  );
+  el.append(h("div", "sfn-table-widget", toolbar, h("div", "sfn-table-scroll", table)));
+  let offset = 0;
+  let total = 0;
+  let request = 0;
+  const open = /* @__PURE__ */ new Set();
+  const types = () => filter.value ? [filter.value] : null;
+  const ask = () => {
+    const message = { type: "page", request: ++request, offset, limit: PAGE, types: types() };
+    model.send(message);
+  };
+  const fillFilter = () => {
+    const counts = model.get("type_counts") ?? {};
+    const current = filter.value;
+    const all = h("option", "", `All types (${model.get("total")})`);
+    all.value = "";
+    const options = [all];
+    for (const [type, count] of Object.entries(counts)) {
+      const option = h("option", "", `${type} (${count})`);
+      option.value = type;
+      options.push(option);
+    }
+    filter.replaceChildren(...options);
+    filter.value = current && current in counts ? current : "";
+  };
+  const onTotal = () => {
+    fillFilter();
+    const matching = filter.value ? model.get("type_counts")[filter.value] ?? 0 : model.get("total");
+    if (follow.checked) offset = Math.max(0, Math.floor(Math.max(matching - 1, 0) / PAGE) * PAGE);
+    if (follow.checked || offset + PAGE > total) ask();
+  };
+  const show = (rows) => {
+    body.replaceChildren();
+    for (const row of rows) {
+      const tr = h(
+        "tr",
+        "sfn-event",
+        h("td", "", String(row.id)),
+        h("td", "", row.time),
+        h("td", "", row.type),
+        h("td", "", row.summary)
+      );
+      body.append(tr);
+      if (!row.details) continue;
+      tr.classList.add("sfn-expandable");
+      const more = h("tr", "sfn-event-details", h("td", "", ""));
+      const cell = h("td", "", h("pre", "sfn-pre", row.details + (row.truncated ? "\n…" : "")));
+      cell.colSpan = 3;
+      more.append(cell);
+      more.hidden = !open.has(row.id);
+      tr.addEventListener("click", () => {
+        more.hidden = !more.hidden;
+        if (more.hidden) open.delete(row.id);
+        else open.add(row.id);
+      });
+      body.append(more);
+    }
+  };
+  const onMessage = (message) => {
+    if (message.type !== "page" || message.request !== request) return;
+    total = message.total;
+    offset = message.offset;
+    show(message.rows);
+    const last = Math.min(offset + message.rows.length, total);
+    position.textContent = total ? `${offset + 1}–${last} of ${total}` : "no events";
+    previous.disabled = offset === 0;
+    next.disabled = last >= total;
+  };
+  filter.addEventListener("change", () => {
+    offset = 0;
+    follow.checked = false;
+    ask();
+  });
+  follow.addEventListener("change", onTotal);
+  previous.addEventListener("click", () => {
+    follow.checked = false;
+    offset = Math.max(0, offset - PAGE);
+    ask();
+  });
+  next.addEventListener("click", () => {
+    follow.checked = false;
+    offset += PAGE;
+    ask();
+  });
+  model.on("change:total", onTotal);
+  model.on("change:type_counts", fillFilter);
+  model.on("msg:custom", onMessage);
+  onTotal();
+  return () => {
+    model.off("change:total", onTotal);
+    model.off("change:type_counts", fillFilter);
+    model.off("msg:custom", onMessage);
+  };
+}
+
+// src/rows.ts
+var AUTO_COLLAPSE = 10;
+var RowStore = class {
+  constructor() {
+    this.rows = /* @__PURE__ */ new Map();
+    this.end = null;
+    this.status = "";
+    /** Rows the user opened or closed; others follow AUTO_COLLAPSE. */
+    this.toggled = /* @__PURE__ */ new Map();
+  }
+  apply(update) {
+    if (update.reset) this.rows.clear();
+    for (const row of update.rows) this.rows.set(row.key, row);
+    this.end = update.end;
+    this.status = update.status;
+  }
+  toggle(key, children) {
+    this.toggled.set(key, !this.isCollapsed(key, children));
+  }
+  isCollapsed(key, children) {
+    return this.toggled.get(key) ?? children > AUTO_COLLAPSE;
+  }
+  /** Rows in tree order, skipping those under a collapsed row (rows whose parent has not
+   * arrived yet are shown at the top level). */
+  visible() {
+    const children = /* @__PURE__ */ new Map();
+    for (const row of this.rows.values()) {
+      const parent = row.parent !== null && this.rows.has(row.parent) ? row.parent : null;
+      const list = children.get(parent);
+      if (list) list.push(row);
+      else children.set(parent, [row]);
+    }
+    for (const list of children.values()) list.sort((a, b) => a.order - b.order);
+    const out = [];
+    const walk = (parent, depth) => {
+      for (const row of children.get(parent) ?? []) {
+        const kids = children.get(row.key)?.length ?? 0;
+        const collapsed = kids > 0 && this.isCollapsed(row.key, kids);
+        out.push({ row, depth, children: kids, collapsed });
+        if (!collapsed) walk(row.key, depth + 1);
+      }
+    };
+    walk(null, 0);
+    return out;
+  }
+  /** The latest time worth drawing: the execution's last event or the latest row end. */
+  span() {
+    let last = this.end ?? 0;
+    for (const row of this.rows.values()) {
+      last = Math.max(last, row.end ?? row.start);
+      for (const [start, end] of row.attempts) last = Math.max(last, end ?? start ?? 0);
+    }
+    return Math.max(last, 1);
+  }
+};
+function bars(row) {
+  return row.attempts.length ? row.attempts : [[row.start, row.end, row.status, row.error]];
+}
+function backoffs(row) {
+  const gaps = [];
+  for (let i = 1; i < row.attempts.length; i++) {
+    const previousEnd = row.attempts[i - 1][1];
+    const start = row.attempts[i][0];
+    if (previousEnd !== null && start !== null && start > previousEnd) gaps.push([previousEnd, start]);
+  }
+  return gaps;
+}
+
+// src/timeline.ts
+var LABEL = 190;
+var CHART = 560;
+var ROW = 18;
+var AXIS = 24;
+var MAX_DRAWN = 2e3;
+var BACKOFF = "#c46c00";
+function renderTimeline(model, el) {
+  const store = new RowStore();
+  const canvas = h("div", "sfn-timeline-canvas");
+  const tip = h("div", "sfn-tip");
+  tip.hidden = true;
+  const root = h("div", "sfn-timeline-widget", canvas, tip);
+  el.append(root);
+  let frame = 0;
+  const schedule = () => {
+    if (!frame) frame = requestAnimationFrame(() => {
+      frame = 0;
+      draw();
+    });
+  };
+  const colour = (status) => {
+    const palette = model.get("palette") ?? {};
+    return (palette[status] ?? palette.NOT_REACHED ?? ["#ffffff", "#879196"])[1];
+  };
+  const draw = () => {
+    const visible = store.visible();
+    const shown = visible.slice(0, MAX_DRAWN);
+    const span = store.span();
+    const step = niceStep(span);
+    const scale = CHART / (Math.ceil(span / step) * step);
+    const height = AXIS + ROW * (shown.length + (visible.length > shown.length ? 1 : 0)) + 6;
+    const width = LABEL + CHART + 20;
+    const svg = s("svg", { width, height, viewBox: `0 0 ${width} ${height}`, class: "sfn-timeline-svg" });
+    for (let t = 0; t <= span + step / 2; t += step) {
+      const x = LABEL + t * scale;
+      svg.append(
+        s("line", { x1: x, y1: AXIS - 4, x2: x, y2: height, class: "sfn-grid" }),
+        s("text", { x, y: AXIS - 8, "text-anchor": "middle", class: "sfn-axis" }, formatMs(t))
+      );
+    }
+    const xOf = (ms) => LABEL + (ms ?? store.end ?? span) * scale;
+    shown.forEach(({ row, depth, children, collapsed }, i) => {
+      const y = AXIS + i * ROW;
+      const g = s("g", { class: `sfn-row sfn-row-${row.kind}`, "data-key": row.key });
+      let label = shorten(row.label, 26);
+      if (row.attempts.length > 1) label += ` ×${row.attempts.length}`;
+      if (children) label = `${collapsed ? "▸" : "▾"} ${label}${collapsed ? ` (${children})` : ""}`;
+      const text = s("text", { x: 6 + depth * 12, y: y + 13, class: "sfn-row-label" }, label);
+      if (children) {
+        text.classList.add("sfn-toggle");
+        text.addEventListener("click", () => {
+          store.toggle(row.key, children);
+          draw();
+        });
+      }
+      g.append(text);
+      g.append(s("rect", {
+        x: xOf(row.start),
+        y: y + 8,
+        width: Math.max(xOf(row.end) - xOf(row.start), 1),
+        height: 2,
+        class: "sfn-span"
+      }));
+      for (const [from, to] of backoffs(row)) {
+        const gap = s("line", {
+          x1: xOf(from),
+          y1: y + 9,
+          x2: xOf(to),
+          y2: y + 9,
+          stroke: BACKOFF,
+          "stroke-dasharray": "3,2"
+        });
+        hover(gap, () => [`${row.label}: backoff ${formatMs(to - from)}`]);
+        g.append(gap);
+      }
+      bars(row).forEach(([start, end, status, error], n) => {
+        const left = xOf(start);
+        const bar = s("rect", {
+          x: left,
+          y: y + 4,
+          width: Math.max(xOf(end) - left, 2),
+          height: 10,
+          rx: 2,
+          fill: colour(status),
+          class: "sfn-bar"
+        });
+        hover(bar, () => describe(row, n, start, end, status, error));
+        g.append(bar);
+      });
+      svg.append(g);
+    });
+    if (visible.length > shown.length) {
+      svg.append(s(
+        "text",
+        { x: 6, y: AXIS + shown.length * ROW + 13, class: "sfn-muted" },
+        `… ${visible.length - shown.length} more rows`
+      ));
+    }
+    canvas.replaceChildren(store.rows.size ? svg : h("div", "sfn-empty", "No states entered yet."));
+  };
+  const hover = (target, lines) => {
+    target.addEventListener("mousemove", (event) => {
+      tip.replaceChildren(...lines().map((line) => h("div", "", line)));
+      const box = root.getBoundingClientRect();
+      tip.style.left = `${event.clientX - box.left + 12}px`;
+      tip.style.top = `${event.clientY - box.top + 12}px`;
+      tip.hidden = false;
+    });
+    target.addEventListener("mouseleave", () => {
+      tip.hidden = true;
+    });
+  };
+  const onMessage = (message) => {
+    if (message.type !== "rows") return;
+    store.apply(message);
+    root.dataset.status = message.status;
+    schedule();
+  };
+  model.on("msg:custom", onMessage);
+  model.on("change:palette", schedule);
+  const hello = { type: "hello" };
+  model.send(hello);
+  draw();
+  return () => {
+    if (frame) cancelAnimationFrame(frame);
+    model.off("msg:custom", onMessage);
+    model.off("change:palette", schedule);
+  };
+}
+function describe(row, n, start, end, status, error) {
+  const lines = [`${row.label} (${row.type})`];
+  lines.push(row.attempts.length ? `attempt ${n + 1} of ${row.attempts.length}: ${statusLabel(status)}` : statusLabel(status));
+  if (start !== null) {
+    lines.push(end === null ? `started +${formatMs(start)}, running` : `+${formatMs(start)} for ${formatMs(end - start)}`);
+  }
+  if (error) lines.push(`error: ${error}`);
+  return lines;
+}
+
+// src/index.ts
+function renderHeader(model, el) {
+  const root = h("div", "sfn-header");
+  el.append(root);
+  const draw = () => {
+    const header = model.get("header");
+    if (!header) return;
+    const palette = model.get("palette") ?? {};
+    const badge = h("span", `sfn-badge sfn-status-${header.status}`, statusLabel(header.status));
+    const colours = palette[header.status];
+    if (colours) {
+      badge.style.background = colours[0];
+      badge.style.borderColor = colours[1];
+    }
+    root.dataset.status = header.status;
+    root.replaceChildren(
+      h("strong", "sfn-name", header.name || "execution"),
+      badge,
+      h("span", "", header.duration === null ? "" : formatMs(header.duration)),
+      h("span", "", `${header.done} / ${header.total} states done`),
+      h("span", "sfn-muted", `${header.events} events`)
+    );
+  };
+  model.on("change:header", draw);
+  draw();
+  return () => model.off("change:header", draw);
+}
+function render({ model, el }) {
+  el.classList.add("sfn-widget");
+  switch (model.get("kind")) {
+    case "graph":
+      return renderGraph(model, el);
+    case "timeline":
+      return renderTimeline(model, el);
+    case "events":
+      return renderTable(model, el);
+    case "header":
+      return renderHeader(model, el);
+    default:
+      el.append(h("div", "sfn-empty", `Unknown sfn-notebook widget: ${String(model.get("kind"))}`));
+      return () => void 0;
+  }
+}
+var index_default = { render };
+export {
+  index_default as default
+};

@@ -1,0 +1,142 @@
+// ExecutionGraph: the SVG Python laid out, recoloured from the `nodes` trait; click a state to
+// ask Python for its details.
+
+import type { AnyModel } from "@anywidget/types";
+import { foldable, h, parseSvg } from "./dom";
+import { formatMs, statusLabel } from "./format";
+import type { DetailsReply, FromPython, GraphTraits, NodeState, SelectRequest } from "./protocol";
+
+interface DrawnNode {
+  group: SVGGElement;
+  shapes: SVGElement[];
+  subtitle: SVGTextElement | null;
+  original: string | null;
+}
+
+export function renderGraph(model: AnyModel<GraphTraits>, el: HTMLElement): () => void {
+  const canvas = h("div", "sfn-graph-canvas");
+  const panel = h("div", "sfn-graph-details");
+  panel.hidden = true;
+  const root = h("div", "sfn-graph-widget", canvas, panel);
+  el.append(root);
+  let drawn = new Map<string, DrawnNode>();
+  let selected: string | null = null;
+
+  const draw = (): void => {
+    canvas.replaceChildren();
+    drawn = new Map();
+    const svg = parseSvg(model.get("svg"));
+    if (!svg) {
+      canvas.append(h("div", "sfn-empty", "No definition to draw for this execution."));
+      return;
+    }
+    svg.removeAttribute("width");
+    svg.removeAttribute("height");
+    svg.classList.add("sfn-graph-svg");
+    for (const group of Array.from(svg.querySelectorAll<SVGGElement>("g.node"))) {
+      if (!group.classList.contains("sfn-state")) continue;
+      const texts = group.querySelectorAll<SVGTextElement>("text");
+      const subtitle = texts.length > 1 ? texts[texts.length - 1] : null;
+      drawn.set(group.id, {
+        group,
+        shapes: Array.from(group.querySelectorAll<SVGElement>("path, polygon, ellipse")),
+        subtitle,
+        original: subtitle?.textContent ?? null,
+      });
+    }
+    canvas.append(svg);
+    paint();
+  };
+
+  const paint = (): void => {
+    const nodes = model.get("nodes") ?? {};
+    const palette = model.get("palette") ?? {};
+    for (const [id, node] of drawn) {
+      const state: NodeState = nodes[id] ?? { status: "NOT_REACHED", counts: null, subtitle: null };
+      const [fill, border] = palette[state.status] ?? palette.NOT_REACHED ?? ["#ffffff", "#879196"];
+      for (const shape of node.shapes) {
+        shape.setAttribute("fill", fill);
+        shape.setAttribute("stroke", border);
+      }
+      node.group.dataset.status = state.status;
+      node.group.classList.toggle("sfn-selected", id === selected);
+      if (node.subtitle) node.subtitle.textContent = state.subtitle ?? node.original;
+    }
+    root.dataset.status = model.get("status");
+  };
+
+  const onClick = (event: MouseEvent): void => {
+    const group = (event.target as Element | null)?.closest?.("g.node.sfn-state");
+    if (!group || !drawn.has(group.id)) return;
+    selected = group.id;
+    paint();
+    panel.hidden = false;
+    panel.replaceChildren(h("div", "sfn-muted", "Loading…"));
+    const request: SelectRequest = { type: "select", node: group.id };
+    model.send(request);
+  };
+
+  const onMessage = (message: FromPython): void => {
+    if (message.type !== "details" || message.node !== selected) return;
+    panel.replaceChildren(...details(message, () => {
+      selected = null;
+      panel.hidden = true;
+      paint();
+    }));
+  };
+
+  canvas.addEventListener("click", onClick);
+  model.on("change:svg", draw);
+  model.on("change:nodes", paint);
+  model.on("change:status", paint);
+  model.on("msg:custom", onMessage);
+  draw();
+  return () => {
+    canvas.removeEventListener("click", onClick);
+    model.off("change:svg", draw);
+    model.off("change:nodes", paint);
+    model.off("change:status", paint);
+    model.off("msg:custom", onMessage);
+  };
+}
+
+function details(reply: DetailsReply, close: () => void): HTMLElement[] {
+  const closeButton = h("button", "sfn-close", "×");
+  closeButton.title = "Close";
+  closeButton.addEventListener("click", close);
+  const out: HTMLElement[] = [
+    h("div", "sfn-details-title", h("strong", "", reply.name), ` ${reply.state_type}`, closeButton),
+  ];
+  if (reply.definition) out.push(foldable("Definition", reply.definition));
+  if (!reply.visits.length) out.push(h("div", "sfn-muted", "Not reached."));
+  for (const visit of reply.visits) {
+    const where = visit.path.map(([name, index]) => `${name}[${index}]`).join(" / ");
+    const timing =
+      visit.entered === null
+        ? ""
+        : visit.exited === null
+          ? `entered at +${formatMs(visit.entered)}`
+          : `+${formatMs(visit.entered)} for ${formatMs(visit.exited - visit.entered)}`;
+    const block = h(
+      "div",
+      "sfn-visit",
+      h("div", "", h("span", `sfn-badge sfn-status-${visit.status}`, statusLabel(visit.status)),
+        ` ${timing}`, where ? ` · ${where}` : ""),
+    );
+    if (visit.attempts.length) {
+      const list = h("ol", "sfn-attempts");
+      visit.attempts.forEach(([start, end, status, error]) => {
+        const took = start !== null && end !== null ? ` in ${formatMs(end - start)}` : "";
+        list.append(h("li", "", `${statusLabel(status)}${took}${error ? ` · ${error}` : ""}`));
+      });
+      block.append(h("div", "sfn-muted", "Attempts"), list);
+    }
+    if (visit.error) block.append(h("div", "sfn-error", `Error: ${visit.error}`));
+    if (visit.cause) block.append(foldable("Cause", visit.cause));
+    if (visit.input !== null) block.append(foldable("Input", visit.input));
+    if (visit.output !== null) block.append(foldable("Output", visit.output));
+    out.push(block);
+  }
+  if (reply.more) out.push(h("div", "sfn-muted", `… and ${reply.more} earlier visits`));
+  return out;
+}

@@ -1,0 +1,55 @@
+// The anywidget entry point for every sfn-notebook widget; the `kind` trait picks the view.
+
+import type { AnyModel, RenderProps } from "@anywidget/types";
+import { h } from "./dom";
+import { formatMs, statusLabel } from "./format";
+import { renderGraph } from "./graph";
+import type { EventsTraits, GraphTraits, HeaderTraits, TimelineTraits } from "./protocol";
+import { renderTable } from "./table";
+import { renderTimeline } from "./timeline";
+
+function renderHeader(model: AnyModel<HeaderTraits>, el: HTMLElement): () => void {
+  const root = h("div", "sfn-header");
+  el.append(root);
+  const draw = (): void => {
+    const header = model.get("header");
+    if (!header) return;
+    const palette = model.get("palette") ?? {};
+    const badge = h("span", `sfn-badge sfn-status-${header.status}`, statusLabel(header.status));
+    const colours = palette[header.status];
+    if (colours) {
+      badge.style.background = colours[0];
+      badge.style.borderColor = colours[1];
+    }
+    root.dataset.status = header.status;
+    root.replaceChildren(
+      h("strong", "sfn-name", header.name || "execution"),
+      badge,
+      h("span", "", header.duration === null ? "" : formatMs(header.duration)),
+      h("span", "", `${header.done} / ${header.total} states done`),
+      h("span", "sfn-muted", `${header.events} events`),
+    );
+  };
+  model.on("change:header", draw);
+  draw();
+  return () => model.off("change:header", draw);
+}
+
+function render({ model, el }: RenderProps): () => void {
+  el.classList.add("sfn-widget");
+  switch (model.get("kind")) {
+    case "graph":
+      return renderGraph(model as unknown as AnyModel<GraphTraits>, el);
+    case "timeline":
+      return renderTimeline(model as unknown as AnyModel<TimelineTraits>, el);
+    case "events":
+      return renderTable(model as unknown as AnyModel<EventsTraits>, el);
+    case "header":
+      return renderHeader(model as unknown as AnyModel<HeaderTraits>, el);
+    default:
+      el.append(h("div", "sfn-empty", `Unknown sfn-notebook widget: ${String(model.get("kind"))}`));
+      return () => undefined;
+  }
+}
+
+export default { render };

@@ -1,0 +1,87 @@
+// The timeline's row store and display order: pure logic, unit-tested under node.
+
+import type { RowsUpdate, TimelineRow } from "./protocol";
+
+/** Maps with more iterations than this start collapsed. */
+export const AUTO_COLLAPSE = 10;
+
+export interface VisibleRow {
+  row: TimelineRow;
+  depth: number;
+  children: number;
+  collapsed: boolean;
+}
+
+/** All rows received so far, patched by RowsUpdate messages. */
+export class RowStore {
+  rows = new Map<string, TimelineRow>();
+  end: number | null = null;
+  status = "";
+  /** Rows the user opened or closed; others follow AUTO_COLLAPSE. */
+  toggled = new Map<string, boolean>();
+
+  apply(update: RowsUpdate): void {
+    if (update.reset) this.rows.clear();
+    for (const row of update.rows) this.rows.set(row.key, row);
+    this.end = update.end;
+    this.status = update.status;
+  }
+
+  toggle(key: string, children: number): void {
+    this.toggled.set(key, !this.isCollapsed(key, children));
+  }
+
+  isCollapsed(key: string, children: number): boolean {
+    return this.toggled.get(key) ?? children > AUTO_COLLAPSE;
+  }
+
+  /** Rows in tree order, skipping those under a collapsed row (rows whose parent has not
+   * arrived yet are shown at the top level). */
+  visible(): VisibleRow[] {
+    const children = new Map<string | null, TimelineRow[]>();
+    for (const row of this.rows.values()) {
+      const parent = row.parent !== null && this.rows.has(row.parent) ? row.parent : null;
+      const list = children.get(parent);
+      if (list) list.push(row);
+      else children.set(parent, [row]);
+    }
+    for (const list of children.values()) list.sort((a, b) => a.order - b.order);
+    const out: VisibleRow[] = [];
+    const walk = (parent: string | null, depth: number): void => {
+      for (const row of children.get(parent) ?? []) {
+        const kids = children.get(row.key)?.length ?? 0;
+        const collapsed = kids > 0 && this.isCollapsed(row.key, kids);
+        out.push({ row, depth, children: kids, collapsed });
+        if (!collapsed) walk(row.key, depth + 1);
+      }
+    };
+    walk(null, 0);
+    return out;
+  }
+
+  /** The latest time worth drawing: the execution's last event or the latest row end. */
+  span(): number {
+    let last = this.end ?? 0;
+    for (const row of this.rows.values()) {
+      last = Math.max(last, row.end ?? row.start);
+      for (const [start, end] of row.attempts) last = Math.max(last, end ?? start ?? 0);
+    }
+    return Math.max(last, 1);
+  }
+}
+
+/** The bars of a row: its attempts, or the whole row when it has none (Wait, Pass ...). */
+export function bars(row: TimelineRow): [number | null, number | null, string, string | null][] {
+  return row.attempts.length ? row.attempts : [[row.start, row.end, row.status, row.error]];
+}
+
+/** Gaps between consecutive attempts (retry backoff), as [from, to] in ms. */
+export function backoffs(row: TimelineRow): [number, number][] {
+  const gaps: [number, number][] = [];
+  for (let i = 1; i < row.attempts.length; i++) {
+    const previousEnd = row.attempts[i - 1][1];
+    const start = row.attempts[i][0];
+    if (previousEnd !== null && start !== null && start > previousEnd) gaps.push([previousEnd, start]);
+  }
+  return gaps;
+}

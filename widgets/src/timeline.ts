@@ -1,0 +1,142 @@
+// RetryTimeline: a Gantt of visits and attempts, patched by RowsUpdate messages; Map iterations
+// fold under their Map; hover a bar for its details.
+
+import type { AnyModel } from "@anywidget/types";
+import { h, s } from "./dom";
+import { formatMs, niceStep, shorten, statusLabel } from "./format";
+import type { FromPython, HelloRequest, TimelineRow, TimelineTraits } from "./protocol";
+import { backoffs, bars, RowStore } from "./rows";
+
+const LABEL = 190;
+const CHART = 560;
+const ROW = 18;
+const AXIS = 24;
+const MAX_DRAWN = 2000;
+const BACKOFF = "#c46c00";
+
+export function renderTimeline(model: AnyModel<TimelineTraits>, el: HTMLElement): () => void {
+  const store = new RowStore();
+  const canvas = h("div", "sfn-timeline-canvas");
+  const tip = h("div", "sfn-tip");
+  tip.hidden = true;
+  const root = h("div", "sfn-timeline-widget", canvas, tip);
+  el.append(root);
+  let frame = 0;
+
+  const schedule = (): void => {
+    if (!frame) frame = requestAnimationFrame(() => {
+      frame = 0;
+      draw();
+    });
+  };
+
+  const colour = (status: string): string => {
+    const palette = model.get("palette") ?? {};
+    return (palette[status] ?? palette.NOT_REACHED ?? ["#ffffff", "#879196"])[1];
+  };
+
+  const draw = (): void => {
+    const visible = store.visible();
+    const shown = visible.slice(0, MAX_DRAWN);
+    const span = store.span();
+    const step = niceStep(span);
+    const scale = CHART / (Math.ceil(span / step) * step);
+    const height = AXIS + ROW * (shown.length + (visible.length > shown.length ? 1 : 0)) + 6;
+    const width = LABEL + CHART + 20;
+    const svg = s("svg", { width, height, viewBox: `0 0 ${width} ${height}`, class: "sfn-timeline-svg" });
+    for (let t = 0; t <= span + step / 2; t += step) {
+      const x = LABEL + t * scale;
+      svg.append(
+        s("line", { x1: x, y1: AXIS - 4, x2: x, y2: height, class: "sfn-grid" }),
+        s("text", { x, y: AXIS - 8, "text-anchor": "middle", class: "sfn-axis" }, formatMs(t)),
+      );
+    }
+    const xOf = (ms: number | null): number => LABEL + (ms ?? store.end ?? span) * scale;
+    shown.forEach(({ row, depth, children, collapsed }, i) => {
+      const y = AXIS + i * ROW;
+      const g = s("g", { class: `sfn-row sfn-row-${row.kind}`, "data-key": row.key });
+      let label = shorten(row.label, 26);
+      if (row.attempts.length > 1) label += ` ×${row.attempts.length}`;
+      if (children) label = `${collapsed ? "▸" : "▾"} ${label}${collapsed ? ` (${children})` : ""}`;
+      const text = s("text", { x: 6 + depth * 12, y: y + 13, class: "sfn-row-label" }, label);
+      if (children) {
+        text.classList.add("sfn-toggle");
+        text.addEventListener("click", () => {
+          store.toggle(row.key, children);
+          draw();
+        });
+      }
+      g.append(text);
+      g.append(s("rect", { x: xOf(row.start), y: y + 8, width: Math.max(xOf(row.end) - xOf(row.start), 1),
+        height: 2, class: "sfn-span" }));
+      for (const [from, to] of backoffs(row)) {
+        const gap = s("line", { x1: xOf(from), y1: y + 9, x2: xOf(to), y2: y + 9, stroke: BACKOFF,
+          "stroke-dasharray": "3,2" });
+        hover(gap, () => [`${row.label}: backoff ${formatMs(to - from)}`]);
+        g.append(gap);
+      }
+      bars(row).forEach(([start, end, status, error], n) => {
+        const left = xOf(start);
+        const bar = s("rect", { x: left, y: y + 4, width: Math.max(xOf(end) - left, 2), height: 10,
+          rx: 2, fill: colour(status), class: "sfn-bar" });
+        hover(bar, () => describe(row, n, start, end, status, error));
+        g.append(bar);
+      });
+      svg.append(g);
+    });
+    if (visible.length > shown.length) {
+      svg.append(s("text", { x: 6, y: AXIS + shown.length * ROW + 13, class: "sfn-muted" },
+        `… ${visible.length - shown.length} more rows`));
+    }
+    canvas.replaceChildren(store.rows.size ? svg : h("div", "sfn-empty", "No states entered yet."));
+  };
+
+  const hover = (target: SVGElement, lines: () => string[]): void => {
+    target.addEventListener("mousemove", (event) => {
+      tip.replaceChildren(...lines().map((line) => h("div", "", line)));
+      const box = root.getBoundingClientRect();
+      tip.style.left = `${event.clientX - box.left + 12}px`;
+      tip.style.top = `${event.clientY - box.top + 12}px`;
+      tip.hidden = false;
+    });
+    target.addEventListener("mouseleave", () => {
+      tip.hidden = true;
+    });
+  };
+
+  const onMessage = (message: FromPython): void => {
+    if (message.type !== "rows") return;
+    store.apply(message);
+    root.dataset.status = message.status;
+    schedule();
+  };
+
+  model.on("msg:custom", onMessage);
+  model.on("change:palette", schedule);
+  const hello: HelloRequest = { type: "hello" };
+  model.send(hello);
+  draw();
+  return () => {
+    if (frame) cancelAnimationFrame(frame);
+    model.off("msg:custom", onMessage);
+    model.off("change:palette", schedule);
+  };
+}
+
+function describe(
+  row: TimelineRow,
+  n: number,
+  start: number | null,
+  end: number | null,
+  status: string,
+  error: string | null,
+): string[] {
+  const lines = [`${row.label} (${row.type})`];
+  lines.push(row.attempts.length ? `attempt ${n + 1} of ${row.attempts.length}: ${statusLabel(status)}`
+    : statusLabel(status));
+  if (start !== null) {
+    lines.push(end === null ? `started +${formatMs(start)}, running` : `+${formatMs(start)} for ${formatMs(end - start)}`);
+  }
+  if (error) lines.push(`error: ${error}`);
+  return lines;
+}

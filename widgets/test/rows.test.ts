@@ -1,0 +1,48 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { TimelineRow } from "../src/protocol";
+import { AUTO_COLLAPSE, backoffs, bars, RowStore } from "../src/rows";
+
+function row(key: string, parent: string | null, order: number, extra: Partial<TimelineRow> = {}): TimelineRow {
+  return {
+    key, parent, order, kind: key.startsWith("i") ? "iteration" : "state", label: key, type: "Pass",
+    start: 0, end: 10, status: "SUCCEEDED", attempts: [], error: null, node: null, ...extra,
+  };
+}
+
+test("rows patch in, keep tree order, and orphans wait at the top level", () => {
+  const store = new RowStore();
+  store.apply({ type: "rows", reset: false, rows: [row("v5", null, 5), row("v2", null, 2)], end: 10, status: "RUNNING" });
+  store.apply({ type: "rows", reset: false, rows: [row("v9", "i5.0", 9)], end: 12, status: "RUNNING" });
+  assert.deepEqual(store.visible().map((r) => [r.row.key, r.depth]), [["v2", 0], ["v5", 0], ["v9", 0]]);
+  store.apply({ type: "rows", reset: false, rows: [row("i5.0", "v5", 0)], end: 12, status: "SUCCEEDED" });
+  assert.deepEqual(store.visible().map((r) => [r.row.key, r.depth]), [["v2", 0], ["v5", 0], ["i5.0", 1], ["v9", 2]]);
+  assert.equal(store.status, "SUCCEEDED");
+  store.apply({ type: "rows", reset: true, rows: [row("v1", null, 1)], end: 1, status: "SUCCEEDED" });
+  assert.deepEqual(store.visible().map((r) => r.row.key), ["v1"]);
+});
+
+test("big Maps start collapsed and toggle open", () => {
+  const store = new RowStore();
+  const iterations = Array.from({ length: AUTO_COLLAPSE + 1 }, (_, i) => row(`i1.${i}`, "v1", i));
+  store.apply({ type: "rows", reset: true, rows: [row("v1", null, 1), ...iterations], end: 10, status: "SUCCEEDED" });
+  const [map] = store.visible();
+  assert.equal(store.visible().length, 1);
+  assert.equal(map.collapsed, true);
+  assert.equal(map.children, AUTO_COLLAPSE + 1);
+  store.toggle("v1", map.children);
+  assert.equal(store.visible().length, AUTO_COLLAPSE + 2);
+});
+
+test("bars, backoff gaps and the time span", () => {
+  const retried = row("v1", null, 1, {
+    attempts: [[0, 5, "FAILED", "E"], [2005, 2010, "FAILED", "E"], [6010, null, "RUNNING", null]],
+    end: null,
+  });
+  assert.deepEqual(backoffs(retried), [[5, 2005], [2010, 6010]]);
+  assert.equal(bars(retried).length, 3);
+  assert.deepEqual(bars(row("v2", null, 2)), [[0, 10, "SUCCEEDED", null]]);
+  const store = new RowStore();
+  store.apply({ type: "rows", reset: true, rows: [retried], end: 7000, status: "RUNNING" });
+  assert.equal(store.span(), 7000);
+});
