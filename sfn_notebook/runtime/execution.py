@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sfn_notebook.engine.execution import TERMINAL, ExecutionRecord
 
 if TYPE_CHECKING:
+    from sfn_notebook.asl.model import Definition
     from sfn_notebook.engine.history import Event
 
 
@@ -22,12 +23,19 @@ class Execution:
     ('SUCCEEDED', 1)
     """
 
-    def __init__(self, record: ExecutionRecord, state_machine_arn: str) -> None:
+    def __init__(
+        self,
+        record: ExecutionRecord,
+        state_machine_arn: str,
+        definition: Definition | None = None,
+    ) -> None:
         self._record = record
         self._finished = threading.Event()
         if record.status in TERMINAL:
             self._finished.set()
         self.state_machine_arn = state_machine_arn
+        #: The definition that runs (draws the graph in the rich display); None when unknown.
+        self.definition = definition
 
     # Identity -------------------------------------------------------------------------------
 
@@ -106,3 +114,9 @@ class Execution:
             parts.append(f"error={self.error!r}")
         parts.append(f"events={len(self._record.context.history)}")
         return f"<Execution {' '.join(parts)}>"
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **_: Any) -> Any:
+        """Rich display: the live ExecutionView widget plus a static graph, timeline and table."""
+        from sfn_notebook.notebook.display import execution_mimebundle
+
+        return execution_mimebundle(self, include, exclude)
