@@ -11,7 +11,9 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): $(BIN)/python pyproject.toml
+# The JupyterLab extension is built by the install, so its sources count too.
+$(STAMP): $(BIN)/python pyproject.toml labextension/package.json labextension/yarn.lock \
+		$(wildcard labextension/src/*.ts labextension/style/*)
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
@@ -30,7 +32,8 @@ typecheck: install
 pytest: install
 	$(BIN)/python -m pytest -q tests
 	$(BIN)/python -m pytest -q --doctest-modules -p no:cacheprovider \
-		sfn_notebook/asl sfn_notebook/expr sfn_notebook/engine sfn_notebook/runtime
+		sfn_notebook/asl sfn_notebook/expr sfn_notebook/engine sfn_notebook/runtime \
+		sfn_notebook/labext
 	$(BIN)/python -m pytest -q --nbval --nbval-current-env \
 		--nbval-sanitize-with notebooks/sanitize.cfg -p no:cacheprovider notebooks
 
