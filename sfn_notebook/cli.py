@@ -2,6 +2,8 @@
 
 sfn-notebook validate flow.asl.json other.asl.yaml
 sfn-notebook run flow.asl.yaml --input '{"n": 3}' --history
+sfn-notebook executions --state-machine orders --status FAILED
+sfn-notebook history EXECUTION --format csv
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from sfn_notebook.cli_store import add_commands as add_store_commands
 from sfn_notebook.errors import DefinitionError, SfnNotebookError
 
 
@@ -75,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--clock", choices=("virtual", "real"), default="virtual")
     run.add_argument("--history", action="store_true", help="print every history event first")
     run.set_defaults(func=cmd_run)
+    add_store_commands(commands)  # executions, history: reading a store
     return parser
 
 

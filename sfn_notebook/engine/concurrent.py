@@ -8,6 +8,7 @@ continues from the latest of them. A failing branch or iteration cancels its sib
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 import uuid
 from collections import ChainMap
@@ -78,7 +79,9 @@ class ParallelRunner(Recoverable):
         try:
             outputs = await gather_or_cancel(
                 [
-                    run_machine(branch, frame.child(cursor), branch_input, text)
+                    run_machine(
+                        branch, frame.child(cursor, path=visit.key or ""), branch_input, text
+                    )
                     for branch, cursor in zip(self.branches, cursors, strict=True)
                 ]
             )
@@ -192,18 +195,26 @@ class MapRunner(Recoverable):
                 {"mapRunArn": self._map_run_arn(frame)},
             )
 
+        replay = frame.execution.replay if visit.key is not None else None
+
         async def work(cursor: Cursor) -> None:
             for index in queue:
+                if replay is not None:  # a redrive keeps the iterations that succeeded
+                    kept = replay.iterations.pop(f"{visit.key}[{index}]", None)
+                    if kept is not None:
+                        results[index] = json.loads(kept)
+                        continue
                 item = {"Index": index, "Value": items[index]}
                 detail = {"index": index, "name": self.name}
                 if distributed:
                     # A child execution of the map run: its events are its own, not the parent's.
                     child_context = replace(
-                        frame.execution, history=History(frame.execution.clock.now)
+                        frame.execution, history=History(frame.execution.clock.now), replay=None
                     )
                     item_frame = Frame(child_context, Cursor(), ChainMap({}, frame.variables), item)
                 else:
-                    item_frame = frame.child(cursor, item)
+                    path = f"{visit.key}[{index}]" if visit.key is not None else ""
+                    item_frame = frame.child(cursor, item, path)
                     history.add(
                         cursor, "MapIterationStarted", "mapIterationStartedEventDetails", detail
                     )

@@ -74,20 +74,33 @@ def _jackson_message(text: str, exc: json.JSONDecodeError) -> str:
 
 
 async def execute(
-    record: ExecutionRecord, machine: CompiledMachine, timeout_seconds: int | None
+    record: ExecutionRecord,
+    machine: CompiledMachine,
+    timeout_seconds: int | None,
+    *,
+    redrive: bool = False,
 ) -> None:
-    """Run the machine, then write the terminal event and the record's outcome."""
+    """Run the machine, then write the terminal event and the record's outcome.
+
+    ``redrive`` continues a finished history (AWS's RedriveExecution): an ``ExecutionRedriven``
+    event instead of ``ExecutionStarted``, and the visits in ``context.replay`` are skipped.
+    """
     ctx = record.context
     history = ctx.history
-    cursor = Cursor()
-    text, details = payload(ctx.input_text)
-    history.add(
-        cursor,
-        "ExecutionStarted",
-        "executionStartedEventDetails",
-        {"input": text, "inputDetails": details, "roleArn": ctx.role_arn},
-        advance=False,
-    )
+    if redrive:
+        cursor = Cursor(len(history))
+        details = {"redriveCount": ctx.redrive_count}
+        history.add(cursor, "ExecutionRedriven", "executionRedrivenEventDetails", details)
+    else:
+        cursor = Cursor()
+        text, started = payload(ctx.input_text)
+        history.add(
+            cursor,
+            "ExecutionStarted",
+            "executionStartedEventDetails",
+            {"input": text, "inputDetails": started, "roleArn": ctx.role_arn},
+            advance=False,
+        )
     frame = Frame(ctx, cursor, {})
     try:
         run = run_machine(machine, frame, ctx.input_value)

@@ -22,6 +22,7 @@ from sfn_notebook.engine.history import Cursor, History
 from sfn_notebook.expr.scope import Scope
 
 if TYPE_CHECKING:
+    from sfn_notebook.engine.replay import Replay
     from sfn_notebook.engine.resources import ResourceRegistry
 
 
@@ -52,6 +53,7 @@ class ExecutionContext:
     rng: random.Random = field(default_factory=random.Random)
     stopped: threading.Event = field(default_factory=threading.Event)
     on_task: Callable[[str], None] | None = None  # durable boundary before a task is invoked
+    replay: Replay | None = None  # a redrive: the visits and Map iterations that are kept
 
     def context_execution(self) -> dict[str, Any]:
         execution: dict[str, Any] = {
@@ -69,7 +71,7 @@ class ExecutionContext:
 class Frame:
     """One line of work: an event cursor, a variable scope and the context object's base."""
 
-    __slots__ = ("_context_base", "cursor", "execution", "map_item", "variables")
+    __slots__ = ("_context_base", "cursor", "execution", "map_item", "path", "variables", "visits")
 
     def __init__(
         self,
@@ -77,11 +79,14 @@ class Frame:
         cursor: Cursor,
         variables: MutableMapping[str, Any],
         map_item: dict[str, Any] | None = None,
+        path: str = "",
     ) -> None:
         self.execution = execution
         self.cursor = cursor
         self.variables = variables
         self.map_item = map_item
+        self.path = path  # where this line of work is, in replay keys (engine/replay.py)
+        self.visits: dict[str, int] | None = None  # per state: visits so far (when replaying)
         self._context_base: dict[str, Any] = {
             "Execution": execution.context_execution(),
             "StateMachine": {
@@ -90,9 +95,19 @@ class Frame:
             },
         }
 
-    def child(self, cursor: Cursor, map_item: dict[str, Any] | None = None) -> Frame:
+    def child(
+        self, cursor: Cursor, map_item: dict[str, Any] | None = None, path: str = ""
+    ) -> Frame:
         """A frame for a branch or iteration: reads this scope, writes its own."""
-        return Frame(self.execution, cursor, ChainMap({}, self.variables), map_item)
+        return Frame(self.execution, cursor, ChainMap({}, self.variables), map_item, path)
+
+    def visit_key(self, state_name: str) -> str:
+        """The replay key of the next visit to a state in this frame (``<path>/<name>#<n>``)."""
+        visits = self.visits if self.visits is not None else {}
+        count = visits.get(state_name, 0)
+        visits[state_name] = count + 1
+        self.visits = visits
+        return f"{self.path}/{state_name}#{count}"
 
     def scope(
         self,

@@ -73,6 +73,7 @@ class Visit:
         "frame",
         "input",
         "input_text",
+        "key",
         "retry_count",
     )
 
@@ -92,6 +93,7 @@ class Visit:
         self.entered_prev = entered_prev  # EvaluationFailed links where the entry linked
         self.entered_at = entered_at
         self.retry_count = 0
+        self.key: str | None = None  # the replay key, when the execution is a redrive
 
 
 class StateRunner:
@@ -211,6 +213,7 @@ async def run_machine(
     history = frame.execution.history
     clock = frame.execution.clock
     stopped = frame.execution.stopped
+    replay = frame.execution.replay
     runner = machine.states[machine.start_at]
     if text is None:
         text = dumps(data)
@@ -221,6 +224,18 @@ async def run_machine(
         steps += 1
         if steps % 256 == 0:
             await asyncio.sleep(0)  # long Pass/Choice loops let other executions run too
+        key = None
+        if replay is not None:  # a redrive: a visit that exited before is not run again
+            key = frame.visit_key(runner.name)
+            kept = replay.visits.pop(key, None)
+            if kept is not None and (kept.next is not None or runner.state.type != "Choice"):
+                frame.variables.update(kept.variables())
+                data, text = kept.value(), kept.output
+                target = kept.next if kept.next is not None else runner.next
+                if target is None:
+                    return data
+                runner = machine.states[target]
+                continue
         entered_text, details = payload(text)
         entered_prev = frame.cursor.source
         entered_id = history.add(
@@ -230,6 +245,7 @@ async def run_machine(
             {"name": runner.name, "input": entered_text, "inputDetails": details},
         )
         visit = Visit(frame, data, text, entered_id, entered_prev, clock.now())
+        visit.key = key
         try:
             step = runner.run_sync(visit) if runner.sync else await runner.run(visit)
         except StatesError as error:

@@ -97,6 +97,9 @@ class Execution:
     def _mark_finished(self) -> None:
         self._finished.set()
 
+    def _mark_running(self) -> None:  # redriven: wait() waits for the new outcome
+        self._finished.clear()
+
     def wait(self, timeout: float | None = None) -> Execution:
         """Block until the execution ends (or ``timeout`` seconds pass); returns ``self``.
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import random
 import threading
 import uuid
@@ -45,6 +46,7 @@ from sfn_notebook.runtime.identity import (
     execution_arn,
     state_machine_arn,
 )
+from sfn_notebook.runtime.ledger import Ledger
 
 
 class StateMachineDoesNotExist(SfnNotebookError):
@@ -104,13 +106,13 @@ class Runtime:
     """Local Step Functions: create state machines, start executions, read their histories.
 
     ``clock`` is ``"real"`` (default) or ``"virtual"``; ``functions`` maps Lambda function names
-    or ARNs to Python callables; ``store`` is reserved for the durable SQLite store (``None``
-    keeps everything in memory).
+    or ARNs to Python callables; ``store`` is a SQLite file that keeps state machines and
+    executions with their histories across restarts (``None`` keeps everything in memory).
     """
 
     def __init__(
         self,
-        store: str | None = None,
+        store: str | os.PathLike[str] | None = None,
         *,
         clock: str | Clock = "real",
         account: str = DEFAULT_ACCOUNT,
@@ -120,8 +122,6 @@ class Runtime:
         max_workers: int = 32,
         start_time: datetime | None = None,
     ) -> None:
-        if store is not None:
-            raise SfnNotebookError("store= is not available yet; use store=None (in memory)")
         self.account = account
         self.region = region
         self.clock = make_clock(clock, start_time)
@@ -135,6 +135,8 @@ class Runtime:
         self._lock = threading.RLock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
+        self.ledger = Ledger(self, None if store is None else os.fspath(store))
+        self.store = self.ledger.store
 
     # The loop thread --------------------------------------------------------------------------
 
@@ -164,6 +166,7 @@ class Runtime:
             if self._thread is not None:
                 self._thread.join(timeout=5)
             loop.close()
+        self.ledger.close()
 
     def __enter__(self) -> Runtime:
         return self
@@ -240,6 +243,7 @@ class Runtime:
                 created=self.clock.now(),
             )
             self._machines[arn] = machine
+            self.ledger.machine_saved(machine)
             response: dict[str, Any] = {"stateMachineArn": arn, "creationDate": machine.created}
             if publish:
                 response["stateMachineVersionArn"] = self._publish(machine, versionDescription)
@@ -250,6 +254,7 @@ class Runtime:
             len(machine.versions) + 1, machine.definition_text, description, self.clock.now()
         )
         machine.versions.append(version)
+        self.ledger.version_saved(machine)
         return f"{machine.arn}:{version.number}"
 
     def _machine(self, arn: str) -> StateMachine:
@@ -282,6 +287,7 @@ class Runtime:
             if roleArn is not None:
                 machine.role_arn = roleArn
             machine.revision_id = str(uuid.uuid4())
+            self.ledger.machine_saved(machine)
             response: dict[str, Any] = {
                 "updateDate": self.clock.now(),
                 "revisionId": machine.revision_id,
@@ -334,6 +340,7 @@ class Runtime:
     def delete_state_machine(self, *, stateMachineArn: str, **_ignored: Any) -> dict[str, Any]:
         with self._lock:
             self._machines.pop(stateMachineArn, None)
+            self.ledger.machine_deleted(stateMachineArn)
         return {}
 
     # Executions -------------------------------------------------------------------------------
@@ -400,6 +407,7 @@ class Runtime:
             execution = Execution(record, machine.arn)
             self._executions[arn] = (record, execution)
             machine.executions.append(arn)
+            self.ledger.execution_created(record, machine)
         return record, execution
 
     def start_sync_execution(
@@ -454,13 +462,13 @@ class Runtime:
             response["error"] = record.error
         if record.cause is not None:
             response["cause"] = record.cause
-        response["redriveCount"] = ctx.redrive_count
-        response["redriveStatus"] = (
-            "REDRIVABLE"
-            if record.status in ("FAILED", "TIMED_OUT", "ABORTED")
-            else "NOT_REDRIVABLE"
-        )
+        response.update(self.ledger.redrive_fields(record))
         return response
+
+    def redrive_execution(self, *, executionArn: str, **_ignored: Any) -> dict[str, Any]:
+        """RedriveExecution: rerun a FAILED, TIMED_OUT or ABORTED execution's unsuccessful
+        states (a Map's succeeded iterations and a Parallel's succeeded branches are kept)."""
+        return self.ledger.redrive(executionArn)
 
     def get_execution_history(
         self,
@@ -504,6 +512,9 @@ class Runtime:
             }
             if record.stop_date is not None:
                 item["stopDate"] = record.stop_date
+            if record.context.redrive_count:
+                item["redriveCount"] = record.context.redrive_count
+                item["redriveDate"] = self.ledger.redrive_date(arn)
             items.append(item)
         return _page(items, "executions", maxResults, nextToken)
 

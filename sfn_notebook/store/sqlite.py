@@ -4,10 +4,11 @@ One :class:`Store` owns a file. It is a *listener* of history events (the engine
 of it): :meth:`Store.track` subscribes to an execution's history, events are queued as they
 happen and written in batches, one transaction each. A batch is committed
 
-* before every Task is invoked (:meth:`Store.flush`, the runtime's ``on_task`` hook), so a crash
-  never loses an event that a side effect depended on;
-* at each execution's end (its terminal event);
-* otherwise every ``flush_interval`` seconds, by a background thread.
+* before every Task is invoked (:meth:`Store.boundary`, the runtime's ``on_task`` hook): the
+  engine waits for this commit, so a crash never loses an event that a side effect depended on;
+* at each execution's end: its terminal event wakes the writer thread, which commits at once
+  while the engine goes on (``flush()`` or ``close()`` waits for it);
+* otherwise every ``flush_interval`` seconds, by that writer thread.
 
 The file is in WAL mode with ``synchronous=NORMAL``: a committed batch survives the process
 being killed (not necessarily a power cut; pass ``synchronous="FULL"`` for that). One process
@@ -45,6 +46,11 @@ except ImportError:  # pragma: no cover - Windows: no lock file, one writer is u
     fcntl = None  # type: ignore[assignment]
 
 _ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+_LINKED_ACROSS = frozenset(
+    f"{kind}State{what}"
+    for kind in ("Map", "Parallel")
+    for what in ("Started", "Succeeded", "Failed")
+)
 _BASE_KEYS = frozenset({"timestamp", "type", "id", "previousEventId"})
 TERMINAL_EVENTS = {
     "ExecutionSucceeded": "SUCCEEDED",
@@ -72,10 +78,11 @@ class Store(Reader):
         self._lock = threading.RLock()  # the connection
         self._events: collections.deque[tuple[int, Event]] = collections.deque()
         self._ops: collections.deque[tuple[str, tuple[Any, ...]]] = collections.deque()
-        self._trees: dict[int, EventTree] = {}
+        self._names: dict[int, _Names] = {}
         self._histories: dict[int, History] = {}
         self._failure: BaseException | None = None
         self._closed = threading.Event()
+        self._wake = threading.Event()
         self._lock_file: Any = None
         self._real = os.path.realpath(self.path)
         if readonly:
@@ -189,6 +196,7 @@ class Store(Reader):
                 self.flush()
         finally:
             self._closed.set()
+            self._wake.set()
             with self._lock:
                 self._conn.close()
             if _OPEN_STORES.get(self._real) is self:
@@ -352,7 +360,7 @@ class Store(Reader):
             ),
         )
         self._write("DELETE FROM task_tokens WHERE execution_id = ?", (execution_id,))
-        self.flush(quiet=True)  # the durable boundary at the execution's end
+        self._wake.set()  # the boundary at the execution's end: the writer commits at once
 
     def boundary(self, state_name: str | None = None) -> None:
         """The durable boundary before a Task is invoked (the engine's ``on_task`` hook)."""
@@ -400,20 +408,19 @@ class Store(Reader):
     ) -> tuple[list[tuple[Any, ...]], dict[int, int]]:
         rows = []
         counts: dict[int, int] = {}
-        trees = self._trees
+        all_names = self._names
         encode = _ENCODE
         for execution_id, event in batch:
-            tree = trees.get(execution_id)
+            names = all_names.get(execution_id)
+            if names is None:
+                names = all_names[execution_id] = _Names(self._histories.get(execution_id))
             event_id = event["id"]
-            if tree is None:
-                tree = trees[execution_id] = self._tree(execution_id, event_id)
-            visit = tree.add(event)
-            name = visit.name if visit is not None else None
-            error = cause = None
+            kind = event["type"]
+            name = error = cause = None
             if len(event) == 5:  # the engine's shape: the four base keys, then one details object
                 key, details = next(reversed(event.items()))
                 body = f'{{"{key}":{encode(details)}}}'
-                name = details.get("name", name)
+                name = details.get("name")
                 error = details.get("error")
                 cause = details.get("cause")
             elif len(event) == 4:
@@ -423,9 +430,11 @@ class Store(Reader):
                 body = encode(rest)
                 for value in rest.values():
                     if isinstance(value, dict):
-                        name = value.get("name", name)
+                        name = value.get("name")
                         error, cause = value.get("error"), value.get("cause")
-            kind = event["type"]
+            if name is None and not kind.startswith("Execution"):
+                name = names.of(event)
+            names.by_id[event_id] = name
             stamp = event["timestamp"]
             rows.append(
                 (
@@ -442,21 +451,15 @@ class Store(Reader):
             )
             counts[execution_id] = event_id
             if kind in TERMINAL_EVENTS:
-                del trees[execution_id]
+                del all_names[execution_id]
         return rows, counts
 
-    def _tree(self, execution_id: int, first_id: int) -> EventTree:
-        """A fresh tree for an execution, fed the events before ``first_id`` (a redrive)."""
-        tree = EventTree()
-        history = self._histories.get(execution_id)
-        if history is not None and first_id > 1:
-            for event in history.events[: first_id - 1]:
-                tree.add(event)
-        return tree
-
     def _flush_periodically(self, interval: float) -> None:
-        while not self._closed.wait(interval):
-            if self._events or self._ops:
+        """The writer thread: commits at each execution's end, and every ``interval`` seconds."""
+        while not self._closed.is_set():
+            self._wake.wait(interval)
+            self._wake.clear()
+            if (self._events or self._ops) and not self._closed.is_set():
                 self.flush(quiet=True)
 
     # Task tokens -------------------------------------------------------------------------------
@@ -520,6 +523,40 @@ class Store(Reader):
             interrupted.append(row.arn)
         self.flush()
         return interrupted
+
+
+class _Names:
+    """The state names of one execution's events, as they are written.
+
+    Most events name their state or follow one that does (a Task's events follow its entry).
+    A Map's or Parallel's start and end events link into their iterations or branches; for those
+    the event tree is consulted, fed lazily from the execution's history.
+    """
+
+    __slots__ = ("by_id", "fed", "history", "tree")
+
+    def __init__(self, history: History | None) -> None:
+        self.by_id: dict[int, str | None] = {}
+        self.history = history
+        self.tree: EventTree | None = None
+        self.fed = 0
+
+    def of(self, event: Event) -> str | None:
+        kind = event["type"]
+        if kind == "EvaluationFailed":
+            details = event.get("evaluationFailedEventDetails") or {}
+            return details.get("state")
+        if kind not in _LINKED_ACROSS or self.history is None:
+            return self.by_id.get(event["previousEventId"])
+        if self.tree is None:
+            self.tree = EventTree()
+        events = self.history.events
+        target = event["id"]
+        while self.fed < target and self.fed < len(events):
+            self.tree.add(events[self.fed])
+            self.fed += 1
+        visit = self.tree.visit_of(target)
+        return None if visit is None else visit.name
 
 
 def _interrupted_cause(events: list[Event]) -> str:

@@ -1,0 +1,336 @@
+"""What a Runtime remembers about its executions beyond memory: the store, reopening, redrive.
+
+A :class:`Ledger` belongs to one Runtime. It writes state machines and executions to the store
+(when there is one), subscribes the store to every execution's history and sets the engine's
+``on_task`` hook to the store's durable boundary; on open it recovers interrupted executions and
+rebuilds the Runtime's state machines and executions from the file. It also keeps, for every
+execution, the definition it ran with: RedriveExecution reruns that definition, not a later one.
+
+>>> import sfn_notebook as sfn
+>>> rt = sfn.Runtime(clock="virtual")
+>>> arn = rt.create_state_machine(name="m", definition={"StartAt": "F",
+...     "States": {"F": {"Type": "Fail", "Error": "Nope"}}})["stateMachineArn"]
+>>> ex = rt.start(arn).wait()
+>>> sorted(rt.redrive_execution(executionArn=ex.arn))
+['redriveDate']
+>>> ex.wait().status, rt.describe_execution(executionArn=ex.arn)["redriveCount"]
+('FAILED', 1)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import threading
+import warnings
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sfn_notebook.engine.execution import TERMINAL, ExecutionRecord, execute
+from sfn_notebook.engine.frame import ExecutionContext
+from sfn_notebook.engine.history import EVENT_LIMIT, Event, History
+from sfn_notebook.engine.replay import replay_from_events
+from sfn_notebook.errors import SfnNotebookError
+from sfn_notebook.runtime.execution import Execution
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sfn_notebook.engine.interpreter import CompiledMachine
+    from sfn_notebook.runtime.runtime import Runtime, StateMachine
+    from sfn_notebook.store.sqlite import Store
+
+REDRIVABLE = ("FAILED", "TIMED_OUT", "ABORTED")
+
+
+class ExecutionNotRedrivable(SfnNotebookError):
+    code = "ExecutionNotRedrivable"
+
+
+class StoredHistory(History):
+    """A stored execution's history, read from the store the first time it is needed."""
+
+    def __init__(
+        self,
+        now: Callable[[], datetime],
+        limit: int | None,
+        load: Callable[[], list[Event]],
+        count: int,
+    ) -> None:
+        self._load: Callable[[], list[Event]] | None = load
+        self._loaded: list[Event] | None = None
+        self._count = count
+        super().__init__(now, limit)
+
+    @property  # type: ignore[override]
+    def events(self) -> list[Event]:
+        if self._loaded is None:
+            assert self._load is not None
+            self._loaded, self._load = self._load(), None
+        return self._loaded
+
+    @events.setter
+    def events(self, value: list[Event]) -> None:
+        if value or self._load is None:  # History.__init__ sets []: stay lazy
+            self._loaded = value
+
+    def __len__(self) -> int:
+        return self._count if self._loaded is None else len(self._loaded)
+
+
+@dataclass
+class _Ran:
+    """The definition an execution runs (compiled on demand) and its row in the store."""
+
+    definition_text: str | None
+    store_id: int | None = None
+    definition_id: int | None = None
+    compiled: CompiledMachine | None = None
+    timeout_seconds: int | None = None
+    redrive_date: datetime | None = None
+
+
+class Ledger:
+    """The Runtime's memory of state machines and executions (see the module docstring)."""
+
+    def __init__(self, runtime: Runtime, store: str | Store | None) -> None:
+        from sfn_notebook.store.sqlite import Store
+
+        self.runtime = runtime
+        self._ran: dict[str, _Ran] = {}
+        if store is None:
+            self.store: Store | None = None
+        else:
+            self.store = store if isinstance(store, Store) else Store(store)
+            try:
+                self._load()
+            except BaseException:
+                self.store.close()
+                raise
+
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
+
+    # Writing ----------------------------------------------------------------------------------
+
+    def machine_saved(self, machine: StateMachine) -> None:
+        if self.store is not None:
+            self.store.put_state_machine(
+                arn=machine.arn,
+                name=machine.name,
+                type=machine.type,
+                role_arn=machine.role_arn,
+                definition=machine.definition_text,
+                revision_id=machine.revision_id,
+                created=machine.created,
+                updated=self.runtime.clock.now(),
+            )
+
+    def version_saved(self, machine: StateMachine) -> None:
+        if self.store is not None and machine.versions:
+            v = machine.versions[-1]
+            self.store.put_version(
+                machine.arn, v.number, v.definition_text, v.description, v.created
+            )
+
+    def machine_deleted(self, arn: str) -> None:
+        if self.store is not None:
+            self.store.delete_state_machine(arn)
+
+    def execution_created(self, record: ExecutionRecord, machine: StateMachine) -> None:
+        ctx = record.context
+        ran = _Ran(machine.definition_text, compiled=machine.compiled)
+        ran.timeout_seconds = machine.definition.timeout_seconds
+        self._ran[ctx.execution_arn] = ran
+        if self.store is None:
+            return
+        ran.store_id = self.store.add_execution(
+            arn=ctx.execution_arn,
+            state_machine_arn=machine.arn,
+            name=ctx.execution_name,
+            input=ctx.input_text,
+            start=ctx.start_time,
+            definition=machine.definition_text,
+            type=machine.type,
+            role_arn=ctx.role_arn,
+        )
+        self.store.track(ran.store_id, ctx.history)
+        ctx.on_task = self.store.boundary
+
+    # Reopening --------------------------------------------------------------------------------
+
+    def _load(self) -> None:
+        """Recover interrupted executions, then rebuild state machines and executions."""
+        from sfn_notebook.asl.parse import parse
+        from sfn_notebook.engine import compile_machine
+        from sfn_notebook.runtime.runtime import StateMachine, StateMachineVersion
+
+        assert self.store is not None
+        rt = self.runtime
+        self.store.recover(rt.clock.now())
+        for row in self.store.state_machines():
+            try:
+                model = parse(row["definition"])
+            except SfnNotebookError as exc:
+                warnings.warn(
+                    f"{self.store.path}: state machine {row['name']}: {exc}", stacklevel=3
+                )
+                continue
+            machine = StateMachine(
+                arn=row["arn"],
+                name=row["name"],
+                definition_text=row["definition"],
+                definition=model,
+                compiled=compile_machine(model),
+                role_arn=row["role_arn"],
+                type=row["type"],
+                created=row["created"],
+                revision_id=row["revision_id"],
+            )
+            machine.versions = [
+                StateMachineVersion(v["version"], v["definition"], v["description"], v["created"])
+                for v in self.store.versions(machine.arn)
+            ]
+            rt._machines[machine.arn] = machine
+        for row in self.store.executions():
+            self._load_execution(row)
+
+    def _load_execution(self, row: Any) -> None:
+        rt = self.runtime
+        store = self.store
+        assert store is not None
+        limit = EVENT_LIMIT if row.type == "STANDARD" else None
+        history = StoredHistory(
+            rt.clock.now, limit, lambda row_id=row.id: store.events(row_id), row.event_count
+        )
+        machine_name = row.state_machine_arn.rsplit(":", 1)[-1]
+        context = ExecutionContext(
+            clock=rt.clock,
+            history=history,
+            execution_arn=row.arn,
+            execution_name=row.name,
+            state_machine_arn=row.state_machine_arn,
+            state_machine_name=machine_name,
+            role_arn=row.role_arn or "",
+            account=rt.account,
+            region=rt.region,
+            input_text=row.input,
+            input_value=json.loads(row.input),
+            start_time=row.start,
+            resources=rt.resources,
+            state_machine_type=row.type,
+            redrive_count=row.redrive_count,
+            rng=random.Random(rt._rng.random()),
+        )
+        record = ExecutionRecord(
+            context,
+            status=row.status,
+            output_text=row.output,
+            error=row.error,
+            cause=row.cause,
+            stop_date=row.stop,
+        )
+        execution = Execution(record, row.state_machine_arn)
+        rt._executions[row.arn] = (record, execution)
+        machine = rt._machines.get(row.state_machine_arn)
+        if machine is not None:
+            machine.executions.append(row.arn)
+        self._ran[row.arn] = _Ran(
+            None, store_id=row.id, definition_id=row.definition_id, redrive_date=row.redrive_date
+        )
+
+    # Redrive ----------------------------------------------------------------------------------
+
+    def redrive_fields(self, record: ExecutionRecord) -> dict[str, Any]:
+        """describe_execution's redriveCount, redriveDate, redriveStatus(Reason)."""
+        ctx = record.context
+        fields: dict[str, Any] = {"redriveCount": ctx.redrive_count}
+        if ctx.state_machine_type != "STANDARD":
+            fields["redriveStatus"] = "NOT_REDRIVABLE"
+            return fields
+        ran = self._ran.get(ctx.execution_arn)
+        if ran is not None and ran.redrive_date is not None:
+            fields["redriveDate"] = ran.redrive_date
+        reason = self._not_redrivable(record)
+        fields["redriveStatus"] = "NOT_REDRIVABLE" if reason else "REDRIVABLE"
+        if reason:
+            fields["redriveStatusReason"] = reason
+        return fields
+
+    def redrive_date(self, arn: str) -> datetime | None:
+        ran = self._ran.get(arn)
+        return None if ran is None else ran.redrive_date
+
+    def _not_redrivable(self, record: ExecutionRecord) -> str | None:
+        if record.status not in REDRIVABLE:
+            return f"Execution is {record.status} and cannot be redriven"
+        if record.context.state_machine_type != "STANDARD":
+            return "Express executions cannot be redriven"
+        if len(record.context.history) >= EVENT_LIMIT - 1:
+            return "Execution history event limit exceeded"
+        return None
+
+    def _machine_for(self, arn: str, ran: _Ran) -> tuple[CompiledMachine, int | None]:
+        if ran.compiled is None:
+            from sfn_notebook.asl.parse import parse
+            from sfn_notebook.engine import compile_machine
+
+            text = ran.definition_text
+            if text is None and ran.definition_id is not None and self.store is not None:
+                text = self.store.definition(ran.definition_id)
+            if text is None:
+                raise ExecutionNotRedrivable(f"The definition of '{arn}' is not in the store")
+            model = parse(text)
+            ran.compiled, ran.timeout_seconds = compile_machine(model), model.timeout_seconds
+        return ran.compiled, ran.timeout_seconds
+
+    def redrive(self, arn: str) -> dict[str, Any]:
+        """RedriveExecution: rerun the states that did not succeed, keeping the rest."""
+        rt = self.runtime
+        record, execution = rt._execution(arn)
+        with rt._lock:
+            reason = self._not_redrivable(record)
+            if reason:
+                raise ExecutionNotRedrivable(reason)
+            ran = self._ran[arn]
+            compiled, timeout = self._machine_for(arn, ran)
+            ctx = record.context
+            ctx.replay = replay_from_events(ctx.history.events)
+            ctx.redrive_count += 1
+            ctx.stopped = threading.Event()
+            ran.redrive_date = rt.clock.now()
+            record.status = "RUNNING"
+            record.output_text = record.error = record.cause = record.stop_date = None
+            record.abort_reason = None
+            execution._mark_running()
+            if self.store is not None and ran.store_id is not None:
+                self.store.track(ran.store_id, ctx.history)
+                ctx.on_task = self.store.boundary
+        self._launch(record, execution, compiled, timeout)
+        return {"redriveDate": ran.redrive_date}
+
+    def _launch(
+        self,
+        record: ExecutionRecord,
+        execution: Execution,
+        compiled: CompiledMachine,
+        timeout: int | None,
+    ) -> None:
+        loop = self.runtime._ensure_loop()
+        scheduled = threading.Event()
+
+        async def launch() -> None:
+            task = asyncio.ensure_future(execute(record, compiled, timeout, redrive=True))
+            record.task = task
+            scheduled.set()
+            try:
+                await task
+            finally:
+                if record.status in TERMINAL:
+                    execution._mark_finished()
+
+        asyncio.run_coroutine_threadsafe(launch(), loop)
+        scheduled.wait()
