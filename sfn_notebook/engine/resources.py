@@ -19,6 +19,7 @@ import inspect
 import json
 import os
 import re
+import secrets
 import traceback
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
@@ -44,6 +45,26 @@ class TaskFailure(StatesError):
     """A task's own failure (a function raised, a service answered an error): no prefix added."""
 
 
+class HeartbeatTimeout(Exception):
+    """Raised by a resource whose worker missed its heartbeat (HeartbeatSeconds).
+
+    AWS records it as a timeout (``States.Timeout``); Retry and Catch also match it by
+    ``States.HeartbeatTimeout``.
+    """
+
+
+TASK_TOKEN = re.compile(r"^AQ[A-Za-z0-9_-]{86,}$")
+
+
+def new_task_token() -> str:
+    """An unguessable task token (``$$.Task.Token``), shaped like AWS's long opaque strings.
+
+    >>> TASK_TOKEN.match(new_task_token()) is not None
+    True
+    """
+    return "AQ" + secrets.token_urlsafe(96)
+
+
 @dataclass
 class TaskCall:
     """One invocation of a task resource."""
@@ -58,15 +79,24 @@ class TaskCall:
     account: str
     clock: Any
     token: str | None = None
+    # Writes ``<prefix><suffix>`` (TaskSubmitted, ActivityStarted ...) to the history; call it on
+    # the event loop's thread only.
+    emit: Callable[[str, dict[str, Any] | None], None] | None = None
 
 
 class TaskResource:
-    """A resolved Task resource. ``style`` is "lambda" (LambdaFunction*) or "task" (Task*)."""
+    """A resolved Task resource.
+
+    ``style`` is "lambda" (LambdaFunction* events), "task" (Task*) or "activity" (Activity*).
+    ``needs_token`` puts a fresh ``$$.Task.Token`` in the context object of every attempt;
+    ``reusable`` False resolves the resource again on every attempt (it may have gone away).
+    """
 
     style = "task"
     resource_type = ""
     resource_name = ""
     needs_token = False
+    reusable = True
 
     async def invoke(self, call: TaskCall) -> Any:
         raise NotImplementedError
@@ -120,6 +150,9 @@ class ResourceRegistry:
 # Python functions as Lambda
 
 
+LAMBDA_MAX_MILLIS = 900_000  # Lambda's longest timeout, 15 minutes
+
+
 class LambdaContext:
     """The ``context`` argument a Python task function receives, shaped like Lambda's."""
 
@@ -137,9 +170,11 @@ class LambdaContext:
         )
 
     def get_remaining_time_in_millis(self) -> int:
+        """Milliseconds until TimeoutSeconds ends the Task (at most Lambda's 15 minutes)."""
         if self._deadline is None:
-            return 900_000
-        return max(int((self._deadline - self._clock.now().timestamp()) * 1000), 0)
+            return LAMBDA_MAX_MILLIS
+        left = int((self._deadline - self._clock.now().timestamp()) * 1000)
+        return min(max(left, 0), LAMBDA_MAX_MILLIS)
 
     def __repr__(self) -> str:
         return (
@@ -188,7 +223,9 @@ async def call_function(
     deadline = None if call.timeout is None else loop.time() + call.timeout
     try:
         if inspect.iscoroutinefunction(fn):
-            return await fn(event, context)
+            # It may await real I/O: virtual time must not leap past its timeout meanwhile.
+            with call.clock.external(deadline):
+                return await fn(event, context)
         with call.clock.external(deadline):
             result = await loop.run_in_executor(registry.executor, _invoke, fn, event, context)
         if inspect.isawaitable(result):

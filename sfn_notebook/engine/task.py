@@ -9,6 +9,7 @@ catchers; ``States.Runtime`` fails the execution whatever the state says.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from typing import Any
 
 from sfn_notebook.asl import model as m
@@ -21,7 +22,14 @@ from sfn_notebook.engine.pipeline import (
     ResultPath,
     jsonata_states,
 )
-from sfn_notebook.engine.resources import TaskCall, TaskFailure, TaskResource
+from sfn_notebook.engine.resources import (
+    HeartbeatTimeout,
+    ResourceRegistry,
+    TaskCall,
+    TaskFailure,
+    TaskResource,
+    new_task_token,
+)
 from sfn_notebook.engine.states import IOState
 from sfn_notebook.errors import StatesError
 from sfn_notebook.expr.jsonata import is_jsonata
@@ -42,6 +50,22 @@ def error_matches(names: tuple[str, ...], error: str) -> bool:
         and error != "States.Timeout"
         and not error.startswith("States.")
     )
+
+
+def failure_matches(names: tuple[str, ...], failure: Failure) -> bool:
+    """Whether ErrorEquals covers a failure, by its error or one of its aliases."""
+    return error_matches(names, failure.error) or any(alias in names for alias in failure.aliases)
+
+
+@dataclass
+class Recovery:
+    """What Retry and Catch make of one failure: retry (which retrier, after what delay), catch
+    (which catcher, and the catcher's exit), or neither (the failure leaves the state)."""
+
+    retry_index: int | None = None
+    delay: float | None = None
+    catch_index: int | None = None
+    transition: Transition | None = None
 
 
 class Recoverable(IOState):
@@ -82,35 +106,42 @@ class Recoverable(IOState):
                 return await self.attempt(visit)
             except StatesError as raised:
                 failure = self.runtime_error(visit, raised)
-            if failure.error != "States.Runtime":
-                delay = self._retry_delay(failure.error, counts, visit)
-                if delay is not None:
-                    visit.retry_count += 1
-                    if delay > 0:
-                        await asyncio.sleep(delay)
-                    continue
-            self.report(visit, failure)
-            if failure.error == "States.Runtime":
-                raise failure
-            for catcher, result_path, output, assign in self.catchers:
-                if error_matches(catcher.error_equals, failure.error):
-                    return self._caught(visit, catcher, result_path, output, assign, failure)
+            recovery = self.recover(visit, failure, counts)
+            if recovery.delay is not None:
+                visit.retry_count += 1
+                if recovery.delay > 0:
+                    await asyncio.sleep(recovery.delay)
+                continue
+            if recovery.transition is not None:
+                return recovery.transition
             raise failure
 
-    def _retry_delay(self, error: str, counts: list[int], visit: Visit) -> float | None:
-        for index, retrier in enumerate(self.retriers):
-            if not error_matches(retrier.error_equals, error):
-                continue
-            if counts[index] >= retrier.max_attempts:
-                return None
-            delay = retrier.interval_seconds * retrier.backoff_rate ** counts[index]
-            if retrier.max_delay_seconds is not None:
-                delay = min(delay, retrier.max_delay_seconds)
-            if retrier.jitter_strategy == "FULL":
-                delay = visit.frame.execution.rng.uniform(0, delay)
-            counts[index] += 1
-            return float(delay)
-        return None
+    def recover(self, visit: Visit, failure: Failure, counts: list[int]) -> Recovery:
+        """Apply Retry (``counts`` are the retriers' attempts so far), then Catch, to a failure.
+
+        A failure that is not retried is reported (its failure events are written) here.
+        """
+        if failure.error != "States.Runtime":
+            for index, retrier in enumerate(self.retriers):
+                if not failure_matches(retrier.error_equals, failure):
+                    continue
+                if counts[index] >= retrier.max_attempts:
+                    break  # an exhausted match goes straight to the catchers
+                delay = retrier.interval_seconds * retrier.backoff_rate ** counts[index]
+                if retrier.max_delay_seconds is not None:
+                    delay = min(delay, retrier.max_delay_seconds)
+                if retrier.jitter_strategy == "FULL":
+                    delay = visit.frame.execution.rng.uniform(0, delay)
+                counts[index] += 1
+                return Recovery(retry_index=index, delay=float(delay))
+        self.report(visit, failure)
+        if failure.error == "States.Runtime":
+            return Recovery()
+        for index, (catcher, result_path, output, assign) in enumerate(self.catchers):
+            if failure_matches(catcher.error_equals, failure):
+                transition = self._caught(visit, catcher, result_path, output, assign, failure)
+                return Recovery(catch_index=index, transition=transition)
+        return Recovery()
 
     def _caught(
         self,
@@ -164,16 +195,22 @@ class TaskRunner(Recoverable):
         self.heartbeat = _Seconds(
             state.heartbeat_seconds, state.heartbeat_seconds_path, "HeartbeatSeconds"
         )
-        self._resource: TaskResource | None = None
+        self._resource: tuple[ResourceRegistry, TaskResource] | None = None
 
     def resource(self, visit: Visit) -> TaskResource:
-        if self._resource is None:
-            self._resource = visit.frame.execution.resources.resolve(self.resource_arn)
-        return self._resource
+        """The resolved Resource; kept per registry, as executions may bring their own (mocks)."""
+        registry = visit.frame.execution.resources
+        cached = self._resource
+        if cached is not None and cached[0] is registry:
+            return cached[1]
+        resource = registry.resolve(self.resource_arn)
+        if resource.reusable:
+            self._resource = (registry, resource)
+        return resource
 
     async def attempt(self, visit: Visit) -> Transition:
         resource = self.resource(visit)
-        token = None
+        token = new_task_token() if resource.needs_token else None
         scope = self.scope(visit, token)
         data = visit.input
         if self.jsonata:
@@ -214,6 +251,18 @@ class TaskRunner(Recoverable):
             prefix, key = "LambdaFunction", "lambdaFunction"
             started: dict[str, Any] | None = None
             tag: dict[str, Any] = {}
+        elif resource.style == "activity":
+            details = {"resource": self.resource_arn}
+            details["input"], details["inputDetails"] = payload(params_text)
+            if timeout is not None:
+                details["timeoutInSeconds"] = timeout
+            if heartbeat is not None:
+                details["heartbeatInSeconds"] = heartbeat
+            history.add(cursor, "ActivityScheduled", "activityScheduledEventDetails", details)
+            # ActivityStarted comes when a worker takes the task (through ``emit``).
+            prefix, key = "Activity", "activity"
+            started = None
+            tag = {}
         else:
             tag = {"resourceType": resource.resource_type, "resource": resource.resource_name}
             details = {**tag, "region": execution.region, "parameters": params_text}
@@ -226,9 +275,19 @@ class TaskRunner(Recoverable):
             started = dict(tag)
         if execution.on_task is not None:
             execution.on_task(self.name)
-        history.add(
-            cursor, f"{prefix}Started", f"{key}StartedEventDetails" if started else None, started
-        )
+        if resource.style != "activity":
+            history.add(
+                cursor,
+                f"{prefix}Started",
+                f"{key}StartedEventDetails" if started else None,
+                started,
+            )
+
+        def emit(suffix: str, extra: dict[str, Any] | None) -> None:
+            history.add(
+                cursor, f"{prefix}{suffix}", f"{key}{suffix}EventDetails", {**tag, **(extra or {})}
+            )
+
         call = TaskCall(
             state_name=self.name,
             resource=self.resource_arn,
@@ -240,19 +299,25 @@ class TaskRunner(Recoverable):
             account=execution.account,
             clock=execution.clock,
             token=token,
+            emit=emit,
         )
         try:
             result = await asyncio.wait_for(resource.invoke(call), call.timeout)
-        except (asyncio.TimeoutError, TimeoutError):
+        except (asyncio.TimeoutError, TimeoutError, HeartbeatTimeout) as timed_out:
             history.add(
                 cursor,
                 f"{prefix}TimedOut",
                 f"{key}TimedOutEventDetails",
                 {**tag, "error": "States.Timeout"},
             )
-            raise Failure("States.Timeout", None, self.name) from None
+            aliases = (
+                ("States.HeartbeatTimeout",) if isinstance(timed_out, HeartbeatTimeout) else ()
+            )
+            raise Failure("States.Timeout", None, self.name, aliases=aliases) from None
         except TaskFailure as failure:
-            failed = {**tag, "error": failure.error}
+            failed = dict(tag)
+            if failure.error:  # SendTaskFailure may give neither error nor cause
+                failed["error"] = failure.error
             if failure.cause is not None:
                 failed["cause"] = failure.cause
             history.add(cursor, f"{prefix}Failed", f"{key}FailedEventDetails", failed)
@@ -260,7 +325,7 @@ class TaskRunner(Recoverable):
         text = dumps(result)
         if len(text) > PAYLOAD_LIMIT // 4 and len(text.encode("utf-8")) > PAYLOAD_LIMIT:
             # The result itself is over the quota: the task fails, named as AWS names it.
-            label = self.resource_arn if resource.style == "lambda" else resource.resource_type
+            label = self.resource_arn if resource.style != "task" else resource.resource_type
             cause = (
                 f"The state/task '{label}' returned a result with a size exceeding the maximum "
                 "number of bytes service limit."
