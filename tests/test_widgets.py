@@ -8,8 +8,10 @@ import itertools
 import re
 import shutil
 import subprocess
+import sys
 import threading
 import time
+import types
 import typing
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,11 @@ import pytest
 
 import sfn_notebook as sfn
 from sfn_notebook.notebook import protocol
-from sfn_notebook.notebook.display import WIDGET_MIME_TYPE, execution_mimebundle
+from sfn_notebook.notebook.display import (
+    WIDGET_MIME_TYPE,
+    execution_mimebundle,
+    widget_frontend_available,
+)
 from sfn_notebook.notebook.feed import ExecutionFeed, Throttle
 from sfn_notebook.notebook.widgets import (
     EventTable,
@@ -277,6 +283,31 @@ def test_execution_display_has_widget_and_static_parts() -> None:
     # Without a definition the static image is the timeline.
     ex.definition = None
     assert 'class="sfn-timeline"' in execution_mimebundle(ex, widget=False)["image/svg+xml"]
+
+
+def test_the_widget_is_offered_to_interactive_frontends_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    class Kernel:
+        allow_stdin = True
+
+        def get_parent(self) -> dict[str, Any]:
+            return {"content": {"allow_stdin": self.allow_stdin}}
+
+    shell = types.SimpleNamespace(kernel=None)
+    monkeypatch.setitem(sys.modules, "IPython", types.SimpleNamespace(get_ipython=lambda: shell))
+    monkeypatch.delenv("SFN_NOTEBOOK_WIDGETS", raising=False)
+    assert not widget_frontend_available()  # a terminal IPython
+    shell.kernel = Kernel()
+    assert widget_frontend_available()  # JupyterLab, Notebook 7, VS Code
+    Kernel.allow_stdin = False
+    assert not widget_frontend_available()  # nbclient: nbconvert --execute, nbval, papermill
+    monkeypatch.setenv("SFN_NOTEBOOK_WIDGETS", "1")
+    assert widget_frontend_available()
+    ex = sfn.run(LIVE, functions={"work": lambda e, c: e})
+    assert WIDGET_MIME_TYPE in ex._repr_mimebundle_()
+    monkeypatch.setenv("SFN_NOTEBOOK_WIDGETS", "0")
+    assert WIDGET_MIME_TYPE not in ex._repr_mimebundle_()
 
 
 def test_widgets_load_the_packaged_bundle() -> None:

@@ -14,6 +14,7 @@ and VS Code show while the kernel runs. ``Execution._repr_mimebundle_`` delegate
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Container, Mapping
 from typing import Any
@@ -29,22 +30,36 @@ WIDGET_MIME_TYPE = "application/vnd.jupyter.widget-view+json"
 
 
 def widget_frontend_available() -> bool:
-    """True inside a Jupyter kernel with anywidget installed (a front-end may draw widgets).
+    """True when a widget front-end is likely to draw our widgets.
+
+    That is: inside a Jupyter kernel, with anywidget installed, executing a request from an
+    interactive front-end (JupyterLab, Notebook 7 and VS Code send ``allow_stdin``; nbclient —
+    nbconvert ``--execute``, nbval, papermill — does not, and would save widget state that
+    nbconvert can only draw with JavaScript from a CDN, instead of our static SVG).
+    ``SFN_NOTEBOOK_WIDGETS=1`` or ``=0`` overrides the guess.
 
     >>> widget_frontend_available()
     False
     """
+    forced = os.environ.get("SFN_NOTEBOOK_WIDGETS")
     ipython = sys.modules.get("IPython")
     if ipython is None:  # not even IPython: a script or a plain console
-        return False
+        return forced == "1"
     shell = ipython.get_ipython()
-    if shell is None or getattr(shell, "kernel", None) is None:
-        return False
+    kernel = getattr(shell, "kernel", None)
+    if kernel is None:
+        return forced == "1"
     try:
         import anywidget  # noqa: F401
     except ImportError:
         return False
-    return True
+    if forced in ("0", "1"):
+        return forced == "1"
+    try:
+        parent = kernel.get_parent()
+    except Exception:  # an older or unusual kernel: assume it is interactive
+        return True
+    return bool((parent or {}).get("content", {}).get("allow_stdin", True))
 
 
 def _wanted(mime: str, include: Container[str] | None, exclude: Container[str] | None) -> bool:

@@ -30,8 +30,7 @@ export function renderGraph(model: AnyModel<GraphTraits>, el: HTMLElement): () =
       canvas.append(h("div", "sfn-empty", "No definition to draw for this execution."));
       return;
     }
-    svg.removeAttribute("width");
-    svg.removeAttribute("height");
+    // Natural size (graphviz's points), shrunk to the cell's width by CSS when wider.
     svg.classList.add("sfn-graph-svg");
     for (const group of Array.from(svg.querySelectorAll<SVGGElement>("g.node"))) {
       if (!group.classList.contains("sfn-state")) continue;

@@ -1,5 +1,5 @@
 // sfn-notebook widgets, built by widgets/build.mjs from widgets/src. Do not edit.
-// source-sha256: fe5e17c81e3228d35841704ed25ed68b054e4ebb9e983f0001583b68b9d291c1
+// source-sha256: 3da4bb8578d9d6ac9ca4bb51f68af1ee89d05062761c8b9518eef2b875a7385c
 
 // src/dom.ts
 var SVG_NS = "http://www.w3.org/2000/svg";
@@ -105,8 +105,6 @@ function renderGraph(model, el) {
       canvas.append(h("div", "sfn-empty", "No definition to draw for this execution."));
       return;
     }
-    svg.removeAttribute("width");
-    svg.removeAttribute("height");
     svg.classList.add("sfn-graph-svg");
     for (const group of Array.from(svg.querySelectorAll("g.node"))) {
       if (!group.classList.contains("sfn-state")) continue;

@@ -1,0 +1,253 @@
+"""The widgets in a real browser: JupyterLab and Notebook 7 on 127.0.0.1, Debian's Chromium.
+
+A notebook runs a real-clock execution with a Wait and a retrying Task; the test checks that the
+graph appears, a state goes in progress then succeeded, and the timeline shows the retries, and it
+saves a screenshot under ``test-output/``. It needs ``/usr/bin/chromium`` (apt-get install
+chromium) and the ``playwright`` Python package (no ``playwright install``: the system Chromium is
+used); without them it skips and says why.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[1]
+OUTPUT = ROOT / "test-output"
+TOKEN = "sfn-widgets-test"
+
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"{CHROMIUM} not found (apt-get install chromium)", allow_module_level=True)
+playwright = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+
+NOTEBOOK_CODE = [
+    """import json
+import sfn_notebook as sfn
+from sfn_notebook.runtime.runtime import Runtime
+rt = Runtime(clock="real")
+calls = {"n": 0}
+
+@rt.function("flaky")
+def flaky(event, context):
+    calls["n"] += 1
+    if calls["n"] < 3:
+        raise ValueError("not yet")
+    return {"ok": True, "calls": calls["n"]}
+""",
+    """definition = {
+    "StartAt": "Nap",
+    "States": {
+        "Nap": {"Type": "Wait", "Seconds": 2, "Next": "Fetch"},
+        "Fetch": {
+            "Type": "Task",
+            "Resource": "arn:aws:lambda:us-east-1:123456789012:function:flaky",
+            "Retry": [{"ErrorEquals": ["ValueError"], "IntervalSeconds": 1, "BackoffRate": 1}],
+            "Next": "Done",
+        },
+        "Done": {"Type": "Succeed"},
+    },
+}
+arn = rt.create_state_machine(name="browser", definition=json.dumps(definition))["stateMachineArn"]
+ex = rt.start(arn, {"n": 1})
+ex.definition = ex.definition or sfn.parse(definition)
+ex
+""",
+]
+
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _write_notebook(path: Path) -> None:
+    cells = [
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "source": code,
+            "outputs": [],
+            "execution_count": None,
+        }
+        for code in NOTEBOOK_CODE
+    ]
+    notebook = {
+        "cells": cells,
+        "metadata": {
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    path.write_text(json.dumps(notebook))
+
+
+def _user_settings(folder: Path) -> None:
+    """Start kernels without the "Select Kernel" dialog; no news toast over the screenshots."""
+    tracker = folder / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
+    tracker.parent.mkdir(parents=True, exist_ok=True)
+    tracker.write_text(json.dumps({"autoStartDefaultKernel": True}))
+    news = folder / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    news.parent.mkdir(parents=True, exist_ok=True)
+    news.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+
+
+def _server(app: str, tmp: Path) -> Iterator[str]:
+    port = _free_port()
+    root = tmp / "root"
+    root.mkdir()
+    _write_notebook(root / "widgets.ipynb")
+    settings = tmp / "settings"
+    _user_settings(settings)
+    env = dict(
+        os.environ, JUPYTER_CONFIG_DIR=str(tmp / "config"), JUPYTER_RUNTIME_DIR=str(tmp / "rt")
+    )
+    cls = "LabApp" if app == "lab" else "JupyterNotebookApp"
+    command = [
+        sys.executable, "-m", "jupyter", app, "--no-browser", "--allow-root",
+        "--ip=127.0.0.1", f"--port={port}", f"--ServerApp.token={TOKEN}",
+        f"--ServerApp.root_dir={root}", f"--{cls}.user_settings_dir={settings}",
+        f"--{cls}.workspaces_dir={tmp / 'workspaces'}", f"--{cls}.expose_app_in_browser=True",
+    ]  # fmt: skip
+    log = (tmp / f"{app}.log").open("w")
+    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=2)
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"jupyter {app} did not start:\n{(tmp / f'{app}.log').read_text()}")
+                time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+@pytest.fixture(params=["lab", "notebook"])
+def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    app = request.param
+    if (
+        app == "notebook"
+        and shutil.which("jupyter-notebook", path=str(Path(sys.executable).parent)) is None
+    ):
+        pytest.skip("Notebook 7 is not installed (pip install notebook)")
+    for base in _server(app, tmp_path):
+        yield app, base
+
+
+def _status(page: Any, node: str) -> str | None:
+    return page.evaluate(
+        """(node) => {
+            for (const g of document.querySelectorAll('.sfn-graph-widget g.node')) {
+                if (g.id === node) return g.dataset.status || null;
+            }
+            return null;
+        }""",
+        node,
+    )
+
+
+def _wait_status(page: Any, node: str, wanted: str, seen: list[str], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = _status(page, node)
+        if status is not None and (not seen or seen[-1] != status):
+            seen.append(status)
+        if status == wanted:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"{node} never became {wanted}; saw {seen}")
+
+
+def test_live_widgets_in_a_real_browser(server: tuple[str, str], tmp_path: Path) -> None:
+    app, base = server
+    path = "lab/tree/widgets.ipynb" if app == "lab" else "notebooks/widgets.ipynb"
+    OUTPUT.mkdir(exist_ok=True)
+    errors: list[str] = []
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1300, "height": 1800})
+            page.set_default_timeout(60_000)
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.on(
+                "console",
+                lambda msg: errors.append(msg.text) if msg.type == "error" else None,
+            )
+            page.goto(f"{base}/{path}?token={TOKEN}")
+            page.wait_for_function(
+                """() => {
+                    const sc = window.jupyterapp?.shell?.currentWidget?.sessionContext;
+                    const k = sc?.session?.kernel;
+                    return sc?.isReady && k?.connectionStatus === 'connected'
+                        && k.status === 'idle';
+                }""",
+                timeout=90_000,
+            )
+            # Fire and forget: awaiting the command inside evaluate can hang behind a dialog.
+            page.evaluate(
+                "() => { void window.jupyterapp.commands.execute('notebook:run-all-cells'); }"
+            )
+            page.wait_for_selector(".sfn-graph-widget svg g.node", timeout=90_000)
+            nap: list[str] = []
+            _wait_status(page, "/States/Nap", "RUNNING", nap)
+            page.screenshot(path=str(OUTPUT / f"widgets-{app}-running.png"), full_page=True)
+            _wait_status(page, "/States/Nap", "SUCCEEDED", nap)
+            fetch: list[str] = []
+            _wait_status(page, "/States/Fetch", "SUCCEEDED", fetch)
+            _wait_status(page, "/States/Done", "SUCCEEDED", [])
+            assert nap[-2:] == ["RUNNING", "SUCCEEDED"], nap
+            assert "RUNNING" in fetch, fetch
+            page.wait_for_function(
+                """() => [...document.querySelectorAll('.sfn-timeline-widget text.sfn-row-label')]
+                        .some(t => t.textContent.includes('Fetch \u00d73'))"""
+            )
+            bars = page.evaluate(
+                """() => [...document.querySelectorAll('.sfn-timeline-widget g.sfn-row')]
+                    .filter(g => g.textContent.includes('Fetch'))
+                    .map(g => g.querySelectorAll('rect.sfn-bar').length)"""
+            )
+            assert bars == [3], bars
+            page.wait_for_selector(".sfn-header[data-status='SUCCEEDED']")
+            header = page.inner_text(".sfn-header")
+            assert "3 / 3 states done" in header, header
+            # A click on a state shows its details, and the event table lists the events.
+            page.click(".sfn-graph-widget g.node[id='/States/Fetch']")
+            page.wait_for_selector(".sfn-graph-details .sfn-visit")
+            assert "attempt" in page.inner_text(".sfn-graph-details").lower()
+            assert page.locator(".sfn-events tbody tr.sfn-event").count() > 5
+            page.screenshot(path=str(OUTPUT / f"widgets-{app}-done.png"), full_page=True)
+        finally:
+            browser.close()
+    assert not [e for e in errors if "sfn" in e.lower() or "anywidget" in e.lower()], errors
