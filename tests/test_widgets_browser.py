@@ -64,7 +64,21 @@ ex = rt.start(arn, {"n": 1})
 ex.definition = ex.definition or sfn.parse(definition)
 ex
 """,
+    """evil = "<img src=x onerror=alert(1)>"
+bad = {
+    "StartAt": evil,
+    "States": {
+        evil: {"Type": "Pass", "Result": {"html": "<script>alert(2)</script>"}, "Next": "Boom"},
+        "Boom": {"Type": "Fail", "Error": "<b>E</b>", "Cause": "<img src=y onerror=alert(3)>"},
+    },
+}
+evil_ex = sfn.run(bad, execution_name="evil")
+evil_ex.definition = evil_ex.definition or sfn.parse(bad)
+evil_ex
+""",
 ]
+EVIL = "<img src=x onerror=alert(1)>"
+EVIL_NODE = "/States/_x3cimg_x20src_x3dx_x20onerror_x3dalert_x281_x29_x3e"
 
 BROWSER_ARGS = [
     "--no-sandbox",
@@ -201,6 +215,7 @@ def test_live_widgets_in_a_real_browser(server: tuple[str, str], tmp_path: Path)
             page = browser.new_page(viewport={"width": 1300, "height": 1800})
             page.set_default_timeout(60_000)
             page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.on("dialog", lambda dialog: errors.append(f"dialog: {dialog.message}"))
             page.on(
                 "console",
                 lambda msg: errors.append(msg.text) if msg.type == "error" else None,
@@ -248,6 +263,37 @@ def test_live_widgets_in_a_real_browser(server: tuple[str, str], tmp_path: Path)
             assert "attempt" in page.inner_text(".sfn-graph-details").lower()
             assert page.locator(".sfn-events tbody tr.sfn-event").count() > 5
             page.screenshot(path=str(OUTPUT / f"widgets-{app}-done.png"), full_page=True)
+            _check_html_names_are_text(page)
+            page.screenshot(path=str(OUTPUT / f"widgets-{app}-html-names.png"), full_page=True)
         finally:
             browser.close()
-    assert not [e for e in errors if "sfn" in e.lower() or "anywidget" in e.lower()], errors
+    assert not [
+        e for e in errors if "sfn" in e.lower() or "anywidget" in e.lower() or "dialog" in e
+    ], errors
+
+
+def _check_html_names_are_text(page: Any) -> None:
+    """State names, payloads and errors that look like HTML show up as text, nothing runs."""
+    selector = f".sfn-graph-widget g.node[id='{EVIL_NODE}']"
+    page.wait_for_selector(f"{selector}[data-status='SUCCEEDED']")
+    assert EVIL in page.text_content(selector)
+    page.click(selector)
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.sfn-graph-details')]
+                .some(d => d.textContent.includes('<script>alert(2)</script>'))"""
+    )
+    boom = ".sfn-graph-widget g.node[id='/States/Boom']"
+    page.wait_for_selector(f"{boom}[data-status='FAILED']")
+    assert "Fail: <b>E</b>" in page.text_content(boom)
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.sfn-timeline-widget text')]
+                .some(t => t.textContent.includes('<img src=x'))"""
+    )
+    counts = page.evaluate(
+        """() => ({
+            img: document.querySelectorAll('.jp-OutputArea-output img').length,
+            script: document.querySelectorAll('.jp-OutputArea-output script:not([type])').length,
+            b: document.querySelectorAll('.jp-OutputArea-output b').length,
+        })"""
+    )
+    assert counts == {"img": 0, "script": 0, "b": 0}, counts
