@@ -187,7 +187,7 @@ class ExecutionFeed:
                 parent = row_parent(visit, container.type if container is not None else None)
                 self._set_row(visit_row(visit, parent, t0))
                 for iteration in visit.iterations:
-                    self._set_row(iteration_row(visit, iteration.index, t0))
+                    self._set_row(iteration_row(visit, iteration, t0))
             return self.version
 
     def _fold_status(self, visit: StateVisit) -> None:

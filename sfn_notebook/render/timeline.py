@@ -21,11 +21,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypedDict
 
-from sfn_notebook.render.attempts import (
-    FAILED,
-    RUNNING,
-    StateVisit,
-)
+from sfn_notebook.render.attempts import FAILED, RUNNING, MapIteration, StateVisit
 from sfn_notebook.render.dot import node_id, palette
 
 # Bars take the border colour of their status, as the graph's outlines do.
@@ -71,13 +67,18 @@ def timeline_rows(visits: Sequence[StateVisit], start: datetime | None = None) -
     rows: list[TimelineRow] = []
     seen_iterations: set[str] = set()
     by_key = {v.key: v for v in visits}
+    iterations = {(v.key, it.index): it for v in visits for it in v.iterations}
     for visit in visits:
         container = by_key.get(visit.parent) if visit.parent is not None else None
         parent = row_parent(visit, container.type if container is not None else None)
         if parent is not None and parent.startswith("i") and parent not in seen_iterations:
             seen_iterations.add(parent)
             assert container is not None
-            rows.append(iteration_row(container, visit.path[-1][1], t0))
+            index = visit.path[-1][1]
+            found = iterations.get((container.key, index))
+            if found is None:  # a history cut short: the iteration's start is not in it
+                found = MapIteration(index, visit.entered, None, RUNNING)
+            rows.append(iteration_row(container, found, t0))
         rows.append(visit_row(visit, parent, t0))
     return rows
 
@@ -111,20 +112,18 @@ def visit_row(visit: StateVisit, parent: str | None, t0: datetime) -> TimelineRo
     }
 
 
-def iteration_row(map_visit: StateVisit, index: int, t0: datetime) -> TimelineRow:
+def iteration_row(map_visit: StateVisit, iteration: MapIteration, t0: datetime) -> TimelineRow:
     """The row of one Map iteration, under its Map's row."""
-    found = next((it for it in map_visit.iterations if it.index == index), None)
-    started = found.started if found is not None else map_visit.entered
     return {
-        "key": f"i{map_visit.key}.{index}",
+        "key": f"i{map_visit.key}.{iteration.index}",
         "parent": f"v{map_visit.key}",
-        "order": index,
+        "order": iteration.index,
         "kind": "iteration",
-        "label": f"#{index}",
+        "label": f"#{iteration.index}",
         "type": "Iteration",
-        "start": _ms(started, t0) or 0.0,
-        "end": _ms(found.ended, t0) if found is not None else None,
-        "status": found.status if found is not None else RUNNING,
+        "start": _ms(iteration.started, t0) or 0.0,
+        "end": _ms(iteration.ended, t0),
+        "status": iteration.status,
         "attempts": [],
         "error": None,
         "node": None,
