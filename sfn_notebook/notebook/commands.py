@@ -1,0 +1,620 @@
+"""The ``%sfn`` subcommands: a registry of argparse parsers and the functions they run.
+
+No IPython here: commands take a :class:`Context` (the session, the notebook's namespace and a
+``display`` function) and raise :class:`~sfn_notebook.notebook.cmdline.CommandError`, which the
+magics (:mod:`sfn_notebook.notebook.magics`) turn into IPython's ``UsageError``. Each command
+mirrors a Python call and says which in its help.
+
+>>> print(help_text("functions"))
+usage: %sfn functions [-h]
+<BLANKLINE>
+The Python functions registered with @sfn.function.
+<BLANKLINE>
+One line per function: its name, signature and the first line of its docstring.
+<BLANKLINE>
+Example:
+  %sfn functions
+<BLANKLINE>
+options:
+  -h, --help  show this help
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import functools
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sfn_notebook.asl.parse import parse, validate
+from sfn_notebook.errors import SfnNotebookError
+from sfn_notebook.notebook.cmdline import CommandError, Parser, parse_json, variable_or_text
+from sfn_notebook.notebook.locate import SourceIndex, diagnostic_line
+from sfn_notebook.notebook.session import CLOCKS, NotebookSession
+from sfn_notebook.notebook.views import Findings, FunctionTable, Located, StateMachineView, response
+from sfn_notebook.runtime.execution import Execution
+from sfn_notebook.runtime.identity import state_machine_arn
+from sfn_notebook.runtime.runtime import Runtime
+
+STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
+TYPES = ("STANDARD", "EXPRESS")
+QUERY_LANGUAGES = ("JSONPath", "JSONata")
+INSPECTION_LEVELS = ("INFO", "DEBUG", "TRACE")
+
+# ------------------------------------------------------------------------------------------------
+# The command registry: one entry per %sfn subcommand
+
+
+@dataclass
+class Context:
+    """What a command works with: the session and the notebook's namespace."""
+
+    session: NotebookSession
+    namespace: dict[str, Any]
+    display: Callable[..., Any]
+
+    @property
+    def runtime(self) -> Runtime:
+        return self.session.runtime
+
+
+@dataclass
+class Command:
+    name: str
+    summary: str
+    parser: Parser
+    run: Callable[[Context, argparse.Namespace], Any]
+    completes: tuple[str, ...] = ()  # what each positional completes to: machine, execution ...
+
+    @property
+    def help(self) -> str:
+        return self.parser.format_help().strip()
+
+
+COMMANDS: dict[str, Command] = {}
+
+
+def arg(*names: str, **options: Any) -> tuple[tuple[str, ...], dict[str, Any]]:
+    return names, options
+
+
+def command(
+    name: str, summary: str, *arguments: tuple[tuple[str, ...], dict[str, Any]], completes: str = ""
+) -> Callable[[Callable[[Context, argparse.Namespace], Any]], Callable[..., Any]]:
+    """Register a ``%sfn`` subcommand; its docstring is the help's description."""
+
+    def register(fn: Callable[[Context, argparse.Namespace], Any]) -> Callable[..., Any]:
+        parser = Parser(f"%sfn {name}", f"{summary}\n\n{_dedent(fn.__doc__)}".strip())
+        for names, options in arguments:
+            parser.add_argument(*names, **options)
+        COMMANDS[name] = Command(name, summary, parser, fn, tuple(completes.split()))
+        return fn
+
+    return register
+
+
+def _dedent(doc: str | None) -> str:
+    import inspect
+
+    return inspect.cleandoc(doc or "")
+
+
+ASL_PARSER = Parser(
+    "%%asl",
+    "Define a state machine from the cell (JSON or YAML): validate it, create it or publish a "
+    "new version of it, and show its graph.\n\nDiagnostics name the cell line they are about "
+    "(the %%asl line is line 1).",
+)
+ASL_PARSER.add_argument("name", metavar="NAME", help="the state machine's name")
+ASL_PARSER.add_argument("--type", choices=TYPES, default="STANDARD", help="default: STANDARD")
+ASL_PARSER.add_argument(
+    "--query-language",
+    choices=QUERY_LANGUAGES,
+    help="the definition's QueryLanguage, when the cell does not set it",
+)
+ASL_PARSER.add_argument("--role-arn", help="the execution role (default: a local one)")
+ASL_PARSER.add_argument("--no-graph", action="store_true", help="do not show the graph")
+
+
+# ------------------------------------------------------------------------------------------------
+# Helpers shared by commands
+
+
+def _execution(ctx: Context, key: str | None) -> tuple[Runtime, Execution]:
+    """An execution from ``$variable``, an ARN or a name; the last one started when omitted."""
+    if key is None:
+        last = ctx.session.last_execution
+        if last is None:
+            raise CommandError("no execution yet: name one (see %sfn executions)")
+        return ctx.session.runtime_of(last), last
+    value = variable_or_text(key, ctx.namespace)
+    if isinstance(value, Execution):
+        return ctx.session.runtime_of(value), value
+    if not isinstance(value, str):
+        raise CommandError(f"{key} is a {type(value).__name__}, not an Execution or its name")
+    return ctx.session.find_execution(value)
+
+
+def machine_arn(runtime: Runtime, name: str) -> str:
+    return state_machine_arn(name, runtime.region, runtime.account)
+
+
+def _machine_names(ctx: Context) -> list[str]:
+    return ctx.session.machine_names()
+
+
+def _require_machine(ctx: Context, name: str) -> dict[str, Any]:
+    """describe_state_machine for ``name`` (or its ARN), with a hint when it is not defined."""
+    runtime = ctx.runtime
+    arn = name if name.startswith("arn:") else machine_arn(runtime, name)
+    try:
+        return runtime.describe_state_machine(stateMachineArn=arn)
+    except SfnNotebookError:
+        known = _machine_names(ctx)
+        hint = difflib.get_close_matches(name, known, 1)
+        also = f"; did you mean {hint[0]!r}?" if hint else ""
+        listed = f" (defined: {', '.join(known)})" if known and not hint else ""
+        raise CommandError(
+            f"no state machine named {name!r}{also}{listed}; define one with %%asl {name}"
+        ) from None
+
+
+def _attach_definition(ctx: Context, runtime: Runtime, execution: Execution) -> None:
+    """Give the Execution its definition, so its display draws the graph, not just a timeline."""
+    if getattr(execution, "definition", False) is None:
+        described = runtime.describe_state_machine(stateMachineArn=execution.state_machine_arn)
+        execution.definition = parsed_definition(described["definition"])
+
+
+@functools.lru_cache(maxsize=64)
+def parsed_definition(text: str) -> Any:
+    return parse(text)
+
+
+def _needs(runtime: Runtime, method: str, feature: str, subcommand: str) -> Callable[..., Any]:
+    """The Runtime's ``method``, or a clear message that this version does not have it yet."""
+    found = getattr(runtime, method, None)
+    if found is None:
+        raise CommandError(
+            f"%sfn {subcommand} needs {feature}, which this version of sfn-notebook's Runtime "
+            f"does not have yet (no Runtime.{method})."
+        )
+    return found  # type: ignore[no-any-return]
+
+
+def _wait(execution: Execution) -> None:
+    """Wait for the end; Ctrl-C stops the waiting, not the execution (as ``Execution.wait``)."""
+    try:
+        execution.wait()
+    except KeyboardInterrupt:
+        print(
+            f"Stopped waiting; {execution.name} goes on "
+            f"(%sfn stop {execution.name} stops it, %sfn history {execution.name} shows it)."
+        )
+
+
+def _live_view(ctx: Context, execution: Execution) -> Callable[[], None]:
+    """While a real-clock run is awaited, show the live view; the returned function removes it
+    (the Execution the magic returns then shows itself, once)."""
+    try:
+        from sfn_notebook.notebook.display import widget_frontend_available
+
+        if not widget_frontend_available():
+            return lambda: None
+        from sfn_notebook.notebook.widgets import ExecutionView
+    except ImportError:
+        return lambda: None
+    view = ExecutionView(execution)
+    handle = ctx.display(view, display_id=True)
+
+    def remove() -> None:
+        if handle is not None:
+            handle.update({"text/plain": ""}, raw=True)
+        view.close()
+
+    return remove
+
+
+# ------------------------------------------------------------------------------------------------
+# %sfn subcommands
+
+
+@command(
+    "run",
+    "Start an execution, show it live and return the Execution.",
+    arg("state_machine", metavar="NAME", help="the state machine (name or ARN)"),
+    arg("--input", help="input: JSON, $variable or @file.json (default: {})"),
+    arg("--name", metavar="EXEC", help="the execution's name (default: a UUID)"),
+    arg("--no-wait", action="store_true", help="return at once; the execution runs on"),
+    arg("--clock", choices=CLOCKS, help="virtual (Waits take no time) or real"),
+    arg("--test-case", help="a test case of the mock config (MockConfigFile)"),
+    completes="machine",
+)
+def _run(ctx: Context, args: argparse.Namespace) -> Execution:
+    """Mirrors rt.start(NAME, input, name=EXEC).wait(). A run on the clock the notebook's Runtime
+    does not use runs on a companion Runtime kept in memory.
+
+    Examples:
+      %sfn run orders --input {"id": 7} --name first
+      %sfn run orders --input $order --no-wait
+    """
+    described = _require_machine(ctx, args.state_machine)
+    value = None if args.input is None else parse_json(args.input, ctx.namespace, "--input")
+    runtime = ctx.session.runtime_for(args.clock)
+    if runtime is not ctx.runtime:
+        _copy_machine(runtime, described)
+    start: Callable[..., Execution] = runtime.start
+    if args.test_case is not None:
+        start = _with_test_case(runtime, args.test_case)
+    execution = start(described["stateMachineArn"], value, name=args.name)
+    _attach_definition(ctx, runtime, execution)
+    ctx.session.last_execution = execution
+    if not args.no_wait:
+        remove = lambda: None  # noqa: E731
+        if not runtime.clock.virtual:
+            remove = _live_view(ctx, execution)
+        try:
+            _wait(execution)
+        finally:
+            remove()
+    return execution
+
+
+def _copy_machine(runtime: Runtime, described: dict[str, Any]) -> None:
+    """Give the companion Runtime the current definition of a state machine."""
+    arn = described["stateMachineArn"]
+    try:
+        current = runtime.describe_state_machine(stateMachineArn=arn)
+    except SfnNotebookError:
+        runtime.create_state_machine(
+            name=described["name"],
+            definition=described["definition"],
+            roleArn=described["roleArn"],
+            type=described["type"],
+        )
+        return
+    if current["definition"] != described["definition"]:
+        runtime.update_state_machine(stateMachineArn=arn, definition=described["definition"])
+
+
+def _with_test_case(runtime: Runtime, case: str) -> Callable[..., Execution]:
+    import inspect
+
+    if "test_case" not in inspect.signature(runtime.start).parameters:
+        raise CommandError(
+            "%sfn run --test-case needs MockConfigFile mocks, which this version of "
+            "sfn-notebook's Runtime does not have yet (no test_case= on Runtime.start)."
+        )
+    return functools.partial(runtime.start, test_case=case)
+
+
+@command(
+    "history",
+    "The execution's history events as a DataFrame (analysis.events_frame).",
+    arg("execution", metavar="EXEC", nargs="?", help="name, ARN or $variable (default: the last)"),
+    arg("--data", action="store_true", help="add the input and output of every event"),
+    completes="execution",
+)
+def _history(ctx: Context, args: argparse.Namespace) -> Any:
+    """Mirrors analysis.events_frame(execution, include_data=...).
+
+    Examples:
+      %sfn history first
+      events = %sfn history $ex --data
+    """
+    from sfn_notebook.analysis import events_frame
+
+    _, execution = _execution(ctx, args.execution)
+    return events_frame(execution, include_data=args.data)
+
+
+@command(
+    "executions",
+    "The executions (of one state machine) as a DataFrame (analysis.executions_frame).",
+    arg("state_machine", metavar="NAME", nargs="?", help="only this state machine's"),
+    arg("--status", choices=STATUSES, help="only executions with this status"),
+    completes="machine",
+)
+def _executions(ctx: Context, args: argparse.Namespace) -> Any:
+    """Mirrors analysis.executions_frame(rt, state_machine=NAME, status=STATUS).
+
+    Examples:
+      %sfn executions
+      %sfn executions orders --status FAILED
+    """
+    from sfn_notebook.analysis import executions_frame
+
+    if args.state_machine is not None:
+        _require_machine(ctx, args.state_machine)
+    return executions_frame(
+        ctx.session.runtimes(), state_machine=args.state_machine, status=args.status
+    )
+
+
+@command(
+    "validate",
+    "Validate a state machine or a definition file as AWS would; findings name their line.",
+    arg("target", metavar="NAME|FILE", help="a state machine of this notebook, or a file"),
+    completes="machine-or-file",
+)
+def _validate(ctx: Context, args: argparse.Namespace) -> Findings:
+    """Mirrors sfn.validate(text). A state machine defined by %%asl is checked against its cell,
+    so lines are cell lines.
+
+    Examples:
+      %sfn validate orders
+      %sfn validate flows/orders.asl.yaml
+    """
+    target = args.target
+    if target in ctx.session.sources:
+        return findings_for(ctx.session.sources[target], target, offset=1, cell=True)
+    if os.path.isfile(target):
+        try:
+            with open(target, encoding="utf-8") as handle:
+                text = handle.read()
+        except OSError as exc:
+            raise CommandError(f"cannot read {target}: {exc.strerror}") from None
+        return findings_for(text, target)
+    if target in _machine_names(ctx):
+        return findings_for(_require_machine(ctx, target)["definition"], target)
+    raise CommandError(f"{target!r} is neither a state machine of this notebook nor a file")
+
+
+def findings_for(
+    text: str, where: str, offset: int = 0, document: Any = None, *, cell: bool = False
+) -> Findings:
+    """Validate ``text`` (or the ``document`` loaded from it) and locate each finding's line;
+    ``offset`` is added to lines (1 for a cell, whose first line is ``%%asl``)."""
+    index = SourceIndex(text)
+    diagnostics = validate(text if document is None else document)
+    located = [Located(d, diagnostic_line(index, d) + offset) for d in diagnostics]
+    return Findings(where, located, cell=cell)
+
+
+@command(
+    "graph",
+    "The state machine's graph.",
+    arg("state_machine", metavar="NAME", help="the state machine"),
+    completes="machine",
+)
+def _graph(ctx: Context, args: argparse.Namespace) -> StateMachineView:
+    """Mirrors render.Graph(definition, title=NAME).
+
+    Example:
+      %sfn graph orders
+    """
+    described = _require_machine(ctx, args.state_machine)
+    definition = parsed_definition(described["definition"])
+    states = len(definition.walk())
+    summary = f"{described['name']}: {states} states, {described['type']}"
+    return StateMachineView(definition, described["name"], summary)
+
+
+@command(
+    "stop",
+    "Stop a running execution (StopExecution); returns the Execution.",
+    arg("execution", metavar="EXEC", help="name, ARN or $variable"),
+    arg("--error", help="the error recorded in ExecutionAborted"),
+    arg("--cause", help="the cause recorded in ExecutionAborted"),
+    completes="execution",
+)
+def _stop(ctx: Context, args: argparse.Namespace) -> Execution:
+    """Mirrors rt.stop_execution(executionArn=..., error=..., cause=...).
+
+    Example:
+      %sfn stop first --error Cancelled --cause "no longer needed"
+    """
+    runtime, execution = _execution(ctx, args.execution)
+    runtime.stop_execution(executionArn=execution.arn, error=args.error, cause=args.cause)
+    return execution
+
+
+@command(
+    "redrive",
+    "Redrive a failed, timed-out or aborted execution from where it failed (RedriveExecution).",
+    arg("execution", metavar="EXEC", help="name, ARN or $variable"),
+    arg("--no-wait", action="store_true", help="return at once"),
+    completes="execution",
+)
+def _redrive(ctx: Context, args: argparse.Namespace) -> Execution:
+    """Mirrors rt.redrive_execution(executionArn=...), then waits for the new outcome.
+
+    Example:
+      %sfn redrive first
+    """
+    runtime, execution = _execution(ctx, args.execution)
+    redrive = _needs(runtime, "redrive_execution", "RedriveExecution", "redrive")
+    redrive(executionArn=execution.arn)
+    if not args.no_wait:
+        _wait(execution)
+    return execution
+
+
+@command(
+    "send-success",
+    "Answer a task token with success (SendTaskSuccess).",
+    arg("token", metavar="TOKEN", help="the task token, or $variable"),
+    arg("output", metavar="JSON", help="the task's result: JSON, $variable or @file.json"),
+)
+def _send_success(ctx: Context, args: argparse.Namespace) -> None:
+    """Mirrors rt.send_task_success(taskToken=TOKEN, output=JSON).
+
+    Example:
+      %sfn send-success $token {"approved": true}
+    """
+    token = variable_or_text(args.token, ctx.namespace)
+    output = parse_json(args.output, ctx.namespace, "JSON")
+    runtime = _token_runtime(ctx, "send_task_success", "send-success")
+    runtime.send_task_success(taskToken=token, output=json.dumps(output))
+    print("Task success sent.")
+
+
+@command(
+    "send-failure",
+    "Answer a task token with failure (SendTaskFailure).",
+    arg("token", metavar="TOKEN", help="the task token, or $variable"),
+    arg("error", metavar="ERROR", help="the error name"),
+    arg("cause", metavar="CAUSE", nargs="?", help="the cause (text)"),
+)
+def _send_failure(ctx: Context, args: argparse.Namespace) -> None:
+    """Mirrors rt.send_task_failure(taskToken=TOKEN, error=ERROR, cause=CAUSE).
+
+    Example:
+      %sfn send-failure $token Rejected "too expensive"
+    """
+    token = variable_or_text(args.token, ctx.namespace)
+    runtime = _token_runtime(ctx, "send_task_failure", "send-failure")
+    kwargs = {"taskToken": token, "error": args.error}
+    if args.cause is not None:
+        kwargs["cause"] = args.cause
+    runtime.send_task_failure(**kwargs)
+    print("Task failure sent.")
+
+
+def _token_runtime(ctx: Context, method: str, subcommand: str) -> Runtime:
+    """The Runtime a token belongs to; tokens are the default Runtime's unless only the
+    companion has tasks waiting."""
+    for runtime in ctx.session.runtimes():
+        _needs(runtime, method, "task tokens (.waitForTaskToken callbacks)", subcommand)
+    return ctx.runtime
+
+
+@command(
+    "test-state",
+    "Run one state of a state machine on an input (TestState); shows every processing stage.",
+    arg("state_machine", metavar="NAME", help="the state machine"),
+    arg("state", metavar="STATE", help="the state's name"),
+    arg("--input", default="{}", help="input: JSON, $variable or @file.json (default: {})"),
+    arg("--inspection-level", choices=INSPECTION_LEVELS, default="DEBUG", help="default: DEBUG"),
+    arg("--variables", help="variables in scope: a JSON object or $variable"),
+    completes="machine state",
+)
+def _test_state(ctx: Context, args: argparse.Namespace) -> Any:
+    """Mirrors rt.test_state(definition=STATE's JSON, input=..., inspectionLevel=...).
+
+    Example:
+      %sfn test-state orders Enrich --input {"id": 7}
+    """
+    described = _require_machine(ctx, args.state_machine)
+    states = parsed_definition(described["definition"]).walk()
+    found = next((s for s in states if s.name == args.state), None)
+    if found is None:
+        names = ", ".join(s.name for s in states)
+        raise CommandError(f"{described['name']} has no state {args.state!r} (states: {names})")
+    test_state = _needs(ctx.runtime, "test_state", "TestState", "test-state")
+    value = parse_json(args.input, ctx.namespace, "--input")
+    kwargs: dict[str, Any] = {
+        "definition": json.dumps(dict(found.raw)),
+        "roleArn": described["roleArn"],
+        "input": json.dumps(value),
+        "inspectionLevel": args.inspection_level,
+    }
+    if args.variables is not None:
+        kwargs["variables"] = json.dumps(parse_json(args.variables, ctx.namespace, "--variables"))
+    return response(test_state(**kwargs))
+
+
+@command("functions", "The Python functions registered with @sfn.function.")
+def _functions(ctx: Context, _args: argparse.Namespace) -> FunctionTable:
+    """One line per function: its name, signature and the first line of its docstring.
+
+    Example:
+      %sfn functions
+    """
+    return FunctionTable(ctx.session.functions)
+
+
+@command(
+    "runtime",
+    "Show or replace the notebook's Runtime: its clock, store file and seed.",
+    arg(
+        "--store", help="the SQLite history file (default: sfn-history.sqlite beside the notebook)"
+    ),
+    arg("--no-store", action="store_true", help="keep history in memory only"),
+    arg("--clock", choices=CLOCKS, help="virtual (default) or real"),
+    arg("--start-time", help="virtual clock's start, ISO 8601 (default: now)"),
+    arg("--seed", type=int, help="seed for jitter, States.UUID and random functions"),
+    arg("--account", help="the account in ARNs (default 123456789012)"),
+    arg("--region", help="the region in ARNs (default us-east-1)"),
+)
+def _runtime(ctx: Context, args: argparse.Namespace) -> None:
+    """Mirrors sfn.Runtime(store, clock=, start_time=, seed=, account=, region=). With options,
+    the new Runtime replaces the old one (define state machines again after it); registered
+    functions stay.
+
+    Examples:
+      %sfn runtime
+      %sfn runtime --no-store --start-time 2025-01-01T09:00:00Z --seed 7
+    """
+    changes: dict[str, Any] = {}
+    if args.store is not None and args.no_store:
+        raise CommandError("--store and --no-store exclude each other")
+    if args.store is not None:
+        changes["store"] = args.store
+    if args.no_store:
+        changes["store"] = None
+    for key in ("clock", "seed", "account", "region"):
+        if getattr(args, key) is not None:
+            changes[key] = getattr(args, key)
+    if args.start_time is not None:
+        changes["start_time"] = _timestamp(args.start_time)
+    if changes:
+        ctx.session.configure(**changes)
+    else:
+        ctx.session.runtime  # noqa: B018 - built now, so a problem with the store shows here
+    say_notes(ctx.session)
+    print(ctx.session.settings.describe())
+
+
+def _timestamp(text: str) -> Any:
+    from datetime import datetime, timezone
+
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise CommandError(f"--start-time: not an ISO 8601 time: {text}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+@command(
+    "help",
+    "List the commands, or show one command's help.",
+    arg("topic", metavar="COMMAND", nargs="?", help="a command, or asl for %%asl"),
+)
+def _help(_ctx: Context, args: argparse.Namespace) -> None:
+    """Shows the overview of all magics, or one command's help.
+
+    Examples:
+      %sfn help
+      %sfn help run
+    """
+    print(help_text(args.topic))
+
+
+def help_text(topic: str | None = None) -> str:
+    """The overview of every magic, or one command's full help.
+
+    >>> help_text("functions").splitlines()[0]
+    'usage: %sfn functions [-h]'
+    """
+    if topic in ("asl", "%%asl"):
+        return ASL_PARSER.format_help().strip()
+    if topic is not None:
+        found = COMMANDS.get(topic)
+        if found is None:
+            raise CommandError(f"no command {topic!r}; commands: {', '.join(COMMANDS)}")
+        return found.help
+    lines = ["sfn-notebook magics (%sfn help COMMAND, or COMMAND --help, for details):", ""]
+    lines.append(f"  {'%%asl NAME':<22} {ASL_PARSER.description.splitlines()[0]}")  # type: ignore[union-attr]
+    for name, cmd in COMMANDS.items():
+        lines.append(f"  {'%sfn ' + name:<22} {cmd.summary}")
+    return "\n".join(lines)
+
+
+def say_notes(current: NotebookSession) -> None:
+    while current.notes:
+        print(current.notes.pop(0))
