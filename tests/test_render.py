@@ -365,6 +365,7 @@ def test_report_header_text_and_event_table() -> None:
         "done": 4,
         "total": 6,
         "events": len(ex.history),
+        "ticking": False,
     }
     assert report.text().startswith("<Execution run-1 SUCCEEDED in 0 ms: 4/6 states done")
     table = report.events_html(max_events=4)

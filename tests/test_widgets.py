@@ -30,6 +30,7 @@ from sfn_notebook.notebook.feed import ExecutionFeed, Throttle
 from sfn_notebook.notebook.widgets import (
     EventTable,
     ExecutionGraph,
+    ExecutionHeader,
     ExecutionView,
     RetryTimeline,
 )
@@ -118,11 +119,15 @@ def test_a_live_run_shows_each_state_in_progress_then_succeeded() -> None:
         arn = rt.create_state_machine(name="live", definition=LIVE)["stateMachineArn"]
         ex = rt.start(arn, {"n": 1})
         graph = ExecutionGraph(ex, definition=sfn.parse(LIVE))
+        timeline = RetryTimeline(ex)
+        header = ExecutionHeader(ex)
         wait_for(lambda: graph.nodes.get("/States/Work", {}).get("status") == "RUNNING")
         gate.set()
         wait_for(lambda: graph.nodes.get("/States/Nap", {}).get("status") == "RUNNING")
+        assert header.header["ticking"] is True  # real clock: the browser lets time pass
         ex.wait(10)
         wait_for(lambda: graph.status == "SUCCEEDED")
+        wait_for(lambda: header.header["status"] == "SUCCEEDED")
     # The widget may be made before or after Work is entered; from then on the sequence is exact.
     work = node_statuses(graph, "/States/Work")
     assert work in (["NOT_REACHED", "RUNNING", "SUCCEEDED"], ["RUNNING", "SUCCEEDED"])
@@ -134,6 +139,11 @@ def test_a_live_run_shows_each_state_in_progress_then_succeeded() -> None:
     statuses = [m["state"]["status"] for m in messages(graph) if "status" in m.get("state", {})]
     merged = [s for i, s in enumerate(statuses) if i == 0 or statuses[i - 1] != s]
     assert merged in (["NOT_STARTED", "RUNNING", "SUCCEEDED"], ["RUNNING", "SUCCEEDED"])
+    # The timeline sends rows as they change (not every tick of the Wait), then stops ticking.
+    updates = customs(timeline)
+    assert any(u["ticking"] for u in updates) and not updates[-1]["ticking"]
+    assert updates[-1]["status"] == "SUCCEEDED" and len(updates) <= 12
+    assert header.header["ticking"] is False and header.header["done"] == 3
     assert graph.svg.startswith("<svg") and 'id="/States/Nap"' in graph.svg
 
 

@@ -103,6 +103,7 @@ class ExecutionFeed:
         self._counts: dict[str, Counter[str]] = {}  # state key -> visit statuses
         self._map_counts: dict[int, tuple[str, int, int, int]] = {}
         self._pointers: dict[str, str] = {}
+        self.clock: Any = None  # the live execution's clock, when there is one
 
     # Construction -----------------------------------------------------------------------------
 
@@ -128,6 +129,7 @@ class ExecutionFeed:
             if cached is not None and cached.definition is definition:
                 return cached
             feed = cls(definition, name)
+            feed.clock = getattr(execution._record.context, "clock", None)
             history.listen(feed.add)
             for event in list(history.events):
                 feed.add(event)
@@ -246,15 +248,22 @@ class ExecutionFeed:
             for key, status in sorted(self.statuses().items())
         }
 
+    def ticking(self) -> bool:
+        """Running on the real clock: time passes between events, views may show it passing."""
+        clock = self.clock
+        return (
+            clock is not None
+            and not getattr(clock, "virtual", True)
+            and self.tracker.started is not None
+            and self.tracker.ended is None
+        )
+
     def header(self) -> Header:
         """Status, duration and states done / total."""
         self.refresh()
         with self.lock:
             tracker = self.tracker
-            duration = None
-            if tracker.started is not None:
-                end = tracker.ended or tracker.last_timestamp or tracker.started
-                duration = round((end - tracker.started).total_seconds() * 1000, 3)
+            duration = self.end_ms()
             done = sum(1 for c in self._counts.values() if c[RUNNING] <= 0)
             total = (
                 len(self.definition.walk()) if self.definition is not None else len(self._counts)
@@ -266,14 +275,18 @@ class ExecutionFeed:
                 "done": done,
                 "total": total,
                 "events": len(self.events),
+                "ticking": self.ticking(),
             }
 
     def end_ms(self) -> float | None:
+        """Where the time axis ends: the last event, or now while ticking (ms since start)."""
         with self.lock:
             tracker = self.tracker
             if tracker.started is None:
                 return None
             end = tracker.ended or tracker.last_timestamp or tracker.started
+            if self.ticking():
+                end = max(end, self.clock.now())
             return round((end - tracker.started).total_seconds() * 1000, 3)
 
     # Replies to the browser -------------------------------------------------------------------

@@ -86,6 +86,7 @@ class RowsUpdate(TypedDict):
     rows: list[TimelineRow]
     end: float | None
     status: str
+    ticking: bool  # real clock, running: the browser advances ``end`` with wall time
 
 
 class VisitDetails(TypedDict):

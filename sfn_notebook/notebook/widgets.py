@@ -140,10 +140,21 @@ class RetryTimeline(_FeedWidget):
             self._sent = version
             end = feed.end_ms()
             status = feed.tracker.status
-        if not rows and end == self._sent_end and status == self._sent_status:
+            ticking = feed.ticking()
+        # While ticking, ``end`` moves on its own in the browser: no message for that alone.
+        if not rows and status == self._sent_status and (ticking or end == self._sent_end):
             return
         self._sent_end, self._sent_status = end, status
-        self.send({"type": "rows", "reset": False, "rows": rows, "end": end, "status": status})
+        self.send(
+            {
+                "type": "rows",
+                "reset": False,
+                "rows": rows,
+                "end": end,
+                "status": status,
+                "ticking": ticking,
+            }
+        )
 
     def _on_hello(self, _content: Mapping[str, Any]) -> None:
         feed = self.feed
@@ -152,7 +163,17 @@ class RetryTimeline(_FeedWidget):
             rows = feed.rows_after(0)
             end = feed.end_ms()
             status = feed.tracker.status
-        self.send({"type": "rows", "reset": True, "rows": rows, "end": end, "status": status})
+            ticking = feed.ticking()
+        self.send(
+            {
+                "type": "rows",
+                "reset": True,
+                "rows": rows,
+                "end": end,
+                "status": status,
+                "ticking": ticking,
+            }
+        )
 
     @property
     def rows(self) -> list[dict[str, Any]]:
@@ -211,7 +232,16 @@ class ExecutionHeader(_FeedWidget):
         super().__init__(execution, kind="header", **kwargs)
 
     def _update(self) -> None:
-        self.header = dict(self.feed.header())
+        header = dict(self.feed.header())
+        if header["ticking"] and self.header.get("ticking") and _same_but_time(header, self.header):
+            return  # the browser advances a ticking duration itself
+        self.header = header
+
+
+def _same_but_time(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return {k: v for k, v in a.items() if k != "duration"} == {
+        k: v for k, v in b.items() if k != "duration"
+    }
 
 
 class ExecutionView(ipywidgets.VBox):

@@ -37,10 +37,11 @@ class Header(TypedDict):
 
     name: str
     status: str
-    duration: float | None  # ms from ExecutionStarted to the last event
+    duration: float | None  # ms from ExecutionStarted to the last event (or now, if ticking)
     done: int  # states whose visits have all finished
     total: int  # states in the definition (or seen so far, without one)
     events: int
+    ticking: bool  # running on the real clock: the front-end may advance the duration itself
 
 
 def header_of(tracker: AttemptTracker, visits: Sequence[StateVisit], name: str = "") -> Header:
@@ -61,6 +62,7 @@ def header_of(tracker: AttemptTracker, visits: Sequence[StateVisit], name: str =
         "done": sum(states.values()),
         "total": total,
         "events": tracker.event_count,
+        "ticking": False,
     }
 
 

@@ -11,7 +11,28 @@ import { renderTimeline } from "./timeline";
 function renderHeader(model: AnyModel<HeaderTraits>, el: HTMLElement): () => void {
   const root = h("div", "sfn-header");
   el.append(root);
+  let receivedAt = performance.now();
+  const duration = h("span", "");
+  const tick = (): void => {
+    const header = model.get("header");
+    if (!header || header.duration === null) {
+      duration.textContent = "";
+      return;
+    }
+    const extra = header.ticking ? performance.now() - receivedAt : 0;
+    if (!header.ticking) {
+      duration.textContent = formatMs(header.duration);
+      return;
+    }
+    // Whole seconds while ticking: a run in progress need not flicker through milliseconds.
+    const seconds = Math.floor((header.duration + extra) / 1000);
+    duration.textContent = seconds < 60 ? `${seconds} s` : formatMs(seconds * 1000);
+  };
+  const ticker = setInterval(() => {
+    if (model.get("header")?.ticking) tick();
+  }, 500);
   const draw = (): void => {
+    receivedAt = performance.now();
     const header = model.get("header");
     if (!header) return;
     const palette = model.get("palette") ?? {};
@@ -25,14 +46,18 @@ function renderHeader(model: AnyModel<HeaderTraits>, el: HTMLElement): () => voi
     root.replaceChildren(
       h("strong", "sfn-name", header.name || "execution"),
       badge,
-      h("span", "", header.duration === null ? "" : formatMs(header.duration)),
+      duration,
       h("span", "", `${header.done} / ${header.total} states done`),
       h("span", "sfn-muted", `${header.events} events`),
     );
+    tick();
   };
   model.on("change:header", draw);
   draw();
-  return () => model.off("change:header", draw);
+  return () => {
+    clearInterval(ticker);
+    model.off("change:header", draw);
+  };
 }
 
 function render({ model, el }: RenderProps): () => void {

@@ -36,6 +36,8 @@ export interface Header {
   done: number;
   total: number;
   events: number;
+  /** Real clock, still running: the duration grows with wall time between updates. */
+  ticking: boolean;
 }
 
 // -- browser → Python -----------------------------------------------------------------------
@@ -71,6 +73,8 @@ export interface RowsUpdate {
   rows: TimelineRow[];
   end: number | null;
   status: string;
+  /** Real clock, still running: `end` grows with wall time between updates. */
+  ticking: boolean;
 }
 
 /** One visit of a selected state. */

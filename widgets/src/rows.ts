@@ -17,14 +17,25 @@ export class RowStore {
   rows = new Map<string, TimelineRow>();
   end: number | null = null;
   status = "";
+  ticking = false;
+  /** performance.now() when `end` was received, to advance it while ticking. */
+  receivedAt = 0;
   /** Rows the user opened or closed; others follow AUTO_COLLAPSE. */
   toggled = new Map<string, boolean>();
 
-  apply(update: RowsUpdate): void {
+  apply(update: RowsUpdate, now = 0): void {
     if (update.reset) this.rows.clear();
     for (const row of update.rows) this.rows.set(row.key, row);
     this.end = update.end;
     this.status = update.status;
+    this.ticking = update.ticking;
+    this.receivedAt = now;
+  }
+
+  /** The current end of the time axis: `end`, advanced by wall time while ticking. */
+  now(now = 0): number | null {
+    if (this.end === null || !this.ticking) return this.end;
+    return this.end + Math.max(0, now - this.receivedAt);
   }
 
   toggle(key: string, children: number): void {
@@ -60,8 +71,8 @@ export class RowStore {
   }
 
   /** The latest time worth drawing: the execution's last event or the latest row end. */
-  span(): number {
-    let last = this.end ?? 0;
+  span(now = 0): number {
+    let last = this.now(now) ?? 0;
     for (const row of this.rows.values()) {
       last = Math.max(last, row.end ?? row.start);
       for (const [start, end] of row.attempts) last = Math.max(last, end ?? start ?? 0);

@@ -22,6 +22,10 @@ export function renderTimeline(model: AnyModel<TimelineTraits>, el: HTMLElement)
   const root = h("div", "sfn-timeline-widget", canvas, tip);
   el.append(root);
   let frame = 0;
+  // While a real-clock run is in progress its open bars grow with the wall clock.
+  const ticker = setInterval(() => {
+    if (store.ticking) schedule();
+  }, 250);
 
   const schedule = (): void => {
     if (!frame) frame = requestAnimationFrame(() => {
@@ -38,7 +42,9 @@ export function renderTimeline(model: AnyModel<TimelineTraits>, el: HTMLElement)
   const draw = (): void => {
     const visible = store.visible();
     const shown = visible.slice(0, MAX_DRAWN);
-    const span = store.span();
+    const now = performance.now();
+    const end = store.now(now);
+    const span = store.span(now);
     const step = niceStep(span);
     const scale = CHART / (Math.ceil(span / step) * step);
     const height = AXIS + ROW * (shown.length + (visible.length > shown.length ? 1 : 0)) + 6;
@@ -51,7 +57,7 @@ export function renderTimeline(model: AnyModel<TimelineTraits>, el: HTMLElement)
         s("text", { x, y: AXIS - 8, "text-anchor": "middle", class: "sfn-axis" }, formatMs(t)),
       );
     }
-    const xOf = (ms: number | null): number => LABEL + (ms ?? store.end ?? span) * scale;
+    const xOf = (ms: number | null): number => LABEL + (ms ?? end ?? span) * scale;
     shown.forEach(({ row, depth, children, collapsed }, i) => {
       const y = AXIS + i * ROW;
       const g = s("g", { class: `sfn-row sfn-row-${row.kind}`, "data-key": row.key });
@@ -106,7 +112,7 @@ export function renderTimeline(model: AnyModel<TimelineTraits>, el: HTMLElement)
 
   const onMessage = (message: FromPython): void => {
     if (message.type !== "rows") return;
-    store.apply(message);
+    store.apply(message, performance.now());
     root.dataset.status = message.status;
     schedule();
   };
@@ -117,6 +123,7 @@ export function renderTimeline(model: AnyModel<TimelineTraits>, el: HTMLElement)
   model.send(hello);
   draw();
   return () => {
+    clearInterval(ticker);
     if (frame) cancelAnimationFrame(frame);
     model.off("msg:custom", onMessage);
     model.off("change:palette", schedule);

@@ -1,5 +1,5 @@
 // sfn-notebook widgets, built by widgets/build.mjs from widgets/src. Do not edit.
-// source-sha256: 3da4bb8578d9d6ac9ca4bb51f68af1ee89d05062761c8b9518eef2b875a7385c
+// source-sha256: 804041c974f713ff7af49c7bd1063969efba2c84ff3b1a2e9df1ce794af0c407
 
 // src/dom.ts
 var SVG_NS = "http://www.w3.org/2000/svg";
@@ -343,14 +343,24 @@ var RowStore = class {
     this.rows = /* @__PURE__ */ new Map();
     this.end = null;
     this.status = "";
+    this.ticking = false;
+    /** performance.now() when `end` was received, to advance it while ticking. */
+    this.receivedAt = 0;
     /** Rows the user opened or closed; others follow AUTO_COLLAPSE. */
     this.toggled = /* @__PURE__ */ new Map();
   }
-  apply(update) {
+  apply(update, now = 0) {
     if (update.reset) this.rows.clear();
     for (const row of update.rows) this.rows.set(row.key, row);
     this.end = update.end;
     this.status = update.status;
+    this.ticking = update.ticking;
+    this.receivedAt = now;
+  }
+  /** The current end of the time axis: `end`, advanced by wall time while ticking. */
+  now(now = 0) {
+    if (this.end === null || !this.ticking) return this.end;
+    return this.end + Math.max(0, now - this.receivedAt);
   }
   toggle(key, children) {
     this.toggled.set(key, !this.isCollapsed(key, children));
@@ -382,8 +392,8 @@ var RowStore = class {
     return out;
   }
   /** The latest time worth drawing: the execution's last event or the latest row end. */
-  span() {
-    let last = this.end ?? 0;
+  span(now = 0) {
+    let last = this.now(now) ?? 0;
     for (const row of this.rows.values()) {
       last = Math.max(last, row.end ?? row.start);
       for (const [start, end] of row.attempts) last = Math.max(last, end ?? start ?? 0);
@@ -419,6 +429,9 @@ function renderTimeline(model, el) {
   const root = h("div", "sfn-timeline-widget", canvas, tip);
   el.append(root);
   let frame = 0;
+  const ticker = setInterval(() => {
+    if (store.ticking) schedule();
+  }, 250);
   const schedule = () => {
     if (!frame) frame = requestAnimationFrame(() => {
       frame = 0;
@@ -432,7 +445,9 @@ function renderTimeline(model, el) {
   const draw = () => {
     const visible = store.visible();
     const shown = visible.slice(0, MAX_DRAWN);
-    const span = store.span();
+    const now = performance.now();
+    const end = store.now(now);
+    const span = store.span(now);
     const step = niceStep(span);
     const scale = CHART / (Math.ceil(span / step) * step);
     const height = AXIS + ROW * (shown.length + (visible.length > shown.length ? 1 : 0)) + 6;
@@ -445,7 +460,7 @@ function renderTimeline(model, el) {
         s("text", { x, y: AXIS - 8, "text-anchor": "middle", class: "sfn-axis" }, formatMs(t))
       );
     }
-    const xOf = (ms) => LABEL + (ms ?? store.end ?? span) * scale;
+    const xOf = (ms) => LABEL + (ms ?? end ?? span) * scale;
     shown.forEach(({ row, depth, children, collapsed }, i) => {
       const y = AXIS + i * ROW;
       const g = s("g", { class: `sfn-row sfn-row-${row.kind}`, "data-key": row.key });
@@ -480,18 +495,18 @@ function renderTimeline(model, el) {
         hover(gap, () => [`${row.label}: backoff ${formatMs(to - from)}`]);
         g.append(gap);
       }
-      bars(row).forEach(([start, end, status, error], n) => {
+      bars(row).forEach(([start, end2, status, error], n) => {
         const left = xOf(start);
         const bar = s("rect", {
           x: left,
           y: y + 4,
-          width: Math.max(xOf(end) - left, 2),
+          width: Math.max(xOf(end2) - left, 2),
           height: 10,
           rx: 2,
           fill: colour(status),
           class: "sfn-bar"
         });
-        hover(bar, () => describe(row, n, start, end, status, error));
+        hover(bar, () => describe(row, n, start, end2, status, error));
         g.append(bar);
       });
       svg.append(g);
@@ -519,7 +534,7 @@ function renderTimeline(model, el) {
   };
   const onMessage = (message) => {
     if (message.type !== "rows") return;
-    store.apply(message);
+    store.apply(message, performance.now());
     root.dataset.status = message.status;
     schedule();
   };
@@ -529,6 +544,7 @@ function renderTimeline(model, el) {
   model.send(hello);
   draw();
   return () => {
+    clearInterval(ticker);
     if (frame) cancelAnimationFrame(frame);
     model.off("msg:custom", onMessage);
     model.off("change:palette", schedule);
@@ -548,7 +564,27 @@ function describe(row, n, start, end, status, error) {
 function renderHeader(model, el) {
   const root = h("div", "sfn-header");
   el.append(root);
+  let receivedAt = performance.now();
+  const duration = h("span", "");
+  const tick = () => {
+    const header = model.get("header");
+    if (!header || header.duration === null) {
+      duration.textContent = "";
+      return;
+    }
+    const extra = header.ticking ? performance.now() - receivedAt : 0;
+    if (!header.ticking) {
+      duration.textContent = formatMs(header.duration);
+      return;
+    }
+    const seconds = Math.floor((header.duration + extra) / 1e3);
+    duration.textContent = seconds < 60 ? `${seconds} s` : formatMs(seconds * 1e3);
+  };
+  const ticker = setInterval(() => {
+    if (model.get("header")?.ticking) tick();
+  }, 500);
   const draw = () => {
+    receivedAt = performance.now();
     const header = model.get("header");
     if (!header) return;
     const palette = model.get("palette") ?? {};
@@ -562,14 +598,18 @@ function renderHeader(model, el) {
     root.replaceChildren(
       h("strong", "sfn-name", header.name || "execution"),
       badge,
-      h("span", "", header.duration === null ? "" : formatMs(header.duration)),
+      duration,
       h("span", "", `${header.done} / ${header.total} states done`),
       h("span", "sfn-muted", `${header.events} events`)
     );
+    tick();
   };
   model.on("change:header", draw);
   draw();
-  return () => model.off("change:header", draw);
+  return () => {
+    clearInterval(ticker);
+    model.off("change:header", draw);
+  };
 }
 function render({ model, el }) {
   el.classList.add("sfn-widget");
