@@ -105,7 +105,7 @@ class ExecutionGraph(_FeedWidget):
         definition = self.feed.definition
         if definition is not None:
             try:
-                self.svg = Graph(definition, title=self.feed.name).svg()
+                self.svg = Graph(definition, title=self.feed.name, reserve=True).svg()
             except RenderError as exc:
                 self.svg = ""
                 log.warning("%s", exc)

@@ -85,6 +85,9 @@ _SHAPES = {
     "Map": 'shape=box, style="rounded,filled,bold"',
 }
 
+RESERVED_WIDTH = (
+    34  # characters kept free in a Map header for "Map · 120 ok · 3 failed · 8 running"
+)
 _UNSAFE = re.compile(r"[^A-Za-z0-9_./~-]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -182,9 +185,11 @@ class _Builder:
         self,
         statuses: Mapping[str, str],
         counts: Mapping[str, tuple[int, int, int]],
+        reserve: bool = False,
     ) -> None:
         self.statuses = statuses
         self.counts = counts
+        self.reserve = reserve
         self.nodes: list[str] = []
         self.edges: list[str] = []
 
@@ -200,7 +205,12 @@ class _Builder:
         counts = self.counts.get(state.pointer) or self.counts.get(state.name)
         label = escape(state.name)
         if not isinstance(state, m.ChoiceState):
-            label += "\\n" + escape(subtitle(state, counts))
+            text = subtitle(state, counts)
+            if self.reserve and isinstance(state, m.MapState) and counts is None:
+                # Room for the counts the live widget writes into this line later: graphviz
+                # sizes the box once, the browser only swaps the text.
+                text = text.center(RESERVED_WIDTH, "\u00a0")
+            label += "\\n" + escape(text)
         self.nodes.append(
             f'{indent}"{ident}" [id="{ident}", class="sfn-state sfn-{state.type}", '
             f'label="{label}", tooltip={_q(_tooltip(state))}, {_SHAPES[state.type]}, '
@@ -294,12 +304,14 @@ def to_dot(
     *,
     counts: Mapping[str, tuple[int, int, int]] | None = None,
     title: str = "",
+    reserve: bool = False,
 ) -> str:
     """DOT text for a definition, states coloured by ``statuses``.
 
     ``statuses`` maps a state's pointer or name to RUNNING, SUCCEEDED, FAILED, CAUGHT_ERROR,
     CANCELLED or NOT_REACHED (the default); ``counts`` maps a Map state to its iterations
     (succeeded, failed, running). A dict or JSON/YAML text is parsed (and validated) first.
+    ``reserve`` widens Map headers for the counts a live view fills in later.
 
     >>> dot = to_dot({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}},
     ...              {"A": "SUCCEEDED"})
@@ -310,7 +322,7 @@ def to_dot(
         from sfn_notebook.asl.parse import parse
 
         definition = parse(definition)
-    builder = _Builder(statuses or {}, counts or {})
+    builder = _Builder(statuses or {}, counts or {}, reserve)
     builder.machine(definition, "  ", "start:", "end:")
     lines = [
         f"digraph {_q(title or 'state machine')} {{",

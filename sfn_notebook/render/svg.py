@@ -106,6 +106,7 @@ class Graph:
         *,
         counts: Mapping[str, tuple[int, int, int]] | None = None,
         title: str = "",
+        reserve: bool = False,
     ) -> None:
         if not isinstance(definition, m.Definition):
             from sfn_notebook.asl.parse import parse
@@ -113,7 +114,7 @@ class Graph:
             definition = parse(definition)
         self.definition = definition
         self.title = title
-        self.dot = to_dot(definition, statuses, counts=counts, title=title)
+        self.dot = to_dot(definition, statuses, counts=counts, title=title, reserve=reserve)
 
     def svg(self) -> str:
         return to_svg(self.dot)
