@@ -171,7 +171,7 @@ def _parse(text: Any) -> Any:
 
 
 def _store_events(pd: Any, store: Any, selected: list[Run], include_data: bool) -> Any:
-    """The fast path: one SQL scan, columns built with numpy."""
+    """The fast path: one SQL scan, columns cut from one object array with numpy."""
     import numpy as np
 
     ids = np.array([r.store_id for r in selected], dtype="int64")  # type: ignore[attr-defined]
@@ -182,38 +182,39 @@ def _store_events(pd: Any, store: Any, selected: list[Run], include_data: bool) 
     )
     total = store.query("SELECT COUNT(*) FROM executions")[0][0]
     params: tuple[Any, ...] = ()
-    if len(selected) != total:
+    if len(selected) != total and len(selected) <= 30_000:  # SQLite's limit on parameters
         sql += f" WHERE execution_id IN ({','.join('?' * len(selected))})"
         params = tuple(int(i) for i in ids)
     rows = store.query(sql + " ORDER BY execution_id, id", params)
-    names = [*EVENT_COLUMNS[:4], *EVENT_COLUMNS[5:]]
-    raw = pd.DataFrame.from_records(
-        rows, columns=["execution_id", *names[1:], *(["body"] if include_data else [])]
-    )
+    width = 9 if include_data else 8
+    table = np.array(rows, dtype=object) if rows else np.empty((0, width), dtype=object)
+    execution_ids = table[:, 0].astype("int64")
+    if len(selected) != total and len(selected) > 30_000:
+        keep = np.isin(execution_ids, ids)
+        table, execution_ids = table[keep], execution_ids[keep]
     order = np.argsort(ids)
-    positions = order[np.searchsorted(ids, raw["execution_id"].to_numpy(), sorter=order)]
+    positions = order[np.searchsorted(ids, execution_ids, sorter=order)]
     starts = np.array([_us(r.start) for r in selected], dtype="int64")
-    stamps = raw["timestamp"].to_numpy(dtype="int64")
+    stamps = table[:, 3].astype("int64")
     frame = pd.DataFrame(
         {
             "execution_arn": pd.Categorical.from_codes(positions, [r.arn for r in selected]),
-            "id": raw["id"].to_numpy(dtype="int64"),
-            "previous_event_id": raw["previous_event_id"].to_numpy(dtype="int64"),
+            "id": table[:, 1].astype("int64"),
+            "previous_event_id": table[:, 2].astype("int64"),
             "timestamp": pd.to_datetime(stamps * 1000, unit="ns", utc=True),
             "elapsed": pd.to_timedelta((stamps - starts[positions]) * 1000, unit="ns"),
-            "type": raw["type"].to_numpy(),
-            "state_name": raw["state_name"].to_numpy(),
-            "error": raw["error"].to_numpy(),
-            "cause": raw["cause"].to_numpy(),
+            "type": table[:, 4],
+            "state_name": table[:, 5],
+            "error": table[:, 6],
+            "cause": table[:, 7],
         }
     )
     normalise(frame, _EVENT_TEXT)
     if include_data:
-        details = [next(iter(json.loads(body).values()), {}) for body in raw["body"]]
-        frame["input"] = [_parse(d.get("input")) if isinstance(d, dict) else None for d in details]
-        frame["output"] = [
-            _parse(d.get("output")) if isinstance(d, dict) else None for d in details
-        ]
+        details = [next(iter(json.loads(body).values()), {}) for body in table[:, 8]]
+        details = [d if isinstance(d, dict) else {} for d in details]
+        frame["input"] = [_parse(d.get("input")) for d in details]
+        frame["output"] = [_parse(d.get("output")) for d in details]
     return frame
 
 

@@ -83,6 +83,7 @@ class Store(Reader):
         self._failure: BaseException | None = None
         self._closed = threading.Event()
         self._wake = threading.Event()
+        self._stopping = threading.Event()
         self._lock_file: Any = None
         self._real = os.path.realpath(self.path)
         if readonly:
@@ -193,11 +194,13 @@ class Store(Reader):
             return
         try:
             if not self.readonly:
+                self._stopping.set()
+                self._wake.set()
+                self._thread.join(timeout=30)
                 self.flush()
         finally:
-            self._closed.set()
-            self._wake.set()
             with self._lock:
+                self._closed.set()
                 self._conn.close()
             if _OPEN_STORES.get(self._real) is self:
                 del _OPEN_STORES[self._real]
@@ -379,6 +382,8 @@ class Store(Reader):
             return
         try:
             with self._sql() as conn:
+                if self._closed.is_set():  # events after close() (an abandoned execution)
+                    return
                 ops = [self._ops.popleft() for _ in range(len(self._ops))]
                 batch = [self._events.popleft() for _ in range(len(self._events))]
                 rows, counts = self._event_rows(batch)
@@ -456,10 +461,10 @@ class Store(Reader):
 
     def _flush_periodically(self, interval: float) -> None:
         """The writer thread: commits at each execution's end, and every ``interval`` seconds."""
-        while not self._closed.is_set():
+        while not self._stopping.is_set():
             self._wake.wait(interval)
             self._wake.clear()
-            if (self._events or self._ops) and not self._closed.is_set():
+            if self._events or self._ops:
                 self.flush(quiet=True)
 
     # Task tokens -------------------------------------------------------------------------------
