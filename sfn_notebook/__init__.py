@@ -23,6 +23,7 @@ from sfn_notebook.errors import (
 from sfn_notebook.runtime.execution import Execution
 from sfn_notebook.runtime.run import run
 from sfn_notebook.runtime.runtime import Runtime
+from sfn_notebook.runtime.tasks import test_state
 
 __version__ = "0.1.0"
 
@@ -78,6 +79,7 @@ __all__ = [
     "function",
     "parse",
     "run",
+    "test_state",
     "validate",
 ]
 

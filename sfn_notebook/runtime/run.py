@@ -44,20 +44,27 @@ def run(
     functions: Mapping[str, Callable[..., Any]] | None = None,
     mocks: Any = None,
     seed: int | None = None,
+    test_case: str | None = None,
+    boto3_session: Any = None,
+    aws_endpoint_url: str | Mapping[str, str] | None = None,
 ) -> Execution:
     """Run a definition once and return the finished :class:`Execution`.
 
     ``input`` is any JSON value (default ``{}``); ``input_json`` is raw text exactly as
     StartExecution would get it. The virtual clock (default) makes Waits and backoffs free.
+    ``mocks`` is a MockConfigFile (path, JSON text or dict) and ``test_case`` one of its test
+    cases for this state machine (named ``state_machine_name``, or the configuration's only
+    one); AWS service Tasks go through ``boto3_session`` / ``aws_endpoint_url``.
 
     >>> ex = run({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 3600, "End": True}}})
     >>> ex.status
     'SUCCEEDED'
     """
-    if mocks is not None:
-        from sfn_notebook.errors import SfnNotebookError
+    from sfn_notebook.integrations import Integrations, MockConfig
 
-        raise SfnNotebookError("mocks are not supported yet by this version of sfn.run")
+    mock_config = None if mocks is None else MockConfig.load(mocks)
+    if state_machine_name is None and mock_config is not None and len(mock_config.machines) == 1:
+        state_machine_name = next(iter(mock_config.machines))
     model = definition if isinstance(definition, Definition) else parse(definition)
     if input_json is not None:
         text = input_json
@@ -70,6 +77,15 @@ def run(
     machine_name = check_name(state_machine_name or f"sfn-notebook-{uuid.uuid4().hex[:8]}")
     name = check_name(execution_name or str(uuid.uuid4()), "execution name")
     the_clock = make_clock(clock, start_time)
+    hub = Integrations(
+        region=region,
+        account=account,
+        boto3_session=boto3_session,
+        aws_endpoint_url=aws_endpoint_url,
+        mocks=mock_config,
+    )
+    registry = hub.install(ResourceRegistry(functions=dict(functions or {})))
+    registry = hub.for_execution(registry, machine_name, test_case)
     return _off_running_loop(
         lambda: _execute(
             model,
@@ -82,7 +98,7 @@ def run(
             account,
             role_arn,
             state_machine_type,
-            functions,
+            registry,
             seed,
         )
     )
@@ -123,7 +139,7 @@ def _execute(
     account: str,
     role_arn: str | None,
     state_machine_type: str,
-    functions: Mapping[str, Callable[..., Any]] | None,
+    resources: ResourceRegistry,
     seed: int | None,
 ) -> Execution:
     loop = the_clock.new_loop()
@@ -144,7 +160,7 @@ def _execute(
             input_text=text,
             input_value=value,
             start_time=the_clock.now(),
-            resources=ResourceRegistry(functions=dict(functions or {})),
+            resources=resources,
             state_machine_type=state_machine_type,
             rng=random.Random(seed),
         )

@@ -37,6 +37,7 @@ from sfn_notebook.engine.interpreter import CompiledMachine
 from sfn_notebook.engine.resources import ResourceRegistry
 from sfn_notebook.engine.workers import DaemonPool
 from sfn_notebook.errors import SfnNotebookError
+from sfn_notebook.integrations import split_test_case
 from sfn_notebook.runtime.execution import Execution
 from sfn_notebook.runtime.identity import (
     DEFAULT_ACCOUNT,
@@ -47,6 +48,7 @@ from sfn_notebook.runtime.identity import (
     state_machine_arn,
 )
 from sfn_notebook.runtime.ledger import Ledger
+from sfn_notebook.runtime.tasks import TaskApi
 
 
 class StateMachineDoesNotExist(SfnNotebookError):
@@ -102,12 +104,14 @@ class StateMachine:
     executions: list[str] = field(default_factory=list)
 
 
-class Runtime:
+class Runtime(TaskApi):
     """Local Step Functions: create state machines, start executions, read their histories.
 
     ``clock`` is ``"real"`` (default) or ``"virtual"``; ``functions`` maps Lambda function names
     or ARNs to Python callables; ``store`` is a SQLite file that keeps state machines and
     executions with their histories across restarts (``None`` keeps everything in memory).
+    AWS service Tasks reach AWS (or moto, LocalStack) through ``boto3_session`` and/or
+    ``aws_endpoint_url``; ``mocks`` is a MockConfigFile for executions started with a test case.
     """
 
     def __init__(
@@ -121,6 +125,10 @@ class Runtime:
         seed: int | None = None,
         max_workers: int = 32,
         start_time: datetime | None = None,
+        boto3_session: Any = None,
+        aws_endpoint_url: str | Mapping[str, str] | None = None,
+        boto3_config: Any = None,
+        mocks: Any = None,
     ) -> None:
         self.account = account
         self.region = region
@@ -128,6 +136,12 @@ class Runtime:
         self.resources = ResourceRegistry(
             functions=dict(functions or {}),
             executor=DaemonPool(max_workers=max_workers),
+        )
+        self._init_tasks(
+            boto3_session=boto3_session,
+            aws_endpoint_url=aws_endpoint_url,
+            boto3_config=boto3_config,
+            mocks=mocks,
         )
         self._rng = random.Random(seed)
         self._machines: dict[str, StateMachine] = {}
@@ -351,9 +365,14 @@ class Runtime:
         stateMachineArn: str,
         name: str | None = None,
         input: str | None = None,
+        test_case: str | None = None,
         **_ignored: Any,
     ) -> dict[str, Any]:
+        # "<arn>#<TestCase>" runs with a mock test case, as in Step Functions Local.
+        stateMachineArn, test_case = split_test_case(stateMachineArn, test_case)
+        resources = self._execution_resources(stateMachineArn, test_case)
         record, execution = self._create_execution(stateMachineArn, name, input)
+        record.context.resources = resources
         loop = self._ensure_loop()
         done = threading.Event()
 

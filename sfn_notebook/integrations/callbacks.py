@@ -1,0 +1,230 @@
+"""Task tokens: Tasks that wait for an answer from outside (``.waitForTaskToken``, activities).
+
+A :class:`TaskTokens` registry belongs to one Runtime. Every token a Task waits on is a
+:class:`PendingTask` in it until it is answered, times out or its execution stops; then the token
+is *spent*. ``send_task_success`` / ``send_task_failure`` / ``send_task_heartbeat`` may be called
+from any thread: they validate the token under a lock and hand the answer to the event loop with
+``call_soon_threadsafe``. Unknown and spent tokens raise the errors AWS raises.
+
+>>> tokens = TaskTokens()
+>>> tokens.succeed("not-a-token", "{}")
+Traceback (most recent call last):
+...
+sfn_notebook.integrations.callbacks.InvalidToken: Invalid Token: 'Invalid token'
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from sfn_notebook.engine.history import dumps, payload
+from sfn_notebook.engine.resources import (
+    TASK_TOKEN,
+    HeartbeatTimeout,
+    TaskCall,
+    TaskFailure,
+    TaskResource,
+)
+from sfn_notebook.errors import SfnNotebookError
+
+SPENT_REMEMBERED = 100_000  # spent tokens kept to answer TaskTimedOut rather than DoesNotExist
+ERROR_LIMIT, CAUSE_LIMIT = 256, 32_768  # SendTaskFailure's field lengths
+
+
+class InvalidToken(SfnNotebookError):
+    """The token is not one Step Functions could have issued."""
+
+    code = "InvalidToken"
+
+
+class TaskDoesNotExist(SfnNotebookError):
+    """The token is well formed but no task was ever waiting on it here."""
+
+    code = "TaskDoesNotExist"
+
+
+class TaskTimedOut(SfnNotebookError):
+    """The task was answered already, timed out, or its execution ended."""
+
+    code = "TaskTimedOut"
+
+
+class InvalidOutput(SfnNotebookError):
+    """SendTaskSuccess with output that is not JSON."""
+
+    code = "InvalidOutput"
+
+
+class CallbackValidationError(SfnNotebookError):
+    code = "ValidationException"
+
+
+def task_failure(error: str | None, cause: str | None) -> TaskFailure:
+    """A TaskFailure as SendTaskFailure reports it: error and cause may each be missing."""
+    failure = TaskFailure(error or "", cause or "")
+    failure.cause = cause  # type: ignore[assignment]  # None: the event has no cause field
+    return failure
+
+
+class PendingTask:
+    """One token a Task waits on. Created on the event loop; settled there too."""
+
+    def __init__(self, token: str, heartbeat: float | None) -> None:
+        self.token = token
+        self.loop = asyncio.get_running_loop()
+        self.future: asyncio.Future[Any] = self.loop.create_future()
+        self.heartbeat = heartbeat
+        self.last_beat = self.loop.time()
+        self._beat: asyncio.Future[None] | None = None
+
+    def settle(self, value: Any, failure: TaskFailure | None) -> None:
+        if self.future.done():
+            return
+        if failure is not None:
+            self.future.set_exception(failure)
+        else:
+            self.future.set_result(value)
+
+    def beat(self) -> None:
+        self.last_beat = self.loop.time()
+        if self._beat is not None and not self._beat.done():
+            self._beat.set_result(None)
+
+    async def outcome(self, clock: Any, deadline: float | None) -> Any:
+        """Wait for the answer; a heartbeat that does not come in time raises HeartbeatTimeout.
+
+        While waiting, the clock knows that work outside the loop is pending until the next
+        heartbeat or ``deadline`` (loop time), so virtual time does not leap past them.
+        """
+        while True:
+            beat_due = None if self.heartbeat is None else self.last_beat + self.heartbeat
+            due = [d for d in (deadline, beat_due) if d is not None]
+            self._beat = self.loop.create_future()
+            wait = None if beat_due is None else max(beat_due - self.loop.time(), 0.0)
+            try:
+                with clock.external(min(due) if due else None):
+                    await asyncio.wait(
+                        {self.future, self._beat},
+                        timeout=wait,
+                        return_when=asyncio.FIRST_COMPLETED,
+                    )
+            finally:
+                self._beat.cancel()
+            if self.future.done():
+                return self.future.result()
+            if beat_due is not None and self.last_beat + self.heartbeat <= self.loop.time():  # type: ignore[operator]
+                raise HeartbeatTimeout
+
+
+class TaskTokens:
+    """The tokens of one Runtime, answerable from any thread."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pending: dict[str, PendingTask] = {}
+        self._spent: OrderedDict[str, None] = OrderedDict()
+
+    def open(self, pending: PendingTask) -> bool:
+        """Make a token answerable (any thread); False when its task has gone already."""
+        with self._lock:
+            if pending.token in self._spent:
+                return False
+            self._pending[pending.token] = pending
+            return True
+
+    def close(self, token: str) -> None:
+        """The task no longer waits (answered, timed out, stopped): the token is spent."""
+        with self._lock:
+            self._retire(token)
+
+    def _retire(self, token: str) -> PendingTask | None:
+        pending = self._pending.pop(token, None)
+        self._spent[token] = None
+        while len(self._spent) > SPENT_REMEMBERED:
+            self._spent.popitem(last=False)
+        return pending
+
+    def _check(self, token: Any) -> None:
+        if not isinstance(token, str) or not TASK_TOKEN.match(token):
+            raise InvalidToken("Invalid Token: 'Invalid token'")
+        if token in self._spent:
+            raise TaskTimedOut("Task Timed Out: 'Provided task does not exist anymore'")
+        if token not in self._pending:
+            raise TaskDoesNotExist("Task Does Not Exist: 'Provided task does not exist'")
+
+    def succeed(self, token: str, output: str) -> None:
+        """SendTaskSuccess: ``output`` is JSON text."""
+        if not isinstance(output, str):
+            raise InvalidOutput("Invalid Output: output must be JSON text")
+        try:
+            value = json.loads(output)
+        except ValueError:
+            raise InvalidOutput(f"Invalid Output: '{output[:200]}'") from None
+        self._answer(token, value, None)
+
+    def fail(self, token: str, error: str | None = None, cause: str | None = None) -> None:
+        """SendTaskFailure: both fields are optional, as on AWS."""
+        if error is not None and len(error) > ERROR_LIMIT:
+            raise CallbackValidationError(f"error is longer than {ERROR_LIMIT} characters")
+        if cause is not None and len(cause) > CAUSE_LIMIT:
+            raise CallbackValidationError(f"cause is longer than {CAUSE_LIMIT} characters")
+        self._answer(token, None, task_failure(error, cause))
+
+    def _answer(self, token: str, value: Any, failure: TaskFailure | None) -> None:
+        with self._lock:
+            self._check(token)
+            pending = self._retire(token)
+        assert pending is not None
+        try:
+            pending.loop.call_soon_threadsafe(pending.settle, value, failure)
+        except RuntimeError:  # the runtime was closed meanwhile
+            raise TaskDoesNotExist("Task Does Not Exist: the runtime is closed") from None
+
+    def heartbeat(self, token: str) -> None:
+        """SendTaskHeartbeat: restarts the task's HeartbeatSeconds clock."""
+        with self._lock:
+            self._check(token)
+            pending = self._pending[token]
+        with contextlib.suppress(RuntimeError):
+            pending.loop.call_soon_threadsafe(pending.beat)
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+
+class CallbackResource(TaskResource):
+    """``<integration>.waitForTaskToken``: call the service, then wait for the token's answer.
+
+    The service's response is recorded as ``TaskSubmitted``; the Task's result is the output
+    given to SendTaskSuccess.
+    """
+
+    needs_token = True
+
+    def __init__(self, base: TaskResource, tokens: TaskTokens) -> None:
+        self.base = base
+        self.tokens = tokens
+        self.resource_type = base.resource_type
+        self.resource_name = f"{base.resource_name}.waitForTaskToken"
+
+    async def invoke(self, call: TaskCall) -> Any:
+        loop = asyncio.get_running_loop()
+        deadline = None if call.timeout is None else loop.time() + call.timeout
+        assert call.token is not None
+        # Open the token before the call: a quick worker may answer while it is in flight.
+        pending = PendingTask(call.token, call.heartbeat)
+        self.tokens.open(pending)
+        try:
+            submitted = await self.base.invoke(call)
+            if call.emit is not None:
+                text, details = payload(dumps(submitted))
+                call.emit("Submitted", {"output": text, "outputDetails": details})
+            pending.last_beat = loop.time()  # the heartbeat clock starts once submitted
+            return await pending.outcome(call.clock, deadline)
+        finally:
+            self.tokens.close(call.token)

@@ -1,0 +1,495 @@
+"""TestState: run one state once and show what each stage of its data flow made of the input.
+
+The response has AWS's shape: ``status`` (SUCCEEDED, FAILED, RETRIABLE when a Retry would run the
+state again, CAUGHT_ERROR when a Catch takes the error), ``nextState``, ``output`` / ``error`` /
+``cause``, and with ``inspectionLevel`` DEBUG or TRACE ``inspectionData``: ``input``,
+``afterInputPath``, ``afterParameters`` (or ``afterArguments``), ``result``,
+``afterResultSelector``, ``afterResultPath``, ``variables`` and ``errorDetails`` (the retrier's
+index and backoff, or the catcher's index), every value as JSON text as AWS returns it.
+
+The state comes alone (its name is then ``StateName``, as on AWS) or in a whole definition with
+``stateName``. ``mock`` replaces the Task's call: ``{"result": "<JSON>"}`` or
+``{"errorOutput": {"error": ..., "cause": ...}}``, optionally ``fieldValidationMode`` STRICT
+(default), PRESENT or NONE for checking the result against the API's response shape.
+
+>>> from sfn_notebook.engine.resources import ResourceRegistry
+>>> r = test_state(definition={"Type": "Pass", "InputPath": "$.a", "End": True},
+...                input='{"a": {"b": 1}}', inspectionLevel="DEBUG", resources=ResourceRegistry())
+>>> r["status"], r["output"], r["inspectionData"]["afterInputPath"]
+('SUCCEEDED', '{"b":1}', '{"b":1}')
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from typing import Any, cast
+
+from sfn_notebook.asl.parse import parse
+from sfn_notebook.engine import compile_machine
+from sfn_notebook.engine.clock import VirtualClock
+from sfn_notebook.engine.frame import ExecutionContext, Frame
+from sfn_notebook.engine.history import Cursor, History, dumps
+from sfn_notebook.engine.interpreter import Failure, Transition, Visit
+from sfn_notebook.engine.pipeline import jsonata_states
+from sfn_notebook.engine.resources import (
+    ResourceRegistry,
+    TaskCall,
+    TaskResource,
+    new_task_token,
+)
+from sfn_notebook.engine.task import Recoverable, TaskRunner
+from sfn_notebook.errors import DefinitionError, SfnNotebookError, StatesError
+from sfn_notebook.integrations.aws import boto_service, operation_name, service_model
+from sfn_notebook.integrations.callbacks import task_failure
+from sfn_notebook.integrations.mocks import _describe
+
+STATE_NAME = "StateName"  # what AWS calls a state tested on its own
+LEVELS = ("INFO", "DEBUG", "TRACE")
+NO_MOCK_TYPES = ("Pass", "Fail", "Succeed", "Choice", "Wait")
+
+
+class TestStateValidationError(SfnNotebookError):
+    """A TestState request AWS would refuse."""
+
+    __test__ = False  # not a pytest test class, despite its name
+    code = "ValidationException"
+
+
+def test_state(
+    *,
+    definition: str | Mapping[str, Any],
+    resources: ResourceRegistry,
+    roleArn: str | None = None,
+    input: str | None = None,
+    inspectionLevel: str = "INFO",
+    revealSecrets: bool = False,
+    variables: str | Mapping[str, Any] | None = None,
+    stateName: str | None = None,
+    mock: Mapping[str, Any] | None = None,
+    context: str | Mapping[str, Any] | None = None,
+    stateConfiguration: Mapping[str, Any] | None = None,
+    region: str = "us-east-1",
+    account: str = "123456789012",
+) -> dict[str, Any]:
+    """TestState with ``resources`` serving the Task (Python functions, AWS services ...).
+
+    Runs on a private event loop with a virtual clock, in the calling thread.
+    """
+    if inspectionLevel not in LEVELS:
+        raise TestStateValidationError(f"inspectionLevel must be one of {', '.join(LEVELS)}")
+    name, document = _machine(definition, stateName)
+    model = parse(document)
+    state = model.states[name]
+    _check_request(state.type, state.raw, roleArn, mock, revealSecrets)
+    runner = compile_machine(model).states[name]
+    clock = VirtualClock()
+    loop = clock.new_loop()
+    try:
+        session = _Session(runner, state.raw, clock, resources, mock, region, account)
+        response = loop.run_until_complete(
+            session.run(
+                input if input is not None else "{}",
+                roleArn,
+                _json(variables, "variables") or {},
+                _json(context, "context"),
+                stateConfiguration or {},
+            )
+        )
+    finally:
+        loop.close()
+    if inspectionLevel == "INFO":
+        response.pop("inspectionData", None)
+    return response
+
+
+def _json(value: str | Mapping[str, Any] | None, field: str) -> Any:
+    if value is None or isinstance(value, Mapping):
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        raise TestStateValidationError(f"{field} must be valid JSON") from None
+
+
+def _machine(definition: str | Mapping[str, Any], state_name: str | None) -> tuple[str, Any]:
+    """A definition that parses: the whole machine, or the lone state with stand-in targets."""
+    document = definition if isinstance(definition, Mapping) else json.loads(definition)
+    if "States" in document:
+        name = state_name or document.get("StartAt")
+        if name not in document["States"]:
+            raise TestStateValidationError(f"State '{name}' does not exist in the definition")
+        return str(name), document
+    targets = {document.get("Next"), document.get("Default")}
+    targets.update(c.get("Next") for c in document.get("Choices") or [] if isinstance(c, Mapping))
+    targets.update(c.get("Next") for c in document.get("Catch") or [] if isinstance(c, Mapping))
+    states: dict[str, Any] = {STATE_NAME: document}
+    for target in targets:
+        if isinstance(target, str) and target != STATE_NAME:
+            states[target] = {"Type": "Succeed"}
+    return STATE_NAME, {"StartAt": STATE_NAME, "States": states}
+
+
+def _check_request(
+    kind: str,
+    raw: Mapping[str, Any],
+    role: str | None,
+    mock: Mapping[str, Any] | None,
+    reveal: bool,
+) -> None:
+    if mock is not None:
+        if kind in NO_MOCK_TYPES:
+            raise TestStateValidationError(
+                f"State type '{kind}' is not supported when a mock is specified"
+            )
+        if "result" in mock and "errorOutput" in mock:
+            raise TestStateValidationError(
+                "A test mock should have only one of the following fields: [result, errorOutput]."
+            )
+        if reveal:
+            raise TestStateValidationError(
+                "TestState does not support RevealSecrets when a mock is specified."
+            )
+        return
+    if kind in ("Map", "Parallel"):
+        raise DefinitionError(
+            "TestState API does not support Map or Parallel states. Supported state types "
+            "include: [Task, Wait, Pass, Succeed, Fail, Choice]"
+        )
+    if kind == "Task":
+        resource = str(raw.get("Resource", ""))
+        if not role:
+            raise TestStateValidationError("RoleArn must be specified when testing a Task state")
+        if (
+            ":activity:" in resource
+            or ".sync" in resource
+            or resource.endswith(".waitForTaskToken")
+        ):
+            raise TestStateValidationError(
+                "TestState supports activities and the .sync and .waitForTaskToken patterns "
+                "only when a mock is specified"
+            )
+
+
+class _MockResource(TaskResource):
+    """The Task's call, answered by TestState's ``mock``."""
+
+    def __init__(self, arn: str, base: TaskResource | None, value: Any, error: Any) -> None:
+        if base is not None:
+            self.style, self.resource_type = base.style, base.resource_type
+            self.resource_name = base.resource_name
+        else:
+            self.style, self.resource_type, self.resource_name = _describe(arn)
+        self.value, self.error = value, error
+
+    async def invoke(self, call: TaskCall) -> Any:
+        if self.error is not None:
+            raise task_failure(self.error.get("error"), self.error.get("cause"))
+        return self.value
+
+
+class _Session:
+    """One TestState run."""
+
+    def __init__(
+        self,
+        runner: Any,
+        raw: Mapping[str, Any],
+        clock: VirtualClock,
+        resources: ResourceRegistry,
+        mock: Mapping[str, Any] | None,
+        region: str,
+        account: str,
+    ) -> None:
+        self.runner = runner
+        self.raw = raw
+        self.clock = clock
+        self.resources = resources
+        self.mock = mock
+        self.region, self.account = region, account
+        self.inspection: dict[str, Any] = {}
+
+    def note(self, stage: str, value: Any) -> None:
+        self.inspection[stage] = dumps(value)
+
+    async def run(
+        self,
+        input_text: str,
+        role: str | None,
+        variables: dict[str, Any],
+        context: Any,
+        configuration: Mapping[str, Any],
+    ) -> dict[str, Any]:
+        try:
+            data = json.loads(input_text)
+        except ValueError:
+            raise TestStateValidationError("input must be valid JSON") from None
+        machine, execution = f"TestState-{uuid.uuid4()}", str(uuid.uuid4())
+        ctx = ExecutionContext(
+            clock=self.clock,
+            history=History(self.clock.now, None),
+            execution_arn=f"arn:aws:states:{self.region}:{self.account}:express:{machine}:{execution}",
+            execution_name=execution,
+            state_machine_arn=f"arn:aws:states:{self.region}:{self.account}:stateMachine:{machine}",
+            state_machine_name=machine,
+            role_arn=cast(str, role),  # AWS shows null when no role was given
+            account=self.account,
+            region=self.region,
+            input_text=input_text,
+            input_value=data,
+            start_time=self.clock.now(),
+            resources=self.resources,
+            state_machine_type="EXPRESS",
+        )
+        frame = Frame(ctx, Cursor(), dict(variables))
+        if isinstance(context, Mapping):
+            frame._context_base.update(context)  # TestState's context overrides $$
+        visit = Visit(frame, data, dumps(data), 2, 1, self.clock.now())
+        retries = int(configuration.get("retrierRetryCount", 0) or 0)
+        visit.retry_count = retries
+        self.inspection["input"] = dumps(data)
+        response: dict[str, Any] = {}
+        try:
+            step = await self.step(visit, data)
+        except StatesError as raised:
+            failure = self.runner.runtime_error(visit, raised)
+            response.update(self.failed(visit, failure, retries))
+        else:
+            response["output"] = step.text if step.text is not None else dumps(step.output)
+            if step.next is not None:
+                response["nextState"] = step.next
+            response["status"] = "SUCCEEDED"
+        if frame.variables and (self.raw.get("Assign") is not None or variables):
+            self.inspection["variables"] = dumps(dict(frame.variables))
+        response["inspectionData"] = self.inspection
+        return dict(sorted(response.items()))
+
+    def failed(self, visit: Visit, failure: Failure, retries: int) -> dict[str, Any]:
+        response: dict[str, Any] = {"error": failure.error}
+        if failure.cause_or_none is not None:
+            response["cause"] = failure.cause_or_none
+        runner = self.runner
+        if not isinstance(runner, Recoverable):
+            response["status"] = "FAILED"
+            return response
+        recovery = runner.recover(visit, failure, [retries] * len(runner.retriers))
+        if recovery.retry_index is not None:
+            assert recovery.delay is not None
+            self.inspection["errorDetails"] = {
+                "retryBackoffIntervalSeconds": int(recovery.delay),
+                "retryIndex": recovery.retry_index,
+            }
+            response["status"] = "RETRIABLE"
+        elif recovery.transition is not None:
+            self.inspection["errorDetails"] = {"catchIndex": recovery.catch_index}
+            transition = recovery.transition
+            response["output"] = transition.text or dumps(transition.output)
+            if transition.next is not None:
+                response["nextState"] = transition.next
+            response["status"] = "CAUGHT_ERROR"
+        else:
+            response["status"] = "FAILED"
+        return response
+
+    async def step(self, visit: Visit, data: Any) -> Transition:
+        runner = self.runner
+        kind = runner.state.type
+        if kind == "Task":
+            return await self.task(visit, data)
+        if kind in ("Map", "Parallel"):
+            return self.mocked_result(visit, data)
+        if not runner.jsonata:
+            scope = runner.scope(visit)
+            path = getattr(runner, "input_path", None)  # a Fail state has none
+            effective = path.apply(data, scope) if path is not None else data
+            self.note("afterInputPath", effective)
+            if kind == "Pass":
+                self.pass_stages(visit, data, effective)
+        if runner.sync:
+            return cast(Transition, runner.run_sync(visit))
+        return cast(Transition, await runner.run(visit))
+
+    def pass_stages(self, visit: Visit, data: Any, effective: Any) -> None:
+        runner = self.runner
+        scope = runner.scope(visit)
+        if runner.has_result:
+            del self.inspection["afterInputPath"]  # AWS leaves them out for a Result
+            result = runner.result
+            self.note("result", result)
+        else:
+            result = runner.parameters.apply(effective, scope) if runner.parameters else effective
+            self.note("afterParameters", result)
+        self.note("afterResultSelector", result)
+        self.note("afterResultPath", runner.result_path.apply(data, result))
+
+    async def task(self, visit: Visit, data: Any) -> Transition:
+        runner = cast(TaskRunner, self.runner)
+        resource = self.task_resource(visit, runner)
+        token = new_task_token() if resource.needs_token else None
+        scope = runner.scope(visit, token)
+        if runner.jsonata:
+            states = jsonata_states(data, scope)
+            params = runner.arguments.apply(states, scope) if runner.arguments else data
+            self.note("afterArguments", params)
+        else:
+            params = runner.input_path.apply(data, scope)
+            self.note("afterInputPath", params)
+            if runner.parameters is not None:
+                params = runner.parameters.apply(params, scope)
+            self.note("afterParameters", params)
+        timeout = runner.timeout.value(data, scope)
+        heartbeat = runner.heartbeat.value(data, scope)
+        result = await runner.call(visit, resource, params, timeout, heartbeat, scope, token)
+        self.note("result", result)
+        return self.finish(visit, scope, data, result)
+
+    def task_resource(self, visit: Visit, runner: TaskRunner) -> TaskResource:
+        if self.mock is None:
+            return runner.resource(visit)
+        try:
+            base: TaskResource | None = runner.resource(visit)
+        except StatesError:
+            base = None
+        value = None
+        if "result" in self.mock:
+            value = _mock_value(self.mock["result"])
+            mode = str(self.mock.get("fieldValidationMode") or "STRICT")
+            if mode != "NONE":
+                check_mock_result(runner.resource_arn, value, strict=mode == "STRICT")
+        return _MockResource(runner.resource_arn, base, value, self.mock.get("errorOutput"))
+
+    def mocked_result(self, visit: Visit, data: Any) -> Transition:
+        """A Map or Parallel state: the mock stands for what its branches would have made."""
+        runner = self.runner
+        assert self.mock is not None
+        scope = runner.scope(visit)
+        if runner.state.type == "Map":
+            setting = runner.concurrency.value(data, scope)
+            self.inspection["maxConcurrency"] = setting or 0
+        error = self.mock.get("errorOutput")
+        if error is not None:
+            raise task_failure(error.get("error"), error.get("cause"))
+        value = _mock_value(self.mock.get("result"))
+        writer = runner.state.type == "Map" and runner.map_state.result_writer is not None
+        if writer and not isinstance(value, dict):
+            raise TestStateValidationError("Mocked result must be a JSON object.")
+        if not writer and not isinstance(value, list):
+            raise TestStateValidationError("Mocked result must be an array.")
+        if runner.state.type == "Parallel" and len(value) != len(runner.branches):
+            raise TestStateValidationError(
+                "Mocked result must contain the same number of items as number of Parallel "
+                "branches."
+            )
+        return self.finish(visit, scope, data, value)
+
+    def finish(self, visit: Visit, scope: Any, data: Any, result: Any) -> Transition:
+        runner = self.runner
+        if runner.jsonata:
+            return cast(Transition, runner.finish(visit, scope, result))
+        selected = runner.result_selector.apply(result, scope) if runner.result_selector else result
+        self.note("afterResultSelector", selected)
+        self.note("afterResultPath", runner.result_path.apply(data, selected))
+        return cast(Transition, runner.finish(visit, scope, result))
+
+
+def _mock_value(text: Any) -> Any:
+    if not isinstance(text, str):
+        raise TestStateValidationError("Mocked result must be valid JSON")
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise TestStateValidationError("Mocked result must be valid JSON") from None
+
+
+# ------------------------------------------------------------------------------------------------
+# fieldValidationMode: a mocked result against the API's response shape
+
+_OPTIMIZED_SHAPES = {
+    "lambda:invoke": ("lambda", "Invoke"),
+    "dynamodb:getItem": ("dynamodb", "GetItem"),
+    "dynamodb:putItem": ("dynamodb", "PutItem"),
+    "dynamodb:updateItem": ("dynamodb", "UpdateItem"),
+    "dynamodb:deleteItem": ("dynamodb", "DeleteItem"),
+    "sns:publish": ("sns", "Publish"),
+    "sqs:sendMessage": ("sqs", "SendMessage"),
+    "events:putEvents": ("events", "PutEvents"),
+    "states:startExecution": ("stepfunctions", "StartExecution"),
+    "states:startExecution.sync": ("stepfunctions", "DescribeExecution"),
+    "states:startExecution.sync:2": ("stepfunctions", "DescribeExecution"),
+}
+
+
+def check_mock_result(arn: str, value: Any, *, strict: bool) -> None:
+    """Raise TestStateValidationError when ``value`` does not fit the API's response shape.
+
+    STRICT (``strict``) also wants the required fields; fields the API does not know are fine.
+    """
+    shape = _output_shape(arn)
+    if shape is not None:
+        _check(value, shape, None, strict)
+
+
+def _output_shape(arn: str) -> Any:
+    _style, kind, action = _describe(arn)
+    if kind.startswith("aws-sdk:"):
+        boto = boto_service(kind.split(":", 1)[1])
+        op = operation_name(service_model(boto), action) if boto else None
+        return service_model(boto).operation_model(op).output_shape if op else None
+    found = _OPTIMIZED_SHAPES.get(f"{kind}:{action.removesuffix('.waitForTaskToken')}")
+    if found is None:
+        return None
+    return service_model(found[0]).operation_model(found[1]).output_shape
+
+
+def _check(value: Any, shape: Any, name: str | None, strict: bool) -> None:
+    kind = shape.type_name
+    label = f"Field '{name}'"
+
+    def bad(problem: str) -> TestStateValidationError:
+        return TestStateValidationError(f"Mock result schema validation error: {problem}")
+
+    if kind == "structure":
+        if not isinstance(value, Mapping):
+            if name is None:
+                raise bad("The mocked result must be a JSON object")
+            raise bad(f"{label} must be an object")
+        members = {key[:1].upper() + key[1:]: member for key, member in shape.members.items()}
+        if strict:
+            for required in shape.required_members:
+                pascal = required[:1].upper() + required[1:]
+                if pascal not in value:
+                    raise bad(f"Required field '{pascal}' is missing")
+        for key, item in value.items():
+            member = members.get(key)
+            # Lambda's Payload is any JSON in Step Functions, not the API's blob.
+            if (
+                member is not None
+                and item is not None
+                and not (key == "Payload" and member.type_name == "blob")
+            ):
+                _check(item, member, key, strict)
+    elif kind == "list":
+        if not isinstance(value, list):
+            raise bad(f"{label} must be an array")
+        for item in value:
+            _check(item, shape.member, name, strict)
+    elif kind == "map":
+        if not isinstance(value, Mapping):
+            raise bad(f"{label} must be an object")
+    elif kind in ("string", "blob", "timestamp"):
+        if not isinstance(value, str):
+            raise bad(f"{label} must be a string")
+        if getattr(shape, "enum", None) and value not in shape.enum:
+            raise bad(f"{label} is not an expected value")
+        minimum = shape.metadata.get("min")
+        if minimum is not None and len(value) < minimum:
+            raise bad(f"{label} is smaller than the minimum length")
+    elif kind in ("integer", "long", "float", "double"):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise bad(f"{label} must be a number")
+    elif kind == "boolean" and not isinstance(value, bool):
+        raise bad(f"{label} must be a boolean")
+
+
+test_state.__test__ = False  # type: ignore[attr-defined]  # an API, not a pytest test

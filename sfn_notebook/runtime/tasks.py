@@ -1,0 +1,269 @@
+"""The Runtime's Task-facing API: task tokens, activities, AWS access, mocks and TestState.
+
+:class:`TaskApi` is mixed into :class:`~sfn_notebook.runtime.runtime.Runtime`; its methods speak
+boto3's Step Functions dialect (``send_task_success(taskToken=, output=)``,
+``create_activity(name=)``, ``get_activity_task(activityArn=)``, ``test_state(definition=, ...)``)
+and hand the work to :mod:`sfn_notebook.integrations`. It also lets ``states:startExecution``
+run the Runtime's own state machines as nested executions.
+
+>>> from sfn_notebook import Runtime
+>>> rt = Runtime(clock="virtual")
+>>> rt.test_state(definition={"Type": "Pass", "Result": {"ok": True}, "End": True})["output"]
+'{"ok":true}'
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from sfn_notebook.engine.execution import ExecutionRecord, execute
+from sfn_notebook.engine.resources import ResourceRegistry
+from sfn_notebook.errors import SfnNotebookError
+from sfn_notebook.integrations import Integrations, MockConfig, split_test_case
+from sfn_notebook.integrations.activities import LONG_POLL_SECONDS, ActivityWorker
+from sfn_notebook.integrations.teststate import test_state as _test_state
+
+if TYPE_CHECKING:
+    from sfn_notebook.runtime.runtime import Runtime
+
+
+class TaskApi:
+    """Task tokens, activities, AWS access, mocks and TestState (mixed into Runtime)."""
+
+    integrations: Integrations
+
+    def _init_tasks(
+        self: Runtime,
+        *,
+        boto3_session: Any,
+        aws_endpoint_url: str | Mapping[str, str] | None,
+        boto3_config: Any,
+        mocks: Any,
+    ) -> None:
+        self.integrations = Integrations(
+            region=self.region,
+            account=self.account,
+            boto3_session=boto3_session,
+            aws_endpoint_url=aws_endpoint_url,
+            boto3_config=boto3_config,
+            mocks=mocks,
+            machines=_LocalMachines(self),
+        )
+        self.integrations.install(self.resources)
+
+    def _execution_resources(
+        self: Runtime, machine_arn: str, test_case: str | None
+    ) -> ResourceRegistry:
+        """The registry an execution runs with: the Runtime's, or a mock test case's."""
+        if test_case is None:
+            return self.resources
+        machine = self._machine(machine_arn)
+        return self.integrations.for_execution(self.resources, machine.name, test_case)
+
+    def load_mocks(self, mocks: str | os.PathLike[str] | Mapping[str, Any]) -> MockConfig:
+        """Use a MockConfigFile (path, JSON text or dict) for executions started with a test
+        case: ``start_execution(stateMachineArn=f"{arn}#HappyPath")`` or ``test_case=``."""
+        self.integrations.mocks = MockConfig.load(mocks)
+        return self.integrations.mocks
+
+    # Callbacks ---------------------------------------------------------------------------------
+
+    def send_task_success(self, *, taskToken: str, output: str, **_ignored: Any) -> dict[str, Any]:
+        """SendTaskSuccess: ``output`` (JSON text) becomes the waiting Task's result.
+
+        Callable from any thread. Raises InvalidToken, TaskDoesNotExist or TaskTimedOut as AWS.
+        """
+        self.integrations.tokens.succeed(taskToken, output)
+        return {}
+
+    def send_task_failure(
+        self,
+        *,
+        taskToken: str,
+        error: str | None = None,
+        cause: str | None = None,
+        **_ignored: Any,
+    ) -> dict[str, Any]:
+        """SendTaskFailure: the waiting Task fails with ``error`` and ``cause``."""
+        self.integrations.tokens.fail(taskToken, error, cause)
+        return {}
+
+    def send_task_heartbeat(self, *, taskToken: str, **_ignored: Any) -> dict[str, Any]:
+        """SendTaskHeartbeat: restarts the waiting Task's HeartbeatSeconds clock."""
+        self.integrations.tokens.heartbeat(taskToken)
+        return {}
+
+    # Activities --------------------------------------------------------------------------------
+
+    def create_activity(self: Runtime, *, name: str, **_ignored: Any) -> dict[str, Any]:
+        """CreateActivity: ``{"activityArn": ..., "creationDate": ...}``."""
+        return self.integrations.activities.create(name, self.clock.now())
+
+    def describe_activity(self, *, activityArn: str, **_ignored: Any) -> dict[str, Any]:
+        return self.integrations.activities.describe(activityArn)
+
+    def list_activities(
+        self, *, maxResults: int = 100, nextToken: str | None = None, **_ignored: Any
+    ) -> dict[str, Any]:
+        return self.integrations.activities.list(maxResults, nextToken)
+
+    def delete_activity(self, *, activityArn: str, **_ignored: Any) -> dict[str, Any]:
+        return self.integrations.activities.delete(activityArn)
+
+    def get_activity_task(
+        self: Runtime,
+        *,
+        activityArn: str,
+        workerName: str | None = None,
+        timeout: float = LONG_POLL_SECONDS,
+        **_ignored: Any,
+    ) -> dict[str, Any]:
+        """GetActivityTask: ``{"taskToken": ..., "input": ...}``, or ``{}`` after ``timeout``
+        seconds (60, as AWS's long poll) without a task. Blocks: call it from a worker thread.
+        """
+        if self._thread is not None and threading.current_thread() is self._thread:
+            raise SfnNotebookError(
+                "get_activity_task blocks; call it from a worker thread, not the runtime's loop"
+            )
+        return self.integrations.activities.get_task(activityArn, workerName, timeout)
+
+    def activity_worker(
+        self,
+        activityArn: str,
+        fn: Callable[..., Any],
+        *,
+        worker_name: str | None = None,
+        poll_seconds: float = 1.0,
+    ) -> ActivityWorker:
+        """Serve an activity with ``fn(input)`` (or ``fn(input, context)`` for heartbeats) in a
+        background thread; ``.stop()`` it, or use it as a context manager."""
+        return ActivityWorker(
+            self.integrations.activities,
+            activityArn,
+            fn,
+            worker_name=worker_name,
+            poll_seconds=poll_seconds,
+        )
+
+    # TestState ---------------------------------------------------------------------------------
+
+    def test_state(
+        self: Runtime,
+        *,
+        definition: str | Mapping[str, Any],
+        roleArn: str | None = None,
+        input: str | None = None,
+        inspectionLevel: str = "INFO",
+        revealSecrets: bool = False,
+        variables: str | None = None,
+        stateName: str | None = None,
+        mock: Mapping[str, Any] | None = None,
+        context: str | None = None,
+        stateConfiguration: Mapping[str, Any] | None = None,
+        **_ignored: Any,
+    ) -> dict[str, Any]:
+        """TestState: run one state once (see :mod:`sfn_notebook.integrations.teststate`).
+
+        A Task calls this Runtime's functions and services, or ``mock``. Without a role ARN a
+        Task is refused, as on AWS; give any role ARN locally.
+        """
+        from sfn_notebook.runtime.run import _off_running_loop
+
+        return _off_running_loop(
+            lambda: _test_state(
+                definition=definition,
+                resources=self.resources,
+                roleArn=roleArn,
+                input=input,
+                inspectionLevel=inspectionLevel,
+                revealSecrets=revealSecrets,
+                variables=variables,
+                stateName=stateName,
+                mock=mock,
+                context=context,
+                stateConfiguration=stateConfiguration,
+                region=self.region,
+                account=self.account,
+            )
+        )
+
+
+class _LocalMachines:
+    """``states:startExecution`` against this Runtime's own state machines."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    def local_machine(self, arn: str) -> bool:
+        try:
+            self.runtime._machine(split_test_case(arn)[0])
+        except SfnNotebookError:
+            return False
+        return True
+
+    async def start_nested(self, arn: str, name: str | None, input_text: str) -> ExecutionRecord:
+        """Start a child execution on the running loop (StartExecution would wait for it)."""
+        rt = self.runtime
+        arn, test_case = split_test_case(arn)
+        resources = rt._execution_resources(arn, test_case)
+        record, execution = rt._create_execution(arn, name, input_text)
+        record.context.resources = resources
+        machine = rt._machine(arn)
+        task = asyncio.ensure_future(
+            execute(record, machine.compiled, machine.definition.timeout_seconds)
+        )
+        record.task = task
+        task.add_done_callback(lambda _: execution._mark_finished())
+        return record
+
+
+def test_state(
+    definition: str | Mapping[str, Any],
+    *,
+    input: str | None = None,
+    roleArn: str | None = "arn:aws:iam::123456789012:role/sfn-notebook",
+    inspectionLevel: str = "DEBUG",
+    functions: Mapping[str, Callable[..., Any]] | None = None,
+    boto3_session: Any = None,
+    aws_endpoint_url: str | Mapping[str, str] | None = None,
+    region: str = "us-east-1",
+    account: str = "123456789012",
+    **params: Any,
+) -> dict[str, Any]:
+    """TestState without a Runtime: ``functions`` serve Lambda, AWS calls go through
+    ``boto3_session`` / ``aws_endpoint_url``; other keywords are TestState's (``mock=``,
+    ``stateName=``, ``variables=`` ...). Defaults suit a notebook: DEBUG inspection, a role ARN.
+
+    >>> state = {"Type": "Pass", "Parameters": {"n.$": "$.x"}, "End": True}
+    >>> r = test_state(state, input='{"x": 1}')
+    >>> r["inspectionData"]["afterParameters"]
+    '{"n":1}'
+    """
+    from sfn_notebook.runtime.run import _off_running_loop
+
+    hub = Integrations(
+        region=region,
+        account=account,
+        boto3_session=boto3_session,
+        aws_endpoint_url=aws_endpoint_url,
+    )
+    registry = hub.install(ResourceRegistry(functions=dict(functions or {})))
+    return _off_running_loop(
+        lambda: _test_state(
+            definition=definition,
+            resources=registry,
+            input=input,
+            roleArn=roleArn,
+            inspectionLevel=inspectionLevel,
+            region=region,
+            account=account,
+            **params,
+        )
+    )
+
+
+test_state.__test__ = False  # type: ignore[attr-defined]  # an API, not a pytest test
