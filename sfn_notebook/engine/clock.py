@@ -71,6 +71,7 @@ class VirtualClock(Clock):
             start = start.replace(tzinfo=UTC)
         self._start = start
         self._elapsed = 0.0  # virtual seconds since start
+        self._now, self._now_at = start, 0.0
         self._lock = threading.Lock()
         self._pending: list[tuple[float, int]] = []  # heap of (deadline, token) of external work
         self._tokens = itertools.count()
@@ -85,7 +86,10 @@ class VirtualClock(Clock):
         return self._elapsed
 
     def now(self) -> datetime:
-        return self._start + timedelta(seconds=self._elapsed)
+        elapsed = self._elapsed
+        if elapsed != self._now_at:  # most events share a virtual instant: reuse its datetime
+            self._now, self._now_at = self._start + timedelta(seconds=elapsed), elapsed
+        return self._now
 
     def advance(self, seconds: float) -> None:
         if seconds > 0:

@@ -9,6 +9,7 @@ states cannot assign outer variables).
 
 from __future__ import annotations
 
+import functools
 import random
 import threading
 from collections import ChainMap
@@ -116,18 +117,41 @@ class Frame:
         retry_count: int | None = None,
         token: str | None = None,
     ) -> Scope:
-        context = dict(self._context_base)
+        return _StateScope(self, state_name, entered, retry_count, token)
+
+
+class _StateScope(Scope):
+    """A state's Scope whose context object and clock reading are built on first use: most
+    states never read ``$$``, and building it for each of them is a visible share of a run."""
+
+    def __init__(
+        self,
+        frame: Frame,
+        state_name: str,
+        entered: datetime,
+        retry_count: int | None,
+        token: str | None,
+    ) -> None:
+        self.variables = frame.variables
+        self.rng = frame.execution.rng
+        self._frame = frame
+        self._state = (state_name, entered, retry_count, token)
+
+    @functools.cached_property
+    def context(self) -> dict[str, Any]:  # type: ignore[override]
+        state_name, entered, retry_count, token = self._state
+        frame = self._frame
+        context = dict(frame._context_base)
         state: dict[str, Any] = {"EnteredTime": iso_millis(entered), "Name": state_name}
         if retry_count is not None:  # AWS shows it only in states that can retry
             state["RetryCount"] = retry_count
         context["State"] = state
-        if self.map_item is not None:
-            context["Map"] = {"Item": self.map_item}
+        if frame.map_item is not None:
+            context["Map"] = {"Item": frame.map_item}
         if token is not None:
             context["Task"] = {"Token": token}
-        return Scope(
-            context=context,
-            variables=self.variables,
-            rng=self.execution.rng,
-            now_ms=int(self.execution.clock.now().timestamp() * 1000),
-        )
+        return context
+
+    @functools.cached_property
+    def now_ms(self) -> int:  # type: ignore[override]
+        return int(self._frame.execution.clock.now().timestamp() * 1000)

@@ -28,9 +28,12 @@ PAYLOAD_LIMIT = 256 * 1024  # bytes, AWS's quota for inputs, outputs and results
 EVENT_LIMIT = 25_000  # STANDARD workflows' history quota
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
 def dumps(value: Any) -> str:
     """JSON text as AWS writes payloads: compact, UTF-8 kept as is."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return _ENCODER.encode(value)
 
 
 def payload(text: str) -> tuple[str, dict[str, bool]]:

@@ -12,6 +12,7 @@ execution, a Parallel branch or a Map iteration) turns it into its own failure e
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -198,12 +199,25 @@ def runner(state_type: str) -> Callable[[type[StateRunner]], type[StateRunner]]:
     return register
 
 
+_COMPILED: dict[int, tuple[weakref.ref[m.StateMachine], CompiledMachine]] = {}
+
+
 def compile_machine(machine: m.StateMachine) -> CompiledMachine:
-    """Compile every state of a machine (and, through Parallel and Map, of nested ones) once."""
-    return CompiledMachine(
+    """Compile every state of a machine (and, through Parallel and Map, of nested ones) once.
+
+    The result is kept for as long as the model lives, so running one parsed definition many
+    times compiles it once. Compiled runners hold no per-execution state.
+    """
+    key = id(machine)
+    hit = _COMPILED.get(key)
+    if hit is not None and hit[0]() is machine:
+        return hit[1]
+    compiled = CompiledMachine(
         machine.start_at,
         {name: RUNNERS[state.type](state) for name, state in machine.states.items()},
     )
+    _COMPILED[key] = (weakref.ref(machine, lambda _ref: _COMPILED.pop(key, None)), compiled)
+    return compiled
 
 
 async def run_machine(
