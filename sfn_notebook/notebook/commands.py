@@ -507,8 +507,11 @@ def _test_state(ctx: Context, args: argparse.Namespace) -> Any:
         raise CommandError(f"{described['name']} has no state {args.state!r} (states: {names})")
     test_state = _needs(ctx.runtime, "test_state", "TestState", "test-state")
     value = parse_json(args.input, ctx.namespace, "--input")
+    state = dict(found.raw)
+    # A state inherits the machine's QueryLanguage; alone, it must say it.
+    state.setdefault("QueryLanguage", found.query_language)
     kwargs: dict[str, Any] = {
-        "definition": json.dumps(dict(found.raw)),
+        "definition": json.dumps(state),
         "roleArn": described["roleArn"],
         "input": json.dumps(value),
         "inspectionLevel": args.inspection_level,
