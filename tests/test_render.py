@@ -116,6 +116,13 @@ def test_dot_is_deterministic_and_uses_six_digit_colours() -> None:
     assert 'fillcolor="#e9ebed"' in first  # ABORTED drawn as cancelled
 
 
+def test_live_graphs_keep_room_in_map_headers_for_iteration_counts() -> None:
+    plain, reserved = to_dot(NESTED), to_dot(NESTED, reserve=True)
+    assert 'label="Each\\nMap"' in plain
+    assert 'label="Each\\n' + "\u00a0" * 15 + "Map" + "\u00a0" * 16 + '"' in reserved
+    assert to_dot(NESTED, counts={"Each": (1, 0, 0)}, reserve=True).count("\u00a0") == 0
+
+
 def test_choice_rules_default_and_jsonata_conditions_are_labelled() -> None:
     jsonpath = {
         "StartAt": "C",

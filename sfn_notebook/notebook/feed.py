@@ -26,19 +26,16 @@ from typing import Any
 
 from sfn_notebook.asl import model as m
 from sfn_notebook.render.attempts import (
-    CANCELLED,
-    CAUGHT_ERROR,
     FAILED,
     RUNNING,
     SUCCEEDED,
     AttemptTracker,
     StateVisit,
 )
-from sfn_notebook.render.dot import map_subtitle, node_id
+from sfn_notebook.render.dot import STATUS_RANK, map_subtitle, node_id
 from sfn_notebook.render.html import Header, event_summary, event_time
 from sfn_notebook.render.timeline import TimelineRow, iteration_row, row_parent, visit_row
 
-_RANK = {RUNNING: 5, FAILED: 4, CAUGHT_ERROR: 3, SUCCEEDED: 2, CANCELLED: 1}
 DETAIL_LIMIT = 20_000  # characters of one payload sent to the browser
 
 
@@ -224,7 +221,7 @@ class ExecutionFeed:
             for key, counts in self._counts.items():
                 live = [s for s, n in counts.items() if n > 0]
                 if live:
-                    found[key] = max(live, key=lambda s: _RANK.get(s, 0))
+                    found[key] = max(live, key=lambda s: STATUS_RANK.get(s, 0))
             return found
 
     def map_counts(self) -> dict[str, tuple[int, int, int]]:

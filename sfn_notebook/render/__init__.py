@@ -21,14 +21,14 @@ from sfn_notebook.render.attempts import (
     AttemptTracker,
     MapIteration,
     StateVisit,
-    graph_statuses,
-    map_counts,
     state_attempts,
 )
 from sfn_notebook.render.dot import (
     GRAPH_MIME_TYPE,
     STATUS_COLOURS,
     definition_dot,
+    graph_statuses,
+    map_counts,
     node_id,
     to_dot,
 )

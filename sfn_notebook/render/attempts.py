@@ -4,7 +4,8 @@ The graph colours, the retry timeline and the analysis layer's ``state_attempts_
 the same answer to "what did each state do": when it was entered and left, how many times its
 work was tried, how each try ended, and which Map iteration or Parallel branch it ran in. This
 module gives that answer once, from AWS-shaped history events alone (local or AWS-hosted runs),
-in pure Python.
+in pure Python. The records it returns (:class:`StateVisit`, :class:`Attempt`,
+:class:`MapIteration`) are defined in :mod:`sfn_notebook.render.visits` and re-exported here.
 
 How events are attributed: every event's ``previousEventId`` points at the previous event of its
 own line of work (the execution, a Parallel branch, a Map iteration). A ``*StateEntered`` opens a
@@ -24,23 +25,39 @@ why the search walks *up* from the predecessor.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sfn_notebook.asl.model import Definition, FailState
+from sfn_notebook.render.visits import (
+    ABORTED,
+    CANCELLED,
+    CAUGHT_ERROR,
+    FAILED,
+    NOT_REACHED,
+    RUNNING,
+    SUCCEEDED,
+    TIMED_OUT,
+    Attempt,
+    MapIteration,
+    StateVisit,
+)
 
-# Visit statuses; the graph colours states by these.
-RUNNING = "RUNNING"
-SUCCEEDED = "SUCCEEDED"
-FAILED = "FAILED"
-CAUGHT_ERROR = "CAUGHT_ERROR"
-CANCELLED = "CANCELLED"
-NOT_REACHED = "NOT_REACHED"
-
-# Attempt statuses (plus RUNNING and SUCCEEDED/FAILED above).
-TIMED_OUT = "TIMED_OUT"
-ABORTED = "ABORTED"
+__all__ = [
+    "ABORTED",
+    "CANCELLED",
+    "CAUGHT_ERROR",
+    "FAILED",
+    "NOT_REACHED",
+    "RUNNING",
+    "SUCCEEDED",
+    "TIMED_OUT",
+    "Attempt",
+    "AttemptTracker",
+    "MapIteration",
+    "StateVisit",
+    "state_attempts",
+]
 
 _TASK_PREFIXES = ("Task", "LambdaFunction", "Activity")
 _ATTEMPT_START = {f"{p}Scheduled" for p in _TASK_PREFIXES} | {"TaskSubmitted"}
@@ -53,82 +70,6 @@ _ATTEMPT_FAILED = {f"{p}Failed" for p in _TASK_PREFIXES} | {
     "ActivityScheduleFailed",
 }
 _ATTEMPT_TIMED_OUT = {f"{p}TimedOut" for p in _TASK_PREFIXES}
-
-
-@dataclass(frozen=True)
-class Attempt:
-    """One try of a Task's work, or one run of a Parallel's branches / a Map's iterations.
-
-    ``number`` is 0 for the first try and counts retries after it (AWS's ``RetryCount``).
-    ``ended`` is None while the attempt runs.
-    """
-
-    number: int
-    started: datetime
-    ended: datetime | None
-    status: str  # RUNNING | SUCCEEDED | FAILED | TIMED_OUT | ABORTED
-    error: str | None = None
-    cause: str | None = None
-
-    @property
-    def duration(self) -> timedelta | None:
-        return None if self.ended is None else self.ended - self.started
-
-
-@dataclass(frozen=True)
-class MapIteration:
-    """One Map iteration, from ``MapIterationStarted`` to its outcome event."""
-
-    index: int
-    started: datetime
-    ended: datetime | None
-    status: str  # RUNNING | SUCCEEDED | FAILED | ABORTED
-
-
-@dataclass(frozen=True)
-class StateVisit:
-    """One entry into a state, up to its exit (or the failure that ended it).
-
-    ``key`` is the id of the ``*StateEntered`` event and identifies the visit. ``path`` lists the
-    enclosing Parallel branches and Map iterations from the outside in, as
-    ``(state name, branch or iteration index)``; ``parallel_branch`` and ``map_iteration`` are the
-    innermost of each. ``attempts`` are the tries of a Task, Parallel or Map (empty for the other
-    types, which AWS never retries). ``status`` is RUNNING, SUCCEEDED, FAILED, CAUGHT_ERROR (the
-    state failed and a Catch took over) or CANCELLED (stopped before it finished, e.g. a sibling
-    branch failed or the execution was aborted). ``input``/``output`` are the JSON texts from the
-    history; ``error``/``cause`` the failure that ended the visit, when one did.
-    """
-
-    key: int
-    name: str
-    type: str
-    pointer: str | None
-    entered: datetime
-    exited: datetime | None
-    status: str
-    attempts: tuple[Attempt, ...] = ()
-    parent: int | None = None
-    path: tuple[tuple[str, int], ...] = ()
-    parallel_branch: int | None = None
-    map_iteration: int | None = None
-    input: str | None = None
-    output: str | None = None
-    error: str | None = None
-    cause: str | None = None
-    iterations: tuple[MapIteration, ...] = ()
-    exited_event_id: int | None = None
-
-    @property
-    def duration(self) -> timedelta | None:
-        return None if self.exited is None else self.exited - self.entered
-
-    @property
-    def retries(self) -> int:
-        return max(0, len(self.attempts) - 1)
-
-    @property
-    def depth(self) -> int:
-        return len(self.path)
 
 
 def state_attempts(
@@ -616,41 +557,3 @@ _HANDLERS: dict[str, Any] = {
         AttemptTracker._iteration_event,
     ),
 }
-
-
-def graph_statuses(visits: Iterable[StateVisit]) -> dict[str, str]:
-    """One status per state (by pointer, or by name when there is none) for colouring a graph.
-
-    A state visited many times (Map iterations, loops) shows the most telling of its visits:
-    RUNNING over FAILED over CAUGHT_ERROR over SUCCEEDED over CANCELLED.
-
-    >>> graph_statuses([])
-    {}
-    """
-    rank = {RUNNING: 5, FAILED: 4, CAUGHT_ERROR: 3, SUCCEEDED: 2, CANCELLED: 1}
-    found: dict[str, str] = {}
-    for visit in visits:
-        key = visit.pointer or visit.name
-        old = found.get(key)
-        if old is None or rank.get(visit.status, 0) > rank.get(old, 0):
-            found[key] = visit.status
-    return found
-
-
-def map_counts(visits: Iterable[StateVisit]) -> dict[str, tuple[int, int, int]]:
-    """Per Map state (pointer or name): iterations (succeeded, failed, running), all visits summed.
-
-    >>> map_counts([])
-    {}
-    """
-    counts: dict[str, tuple[int, int, int]] = {}
-    for visit in visits:
-        if visit.type != "Map":
-            continue
-        ok, bad, running = counts.get(visit.pointer or visit.name, (0, 0, 0))
-        for iteration in visit.iterations:
-            ok += iteration.status == SUCCEEDED
-            bad += iteration.status == FAILED
-            running += iteration.status == RUNNING
-        counts[visit.pointer or visit.name] = (ok, bad, running)
-    return counts

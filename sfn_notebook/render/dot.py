@@ -22,7 +22,7 @@ state named ``<img src=x onerror=alert(1)>`` reaches the SVG as text), then DOT'
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sfn_notebook.asl import model as m
@@ -33,6 +33,7 @@ from sfn_notebook.render.attempts import (
     NOT_REACHED,
     RUNNING,
     SUCCEEDED,
+    StateVisit,
 )
 from sfn_notebook.render.labels import condition_text, resource_text, rule_text, shorten
 
@@ -176,6 +177,48 @@ def _tooltip(state: m.State) -> str:
             for r in retry
         )
     return shorten(text, 200)
+
+
+#: Which status a state shows when its visits differ (Map iterations, loops): the highest.
+STATUS_RANK = {RUNNING: 5, FAILED: 4, CAUGHT_ERROR: 3, SUCCEEDED: 2, CANCELLED: 1}
+
+
+def graph_statuses(visits: Iterable[StateVisit]) -> dict[str, str]:
+    """One status per state (by pointer, or by name when there is none) for colouring a graph.
+
+    A state visited many times (Map iterations, loops) shows the most telling of its visits:
+    RUNNING over FAILED over CAUGHT_ERROR over SUCCEEDED over CANCELLED.
+
+    >>> graph_statuses([])
+    {}
+    """
+    rank = STATUS_RANK
+    found: dict[str, str] = {}
+    for visit in visits:
+        key = visit.pointer or visit.name
+        old = found.get(key)
+        if old is None or rank.get(visit.status, 0) > rank.get(old, 0):
+            found[key] = visit.status
+    return found
+
+
+def map_counts(visits: Iterable[StateVisit]) -> dict[str, tuple[int, int, int]]:
+    """Per Map state (pointer or name): iterations (succeeded, failed, running), all visits summed.
+
+    >>> map_counts([])
+    {}
+    """
+    counts: dict[str, tuple[int, int, int]] = {}
+    for visit in visits:
+        if visit.type != "Map":
+            continue
+        ok, bad, running = counts.get(visit.pointer or visit.name, (0, 0, 0))
+        for iteration in visit.iterations:
+            ok += iteration.status == SUCCEEDED
+            bad += iteration.status == FAILED
+            running += iteration.status == RUNNING
+        counts[visit.pointer or visit.name] = (ok, bad, running)
+    return counts
 
 
 class _Builder:

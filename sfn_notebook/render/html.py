@@ -24,10 +24,8 @@ from sfn_notebook.render.attempts import (
     RUNNING,
     AttemptTracker,
     StateVisit,
-    graph_statuses,
-    map_counts,
 )
-from sfn_notebook.render.dot import STATUS_COLOURS, normalise_status
+from sfn_notebook.render.dot import STATUS_COLOURS, graph_statuses, map_counts, normalise_status
 from sfn_notebook.render.svg import Graph, RenderError
 from sfn_notebook.render.timeline import format_ms, timeline_rows, timeline_svg
 
