@@ -38,6 +38,7 @@ from sfn_notebook.runtime.execution import Execution
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from sfn_notebook.asl.model import Definition
     from sfn_notebook.engine.interpreter import CompiledMachine
     from sfn_notebook.runtime.runtime import Runtime, StateMachine
     from sfn_notebook.store.sqlite import Store
@@ -100,6 +101,7 @@ class Ledger:
 
         self.runtime = runtime
         self._ran: dict[str, _Ran] = {}
+        self._definitions: dict[int, Definition | None] = {}  # stored definitions, parsed once
         if store is None:
             self.store: Store | None = None
         else:
@@ -198,6 +200,20 @@ class Ledger:
         for row in self.store.executions():
             self._load_execution(row)
 
+    def _definition(self, definition_id: int | None) -> Definition | None:
+        """The parsed definition an execution ran (for its rich display), None if unreadable."""
+        from sfn_notebook.asl.parse import parse
+
+        if definition_id is None or self.store is None:
+            return None
+        if definition_id not in self._definitions:
+            text = self.store.definition(definition_id)
+            try:
+                self._definitions[definition_id] = None if text is None else parse(text)
+            except SfnNotebookError:
+                self._definitions[definition_id] = None
+        return self._definitions[definition_id]
+
     def _load_execution(self, row: Any) -> None:
         rt = self.runtime
         store = self.store
@@ -233,7 +249,7 @@ class Ledger:
             cause=row.cause,
             stop_date=row.stop,
         )
-        execution = Execution(record, row.state_machine_arn)
+        execution = Execution(record, row.state_machine_arn, self._definition(row.definition_id))
         rt._executions[row.arn] = (record, execution)
         machine = rt._machines.get(row.state_machine_arn)
         if machine is not None:

@@ -195,3 +195,26 @@ def migrate(conn: sqlite3.Connection, path: str, target: int = SCHEMA_VERSION) -
         conn.execute("COMMIT")
         version = number
     return version
+
+
+def read_version(conn: sqlite3.Connection, path: str) -> int:
+    """The version of a store opened read-only, which cannot be migrated: it must be current."""
+    version = schema_version(conn, path)
+    if version > SCHEMA_VERSION:
+        raise StoreError(f"{path}: written by a newer sfn-notebook (store schema {version})")
+    if version < SCHEMA_VERSION:
+        raise StoreError(
+            f"{path}: written by an older sfn-notebook (store schema {version}); open it for "
+            "writing once (sfn.Runtime(store=...)) to migrate it"
+        )
+    return version
+
+
+def describe(exc: sqlite3.Error) -> str:
+    """An SQLite error in words about the store (the caller adds the file's name)."""
+    text = str(exc)
+    if "not a database" in text:
+        return f"not an sfn-notebook store (the file is not an SQLite database: {text})"
+    if "malformed" in text:
+        return f"the store is corrupt ({text}); restore a copy or start a new file"
+    return text

@@ -38,7 +38,7 @@ from typing import Any
 from sfn_notebook.engine.history import Event, History
 from sfn_notebook.engine.replay import EventTree
 from sfn_notebook.store.rows import EPOCH, US, Reader, dumps, to_us
-from sfn_notebook.store.schema import StoreError, migrate
+from sfn_notebook.store.schema import StoreError, describe, migrate, read_version
 
 try:
     import fcntl
@@ -90,7 +90,7 @@ class Store(Reader):
             if not os.path.exists(self.path):
                 raise StoreError(f"{self.path}: no such store")
             self._conn = self._connect(f"file:{self._real}?mode=ro", uri=True)
-            migrate_check = self._guard(lambda: _read_version(self._conn, self.path))
+            migrate_check = self._guard(lambda: read_version(self._conn, self.path))
             migrate_check()
         else:
             self._take_lock()
@@ -168,7 +168,7 @@ class Store(Reader):
             except StoreError:
                 raise
             except sqlite3.Error as exc:
-                raise StoreError(f"{self.path}: {_describe(exc)}") from None
+                raise StoreError(f"{self.path}: {describe(exc)}") from None
 
         return guarded
 
@@ -181,7 +181,7 @@ class Store(Reader):
                 with contextlib.suppress(sqlite3.Error):
                     if self._conn.in_transaction:
                         self._conn.execute("ROLLBACK")
-                raise StoreError(f"{self.path}: {_describe(exc)}") from None
+                raise StoreError(f"{self.path}: {describe(exc)}") from None
 
     def _scalar(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
         with self._sql() as conn:
@@ -577,26 +577,3 @@ def _interrupted_cause(events: list[Event]) -> str:
         f"The process running this execution stopped {where}{last}. "
         "Redrive the execution to run the states that did not succeed."
     )
-
-
-def _read_version(conn: sqlite3.Connection, path: str) -> int:
-    from sfn_notebook.store.schema import SCHEMA_VERSION, schema_version
-
-    version = schema_version(conn, path)
-    if version > SCHEMA_VERSION:
-        raise StoreError(f"{path}: written by a newer sfn-notebook (store schema {version})")
-    if version < SCHEMA_VERSION:
-        raise StoreError(
-            f"{path}: written by an older sfn-notebook (store schema {version}); open it for "
-            "writing once (sfn.Runtime(store=...)) to migrate it"
-        )
-    return version
-
-
-def _describe(exc: sqlite3.Error) -> str:
-    text = str(exc)
-    if "not a database" in text:
-        return f"not an sfn-notebook store (the file is not an SQLite database: {text})"
-    if "malformed" in text:
-        return f"the store is corrupt ({text}); restore a copy or start a new file"
-    return text
