@@ -168,4 +168,4 @@ def _execute(
         loop.run_until_complete(execute(record, compile_machine(model), model.timeout_seconds))
     finally:
         loop.close()
-    return Execution(record, machine_arn)
+    return Execution(record, machine_arn, model)

@@ -423,7 +423,7 @@ class Runtime(TaskApi):
                 rng=random.Random(self._rng.random()),
             )
             record = ExecutionRecord(context)
-            execution = Execution(record, machine.arn)
+            execution = Execution(record, machine.arn, machine.definition)
             self._executions[arn] = (record, execution)
             machine.executions.append(arn)
             self.ledger.execution_created(record, machine)
