@@ -15,6 +15,7 @@ $(BIN)/python:
 $(STAMP): $(BIN)/python pyproject.toml labextension/package.json labextension/yarn.lock \
 		$(wildcard labextension/src/*.ts labextension/style/*)
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	npm --prefix widgets ci --no-audit --no-fund --loglevel=error
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -33,7 +34,9 @@ pytest: install
 	$(BIN)/python -m pytest -q tests
 	$(BIN)/python -m pytest -q --doctest-modules -p no:cacheprovider \
 		sfn_notebook/asl sfn_notebook/expr sfn_notebook/engine sfn_notebook/runtime \
-		sfn_notebook/labext
+		sfn_notebook/labext sfn_notebook/render sfn_notebook/notebook/feed.py \
+		sfn_notebook/notebook/widgets.py sfn_notebook/notebook/display.py \
+		sfn_notebook/notebook/protocol.py
 	$(BIN)/python -m pytest -q --nbval --nbval-current-env \
 		--nbval-sanitize-with notebooks/sanitize.cfg -p no:cacheprovider notebooks
 

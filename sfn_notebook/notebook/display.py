@@ -8,7 +8,7 @@ and VS Code show while the kernel runs. ``Execution._repr_mimebundle_`` delegate
 >>> import sfn_notebook as sfn
 >>> ex = sfn.run({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}})
 >>> sorted(execution_mimebundle(ex, widget=False))
-['image/svg+xml', 'text/html', 'text/plain']
+['application/vnd.sfn-notebook.graph+json', 'image/svg+xml', 'text/html', 'text/plain']
 """
 
 from __future__ import annotations
