@@ -188,3 +188,35 @@ def test_virtual_time_waits_for_the_answer_not_beyond_the_timeout(rt: Any) -> No
     ex.wait(10)
     waited = ex.history[5]["timestamp"] - ex.history[4]["timestamp"]
     assert 0.2 < waited.total_seconds() < 5
+
+
+def test_aws_sdk_send_task_success_answers_local_tokens(rt: Any) -> None:
+    """A workflow can answer another's token with aws-sdk:sfn:sendTaskSuccess, as on AWS."""
+    waiter = start(rt, waiting(TimeoutSeconds=600), name="waiter")
+    token = next_token(rt)
+    answer = {
+        "StartAt": "Answer",
+        "States": {
+            "Answer": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::aws-sdk:sfn:sendTaskSuccess",
+                "Parameters": {"TaskToken.$": "$.token", "Output": {"from": "workflow"}},
+                "ResultPath": None,
+                "Next": "Again",
+            },
+            "Again": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::aws-sdk:sfn:sendTaskSuccess",
+                "Parameters": {"TaskToken.$": "$.token", "Output": "{}"},
+                "Catch": [{"ErrorEquals": ["Sfn.TaskTimedOutException"], "Next": "Done"}],
+                "End": True,
+            },
+            "Done": {"Type": "Succeed"},
+        },
+    }
+    answerer = start(rt, answer, {"token": token}, name="answerer").wait(10)
+    assert answerer.status == "SUCCEEDED", answerer.cause
+    assert waiter.wait(10).output == {"from": "workflow"}
+    bogus = start(rt, answer, {"token": "NoSuchTaskToken"}, name="bogus").wait(10)
+    assert (bogus.status, bogus.error) == ("FAILED", "Sfn.InvalidTokenException")
+    assert bogus.cause.startswith("Invalid Token: 'Invalid token' (Service: Sfn, Status Code: 400")

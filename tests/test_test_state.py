@@ -248,3 +248,20 @@ def test_module_level_test_state() -> None:
     assert response["status"] == "SUCCEEDED"
     assert response["output"] == "20"
     assert response["inspectionData"]["result"] == "20"
+
+
+def test_mocked_callback_task_has_a_token(rt: Runtime) -> None:
+    definition = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+        "Parameters": {"QueueUrl": "q", "MessageBody": {"token.$": "$$.Task.Token"}},
+        "End": True,
+    }
+    with pytest.raises(TestStateValidationError, match="only when a mock is specified"):
+        rt.test_state(definition=definition, roleArn=ROLE)
+    response = rt.test_state(
+        definition=definition, mock={"result": '{"approved": true}'}, inspectionLevel="DEBUG"
+    )
+    assert response["output"] == '{"approved":true}'
+    sent = json.loads(response["inspectionData"]["afterParameters"])
+    assert sent["MessageBody"]["token"].startswith("AQ")

@@ -80,7 +80,7 @@ class Integrations:
         self.aws = AwsConnection(boto3_session, aws_endpoint_url, boto3_config)
         self.tokens = TaskTokens()
         self.activities = Activities(self.tokens, region, account)
-        self.services = Services(self.aws, machines)
+        self.services = Services(self.aws, machines, self.tokens)
         self.mocks = None if mocks is None else MockConfig.load(mocks)
 
     def install(self, registry: ResourceRegistry) -> ResourceRegistry:

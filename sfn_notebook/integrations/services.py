@@ -48,6 +48,7 @@ from sfn_notebook.integrations.aws import (
     service_model,
     to_boto,
 )
+from sfn_notebook.integrations.callbacks import TaskTokens
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -84,6 +85,7 @@ class Services:
 
     aws: AwsConnection
     machines: LocalMachines | None = None
+    tokens: TaskTokens | None = None
 
     def resolve(self, arn: str, registry: ResourceRegistry) -> TaskResource | None:
         """The resource for a service ARN, or None when it is not one of ours."""
@@ -104,6 +106,8 @@ class Services:
             op = operation_name(service_model(boto), api)
             if op is None:
                 return None
+            if boto == "stepfunctions" and op in LOCAL_TOKEN_CALLS and self.tokens is not None:
+                return LocalTokenCall(self, registry, name, api, boto, op)
             return SdkResource(self, registry, name, api, boto, op)
         if service == "lambda" and action == "invoke" and self.aws.explicit:
             return RemoteLambda(self, registry, arn, function_style=False)
@@ -118,9 +122,24 @@ class Services:
 
 
 class _ServiceResource(TaskResource):
+    naming: ErrorNaming
+
     def __init__(self, services: Services, registry: ResourceRegistry) -> None:
         self.services = services
         self.registry = registry
+
+    async def invoke(self, call: TaskCall) -> Any:
+        try:
+            return await self.work(call)
+        except (TaskFailure, asyncio.CancelledError):
+            raise
+        except Exception as exc:  # whatever goes wrong fails the Task, never the runtime
+            raise TaskFailure(
+                f"{self.naming.prefix}.SdkClientException", f"{type(exc).__name__}: {exc}"
+            ) from None
+
+    async def work(self, call: TaskCall) -> Any:
+        raise NotImplementedError
 
     async def call_api(
         self, service: str, op: str, params: Any, call: TaskCall, naming: ErrorNaming
@@ -165,10 +184,37 @@ class SdkResource(_ServiceResource):
         self.op = op
         self.naming = sdk_naming(service_model(boto).service_id)
 
-    async def invoke(self, call: TaskCall) -> Any:
+    async def work(self, call: TaskCall) -> Any:
         response = await self.call_api(self.boto, self.op, call.payload, call, self.naming)
         output = service_model(self.boto).operation_model(self.op).output_shape
         return from_boto(response, output)
+
+
+# Task tokens are minted here, so only this runtime can answer them.
+LOCAL_TOKEN_CALLS = ("SendTaskSuccess", "SendTaskFailure", "SendTaskHeartbeat")
+
+
+class LocalTokenCall(SdkResource):
+    """``aws-sdk:sfn:sendTask*``: answered by this runtime's task tokens, errors as AWS's."""
+
+    async def work(self, call: TaskCall) -> Any:
+        params = call.payload if isinstance(call.payload, dict) else {}
+        tokens = self.services.tokens
+        assert tokens is not None
+        token = params.get("TaskToken")
+        try:
+            if self.op == "SendTaskSuccess":
+                tokens.succeed(token, json_text(params.get("Output")))
+            elif self.op == "SendTaskFailure":
+                tokens.fail(token, params.get("Error"), params.get("Cause"))
+            else:
+                tokens.heartbeat(token)
+        except SfnNotebookError as exc:
+            raise TaskFailure(
+                f"Sfn.{exc.code}Exception",
+                f"{exc} (Service: Sfn, Status Code: 400, Request ID: {uuid.uuid4()})",
+            ) from None
+        return {}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -237,7 +283,7 @@ class OptimizedResource(_ServiceResource):
         self.spec = spec
         self.naming = V1_NAMING[service]
 
-    async def invoke(self, call: TaskCall) -> Any:
+    async def work(self, call: TaskCall) -> Any:
         params = call.payload
         if isinstance(params, dict):
             params = self.spec.prepare(params, call)
@@ -265,12 +311,13 @@ class RemoteLambda(_ServiceResource):
         super().__init__(services, registry)
         self.arn = arn
         self.function_style = function_style
+        self.naming = V1_NAMING["lambda"]
         if function_style:
             self.style = "lambda"
         else:
             self.resource_type, self.resource_name = "lambda", "invoke"
 
-    async def invoke(self, call: TaskCall) -> Any:
+    async def work(self, call: TaskCall) -> Any:
         if self.function_style:
             params: Any = {"FunctionName": self.arn, "Payload": call.payload}
         else:
@@ -311,8 +358,9 @@ class StartExecution(_ServiceResource):
         super().__init__(services, registry)
         self.resource_type, self.resource_name = "states", action
         self.pattern = pattern
+        self.naming = V1_NAMING["states"]
 
-    async def invoke(self, call: TaskCall) -> Any:
+    async def work(self, call: TaskCall) -> Any:
         params = call.payload if isinstance(call.payload, dict) else {}
         arn = params.get("StateMachineArn")
         name = params.get("Name")

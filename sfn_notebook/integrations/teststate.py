@@ -181,6 +181,7 @@ class _MockResource(TaskResource):
             self.resource_name = base.resource_name
         else:
             self.style, self.resource_type, self.resource_name = _describe(arn)
+        self.needs_token = arn.endswith(".waitForTaskToken")  # $$.Task.Token in Parameters
         self.value, self.error = value, error
 
     async def invoke(self, call: TaskCall) -> Any:
