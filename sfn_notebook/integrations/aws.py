@@ -85,7 +85,8 @@ class AwsConnection:
     with ``endpoint_url`` (one URL, or ``{service: url}``) when AWS itself is not the target.
 
     ``explicit`` says the user asked for AWS: only then does a Lambda function that is not a
-    registered Python function go to the real Lambda API.
+    registered Python function go to the real Lambda API. Clients use the session's region, or
+    else the execution's.
 
     >>> AwsConnection(endpoint_url="http://127.0.0.1:5000").endpoint("dynamodb")
     'http://127.0.0.1:5000'
