@@ -1,0 +1,306 @@
+"""Deploy, Lambda packaging, import into the store and the %sfn AWS commands, on moto's server."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import pytest
+
+import sfn_notebook as sfn
+from sfn_notebook import analysis
+from sfn_notebook.aws import (
+    MotoServer,
+    PackagingError,
+    aws_magic,
+    definition_diff,
+    import_executions,
+    package_function,
+)
+from sfn_notebook.aws.package import function_uses, rewrite_resources
+from sfn_notebook.errors import DefinitionError, SfnNotebookError
+from sfn_notebook.store.sqlite import Store
+
+pytest.importorskip("moto.server")
+
+TAX = 0.2
+LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:{}"
+
+
+def _cents(value):
+    return round(value * 100) / 100
+
+
+def price(event, context):
+    total = sum(item["qty"] * item["unit"] for item in event["items"])
+    return {"total": _cents(total * (1 + TAX)), "count": len(event["items"])}
+
+
+def check(event, context):
+    if event["total"] > 100:
+        raise ValueError(json.dumps({"limit": 100}))
+    return {**event, "ok": True}
+
+
+ORDERS = {
+    "StartAt": "Price",
+    "States": {
+        "Price": {"Type": "Task", "Resource": LAMBDA.format("price"), "Next": "Check"},
+        "Check": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::lambda:invoke",
+            "Parameters": {"FunctionName": "check", "Payload.$": "$"},
+            "ResultSelector": {"result.$": "$.Payload"},
+            "End": True,
+        },
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def server():
+    with MotoServer() as running:
+        running.reset()  # moto's state is per process: start from nothing
+        yield running
+
+
+@pytest.fixture(scope="module")
+def role(server):
+    return server.role()
+
+
+@pytest.fixture
+def aws(server):
+    connection = server.connect(poll_interval=0.1, max_poll_interval=0.3, calls_per_second=200)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def rt():
+    runtime = sfn.Runtime(clock="virtual")
+    runtime.function("price")(price)
+    runtime.function("check")(check)
+    runtime.create_state_machine(name="orders", definition=ORDERS)
+    yield runtime
+    runtime.close()
+
+
+# Packaging, without a server --------------------------------------------------------------------
+
+
+def test_package_holds_the_source_its_helpers_and_a_handler():
+    package = package_function(price, "price", "orders-price")
+    task = package.files["sfn_task.py"]
+    assert "def price(event, context):" in task
+    assert "def _cents(value):" in task
+    assert "TAX = 0.2" in task
+    assert package.files["sfn_handler.py"].endswith("    return _task(event, context)\n")
+    with zipfile.ZipFile(io.BytesIO(package.zip_bytes)) as archive:
+        assert sorted(archive.namelist()) == ["sfn_handler.py", "sfn_task.py"]
+    assert package_function(price, "price", "orders-price").code_sha256 == package.code_sha256
+    namespace: dict = {}
+    exec(compile(task, "sfn_task.py", "exec"), namespace)  # the module runs on its own
+    assert namespace["price"]({"items": [{"qty": 2, "unit": 10}]}, None) == {
+        "total": 24.0,
+        "count": 1,
+    }
+
+
+def test_package_imports_modules_the_function_uses():
+    task = package_function(check, "check", "orders-check").files["sfn_task.py"]
+    assert "import json" in task
+
+
+def test_unpackageable_functions_are_named():
+    factor = 3
+
+    def closure(event, context):
+        return event * factor
+
+    with pytest.raises(PackagingError, match="enclosing function"):
+        package_function(closure, "closure", "x")
+    with pytest.raises(PackagingError, match="lambda expression"):
+        package_function(lambda e, c: e, "anon", "x")
+    with pytest.raises(PackagingError, match="not a valid Lambda function name"):
+        package_function(price, "price", "no spaces allowed")
+
+
+def test_function_uses_and_rewrite():
+    functions = {"price": price, "check": check}
+    uses = function_uses(ORDERS, functions)
+    assert [(u.key, u.pointer) for u in uses] == [
+        ("price", "/States/Price/Resource"),
+        ("check", "/States/Check/Parameters/FunctionName"),
+    ]
+    arns = {"price": "arn:p", "check": "arn:c"}
+    rewritten = rewrite_resources(ORDERS, functions, arns)
+    assert rewritten["States"]["Price"]["Resource"] == "arn:p"
+    assert rewritten["States"]["Check"]["Parameters"]["FunctionName"] == "arn:c"
+    assert ORDERS["States"]["Price"]["Resource"] == LAMBDA.format("price")  # not modified
+
+
+def test_definition_diff_ignores_key_order():
+    assert definition_diff({"a": 1, "b": 2}, {"b": 2, "a": 1}) == []
+
+
+# Deploying to moto's server ---------------------------------------------------------------------
+
+
+def test_dry_run_plans_and_changes_nothing(aws, role, rt):
+    plan = aws.deploy("orders", runtime=rt, role_arn=role, package_functions=True, dry_run=True)
+    text = str(plan)
+    assert text.startswith("Would deploy state machine 'orders' to us-east-1")
+    assert "+ create Lambda function orders-price" in text
+    assert (
+        "+ create state machine arn:aws:states:us-east-1:123456789012:stateMachine:orders" in text
+    )
+    assert not plan.applied and plan.changed
+    assert "orders" not in [m["name"] for m in aws.list_state_machines()["stateMachines"]]
+    assert not aws.client_for("lambda").list_functions()["Functions"]
+
+
+def test_deploy_packages_functions_and_runs_like_locally(aws, server, role, rt):
+    result = aws.deploy(
+        "orders", runtime=rt, role_arn=role, package_functions=True, publish=True, alias="live"
+    )
+    assert result.applied and result.seconds < 30
+    lam = aws.client_for("lambda")
+    for key in ("price", "check"):
+        config = lam.get_function(FunctionName=f"orders-{key}")["Configuration"]
+        package = next(p for p in result.packages if p.key == key)
+        assert config["CodeSha256"] == package.code_sha256
+        assert config["Handler"] == "sfn_handler.handler"
+        assert result.function_arns[key] == config["FunctionArn"]
+    # The zip on the server holds the function's source.
+    from moto.awslambda.models import lambda_backends
+
+    stored = lambda_backends["123456789012"]["us-east-1"].get_function("orders-price")
+    with zipfile.ZipFile(io.BytesIO(stored.code_bytes)) as archive:
+        assert "def price(event, context):" in archive.read("sfn_task.py").decode()
+    deployed = json.loads(
+        aws.describe_state_machine(stateMachineArn=result.state_machine_arn)["definition"]
+    )
+    assert deployed["States"]["Price"]["Resource"] == result.function_arns["price"]
+    assert (
+        deployed["States"]["Check"]["Parameters"]["FunctionName"] == result.function_arns["check"]
+    )
+    assert result.version_arn.endswith(":orders:1")
+    assert result.alias_arn.endswith(":orders:live")
+
+    order = {"items": [{"qty": 2, "unit": 10}]}
+    remote = aws.run("orders", order, timeout=60)
+    local = rt.start("orders", order).wait()
+    assert remote.status == local.status == "SUCCEEDED"
+    assert remote.output == local.output == {"result": {"total": 24.0, "count": 1, "ok": True}}
+    failed = aws.run("orders", {"items": [{"qty": 20, "unit": 10}]}, timeout=60)
+    assert (failed.status, failed.error) == ("FAILED", "ValueError")
+    assert json.loads(failed.cause)["errorMessage"] == '{"limit": 100}'
+
+    again = aws.deploy("orders", runtime=rt, role_arn=role, package_functions=True, dry_run=True)
+    assert not again.changed
+    assert "No changes." in str(again)
+
+
+def test_update_shows_a_diff_and_moves_the_alias(aws, role):
+    first = {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}
+    aws.deploy("updates", first, role_arn=role, publish=True, alias="live", tags={"team": "a"})
+    second = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": 2, "End": True}}}
+    plan = aws.deploy(
+        "updates", second, role_arn=role, alias="live", tags={"team": "b"}, dry_run=True
+    )
+    text = str(plan)
+    assert '+      "Result": 2,' in text
+    assert "team: a -> b" in text
+    assert "~ move alias live: version 1 -> the published version" in text
+    done = aws.deploy("updates", second, role_arn=role, alias="live", tags={"team": "b"})
+    assert done.version_arn.endswith(":updates:2")
+    alias = aws.describe_state_machine_alias(stateMachineAliasArn=done.alias_arn)
+    assert alias["routingConfiguration"][0]["stateMachineVersionArn"] == done.version_arn
+    tags = aws.list_tags_for_resource(resourceArn=done.state_machine_arn)["tags"]
+    assert {"key": "team", "value": "b"} in tags
+    assert aws.run("updates", timeout=30).output == 2
+
+
+def test_deploy_refuses_what_aws_would(aws, role):
+    with pytest.raises(DefinitionError):
+        aws.deploy("bad", {"StartAt": "Missing", "States": {}}, role_arn=role)
+    with pytest.raises(SfnNotebookError, match="role_arn="):
+        aws.deploy("norole", {"StartAt": "A", "States": {"A": {"Type": "Succeed"}}})
+    aws.deploy("typed", {"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}, role_arn=role)
+    with pytest.raises(SfnNotebookError, match="cannot change"):
+        aws.deploy("typed", {"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}, type="EXPRESS")
+    plan = aws.deploy("nopackage", ORDERS, role_arn=role, functions={"price": price}, dry_run=True)
+    assert any("package_functions=True" in w for w in plan.warnings)
+
+
+# Importing histories into the store -------------------------------------------------------------
+
+
+def test_import_executions_into_a_store(aws, role, tmp_path):
+    definition = {
+        "StartAt": "A",
+        "States": {"A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Succeed"}},
+    }
+    aws.deploy("imported", definition, role_arn=role)
+    runs = [aws.run("imported", {"i": i}, timeout=30) for i in range(3)]
+    path = tmp_path / "history.sqlite"
+    report = import_executions(path, aws=aws, state_machine="imported")
+    assert sorted(report.imported) == sorted(r.arn for r in runs)
+    assert report.events == sum(len(r.history) for r in runs)
+    with Store(path, readonly=True) as store:
+        rows = store.executions()
+        assert {row.status for row in rows} == {"SUCCEEDED"}
+        frame = analysis.events_frame(store)
+    assert len(frame) == report.events
+    assert list(frame.columns) == list(analysis.events_frame(runs[0]).columns)
+    again = import_executions(path, aws=aws, state_machine="imported")
+    assert again.imported == [] and len(again.skipped) == 3
+    with sfn.Runtime(store=path) as reopened:
+        assert reopened.execution(runs[0].arn).output == {"i": 0}
+
+
+# The %sfn AWS commands --------------------------------------------------------------------------
+
+
+def test_aws_magic_deploy_run_attach(aws, role, rt):
+    line = f"deploy orders --role-arn {role} --package-functions --dry-run --tag team=x"
+    plan = aws_magic(line, runtime=rt, aws=aws)
+    assert plan.dry_run and "orders-price" in str(plan)
+    aws_magic(f"deploy magic --role-arn {role}", runtime=_simple_runtime(), aws=aws)
+    execution = aws_magic("run magic --on aws --input '{\"a\": 1}' --wait 30", aws=aws)
+    assert (execution.status, execution.output) == ("SUCCEEDED", {"a": 1})
+    execution = aws_magic(
+        "run magic --on aws --input-var order --wait", user_ns={"order": [1]}, aws=aws
+    )
+    assert execution.output == [1]
+    attached = aws_magic(f"attach {execution.arn}", aws=aws)
+    assert attached is execution
+
+
+def _simple_runtime():
+    runtime = sfn.Runtime(clock="virtual")
+    runtime.create_state_machine(
+        name="magic", definition={"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}
+    )
+    return runtime
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "",
+        "deploy",
+        "run magic",
+        "run magic --on local",
+        "run magic --on aws --input {x",
+        "attach",
+        "nope",
+    ],
+)
+def test_aws_magic_usage_errors(line, aws):
+    from IPython.core.error import UsageError
+
+    with pytest.raises(UsageError, match="%sfn"):
+        aws_magic(line, aws=aws)
