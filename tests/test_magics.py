@@ -431,6 +431,21 @@ def test_test_state_runs_one_state(hello: Any) -> None:
     assert json.loads(repr(result))["status"] == "SUCCEEDED"
 
 
+def test_test_state_knows_the_state_name_and_the_inherited_query_language(ip: Any) -> None:
+    cell = (
+        "QueryLanguage: JSONata\nStartAt: Each\nStates:\n  Each:\n    Type: Map\n"
+        "    ItemProcessor:\n      StartAt: Inner\n      States:\n        Inner:\n"
+        "          Type: Pass\n          Output: '{% $states.input * $factor %}'\n"
+        "          End: true\n    Next: Named\n  Named:\n    Type: Pass\n"
+        "    Output: '{% $states.context.State.Name %}'\n    End: true\n"
+    )
+    ip.run_cell_magic("asl", "nested", cell)
+    named = ip.run_line_magic("sfn", "test-state nested Named")
+    assert json.loads(named["output"]) == "Named"
+    inner = ip.run_line_magic("sfn", 'test-state nested Inner --input 4 --variables {"factor": 3}')
+    assert json.loads(inner["output"]) == 12
+
+
 # ------------------------------------------------------------------------------------------------
 # Functions, runtime, help
 

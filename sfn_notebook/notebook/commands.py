@@ -494,28 +494,35 @@ def _token_runtime(ctx: Context, method: str, subcommand: str) -> Runtime:
     completes="machine state",
 )
 def _test_state(ctx: Context, args: argparse.Namespace) -> Any:
-    """Mirrors rt.test_state(definition=STATE's JSON, input=..., inspectionLevel=...).
+    """Mirrors rt.test_state(definition=..., stateName=STATE, input=..., inspectionLevel=...).
+    A state inside a Map or Parallel is tested alone (its $$.State.Name is then StateName).
 
     Example:
       %sfn test-state orders Enrich --input {"id": 7}
     """
     described = _require_machine(ctx, args.state_machine)
-    states = parsed_definition(described["definition"]).walk()
+    definition = parsed_definition(described["definition"])
+    states = definition.walk()
     found = next((s for s in states if s.name == args.state), None)
     if found is None:
         names = ", ".join(s.name for s in states)
         raise CommandError(f"{described['name']} has no state {args.state!r} (states: {names})")
     test_state = _needs(ctx.runtime, "test_state", "TestState", "test-state")
     value = parse_json(args.input, ctx.namespace, "--input")
-    state = dict(found.raw)
-    # A state inherits the machine's QueryLanguage; alone, it must say it.
-    state.setdefault("QueryLanguage", found.query_language)
     kwargs: dict[str, Any] = {
-        "definition": json.dumps(state),
         "roleArn": described["roleArn"],
         "input": json.dumps(value),
         "inspectionLevel": args.inspection_level,
     }
+    if args.state in definition.states:
+        # The whole definition and the state's name: $$.State.Name and QueryLanguage as in a run.
+        kwargs["definition"], kwargs["stateName"] = described["definition"], args.state
+    else:
+        # TestState takes only top-level states by name; a nested one goes alone, and must then
+        # say the QueryLanguage it inherits.
+        state = dict(found.raw)
+        state.setdefault("QueryLanguage", found.query_language)
+        kwargs["definition"] = json.dumps(state)
     if args.variables is not None:
         kwargs["variables"] = json.dumps(parse_json(args.variables, ctx.namespace, "--variables"))
     return response(test_state(**kwargs))
