@@ -20,8 +20,11 @@ $(STAMP): $(BIN)/python pyproject.toml labextension/package.json labextension/ya
 
 install: $(STAMP)
 
+# JupyterLab refuses to start as root unless told; containers often run as root.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 lab: install
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG)
 
 lint: install
 	$(BIN)/ruff check sfn_notebook tests benchmarks
