@@ -52,27 +52,13 @@ class ParallelRunner(Recoverable):
     def __init__(self, state: m.ParallelState) -> None:
         super().__init__(state)
         self.branches = [compile_machine(branch) for branch in state.branches]
-        if self.jsonata:
-            self.arguments = (
-                JsonataValue(state.arguments, "Arguments") if state.arguments is not None else None
-            )
-        else:
-            self.parameters = (
-                Payload(state.parameters, "Parameters") if state.parameters is not None else None
-            )
+        self.compile_arguments(state)
 
     async def attempt(self, visit: Visit) -> Transition:
         frame = visit.frame
         history = frame.execution.history
         scope = self.scope(visit)
-        data = visit.input
-        if self.jsonata:
-            states = jsonata_states(data, scope)
-            branch_input = self.arguments.apply(states, scope) if self.arguments else data
-        else:
-            branch_input = self.input_path.apply(data, scope)
-            if self.parameters is not None:
-                branch_input = self.parameters.apply(branch_input, scope)
+        branch_input = self.effective_input(visit.input, scope)
         history.add(frame.cursor, "ParallelStateStarted")
         text = dumps(branch_input)
         cursors = [frame.cursor.child() for _ in self.branches]

@@ -9,6 +9,7 @@ catchers; ``States.Runtime`` fails the execution whatever the state says.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,6 +100,38 @@ class Recoverable(IOState):
     async def attempt(self, visit: Visit) -> Transition:
         raise NotImplementedError
 
+    def compile_arguments(self, state: m.TaskState | m.ParallelState) -> None:
+        """Task and Parallel take JSONata Arguments, or JSONPath Parameters after InputPath."""
+        if self.jsonata:
+            self.arguments = (
+                JsonataValue(state.arguments, "Arguments") if state.arguments is not None else None
+            )
+        else:
+            self.parameters = (
+                Payload(state.parameters, "Parameters") if state.parameters is not None else None
+            )
+
+    def effective_input(
+        self, data: Any, scope: Any, note: Callable[[str, Any], None] | None = None
+    ) -> Any:
+        """What the work gets: Arguments, or InputPath then Parameters. ``note`` sees each stage
+        (TestState's inspection data)."""
+        if self.jsonata:
+            value = (
+                self.arguments.apply(jsonata_states(data, scope), scope) if self.arguments else data
+            )
+            if note is not None:
+                note("afterArguments", value)
+            return value
+        value = self.input_path.apply(data, scope)
+        if note is not None:
+            note("afterInputPath", value)
+        if self.parameters is not None:
+            value = self.parameters.apply(value, scope)
+        if note is not None:
+            note("afterParameters", value)
+        return value
+
     async def run(self, visit: Visit) -> Transition:
         counts = [0] * len(self.retriers)
         while True:
@@ -183,14 +216,7 @@ class TaskRunner(Recoverable):
     def __init__(self, state: m.TaskState) -> None:
         super().__init__(state)
         self.resource_arn = state.resource
-        if self.jsonata:
-            self.arguments = (
-                JsonataValue(state.arguments, "Arguments") if state.arguments is not None else None
-            )
-        else:
-            self.parameters = (
-                Payload(state.parameters, "Parameters") if state.parameters is not None else None
-            )
+        self.compile_arguments(state)
         self.timeout = _Seconds(state.timeout_seconds, state.timeout_seconds_path, "TimeoutSeconds")
         self.heartbeat = _Seconds(
             state.heartbeat_seconds, state.heartbeat_seconds_path, "HeartbeatSeconds"
@@ -213,13 +239,7 @@ class TaskRunner(Recoverable):
         token = new_task_token() if resource.needs_token else None
         scope = self.scope(visit, token)
         data = visit.input
-        if self.jsonata:
-            states = jsonata_states(data, scope)
-            params = self.arguments.apply(states, scope) if self.arguments else data
-        else:
-            params = self.input_path.apply(data, scope)
-            if self.parameters is not None:
-                params = self.parameters.apply(params, scope)
+        params = self.effective_input(data, scope)
         timeout = self.timeout.value(data, scope)
         heartbeat = self.heartbeat.value(data, scope)
         result = await self.call(visit, resource, params, timeout, heartbeat, scope, token)

@@ -32,7 +32,6 @@ from sfn_notebook.engine.clock import VirtualClock
 from sfn_notebook.engine.frame import ExecutionContext, Frame
 from sfn_notebook.engine.history import Cursor, History, dumps
 from sfn_notebook.engine.interpreter import Failure, Transition, Visit
-from sfn_notebook.engine.pipeline import jsonata_states
 from sfn_notebook.engine.resources import (
     ResourceRegistry,
     TaskCall,
@@ -329,16 +328,7 @@ class _Session:
         resource = self.task_resource(visit, runner)
         token = new_task_token() if resource.needs_token else None
         scope = runner.scope(visit, token)
-        if runner.jsonata:
-            states = jsonata_states(data, scope)
-            params = runner.arguments.apply(states, scope) if runner.arguments else data
-            self.note("afterArguments", params)
-        else:
-            params = runner.input_path.apply(data, scope)
-            self.note("afterInputPath", params)
-            if runner.parameters is not None:
-                params = runner.parameters.apply(params, scope)
-            self.note("afterParameters", params)
+        params = runner.effective_input(data, scope, self.note)
         timeout = runner.timeout.value(data, scope)
         heartbeat = runner.heartbeat.value(data, scope)
         result = await runner.call(visit, resource, params, timeout, heartbeat, scope, token)
