@@ -314,3 +314,39 @@ def test_wait_beyond_int32_seconds_is_too_long() -> None:
     )
     assert ex.status == "FAILED"
     assert ex.cause and ex.cause.endswith("Wait state delay is too long.")
+
+
+def test_item_batcher_groups_items_with_batch_input() -> None:
+    ex = sfn.run(
+        {
+            "StartAt": "M",
+            "States": {
+                "M": {
+                    "Type": "Map",
+                    "ItemsPath": "$.items",
+                    "ItemBatcher": {
+                        "MaxItemsPerBatchPath": "$.size",
+                        "BatchInput": {"job.$": "$.job"},
+                    },
+                    "ItemProcessor": {
+                        "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+                        "StartAt": "Count",
+                        "States": {
+                            "Count": {
+                                "Type": "Pass",
+                                "Parameters": {
+                                    "job.$": "$.BatchInput.job",
+                                    "n.$": "States.ArrayLength($.Items)",
+                                },
+                                "End": True,
+                            }
+                        },
+                    },
+                    "End": True,
+                }
+            },
+        },
+        {"items": list(range(5)), "size": 2, "job": "j1"},
+    )
+    assert ex.status == "SUCCEEDED", ex.cause
+    assert ex.output == [{"job": "j1", "n": 2}, {"job": "j1", "n": 2}, {"job": "j1", "n": 1}]

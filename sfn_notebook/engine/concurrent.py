@@ -12,6 +12,7 @@ import json
 import math
 import uuid
 from collections import ChainMap
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -106,6 +107,9 @@ class MapRunner(Recoverable):
                 if state.item_selector is not None
                 else None
             )
+        self.batcher = (
+            _Batcher(state.item_batcher, self.jsonata) if state.item_batcher is not None else None
+        )
         self.concurrency = _Setting(
             state.max_concurrency, state.max_concurrency_path, "MaxConcurrency"
         )
@@ -166,6 +170,9 @@ class MapRunner(Recoverable):
         inputs = [
             self._item_input(visit, scope, effective, i, item) for i, item in enumerate(items)
         ]
+        if self.batcher is not None:
+            # Each child execution gets one batch; the Map's result is the batches' outputs.
+            inputs = items = self.batcher.batches(inputs, effective, scope)
         results: list[Any] = [None] * len(items)
         tolerance = _tolerance(len(items), tolerated_count, tolerated_pct)
         failures: list[Failure] = []
@@ -333,6 +340,61 @@ class _Setting:
         if self.jsonata is not None:
             return self.jsonata.apply(jsonata_states(data, scope), scope)
         return self.static
+
+
+class _Batcher:
+    """ItemBatcher: MaxItemsPerBatch(Path), MaxInputBytesPerBatch(Path) and BatchInput."""
+
+    def __init__(self, spec: Mapping[str, Any], jsonata: bool) -> None:
+        self.max_items = _Setting(
+            spec.get("MaxItemsPerBatch"), spec.get("MaxItemsPerBatchPath"), "MaxItemsPerBatch"
+        )
+        self.max_bytes = _Setting(
+            spec.get("MaxInputBytesPerBatch"),
+            spec.get("MaxInputBytesPerBatchPath"),
+            "MaxInputBytesPerBatch",
+        )
+        raw = spec.get("BatchInput")
+        self.jsonata = jsonata
+        self.batch_input: JsonataValue | Payload | None = None
+        if raw is not None:
+            self.batch_input = (
+                JsonataValue(raw, "BatchInput") if jsonata else Payload(raw, "BatchInput")
+            )
+
+    def batches(self, inputs: list[Any], data: Any, scope: Any) -> list[dict[str, Any]]:
+        max_items = self.max_items.value(data, scope) or 0
+        max_bytes = self.max_bytes.value(data, scope) or 0
+        shared: Any = None
+        if isinstance(self.batch_input, JsonataValue):
+            shared = self.batch_input.apply(jsonata_states(data, scope), scope)
+        elif self.batch_input is not None:
+            shared = self.batch_input.apply(data, scope)
+        batches: list[list[Any]] = []
+        size = 0
+        for value in inputs:
+            length = len(dumps(value).encode("utf-8"))
+            current = batches[-1] if batches else None
+            full = (
+                current is None
+                or (max_items and len(current) >= max_items)
+                or (max_bytes and current and size + length > max_bytes)
+            )
+            if full:
+                batches.append([value])
+                size = length
+            else:
+                assert current is not None
+                current.append(value)
+                size += length
+        wrapped = []
+        for batch in batches:
+            entry: dict[str, Any] = {}
+            if shared is not None:
+                entry["BatchInput"] = shared
+            entry["Items"] = batch
+            wrapped.append(entry)
+        return wrapped
 
 
 def _integer(value: Any) -> int | None:
