@@ -446,6 +446,28 @@ def test_test_state_knows_the_state_name_and_the_inherited_query_language(ip: An
     assert json.loads(inner["output"]) == 12
 
 
+def test_mocks_and_test_cases(hello: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    hello.run_cell_magic("asl", "once", task_machine("double"))
+    hello.user_ns["order"] = {
+        "StateMachines": {
+            "hello": {"TestCases": {"Big": {"Double": "Hundred"}}},
+            "once": {"TestCases": {"Big": {"T": "Hundred"}}},
+        },
+        "MockedResponses": {"Hundred": {"0": {"Return": {"n": 100}}}},
+    }
+    hello.run_line_magic("sfn", "mocks $order")
+    assert capsys.readouterr().out.strip() == "Mocks loaded: hello: Big; once: Big"
+    mocked = hello.run_line_magic("sfn", 'run hello --input {"n": 1} --test-case Big')
+    assert mocked.output == {"n": 100}
+    real = hello.run_line_magic("sfn", 'run hello --input {"n": 1}')
+    assert real.output == {"n": 2}
+    # the companion Runtime of the other clock gets the mocks too
+    live = hello.run_line_magic("sfn", 'run once --input {"n": 1} --test-case Big --clock real')
+    assert live.output == {"n": 100}
+    assert "Nope" in usage_error(hello, 'run hello --input {"n": 1} --test-case Nope')
+    assert "TestCases" in usage_error(hello, 'mocks {"StateMachines": {"x": {}}}')
+
+
 # ------------------------------------------------------------------------------------------------
 # Functions, runtime, help
 

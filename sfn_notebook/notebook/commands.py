@@ -231,7 +231,7 @@ def _live_view(ctx: Context, execution: Execution) -> Callable[[], None]:
     arg("--name", metavar="EXEC", help="the execution's name (default: a UUID)"),
     arg("--no-wait", action="store_true", help="return at once; the execution runs on"),
     arg("--clock", choices=CLOCKS, help="virtual (Waits take no time) or real"),
-    arg("--test-case", help="a test case of the mock config (MockConfigFile)"),
+    arg("--test-case", metavar="CASE", help="run with this test case's mocks (see %sfn mocks)"),
     completes="machine",
 )
 def _run(ctx: Context, args: argparse.Namespace) -> Execution:
@@ -282,14 +282,16 @@ def _copy_machine(runtime: Runtime, described: dict[str, Any]) -> None:
 
 
 def _with_test_case(runtime: Runtime, case: str) -> Callable[..., Execution]:
-    import inspect
+    """``start`` for a mock test case: StartExecution of ``<arn>#<case>``, as Step Functions
+    Local has it (mocks come from ``%sfn mocks``)."""
 
-    if "test_case" not in inspect.signature(runtime.start).parameters:
-        raise CommandError(
-            "%sfn run --test-case needs MockConfigFile mocks, which this version of "
-            "sfn-notebook's Runtime does not have yet (no test_case= on Runtime.start)."
-        )
-    return functools.partial(runtime.start, test_case=case)
+    def start(arn: str, value: Any, *, name: str | None = None) -> Execution:
+        text = json.dumps({} if value is None else value)
+        started = runtime.start_execution(stateMachineArn=f"{arn}#{case}", input=text, name=name)
+        return runtime.execution(started["executionArn"])
+
+    _needs(runtime, "load_mocks", "MockConfigFile mocks", "run --test-case")
+    return start
 
 
 @command(
@@ -526,6 +528,29 @@ def _test_state(ctx: Context, args: argparse.Namespace) -> Any:
     if args.variables is not None:
         kwargs["variables"] = json.dumps(parse_json(args.variables, ctx.namespace, "--variables"))
     return response(test_state(**kwargs))
+
+
+@command(
+    "mocks",
+    "Load a MockConfigFile: mocked Task responses for runs with --test-case.",
+    arg("source", metavar="FILE|JSON", help="a MockConfigFile.json path, JSON or $variable"),
+)
+def _mocks(ctx: Context, args: argparse.Namespace) -> None:
+    """Mirrors rt.load_mocks(FILE), for every Runtime of the notebook; the format is Step
+    Functions Local's (StateMachines.NAME.TestCases, MockedResponses).
+
+    Examples:
+      %sfn mocks MockConfigFile.json
+      %sfn mocks $mock_config
+      %sfn run orders --test-case HappyPath
+    """
+    source = variable_or_text(args.source, ctx.namespace)
+    if isinstance(source, str) and source.lstrip().startswith("{"):
+        source = parse_json(source, ctx.namespace, "mocks")
+    config = ctx.session.load_mocks(source)
+    machines = getattr(config, "machines", {})
+    cases = "; ".join(f"{name}: {', '.join(found)}" for name, found in machines.items())
+    print(f"Mocks loaded: {cases or 'no test cases'}")
 
 
 @command("functions", "The Python functions registered with @sfn.function.")

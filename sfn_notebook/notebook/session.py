@@ -78,6 +78,7 @@ class NotebookSession:
         self.sources: dict[str, str] = {}
         self.notes: list[str] = []  # said once to the user (e.g. why the store is not used)
         self.last_execution: Execution | None = None
+        self.mocks: Any = None  # what load_mocks was given, for Runtimes built later
         self._runtime: Runtime | None = None
         self._other_clock: Runtime | None = None
         self._trampolines: dict[str, Callable[..., Any]] = {}
@@ -154,7 +155,19 @@ class NotebookSession:
         # Share one function table between the session's Runtimes, so registering (or
         # re-registering) a function reaches all of them at once.
         runtime.resources.functions = self._trampolines
+        if self.mocks is not None:
+            runtime.load_mocks(self.mocks)
         return runtime
+
+    def load_mocks(self, source: Any) -> Any:
+        """``rt.load_mocks(source)`` on every Runtime of the session, now and later."""
+        loaded = None
+        for runtime in self.runtimes():
+            if not hasattr(runtime, "load_mocks"):
+                raise SfnNotebookError("this version's Runtime has no MockConfigFile support")
+            loaded = runtime.load_mocks(source)
+        self.mocks = source
+        return loaded
 
     def _close_runtimes(self) -> None:
         for runtime in (self._runtime, self._other_clock):
