@@ -304,3 +304,63 @@ def test_aws_magic_usage_errors(line, aws):
 
     with pytest.raises(UsageError, match="%sfn"):
         aws_magic(line, aws=aws)
+
+
+# Through IPython: %sfn deploy / run --on aws / attach ---------------------------------------------
+
+
+@pytest.fixture
+def ip(aws, tmp_path, monkeypatch):
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.testing.globalipapp import start_ipython
+
+    from sfn_notebook.aws import use
+    from sfn_notebook.notebook import session
+    from sfn_notebook.notebook.session import NotebookSession
+
+    monkeypatch.chdir(tmp_path)
+    fresh = NotebookSession()
+    monkeypatch.setattr(session, "_SESSION", fresh)
+    start_ipython()
+    shell = InteractiveShell.instance()
+    sfn.load_ipython_extension(shell)
+    shell.run_line_magic("sfn", "runtime --no-store")
+    previous = use(aws)
+    yield shell
+    use(previous)
+    shell.user_ns.pop("order", None)
+    fresh.close()
+
+
+def test_sfn_magics_deploy_run_and_attach_on_aws(ip, aws, role, capsys):
+    from IPython.core.error import UsageError
+
+    @sfn.function("triple")
+    def triple(event, context):
+        return {"n": event["n"] * 3}
+
+    ip.run_cell_magic(
+        "asl",
+        "tripler --no-graph",
+        json.dumps(
+            {
+                "StartAt": "T",
+                "States": {"T": {"Type": "Task", "End": True, "Resource": LAMBDA.format("triple")}},
+            }
+        ),
+    )
+    plan = ip.run_line_magic(
+        "sfn", f"deploy tripler --role-arn {role} --package-functions --dry-run"
+    )
+    assert "+ create Lambda function tripler-triple" in str(plan)
+    ip.run_line_magic("sfn", f"deploy tripler --role-arn {role} --package-functions")
+    ip.user_ns["order"] = {"n": 5}
+    execution = ip.run_line_magic("sfn", "run tripler --on aws --input $order --wait 60")
+    assert (execution.status, execution.output) == ("SUCCEEDED", {"n": 15})
+    assert ip.run_line_magic("sfn", f"attach {execution.arn}") is execution
+    ip.run_line_magic("sfn", "deploy --help")
+    assert "%sfn deploy NAME --role-arn ARN" in capsys.readouterr().out
+    with pytest.raises(UsageError, match="give one execution ARN"):
+        ip.run_line_magic("sfn", "attach")
+    with pytest.raises(UsageError, match=r"Does Not Exist.*Fix:"):
+        ip.run_line_magic("sfn", "run nowhere --on aws --wait")

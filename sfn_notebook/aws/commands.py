@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import shlex
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from sfn_notebook.errors import SfnNotebookError
@@ -33,7 +33,8 @@ AWS_MAGIC_HELP = """\
     --dry-run            print what would change, change nothing
 %sfn run NAME --on aws [--input JSON | --input-var VARIABLE] [--name EXECUTION_NAME]
                        [--wait [SECONDS]]
-    Start an execution of state machine NAME on AWS; shows it live.
+    Start an execution of state machine NAME on AWS and return it at once (it shows itself
+    live); --wait waits for its end (at most SECONDS).
 %sfn attach EXECUTION_ARN
     Follow an execution started elsewhere (console, CLI, another notebook).
 
@@ -130,28 +131,37 @@ def _run_parser() -> _Parser:
     source.add_argument("--input-var")
     parser.add_argument("--name", dest="execution_name")
     parser.add_argument("--wait", nargs="?", const=True, default=None)
+    parser.add_argument("--no-wait", action="store_true")  # the default; as the local %sfn run
     return parser
 
 
 def aws_magic(
-    line: str,
+    line: str | list[str],
     *,
     runtime: Any = None,
+    functions: Mapping[str, Callable[..., Any]] | None = None,
     user_ns: Mapping[str, Any] | None = None,
     aws: AwsRuntime | None = None,
+    parse_value: Callable[[str], Any] | None = None,
 ) -> Any:
-    """Run ``%sfn deploy|run --on aws|attach ...`` (``line`` is the text after ``%sfn``).
+    """Run ``%sfn deploy|run --on aws|attach ...``: ``line`` is the text after ``%sfn``, or its
+    words already split by the magics' own splitter.
 
-    ``runtime`` is the notebook's local Runtime (where ``deploy`` finds NAME and its functions);
-    ``user_ns`` the namespace ``--input-var`` reads from.
+    ``runtime`` is the notebook's local Runtime (where ``deploy`` finds NAME), ``functions`` the
+    Python task functions to package (default: the runtime's), ``user_ns`` the namespace
+    ``--input-var`` reads from, ``parse_value`` what reads ``--input`` (default ``json.loads``;
+    the magics pass theirs, which also takes ``$variable`` and ``@file.json``).
 
     >>> aws_magic("deploy orders --role-arn arn:aws:iam::123456789012:role/r --dry-run",
     ...           runtime=rt)                                       # doctest: +SKIP
     """
-    try:
-        words = shlex.split(line)
-    except ValueError as exc:
-        _usage(f"%sfn: {exc}")
+    if isinstance(line, str):
+        try:
+            words = shlex.split(line)
+        except ValueError as exc:
+            _usage(f"%sfn: {exc}")
+    else:
+        words = list(line)
     if not words:
         _usage("%sfn: say deploy, run or attach")
     command, rest = words[0], words[1:]
@@ -170,6 +180,7 @@ def aws_magic(
             dry_run=args.dry_run,
             runtime=runtime,
             aws=aws,
+            functions=functions,
             publish=args.publish,
             alias=args.alias,
             type=args.type,
@@ -182,7 +193,7 @@ def aws_magic(
         value: Any = None
         if args.input is not None:
             try:
-                value = json.loads(args.input)
+                value = (parse_value or json.loads)(args.input)
             except ValueError as exc:
                 _usage(f"%sfn run: --input is not JSON ({exc})")
         elif args.input_var is not None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import difflib
 import glob
+import itertools
 import logging
 import os
 from collections.abc import Callable, Iterable
@@ -94,6 +95,8 @@ class SfnMagics(Magics):
             print(help_text())
             return None
         name, rest = words[0], words[1:]
+        if name in ("deploy", "attach") or (name == "run" and _on_aws(rest)):
+            return self._aws(words)
         found = COMMANDS.get(name)
         if found is None:
             close = difflib.get_close_matches(name, COMMANDS, 1)
@@ -105,6 +108,23 @@ class SfnMagics(Magics):
             print(found.help)
             return None
         return found.run(self._context(), args)
+
+    def _aws(self, words: list[str]) -> Any:
+        """%sfn deploy / run --on aws / attach: handled by sfn_notebook.aws (see AWS_MAGIC_HELP)."""
+        from sfn_notebook.aws.commands import AWS_MAGIC_HELP, aws_magic
+        from sfn_notebook.notebook.cmdline import parse_json
+
+        if "--help" in words or "-h" in words:
+            print(AWS_MAGIC_HELP)
+            return None
+        namespace = self.shell.user_ns
+        return aws_magic(
+            words,
+            runtime=self.notebook.runtime,
+            functions=self.notebook.functions,
+            user_ns=namespace,
+            parse_value=lambda text: parse_json(text, namespace, "--input"),
+        )
 
     @cell_magic("asl")
     @no_var_expand
@@ -128,6 +148,12 @@ class SfnMagics(Magics):
 
     def complete_asl(self, _shell: Any, event: Any) -> list[str]:
         return _completing(lambda: complete(self.notebook, event.text_until_cursor))
+
+
+def _on_aws(words: list[str]) -> bool:
+    """``--on aws`` (or ``--on=aws``) among a command's words."""
+    pairs = itertools.pairwise(words)
+    return "--on=aws" in words or any(a == "--on" and b == "aws" for a, b in pairs)
 
 
 def _completing(find: Callable[[], list[str]]) -> list[str]:
