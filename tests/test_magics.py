@@ -552,8 +552,11 @@ def test_runtime_settings_and_misuse(
         "Runtime: virtual clock, starting 2025-01-01T00:00:00+00:00, in memory (no store), seed 1"
     )
     ip.run_line_magic("sfn", "runtime --store mine.sqlite --clock real")
-    assert "store mine.sqlite" in capsys.readouterr().out
+    assert capsys.readouterr().out.strip() == ("Runtime: real clock, store mine.sqlite, seed 1")
     assert (tmp_path / "mine.sqlite").exists()
+    ip.user_ns["order"] = "http://127.0.0.1:1"
+    ip.run_line_magic("sfn", "runtime --no-store --aws-endpoint-url $order")
+    assert capsys.readouterr().out.strip().endswith("AWS services at http://127.0.0.1:1")
     assert "exclude each other" in usage_error(ip, "runtime --store x --no-store")
     assert "not an ISO 8601 time" in usage_error(ip, "runtime --start-time yesterday")
     assert "invalid int value" in usage_error(ip, "runtime --seed x")

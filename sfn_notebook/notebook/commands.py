@@ -575,15 +575,17 @@ def _functions(ctx: Context, _args: argparse.Namespace) -> FunctionTable:
     arg("--seed", type=int, help="seed for jitter, States.UUID and random functions"),
     arg("--account", help="the account in ARNs (default 123456789012)"),
     arg("--region", help="the region in ARNs (default us-east-1)"),
+    arg("--aws-endpoint-url", metavar="URL", help="AWS service Tasks call this (moto, LocalStack)"),
 )
 def _runtime(ctx: Context, args: argparse.Namespace) -> None:
-    """Mirrors sfn.Runtime(store, clock=, start_time=, seed=, account=, region=). With options,
-    the new Runtime replaces the old one (define state machines again after it); registered
-    functions stay.
+    """Mirrors sfn.Runtime(store, clock=, start_time=, seed=, account=, region=,
+    aws_endpoint_url=). With options, the new Runtime replaces the old one (define state
+    machines again after it); registered functions and mocks stay.
 
     Examples:
       %sfn runtime
       %sfn runtime --no-store --start-time 2025-01-01T09:00:00Z --seed 7
+      %sfn runtime --aws-endpoint-url $moto_endpoint
     """
     changes: dict[str, Any] = {}
     if args.store is not None and args.no_store:
@@ -595,6 +597,8 @@ def _runtime(ctx: Context, args: argparse.Namespace) -> None:
     for key in ("clock", "seed", "account", "region"):
         if getattr(args, key) is not None:
             changes[key] = getattr(args, key)
+    if args.aws_endpoint_url is not None:
+        changes["aws_endpoint_url"] = str(variable_or_text(args.aws_endpoint_url, ctx.namespace))
     if args.start_time is not None:
         changes["start_time"] = _timestamp(args.start_time)
     if changes:

@@ -49,6 +49,7 @@ class Settings:
     seed: int | None = None
     account: str | None = None
     region: str | None = None
+    aws_endpoint_url: str | None = None  # AWS service Tasks go there (moto, LocalStack)
 
     def describe(self) -> str:
         """One line saying what the Runtime is.
@@ -57,13 +58,15 @@ class Settings:
         'Runtime: virtual clock, in memory (no store), seed 3'
         """
         parts = [f"{self.clock} clock"]
-        if self.start_time is not None:
+        if self.start_time is not None and self.clock == "virtual":  # the real clock is now
             parts.append(f"starting {self.start_time.isoformat()}")
         parts.append(f"store {self.store}" if self.store else "in memory (no store)")
         if self.seed is not None:
             parts.append(f"seed {self.seed}")
         if self.account or self.region:
             parts.append(f"account {self.account or '-'} region {self.region or '-'}")
+        if self.aws_endpoint_url:
+            parts.append(f"AWS services at {self.aws_endpoint_url}")
         return "Runtime: " + ", ".join(parts)
 
 
@@ -95,15 +98,16 @@ class NotebookSession:
             return self._runtime
 
     def configure(self, **changes: Any) -> Runtime:
-        """Replace the Runtime; ``changes`` are :class:`Settings` fields (``store=None`` keeps
-        history in memory). State machines defined so far stay in the old store only.
+        """Replace the Runtime with one whose settings are the current ones with ``changes``
+        (:class:`Settings` fields; ``store=None`` keeps history in memory). State machines
+        defined so far stay in the old store only; functions and mocks carry over.
         """
         unknown = set(changes) - set(Settings.__dataclass_fields__)
         if unknown:
             raise SfnNotebookError(f"unknown runtime settings: {', '.join(sorted(unknown))}")
         if changes.get("clock", self.settings.clock) not in CLOCKS:
             raise SfnNotebookError(f"clock must be 'virtual' or 'real', not {changes['clock']!r}")
-        settings = replace(Settings(), **changes)
+        settings = replace(self.settings, **changes)
         runtime = self._build(settings, fallback=False)
         with self._lock:
             self._close_runtimes()
@@ -143,6 +147,8 @@ class NotebookSession:
             kwargs["account"] = settings.account
         if settings.region:
             kwargs["region"] = settings.region
+        if settings.aws_endpoint_url:
+            kwargs["aws_endpoint_url"] = settings.aws_endpoint_url
         try:
             runtime = Runtime(settings.store, **kwargs)
         except SfnNotebookError as exc:
