@@ -565,7 +565,7 @@ def test_runtime_settings_and_misuse(
 def test_help_overview_and_per_command(ip: Any, capsys: pytest.CaptureFixture[str]) -> None:
     ip.run_line_magic("sfn", "help")
     overview = capsys.readouterr().out
-    assert all(f"%sfn {name}" in overview for name in commands.COMMANDS)
+    assert all(f"%sfn {name}" in overview for name in [*commands.COMMANDS, *commands.DELEGATED])
     assert "%%asl NAME" in overview
     ip.run_line_magic("sfn", "")
     assert capsys.readouterr().out == overview
@@ -586,6 +586,9 @@ def test_every_magic_has_help_text_and_is_in_the_readme() -> None:
     for name, cmd in commands.COMMANDS.items():
         assert cmd.summary and cmd.parser.description, name
         assert cmd.help.startswith(f"usage: %sfn {name}"), name
+        assert f"%sfn {name}" in reference, f"%sfn {name} is missing from the README"
+    for name, summary in commands.DELEGATED.items():  # served by sfn_notebook.aws
+        assert summary and f"%sfn {name}" in commands.help_text(name), name
         assert f"%sfn {name}" in reference, f"%sfn {name} is missing from the README"
 
 
@@ -628,6 +631,7 @@ def _complete(ip: Any, line: str) -> list[str]:
 def test_completion(hello: Any) -> None:
     hello.run_line_magic("sfn", 'run hello --input {"n": 1} --name first-run')
     assert _complete(hello, "%sfn r") == ["run", "redrive", "runtime"]
+    assert _complete(hello, "%sfn de") == ["deploy"]
     assert _complete(hello, "%sfn run h") == ["hello"]
     assert _complete(hello, "%sfn history f") == ["first-run"]
     assert _complete(hello, "%sfn run hello --clock ") == ["virtual", "real"]

@@ -231,6 +231,7 @@ def _live_view(ctx: Context, execution: Execution) -> Callable[[], None]:
     arg("--name", metavar="EXEC", help="the execution's name (default: a UUID)"),
     arg("--no-wait", action="store_true", help="return at once; the execution runs on"),
     arg("--clock", choices=CLOCKS, help="virtual (Waits take no time) or real"),
+    arg("--on", choices=("local", "aws"), default="local", help="aws: see %sfn help deploy"),
     arg("--test-case", metavar="CASE", help="run with this test case's mocks (see %sfn mocks)"),
     completes="machine",
 )
@@ -634,6 +635,22 @@ def _help(_ctx: Context, args: argparse.Namespace) -> None:
     print(help_text(args.topic))
 
 
+#: Commands another module serves with its own parsing (the magics route them there before the
+#: registry); listed here so that help, completion and the README check know them.
+DELEGATED: dict[str, str] = {
+    "deploy": "Create or update the state machine on AWS (its functions as Lambdas too).",
+    "attach": "Follow an execution on AWS started elsewhere (console, CLI, other notebook).",
+}
+
+
+def _delegated_help() -> str:
+    try:
+        from sfn_notebook.aws.commands import AWS_MAGIC_HELP
+    except ImportError:
+        return "The AWS commands need sfn_notebook.aws, which this installation does not have."
+    return AWS_MAGIC_HELP
+
+
 def help_text(topic: str | None = None) -> str:
     """The overview of every magic, or one command's full help.
 
@@ -642,15 +659,20 @@ def help_text(topic: str | None = None) -> str:
     """
     if topic in ("asl", "%%asl"):
         return ASL_PARSER.format_help().strip()
+    if topic in DELEGATED:
+        return _delegated_help()
     if topic is not None:
         found = COMMANDS.get(topic)
         if found is None:
-            raise CommandError(f"no command {topic!r}; commands: {', '.join(COMMANDS)}")
+            known = ", ".join([*COMMANDS, *DELEGATED])
+            raise CommandError(f"no command {topic!r}; commands: {known}")
         return found.help
     lines = ["sfn-notebook magics (%sfn help COMMAND, or COMMAND --help, for details):", ""]
     lines.append(f"  {'%%asl NAME':<22} {ASL_PARSER.description.splitlines()[0]}")  # type: ignore[union-attr]
     for name, cmd in COMMANDS.items():
         lines.append(f"  {'%sfn ' + name:<22} {cmd.summary}")
+    for name, summary in DELEGATED.items():
+        lines.append(f"  {'%sfn ' + name:<22} {summary}")
     return "\n".join(lines)
 
 

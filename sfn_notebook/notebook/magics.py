@@ -36,6 +36,7 @@ from sfn_notebook.notebook.cmdline import CommandError, HelpRequested, Parser, s
 from sfn_notebook.notebook.commands import (
     ASL_PARSER,
     COMMANDS,
+    DELEGATED,
     Context,
     help_text,
     machine_arn,
@@ -95,13 +96,14 @@ class SfnMagics(Magics):
             print(help_text())
             return None
         name, rest = words[0], words[1:]
-        if name in ("deploy", "attach") or (name == "run" and _on_aws(rest)):
+        if name in DELEGATED or (name == "run" and _on_aws(rest)):
             return self._aws(words)
         found = COMMANDS.get(name)
         if found is None:
             close = difflib.get_close_matches(name, COMMANDS, 1)
             hint = f"did you mean {close[0]!r}? " if close else ""
-            raise CommandError(f"unknown command {name!r}; {hint}commands: {', '.join(COMMANDS)}")
+            known = ", ".join([*COMMANDS, *DELEGATED])
+            raise CommandError(f"unknown command {name!r}; {hint}commands: {known}")
         try:
             args = found.parser.parse_args(rest)
         except HelpRequested:
@@ -184,7 +186,7 @@ def complete(notebook: NotebookSession, before_cursor: str) -> list[str]:
         parser, kinds, rest = ASL_PARSER, ("machine",), words[1:]
     else:
         if len(words) <= 2:
-            return [name for name in COMMANDS if name.startswith(words[-1])]
+            return [name for name in [*COMMANDS, *DELEGATED] if name.startswith(words[-1])]
         found = COMMANDS.get(words[1])
         if found is None:
             return []
