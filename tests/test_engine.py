@@ -350,3 +350,42 @@ def test_item_batcher_groups_items_with_batch_input() -> None:
     )
     assert ex.status == "SUCCEEDED", ex.cause
     assert ex.output == [{"job": "j1", "n": 2}, {"job": "j1", "n": 2}, {"job": "j1", "n": 1}]
+
+
+def test_a_result_json_cannot_hold_fails_like_lambdas_marshal_error() -> None:
+    ex = sfn.run(
+        {
+            "StartAt": "T",
+            "States": {
+                "T": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f",
+                    "End": True,
+                }
+            },
+        },
+        functions={"f": lambda event, context: {1, 2}},
+    )
+    assert ex.status == "FAILED"
+    assert ex.error == "Runtime.MarshalError"
+    assert "Unable to marshal response" in (ex.cause or "")
+
+
+def test_an_internal_error_ends_the_execution_instead_of_hanging_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sfn_notebook.engine import states
+
+    def broken(self: Any, visit: Any) -> Any:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(states.PassRunner, "run_sync", broken)
+    ex = sfn.run({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}})
+    assert ex.status == "FAILED"
+    assert ex.error == "States.Runtime"
+    assert "internal error (RuntimeError): boom" in (ex.cause or "")
+
+
+def test_input_json_cannot_hold_is_an_input_error() -> None:
+    with pytest.raises(sfn.ExecutionInputError, match="JSON"):
+        sfn.run({"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}, {"when": object()})

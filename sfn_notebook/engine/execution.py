@@ -35,6 +35,16 @@ class ExecutionRecord:
     task: asyncio.Task[None] | None = field(default=None, repr=False)
 
 
+def input_text(value: Any) -> str:
+    """A Python value as execution input text; one JSON cannot hold is an input error."""
+    try:
+        return dumps(value)
+    except (TypeError, ValueError) as exc:
+        raise ExecutionInputError(
+            f"Invalid State Machine Execution Input: '{exc}' (the input must be a JSON value)"
+        ) from None
+
+
 def parse_input(input_json: str) -> Any:
     """Execution input text into a value, with AWS's (Jackson's) wording on malformed input."""
     if not input_json.strip():
@@ -119,6 +129,14 @@ async def execute(
         _finish(record, cursor, "FAILED", error=failure.error or None, cause=failure.cause_or_none)
     except StatesError as exc:
         _finish(record, cursor, "FAILED", error=exc.error, cause=exc.cause)
+    except Exception as exc:  # a bug of ours must still end the execution, never hang it
+        _finish(
+            record,
+            cursor,
+            "FAILED",
+            error="States.Runtime",
+            cause=f"sfn-notebook internal error ({type(exc).__name__}): {exc}. Please report it.",
+        )
     else:
         _finish(record, cursor, "SUCCEEDED", output=output)
 

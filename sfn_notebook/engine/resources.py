@@ -251,10 +251,22 @@ class LambdaFailure(TaskFailure):
 
 
 def payload_bytes(result: Any) -> bytes:
-    """What Lambda's Python runtime sends back: bytes as they are, anything else as JSON."""
+    """What Lambda's Python runtime sends back: bytes as they are, anything else as JSON.
+
+    A result JSON cannot hold fails as Lambda's runtime fails it (``Runtime.MarshalError``).
+    """
     if isinstance(result, bytes | bytearray):
         return bytes(result)
-    return json.dumps(result).encode("utf-8")
+    try:
+        return json.dumps(result, allow_nan=False).encode("utf-8")
+    except (TypeError, ValueError) as exc:
+        report = {
+            "errorMessage": f"Unable to marshal response: {exc}",
+            "errorType": "Runtime.MarshalError",
+            "requestId": str(uuid.uuid4()),
+            "stackTrace": [],
+        }
+        raise LambdaFailure("Runtime.MarshalError", report) from None
 
 
 def parse_payload(raw: bytes) -> Any:
@@ -280,10 +292,11 @@ class LambdaFunctionResource(TaskResource):
         context = LambdaContext(self.name, self.arn, call)
         try:
             result = await call_function(self.fn, call.payload, context, call, self.registry)
+            raw = payload_bytes(result)
         except LambdaFailure as failure:
             # AWS renders the error JSON with spaces for function-ARN resources.
             raise TaskFailure(failure.error, json.dumps(failure.report)) from None
-        return parse_payload(payload_bytes(result))
+        return parse_payload(raw)
 
 
 class LambdaInvokeResource(TaskResource):
@@ -315,11 +328,11 @@ class LambdaInvokeResource(TaskResource):
             event = parse_payload(event.encode("utf-8"))
         try:
             result = await call_function(fn, event, context, call, self.registry)
+            raw = payload_bytes(result)
         except LambdaFailure as failure:
             raise TaskFailure(
                 failure.error, json.dumps(failure.report, separators=(",", ":"))
             ) from None
-        raw = payload_bytes(result)
         return invoke_response(parse_payload(raw), len(raw), context.aws_request_id)
 
 

@@ -14,9 +14,9 @@ from sfn_notebook.asl.model import Definition
 from sfn_notebook.asl.parse import parse
 from sfn_notebook.engine import compile_machine, make_clock
 from sfn_notebook.engine.clock import Clock
-from sfn_notebook.engine.execution import ExecutionRecord, execute, parse_input
+from sfn_notebook.engine.execution import ExecutionRecord, execute, input_text, parse_input
 from sfn_notebook.engine.frame import ExecutionContext
-from sfn_notebook.engine.history import EVENT_LIMIT, History, dumps
+from sfn_notebook.engine.history import EVENT_LIMIT, History
 from sfn_notebook.engine.resources import ResourceRegistry
 from sfn_notebook.runtime.execution import Execution
 from sfn_notebook.runtime.identity import (
@@ -71,7 +71,7 @@ def run(
         value = parse_input(input_json)
     else:
         value = {} if input is None else input
-        text = dumps(value)
+        text = input_text(value)
     account = account or DEFAULT_ACCOUNT
     region = region or DEFAULT_REGION
     machine_name = check_name(state_machine_name or f"sfn-notebook-{uuid.uuid4().hex[:8]}")

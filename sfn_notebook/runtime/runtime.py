@@ -30,7 +30,7 @@ from sfn_notebook.asl.model import Definition
 from sfn_notebook.asl.parse import parse
 from sfn_notebook.engine import compile_machine, make_clock
 from sfn_notebook.engine.clock import Clock
-from sfn_notebook.engine.execution import ExecutionRecord, execute, parse_input
+from sfn_notebook.engine.execution import ExecutionRecord, execute, input_text, parse_input
 from sfn_notebook.engine.frame import ExecutionContext
 from sfn_notebook.engine.history import EVENT_LIMIT, History, payload
 from sfn_notebook.engine.interpreter import CompiledMachine
@@ -214,7 +214,7 @@ class Runtime(TaskApi):
     ) -> Execution:
         """Start an execution by state machine name or ARN; returns the Execution at once."""
         arn = state_machine if state_machine.startswith("arn:") else self._arn(state_machine)
-        text = json.dumps({} if input is None else input)
+        text = input_text({} if input is None else input)
         started = self.start_execution(stateMachineArn=arn, input=text, name=name)
         return self.execution(started["executionArn"])
 
