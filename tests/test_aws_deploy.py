@@ -357,7 +357,9 @@ def test_sfn_magics_deploy_run_and_attach_on_aws(ip, aws, role, capsys):
     ip.user_ns["order"] = {"n": 5}
     execution = ip.run_line_magic("sfn", "run tripler --on aws --input $order --wait 60")
     assert (execution.status, execution.output) == ("SUCCEEDED", {"n": 15})
-    assert ip.run_line_magic("sfn", f"attach {execution.arn}") is execution
+    ip.user_ns["ex"] = execution
+    assert ip.run_line_magic("sfn", "attach $ex") is execution
+    ip.user_ns.pop("ex")
     ip.run_line_magic("sfn", "deploy --help")
     assert "%sfn deploy NAME --role-arn ARN" in capsys.readouterr().out
     with pytest.raises(UsageError, match="give one execution ARN"):

@@ -38,6 +38,8 @@ AWS_MAGIC_HELP = """\
 %sfn attach EXECUTION_ARN
     Follow an execution started elsewhere (console, CLI, another notebook).
 
+A $variable is replaced by its value (an execution by its ARN).
+
 The AWS connection is sfn_notebook.aws.connect(...)'s (else one from AWS_PROFILE,
 AWS_DEFAULT_REGION, AWS_ENDPOINT_URL ...)."""
 
@@ -107,6 +109,21 @@ def attach_command(execution_arn: str, *, aws: AwsRuntime | None = None) -> Remo
     return _connection(aws).attach(execution_arn)
 
 
+def _expand(words: list[str], user_ns: Mapping[str, Any] | None) -> list[str]:
+    """``$name`` words become the variable's value (an execution's ARN for an execution);
+    ``--input`` keeps its word for ``parse_value``, which reads ``$name`` itself."""
+    found = []
+    for previous, word in zip(["", *words], words, strict=False):
+        if previous != "--input" and word.startswith("$") and word[1:].isidentifier():
+            if user_ns is None or word[1:] not in user_ns:
+                _usage(f"%sfn: no variable named {word[1:]!r} in the notebook")
+            value = user_ns[word[1:]]
+            found.append(str(getattr(value, "arn", value)))
+        else:
+            found.append(word)
+    return found
+
+
 def _deploy_parser() -> _Parser:
     parser = _Parser(prog="deploy", add_help=False)
     parser.add_argument("name")
@@ -162,6 +179,7 @@ def aws_magic(
             _usage(f"%sfn: {exc}")
     else:
         words = list(line)
+    words = _expand(words, user_ns)
     if not words:
         _usage("%sfn: say deploy, run or attach")
     command, rest = words[0], words[1:]

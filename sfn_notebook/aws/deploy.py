@@ -495,6 +495,7 @@ def _apply_function(
             **({"Tags": dict(tags)} if tags else {}),
             **{"Timeout": 60, **settings},
         )
+        _wait_ready(aws, package.function_name)
         return
     if change.action != "update":
         return
@@ -508,7 +509,7 @@ def _apply_function(
             Handler=package.handler,
             **settings,
         )
-        _wait_updated(aws, package.function_name)
+        _wait_ready(aws, package.function_name)
     if any(line.startswith("code:") for line in change.details):
         aws.call(
             "update_function_code",
@@ -516,10 +517,13 @@ def _apply_function(
             FunctionName=package.function_name,
             ZipFile=package.zip_bytes,
         )
+        _wait_ready(aws, package.function_name)
 
 
-def _wait_updated(aws: AwsRuntime, function_name: str, timeout: float = 120.0) -> None:
-    """Lambda refuses a code update while a configuration update is in progress."""
+def _wait_ready(aws: AwsRuntime, function_name: str, timeout: float = 300.0) -> None:
+    """Wait until Lambda has the function ready: a new function is Pending for a while (an
+    execution started at once would fail with Lambda.ResourceNotReadyException), and Lambda
+    refuses a code update while a configuration update is in progress."""
     deadline = time.monotonic() + timeout
     pause = 0.5
     idle = threading.Event()  # never set: an interruptible sleep
@@ -527,7 +531,8 @@ def _wait_updated(aws: AwsRuntime, function_name: str, timeout: float = 120.0) -
         config = aws.call(
             "get_function_configuration", service="lambda", FunctionName=function_name
         )
-        if config.get("LastUpdateStatus") in (None, "Successful", "Failed"):
+        ready = config.get("State") in (None, "Active", "Inactive", "Failed")
+        if ready and config.get("LastUpdateStatus") in (None, "Successful", "Failed"):
             return
         idle.wait(pause)
         pause = min(pause * 2, 5.0)
