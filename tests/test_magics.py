@@ -229,6 +229,11 @@ def test_run_reads_input_from_a_variable_a_file_and_single_quotes(
     (tmp_path / "in.json").write_text('{"n": 7}')
     assert hello.run_line_magic("sfn", "run hello --input @in.json").output == {"n": 14}
     assert hello.run_line_magic("sfn", "run hello --input '{\"n\": 1}'").output == {"n": 2}
+    hello.user_ns["ex"] = "named-by-a-variable"
+    assert (
+        hello.run_line_magic("sfn", "run hello --input $order --name $ex").name
+        == "named-by-a-variable"
+    )
     # IPython must not have expanded $order into the dict's Python repr
     assert hello.run_cell("ex = %sfn run hello --input $order").error_in_exec is None
     assert hello.user_ns["ex"].output == {"n": 10}

@@ -228,7 +228,7 @@ def _live_view(ctx: Context, execution: Execution) -> Callable[[], None]:
     "Start an execution, show it live and return the Execution.",
     arg("state_machine", metavar="NAME", help="the state machine (name or ARN)"),
     arg("--input", help="input: JSON, $variable or @file.json (default: {})"),
-    arg("--name", metavar="EXEC", help="the execution's name (default: a UUID)"),
+    arg("--name", metavar="EXEC", help="the execution's name or $variable (default: a UUID)"),
     arg("--no-wait", action="store_true", help="return at once; the execution runs on"),
     arg("--clock", choices=CLOCKS, help="virtual (Waits take no time) or real"),
     arg("--on", choices=("local", "aws"), default="local", help="aws: see %sfn help deploy"),
@@ -251,7 +251,8 @@ def _run(ctx: Context, args: argparse.Namespace) -> Execution:
     start: Callable[..., Execution] = runtime.start
     if args.test_case is not None:
         start = _with_test_case(runtime, args.test_case)
-    execution = start(described["stateMachineArn"], value, name=args.name)
+    name = None if args.name is None else str(variable_or_text(args.name, ctx.namespace))
+    execution = start(described["stateMachineArn"], value, name=name)
     _attach_definition(ctx, runtime, execution)
     ctx.session.last_execution = execution
     if not args.no_wait:
