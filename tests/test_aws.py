@@ -107,6 +107,10 @@ def test_run_follow_and_analyse_like_a_local_run(aws, role):
     assert list(remote_frame["type"]) == list(local_frame["type"])
     assert list(remote_frame["state_name"]) == list(local_frame["state_name"])
     assert len(analysis.executions_frame(execution)) == 1
+    # The connection itself is a source too, like a local Runtime or a boto3 client.
+    listed = analysis.executions_frame(aws, state_machine="waits")
+    assert list(listed["execution_arn"]) == [execution.arn]
+    assert list(listed["status"]) == ["SUCCEEDED"]
     assert set(execution.definition.states) == set(WAITS["States"])
 
 
@@ -324,3 +328,26 @@ def test_access_denied_names_the_permission(server, role, aws):
 def test_express_executions_cannot_be_attached(aws):
     with pytest.raises(SfnNotebookError, match="EXPRESS"):
         aws.attach("arn:aws:states:us-east-1:123456789012:express:m:e:1")
+
+
+def test_listeners_may_read_the_history_and_may_fail(aws, role):
+    arn = _machine(aws, role, "reentrant", WAITS)
+    execution = aws.start(arn, {"n": 1})
+    order: list[int] = []
+    lengths: list[int] = []
+
+    def reads_history(event):
+        order.append(int(event["id"]))
+        lengths.append(len(execution.history))  # re-enters the follower: no deadlock
+
+    def broken(event):
+        raise RuntimeError("a listener's bug")
+
+    execution.listen(broken)
+    execution.listen(reads_history)
+    execution.wait(20)
+    deadline = time.monotonic() + 5
+    while len(order) < len(execution.history) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert order == list(range(1, len(execution.history) + 1))
+    assert all(n >= i for n, i in zip(lengths, order, strict=True))

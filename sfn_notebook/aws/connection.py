@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 #: DescribeExecution and GetExecutionHistory at a few calls per second; a notebook should leave
 #: most of that to the workloads sharing the account.
 CALLS_PER_SECOND = 5.0
-BURST = 10
+BURST = 20  # a deploy (a dozen calls) goes out at once
 
 
 class RateLimiter:

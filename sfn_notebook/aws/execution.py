@@ -92,6 +92,10 @@ class HistoryFollower:
         self._resize = True
         self._listeners: list[Listener] = []
         self._fetch_lock = threading.Lock()
+        # Delivery is separate from fetching: one thread delivers at a time, in id order, and a
+        # listener that reads again (``ex.history``) re-enters and continues the same sequence.
+        self._deliver_lock = threading.RLock()
+        self._delivered = 0
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._fetched_at = float("-inf")
@@ -111,7 +115,9 @@ class HistoryFollower:
                 batch = self._forward()
             else:
                 batch = self._tail(int(self.events[-1]["id"]))
-            return self._take(batch)
+            new = self._take(batch)
+        self._deliver()
+        return new
 
     def fetched_since(self) -> float:
         """Seconds since the last read (monotonic)."""
@@ -194,10 +200,15 @@ class HistoryFollower:
             elif kind == "ExecutionRedriven":
                 self.complete = False
                 self.ended.clear()
-        for event in unique:
-            for listener in list(self._listeners):
-                listener(event)
         return unique
+
+    def _deliver(self) -> None:
+        with self._deliver_lock:
+            while self._delivered < len(self.events):
+                event = self.events[self._delivered]
+                self._delivered += 1
+                for listener in list(self._listeners):
+                    _call(listener, event)
 
     def reopen(self) -> None:
         """After a redrive: more events will come after the terminal one."""
@@ -207,9 +218,14 @@ class HistoryFollower:
 
     # Following --------------------------------------------------------------------------------
 
-    def listen(self, listener: Listener) -> None:
-        """Call ``listener(event)`` for every new event; starts following in the background."""
-        self._listeners.append(listener)
+    def listen(self, listener: Listener, *, replay: bool = False) -> None:
+        """Call ``listener(event)`` for every new event (``replay``: for those already read
+        too, first); starts following in the background."""
+        with self._deliver_lock:
+            if replay:
+                for event in self.events[: self._delivered]:
+                    listener(event)
+            self._listeners.append(listener)
         self.follow()
 
     def follow(self) -> None:
@@ -250,6 +266,13 @@ class HistoryFollower:
             if self.complete:
                 return
             self._stop.wait(interval)
+
+
+def _call(listener: Listener, event: Event) -> None:
+    try:
+        listener(event)
+    except Exception:  # a listener's bug must not stop the others, nor the background poll
+        log.exception("sfn-notebook history listener failed")
 
 
 class _RecordShim:
@@ -409,9 +432,7 @@ class RemoteExecution:
     def listen(self, callback: Listener) -> None:
         """Call ``callback(event)`` for each event, those already read first, then new ones as
         a background poll reads them."""
-        for event in list(self._follower.events):
-            callback(event)
-        self._follower.listen(callback)
+        self._follower.listen(callback, replay=True)
 
     def follow(self) -> RemoteExecution:
         """Keep reading new events in the background until the execution ends."""
