@@ -268,6 +268,7 @@ def deploy(
 
     # Lambda functions first: the definition is rewritten to their ARNs.
     packages: list[FunctionPackage] = []
+    function_changes: list[Change] = []
     function_arns: dict[str, str] = {}
     uses = function_uses(document, functions) if functions else []
     if package_functions:
@@ -293,7 +294,8 @@ def deploy(
                 "role_arn=)"
             )
         settings = dict(lambda_settings or {})
-        changes.extend(_plan_function(aws, p, str(fn_role), settings) for p in packages)
+        function_changes = [_plan_function(aws, p, str(fn_role), settings) for p in packages]
+        changes.extend(function_changes)
         document = rewrite_resources(document, functions, function_arns)
     elif uses:
         names = ", ".join(sorted({u.key for u in uses}))
@@ -303,6 +305,7 @@ def deploy(
         )
 
     # The state machine.
+    wanted_tags = _tags_dict(tags)
     current = _describe_or_none(lambda: aws.call("describe_state_machine", stateMachineArn=arn))
     machine_type = type or (current or {}).get("type") or (local or {}).get("type") or "STANDARD"
     machine_changes = False
@@ -314,6 +317,8 @@ def deploy(
             )
         states = ", ".join(f"{k} ({v.get('Type')})" for k, v in document["States"].items())
         details = [f"type {machine_type}, role {role_arn}", f"states: {states}"]
+        if wanted_tags:
+            details.append("tags: " + ", ".join(f"{k}={v}" for k, v in wanted_tags.items()))
         changes.append(Change("create", "state machine", arn, details))
         machine_changes = True
     else:
@@ -334,7 +339,6 @@ def deploy(
         machine_changes = bool(details)
         changes.append(Change("update" if details else "unchanged", "state machine", arn, details))
 
-    wanted_tags = _tags_dict(tags)
     tag_changes: dict[str, str] = {}
     if wanted_tags:
         have = {}
@@ -387,7 +391,7 @@ def deploy(
 
     # Applying ---------------------------------------------------------------------------------
     fn_role = str(function_role_arn or role_arn or "")
-    for package, change in zip(packages, changes, strict=False):
+    for package, change in zip(packages, function_changes, strict=True):
         _apply_function(aws, package, change, fn_role, dict(lambda_settings or {}), wanted_tags)
     text = json.dumps(document, ensure_ascii=False)
     optional: dict[str, Any] = {}
