@@ -277,6 +277,35 @@ def test_run_on_the_other_clock_uses_a_companion_runtime(hello: Any) -> None:
     assert "live" in hello.run_line_magic("sfn", "executions quick")["name"].tolist()
 
 
+def test_a_real_clock_run_shows_the_live_view_while_it_waits(
+    hello: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sfn_notebook.notebook import display, widgets
+
+    shown: list[Any] = []
+
+    class FakeView:
+        def __init__(self, execution: Any) -> None:
+            self.status_at_start = execution.status
+            self.closed = False
+            shown.append(self)
+
+        def close(self) -> None:
+            self.closed = True
+
+    monkeypatch.setattr(display, "widget_frontend_available", lambda: True)
+    monkeypatch.setattr(widgets, "ExecutionView", FakeView)
+    hello.run_cell_magic(
+        "asl", "pause", "StartAt: W\nStates:\n  W: {Type: Wait, Seconds: 1, End: true}\n"
+    )
+    ex = hello.run_line_magic("sfn", "run pause --clock real")
+    assert ex.status == "SUCCEEDED"
+    [view] = shown
+    assert view.status_at_start == "RUNNING" and view.closed  # shown while running, then gone
+    hello.run_line_magic("sfn", "run pause")  # the virtual clock: done at once, no live view
+    assert len(shown) == 1
+
+
 def test_history_by_name_variable_and_default(hello: Any) -> None:
     ex = hello.run_line_magic("sfn", 'run hello --input {"n": 2} --name h1')
     hello.user_ns["ex"] = ex

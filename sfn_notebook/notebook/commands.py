@@ -197,6 +197,10 @@ def _wait(execution: Execution) -> None:
         )
 
 
+def _nothing() -> None:
+    return None
+
+
 def _live_view(ctx: Context, execution: Execution) -> Callable[[], None]:
     """While a real-clock run is awaited, show the live view; the returned function removes it
     (the Execution the magic returns then shows itself, once)."""
@@ -204,10 +208,10 @@ def _live_view(ctx: Context, execution: Execution) -> Callable[[], None]:
         from sfn_notebook.notebook.display import widget_frontend_available
 
         if not widget_frontend_available():
-            return lambda: None
+            return _nothing
         from sfn_notebook.notebook.widgets import ExecutionView
     except ImportError:
-        return lambda: None
+        return _nothing
     view = ExecutionView(execution)
     handle = ctx.display(view, display_id=True)
 
@@ -256,9 +260,7 @@ def _run(ctx: Context, args: argparse.Namespace) -> Execution:
     _attach_definition(ctx, runtime, execution)
     ctx.session.last_execution = execution
     if not args.no_wait:
-        remove = lambda: None  # noqa: E731
-        if not runtime.clock.virtual:
-            remove = _live_view(ctx, execution)
+        remove = _live_view(ctx, execution) if not runtime.clock.virtual else _nothing
         try:
             _wait(execution)
         finally:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -128,6 +129,9 @@ def _yaml_positions(text: str) -> Positions:
     return positions
 
 
+# The C scanner json itself uses for strings: (text, index after the opening quote) -> (value,
+# index after the closing quote). typeshed does not declare it.
+_scanstring: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
 _LITERAL = re.compile(r"true|false|null")
 _SPACE = re.compile(r"[ \t\n\r]*")
@@ -165,7 +169,7 @@ class _JsonScanner:
             self.at = match.end()
 
     def _string(self) -> str:
-        value, self.at = json.decoder.scanstring(self.text, self.at + 1)
+        value, self.at = _scanstring(self.text, self.at + 1)
         return value
 
     def _object(self, path: tuple[str, ...]) -> None:

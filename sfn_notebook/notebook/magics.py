@@ -79,10 +79,16 @@ class SfnMagics(Magics):
         super().__init__(shell)
         self.notebook = notebook or session()
 
+    @property
+    def _namespace(self) -> dict[str, Any]:
+        """The notebook's variables (``$name`` reads them)."""
+        shell = self.shell
+        return {} if shell is None else shell.user_ns  # type: ignore[no-any-return]
+
     def _context(self) -> Context:
         from IPython.display import display
 
-        return Context(self.notebook, self.shell.user_ns, display)
+        return Context(self.notebook, self._namespace, display)
 
     @line_magic("sfn")
     @no_var_expand  # $var is ours to read (a dict must not become its Python repr)
@@ -119,7 +125,7 @@ class SfnMagics(Magics):
         if "--help" in words or "-h" in words:
             print(AWS_MAGIC_HELP)
             return None
-        namespace = self.shell.user_ns
+        namespace = self._namespace
         return aws_magic(
             words,
             runtime=self.notebook.runtime,
@@ -182,6 +188,7 @@ def complete(notebook: NotebookSession, before_cursor: str) -> list[str]:
         return []
     if before_cursor[-1:].isspace():
         words.append("")
+    kinds: tuple[str, ...]
     if words[0] == "%%asl":
         parser, kinds, rest = ASL_PARSER, ("machine",), words[1:]
     else:
@@ -202,8 +209,8 @@ def complete(notebook: NotebookSession, before_cursor: str) -> list[str]:
     positional = _positionals(parser, rest[:-1])
     if len(positional) >= len(kinds):
         return []
-    found = _candidates(notebook, kinds[len(positional)], positional)
-    return [c for c in found if c.startswith(current)]
+    candidates = _candidates(notebook, kinds[len(positional)], positional)
+    return [c for c in candidates if c.startswith(current)]
 
 
 def _candidates(notebook: NotebookSession, kind: str, positional: list[str]) -> list[str]:
