@@ -378,11 +378,15 @@ class Store(Reader):
         if self._failure is not None and not quiet:
             failure, self._failure = self._failure, None
             raise StoreError(f"{self.path}: writing failed earlier: {failure}")
-        if self.readonly or (not self._events and not self._ops):
+        if self.readonly:
             return
         try:
+            # Take the lock even with nothing queued: the writer thread may be committing a batch
+            # it already took, and flush() promises that batch is on disk when it returns.
             with self._sql() as conn:
                 if self._closed.is_set():  # events after close() (an abandoned execution)
+                    return
+                if not self._events and not self._ops:
                     return
                 ops = [self._ops.popleft() for _ in range(len(self._ops))]
                 batch = [self._events.popleft() for _ in range(len(self._events))]
