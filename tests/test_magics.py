@@ -239,6 +239,17 @@ def test_run_reads_input_from_a_variable_a_file_and_single_quotes(
     assert hello.user_ns["ex"].output == {"n": 10}
 
 
+def test_variables_of_the_function_the_magic_is_used_in(hello: Any) -> None:
+    hello.run_cell(
+        "def double_it(n):\n"
+        "    order = {'n': n}\n"
+        "    done = %sfn run hello --input $order\n"
+        "    return done\n"
+        "ex = double_it(8)\n"
+    )
+    assert hello.user_ns["ex"].output == {"n": 16}
+
+
 def test_run_no_wait_returns_at_once(hello: Any) -> None:
     release = threading.Event()
 

@@ -28,7 +28,14 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from IPython.core.error import TryNext, UsageError
-from IPython.core.magic import Magics, cell_magic, line_magic, magics_class, no_var_expand
+from IPython.core.magic import (
+    Magics,
+    cell_magic,
+    line_magic,
+    magics_class,
+    needs_local_scope,
+    no_var_expand,
+)
 
 from sfn_notebook.errors import SfnNotebookError
 from sfn_notebook.notebook.asl_cell import define
@@ -85,25 +92,29 @@ class SfnMagics(Magics):
         shell = self.shell
         return {} if shell is None else shell.user_ns  # type: ignore[no-any-return]
 
-    def _context(self) -> Context:
+    def _context(self, local_ns: dict[str, Any] | None = None) -> Context:
         from IPython.display import display
 
-        return Context(self.notebook, self._namespace, display)
+        namespace = self._namespace
+        if local_ns is not None and local_ns is not namespace:
+            namespace = {**namespace, **local_ns}  # locals hide globals, as in Python
+        return Context(self.notebook, namespace, display)
 
     @line_magic("sfn")
     @no_var_expand  # $var is ours to read (a dict must not become its Python repr)
-    def sfn(self, line: str) -> Any:
+    @needs_local_scope  # $var may be a local variable of the function the magic is used in
+    def sfn(self, line: str, local_ns: dict[str, Any] | None = None) -> Any:
         """Run, inspect and answer Step Functions executions: %sfn help lists the commands."""
-        return _guarded(lambda: self._dispatch(line))
+        return _guarded(lambda: self._dispatch(line, local_ns))
 
-    def _dispatch(self, line: str) -> Any:
+    def _dispatch(self, line: str, local_ns: dict[str, Any] | None = None) -> Any:
         words = split_line(line)
         if not words:
             print(help_text())
             return None
         name, rest = words[0], words[1:]
         if name in DELEGATED or (name == "run" and _on_aws(rest)):
-            return self._aws(words)
+            return self._aws(words, local_ns)
         found = COMMANDS.get(name)
         if found is None:
             close = difflib.get_close_matches(name, COMMANDS, 1)
@@ -115,9 +126,9 @@ class SfnMagics(Magics):
         except HelpRequested:
             print(found.help)
             return None
-        return found.run(self._context(), args)
+        return found.run(self._context(local_ns), args)
 
-    def _aws(self, words: list[str]) -> Any:
+    def _aws(self, words: list[str], local_ns: dict[str, Any] | None = None) -> Any:
         """%sfn deploy / run --on aws / attach: handled by sfn_notebook.aws (see AWS_MAGIC_HELP)."""
         from sfn_notebook.aws.commands import AWS_MAGIC_HELP, aws_magic
         from sfn_notebook.notebook.cmdline import parse_json
@@ -125,7 +136,7 @@ class SfnMagics(Magics):
         if "--help" in words or "-h" in words:
             print(AWS_MAGIC_HELP)
             return None
-        namespace = self._namespace
+        namespace = self._context(local_ns).namespace
         return aws_magic(
             words,
             runtime=self.notebook.runtime,
