@@ -275,14 +275,6 @@ def _call(listener: Listener, event: Event) -> None:
         log.exception("sfn-notebook history listener failed")
 
 
-class _RecordShim:
-    """What the widget feed reads today (``execution._record.context.history``)."""
-
-    def __init__(self, history: HistoryFollower) -> None:
-        self.context = self
-        self.history = history
-
-
 class RemoteExecution:
     """An execution on AWS (or LocalStack, moto), with the local ``Execution``'s attributes.
 
@@ -422,12 +414,6 @@ class RemoteExecution:
     def live_history(self) -> HistoryFollower:
         """The :class:`HistoryFollower`: ``.events``, ``.listen(callback)``, ``.stats``."""
         return self._follower
-
-    @property
-    def _record(self) -> _RecordShim:
-        # The widget feed follows ``execution._record.context.history`` (a listenable History);
-        # this hands it the follower, so a live ExecutionView polls AWS like it listens locally.
-        return _RecordShim(self._follower)
 
     def listen(self, callback: Listener) -> None:
         """Call ``callback(event)`` for each event, those already read first, then new ones as

@@ -126,7 +126,7 @@ class ExecutionFeed:
             if cached is not None and cached.definition is definition:
                 return cached
             feed = cls(definition, name)
-            feed.clock = getattr(execution._record.context, "clock", None)
+            feed.clock = getattr(execution, "clock", None)
             history.listen(feed.add)
             for event in list(history.events):
                 feed.add(event)
@@ -361,8 +361,8 @@ class ExecutionFeed:
 
 
 def _live_history(execution: Any) -> Any:
-    record = getattr(execution, "_record", None)
-    history = getattr(getattr(record, "context", None), "history", None)
+    """An execution's listenable history (``.events`` and ``.listen``), local or remote."""
+    history = getattr(execution, "live_history", None)
     return history if callable(getattr(history, "listen", None)) else None
 
 

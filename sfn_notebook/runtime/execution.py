@@ -11,7 +11,8 @@ from sfn_notebook.engine.execution import TERMINAL, ExecutionRecord
 
 if TYPE_CHECKING:
     from sfn_notebook.asl.model import Definition
-    from sfn_notebook.engine.history import Event
+    from sfn_notebook.engine.clock import Clock
+    from sfn_notebook.engine.history import Event, History
 
 
 class Execution:
@@ -88,6 +89,17 @@ class Execution:
     @property
     def cause(self) -> str | None:
         return self._record.cause
+
+    @property
+    def live_history(self) -> History:
+        """The history as it grows: ``.events`` and ``.listen(callback)`` for each new event
+        (what the widgets follow; a remote execution offers the same)."""
+        return self._record.context.history
+
+    @property
+    def clock(self) -> Clock:
+        """The clock the execution runs on (real or virtual)."""
+        return self._record.context.clock
 
     @property
     def history(self) -> list[Event]:
