@@ -87,3 +87,13 @@ __all__ = [
 def _jupyter_labextension_paths() -> list[dict[str, str]]:
     """Where the built JupyterLab extension lives (``jupyter labextension develop`` uses it)."""
     return [{"src": "labextension", "dest": "sfn-notebook"}]
+
+
+def __getattr__(name: str) -> Any:
+    """``sfn.aws`` (the AWS backend) and ``sfn.analysis`` load on first use: they pull in
+    botocore and pandas, which plain local runs do not need."""
+    if name in ("aws", "analysis"):
+        import importlib
+
+        return importlib.import_module(f"sfn_notebook.{name}")
+    raise AttributeError(f"module 'sfn_notebook' has no attribute {name!r}")
