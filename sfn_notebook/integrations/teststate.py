@@ -38,7 +38,7 @@ from sfn_notebook.engine.resources import (
     TaskResource,
     new_task_token,
 )
-from sfn_notebook.engine.task import Recoverable, TaskRunner
+from sfn_notebook.engine.task import Recoverable, TaskRunner, failure_matches
 from sfn_notebook.errors import DefinitionError, SfnNotebookError, StatesError
 from sfn_notebook.integrations.aws import boto_service, operation_name, service_model
 from sfn_notebook.integrations.callbacks import task_failure
@@ -81,8 +81,11 @@ def test_state(
     name, document = _machine(definition, stateName)
     model = parse(document)
     state = model.states[name]
-    _check_request(state.type, state.raw, roleArn, mock, revealSecrets)
+    _check_request(state.type, state.raw, roleArn, mock, revealSecrets, stateConfiguration or {})
     runner = compile_machine(model).states[name]
+    given_context = _json(context, "context")
+    if given_context is not None:
+        _check_context(given_context, state.type, str(state.raw.get("Resource", "")))
     clock = VirtualClock()
     loop = clock.new_loop()
     try:
@@ -92,7 +95,7 @@ def test_state(
                 input if input is not None else "{}",
                 roleArn,
                 _json(variables, "variables") or {},
-                _json(context, "context"),
+                given_context,
                 stateConfiguration or {},
             )
         )
@@ -115,11 +118,16 @@ def _json(value: str | Mapping[str, Any] | None, field: str) -> Any:
 def _machine(definition: str | Mapping[str, Any], state_name: str | None) -> tuple[str, Any]:
     """A definition that parses: the whole machine, or the lone state with stand-in targets."""
     document = definition if isinstance(definition, Mapping) else json.loads(definition)
+    if state_name == "":
+        raise TestStateValidationError(
+            "Invalid length for parameter stateName, value: 0, valid min length: 1"
+        )
     if "States" in document:
         name = state_name or document.get("StartAt")
-        if name not in document["States"]:
-            raise TestStateValidationError(f"State '{name}' does not exist in the definition")
-        return str(name), document
+        machine = _machine_with(document, name)
+        if machine is None:
+            raise TestStateValidationError("State not found in definition")
+        return str(name), machine
     targets = {document.get("Next"), document.get("Default")}
     targets.update(c.get("Next") for c in document.get("Choices") or [] if isinstance(c, Mapping))
     targets.update(c.get("Next") for c in document.get("Catch") or [] if isinstance(c, Mapping))
@@ -130,13 +138,43 @@ def _machine(definition: str | Mapping[str, Any], state_name: str | None) -> tup
     return STATE_NAME, {"StartAt": STATE_NAME, "States": states}
 
 
+def _machine_with(document: Mapping[str, Any], name: Any) -> Mapping[str, Any] | None:
+    """The (sub-)machine whose States hold ``name``: AWS finds states inside a Map's
+    ItemProcessor or a Parallel's branches too, and tests them in their own query language."""
+    states = document.get("States")
+    if not isinstance(states, Mapping):
+        return None
+    if name in states:
+        return document
+    for state in states.values():
+        if not isinstance(state, Mapping):
+            continue
+        inner = [state.get("ItemProcessor"), state.get("Iterator"), *(state.get("Branches") or [])]
+        for sub in inner:
+            if isinstance(sub, Mapping):
+                # ProcessorConfig belongs to the Map, not to a machine of its own.
+                machine = {k: v for k, v in sub.items() if k != "ProcessorConfig"}
+                found = _machine_with(machine, name)
+                if found is not None:
+                    language = state.get("QueryLanguage") or document.get("QueryLanguage")
+                    if language and "QueryLanguage" not in found:
+                        found = {**found, "QueryLanguage": language}
+                    return found
+    return None
+
+
 def _check_request(
     kind: str,
     raw: Mapping[str, Any],
     role: str | None,
     mock: Mapping[str, Any] | None,
     reveal: bool,
+    configuration: Mapping[str, Any],
 ) -> None:
+    if mock is None and configuration.get("mapIterationFailureCount") is not None:
+        raise TestStateValidationError(
+            "TestState does not support MapIterationFailureCount when a mock is not specified."
+        )
     if mock is not None:
         if kind in NO_MOCK_TYPES:
             raise TestStateValidationError(
@@ -169,6 +207,68 @@ def _check_request(
                 "TestState supports activities and the .sync and .waitForTaskToken patterns "
                 "only when a mock is specified"
             )
+
+
+_CONTEXT_FIELDS = {
+    "Execution": ("Id", "Input", "Name", "RoleArn", "StartTime", "RedriveCount", "RedriveTime"),
+    "State": ("EnteredTime", "Name", "RetryCount"),
+    "StateMachine": ("Id", "Name"),
+    "Task": ("Token",),
+}
+_CONTEXT_STRINGS = ("Id", "Name", "RoleArn", "StartTime", "EnteredTime", "Token", "RedriveTime")
+
+
+def _check_context(context: Any, kind: str, resource: str) -> None:
+    """Refuse a context object AWS's TestState would refuse."""
+
+    def bad(problem: str) -> TestStateValidationError:
+        return TestStateValidationError(f"Invalid Context object provided: {problem}")
+
+    if not isinstance(context, Mapping):
+        raise bad("The context object must be a JSON object")
+    for key, value in context.items():
+        if key == "Map":
+            raise bad("'Map' field is not supported when mocking a Context object")
+        if key not in _CONTEXT_FIELDS:
+            raise bad(f"Field '{key}' is not allowed")
+        if not isinstance(value, Mapping):
+            raise bad(f"{key} must be an object")
+        for field, item in value.items():
+            if field not in _CONTEXT_FIELDS[key]:
+                raise bad(f"Field '{field}' is not allowed")
+            if field in _CONTEXT_STRINGS and not isinstance(item, str):
+                raise bad(f"{key}.{field} must be a string")
+    patterns = (".sync", ".waitForTaskToken")
+    if "Task" in context and not (kind == "Task" and any(p in resource for p in patterns)):
+        raise bad(
+            "Context object contains 'Task' when state is not a Task state with a '.sync' or "
+            "'.waitForTaskToken' service integration pattern"
+        )
+
+
+class _TestFrame(Frame):
+    """A Frame whose context object is TestState's: the ``context`` given, exactly, or the
+    engine's with the state named ``StateName`` (AWS's name for the state under test)."""
+
+    __slots__ = ("given_context",)
+
+    def __init__(self, *args: Any, given_context: Mapping[str, Any] | None) -> None:
+        super().__init__(*args)
+        self.given_context = given_context
+
+    def scope(
+        self,
+        state_name: str,
+        entered: Any,
+        retry_count: int | None = None,
+        token: str | None = None,
+    ) -> Any:
+        given = self.given_context
+        if given is None:
+            return super().scope(STATE_NAME, entered, retry_count, token)
+        scope = super().scope(state_name, entered, retry_count, token)
+        scope.__dict__["context"] = json.loads(json.dumps(given))  # the cached context
+        return scope
 
 
 class _MockResource(TaskResource):
@@ -242,16 +342,14 @@ class _Session:
             resources=self.resources,
             state_machine_type="EXPRESS",
         )
-        frame = Frame(ctx, Cursor(), dict(variables))
-        if isinstance(context, Mapping):
-            frame._context_base.update(context)  # TestState's context overrides $$
+        frame = _TestFrame(ctx, Cursor(), dict(variables), given_context=context)
         visit = Visit(frame, data, dumps(data), 2, 1, self.clock.now())
         retries = int(configuration.get("retrierRetryCount", 0) or 0)
         visit.retry_count = retries
         self.inspection["input"] = dumps(data)
         response: dict[str, Any] = {}
         try:
-            step = await self.step(visit, data)
+            step = await self.step(visit, data, configuration)
         except StatesError as raised:
             failure = self.runner.runtime_error(visit, raised)
             response.update(self.failed(visit, failure, retries))
@@ -289,16 +387,19 @@ class _Session:
                 response["nextState"] = transition.next
             response["status"] = "CAUGHT_ERROR"
         else:
+            exhausted = _exhausted_retrier(runner, failure)
+            if exhausted is not None:  # AWS names the retrier that has no attempts left
+                self.inspection["errorDetails"] = {"retryIndex": exhausted}
             response["status"] = "FAILED"
         return response
 
-    async def step(self, visit: Visit, data: Any) -> Transition:
+    async def step(self, visit: Visit, data: Any, configuration: Mapping[str, Any]) -> Transition:
         runner = self.runner
         kind = runner.state.type
         if kind == "Task":
             return await self.task(visit, data)
         if kind in ("Map", "Parallel"):
-            return self.mocked_result(visit, data)
+            return self.mocked_result(visit, data, configuration)
         if not runner.jsonata:
             scope = runner.scope(visit)
             path = getattr(runner, "input_path", None)  # a Fail state has none
@@ -350,29 +451,76 @@ class _Session:
                 check_mock_result(runner.resource_arn, value, strict=mode == "STRICT")
         return _MockResource(runner.resource_arn, base, value, self.mock.get("errorOutput"))
 
-    def mocked_result(self, visit: Visit, data: Any) -> Transition:
+    def mocked_result(
+        self, visit: Visit, data: Any, configuration: Mapping[str, Any]
+    ) -> Transition:
         """A Map or Parallel state: the mock stands for what its branches would have made."""
         runner = self.runner
         assert self.mock is not None
         scope = runner.scope(visit)
-        if runner.state.type == "Map":
-            setting = runner.concurrency.value(data, scope)
-            self.inspection["maxConcurrency"] = setting or 0
         error = self.mock.get("errorOutput")
-        if error is not None:
-            raise task_failure(error.get("error"), error.get("cause"))
-        value = _mock_value(self.mock.get("result"))
+        value = None if error is not None else _mock_value(self.mock.get("result"))
         writer = runner.state.type == "Map" and runner.map_state.result_writer is not None
-        if writer and not isinstance(value, dict):
-            raise TestStateValidationError("Mocked result must be a JSON object.")
-        if not writer and not isinstance(value, list):
-            raise TestStateValidationError("Mocked result must be an array.")
-        if runner.state.type == "Parallel" and len(value) != len(runner.branches):
-            raise TestStateValidationError(
-                "Mocked result must contain the same number of items as number of Parallel "
-                "branches."
-            )
+        if error is None:  # the request's checks come before the state runs
+            if writer and not isinstance(value, dict):
+                raise TestStateValidationError("Mocked result must be a JSON object.")
+            if not writer and not isinstance(value, list):
+                raise TestStateValidationError("Mocked result must be an array.")
+            parallel = runner.state.type == "Parallel"
+            if parallel and isinstance(value, list) and len(value) != len(runner.branches):
+                raise TestStateValidationError(
+                    "Mocked result must contain the same number of items as number of Parallel "
+                    "branches."
+                )
+        tolerance: tuple[Any, Any] = (None, None)
+        if runner.state.type == "Map":
+            tolerance = self.map_settings(runner, data, scope)
+        if error is not None:
+            # The mock stands for the iterations' failure: its cause comes unprefixed.
+            raise Failure(error.get("error") or "", error.get("cause"))
+        failed = configuration.get("mapIterationFailureCount")
+        if runner.state.type == "Map" and failed is not None:
+            if isinstance(value, list) and failed > len(value):
+                raise TestStateValidationError(
+                    "Map iteration failure count must be less than or equal to the number of "
+                    "Map iterations"
+                )
+            count, percentage = tolerance
+            total = len(value) if isinstance(value, list) else 0
+            allowed = [count] if count is not None else []
+            if percentage is not None:
+                allowed.append(total * percentage / 100)
+            # Without ToleratedFailure* AWS does not judge the failures at all.
+            if allowed and failed > max(allowed):
+                raise Failure(
+                    "States.ExceedToleratedFailureThreshold",
+                    "The specified tolerated failure threshold was exceeded",
+                )
         return self.finish(visit, scope, data, value)
+
+    def map_settings(self, runner: Any, data: Any, scope: Any) -> tuple[Any, Any]:
+        """Note what a Map would iterate over and with which limits; return its tolerance."""
+        effective = data
+        if not runner.jsonata:
+            effective = runner.input_path.apply(data, scope)
+            self.note("afterInputPath", effective)
+            path = runner.map_state.items_path
+            if runner.items_path is not None and runner.map_state.item_reader is None:
+                items = runner.items_path.evaluate(effective, scope)
+                if not isinstance(items, list):
+                    shown = path[1:] if path.startswith("$$") else path  # AWS's wording
+                    raise Failure(
+                        "States.Runtime", f'Reference path "{shown}" must point to array.'
+                    )
+                self.note("afterItemsPath", items)
+        self.inspection["maxConcurrency"] = runner.concurrency.value(effective, scope) or 0
+        count = runner.tolerated_count.value(effective, scope)
+        percentage = runner.tolerated_percentage.value(effective, scope)
+        if count is not None:
+            self.inspection["toleratedFailureCount"] = count
+        if percentage is not None:
+            self.inspection["toleratedFailurePercentage"] = float(percentage)
+        return count, percentage
 
     def finish(self, visit: Visit, scope: Any, data: Any, result: Any) -> Transition:
         runner = self.runner
@@ -382,6 +530,15 @@ class _Session:
         self.note("afterResultSelector", selected)
         self.note("afterResultPath", runner.result_path.apply(data, selected))
         return cast(Transition, runner.finish(visit, scope, result))
+
+
+def _exhausted_retrier(runner: Any, failure: Failure) -> int | None:
+    if failure.error == "States.Runtime":
+        return None
+    for index, retrier in enumerate(runner.retriers):
+        if failure_matches(retrier.error_equals, failure):
+            return index
+    return None
 
 
 def _mock_value(text: Any) -> Any:
@@ -479,6 +636,11 @@ def _check(value: Any, shape: Any, name: str | None, strict: bool) -> None:
     elif kind in ("integer", "long", "float", "double"):
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise bad(f"{label} must be a number")
+        minimum, maximum = shape.metadata.get("min"), shape.metadata.get("max")
+        if minimum is not None and value < minimum:
+            raise bad(f"{label} is less than the minimum value")
+        if maximum is not None and value > maximum:
+            raise bad(f"{label} exceeds the maximum value")
     elif kind == "boolean" and not isinstance(value, bool):
         raise bad(f"{label} must be a boolean")
 
