@@ -323,7 +323,11 @@ class LambdaInvokeResource(TaskResource):
         )
         context = LambdaContext(short, arn, call)
         event = params.get("Payload")
-        if isinstance(event, str):
+        if event is None:
+            # No (or a null) Payload invokes with an empty request body: Lambda's runtime hands
+            # the function {} (AWS's TestState recordings show Content-Length 2 for an echo).
+            event = {}
+        elif isinstance(event, str):
             # A string Payload is the request body itself, JSON text Lambda parses.
             event = parse_payload(event.encode("utf-8"))
         try:
