@@ -13,7 +13,7 @@ import json
 from sfn_notebook.asl.parse import load_document
 from sfn_notebook.errors import SfnNotebookError
 from sfn_notebook.notebook.cmdline import CommandError, split_line
-from sfn_notebook.notebook.commands import (
+from sfn_notebook.notebook.registry import (
     ASL_PARSER,
     Context,
     findings_for,

@@ -1,4 +1,4 @@
-"""The ``%sfn`` subcommands: a registry of argparse parsers and the functions they run.
+"""The ``%sfn`` subcommands, registered with :func:`~sfn_notebook.notebook.registry.command`.
 
 No IPython here: commands take a :class:`Context` (the session, the notebook's namespace and a
 ``display`` function) and raise :class:`~sfn_notebook.notebook.cmdline.CommandError`, which the
@@ -23,102 +23,29 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import functools
 import json
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from sfn_notebook.asl.parse import parse, validate
 from sfn_notebook.errors import SfnNotebookError
-from sfn_notebook.notebook.cmdline import CommandError, Parser, parse_json, variable_or_text
-from sfn_notebook.notebook.locate import SourceIndex, diagnostic_line
-from sfn_notebook.notebook.session import CLOCKS, NotebookSession
-from sfn_notebook.notebook.views import Findings, FunctionTable, Located, StateMachineView, response
+from sfn_notebook.notebook.cmdline import CommandError, parse_json, variable_or_text
+from sfn_notebook.notebook.registry import (
+    INSPECTION_LEVELS,
+    STATUSES,
+    Context,
+    arg,
+    command,
+    findings_for,
+    help_text,
+    machine_arn,
+    parsed_definition,
+    say_notes,
+)
+from sfn_notebook.notebook.session import CLOCKS
+from sfn_notebook.notebook.views import Findings, FunctionTable, StateMachineView, response
 from sfn_notebook.runtime.execution import Execution
-from sfn_notebook.runtime.identity import state_machine_arn
 from sfn_notebook.runtime.runtime import Runtime
-
-STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
-TYPES = ("STANDARD", "EXPRESS")
-QUERY_LANGUAGES = ("JSONPath", "JSONata")
-INSPECTION_LEVELS = ("INFO", "DEBUG", "TRACE")
-
-# ------------------------------------------------------------------------------------------------
-# The command registry: one entry per %sfn subcommand
-
-
-@dataclass
-class Context:
-    """What a command works with: the session and the notebook's namespace."""
-
-    session: NotebookSession
-    namespace: dict[str, Any]
-    display: Callable[..., Any]
-
-    @property
-    def runtime(self) -> Runtime:
-        return self.session.runtime
-
-
-@dataclass
-class Command:
-    name: str
-    summary: str
-    parser: Parser
-    run: Callable[[Context, argparse.Namespace], Any]
-    completes: tuple[str, ...] = ()  # what each positional completes to: machine, execution ...
-
-    @property
-    def help(self) -> str:
-        return self.parser.format_help().strip()
-
-
-COMMANDS: dict[str, Command] = {}
-
-
-def arg(*names: str, **options: Any) -> tuple[tuple[str, ...], dict[str, Any]]:
-    return names, options
-
-
-def command(
-    name: str, summary: str, *arguments: tuple[tuple[str, ...], dict[str, Any]], completes: str = ""
-) -> Callable[[Callable[[Context, argparse.Namespace], Any]], Callable[..., Any]]:
-    """Register a ``%sfn`` subcommand; its docstring is the help's description."""
-
-    def register(fn: Callable[[Context, argparse.Namespace], Any]) -> Callable[..., Any]:
-        parser = Parser(f"%sfn {name}", f"{summary}\n\n{_dedent(fn.__doc__)}".strip())
-        for names, options in arguments:
-            parser.add_argument(*names, **options)
-        COMMANDS[name] = Command(name, summary, parser, fn, tuple(completes.split()))
-        return fn
-
-    return register
-
-
-def _dedent(doc: str | None) -> str:
-    import inspect
-
-    return inspect.cleandoc(doc or "")
-
-
-ASL_PARSER = Parser(
-    "%%asl",
-    "Define a state machine from the cell (JSON or YAML): validate it, create it or publish a "
-    "new version of it, and show its graph.\n\nDiagnostics name the cell line they are about "
-    "(the %%asl line is line 1).",
-)
-ASL_PARSER.add_argument("name", metavar="NAME", help="the state machine's name")
-ASL_PARSER.add_argument("--type", choices=TYPES, default="STANDARD", help="default: STANDARD")
-ASL_PARSER.add_argument(
-    "--query-language",
-    choices=QUERY_LANGUAGES,
-    help="the definition's QueryLanguage, when the cell does not set it",
-)
-ASL_PARSER.add_argument("--role-arn", help="the execution role (default: a local one)")
-ASL_PARSER.add_argument("--no-graph", action="store_true", help="do not show the graph")
-
 
 # ------------------------------------------------------------------------------------------------
 # Helpers shared by commands
@@ -137,10 +64,6 @@ def _execution(ctx: Context, key: str | None) -> tuple[Runtime, Execution]:
     if not isinstance(value, str):
         raise CommandError(f"{key} is a {type(value).__name__}, not an Execution or its name")
     return ctx.session.find_execution(value)
-
-
-def machine_arn(runtime: Runtime, name: str) -> str:
-    return state_machine_arn(name, runtime.region, runtime.account)
 
 
 def _machine_names(ctx: Context) -> list[str]:
@@ -168,11 +91,6 @@ def _attach_definition(ctx: Context, runtime: Runtime, execution: Execution) -> 
     if getattr(execution, "definition", False) is None:
         described = runtime.describe_state_machine(stateMachineArn=execution.state_machine_arn)
         execution.definition = parsed_definition(described["definition"])
-
-
-@functools.lru_cache(maxsize=64)
-def parsed_definition(text: str) -> Any:
-    return parse(text)
 
 
 def _needs(runtime: Runtime, method: str, feature: str, subcommand: str) -> Callable[..., Any]:
@@ -370,17 +288,6 @@ def _validate(ctx: Context, args: argparse.Namespace) -> Findings:
     raise CommandError(f"{target!r} is neither a state machine of this notebook nor a file")
 
 
-def findings_for(
-    text: str, where: str, offset: int = 0, document: Any = None, *, cell: bool = False
-) -> Findings:
-    """Validate ``text`` (or the ``document`` loaded from it) and locate each finding's line;
-    ``offset`` is added to lines (1 for a cell, whose first line is ``%%asl``)."""
-    index = SourceIndex(text)
-    diagnostics = validate(text if document is None else document)
-    located = [Located(d, diagnostic_line(index, d) + offset) for d in diagnostics]
-    return Findings(where, located, cell=cell)
-
-
 @command(
     "graph",
     "The state machine's graph.",
@@ -454,8 +361,7 @@ def _send_success(ctx: Context, args: argparse.Namespace) -> None:
     """
     token = variable_or_text(args.token, ctx.namespace)
     output = parse_json(args.output, ctx.namespace, "JSON")
-    runtime = _token_runtime(ctx, "send_task_success", "send-success")
-    runtime.send_task_success(taskToken=token, output=json.dumps(output))
+    _answer(ctx, "send_task_success", "send-success", taskToken=token, output=json.dumps(output))
     print("Task success sent.")
 
 
@@ -473,20 +379,28 @@ def _send_failure(ctx: Context, args: argparse.Namespace) -> None:
       %sfn send-failure $token Rejected "too expensive"
     """
     token = variable_or_text(args.token, ctx.namespace)
-    runtime = _token_runtime(ctx, "send_task_failure", "send-failure")
     kwargs = {"taskToken": token, "error": args.error}
     if args.cause is not None:
         kwargs["cause"] = args.cause
-    runtime.send_task_failure(**kwargs)
+    _answer(ctx, "send_task_failure", "send-failure", **kwargs)
     print("Task failure sent.")
 
 
-def _token_runtime(ctx: Context, method: str, subcommand: str) -> Runtime:
-    """The Runtime a token belongs to; tokens are the default Runtime's unless only the
-    companion has tasks waiting."""
+def _answer(ctx: Context, method: str, subcommand: str, **kwargs: Any) -> None:
+    """Send a token's answer to the Runtime whose task waits for it: the default one, or the
+    companion of the other clock (each Runtime knows only its own tokens)."""
+    first: SfnNotebookError | None = None
     for runtime in ctx.session.runtimes():
-        _needs(runtime, method, "task tokens (.waitForTaskToken callbacks)", subcommand)
-    return ctx.runtime
+        send = _needs(runtime, method, "task tokens (.waitForTaskToken callbacks)", subcommand)
+        try:
+            send(**kwargs)
+            return
+        except SfnNotebookError as exc:
+            if exc.code != "TaskDoesNotExist":
+                raise
+            first = first or exc
+    assert first is not None
+    raise first
 
 
 @command(
@@ -500,8 +414,8 @@ def _token_runtime(ctx: Context, method: str, subcommand: str) -> Runtime:
     completes="machine state",
 )
 def _test_state(ctx: Context, args: argparse.Namespace) -> Any:
-    """Mirrors rt.test_state(definition=..., stateName=STATE, input=..., inspectionLevel=...).
-    A state inside a Map or Parallel is tested alone (its $$.State.Name is then StateName).
+    """Mirrors rt.test_state(definition=NAME's definition, stateName=STATE, input=...,
+    inspectionLevel=...).
 
     Example:
       %sfn test-state orders Enrich --input {"id": 7}
@@ -520,15 +434,9 @@ def _test_state(ctx: Context, args: argparse.Namespace) -> Any:
         "input": json.dumps(value),
         "inspectionLevel": args.inspection_level,
     }
-    if args.state in definition.states:
-        # The whole definition and the state's name: $$.State.Name and QueryLanguage as in a run.
-        kwargs["definition"], kwargs["stateName"] = described["definition"], args.state
-    else:
-        # TestState takes only top-level states by name; a nested one goes alone, and must then
-        # say the QueryLanguage it inherits.
-        state = dict(found.raw)
-        state.setdefault("QueryLanguage", found.query_language)
-        kwargs["definition"] = json.dumps(state)
+    # The whole definition and the state's name, as AWS's TestState takes them: the state keeps
+    # the QueryLanguage it inherits, and states inside a Map or Parallel are found too.
+    kwargs["definition"], kwargs["stateName"] = described["definition"], args.state
     if args.variables is not None:
         kwargs["variables"] = json.dumps(parse_json(args.variables, ctx.namespace, "--variables"))
     return response(test_state(**kwargs))
@@ -636,49 +544,3 @@ def _help(_ctx: Context, args: argparse.Namespace) -> None:
       %sfn help run
     """
     print(help_text(args.topic))
-
-
-#: Commands another module serves with its own parsing (the magics route them there before the
-#: registry); listed here so that help, completion and the README check know them.
-DELEGATED: dict[str, str] = {
-    "deploy": "Create or update the state machine on AWS (its functions as Lambdas too).",
-    "attach": "Follow an execution on AWS started elsewhere (console, CLI, other notebook).",
-}
-
-
-def _delegated_help() -> str:
-    try:
-        from sfn_notebook.aws.commands import AWS_MAGIC_HELP
-    except ImportError:
-        return "The AWS commands need sfn_notebook.aws, which this installation does not have."
-    return AWS_MAGIC_HELP
-
-
-def help_text(topic: str | None = None) -> str:
-    """The overview of every magic, or one command's full help.
-
-    >>> help_text("functions").splitlines()[0]
-    'usage: %sfn functions [-h]'
-    """
-    if topic in ("asl", "%%asl"):
-        return ASL_PARSER.format_help().strip()
-    if topic in DELEGATED:
-        return _delegated_help()
-    if topic is not None:
-        found = COMMANDS.get(topic)
-        if found is None:
-            known = ", ".join([*COMMANDS, *DELEGATED])
-            raise CommandError(f"no command {topic!r}; commands: {known}")
-        return found.help
-    lines = ["sfn-notebook magics (%sfn help COMMAND, or COMMAND --help, for details):", ""]
-    lines.append(f"  {'%%asl NAME':<22} {ASL_PARSER.description.splitlines()[0]}")  # type: ignore[union-attr]
-    for name, cmd in COMMANDS.items():
-        lines.append(f"  {'%sfn ' + name:<22} {cmd.summary}")
-    for name, summary in DELEGATED.items():
-        lines.append(f"  {'%sfn ' + name:<22} {summary}")
-    return "\n".join(lines)
-
-
-def say_notes(current: NotebookSession) -> None:
-    while current.notes:
-        print(current.notes.pop(0))

@@ -38,9 +38,10 @@ from IPython.core.magic import (
 )
 
 from sfn_notebook.errors import SfnNotebookError
+from sfn_notebook.notebook import commands as _commands  # noqa: F401 - registers the commands
 from sfn_notebook.notebook.asl_cell import define
 from sfn_notebook.notebook.cmdline import CommandError, HelpRequested, Parser, split_line
-from sfn_notebook.notebook.commands import (
+from sfn_notebook.notebook.registry import (
     ASL_PARSER,
     COMMANDS,
     DELEGATED,
