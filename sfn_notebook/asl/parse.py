@@ -10,6 +10,7 @@ line and column; ``parse`` then validates the document as AWS would and builds t
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -34,8 +35,12 @@ def escape_pointer(token: str) -> str:
 def load_document(source: Any) -> tuple[Any, list[Diagnostic]]:
     """Turn JSON or YAML text (or bytes, or an already-loaded value) into a JSON value.
 
-    Returns the value and the diagnostics for input that is not JSON or YAML at all; the value is
-    ``None`` when there are diagnostics.
+    Returns the value and the diagnostics for input that is not JSON or YAML at all (or holds
+    something no JSON document can: a non-JSON Python object, NaN, nesting deeper than
+    :data:`MAX_DOCUMENT_DEPTH`); the value is ``None`` when there are diagnostics.
+
+    >>> load_document("[" * 1000 + "]" * 1000)[1][0].code
+    'INVALID_JSON_DESCRIPTION'
     """
     if isinstance(source, bytes | bytearray):
         try:
@@ -43,17 +48,20 @@ def load_document(source: Any) -> tuple[Any, list[Diagnostic]]:
         except UnicodeDecodeError as exc:
             return None, [_invalid_json(f"Definition is not UTF-8 text: {exc.reason}", None)]
     if not isinstance(source, str):
-        return source, []
+        return _jsonable(source)
     text = source
     if "\x00" in text:
         return None, [_invalid_json("Definition contains binary data (a NUL character)", None)]
     if text.lstrip().startswith(("{", "[")):
         try:
-            return json.loads(text), []
+            value = json.loads(text, parse_constant=_reject_constant)
         except json.JSONDecodeError as exc:
             return None, [
                 _invalid_json(f"{exc.msg} at line {exc.lineno} column {exc.colno}", exc.colno)
             ]
+        except (ValueError, RecursionError) as exc:  # NaN, a 5,000-digit number, deep nesting
+            return None, [_invalid_json(_load_problem(exc), None)]
+        return _jsonable(value)
     try:
         value = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -61,22 +69,66 @@ def load_document(source: Any) -> tuple[Any, list[Diagnostic]]:
         where = f" at line {mark.line + 1} column {mark.column + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
         return None, [_invalid_json(f"Invalid YAML: {problem}{where}", None)]
-    return _jsonable(value), []
+    except (ValueError, RecursionError) as exc:
+        return None, [_invalid_json(f"Invalid YAML: {_load_problem(exc)}", None)]
+    return _jsonable(value)
+
+
+# Deeper documents are refused up front: the validator and the engine walk payload templates
+# recursively, and no real definition comes near this.
+MAX_DOCUMENT_DEPTH = 100
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _load_problem(exc: BaseException) -> str:
+    if isinstance(exc, RecursionError):
+        return f"Definition nests more than {MAX_DOCUMENT_DEPTH} levels deep"
+    return str(exc)
 
 
 def _invalid_json(message: str, column: int | None) -> Diagnostic:
     return Diagnostic("ERROR", "INVALID_JSON_DESCRIPTION", message, "/", column)
 
 
-def _jsonable(value: Any) -> Any:
-    """YAML may produce dates and non-string keys; ASL is JSON, so turn them into JSON values."""
+def _jsonable(value: Any) -> tuple[Any, list[Diagnostic]]:
+    """A JSON copy of a loaded value, or the diagnostic for the first part that is not JSON.
+
+    YAML may produce dates and non-string keys, and a dict from Python anything at all: dates
+    become ISO text and keys text; other objects, NaN, cycles and deep nesting are reported.
+    """
+    try:
+        return _json_copy(value, "", 0), []
+    except _NotJson as exc:
+        return None, [Diagnostic("ERROR", "INVALID_JSON_DESCRIPTION", exc.message, exc.at or "/")]
+
+
+class _NotJson(Exception):
+    def __init__(self, message: str, at: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.at = at
+
+
+def _json_copy(value: Any, at: str, depth: int) -> Any:
+    if depth > MAX_DOCUMENT_DEPTH:
+        raise _NotJson(f"Definition nests more than {MAX_DOCUMENT_DEPTH} levels deep", at)
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
+        return {
+            str(k): _json_copy(v, f"{at}/{escape_pointer(str(k))}", depth + 1)
+            for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [_json_copy(v, f"{at}/{i}", depth + 1) for i, v in enumerate(value)]
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _NotJson(f"{value} is not a JSON number", at)
+    if value is None or isinstance(value, str | int | float):
+        return value
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    return value
+    raise _NotJson(f"A Python {type(value).__name__} is not a JSON value", at)
 
 
 def parse(source: Any) -> m.Definition:

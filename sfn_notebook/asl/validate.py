@@ -205,7 +205,7 @@ class _Validator:
             self.report(SCHEMA, "Expected value of type [OBJECT]", at)
             return
         kind = state.get("Type")
-        if kind not in s.STATES:
+        if not isinstance(kind, str) or kind not in s.STATES:
             if "Type" not in state:
                 self.report(SCHEMA, "These fields are required: [Type]", at)
             else:
@@ -388,6 +388,12 @@ def _visit_rule(v: _Validator, rule: Any, at: str, top: bool) -> None:
             v.report(SCHEMA, "These fields are required: [Variable]", at)
         elif name.endswith("Path") and isinstance(operand, str):
             v.check_expression("path", operand, pointer(at, name), name)
+        elif name.startswith("Timestamp") and isinstance(operand, str):
+            from sfn_notebook.expr.choice import parse_timestamp
+
+            if parse_timestamp(operand) is None:
+                message = "String does not match RFC3339 timestamp"
+                v.report(SCHEMA, message, pointer(at, name))
     if isinstance(rule.get("Variable"), str):
         v.check_expression("path", rule["Variable"], pointer(at, "Variable"), "Variable")
     if top and "Assign" in rule:

@@ -39,7 +39,7 @@ def input_text(value: Any) -> str:
     """A Python value as execution input text; one JSON cannot hold is an input error."""
     try:
         return dumps(value)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, RecursionError) as exc:
         raise ExecutionInputError(
             f"Invalid State Machine Execution Input: '{exc}' (the input must be a JSON value)"
         ) from None
@@ -47,16 +47,31 @@ def input_text(value: Any) -> str:
 
 def parse_input(input_json: str) -> Any:
     """Execution input text into a value, with AWS's (Jackson's) wording on malformed input."""
+    if not isinstance(input_json, str):
+        raise ExecutionInputError(
+            "Invalid State Machine Execution Input: the input must be JSON text (a str), "
+            f"not {type(input_json).__name__}"
+        )
     if not input_json.strip():
         raise ExecutionInputError(
             "Invalid State Machine Execution Input: 'Invalid execution input.'"
         )
     try:
-        return json.loads(input_json)
+        value = json.loads(input_json, parse_constant=_non_standard)
     except json.JSONDecodeError as exc:
         raise ExecutionInputError(
             f"Invalid State Machine Execution Input: '{_jackson_message(input_json, exc)}'"
         ) from None
+    except (ValueError, RecursionError) as exc:  # NaN, a 5,000-digit number, deep nesting
+        problem = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise ExecutionInputError(f"Invalid State Machine Execution Input: '{problem}'") from None
+    # 1e999 parses to infinity, which no JSON payload can carry on.
+    input_text(value)
+    return value
+
+
+def _non_standard(token: str) -> Any:
+    raise ValueError(f"Non-standard token '{token}'")
 
 
 def _jackson_message(text: str, exc: json.JSONDecodeError) -> str:

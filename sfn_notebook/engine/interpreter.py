@@ -262,7 +262,13 @@ async def run_machine(
         visit.key = key
         try:
             step = runner.run_sync(visit) if runner.sync else await runner.run(visit)
-        except StatesError as error:
+        except (StatesError, RecursionError) as raised:
+            # A payload nested too deep for Python's stack fails the state, not the interpreter.
+            error = (
+                raised
+                if isinstance(raised, StatesError)
+                else StatesError("States.Runtime", "The payload is nested too deeply to process.")
+            )
             failure = runner.runtime_error(visit, error)
             if not failure.reported and failure.state == runner.name:
                 runner.report(visit, failure)

@@ -241,6 +241,12 @@ class WaitRunner(IOState):
             return (moment - now).total_seconds()
         assert self.timestamp_path is not None
         found = self.timestamp_path.find(data, scope)
+        if found is MISSING:
+            raise StatesError(
+                "States.Runtime",
+                "The TimestampPath parameter does not reference an input value: "
+                f"{self.timestamp_path.text}",
+            )
         moment = parse_timestamp(found)
         if moment is None:
             raise StatesError(
@@ -262,7 +268,6 @@ class WaitRunner(IOState):
         if (
             isinstance(found, bool)
             or not isinstance(found, int | float)
-            or found != int(found)
             or (isinstance(found, float) and not found.is_integer())
         ):
             raise StatesError(
@@ -275,7 +280,8 @@ class WaitRunner(IOState):
                 "States.Runtime",
                 f"The SecondsPath parameter references a negative value: {path} == {_plain(found)}",
             )
-        return float(found)
+        # An int past float's range still means "too long", which the caller reports.
+        return float(min(found, WAIT_LIMIT_SECONDS + 1))
 
 
 def _plain(value: Any) -> str:

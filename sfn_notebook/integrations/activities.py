@@ -113,18 +113,13 @@ class Activities:
             "encryptionConfiguration": {"type": "AWS_OWNED_KEY"},
         }
 
-    def list(self, max_results: int = 100, next_token: str | None = None) -> dict[str, Any]:
+    def list(self) -> list[dict[str, Any]]:
+        """Every activity as ListActivities describes it (the runtime pages them)."""
         with self._ready:
-            items = [
+            return [
                 {"activityArn": a.arn, "name": a.name, "creationDate": a.created}
                 for a in self._activities.values()
             ]
-        start = int(next_token) if next_token else 0
-        size = max_results or 1000
-        response: dict[str, Any] = {"activities": items[start : start + size]}
-        if start + size < len(items):
-            response["nextToken"] = str(start + size)
-        return response
 
     def delete(self, arn: str) -> dict[str, Any]:
         _check_arn(arn)

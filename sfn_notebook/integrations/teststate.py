@@ -26,7 +26,8 @@ import uuid
 from collections.abc import Mapping
 from typing import Any, cast
 
-from sfn_notebook.asl.parse import parse
+from sfn_notebook.asl.parse import load_document, parse
+from sfn_notebook.asl.validate import format_definition_error
 from sfn_notebook.engine import compile_machine
 from sfn_notebook.engine.clock import VirtualClock
 from sfn_notebook.engine.frame import ExecutionContext, Frame
@@ -39,7 +40,7 @@ from sfn_notebook.engine.resources import (
     new_task_token,
 )
 from sfn_notebook.engine.task import Recoverable, TaskRunner, failure_matches
-from sfn_notebook.errors import DefinitionError, SfnNotebookError, StatesError
+from sfn_notebook.errors import DefinitionError, Diagnostic, SfnNotebookError, StatesError
 from sfn_notebook.integrations.aws import boto_service, operation_name, service_model
 from sfn_notebook.integrations.callbacks import task_failure
 from sfn_notebook.integrations.mocks import _describe
@@ -111,13 +112,18 @@ def _json(value: str | Mapping[str, Any] | None, field: str) -> Any:
         return value
     try:
         return json.loads(value)
-    except ValueError:
+    except (TypeError, ValueError, RecursionError):
         raise TestStateValidationError(f"{field} must be valid JSON") from None
 
 
 def _machine(definition: str | Mapping[str, Any], state_name: str | None) -> tuple[str, Any]:
     """A definition that parses: the whole machine, or the lone state with stand-in targets."""
-    document = definition if isinstance(definition, Mapping) else json.loads(definition)
+    document, problems = load_document(definition)
+    if problems or not isinstance(document, dict):
+        problems = problems or [
+            Diagnostic("ERROR", "SCHEMA_VALIDATION_FAILED", "Expected value of type [OBJECT]", "/")
+        ]
+        raise DefinitionError(format_definition_error(problems), problems)
     if state_name == "":
         raise TestStateValidationError(
             "Invalid length for parameter stateName, value: 0, valid min length: 1"
@@ -128,9 +134,11 @@ def _machine(definition: str | Mapping[str, Any], state_name: str | None) -> tup
         if machine is None:
             raise TestStateValidationError("State not found in definition")
         return str(name), machine
-    targets = {document.get("Next"), document.get("Default")}
-    targets.update(c.get("Next") for c in document.get("Choices") or [] if isinstance(c, Mapping))
-    targets.update(c.get("Next") for c in document.get("Catch") or [] if isinstance(c, Mapping))
+    targets = [document.get("Next"), document.get("Default")]
+    for key in ("Choices", "Catch"):
+        entries = document.get(key)
+        if isinstance(entries, list):
+            targets += [entry.get("Next") for entry in entries if isinstance(entry, Mapping)]
     states: dict[str, Any] = {STATE_NAME: document}
     for target in targets:
         if isinstance(target, str) and target != STATE_NAME:
@@ -144,12 +152,17 @@ def _machine_with(document: Mapping[str, Any], name: Any) -> Mapping[str, Any] |
     states = document.get("States")
     if not isinstance(states, Mapping):
         return None
-    if name in states:
+    if isinstance(name, str) and name in states:
         return document
     for state in states.values():
         if not isinstance(state, Mapping):
             continue
-        inner = [state.get("ItemProcessor"), state.get("Iterator"), *(state.get("Branches") or [])]
+        branches = state.get("Branches")
+        inner = [
+            state.get("ItemProcessor"),
+            state.get("Iterator"),
+            *(branches if isinstance(branches, list) else ()),
+        ]
         for sub in inner:
             if isinstance(sub, Mapping):
                 # ProcessorConfig belongs to the Map, not to a machine of its own.
@@ -323,7 +336,7 @@ class _Session:
     ) -> dict[str, Any]:
         try:
             data = json.loads(input_text)
-        except ValueError:
+        except (TypeError, ValueError, RecursionError):
             raise TestStateValidationError("input must be valid JSON") from None
         machine, execution = f"TestState-{uuid.uuid4()}", str(uuid.uuid4())
         ctx = ExecutionContext(

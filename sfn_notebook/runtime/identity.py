@@ -1,11 +1,13 @@
-"""Names and ARNs shaped like AWS's."""
+"""Names, ARNs and pagination tokens shaped like AWS's."""
 
 from __future__ import annotations
 
 import re
 import uuid
+from typing import Any
 
 from sfn_notebook.errors import SfnNotebookError
+from sfn_notebook.integrations.callbacks import InvalidToken
 
 DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -15,6 +17,53 @@ _NAME = re.compile(r"^[^\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]{1,80}$")
 
 class InvalidName(SfnNotebookError):
     code = "InvalidName"
+
+
+class InvalidArn(SfnNotebookError):
+    code = "InvalidArn"
+
+
+class ValidationException(SfnNotebookError):
+    code = "ValidationException"
+
+
+MAX_PAGE_SIZE = 1000
+
+
+def check_arn(arn: Any) -> str:
+    """An ARN-shaped string, or InvalidArn as AWS answers for anything else."""
+    if not isinstance(arn, str) or not arn.startswith("arn:"):
+        raise InvalidArn(f"Invalid Arn: '{arn}'")
+    return arn
+
+
+def page(items: list[Any], key: str, max_results: Any, token: Any) -> dict[str, Any]:
+    """AWS-style pagination: ``maxResults`` 0 (the default size) to 1000, an opaque
+    ``nextToken`` from an earlier page.
+
+    >>> page(list(range(5)), "n", 2, None)
+    {'n': [0, 1], 'nextToken': '2'}
+    >>> page(list(range(5)), "n", 2, "4")
+    {'n': [4]}
+    """
+    if isinstance(max_results, bool) or not isinstance(max_results, int):
+        raise ValidationException(f"Invalid type for parameter maxResults: {max_results!r}")
+    if not 0 <= max_results <= MAX_PAGE_SIZE:
+        raise ValidationException(
+            f"1 validation error detected: Value '{max_results}' at 'maxResults' failed to "
+            f"satisfy constraint: Member must have value between 0 and {MAX_PAGE_SIZE}"
+        )
+    if token is None or token == "":
+        start = 0
+    elif isinstance(token, str) and token.isascii() and token.isdigit():
+        start = int(token)
+    else:
+        raise InvalidToken(f"Invalid Token: '{token}'")
+    size = max_results or MAX_PAGE_SIZE
+    response: dict[str, Any] = {key: items[start : start + size]}
+    if start + size < len(items):
+        response["nextToken"] = str(start + size)
+    return response
 
 
 def check_name(name: str, what: str = "name") -> str:

@@ -43,8 +43,12 @@ from sfn_notebook.runtime.identity import (
     DEFAULT_ACCOUNT,
     DEFAULT_REGION,
     DEFAULT_ROLE,
+    InvalidArn,
+    ValidationException,
+    check_arn,
     check_name,
     execution_arn,
+    page,
     state_machine_arn,
 )
 from sfn_notebook.runtime.ledger import Ledger
@@ -65,14 +69,6 @@ class ExecutionDoesNotExist(SfnNotebookError):
 
 class ExecutionAlreadyExists(SfnNotebookError):
     code = "ExecutionAlreadyExists"
-
-
-class InvalidArn(SfnNotebookError):
-    code = "InvalidArn"
-
-
-class ValidationException(SfnNotebookError):
-    code = "ValidationException"
 
 
 class StateMachineTypeNotSupported(SfnNotebookError):
@@ -213,6 +209,8 @@ class Runtime(TaskApi):
         name: str | None = None,
     ) -> Execution:
         """Start an execution by state machine name or ARN; returns the Execution at once."""
+        if not isinstance(state_machine, str):
+            raise InvalidArn(f"Invalid Arn: '{state_machine}'")
         arn = state_machine if state_machine.startswith("arn:") else self._arn(state_machine)
         text = input_text({} if input is None else input)
         started = self.start_execution(stateMachineArn=arn, input=text, name=name)
@@ -237,8 +235,8 @@ class Runtime(TaskApi):
         check_name(name, "state machine name")
         if type not in ("STANDARD", "EXPRESS"):
             raise ValidationException(f"Invalid type: {type}")
-        text = definition if isinstance(definition, str) else json.dumps(definition)
-        model = parse(text)
+        model = parse(definition)
+        text = definition if isinstance(definition, str) else json.dumps(model.raw)
         arn = self._arn(name)
         with self._lock:
             existing = self._machines.get(arn)
@@ -272,8 +270,7 @@ class Runtime(TaskApi):
         return f"{machine.arn}:{version.number}"
 
     def _machine(self, arn: str) -> StateMachine:
-        if not isinstance(arn, str) or not arn.startswith("arn:"):
-            raise InvalidArn(f"Invalid Arn: '{arn}'")
+        check_arn(arn)
         base, _, qualifier = arn.partition(":stateMachine:")
         name = qualifier.split(":")[0]
         machine = self._machines.get(f"{base}:stateMachine:{name}")
@@ -294,8 +291,8 @@ class Runtime(TaskApi):
         with self._lock:
             machine = self._machine(stateMachineArn)
             if definition is not None:
-                text = definition if isinstance(definition, str) else json.dumps(definition)
-                model = parse(text)
+                model = parse(definition)
+                text = definition if isinstance(definition, str) else json.dumps(model.raw)
                 machine.definition_text, machine.definition = text, model
                 machine.compiled = compile_machine(model)
             if roleArn is not None:
@@ -335,7 +332,7 @@ class Runtime(TaskApi):
             {"stateMachineArn": m.arn, "name": m.name, "type": m.type, "creationDate": m.created}
             for m in sorted(self._machines.values(), key=lambda m: m.name)
         ]
-        return _page(items, "stateMachines", maxResults, nextToken)
+        return page(items, "stateMachines", maxResults, nextToken)
 
     def list_state_machine_versions(
         self,
@@ -352,6 +349,7 @@ class Runtime(TaskApi):
         }
 
     def delete_state_machine(self, *, stateMachineArn: str, **_ignored: Any) -> dict[str, Any]:
+        check_arn(stateMachineArn)
         with self._lock:
             self._machines.pop(stateMachineArn, None)
             self.ledger.machine_deleted(stateMachineArn)
@@ -453,10 +451,8 @@ class Runtime(TaskApi):
         return response
 
     def _execution(self, arn: str) -> tuple[ExecutionRecord, Execution]:
-        found = self._executions.get(arn)
+        found = self._executions.get(check_arn(arn))
         if found is None:
-            if not isinstance(arn, str) or not arn.startswith("arn:"):
-                raise InvalidArn(f"Invalid Arn: '{arn}'")
             raise ExecutionDoesNotExist(f"Execution Does Not Exist: '{arn}'")
         return found
 
@@ -505,7 +501,7 @@ class Runtime(TaskApi):
             events.reverse()
         if not includeExecutionData:
             events = [_without_data(e) for e in events]
-        return _page(events, "events", maxResults, nextToken)
+        return page(events, "events", maxResults, nextToken)
 
     def list_executions(
         self,
@@ -517,6 +513,12 @@ class Runtime(TaskApi):
         **_ignored: Any,
     ) -> dict[str, Any]:
         machine = self._machine(stateMachineArn)
+        if statusFilter is not None and statusFilter not in _STATUSES:
+            raise ValidationException(
+                f"1 validation error detected: Value '{statusFilter}' at 'statusFilter' failed "
+                "to satisfy constraint: Member must satisfy enum value set: "
+                f"[{', '.join(_STATUSES)}]"
+            )
         items = []
         for arn in reversed(machine.executions):
             record, execution = self._executions[arn]
@@ -535,7 +537,7 @@ class Runtime(TaskApi):
                 item["redriveCount"] = record.context.redrive_count
                 item["redriveDate"] = self.ledger.redrive_date(arn)
             items.append(item)
-        return _page(items, "executions", maxResults, nextToken)
+        return page(items, "executions", maxResults, nextToken)
 
     def stop_execution(
         self,
@@ -554,16 +556,7 @@ class Runtime(TaskApi):
         return {"stopDate": record.stop_date or self.clock.now()}
 
 
-def _page(items: list[Any], key: str, max_results: int, token: str | None) -> dict[str, Any]:
-    """AWS-style pagination with an opaque ``nextToken``."""
-    start = int(token) if token else 0
-    size = max_results or 1000
-    response: dict[str, Any] = {key: items[start : start + size]}
-    if start + size < len(items):
-        response["nextToken"] = str(start + size)
-    return response
-
-
+_STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
 _DATA_KEYS = ("input", "output", "inputDetails", "outputDetails", "parameters")
 
 

@@ -26,6 +26,7 @@ from sfn_notebook.errors import SfnNotebookError
 from sfn_notebook.integrations import Integrations, MockConfig, split_test_case
 from sfn_notebook.integrations.activities import LONG_POLL_SECONDS, ActivityWorker
 from sfn_notebook.integrations.teststate import test_state as _test_state
+from sfn_notebook.runtime.identity import page
 
 if TYPE_CHECKING:
     from sfn_notebook.runtime.runtime import Runtime
@@ -109,7 +110,7 @@ class TaskApi:
     def list_activities(
         self, *, maxResults: int = 100, nextToken: str | None = None, **_ignored: Any
     ) -> dict[str, Any]:
-        return self.integrations.activities.list(maxResults, nextToken)
+        return page(self.integrations.activities.list(), "activities", maxResults, nextToken)
 
     def delete_activity(self, *, activityArn: str, **_ignored: Any) -> dict[str, Any]:
         return self.integrations.activities.delete(activityArn)
