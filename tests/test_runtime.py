@@ -147,3 +147,23 @@ def test_execution_repr_is_useful(rt: Runtime) -> None:
     )
     ex = rt.start("r", {"a": 1}, name="run-1").wait(5)
     assert repr(ex) == "<Execution name='run-1' status='SUCCEEDED' output={\"a\":1} events=4>"
+
+
+def test_registering_a_function_again_replaces_it_for_later_runs(rt: Runtime) -> None:
+    rt.create_state_machine(
+        name="swap",
+        definition={
+            "StartAt": "T",
+            "States": {
+                "T": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f",
+                    "End": True,
+                }
+            },
+        },
+    )
+    rt.function("f")(lambda event, context: 1)
+    assert rt.start("swap").wait(5).output == 1
+    rt.function("f")(lambda event, context: 2)
+    assert rt.start("swap").wait(5).output == 2

@@ -289,9 +289,12 @@ class LambdaFunctionResource(TaskResource):
         self.registry = registry
 
     async def invoke(self, call: TaskCall) -> Any:
+        # Look the function up again: a notebook may have registered a new one under the name
+        # since this resource was resolved (re-running the cell that defines it).
+        fn = self.registry.function(self.arn) or self.fn
         context = LambdaContext(self.name, self.arn, call)
         try:
-            result = await call_function(self.fn, call.payload, context, call, self.registry)
+            result = await call_function(fn, call.payload, context, call, self.registry)
             raw = payload_bytes(result)
         except LambdaFailure as failure:
             # AWS renders the error JSON with spaces for function-ARN resources.
