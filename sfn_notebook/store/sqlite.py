@@ -76,6 +76,7 @@ class Store(Reader):
         self.path = os.fspath(path)
         self.readonly = readonly
         self._lock = threading.RLock()  # the connection
+        self._ids = threading.Lock()  # id allocation: never waits for a commit in progress
         self._events: collections.deque[tuple[int, Event]] = collections.deque()
         self._ops: collections.deque[tuple[str, tuple[Any, ...]]] = collections.deque()
         self._names: dict[int, _Names] = {}
@@ -288,7 +289,7 @@ class Store(Reader):
         role_arn: str | None = None,
     ) -> int:
         """Queue a new RUNNING execution; returns its id for :meth:`track`."""
-        with self._lock:
+        with self._ids:
             execution_id = self._next_id
             self._next_id += 1
             definition_id = self._definition_id(definition)
