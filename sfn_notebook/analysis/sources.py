@@ -218,6 +218,9 @@ def _client_runs(client: Any, state_machine: str | None, status: str | None) -> 
             run = run_from_events(events, arn, machine)
             run.name = item.get("name", run.name)
             found.append(run)
+    # ListExecutions is newest first; reverse it so runs that started in the same instant (the
+    # virtual clock makes that common) keep the order they were started in.
+    found.reverse()
     found.sort(key=lambda r: (r.start is None, r.start))
     return found
 
