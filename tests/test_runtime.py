@@ -167,3 +167,30 @@ def test_registering_a_function_again_replaces_it_for_later_runs(rt: Runtime) ->
     assert rt.start("swap").wait(5).output == 1
     rt.function("f")(lambda event, context: 2)
     assert rt.start("swap").wait(5).output == 2
+
+
+def test_stop_during_a_map_aborts_each_running_iteration() -> None:
+    with Runtime(clock="real") as rt:
+        rt.create_state_machine(
+            name="map-wait",
+            definition={
+                "StartAt": "M",
+                "States": {
+                    "M": {
+                        "Type": "Map",
+                        "ItemProcessor": {
+                            "StartAt": "W",
+                            "States": {"W": {"Type": "Wait", "Seconds": 100, "End": True}},
+                        },
+                        "End": True,
+                    }
+                },
+            },
+        )
+        ex = rt.start("map-wait", [1, 2])
+        time.sleep(0.2)
+        rt.stop_execution(executionArn=ex.arn)
+        kinds = [e["type"] for e in ex.history]
+        assert kinds.count("WaitStateAborted") == 2
+        assert kinds.count("MapIterationAborted") == 2
+        assert kinds[-2:] == ["MapStateAborted", "ExecutionAborted"]

@@ -226,6 +226,17 @@ class MapRunner(Recoverable):
                     if tolerance is None or len(failures) > tolerance:
                         raise
                     continue
+                except asyncio.CancelledError:
+                    if frame.execution.stopped.is_set() and not distributed:
+                        history.add(
+                            cursor,
+                            "MapIterationAborted",
+                            "mapIterationAbortedEventDetails",
+                            detail,
+                            advance=False,
+                            force=True,
+                        )
+                    raise
                 if not distributed:
                     history.add(
                         cursor,
