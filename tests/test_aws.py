@@ -50,25 +50,6 @@ WAITS = {
 QUICK = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": "hi", "End": True}}}
 
 
-@pytest.fixture(scope="module")
-def server():
-    with MotoServer() as running:
-        running.reset()  # moto's state is per process: start from nothing
-        yield running
-
-
-@pytest.fixture(scope="module")
-def role(server):
-    return server.role()
-
-
-@pytest.fixture
-def aws(server):
-    connection = server.connect(poll_interval=0.1, max_poll_interval=0.3, calls_per_second=200)
-    yield connection
-    connection.close()
-
-
 def _machine(aws, role, name, definition):
     return aws.create_state_machine(name=name, definition=json.dumps(definition), roleArn=role)[
         "stateMachineArn"

@@ -11,7 +11,6 @@ import pytest
 import sfn_notebook as sfn
 from sfn_notebook import analysis
 from sfn_notebook.aws import (
-    MotoServer,
     PackagingError,
     aws_magic,
     definition_diff,
@@ -56,25 +55,6 @@ ORDERS = {
         },
     },
 }
-
-
-@pytest.fixture(scope="module")
-def server():
-    with MotoServer() as running:
-        running.reset()  # moto's state is per process: start from nothing
-        yield running
-
-
-@pytest.fixture(scope="module")
-def role(server):
-    return server.role()
-
-
-@pytest.fixture
-def aws(server):
-    connection = server.connect(poll_interval=0.1, max_poll_interval=0.3, calls_per_second=200)
-    yield connection
-    connection.close()
 
 
 @pytest.fixture
