@@ -47,6 +47,7 @@ ATTEMPT_COLUMNS = (
     "status",
     "error",
     "cause",
+    "log",
 )
 RETRY_COLUMNS = (
     "execution_arn",
@@ -66,7 +67,7 @@ def visits(run: Run, definition: Any = None) -> list[StateVisit]:
     """The state visits of one run (the shared reading in ``render.attempts``)."""
     from sfn_notebook.render.attempts import state_attempts
 
-    return state_attempts(run.events(), definition)
+    return state_attempts(run.events(), definition, run.logs)
 
 
 def _path(visit: StateVisit) -> str:
@@ -99,6 +100,10 @@ def state_attempts_frame(
     retries         int64                 attempts - 1
     status          object (str)          SUCCEEDED, FAILED, CAUGHT_ERROR, CANCELLED, RUNNING
     error, cause    object (str or None)  the failure that ended the visit or its last try
+    log             object (str or None)  the last try's Lambda execution log, decoded, when
+                                          it was a ``lambda:invoke`` with ``LogType: Tail``
+                                          (from its ``LogResult``; a failed try's only for a
+                                          local run, as AWS's history does not keep it)
     =============== ===================== =================================================
 
     ``definition`` (a parsed Definition) numbers Parallel branches as in the definition.
@@ -124,13 +129,14 @@ def state_attempts_frame(
                     visit.status,
                     visit.error,
                     visit.cause,
+                    visit.attempts[-1].log if visit.attempts else None,
                 )
             )
     names = [c for c in ATTEMPT_COLUMNS if c != "duration"]
     frame = pd.DataFrame.from_records(records, columns=names)
     for column in ("map_iteration", "parallel_branch"):
         frame[column] = frame[column].astype("Int64")
-    text = ("execution_arn", "state_name", "state_type", "path", "status", "error", "cause")
+    text = ("execution_arn", "state_name", "state_type", "path", "status", "error", "cause", "log")
     normalise(frame, text, ("entered", "exited"))
     frame.insert(8, "duration", frame["exited"] - frame["entered"])
     frame["attempts"] = frame["attempts"].astype("int64")

@@ -53,6 +53,8 @@ class Run:
     output: str | None = None
     event_count: int | None = None
     loader: Callable[[], list[Event]] = field(default=list, repr=False)
+    # Execution logs of failed Lambda invocations (LogType Tail) by event id: local runs only.
+    logs: Mapping[int, str] = field(default_factory=dict, repr=False)
 
     def events(self) -> list[Event]:
         return self.loader()
@@ -173,6 +175,9 @@ def _execution_run(execution: Any) -> Run:
     run.stop = execution.stop_date
     run.error, run.cause = execution.error, execution.cause
     run.output = execution.output_json
+    logs = getattr(getattr(execution, "live_history", None), "task_logs", None)
+    if logs is not None:
+        run.logs = logs
     return run
 
 

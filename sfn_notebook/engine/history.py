@@ -71,6 +71,9 @@ class History:
 
     def __init__(self, now: Callable[[], datetime], limit: int | None = EVENT_LIMIT) -> None:
         self.events: list[Event] = []
+        # The execution logs (LogType Tail) of failed Lambda invocations, by the id of their
+        # *Failed event: AWS's history has no field for them (a success carries its LogResult).
+        self.task_logs: dict[int, str] = {}
         self._now = now
         self._lock = threading.Lock()
         self._listeners: list[Listener] = []
@@ -88,8 +91,12 @@ class History:
         *,
         advance: bool = True,
         force: bool = False,
+        log: str | None = None,
     ) -> int:
-        """Append an event; returns its id. ``force`` ignores the quota (terminal events)."""
+        """Append an event; returns its id. ``force`` ignores the quota (terminal events).
+
+        ``log`` goes to :attr:`task_logs` before listeners hear of the event.
+        """
         with self._lock:
             event_id = len(self.events) + 1
             if not force and self._limit is not None and event_id > self._limit - 1:
@@ -106,6 +113,8 @@ class History:
             if details_key is not None:
                 event[details_key] = details if details is not None else {}
             self.events.append(event)
+            if log is not None:
+                self.task_logs[event_id] = log
             cursor.last = event_id
             if advance:
                 cursor.source = event_id

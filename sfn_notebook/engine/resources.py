@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import inspect
 import json
 import os
@@ -26,6 +27,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from sfn_notebook.engine.tasklog import TaskLog, capture, decode_tail, tail_base64
 from sfn_notebook.engine.workers import shared_pool
 from sfn_notebook.errors import StatesError
 
@@ -42,7 +44,14 @@ TaskFunction = Callable[..., Any]
 
 
 class TaskFailure(StatesError):
-    """A task's own failure (a function raised, a service answered an error): no prefix added."""
+    """A task's own failure (a function raised, a service answered an error): no prefix added.
+
+    ``log`` is the function's execution log when it was invoked with ``LogType: Tail``: AWS's
+    history has no place for it (the cause is Lambda's error payload), so the engine keeps it
+    beside the history (``History.task_logs``).
+    """
+
+    log: str | None = None
 
 
 class HeartbeatTimeout(Exception):
@@ -216,20 +225,35 @@ def lambda_error(exc: BaseException, request_id: str) -> tuple[str, dict[str, An
 
 
 async def call_function(
-    fn: TaskFunction, event: Any, context: LambdaContext, call: TaskCall, registry: ResourceRegistry
+    fn: TaskFunction,
+    event: Any,
+    context: LambdaContext,
+    call: TaskCall,
+    registry: ResourceRegistry,
+    log: TaskLog | None = None,
 ) -> Any:
-    """Run a Python function (sync in the worker pool, async on the loop); errors as Lambda's."""
+    """Run a Python function (sync in the worker pool, async on the loop); errors as Lambda's.
+
+    With a ``log`` (``LogType: Tail``) what the function prints and logs is copied to it.
+    """
     loop = asyncio.get_running_loop()
     deadline = None if call.timeout is None else loop.time() + call.timeout
+    logged = contextlib.nullcontext() if log is None else capture(log)
     try:
         if inspect.iscoroutinefunction(fn):
             # It may await real I/O: virtual time must not leap past its timeout meanwhile.
-            with call.clock.external(deadline):
+            with call.clock.external(deadline), logged:
                 return await fn(event, context)
         with call.clock.external(deadline):
-            result = await loop.run_in_executor(registry.executor, _invoke, fn, event, context)
+            if log is None:
+                result = await loop.run_in_executor(registry.executor, _invoke, fn, event, context)
+            else:
+                result = await loop.run_in_executor(
+                    registry.executor, _invoke_logged, fn, event, context, log
+                )
         if inspect.isawaitable(result):
-            return await result
+            with logged:
+                return await result
         return result
     except asyncio.CancelledError:
         raise
@@ -240,6 +264,12 @@ async def call_function(
 
 def _invoke(fn: TaskFunction, event: Any, context: LambdaContext) -> Any:
     return fn(event, context)
+
+
+def _invoke_logged(fn: TaskFunction, event: Any, context: LambdaContext, log: TaskLog) -> Any:
+    # In the worker thread: the capture's context variable is this thread's.
+    with capture(log):
+        return fn(event, context)
 
 
 class LambdaFailure(TaskFailure):
@@ -325,6 +355,9 @@ class LambdaInvokeResource(TaskResource):
             else (f"arn:aws:lambda:{call.region}:{call.account}:function:{short}")
         )
         context = LambdaContext(short, arn, call)
+        # LogType Tail: Lambda returns the end of the invocation's log (nothing captured else).
+        tail = params.get("LogType") == "Tail"
+        log = TaskLog(context.aws_request_id, call.clock.now) if tail else None
         event = params.get("Payload")
         if event is None:
             # No (or a null) Payload invokes with an empty request body: Lambda's runtime hands
@@ -334,18 +367,27 @@ class LambdaInvokeResource(TaskResource):
             # A string Payload is the request body itself, JSON text Lambda parses.
             event = parse_payload(event.encode("utf-8"))
         try:
-            result = await call_function(fn, event, context, call, self.registry)
+            result = await call_function(fn, event, context, call, self.registry, log)
             raw = payload_bytes(result)
         except LambdaFailure as failure:
-            raise TaskFailure(
-                failure.error, json.dumps(failure.report, separators=(",", ":"))
-            ) from None
-        return invoke_response(parse_payload(raw), len(raw), context.aws_request_id)
+            failed = TaskFailure(failure.error, json.dumps(failure.report, separators=(",", ":")))
+            if log is not None:
+                log.error(failure.report)
+                # What the analysis and the views read: the tail Lambda would return.
+                failed.log = decode_tail(tail_base64(log.finish()))
+            raise failed from None
+        log_result = None if log is None else tail_base64(log.finish())
+        return invoke_response(parse_payload(raw), len(raw), context.aws_request_id, log_result)
 
 
-def invoke_response(payload: Any, length: int, request_id: str) -> dict[str, Any]:
-    """Lambda's Invoke response as Step Functions returns it to the state."""
-    return {
+def invoke_response(
+    payload: Any, length: int, request_id: str, log_result: str | None = None
+) -> dict[str, Any]:
+    """Lambda's Invoke response as Step Functions returns it to the state.
+
+    ``log_result`` (``LogType: Tail``) adds ``LogResult`` and its ``X-Amz-Log-Result`` header.
+    """
+    response = {
         "ExecutedVersion": "$LATEST",
         "Payload": payload,
         "SdkHttpMetadata": {
@@ -374,6 +416,27 @@ def invoke_response(payload: Any, length: int, request_id: str) -> dict[str, Any
         "SdkResponseMetadata": {"RequestId": request_id},
         "StatusCode": 200,
     }
+    if log_result is not None:
+        # Step Functions serialises the SDK's InvokeResult with its properties in name order
+        # and HttpHeaders case-insensitively sorted.
+        response = {"ExecutedVersion": "$LATEST", "LogResult": log_result, **response}
+        http = response["SdkHttpMetadata"]
+        http["AllHttpHeaders"] = _after(
+            http["AllHttpHeaders"], "X-Amz-Executed-Version", "X-Amz-Log-Result", [log_result]
+        )
+        http["HttpHeaders"] = _after(
+            http["HttpHeaders"], "X-Amz-Executed-Version", "X-Amz-Log-Result", log_result
+        )
+    return response
+
+
+def _after(headers: dict[str, Any], anchor: str, key: str, value: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, given in headers.items():
+        out[name] = given
+        if name == anchor:
+            out[key] = value
+    return out
 
 
 def _http_date() -> str:

@@ -340,7 +340,9 @@ class TaskRunner(Recoverable):
                 failed["error"] = failure.error
             if failure.cause is not None:
                 failed["cause"] = failure.cause
-            history.add(cursor, f"{prefix}Failed", f"{key}FailedEventDetails", failed)
+            history.add(
+                cursor, f"{prefix}Failed", f"{key}FailedEventDetails", failed, log=failure.log
+            )
             raise Failure(failure.error, failure.cause, self.name) from None
         text = dumps(result)
         if len(text) > PAYLOAD_LIMIT // 4 and len(text.encode("utf-8")) > PAYLOAD_LIMIT:

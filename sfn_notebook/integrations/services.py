@@ -33,6 +33,7 @@ from sfn_notebook.engine.resources import (
     invoke_response,
     parse_payload,
 )
+from sfn_notebook.engine.tasklog import decode_tail
 from sfn_notebook.errors import SfnNotebookError
 from sfn_notebook.integrations.aws import (
     AwsConnection,
@@ -334,11 +335,13 @@ class RemoteLambda(_ServiceResource):
         value = parse_payload(raw)
         if response.get("FunctionError"):
             error = value.get("errorType") if isinstance(value, dict) else None
-            raise TaskFailure(str(error or "Lambda.Unknown"), raw.decode("utf-8", "replace"))
+            failure = TaskFailure(str(error or "Lambda.Unknown"), raw.decode("utf-8", "replace"))
+            failure.log = decode_tail(response.get("LogResult"))
+            raise failure
         if self.function_style:
             return value
         request_id = (response.get("ResponseMetadata") or {}).get("RequestId", "")
-        result = invoke_response(value, len(raw), request_id)
+        result = invoke_response(value, len(raw), request_id, response.get("LogResult"))
         result.update(sdk_metadata(response))
         result["ExecutedVersion"] = response.get("ExecutedVersion", "$LATEST")
         result["StatusCode"] = response.get("StatusCode", 200)

@@ -31,6 +31,7 @@ from sfn_notebook.render.attempts import (
     SUCCEEDED,
     AttemptTracker,
     StateVisit,
+    event_log,
 )
 from sfn_notebook.render.dot import STATUS_RANK, map_subtitle, node_id
 from sfn_notebook.render.html import Header, event_summary, event_time
@@ -101,6 +102,7 @@ class ExecutionFeed:
         self._map_counts: dict[int, tuple[str, int, int, int]] = {}
         self._pointers: dict[str, str] = {}
         self.clock: Any = None  # the live execution's clock, when there is one
+        self.logs: Mapping[int, str] = {}  # failed Lambda invocations' logs (History.task_logs)
 
     # Construction -----------------------------------------------------------------------------
 
@@ -127,6 +129,9 @@ class ExecutionFeed:
                 return cached
             feed = cls(definition, name)
             feed.clock = getattr(execution, "clock", None)
+            logs = getattr(history, "task_logs", None)
+            if logs is not None:  # the live mapping: failures add to it as they happen
+                feed.logs = feed.tracker.logs = logs
             history.listen(feed.add)
             for event in list(history.events):
                 feed.add(event)
@@ -309,6 +314,7 @@ class ExecutionFeed:
                     "summary": event_summary(event),
                     "details": text[:DETAIL_LIMIT],
                     "truncated": len(text) > DETAIL_LIMIT,
+                    "log": event_log(event, self.logs),
                 }
             )
         return total, rows

@@ -117,7 +117,8 @@ class DetailsReply(TypedDict):
 
 
 class EventRow(TypedDict):
-    """One history event for the table; ``details`` is its details object as indented JSON."""
+    """One history event for the table; ``details`` is its details object as indented JSON;
+    ``log`` the decoded execution log of a Lambda invocation with ``LogType: Tail``."""
 
     id: int
     previous: int
@@ -126,6 +127,7 @@ class EventRow(TypedDict):
     summary: str
     details: str
     truncated: bool
+    log: str | None
 
 
 class PageReply(TypedDict):

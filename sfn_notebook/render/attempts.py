@@ -24,11 +24,13 @@ why the search walks *up* from the predecessor.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 from sfn_notebook.asl.model import Definition, FailState
+from sfn_notebook.engine.tasklog import decode_tail
 from sfn_notebook.render.visits import (
     ABORTED,
     CANCELLED,
@@ -56,6 +58,7 @@ __all__ = [
     "AttemptTracker",
     "MapIteration",
     "StateVisit",
+    "event_log",
     "state_attempts",
 ]
 
@@ -73,13 +76,17 @@ _ATTEMPT_TIMED_OUT = {f"{p}TimedOut" for p in _TASK_PREFIXES}
 
 
 def state_attempts(
-    events: Iterable[Mapping[str, Any]], definition: Definition | None = None
+    events: Iterable[Mapping[str, Any]],
+    definition: Definition | None = None,
+    logs: Mapping[int, str] | None = None,
 ) -> list[StateVisit]:
     """Every state visit of an execution, in the order the states were entered.
 
     ``events`` are GetExecutionHistory events (any order of arrival is fine as long as ids are
     increasing). With ``definition`` each visit also gets its state's JSON ``pointer``, Parallel
     branches are numbered as in the definition, and Fail states report their static error.
+    ``logs`` are the execution logs a local run kept for failed Lambda invocations
+    (``History.task_logs``, by event id); a success's log is read from its ``LogResult``.
 
     >>> import sfn_notebook as sfn
     >>> def flaky(event, context):
@@ -94,7 +101,7 @@ def state_attempts(
     >>> [(a.number, a.status, a.error) for a in state_attempts(ex.history)[0].attempts]
     [(0, 'FAILED', 'ValueError'), (1, 'FAILED', 'ValueError'), (2, 'SUCCEEDED', None)]
     """
-    tracker = AttemptTracker(definition)
+    tracker = AttemptTracker(definition, logs)
     for event in events:
         tracker.add(event)
     return tracker.visits()
@@ -147,7 +154,7 @@ class _Visit:
         self.exited_id: int | None = None
         self.status = RUNNING
         self.open = True
-        self.attempts: list[list[Any]] = []  # [started, ended, status, error, cause]
+        self.attempts: list[list[Any]] = []  # [started, ended, status, error, cause, log]
         self.iterations: dict[int, list[Any]] = {}  # index -> [started, ended, status]
         self.branch_starts = 0
         self.input: str | None = None
@@ -180,8 +187,11 @@ class AttemptTracker:
     [('A', 'RUNNING')]
     """
 
-    def __init__(self, definition: Definition | None = None) -> None:
+    def __init__(
+        self, definition: Definition | None = None, logs: Mapping[int, str] | None = None
+    ) -> None:
         self.definition = definition
+        self.logs: Mapping[int, str] = logs if logs is not None else {}
         self.pointers: dict[str, str] = {}
         self._fail_errors: dict[str, tuple[str | None, str | None]] = {}
         self._branch_of: dict[str, int] = {}
@@ -241,7 +251,7 @@ class AttemptTracker:
             exited=v.exited,
             status=v.status,
             attempts=tuple(
-                Attempt(i, a[0], a[1], a[2], a[3], a[4]) for i, a in enumerate(v.attempts)
+                Attempt(i, a[0], a[1], a[2], a[3], a[4], a[5]) for i, a in enumerate(v.attempts)
             ),
             parent=v.lane.parent.key if v.lane.parent is not None else None,
             path=tuple(path),
@@ -374,18 +384,24 @@ class AttemptTracker:
         if visit is None:
             return
         if scheduled or not visit.attempts or visit.attempts[-1][1] is not None:
-            visit.attempts.append([ts, None, RUNNING, None, None])
+            visit.attempts.append([ts, None, RUNNING, None, None, None])
         self._attempt_starts.add(event_id)
         self._lane_of[event_id] = visit.lane
         self._owner[event_id] = visit
         self._touch(visit)
 
     def _end_attempt(
-        self, visit: _Visit, ts: datetime, status: str, error: str | None, cause: str | None
+        self,
+        visit: _Visit,
+        ts: datetime,
+        status: str,
+        error: str | None,
+        cause: str | None,
+        log: str | None = None,
     ) -> None:
         if not visit.attempts or visit.attempts[-1][1] is not None:
-            visit.attempts.append([ts, None, RUNNING, None, None])
-        visit.attempts[-1][1:] = [ts, status, error, cause]
+            visit.attempts.append([ts, None, RUNNING, None, None, None])
+        visit.attempts[-1][1:] = [ts, status, error, cause, log]
         # The visit's error is its latest attempt's: a retry that succeeds clears it.
         visit.error, visit.cause = error, cause
         self._touch(visit)
@@ -398,12 +414,13 @@ class AttemptTracker:
             return
         details = next((v for k, v in event.items() if k.endswith("EventDetails")), None) or {}
         if type_ in _ATTEMPT_OK:
-            self._end_attempt(visit, ts, SUCCEEDED, None, None)
+            self._end_attempt(visit, ts, SUCCEEDED, None, None, _log_result(details))
         elif type_ in _ATTEMPT_TIMED_OUT:
             error = details.get("error") or "States.Timeout"
             self._end_attempt(visit, ts, TIMED_OUT, error, details.get("cause"))
         else:
-            self._end_attempt(visit, ts, FAILED, details.get("error"), details.get("cause"))
+            error, cause = details.get("error"), details.get("cause")
+            self._end_attempt(visit, ts, FAILED, error, cause, self.logs.get(event_id))
         self._lane_of[event_id] = visit.lane
         self._owner[event_id] = visit
 
@@ -532,6 +549,29 @@ class AttemptTracker:
                 if visit.attempts and visit.attempts[-1][1] is None:
                     visit.attempts[-1][1:3] = [ts, ABORTED]
                 self._finish(visit, CANCELLED, ts)
+
+
+def event_log(event: Mapping[str, Any], logs: Mapping[int, str] | None = None) -> str | None:
+    """The Lambda execution log (``LogType: Tail``) an event carries, decoded: the
+    ``LogResult`` in a ``TaskSucceeded`` output, or ``logs[event id]`` for a failure."""
+    type_ = str(event.get("type", ""))
+    if type_ in _ATTEMPT_FAILED:
+        return logs.get(int(event["id"])) if logs else None
+    if type_ not in _ATTEMPT_OK:
+        return None
+    details = next((v for k, v in event.items() if k.endswith("EventDetails")), None) or {}
+    return _log_result(details)
+
+
+def _log_result(details: Mapping[str, Any]) -> str | None:
+    output = details.get("output")
+    if not isinstance(output, str) or '"LogResult"' not in output:
+        return None  # the common case costs one substring search
+    try:
+        value = json.loads(output)
+    except ValueError:
+        return None
+    return decode_tail(value.get("LogResult")) if isinstance(value, dict) else None
 
 
 def _last_failed(visit: _Visit) -> bool:

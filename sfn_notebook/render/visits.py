@@ -32,7 +32,9 @@ class Attempt:
     """One try of a Task's work, or one run of a Parallel's branches / a Map's iterations.
 
     ``number`` is 0 for the first try and counts retries after it (AWS's ``RetryCount``).
-    ``ended`` is None while the attempt runs.
+    ``ended`` is None while the attempt runs. ``log`` is the end of a ``lambda:invoke`` with
+    ``LogType: Tail``: the decoded ``LogResult`` of a success, or for a local run's failure the
+    log the engine kept beside the history.
     """
 
     number: int
@@ -41,6 +43,7 @@ class Attempt:
     status: str  # RUNNING | SUCCEEDED | FAILED | TIMED_OUT | ABORTED
     error: str | None = None
     cause: str | None = None
+    log: str | None = None  # a Lambda invocation's execution log (LogType Tail), decoded
 
     @property
     def duration(self) -> timedelta | None:

@@ -102,7 +102,8 @@ export interface DetailsReply {
   more: number;
 }
 
-/** One history event for the table; `details` is its details object as indented JSON. */
+/** One history event for the table; `details` is its details object as indented JSON; `log` the
+ * decoded execution log of a Lambda invocation with `LogType: Tail`. */
 export interface EventRow {
   id: number;
   previous: number;
@@ -111,6 +112,7 @@ export interface EventRow {
   summary: string;
   details: string;
   truncated: boolean;
+  log: string | null;
 }
 
 /** The answer to a PageRequest; `total` counts the events that match the filter. */

@@ -71,6 +71,8 @@ export function renderTable(model: AnyModel<EventsTraits>, el: HTMLElement): () 
       tr.classList.add("sfn-expandable");
       const more = h("tr", "sfn-event-details", h("td", "", ""));
       const cell = h("td", "", h("pre", "sfn-pre", row.details + (row.truncated ? "\n…" : "")));
+      // A Lambda invocation's log (LogType Tail), decoded from its LogResult.
+      if (row.log) cell.append(h("div", "sfn-muted", "log"), h("pre", "sfn-pre sfn-log", row.log));
       cell.colSpan = 3;
       more.append(cell);
       more.hidden = !open.has(row.id);

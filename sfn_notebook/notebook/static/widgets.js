@@ -1,5 +1,5 @@
 // sfn-notebook widgets, built by widgets/build.mjs from widgets/src. Do not edit.
-// source-sha256: 804041c974f713ff7af49c7bd1063969efba2c84ff3b1a2e9df1ce794af0c407
+// source-sha256: 667c189feb4a980675e5d987ea53f8c9a498cb4ceed3e926cfd7f03449fadf31
 
 // src/dom.ts
 var SVG_NS = "http://www.w3.org/2000/svg";
@@ -288,6 +288,7 @@ function renderTable(model, el) {
       tr.classList.add("sfn-expandable");
       const more = h("tr", "sfn-event-details", h("td", "", ""));
       const cell = h("td", "", h("pre", "sfn-pre", row.details + (row.truncated ? "\n…" : "")));
+      if (row.log) cell.append(h("div", "sfn-muted", "log"), h("pre", "sfn-pre sfn-log", row.log));
       cell.colSpan = 3;
       more.append(cell);
       more.hidden = !open.has(row.id);
