@@ -104,6 +104,40 @@ def parallel(branches: int, depth: int) -> dict[str, Any]:
     }
 
 
+def invoke_map(log_type: str | None) -> dict[str, Any]:
+    """A Map whose iterations call a Python function through ``lambda:invoke``."""
+    params: dict[str, Any] = {"FunctionName": "echo", "Payload.$": "$"}
+    if log_type:
+        params["LogType"] = log_type
+    return {
+        "StartAt": "Map",
+        "States": {
+            "Map": {
+                "Type": "Map",
+                "ItemsPath": "$.items",
+                "ItemProcessor": {
+                    "StartAt": "Call",
+                    "States": {
+                        "Call": {
+                            "Type": "Task",
+                            "Resource": "arn:aws:states:::lambda:invoke",
+                            "Parameters": params,
+                            "OutputPath": "$.Payload",
+                            "End": True,
+                        }
+                    },
+                },
+                "End": True,
+            }
+        },
+    }
+
+
+def echo(event: Any, context: Any) -> Any:
+    print("item", event)  # what LogType Tail captures; printed to a null stream here
+    return event
+
+
 SMALL_3 = {
     "StartAt": "A",
     "States": {
@@ -139,20 +173,31 @@ WORKLOADS: dict[str, tuple[dict[str, Any], Any, int, int]] = {
     "parallel_10": (parallel(10, 10), {}, 20, 1 + 100),
     "small_3": (SMALL_3, {}, 200, 3),
     "map_10k": (map_items(), {"items": list(range(10_000))}, 1, 1 + 2 * 10_000),
+    "invoke_map_500": (invoke_map(None), {"items": list(range(500))}, 1, 1 + 500),
+    "invoke_tail_map_500": (invoke_map("Tail"), {"items": list(range(500))}, 1, 1 + 500),
 }
+FUNCTIONS = {"invoke_map_500": {"echo": echo}, "invoke_tail_map_500": {"echo": echo}}
 
 
 def run_ours(
-    definition: dict[str, Any], input_value: Any, executions: int, kind: str = "STANDARD"
+    definition: dict[str, Any],
+    input_value: Any,
+    executions: int,
+    kind: str = "STANDARD",
+    functions: dict[str, Any] | None = None,
 ) -> float:
+    import contextlib
+
     import sfn_notebook as sfn
 
     model = sfn.parse(definition)  # parsed once, as a created state machine is
     began = time.perf_counter()
-    for _ in range(executions):
-        ex = sfn.run(model, input_value, state_machine_type=kind)
-        if ex.status != "SUCCEEDED":
-            raise SystemExit(f"benchmark workflow failed: {ex.error} {ex.cause}")
+    # Task functions may print (LogType Tail captures it); keep it off the benchmark's table.
+    with open(os.devnull, "w") as null, contextlib.redirect_stdout(null):
+        for _ in range(executions):
+            ex = sfn.run(model, input_value, state_machine_type=kind, functions=functions)
+            if ex.status != "SUCCEEDED":
+                raise SystemExit(f"benchmark workflow failed: {ex.error} {ex.cause}")
     return time.perf_counter() - began
 
 
@@ -228,8 +273,9 @@ def main() -> None:
     measure: dict[str, Callable[[], float]] = {}
     for name, (definition, input_value, executions, _) in WORKLOADS.items():
         kind = "EXPRESS" if name in EXPRESS else "STANDARD"
-        measure[name] = lambda d=definition, i=input_value, n=executions, k=kind: run_ours(
-            d, i, n, k
+        functions = FUNCTIONS.get(name)
+        measure[name] = lambda d=definition, i=input_value, n=executions, k=kind, f=functions: (
+            run_ours(d, i, n, k, f)
         )
     for name, run in measure.items():
         if args.only and name not in args.only:
