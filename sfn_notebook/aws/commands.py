@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shlex
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -27,10 +28,15 @@ if TYPE_CHECKING:
 AWS_MAGIC_HELP = """\
 %sfn deploy NAME --role-arn ARN [--package-functions] [--dry-run] [--publish] [--alias NAME]
                  [--type STANDARD|EXPRESS] [--tag KEY=VALUE ...] [--function-role-arn ARN]
-                 [--function-prefix PREFIX]
+                 [--function-prefix PREFIX] [--lambda-env NAME[=VALUE] ...]
+                 [--secrets refuse|allow]
     Create or update state machine NAME on AWS from the notebook's local state machine NAME.
     --package-functions  deploy the Python task functions it uses as Lambda functions
     --dry-run            print what would change, change nothing
+    --lambda-env         a Lambda environment variable of the packaged functions (without
+                         =VALUE, this process's own: the value never enters the notebook)
+    --secrets allow      package globals read from the environment or that look like
+                         credentials (refused by default: their values would be in the zip)
 %sfn run NAME --on aws [--input JSON | --input-var VARIABLE] [--name EXECUTION_NAME]
                        [--wait [SECONDS]]
     Start an execution of state machine NAME on AWS and return it at once (it shows itself
@@ -136,6 +142,8 @@ def _deploy_parser() -> _Parser:
     parser.add_argument("--tag", action="append", default=[])
     parser.add_argument("--function-role-arn")
     parser.add_argument("--function-prefix")
+    parser.add_argument("--lambda-env", action="append", default=[])
+    parser.add_argument("--secrets", choices=("refuse", "allow"), default="refuse")
     return parser
 
 
@@ -191,6 +199,16 @@ def aws_magic(
             if not sep or not key:
                 _usage(f"%sfn deploy: --tag wants KEY=VALUE, not {pair!r}")
             tags[key] = value
+        environment = {}
+        for pair in args.lambda_env:
+            key, sep, value = pair.partition("=")
+            if not sep:
+                if key not in os.environ:
+                    _usage(f"%sfn deploy: --lambda-env {key}: no such environment variable here")
+                value = os.environ[key]
+            if not key:
+                _usage(f"%sfn deploy: --lambda-env wants NAME or NAME=VALUE, not {pair!r}")
+            environment[key] = value
         return deploy_command(
             args.name,
             role_arn=args.role_arn,
@@ -205,6 +223,8 @@ def aws_magic(
             tags=tags or None,
             function_role_arn=args.function_role_arn,
             function_prefix=args.function_prefix,
+            lambda_environment=environment or None,
+            secrets=args.secrets,
         )
     if command == "run":
         args = _run_parser().parse_args(rest)

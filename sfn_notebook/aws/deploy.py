@@ -174,15 +174,14 @@ def _plan_function(
         current = aws.call("get_function", service=lam, FunctionName=package.function_name)
     except AwsNotFound:
         size = len(package.zip_bytes)
-        return Change(
-            "create",
-            "Lambda function",
-            package.function_name,
-            [
-                f"from task function '{package.key}' ({package.runtime}, handler "
-                f"{package.handler}, {size:,} byte zip)",
-            ],
-        )
+        details = [
+            f"from task function '{package.key}' ({package.runtime}, handler "
+            f"{package.handler}, {size:,} byte zip)"
+        ]
+        variables = (settings.get("Environment") or {}).get("Variables")
+        if variables:  # names only: the values may be secrets
+            details.append(f"environment: {', '.join(sorted(variables))}")
+        return Change("create", "Lambda function", package.function_name, details)
     config = current["Configuration"]
     wanted = {"Runtime": package.runtime, "Role": role, "Handler": package.handler, **settings}
     details = [
@@ -190,6 +189,12 @@ def _plan_function(
         for key, value in wanted.items()
         if key in _LAMBDA_SETTINGS and config.get(key) != value
     ]
+    if "Environment" in settings:
+        have = (config.get("Environment") or {}).get("Variables") or {}
+        want = settings["Environment"].get("Variables") or {}
+        names = sorted(k for k in {*have, *want} if have.get(k) != want.get(k))
+        if names:  # names only: the values may be secrets
+            details.append(f"Environment: {', '.join(names)} (values not shown)")
     if config.get("CodeSha256") != package.code_sha256:
         details.insert(0, f"code: sha256 {config.get('CodeSha256')} -> {package.code_sha256}")
     return Change(
@@ -223,6 +228,8 @@ def deploy(
     function_names: Mapping[str, str] | None = None,
     lambda_runtime: str | None = None,
     lambda_settings: Mapping[str, Any] | None = None,
+    lambda_environment: Mapping[str, str] | None = None,
+    secrets: str = "refuse",
     logging_configuration: Mapping[str, Any] | None = None,
     tracing_configuration: Mapping[str, Any] | None = None,
     dry_run: bool = False,
@@ -239,6 +246,14 @@ def deploy(
     (``functions``, default ``runtime.resources.functions``) into Lambda functions named
     ``function_prefix + name`` (default prefix ``"<state machine>-"``) running as
     ``function_role_arn`` (default ``role_arn``), and points the Task states at them.
+    ``lambda_settings`` (``Timeout``, ``MemorySize`` ...) go to every one of them.
+
+    A global a function uses that was read from the environment (``API_KEY =
+    os.environ["API_KEY"]``) or that looks like a credential is refused, naming it: its value
+    would be copied into the zip. ``lambda_environment`` gives the functions Lambda environment
+    variables (``Environment.Variables``; the plan shows their names, never their values), and a
+    global read from one of them is packaged as that read, evaluated on Lambda at run time.
+    ``secrets="allow"`` copies such values anyway.
 
     ``dry_run`` reads, plans and returns without changing anything.
 
@@ -271,6 +286,9 @@ def deploy(
     function_changes: list[Change] = []
     function_arns: dict[str, str] = {}
     uses = function_uses(document, functions) if functions else []
+    settings: dict[str, Any] = dict(lambda_settings or {})
+    if lambda_environment is not None:
+        settings["Environment"] = {"Variables": dict(lambda_environment)}
     if package_functions:
         if not uses:
             warnings.append("no Task state uses a registered Python function: nothing to package")
@@ -282,6 +300,8 @@ def deploy(
                 key,
                 _function_name(key, prefix, function_names),
                 runtime=lambda_runtime,
+                environment=lambda_environment,
+                secrets=secrets,
             )
             packages.append(package)
             warnings.extend(package.warnings)
@@ -293,7 +313,6 @@ def deploy(
                 "packaging functions needs a role for Lambda. Fix: pass function_role_arn= (or "
                 "role_arn=)"
             )
-        settings = dict(lambda_settings or {})
         function_changes = [_plan_function(aws, p, str(fn_role), settings) for p in packages]
         changes.extend(function_changes)
         document = rewrite_resources(document, functions, function_arns)
@@ -392,7 +411,7 @@ def deploy(
     # Applying ---------------------------------------------------------------------------------
     fn_role = str(function_role_arn or role_arn or "")
     for package, change in zip(packages, function_changes, strict=True):
-        _apply_function(aws, package, change, fn_role, dict(lambda_settings or {}), wanted_tags)
+        _apply_function(aws, package, change, fn_role, settings, wanted_tags)
     text = json.dumps(document, ensure_ascii=False)
     optional: dict[str, Any] = {}
     if logging_configuration is not None:

@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from sfn_notebook.aws.secrets import EnvironmentRead, environment_reads, secret_kind, strings_in
 from sfn_notebook.engine.resources import LAMBDA_ARN
 from sfn_notebook.errors import SfnNotebookError
 
@@ -138,10 +139,23 @@ def _top_module(name: str) -> str:
 
 
 class _Collector:
-    """Walks a function's globals and writes the module Lambda will import."""
+    """Walks a function's globals and writes the module Lambda will import.
 
-    def __init__(self, key: str) -> None:
+    ``environment`` names the Lambda environment variables the function will have: a global
+    read from one of them is written as the same read (``os.environ[...]``), evaluated on Lambda,
+    instead of the value it had here. ``secrets`` is "refuse" (a global read from another
+    environment variable, or a literal that looks like a credential, stops packaging) or
+    "allow" (copied, with a warning).
+    """
+
+    def __init__(
+        self, key: str, environment: Mapping[str, str] | None = None, secrets: str = "refuse"
+    ) -> None:
         self.key = key
+        self.environment = dict(environment or {})
+        self.secrets = secrets
+        self.reads: dict[str, dict[str, EnvironmentRead]] = {}  # per module: name -> read
+        self.runtime_reads: dict[str, str] = {}  # global -> expression read on Lambda
         self.imports: dict[str, str] = {}
         self.constants: dict[str, str] = {}
         self.sources: dict[str, str] = {}  # function name -> source, dependencies first
@@ -199,13 +213,53 @@ class _Collector:
         ):
             self._add_import(name, value.__module__, value.__qualname__)
         elif _literal(value):
-            self.constants[name] = repr(value)
+            if not self._from_environment(name, value, fn):
+                self.constants[name] = repr(value)
         else:
             raise PackagingError(
                 f"task function '{self.key}' uses the global '{name}' (a "
                 f"{type(value).__name__}), which cannot be packaged. Fix: create it inside the "
                 "function, or import it from a module"
             )
+
+    def _from_environment(self, name: str, value: Any, fn: Any) -> bool:
+        """Whether global ``name`` is written as an environment read; refuses a secret."""
+        module = getattr(fn, "__module__", None) or "__main__"
+        if module not in self.reads:
+            self.reads[module] = environment_reads(fn)
+        read = self.reads[module].get(name)
+        fix = (
+            "Fix: give the value to Lambda as an environment variable instead: deploy with "
+            "lambda_environment={{{var!r}: ...}}{how} (or secrets='allow' to copy it anyway)"
+        )
+        if read is not None:
+            if read.variables and all(v in self.environment for v in read.variables):
+                self.runtime_reads[name] = read.source
+                if "os." in read.source:
+                    self._add_import("os", "os", None)
+                for bare in sorted(read.bare):
+                    self._add_import(bare, "os", bare)
+                return True
+            variable = read.variables[0] if read.variables else name
+            message = (
+                f"task function '{self.key}' uses the global '{name}', read from the environment "
+                f"({name} = {read.source}): packaging would copy the value it has here into the "
+                "Lambda zip. "
+                + fix.format(var=variable, how=", and the package reads it there at run time")
+            )
+        else:
+            kind = next(filter(None, map(secret_kind, strings_in(value))), None)
+            if kind is None:
+                return False
+            message = (
+                f"task function '{self.key}' uses the global '{name}', which holds what looks "
+                f"like {kind}: packaging would copy it into the Lambda zip. "
+                + fix.format(var=name, how=f" and read os.environ[{name!r}] in the function")
+            )
+        if self.secrets != "allow":
+            raise PackagingError(message)
+        self.warnings.append(f"'{self.key}': {name} is copied into the zip (secrets='allow')")
+        return False
 
     def _add_import(self, alias: str, module: str, attribute: str | None) -> None:
         top = _top_module(module)
@@ -234,6 +288,8 @@ class _Collector:
         ]
         if self.constants:
             parts += ["", *(f"{k} = {v}" for k, v in self.constants.items())]
+        if self.runtime_reads:
+            parts += ["", *(f"{k} = {v}" for k, v in self.runtime_reads.items())]
         for source in self.sources.values():
             parts += ["", "", source.rstrip()]
         if self.aliases:
@@ -247,14 +303,24 @@ def package_function(
     function_name: str,
     *,
     runtime: str | None = None,
+    environment: Mapping[str, str] | None = None,
+    secrets: str = "refuse",
 ) -> FunctionPackage:
-    """Package one task function (called as ``fn(event, context)``, as locally and on Lambda)."""
+    """Package one task function (called as ``fn(event, context)``, as locally and on Lambda).
+
+    A global the function uses that was read from the environment, or that looks like a
+    credential, is refused (``PackagingError`` naming it) unless ``secrets="allow"``; one read
+    from a variable listed in ``environment`` (the Lambda function's environment variables) is
+    packaged as that read, so the value stays out of the zip.
+    """
+    if secrets not in ("refuse", "allow"):
+        raise PackagingError(f"secrets must be 'refuse' or 'allow', not {secrets!r}")
     if not _NAME.match(function_name):
         raise PackagingError(
             f"'{function_name}' is not a valid Lambda function name (letters, digits, - and _, "
             "at most 64). Fix: pass function_names= or a shorter function_prefix="
         )
-    collector = _Collector(key)
+    collector = _Collector(key, environment, secrets)
     target = inspect.unwrap(fn)
     collector.add_function(target, getattr(target, "__name__", key))
     entry = target.__name__
