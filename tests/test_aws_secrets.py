@@ -199,6 +199,32 @@ def test_deploy_refuses_then_deploys_with_lambda_environment(
     assert run.status == "SUCCEEDED", run.cause
     assert run.output["key"] == LAMBDA_KEY
     assert result.applied
+    # A local run calling the deployed function with LogType Tail gets Lambda's LogResult.
+    import base64
+
+    import boto3
+
+    import sfn_notebook as sfn
+
+    session = boto3.session.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+    )
+    tail = {
+        "StartAt": "T",
+        "States": {
+            "T": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke",
+                "Parameters": {"FunctionName": "secrets-fetch", "LogType": "Tail"},
+                "End": True,
+            }
+        },
+    }
+    remote = sfn.run(tail, {}, boto3_session=session, aws_endpoint_url=aws.endpoint_url)
+    assert remote.status == "SUCCEEDED", remote.cause
+    assert remote.output["Payload"]["key"] == LAMBDA_KEY
+    base64.b64decode(remote.output["LogResult"], validate=True)
+    assert list(remote.output)[:3] == ["ExecutedVersion", "LogResult", "Payload"]
 
     # A changed variable is planned by name only.
     again = aws.deploy(
