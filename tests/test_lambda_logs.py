@@ -167,6 +167,28 @@ def test_async_functions_are_captured_too() -> None:
     ex = sfn.run(invoke("later"), {}, functions={"later": later})
     assert "before the await\nafter the await\n" in decoded(ex.output)
 
+    async def interleaved(event: Any, context: Any) -> Any:
+        print(f"{event} before")
+        await asyncio.sleep(0.01)  # the other iterations print meanwhile, on the same thread
+        print(f"{event} after")
+        return event
+
+    definition = {
+        "StartAt": "M",
+        "States": {
+            "M": {
+                "Type": "Map",
+                "ItemProcessor": invoke("interleaved") | {"StartAt": "T"},
+                "ResultSelector": {"logs.$": "$[*].LogResult"},
+                "End": True,
+            }
+        },
+    }
+    ex = sfn.run(definition, list(range(5)), functions={"interleaved": interleaved})
+    for index, text in enumerate(ex.output["logs"]):
+        lines = base64.b64decode(text).decode().split("\n")
+        assert lines[1:3] == [f"{index} before", f"{index} after"]
+
 
 def test_frame_and_attempts_carry_the_log_and_a_failed_try_keeps_its_own() -> None:
     calls = []
