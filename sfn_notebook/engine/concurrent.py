@@ -2,7 +2,9 @@
 
 Event links follow AWS: every branch (and every Map worker, which runs iterations one after the
 other) has its own cursor starting at ``<Type>StateStarted``; when they are done the state
-continues from the latest of them. A failing branch or iteration cancels its siblings.
+continues from the latest of them. A failing branch or iteration cancels its siblings; as on AWS,
+each sibling still running then gets its end events (``MapIterationAborted``, then
+``<Type>StateAborted`` for the state it was in), all linked to the event that failed the state.
 """
 
 from __future__ import annotations
@@ -46,6 +48,14 @@ async def gather_or_cancel(coros: list[Any]) -> list[Any]:
         raise
 
 
+def abort_running(history: History, link: int, frame: Frame) -> None:
+    """``<Type>StateAborted`` for the state a line of work was in when a sibling failed (a Task
+    whose own failure ended the line counts: AWS aborts it too, after TaskFailed)."""
+    if frame.running is not None:
+        history.add(Cursor(link), f"{frame.running}StateAborted", advance=False)
+        frame.running = None
+
+
 @runner("Parallel")
 class ParallelRunner(Recoverable):
     failed_type = "ParallelStateFailed"
@@ -63,18 +73,33 @@ class ParallelRunner(Recoverable):
         history.add(frame.cursor, "ParallelStateStarted")
         text = dumps(branch_input)
         cursors = [frame.cursor.child() for _ in self.branches]
+        frames = [frame.child(cursor, path=visit.key or "") for cursor in cursors]
+        done = [False] * len(frames)
+        failed: list[int] = []
+
+        async def run_branch(index: int) -> Any:
+            try:
+                output = await run_machine(self.branches[index], frames[index], branch_input, text)
+            except Failure:
+                failed.append(index)
+                raise
+            done[index] = True
+            return output
+
         try:
-            outputs = await gather_or_cancel(
-                [
-                    run_machine(
-                        branch, frame.child(cursor, path=visit.key or ""), branch_input, text
-                    )
-                    for branch, cursor in zip(self.branches, cursors, strict=True)
-                ]
-            )
-        except Failure:
+            outputs = await gather_or_cancel([run_branch(i) for i in range(len(frames))])
+        except Failure as failure:
             for cursor in cursors:
                 frame.cursor.integrate(cursor)
+            if failed and failure.error != "States.Runtime":
+                # AWS: the failing branch's state, then each running sibling's, is aborted; the
+                # events and ParallelStateFailed link to the event that failed the branch.
+                first = failed[0]
+                link = cursors[first].source
+                for index in [first, *(i for i in range(len(frames)) if i != first)]:
+                    if not done[index]:
+                        abort_running(history, link, frames[index])
+                frame.cursor.source = link
             raise
         for cursor in cursors:
             frame.cursor.integrate(cursor)
@@ -189,6 +214,8 @@ class MapRunner(Recoverable):
             )
 
         replay = frame.execution.replay if visit.key is not None else None
+        active: dict[int, Frame] = {}  # inline iterations started and not yet ended
+        ended: list[tuple[int, int]] = []  # the failing iteration and its failure's event
 
         async def work(cursor: Cursor) -> None:
             for index in queue:
@@ -211,9 +238,17 @@ class MapRunner(Recoverable):
                     history.add(
                         cursor, "MapIterationStarted", "mapIterationStartedEventDetails", detail
                     )
+                    active[index] = item_frame
                 try:
                     results[index] = await run_machine(self.processor, item_frame, inputs[index])
                 except Failure as failure:
+                    failures.append(failure)
+                    if tolerance is None or len(failures) > tolerance:
+                        # The first failure ends the Map; the events are written once every
+                        # sibling has stopped (``_end_lines``).
+                        if not ended:
+                            ended.append((index, cursor.source))
+                        raise
                     if not distributed:
                         history.add(
                             cursor,
@@ -222,9 +257,7 @@ class MapRunner(Recoverable):
                             detail,
                             advance=False,
                         )
-                    failures.append(failure)
-                    if tolerance is None or len(failures) > tolerance:
-                        raise
+                    active.pop(index, None)
                     continue
                 except asyncio.CancelledError:
                     if frame.execution.stopped.is_set() and not distributed:
@@ -237,6 +270,7 @@ class MapRunner(Recoverable):
                             force=True,
                         )
                     raise
+                active.pop(index, None)
                 if not distributed:
                     history.add(
                         cursor,
@@ -252,6 +286,17 @@ class MapRunner(Recoverable):
         except Failure as failure:
             for cursor in cursors:
                 frame.cursor.integrate(cursor)
+            if not distributed and ended:
+                failed, link = ended[0]
+                if failure.error == "States.Runtime":  # fails the execution: nothing is aborted
+                    self._end_lines(history, link, [(None, "Failed", failed)])
+                else:
+                    lines: list[tuple[Frame | None, str, int]] = [
+                        (active[failed], "Failed", failed)
+                    ]
+                    lines += [(f, "Aborted", i) for i, f in sorted(active.items()) if i != failed]
+                    self._end_lines(history, link, lines)
+                    frame.cursor.source = link
             if distributed:
                 history.add(frame.cursor, "MapRunFailed", advance=False)
             if tolerance is not None:
@@ -271,6 +316,23 @@ class MapRunner(Recoverable):
                 frame.cursor.integrate(cursor)
             history.add(frame.cursor, "MapStateSucceeded", advance=False)
         return self.finish(visit, scope, results)
+
+    def _end_lines(
+        self, history: History, link: int, lines: list[tuple[Frame | None, str, int]]
+    ) -> None:
+        """The events AWS writes when a failing iteration ends the Map: ``MapIterationFailed``
+        for it, ``MapIterationAborted`` for each sibling still running, each followed by
+        ``<Type>StateAborted`` for the state it was in; all link to the failure's event."""
+        for item_frame, outcome, index in lines:
+            history.add(
+                Cursor(link),
+                f"MapIteration{outcome}",
+                f"mapIteration{outcome}EventDetails",
+                {"index": index, "name": self.name},
+                advance=False,
+            )
+            if item_frame is not None:
+                abort_running(history, link, item_frame)
 
     def _map_run_arn(self, frame: Frame) -> str:
         ctx = frame.execution

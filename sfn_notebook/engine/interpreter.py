@@ -261,7 +261,12 @@ async def run_machine(
         visit = Visit(frame, data, text, entered_id, entered_prev, clock.now())
         visit.key = key
         try:
-            step = runner.run_sync(visit) if runner.sync else await runner.run(visit)
+            if runner.sync:
+                step = runner.run_sync(visit)
+            else:
+                frame.running = runner.state.type
+                step = await runner.run(visit)
+                frame.running = None
         except (StatesError, RecursionError) as raised:
             # A payload nested too deep for Python's stack fails the state, not the interpreter.
             error = (
