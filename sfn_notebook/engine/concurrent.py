@@ -19,6 +19,13 @@ from dataclasses import replace
 from typing import Any
 
 from sfn_notebook.asl import model as m
+from sfn_notebook.engine.fields import (
+    NON_NEGATIVE,
+    PERCENTAGE,
+    POSITIVE,
+    NumberField,
+    unexpected_type,
+)
 from sfn_notebook.engine.frame import Frame
 from sfn_notebook.engine.history import Cursor, History, dumps
 from sfn_notebook.engine.interpreter import (
@@ -32,8 +39,8 @@ from sfn_notebook.engine.interpreter import (
 from sfn_notebook.engine.pipeline import JsonataValue, Payload, jsonata_states
 from sfn_notebook.engine.task import Recoverable
 from sfn_notebook.errors import StatesError
-from sfn_notebook.expr.jsonata import QueryEvaluationError, is_jsonata
-from sfn_notebook.expr.paths import MISSING, compile_path
+from sfn_notebook.expr.jsonata import QueryEvaluationError
+from sfn_notebook.expr.paths import compile_path
 
 
 async def gather_or_cancel(coros: list[Any]) -> list[Any]:
@@ -135,18 +142,20 @@ class MapRunner(Recoverable):
         self.batcher = (
             _Batcher(state.item_batcher, self.jsonata) if state.item_batcher is not None else None
         )
-        self.concurrency = _Setting(
-            state.max_concurrency, state.max_concurrency_path, "MaxConcurrency"
+        self.concurrency = NumberField(
+            NON_NEGATIVE, "MaxConcurrency", state.max_concurrency, state.max_concurrency_path
         )
-        self.tolerated_count = _Setting(
+        self.tolerated_count = NumberField(
+            NON_NEGATIVE,
+            "ToleratedFailureCount",
             state.tolerated_failure_count,
             state.tolerated_failure_count_path,
-            "ToleratedFailureCount",
         )
-        self.tolerated_percentage = _Setting(
+        self.tolerated_percentage = NumberField(
+            PERCENTAGE,
+            "ToleratedFailurePercentage",
             state.tolerated_failure_percentage,
             state.tolerated_failure_percentage_path,
-            "ToleratedFailurePercentage",
         )
 
     def _items(self, visit: Visit, scope: Any) -> tuple[list[Any], Any]:
@@ -163,11 +172,7 @@ class MapRunner(Recoverable):
                 items = self.items.apply(states, scope)
                 if not isinstance(items, list):
                     raise QueryEvaluationError(
-                        f"The JSONata expression '{_inner(self.map_state.items)}' specified "
-                        "for the field "
-                        f"'Items' returned an unexpected result type. Expected 'array', but was "
-                        f"'{_json_type(items)}' for value: {dumps(items)}",
-                        "Items",
+                        unexpected_type(self.map_state.items, "Items", "array", items), "Items"
                     )
             return items, data
         effective = self.input_path.apply(data, scope)
@@ -184,14 +189,13 @@ class MapRunner(Recoverable):
         history = frame.execution.history
         scope = self.scope(visit)
         items, effective = self._items(visit, scope)
+        # AWS reads MaxConcurrency before MapStateStarted, the tolerated failures after it.
+        limit = self.concurrency.value(effective, scope)
         history.add(
             frame.cursor, "MapStateStarted", "mapStateStartedEventDetails", {"length": len(items)}
         )
-        limit = self.concurrency.value(effective, scope)
         tolerated_count = self.tolerated_count.value(effective, scope)
         tolerated_pct = self.tolerated_percentage.value(effective, scope)
-        if tolerated_count is not None and tolerated_count < 0:
-            raise StatesError("States.Runtime", "ToleratedFailureCount cannot be negative.")
         inputs = [
             self._item_input(visit, scope, effective, i, item) for i, item in enumerate(items)
         ]
@@ -358,25 +362,6 @@ class MapRunner(Recoverable):
         )
 
 
-def _inner(text: str) -> str:
-    """The expression inside ``{% %}``, as AWS quotes it in messages."""
-    return text.strip()[2:-2].strip()
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, dict):
-        return "object"
-    return "array"
-
-
 def _tolerance(total: int, count: int | None, percentage: float | None) -> int | None:
     """How many failed iterations the Map tolerates; None when it tolerates none (fail fast)."""
     allowed: list[int] = []
@@ -389,43 +374,21 @@ def _tolerance(total: int, count: int | None, percentage: float | None) -> int |
     return max(allowed)
 
 
-class _Setting:
-    """MaxConcurrency / ToleratedFailure*: a number, a JSONata expression, or a *Path."""
-
-    def __init__(self, value: Any, path: str | None, field: str) -> None:
-        self.static = None if is_jsonata(value) else value
-        self.jsonata = JsonataValue(value, field) if is_jsonata(value) else None
-        self.path = compile_path(path) if path else None
-        self.field = field
-
-    def value(self, data: Any, scope: Any) -> Any:
-        if self.path is not None:
-            found = _integer(self.path.find(data, scope))
-            if found is None:
-                shown = self.path.find(data, scope)
-                shown = None if shown is MISSING else shown
-                raise StatesError(
-                    "States.Runtime",
-                    f'The {self.field}Path field refers to value "{_plain(shown)}" which is not '
-                    f"a valid integer: {self.path.text}",
-                )
-            return found
-        if self.jsonata is not None:
-            return self.jsonata.apply(jsonata_states(data, scope), scope)
-        return self.static
-
-
 class _Batcher:
     """ItemBatcher: MaxItemsPerBatch(Path), MaxInputBytesPerBatch(Path) and BatchInput."""
 
     def __init__(self, spec: Mapping[str, Any], jsonata: bool) -> None:
-        self.max_items = _Setting(
-            spec.get("MaxItemsPerBatch"), spec.get("MaxItemsPerBatchPath"), "MaxItemsPerBatch"
+        self.max_items = NumberField(
+            POSITIVE,
+            "MaxItemsPerBatch",
+            spec.get("MaxItemsPerBatch"),
+            spec.get("MaxItemsPerBatchPath"),
         )
-        self.max_bytes = _Setting(
+        self.max_bytes = NumberField(
+            POSITIVE,
+            "MaxInputBytesPerBatch",
             spec.get("MaxInputBytesPerBatch"),
             spec.get("MaxInputBytesPerBatchPath"),
-            "MaxInputBytesPerBatch",
         )
         raw = spec.get("BatchInput")
         self.jsonata = jsonata
@@ -468,23 +431,3 @@ class _Batcher:
             entry["Items"] = batch
             wrapped.append(entry)
         return wrapped
-
-
-def _integer(value: Any) -> int | None:
-    """A *Path value as AWS reads it: an integer, or text holding one ("1")."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str):
-        try:
-            return int(value.strip())
-        except ValueError:
-            return None
-    return None
-
-
-def _plain(value: Any) -> str:
-    return value if isinstance(value, str) else dumps(value)
