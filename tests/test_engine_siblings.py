@@ -191,3 +191,41 @@ def test_a_failing_branch_task_is_aborted_after_its_failure() -> None:
         ("ParallelStateExited", failed["id"] + 2),
     ]
     assert ex.status == "SUCCEEDED"
+
+
+def test_a_nested_map_that_failed_is_not_aborted_again() -> None:
+    # MapStateFailed ends the inner Map; only a Task whose failure is a task event is aborted.
+    definition = {
+        "StartAt": "P",
+        "States": {
+            "P": {
+                "Type": "Parallel",
+                "Branches": [
+                    {
+                        "StartAt": "M",
+                        "States": {
+                            "M": {
+                                "Type": "Map",
+                                "ItemProcessor": {
+                                    "StartAt": "F",
+                                    "States": {"F": {"Type": "Fail", "Error": "Inner"}},
+                                },
+                                "End": True,
+                            }
+                        },
+                    }
+                ],
+                "End": True,
+            }
+        },
+    }
+    ex = sfn.run(definition, [1])
+    kinds = [e["type"] for e in ex.history]
+    assert ex.error == "Inner"
+    assert kinds[-4:] == [
+        "MapIterationFailed",
+        "MapStateFailed",
+        "ParallelStateFailed",
+        "ExecutionFailed",
+    ]
+    assert not any(kind.endswith("Aborted") for kind in kinds)

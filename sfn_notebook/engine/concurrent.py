@@ -178,6 +178,7 @@ class MapRunner(Recoverable):
         effective = self.input_path.apply(data, scope)
         items = effective if self.items_path is None else self.items_path.evaluate(effective, scope)
         if not isinstance(items, list):
+            # AWS's words recorded for JSONata (no Items); for an ItemsPath they are unknown.
             raise StatesError(
                 "States.Runtime",
                 f"Map state input must be an array but was: {dumps(items)}",

@@ -286,6 +286,8 @@ async def run_machine(
             failure = runner.runtime_error(visit, error)
             if not failure.reported and failure.state == runner.name:
                 runner.report(visit, failure)
+            if runner.failed_type is not None:
+                frame.running = None  # <Type>StateFailed ended it: nothing left to abort
             raise failure from None
         except asyncio.CancelledError:
             if stopped.is_set() and not runner.sync:
