@@ -13,9 +13,12 @@ kind                         fields
 :data:`WAIT_SECONDS`         Wait ``Seconds`` (its ``SecondsPath`` has its own wording)
 ===========================  ======================================================
 
-A ``*Path`` that matches nothing, or a value of the wrong type or range, is ``States.Runtime``
-(AWS fails the execution at once, no Catch). A JSONata expression whose value is wrong is
-``States.QueryEvaluationError`` with the field as the ``EvaluationFailed`` location.
+A ``*Path`` that matches nothing (Jayway's "Invalid path" words, recorded for TimeoutSecondsPath
+and HeartbeatSecondsPath), or a value of the wrong type or range, is ``States.Runtime``: AWS
+fails the execution at once, no Catch. A JSONata expression whose value is wrong is
+``States.QueryEvaluationError`` with the field as the ``EvaluationFailed`` location (one that
+throws or returns nothing is worded by :mod:`sfn_notebook.expr.jsonata`). Timestamps belong to the
+Wait state alone and are checked there (``engine/states.py``), with the helpers below.
 
 >>> from sfn_notebook.expr.scope import Scope
 >>> field = NumberField(NON_NEGATIVE, "MaxConcurrency", None, "$.n")
