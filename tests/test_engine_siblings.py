@@ -229,3 +229,48 @@ def test_a_nested_map_that_failed_is_not_aborted_again() -> None:
         "ExecutionFailed",
     ]
     assert not any(kind.endswith("Aborted") for kind in kinds)
+
+
+def test_a_running_nested_map_in_an_aborted_branch_ends_its_own_iterations() -> None:
+    definition = {
+        "StartAt": "P",
+        "States": {
+            "P": {
+                "Type": "Parallel",
+                "Branches": [
+                    {
+                        "StartAt": "M",
+                        "States": {
+                            "M": {
+                                "Type": "Map",
+                                "ItemProcessor": {
+                                    "StartAt": "W",
+                                    "States": {"W": {"Type": "Wait", "Seconds": 60, "End": True}},
+                                },
+                                "End": True,
+                            }
+                        },
+                    },
+                    {
+                        "StartAt": "Pause",
+                        "States": {
+                            "Pause": {"Type": "Wait", "Seconds": 1, "Next": "F"},
+                            "F": {"Type": "Fail", "Error": "Broke"},
+                        },
+                    },
+                ],
+                "End": True,
+            }
+        },
+    }
+    ex = sfn.run(definition, [1, 2])
+    fail = next(e for e in ex.history if e["type"] == "FailStateEntered")["id"]
+    assert _summary(ex, fail + 1) == [
+        ("MapStateAborted", fail, None),
+        ("MapIterationAborted", fail, 0),
+        ("WaitStateAborted", fail, None),
+        ("MapIterationAborted", fail, 1),
+        ("WaitStateAborted", fail, None),
+        ("ParallelStateFailed", fail, None),
+        ("ExecutionFailed", fail + 6, None),
+    ]

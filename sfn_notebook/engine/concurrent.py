@@ -57,10 +57,16 @@ async def gather_or_cancel(coros: list[Any]) -> list[Any]:
 
 def abort_running(history: History, link: int, frame: Frame) -> None:
     """``<Type>StateAborted`` for the state a line of work was in when a sibling failed (a Task
-    whose own failure ended the line counts: AWS aborts it too, after TaskFailed)."""
-    if frame.running is not None:
-        history.add(Cursor(link), f"{frame.running}StateAborted", advance=False)
-        frame.running = None
+    whose own failure ended the line counts: AWS aborts it too, after TaskFailed). A Map or
+    Parallel then ends its own running lines the same way (AWS's order here is unknown; ours
+    follows its recorded one level up: the container's event first)."""
+    if frame.running is None:
+        return
+    history.add(Cursor(link), f"{frame.running}StateAborted", advance=False)
+    frame.running = None
+    inner, frame.abort_inner = frame.abort_inner, None
+    if inner is not None:
+        inner(link)
 
 
 @runner("Parallel")
@@ -93,9 +99,16 @@ class ParallelRunner(Recoverable):
             done[index] = True
             return output
 
+        def abort_inner(link: int) -> None:
+            for index, branch_frame in enumerate(frames):
+                if not done[index]:
+                    abort_running(history, link, branch_frame)
+
+        frame.abort_inner = abort_inner
         try:
             outputs = await gather_or_cancel([run_branch(i) for i in range(len(frames))])
         except Failure as failure:
+            frame.abort_inner = None
             for cursor in cursors:
                 frame.cursor.integrate(cursor)
             if failed and failure.error != "States.Runtime":
@@ -108,6 +121,7 @@ class ParallelRunner(Recoverable):
                         abort_running(history, link, frames[index])
                 frame.cursor.source = link
             raise
+        frame.abort_inner = None
         for cursor in cursors:
             frame.cursor.integrate(cursor)
         history.add(frame.cursor, "ParallelStateSucceeded", advance=False)
@@ -286,9 +300,14 @@ class MapRunner(Recoverable):
                     )
             cursor.source = cursor.last
 
+        def abort_inner(link: int) -> None:
+            self._end_lines(history, link, [(f, "Aborted", i) for i, f in sorted(active.items())])
+
+        frame.abort_inner = abort_inner
         try:
             await gather_or_cancel([work(cursor) for cursor in cursors])
         except Failure as failure:
+            frame.abort_inner = None
             for cursor in cursors:
                 frame.cursor.integrate(cursor)
             if not distributed and ended:
@@ -311,6 +330,7 @@ class MapRunner(Recoverable):
                     self.name,
                 ) from None
             raise failure from None
+        frame.abort_inner = None
         if distributed:
             # AWS (recordings since late 2024) links MapStateSucceeded to MapRunSucceeded and
             # the state's exit to MapRunStarted; earlier recordings linked the exit further on.

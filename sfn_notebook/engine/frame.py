@@ -74,6 +74,7 @@ class Frame:
 
     __slots__ = (
         "_context_base",
+        "abort_inner",
         "cursor",
         "execution",
         "map_item",
@@ -100,6 +101,8 @@ class Frame:
         # The state type doing asynchronous work in this line now (Task, Wait, Map, Parallel), or
         # the one that failed it: what a failing sibling aborts (``<Type>StateAborted``).
         self.running: str | None = None
+        # Set by a running Map or Parallel: ends its own running lines when it is aborted.
+        self.abort_inner: Callable[[int], None] | None = None
         self._context_base: dict[str, Any] = {
             "Execution": execution.context_execution(),
             "StateMachine": {
