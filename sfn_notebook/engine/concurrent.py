@@ -2,7 +2,9 @@
 
 Event links follow AWS: every branch (and every Map worker, which runs iterations one after the
 other) has its own cursor starting at ``<Type>StateStarted``; when they are done the state
-continues from the latest of them. A failing branch or iteration cancels its siblings.
+continues from the latest of them. A failing branch or iteration cancels its siblings; as on AWS,
+each sibling still running then gets its end events (``MapIterationAborted``, then
+``<Type>StateAborted`` for the state it was in), all linked to the event that failed the state.
 """
 
 from __future__ import annotations
@@ -17,6 +19,13 @@ from dataclasses import replace
 from typing import Any
 
 from sfn_notebook.asl import model as m
+from sfn_notebook.engine.fields import (
+    NON_NEGATIVE,
+    PERCENTAGE,
+    POSITIVE,
+    NumberField,
+    unexpected_type,
+)
 from sfn_notebook.engine.frame import Frame
 from sfn_notebook.engine.history import Cursor, History, dumps
 from sfn_notebook.engine.interpreter import (
@@ -30,8 +39,8 @@ from sfn_notebook.engine.interpreter import (
 from sfn_notebook.engine.pipeline import JsonataValue, Payload, jsonata_states
 from sfn_notebook.engine.task import Recoverable
 from sfn_notebook.errors import StatesError
-from sfn_notebook.expr.jsonata import QueryEvaluationError, is_jsonata
-from sfn_notebook.expr.paths import MISSING, compile_path
+from sfn_notebook.expr.jsonata import QueryEvaluationError
+from sfn_notebook.expr.paths import compile_path
 
 
 async def gather_or_cancel(coros: list[Any]) -> list[Any]:
@@ -44,6 +53,20 @@ async def gather_or_cancel(coros: list[Any]) -> list[Any]:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
+
+
+def abort_running(history: History, link: int, frame: Frame) -> None:
+    """``<Type>StateAborted`` for the state a line of work was in when a sibling failed (a Task
+    whose own failure ended the line counts: AWS aborts it too, after TaskFailed). A Map or
+    Parallel then ends its own running lines the same way (AWS's order here is unknown; ours
+    follows its recorded one level up: the container's event first)."""
+    if frame.running is None:
+        return
+    history.add(Cursor(link), f"{frame.running}StateAborted", advance=False)
+    frame.running = None
+    inner, frame.abort_inner = frame.abort_inner, None
+    if inner is not None:
+        inner(link)
 
 
 @runner("Parallel")
@@ -63,19 +86,42 @@ class ParallelRunner(Recoverable):
         history.add(frame.cursor, "ParallelStateStarted")
         text = dumps(branch_input)
         cursors = [frame.cursor.child() for _ in self.branches]
+        frames = [frame.child(cursor, path=visit.key or "") for cursor in cursors]
+        done = [False] * len(frames)
+        failed: list[int] = []
+
+        async def run_branch(index: int) -> Any:
+            try:
+                output = await run_machine(self.branches[index], frames[index], branch_input, text)
+            except Failure:
+                failed.append(index)
+                raise
+            done[index] = True
+            return output
+
+        def abort_inner(link: int) -> None:
+            for index, branch_frame in enumerate(frames):
+                if not done[index]:
+                    abort_running(history, link, branch_frame)
+
+        frame.abort_inner = abort_inner
         try:
-            outputs = await gather_or_cancel(
-                [
-                    run_machine(
-                        branch, frame.child(cursor, path=visit.key or ""), branch_input, text
-                    )
-                    for branch, cursor in zip(self.branches, cursors, strict=True)
-                ]
-            )
-        except Failure:
+            outputs = await gather_or_cancel([run_branch(i) for i in range(len(frames))])
+        except Failure as failure:
+            frame.abort_inner = None
             for cursor in cursors:
                 frame.cursor.integrate(cursor)
+            if failed and failure.error != "States.Runtime":
+                # AWS: the failing branch's state, then each running sibling's, is aborted; the
+                # events and ParallelStateFailed link to the event that failed the branch.
+                first = failed[0]
+                link = cursors[first].source
+                for index in [first, *(i for i in range(len(frames)) if i != first)]:
+                    if not done[index]:
+                        abort_running(history, link, frames[index])
+                frame.cursor.source = link
             raise
+        frame.abort_inner = None
         for cursor in cursors:
             frame.cursor.integrate(cursor)
         history.add(frame.cursor, "ParallelStateSucceeded", advance=False)
@@ -110,18 +156,20 @@ class MapRunner(Recoverable):
         self.batcher = (
             _Batcher(state.item_batcher, self.jsonata) if state.item_batcher is not None else None
         )
-        self.concurrency = _Setting(
-            state.max_concurrency, state.max_concurrency_path, "MaxConcurrency"
+        self.concurrency = NumberField(
+            NON_NEGATIVE, "MaxConcurrency", state.max_concurrency, state.max_concurrency_path
         )
-        self.tolerated_count = _Setting(
+        self.tolerated_count = NumberField(
+            NON_NEGATIVE,
+            "ToleratedFailureCount",
             state.tolerated_failure_count,
             state.tolerated_failure_count_path,
-            "ToleratedFailureCount",
         )
-        self.tolerated_percentage = _Setting(
+        self.tolerated_percentage = NumberField(
+            PERCENTAGE,
+            "ToleratedFailurePercentage",
             state.tolerated_failure_percentage,
             state.tolerated_failure_percentage_path,
-            "ToleratedFailurePercentage",
         )
 
     def _items(self, visit: Visit, scope: Any) -> tuple[list[Any], Any]:
@@ -138,16 +186,13 @@ class MapRunner(Recoverable):
                 items = self.items.apply(states, scope)
                 if not isinstance(items, list):
                     raise QueryEvaluationError(
-                        f"The JSONata expression '{_inner(self.map_state.items)}' specified "
-                        "for the field "
-                        f"'Items' returned an unexpected result type. Expected 'array', but was "
-                        f"'{_json_type(items)}' for value: {dumps(items)}",
-                        "Items",
+                        unexpected_type(self.map_state.items, "Items", "array", items), "Items"
                     )
             return items, data
         effective = self.input_path.apply(data, scope)
         items = effective if self.items_path is None else self.items_path.evaluate(effective, scope)
         if not isinstance(items, list):
+            # AWS's words recorded for JSONata (no Items); for an ItemsPath they are unknown.
             raise StatesError(
                 "States.Runtime",
                 f"Map state input must be an array but was: {dumps(items)}",
@@ -159,14 +204,13 @@ class MapRunner(Recoverable):
         history = frame.execution.history
         scope = self.scope(visit)
         items, effective = self._items(visit, scope)
+        # AWS reads MaxConcurrency before MapStateStarted, the tolerated failures after it.
+        limit = self.concurrency.value(effective, scope)
         history.add(
             frame.cursor, "MapStateStarted", "mapStateStartedEventDetails", {"length": len(items)}
         )
-        limit = self.concurrency.value(effective, scope)
         tolerated_count = self.tolerated_count.value(effective, scope)
         tolerated_pct = self.tolerated_percentage.value(effective, scope)
-        if tolerated_count is not None and tolerated_count < 0:
-            raise StatesError("States.Runtime", "ToleratedFailureCount cannot be negative.")
         inputs = [
             self._item_input(visit, scope, effective, i, item) for i, item in enumerate(items)
         ]
@@ -189,6 +233,8 @@ class MapRunner(Recoverable):
             )
 
         replay = frame.execution.replay if visit.key is not None else None
+        active: dict[int, Frame] = {}  # inline iterations started and not yet ended
+        ended: list[tuple[int, int]] = []  # the failing iteration and its failure's event
 
         async def work(cursor: Cursor) -> None:
             for index in queue:
@@ -211,9 +257,17 @@ class MapRunner(Recoverable):
                     history.add(
                         cursor, "MapIterationStarted", "mapIterationStartedEventDetails", detail
                     )
+                    active[index] = item_frame
                 try:
                     results[index] = await run_machine(self.processor, item_frame, inputs[index])
                 except Failure as failure:
+                    failures.append(failure)
+                    if tolerance is None or len(failures) > tolerance:
+                        # The first failure ends the Map; the events are written once every
+                        # sibling has stopped (``_end_lines``).
+                        if not ended:
+                            ended.append((index, cursor.source))
+                        raise
                     if not distributed:
                         history.add(
                             cursor,
@@ -222,9 +276,7 @@ class MapRunner(Recoverable):
                             detail,
                             advance=False,
                         )
-                    failures.append(failure)
-                    if tolerance is None or len(failures) > tolerance:
-                        raise
+                    active.pop(index, None)
                     continue
                 except asyncio.CancelledError:
                     if frame.execution.stopped.is_set() and not distributed:
@@ -237,6 +289,7 @@ class MapRunner(Recoverable):
                             force=True,
                         )
                     raise
+                active.pop(index, None)
                 if not distributed:
                     history.add(
                         cursor,
@@ -247,11 +300,27 @@ class MapRunner(Recoverable):
                     )
             cursor.source = cursor.last
 
+        def abort_inner(link: int) -> None:
+            self._end_lines(history, link, [(f, "Aborted", i) for i, f in sorted(active.items())])
+
+        frame.abort_inner = abort_inner
         try:
             await gather_or_cancel([work(cursor) for cursor in cursors])
         except Failure as failure:
+            frame.abort_inner = None
             for cursor in cursors:
                 frame.cursor.integrate(cursor)
+            if not distributed and ended:
+                failed, link = ended[0]
+                if failure.error == "States.Runtime":  # fails the execution: nothing is aborted
+                    self._end_lines(history, link, [(None, "Failed", failed)])
+                else:
+                    lines: list[tuple[Frame | None, str, int]] = [
+                        (active[failed], "Failed", failed)
+                    ]
+                    lines += [(f, "Aborted", i) for i, f in sorted(active.items()) if i != failed]
+                    self._end_lines(history, link, lines)
+                    frame.cursor.source = link
             if distributed:
                 history.add(frame.cursor, "MapRunFailed", advance=False)
             if tolerance is not None:
@@ -261,6 +330,7 @@ class MapRunner(Recoverable):
                     self.name,
                 ) from None
             raise failure from None
+        frame.abort_inner = None
         if distributed:
             # AWS (recordings since late 2024) links MapStateSucceeded to MapRunSucceeded and
             # the state's exit to MapRunStarted; earlier recordings linked the exit further on.
@@ -271,6 +341,23 @@ class MapRunner(Recoverable):
                 frame.cursor.integrate(cursor)
             history.add(frame.cursor, "MapStateSucceeded", advance=False)
         return self.finish(visit, scope, results)
+
+    def _end_lines(
+        self, history: History, link: int, lines: list[tuple[Frame | None, str, int]]
+    ) -> None:
+        """The events AWS writes when a failing iteration ends the Map: ``MapIterationFailed``
+        for it, ``MapIterationAborted`` for each sibling still running, each followed by
+        ``<Type>StateAborted`` for the state it was in; all link to the failure's event."""
+        for item_frame, outcome, index in lines:
+            history.add(
+                Cursor(link),
+                f"MapIteration{outcome}",
+                f"mapIteration{outcome}EventDetails",
+                {"index": index, "name": self.name},
+                advance=False,
+            )
+            if item_frame is not None:
+                abort_running(history, link, item_frame)
 
     def _map_run_arn(self, frame: Frame) -> str:
         ctx = frame.execution
@@ -296,25 +383,6 @@ class MapRunner(Recoverable):
         )
 
 
-def _inner(text: str) -> str:
-    """The expression inside ``{% %}``, as AWS quotes it in messages."""
-    return text.strip()[2:-2].strip()
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, dict):
-        return "object"
-    return "array"
-
-
 def _tolerance(total: int, count: int | None, percentage: float | None) -> int | None:
     """How many failed iterations the Map tolerates; None when it tolerates none (fail fast)."""
     allowed: list[int] = []
@@ -327,43 +395,21 @@ def _tolerance(total: int, count: int | None, percentage: float | None) -> int |
     return max(allowed)
 
 
-class _Setting:
-    """MaxConcurrency / ToleratedFailure*: a number, a JSONata expression, or a *Path."""
-
-    def __init__(self, value: Any, path: str | None, field: str) -> None:
-        self.static = None if is_jsonata(value) else value
-        self.jsonata = JsonataValue(value, field) if is_jsonata(value) else None
-        self.path = compile_path(path) if path else None
-        self.field = field
-
-    def value(self, data: Any, scope: Any) -> Any:
-        if self.path is not None:
-            found = _integer(self.path.find(data, scope))
-            if found is None:
-                shown = self.path.find(data, scope)
-                shown = None if shown is MISSING else shown
-                raise StatesError(
-                    "States.Runtime",
-                    f'The {self.field}Path field refers to value "{_plain(shown)}" which is not '
-                    f"a valid integer: {self.path.text}",
-                )
-            return found
-        if self.jsonata is not None:
-            return self.jsonata.apply(jsonata_states(data, scope), scope)
-        return self.static
-
-
 class _Batcher:
     """ItemBatcher: MaxItemsPerBatch(Path), MaxInputBytesPerBatch(Path) and BatchInput."""
 
     def __init__(self, spec: Mapping[str, Any], jsonata: bool) -> None:
-        self.max_items = _Setting(
-            spec.get("MaxItemsPerBatch"), spec.get("MaxItemsPerBatchPath"), "MaxItemsPerBatch"
+        self.max_items = NumberField(
+            POSITIVE,
+            "MaxItemsPerBatch",
+            spec.get("MaxItemsPerBatch"),
+            spec.get("MaxItemsPerBatchPath"),
         )
-        self.max_bytes = _Setting(
+        self.max_bytes = NumberField(
+            POSITIVE,
+            "MaxInputBytesPerBatch",
             spec.get("MaxInputBytesPerBatch"),
             spec.get("MaxInputBytesPerBatchPath"),
-            "MaxInputBytesPerBatch",
         )
         raw = spec.get("BatchInput")
         self.jsonata = jsonata
@@ -406,23 +452,3 @@ class _Batcher:
             entry["Items"] = batch
             wrapped.append(entry)
         return wrapped
-
-
-def _integer(value: Any) -> int | None:
-    """A *Path value as AWS reads it: an integer, or text holding one ("1")."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str):
-        try:
-            return int(value.strip())
-        except ValueError:
-            return None
-    return None
-
-
-def _plain(value: Any) -> str:
-    return value if isinstance(value, str) else dumps(value)

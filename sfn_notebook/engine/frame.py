@@ -72,7 +72,17 @@ class ExecutionContext:
 class Frame:
     """One line of work: an event cursor, a variable scope and the context object's base."""
 
-    __slots__ = ("_context_base", "cursor", "execution", "map_item", "path", "variables", "visits")
+    __slots__ = (
+        "_context_base",
+        "abort_inner",
+        "cursor",
+        "execution",
+        "map_item",
+        "path",
+        "running",
+        "variables",
+        "visits",
+    )
 
     def __init__(
         self,
@@ -88,6 +98,11 @@ class Frame:
         self.map_item = map_item
         self.path = path  # where this line of work is, in replay keys (engine/replay.py)
         self.visits: dict[str, int] | None = None  # per state: visits so far (when replaying)
+        # The state type doing asynchronous work in this line now (Task, Wait, Map, Parallel), or
+        # the one that failed it: what a failing sibling aborts (``<Type>StateAborted``).
+        self.running: str | None = None
+        # Set by a running Map or Parallel: ends its own running lines when it is aborted.
+        self.abort_inner: Callable[[int], None] | None = None
         self._context_base: dict[str, Any] = {
             "Execution": execution.context_execution(),
             "StateMachine": {

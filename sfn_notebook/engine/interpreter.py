@@ -38,11 +38,13 @@ class Failure(StatesError):
         state: str | None = None,
         location: str | None = None,
         aliases: tuple[str, ...] = (),
+        link_entry: bool = False,
     ) -> None:
         super().__init__(error, cause or "")
         self.cause_or_none = cause
         self.state = state
         self.location = location  # the field of a failed JSONata evaluation (EvaluationFailed)
+        self.link_entry = link_entry  # EvaluationFailed links to the state's entry (Wait)
         self.reported = False  # its failure events have been written
         # Further names Retry and Catch match: a lapsed heartbeat is reported as States.Timeout
         # and matched by States.HeartbeatTimeout too.
@@ -133,15 +135,22 @@ class StateRunner:
             f"An error occurred while executing the state '{self.name}' "
             f"(entered at the event id #{visit.entered_id}). {error.cause}"
         )
-        return Failure(error.error, cause, self.name, getattr(error, "location", None))
+        return Failure(
+            error.error,
+            cause,
+            self.name,
+            getattr(error, "location", None),
+            link_entry=getattr(error, "link_entry", False),
+        )
 
     def report(self, visit: Visit, failure: Failure) -> None:
         """The events of a failure that leaves this state: EvaluationFailed, <Type>StateFailed."""
         history = visit.frame.execution.history
         cursor = visit.frame.cursor
         if not failure.reported and failure.error == "States.QueryEvaluationError":
-            # AWS links EvaluationFailed to the event the state's entry linked to.
-            link = Cursor(visit.entered_prev)
+            # AWS links EvaluationFailed to the event the state's entry linked to; a Wait's bad
+            # Timestamp (recorded later) to the entry itself.
+            link = Cursor(cursor.source if failure.link_entry else visit.entered_prev)
             details = {"error": failure.error, "cause": failure.cause, "state": self.name}
             if failure.location:
                 details["location"] = failure.location
@@ -261,7 +270,12 @@ async def run_machine(
         visit = Visit(frame, data, text, entered_id, entered_prev, clock.now())
         visit.key = key
         try:
-            step = runner.run_sync(visit) if runner.sync else await runner.run(visit)
+            if runner.sync:
+                step = runner.run_sync(visit)
+            else:
+                frame.running = runner.state.type
+                step = await runner.run(visit)
+                frame.running = None
         except (StatesError, RecursionError) as raised:
             # A payload nested too deep for Python's stack fails the state, not the interpreter.
             error = (
@@ -272,6 +286,8 @@ async def run_machine(
             failure = runner.runtime_error(visit, error)
             if not failure.reported and failure.state == runner.name:
                 runner.report(visit, failure)
+            if runner.failed_type is not None:
+                frame.running = None  # <Type>StateFailed ended it: nothing left to abort
             raise failure from None
         except asyncio.CancelledError:
             if stopped.is_set() and not runner.sync:

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sfn_notebook.asl import model as m
+from sfn_notebook.engine.fields import WAIT_SECONDS, FieldValueError, NumberField, plain
 from sfn_notebook.engine.history import dumps
 from sfn_notebook.engine.interpreter import Failure, StateRunner, Transition, Visit, runner
 from sfn_notebook.engine.pipeline import (
@@ -178,11 +179,8 @@ class WaitRunner(IOState):
 
     def __init__(self, state: m.WaitState) -> None:
         super().__init__(state)
-        self.seconds = state.seconds
+        self.seconds = NumberField(WAIT_SECONDS, "Seconds", state.seconds, None)
         self.timestamp = state.timestamp
-        self.seconds_jsonata = (
-            JsonataValue(state.seconds, "Seconds") if is_jsonata(state.seconds) else None
-        )
         self.timestamp_jsonata = (
             JsonataValue(state.timestamp, "Timestamp") if is_jsonata(state.timestamp) else None
         )
@@ -210,29 +208,21 @@ class WaitRunner(IOState):
         return self.exit(visit, output, assigned)
 
     def delay(self, data: Any, scope: Any, states: Any, now: datetime) -> float:
-        if self.seconds_jsonata is not None:
-            value = self.seconds_jsonata.apply(states, scope)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise StatesError(
-                    "States.QueryEvaluationError",
-                    f"The JSONata expression '{self.seconds}' specified for the field 'Seconds' "
-                    f"returned an unexpected result type. Expected 'integer', but was "
-                    f"{dumps(value)}.",
-                )
-            return float(value)
-        if self.seconds is not None:
-            return float(self.seconds)
+        if self.seconds.given:
+            # An int past float's range still means "too long", which the caller reports.
+            return float(min(self.seconds.value(data, scope, states), WAIT_LIMIT_SECONDS + 1))
         if self.seconds_path is not None:
             return self._seconds_from_path(data, scope)
         if self.timestamp_jsonata is not None:
             text = self.timestamp_jsonata.apply(states, scope)
             moment = parse_timestamp(text)
             if moment is None:
-                raise StatesError(
-                    "States.QueryEvaluationError",
-                    f"The JSONata expression '{self.timestamp}' specified for the field "
-                    "'Timestamp' returned an unexpected result. Expected a valid ISO-8601 "
-                    f"extended offset date-time format string, but was {dumps(text)}.",
+                # AWS (recorded): the value printed bare, EvaluationFailed linked to the entry.
+                raise FieldValueError(
+                    "The Timestamp field cannot be parsed as an ISO-8601 extended offset "
+                    f"date-time format string: {plain(text)}",
+                    "Timestamp",
+                    link_entry=True,
                 )
             return (moment - now).total_seconds()
         if self.timestamp is not None:
@@ -252,7 +242,7 @@ class WaitRunner(IOState):
             raise StatesError(
                 "States.Runtime",
                 "The TimestampPath parameter does not reference a valid ISO-8601 extended offset "
-                f"date-time format string: {self.timestamp_path.text} == {_plain(found)}",
+                f"date-time format string: {self.timestamp_path.text} == {plain(found)}",
             )
         return (moment - now).total_seconds()
 
@@ -273,20 +263,15 @@ class WaitRunner(IOState):
             raise StatesError(
                 "States.Runtime",
                 "The SecondsPath parameter cannot be parsed as a long value: "
-                f"{path} == {_plain(found)}",
+                f"{path} == {plain(found)}",
             )
         if found < 0:
             raise StatesError(
                 "States.Runtime",
-                f"The SecondsPath parameter references a negative value: {path} == {_plain(found)}",
+                f"The SecondsPath parameter references a negative value: {path} == {plain(found)}",
             )
         # An int past float's range still means "too long", which the caller reports.
         return float(min(found, WAIT_LIMIT_SECONDS + 1))
-
-
-def _plain(value: Any) -> str:
-    """How AWS prints a looked-up value inside a message: strings bare, the rest as JSON."""
-    return value if isinstance(value, str) else dumps(value)
 
 
 @runner("Fail")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sfn_notebook.asl import model as m
+from sfn_notebook.engine.fields import POSITIVE, NumberField
 from sfn_notebook.engine.history import PAYLOAD_LIMIT, dumps, payload
 from sfn_notebook.engine.interpreter import Failure, Transition, Visit, runner
 from sfn_notebook.engine.pipeline import (
@@ -33,8 +34,6 @@ from sfn_notebook.engine.resources import (
 )
 from sfn_notebook.engine.states import IOState
 from sfn_notebook.errors import StatesError
-from sfn_notebook.expr.jsonata import is_jsonata
-from sfn_notebook.expr.paths import MISSING, compile_path
 
 DEFAULT_TASK_TIMEOUT = 99_999_999
 
@@ -217,9 +216,11 @@ class TaskRunner(Recoverable):
         super().__init__(state)
         self.resource_arn = state.resource
         self.compile_arguments(state)
-        self.timeout = _Seconds(state.timeout_seconds, state.timeout_seconds_path, "TimeoutSeconds")
-        self.heartbeat = _Seconds(
-            state.heartbeat_seconds, state.heartbeat_seconds_path, "HeartbeatSeconds"
+        self.timeout = NumberField(
+            POSITIVE, "TimeoutSeconds", state.timeout_seconds, state.timeout_seconds_path
+        )
+        self.heartbeat = NumberField(
+            POSITIVE, "HeartbeatSeconds", state.heartbeat_seconds, state.heartbeat_seconds_path
         )
         self._resource: tuple[ResourceRegistry, TaskResource] | None = None
 
@@ -240,8 +241,9 @@ class TaskRunner(Recoverable):
         scope = self.scope(visit, token)
         data = visit.input
         params = self.effective_input(data, scope)
-        timeout = self.timeout.value(data, scope)
-        heartbeat = self.heartbeat.value(data, scope)
+        states = jsonata_states(data, scope) if self.jsonata else None
+        timeout = self.timeout.value(data, scope, states)
+        heartbeat = self.heartbeat.value(data, scope, states)
         result = await self.call(visit, resource, params, timeout, heartbeat, scope, token)
         return self.finish(visit, scope, result)
 
@@ -363,35 +365,3 @@ class TaskRunner(Recoverable):
         succeeded["output"], succeeded["outputDetails"] = payload(text)
         history.add(cursor, f"{prefix}Succeeded", f"{key}SucceededEventDetails", succeeded)
         return result
-
-
-class _Seconds:
-    """TimeoutSeconds / HeartbeatSeconds: a number, a JSONata expression, or a *Path."""
-
-    def __init__(self, value: Any, path: str | None, field: str) -> None:
-        self.static = value if isinstance(value, int) and not isinstance(value, bool) else None
-        self.jsonata = JsonataValue(value, field) if is_jsonata(value) else None
-        self.path = compile_path(path) if path else None
-        self.field = field
-
-    def value(self, data: Any, scope: Any) -> int | None:
-        if self.static is not None:
-            return self.static
-        if self.jsonata is not None:
-            found = self.jsonata.apply(jsonata_states(data, scope), scope)
-        elif self.path is not None:
-            found = self.path.find(data, scope)
-            if found is MISSING:
-                raise StatesError(
-                    "States.Runtime",
-                    f"Invalid path '{self.path.text}' : No results for path: {self.path.text}",
-                )
-        else:
-            return None
-        if isinstance(found, bool) or not isinstance(found, int) or found <= 0:
-            raise StatesError(
-                "States.Runtime",
-                f"The {self.field}Path field refers to value {dumps(found)} which is not a valid "
-                "positive integer",
-            )
-        return found

@@ -372,9 +372,12 @@ class AttemptTracker:
         if visit is None:
             return
         ts = self.last_timestamp
+        # AWS also aborts the Task whose own failure ended its branch or iteration (TaskFailed,
+        # then TaskStateAborted): that visit failed; the others were cancelled.
+        status = FAILED if _last_failed(visit) else CANCELLED
         if visit.attempts and visit.attempts[-1][1] is None:
             visit.attempts[-1][1:3] = [ts, ABORTED]
-        self._finish(visit, CANCELLED, ts)
+        self._finish(visit, status, ts)
         self._lane_of[event_id] = visit.lane
 
     def _attempt_start(
