@@ -5,7 +5,8 @@ single indexes, ``$.a['b'][0]``) also gets a tuple of direct accessors, so evalu
 plain loop over dicts and lists. Other paths (wildcards, slices, ``..``, multi-selects, filters,
 ``.length()``) are walked token by token the way Jayway walks them, which is what decides AWS's
 results and messages: a *definite* path yields one value or fails with Jayway's text, an
-*indefinite* one yields a list (possibly empty). Filter predicates are compiled by jsonpath-ng.
+*indefinite* one yields a list (possibly empty). Filter predicates (``[?(...)]``) are compiled
+by :mod:`sfn_notebook.expr.filters`, whose path operands are compiled here.
 
 Roots: ``$`` is the state input, ``$$`` the context object and ``$name`` a workflow variable.
 
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from sfn_notebook.errors import ExpressionError, StatesError
+from sfn_notebook.expr import filters
 from sfn_notebook.expr.scope import Scope
 
 __all__ = [
@@ -103,7 +105,7 @@ class _Scan:
 @dataclass(frozen=True)
 class _Filter:
     source: str
-    accept: Callable[[Any], bool]
+    accept: filters.Predicate  # (item, root) -> bool
 
     def fragment(self) -> str:
         return "[?]"
@@ -125,47 +127,28 @@ def _definite(token: _Token, leaf: bool) -> bool:
 _VARIABLE = re.compile(r"[^\W\d]\w*")
 _NAME_STOP = frozenset(".[]()'\" \t\n")
 _INT = re.compile(r"\s*-?\d+\s*")
-_REGEX = re.compile(r"/((?:[^/\\]|\\.)*)/([a-z]*)")
 
 
 def _fail(message: str, text: str, pos: int) -> ExpressionError:
     return ExpressionError(message, text, pos + 1)
 
 
-def _compile_predicate(source: str, text: str, at: int) -> Callable[[Any], bool]:
-    from jsonpath_ng.ext.parser import parse
-
-    # Jayway writes regexes as /pattern/flags and matches the whole string; jsonpath-ng wants a
-    # quoted pattern that it searches, so anchor it.
-    def regex(m: re.Match[str]) -> str:
-        flags = "(?i)" if "i" in m.group(2) else ""
-        return '"' + flags + "^(?:" + m.group(1).replace('"', '\\"') + ')$"'
-
+def _parse_filter(text: str, start: int, question: int) -> tuple[_Filter, int]:
+    """``[?(...)]`` with ``[`` at ``start`` and ``?`` at ``question``; returns the token and the
+    index after the ``]``."""
+    opening = _skip_blanks(text, question + 1)
+    if not text.startswith("(", opening):
+        raise _fail("Expected '(' after '[?'", text, opening)
     try:
-        compiled = parse("$[?(" + _REGEX.sub(regex, source) + ")]")
-    except Exception as exc:  # jsonpath-ng raises plain Exceptions for some syntax errors
-        raise _fail(f"Invalid filter expression: {exc}", text, at) from None
-    return lambda value: bool(compiled.find([value]))
-
-
-def _parse_filter(text: str, start: int) -> tuple[_Filter, int]:
-    """``[?(...)]`` starting at ``start`` (the ``[``); returns the token and the index after it."""
-    depth, i, quote = 0, start + 2, ""
-    while i < len(text):
-        c = text[i]
-        if quote:
-            quote = "" if c == quote and text[i - 1] != "\\" else quote
-        elif c in "'\"":
-            quote = c
-        elif c in "()":
-            depth += 1 if c == "(" else -1
-            if depth == 0:
-                break
-        i += 1
-    if depth != 0 or text[start + 2 : start + 3] != "(" or text[i + 1 : i + 2] != "]":
-        raise _fail("Unterminated filter expression", text, start)
-    source = text[start + 3 : i]
-    return _Filter(source, _compile_predicate(source, text, start)), i + 2
+        closing = filters.closing_parenthesis(text, opening)
+        after = _skip_blanks(text, closing + 1) if closing >= 0 else -1
+        if closing < 0 or not text.startswith("]", after):
+            raise _fail("Unterminated filter expression", text, start)
+        source = text[opening : closing + 1]
+        accept = filters.compile_filter(source, _filter_operand)
+    except filters.FilterSyntaxError as exc:
+        raise _fail(f"Invalid filter: {exc.message}", text, opening + exc.position) from None
+    return _Filter(source, accept), after + 1
 
 
 def _skip_blanks(text: str, i: int) -> int:
@@ -198,11 +181,11 @@ def _parse_quoted(text: str, i: int) -> tuple[_Prop, int]:
 
 def _parse_bracket(text: str, i: int) -> tuple[_Token, int]:
     """A ``[...]`` token starting at ``i``; returns it and the index after the ``]``."""
-    if text.startswith("[?", i):
-        return _parse_filter(text, i)
     first = _skip_blanks(text, i + 1)
     if first < len(text) and text[first] in "'\"":
         return _parse_quoted(text, first)
+    if text.startswith("?", first):
+        return _parse_filter(text, i, first)
     end = text.find("]", i)
     if end < 0:
         raise _fail("Unterminated '['", text, i)
@@ -241,6 +224,8 @@ def _parse_tokens(text: str, i: int) -> tuple[tuple[_Token, ...], str | None]:
                 continue
         else:
             i += 1
+            if i < len(text) and text[i] == "[":
+                continue  # Jayway reads "$.[0]" and "$.a.['b']" as "$[0]" and "$.a['b']"
         if text.startswith("*", i):
             tokens.append(_Wildcard())
             i += 1
@@ -300,12 +285,19 @@ def _preorder(node: Any) -> Iterator[Any]:
 class _Walker:
     """Evaluates a token list with Jayway's rules, collecting matches into ``out``."""
 
-    __slots__ = ("out", "rest", "tokens", "up_definite")
+    __slots__ = ("out", "require", "rest", "root", "tokens", "up_definite")
 
     def __init__(
-        self, tokens: tuple[_Token, ...], up_definite: tuple[bool, ...], rest: tuple[str, ...]
+        self,
+        tokens: tuple[_Token, ...],
+        up_definite: tuple[bool, ...],
+        rest: tuple[str, ...],
+        root: Any,
+        require: bool = False,
     ):
         self.tokens, self.up_definite, self.rest = tokens, up_definite, rest
+        self.root = root  # the document '$' in a filter refers to
+        self.require = require  # every property must exist: Jayway's REQUIRE_PROPERTIES
         self.out: list[Any] = []
 
     def walk(self, i: int, node: Any, where: str) -> None:
@@ -331,7 +323,7 @@ class _Walker:
             for inner in list(_preorder(node)):
                 if not isinstance(after, _Filter):
                     self.walk(i + 1, inner, where)
-                elif isinstance(inner, dict) and after.accept(inner):
+                elif isinstance(inner, dict) and after.accept(inner, self.root):
                     self.walk(i + 2, inner, where)  # Jayway tests only objects under ..[?()]
         else:
             self._filter(i, token, node, where)
@@ -354,7 +346,7 @@ class _Walker:
             path = f"{where}['{name}']"
             if name in node:
                 self.walk(i + 1, node[name], path)
-            elif not leaf and single and self.up_definite[i]:
+            elif self.require or (not leaf and single and self.up_definite[i]):
                 raise _NotFound(f"Missing property in path {path}")
 
     def _is_array(self, i: int, node: Any, where: str) -> bool:
@@ -376,11 +368,11 @@ class _Walker:
 
     def _filter(self, i: int, token: _Filter, node: Any, where: str) -> None:
         if isinstance(node, dict):
-            if token.accept(node):
+            if token.accept(node, self.root):
                 self.walk(i + 1, node, where)
         elif isinstance(node, list):
             for index, item in enumerate(node):
-                if token.accept(item):
+                if token.accept(item, self.root):
                     self._index(i, index, node, where)
         elif self.up_definite[i]:
             raise _NotFound(
@@ -488,8 +480,9 @@ class Path:
             return context if isinstance(context, dict) else dict(context)
         return scope.variables.get(self._var or "", MISSING)
 
-    def _walk(self, base: Any) -> Any:
-        walker = _Walker(self._tokens, self._up, self._rest)
+    def _walk(self, base: Any, root: Any = MISSING, require: bool = False) -> Any:
+        walker = _Walker(self._tokens, self._up, self._rest, base if root is MISSING else root)
+        walker.require = require
         walker.walk(0, base, "$")
         if self._all_definite and not walker.out:
             raise _NotFound("No results for path: $" + (self._rest[0] if self._tokens else ""))
@@ -522,6 +515,44 @@ def _follow(node: Any, steps: tuple[str | int, ...]) -> Any:
                 return MISSING
             node = node[index]
     return node
+
+
+class _FilterOperand:
+    """A path inside a filter, as Jayway evaluates it there: ``@...`` on the item tested,
+    ``$...`` on the document; a path that matches nothing (or meets a non-object on its way)
+    is undefined."""
+
+    __slots__ = ("_on_root", "_path")
+
+    def __init__(self, text: str) -> None:
+        if text[:1] not in ("@", "$"):
+            raise ExpressionError("A path in a filter must start with '@' or '$'", text, 1)
+        tokens, function = _parse_tokens(text, 1)
+        self._path = Path(text, "$", None, tokens, function)
+        self._on_root = text[0] == "$"
+
+    def value(self, item: Any, root: Any) -> Any:
+        base = root if self._on_root else item
+        steps = self._path._steps
+        if steps is not None:
+            found = _follow(base, steps)
+            return filters.UNDEFINED if found is MISSING else found
+        try:
+            return self._path._walk(base, root)
+        except _NotFound:
+            return filters.UNDEFINED
+
+    def exists(self, item: Any, root: Any) -> bool:
+        try:
+            self._path._walk(root if self._on_root else item, root, require=True)
+        except _NotFound:
+            return False
+        return True
+
+
+@functools.lru_cache(maxsize=1024)
+def _filter_operand(text: str) -> _FilterOperand:
+    return _FilterOperand(text)
 
 
 class ReferencePath(Path):
@@ -594,8 +625,24 @@ def compile_reference_path(text: str) -> ReferencePath:
 
 
 def _compile(text: str, kind: type[Path] | type[ReferencePath]) -> Any:
-    if not isinstance(text, str) or not text.startswith("$"):
+    if not isinstance(text, str):
         raise ExpressionError("A JSONPath must start with '$'", str(text), 1)
+    # Jayway trims a path before reading it: leading whitespace and trailing spaces.
+    body = text.lstrip(" \t\r\n")
+    lead = len(text) - len(body)
+    try:
+        root, var, tokens, function = _parse_path(body.rstrip(" "))
+    except ExpressionError as exc:
+        if not lead:
+            raise
+        raise ExpressionError(exc.message, text, (exc.column or 1) + lead) from None
+    return kind(text, root, var, tokens, function)
+
+
+def _parse_path(text: str) -> tuple[str, str | None, tuple[_Token, ...], str | None]:
+    """The root (``$``, ``$$`` or ``$var``), variable name, tokens and path function."""
+    if not text.startswith("$"):
+        raise ExpressionError("A JSONPath must start with '$'", text, 1)
     var: str | None = None
     if text.startswith("$$"):
         root, i = "$$", 2
@@ -607,4 +654,4 @@ def _compile(text: str, kind: type[Path] | type[ReferencePath]) -> Any:
     else:
         root, i = "$", 1
     tokens, function = _parse_tokens(text, i)
-    return kind(text, root, var, tokens, function)
+    return root, var, tokens, function
