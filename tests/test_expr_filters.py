@@ -8,8 +8,11 @@ import time
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import sfn_notebook as sfn
+from sfn_notebook.errors import ExpressionError
 from sfn_notebook.expr.paths import compile_path
 from sfn_notebook.expr.scope import Scope
 
@@ -99,6 +102,14 @@ def test_list_strings_that_read_as_paths_match_nothing() -> None:
     data = {"prices": [{"cur": "$"}, {"cur": "EUR"}]}
     path = compile_path("$.prices[?(@.cur in ['$', 'EUR'])].cur")
     assert path.evaluate(data, Scope()) == ["EUR"]
+
+
+def test_odd_literals_compile_or_fail_cleanly() -> None:
+    data = {"a": [{"s": "\u00e9", "t": [1]}]}
+    assert compile_path("$.a[?(@.s == '\\u00e9')]").evaluate(data, Scope()) == data["a"]
+    assert compile_path("$.a[?(@.t size 1e999999999)]").evaluate(data, Scope()) == []
+    with pytest.raises(ExpressionError):
+        compile_path("$.a[?(@.s == '\\uZZ')]")
 
 
 def test_a_filter_that_selects_nothing_is_an_empty_list() -> None:
@@ -391,3 +402,29 @@ def test_filters_compile_once_and_evaluate_fast() -> None:
     found = path.evaluate(data, Scope())
     assert time.perf_counter() - started < 2.0
     assert len(found) == 2500
+
+
+FILTER_PIECES = st.sampled_from(
+    ["@", "$", ".x", ".t", "[0]", "[*]", "['x']", " ", "==", "!=", "<", ">=", "=~", "!", "&&",
+     "||", "(", ")", " in ", " nin ", " size ", " empty ", " anyof ", " subsetof ", "1", "-2.5",
+     "1e3", "'a'", '"b"', "'$'", "true", "null", "[1, 'a']", "{}", "/a.*/i", "/(/", ".length()",
+     "'\\u00', ", "?"]
+)  # fmt: skip
+VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=3),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from("xt"), inner),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(pieces=st.lists(FILTER_PIECES, max_size=8), data=st.lists(VALUES, max_size=4))
+def test_any_filter_text_compiles_or_fails_with_a_column(pieces: list[str], data: Any) -> None:
+    text = "$.a[?(" + "".join(pieces) + ")]"
+    try:
+        path = compile_path(text)
+    except ExpressionError as exc:
+        assert exc.column is not None and 1 <= exc.column <= len(text)
+        return
+    result = path.evaluate({"a": data}, Scope())  # evaluation never raises
+    assert isinstance(result, list)

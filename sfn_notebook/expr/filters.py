@@ -150,7 +150,7 @@ def _node(value: Any) -> _Node:
 
 
 def _unescape(text: str) -> str:
-    """Jayway's Utils.unescape for string literals."""
+    """Jayway's Utils.unescape for string literals; ValueError for a bad ``\\uXXXX``."""
     out, i = [], 0
     while i < len(text):
         c = text[i]
@@ -161,7 +161,10 @@ def _unescape(text: str) -> str:
             out.append("\\")
             i += 1
         elif text[i + 1] == "u":
-            out.append(chr(int(text[i + 2 : i + 6], 16)))
+            digits = text[i + 2 : i + 6]
+            if len(digits) != 4 or not all(c in "0123456789abcdefABCDEF" for c in digits):
+                raise ValueError(f"Unable to parse unicode value: {digits}")
+            out.append(chr(int(digits, 16)))
             i += 6
         else:
             out.append(_UNESCAPES.get(text[i + 1], text[i + 1]))
@@ -182,7 +185,10 @@ def _element(value: Any, is_path: Callable[[str], bool]) -> _Node:
                 return ("json", parsed[0])
         if len(value) > 1 and value[0] == value[-1] and value[0] in "'\"":
             value = value[1:-1]
-        return ("str", _unescape(value))
+        try:
+            return ("str", _unescape(value))
+        except ValueError:
+            raise _Unsupported from None
     if isinstance(value, list | dict):
         raise _Unsupported  # "Could not determine value type"
     return _node(value)
@@ -330,9 +336,9 @@ _evaluator("NIN")(lambda left, right, is_path: not _in(left, right, is_path))
 
 @_evaluator("SIZE")
 def _size(left: _Node, right: _Node, is_path: Callable[[str], bool]) -> bool:
-    if right[0] != "num":
-        return False
-    expected = int(right[1])  # Java's intValue()
+    if right[0] != "num" or not -(2**31) <= right[1] < 2**31:
+        return False  # Java's intValue() of a size beyond int wraps around: no real size
+    expected = int(right[1])
     if left[0] == "str":
         return len(_utf16(left[1])) // 2 == expected
     if left[0] == "json":
@@ -585,7 +591,10 @@ class _Parser:
             if close < 0:
                 raise self.fail(f"String literal does not have matching quotes. Expected {c}")
             raw, self.pos = self.text[self.pos + 1 : close], close + 1
-            return ("str", _unescape(raw))
+            try:
+                return ("str", _unescape(raw))
+            except ValueError as exc:
+                raise self.fail(str(exc), invalid=False) from None
         for word, node in (("true", ("bool", True)), ("false", ("bool", False)), ("null", _NULL)):
             if c == word[0]:
                 if not self.text.startswith(word, self.pos):

@@ -141,10 +141,13 @@ def _parse_filter(text: str, start: int, question: int) -> tuple[_Filter, int]:
         raise _fail("Expected '(' after '[?'", text, opening)
     try:
         closing = filters.closing_parenthesis(text, opening)
-        after = _skip_blanks(text, closing + 1) if closing >= 0 else -1
-        if closing < 0 or not text.startswith("]", after):
-            raise _fail("Unterminated filter expression", text, start)
-        source = text[opening : closing + 1]
+    except filters.FilterSyntaxError as exc:
+        raise _fail(f"Invalid filter: {exc.message}", text, exc.position) from None
+    after = _skip_blanks(text, closing + 1) if closing >= 0 else -1
+    if closing < 0 or not text.startswith("]", after):
+        raise _fail("Unterminated filter expression", text, start)
+    source = text[opening : closing + 1]
+    try:
         accept = filters.compile_filter(source, _filter_operand)
     except filters.FilterSyntaxError as exc:
         raise _fail(f"Invalid filter: {exc.message}", text, opening + exc.position) from None
