@@ -140,7 +140,7 @@ def _parse_filter(text: str, start: int, question: int) -> tuple[_Filter, int]:
     if not text.startswith("(", opening):
         raise _fail("Expected '(' after '[?'", text, opening)
     try:
-        closing = filters.closing_parenthesis(text, opening)
+        closing = filters.closing_bracket(text, opening)
     except filters.FilterSyntaxError as exc:
         raise _fail(f"Invalid filter: {exc.message}", text, exc.position) from None
     after = _skip_blanks(text, closing + 1) if closing >= 0 else -1
