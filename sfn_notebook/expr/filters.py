@@ -24,6 +24,7 @@ import re
 from collections.abc import Callable
 from typing import Any, Final, Protocol
 
+from sfn_notebook.errors import ExpressionError
 from sfn_notebook.expr.relations import (
     EVALUATORS,
     NULL,
@@ -275,8 +276,9 @@ class _Parser:
         text = self.text[begin : self.pos]
         try:
             operand = self.compile_operand(text)
-        except Exception as exc:  # the path does not compile: Jayway's InvalidPathException
-            raise FilterSyntaxError(f"Invalid path '{text}' in filter: {exc}", begin) from None
+        except ExpressionError as exc:  # Jayway's InvalidPathException from its PathCompiler
+            message = f"Invalid path '{text}' in filter: {exc.message}"
+            raise FilterSyntaxError(message, begin) from None
         value = operand.value
         return (lambda item, root: node(value(item, root))), operand, must_exist
 
@@ -351,7 +353,7 @@ class _Parser:
 def _compiles(compile_operand: Callable[[str], Operand], text: str) -> bool:
     try:
         compile_operand(text)
-    except Exception:  # any failure means Jayway would not read it as a path either
+    except ExpressionError:
         return False
     return True
 
