@@ -127,6 +127,7 @@ FORMS = [
     "$.[?(@.x > 0)]",
     "$.a.[?(@.x > 0)]",
     "$.['a','b']",
+    "$.abc.['def ghi']",  # AWS's own example of bracket notation
     " $.a ",
     "\t$.a",
     "$.a[ 0 ]",
@@ -384,6 +385,12 @@ def test_choice_map_and_wait_take_the_jayway_forms() -> None:
     assert len(waited) == 1
     off = sfn.run(definition, {**data, "cfg": {**data["cfg"], "mode": "off"}})
     assert off.error == "Off"
+
+
+def test_bracket_notation_after_a_dot_as_in_aws_documentation() -> None:
+    state = {"Type": "Pass", "Parameters": {"v.$": "$.abc.['def ghi']"}, "End": True}
+    execution = sfn.run({"StartAt": "P", "States": {"P": state}}, {"abc": {"def ghi": 5}})
+    assert execution.output == {"v": 5}
 
 
 def test_dot_bracket_on_an_object_fails_as_jayway_does() -> None:
