@@ -271,8 +271,8 @@ class Path:
         return scope.variables.get(self._var or "", MISSING)
 
     def _walk(self, base: Any, root: Any = MISSING, require: bool = False) -> Any:
-        walker = Walker(self._tokens, self._up, self._rest, base if root is MISSING else root)
-        walker.require = require
+        root = base if root is MISSING else root  # '$' in a filter: the document walked
+        walker = Walker(self._tokens, self._up, self._rest, root, require)
         walker.walk(0, base, "$")
         if self._all_definite and not walker.out:
             raise NotFound("No results for path: $" + (self._rest[0] if self._tokens else ""))
