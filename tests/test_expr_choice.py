@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import json
 import pathlib
+import re
+import time
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+import sfn_notebook as sfn
 from sfn_notebook.errors import ExpressionError, StatesError
 from sfn_notebook.expr import choice as choice_module
 from sfn_notebook.expr import jsonata as jsonata_module
@@ -143,7 +148,84 @@ def test_strings_order_by_utf16_code_units_as_java_does() -> None:
 )
 def test_string_matches(pattern: str, value: str, expected: bool) -> None:
     assert check("StringMatches", pattern, value) is expected
-    assert (wildcard_pattern(pattern).fullmatch(value) is not None) is expected
+    assert wildcard_pattern(pattern).matches(value) is expected
+
+
+@pytest.mark.parametrize(
+    ("pattern", "value", "expected"),
+    [
+        ("", "x", False),
+        ("*", "anything at all", True),
+        ("**", "", True),
+        ("*abc", "xxabc", True),
+        ("*abc", "abcx", False),
+        ("abc*", "abcx", True),
+        ("abc*", "xabc", False),
+        ("*b*", "abc", True),
+        ("*b*", "ac", False),
+        ("a*a", "a", False),  # the first and last segments may not overlap
+        ("a*a", "aa", True),
+        ("ab*ba", "aba", False),
+        ("*aa*aa", "aaa", False),
+        ("*aa*aa", "aaaa", True),
+        ("\\*", "*", True),  # an escaped star alone is no wildcard
+        ("\\*", "x", False),
+        ("\\\\*", "\\", True),  # an escaped backslash, then a wildcard
+        ("\\\\\\*", "\\*", True),  # an escaped backslash, then an escaped star
+        ("\\\\\\*", "\\x", False),
+        ("a\\b", "a\\b", True),  # a backslash before another character is itself
+        ("end\\", "end\\", True),
+    ],
+)
+def test_string_matches_edges(pattern: str, value: str, expected: bool) -> None:
+    assert wildcard_pattern(pattern).matches(value) is expected
+    assert check("StringMatches", pattern, value) is expected
+
+
+def _reference_match(pattern: str, value: str) -> bool:
+    """StringMatches by regex translation, which is correct but backtracks: small inputs only."""
+    parts, i = [], 0
+    while i < len(pattern):
+        if pattern[i] == "\\" and pattern[i + 1 : i + 2] in ("*", "\\"):
+            parts.append(re.escape(pattern[i + 1]))
+            i += 2
+            continue
+        parts.append(".*" if pattern[i] == "*" else re.escape(pattern[i]))
+        i += 1
+    return re.fullmatch("".join(parts), value, re.DOTALL) is not None
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    pattern=st.text(alphabet="ab*\\\n", max_size=8),
+    value=st.text(alphabet="ab*\\\n", max_size=10),
+)
+def test_string_matches_agrees_with_a_regex_reference(pattern: str, value: str) -> None:
+    assert wildcard_pattern(pattern).matches(value) is _reference_match(pattern, value)
+
+
+@pytest.mark.parametrize("length", [200, 100_000])
+def test_string_matches_never_backtracks(length: int) -> None:
+    # As a regex (.*a.*a.*a.*a.*a.*b) this took 71 s for 200 a's and blocked the Runtime.
+    definition = {
+        "StartAt": "C",
+        "States": {
+            "C": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.s", "StringMatches": "*a*a*a*a*a*b", "Next": "Yes"}],
+                "Default": "No",
+            },
+            "Yes": {"Type": "Pass", "Result": "yes", "End": True},
+            "No": {"Type": "Pass", "Result": "no", "End": True},
+        },
+    }
+    started = time.perf_counter()
+    execution = sfn.run(definition, {"s": "a" * length})
+    assert execution.output == "no"
+    assert sfn.run(definition, {"s": "a" * length + "b"}).output == "yes"
+    # Middle segments that are searched for all along the text and never found.
+    assert not wildcard_pattern("*a*" + "a" * 50 + "b*a").matches("a" * length)
+    assert time.perf_counter() - started < 1.0
 
 
 def test_string_matches_needs_a_string() -> None:

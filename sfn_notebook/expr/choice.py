@@ -1,8 +1,8 @@
 """Choice rules: JSONPath comparisons (``Variable``, operator, And/Or/Not), JSONata ``Condition``.
 
 Rules are compiled when the definition loads: paths are compiled, literal operands checked and
-converted (timestamps parsed, ``StringMatches`` turned into a regex), so evaluation only looks
-values up and compares them.
+converted (timestamps parsed, ``StringMatches`` patterns split on their stars), so evaluation
+only looks values up and compares them.
 
 >>> rule = compile_rule({"Variable": "$.n", "NumericGreaterThan": 1, "Next": "Big"}, "/Choices/0")
 >>> rule.evaluate({"n": 2}, Scope())
@@ -233,7 +233,7 @@ class _Present(_Test):
 class _Matches(Rule):
     __slots__ = ("_pattern", "_variable")
 
-    def __init__(self, pointer: str, variable: Path, pattern: re.Pattern[str]) -> None:
+    def __init__(self, pointer: str, variable: Path, pattern: Wildcard) -> None:
         super().__init__(pointer)
         self._variable, self._pattern = variable, pattern
 
@@ -241,25 +241,68 @@ class _Matches(Rule):
         value = self._variable.find(data, scope)
         if value is MISSING:
             raise _invalid_path(self._variable.text)
-        return isinstance(value, str) and self._pattern.fullmatch(value) is not None
+        return isinstance(value, str) and self._pattern.matches(value)
 
 
-def wildcard_pattern(pattern: str) -> re.Pattern[str]:
-    """The regex for a ``StringMatches`` pattern: ``*`` matches any run of characters, ``\\*``
-    a literal star and ``\\\\`` a literal backslash (any other backslash is itself).
+class Wildcard:
+    r"""A compiled ``StringMatches`` pattern: ``*`` matches any run of characters, ``\*`` a
+    literal star and ``\\`` a literal backslash (any other backslash is itself).
 
-    >>> bool(wildcard_pattern("log-*.txt").fullmatch("log-2024.txt"))
+    Matching never backtracks: the pattern is split on its stars into literal segments; the
+    first must start the text, the last must end it and the others are found left to right
+    with ``str.find`` (the leftmost occurrence is always a safe choice). That is at worst
+    O(len(text) * len(pattern)), where a regex of ``.*`` runs takes time growing as len(text)
+    to the power of the number of stars (71 s for ``*a*a*a*a*a*b`` against 200 a's).
+
+    >>> Wildcard("log-*.txt").matches("log-2024.txt"), Wildcard(r"a\*").matches("ab")
+    (True, False)
+    """
+
+    __slots__ = ("_first", "_last", "_middle", "_starred")
+
+    def __init__(self, pattern: str) -> None:
+        segments, current, i = [], [], 0
+        while i < len(pattern):
+            c = pattern[i]
+            if c == "\\" and pattern[i + 1 : i + 2] in ("*", "\\"):
+                current.append(pattern[i + 1])
+                i += 2
+                continue
+            if c == "*":
+                segments.append("".join(current))
+                current = []
+            else:
+                current.append(c)
+            i += 1
+        segments.append("".join(current))
+        self._starred = len(segments) > 1
+        self._first, self._last = segments[0], segments[-1]
+        self._middle = tuple(s for s in segments[1:-1] if s)
+
+    def matches(self, text: str) -> bool:
+        """Whether the whole of ``text`` matches the pattern."""
+        first, last = self._first, self._last
+        if not self._starred:
+            return text == first
+        end = len(text) - len(last)
+        if end < len(first) or not text.startswith(first) or not text.endswith(last):
+            return False
+        at = len(first)
+        for segment in self._middle:
+            found = text.find(segment, at, end)
+            if found < 0:
+                return False
+            at = found + len(segment)
+        return True
+
+
+def wildcard_pattern(pattern: str) -> Wildcard:
+    """Compile a ``StringMatches`` pattern (see :class:`Wildcard`).
+
+    >>> wildcard_pattern("log-*.txt").matches("log-2024.txt")
     True
     """
-    parts, i = [], 0
-    while i < len(pattern):
-        if pattern[i] == "\\" and pattern[i + 1 : i + 2] in ("*", "\\"):
-            parts.append(re.escape(pattern[i + 1]))
-            i += 2
-            continue
-        parts.append(".*" if pattern[i] == "*" else re.escape(pattern[i]))
-        i += 1
-    return re.compile("".join(parts), re.DOTALL)
+    return Wildcard(pattern)
 
 
 def _definition_error(pointer: str, message: str, text: Any = "") -> ExpressionError:
@@ -376,6 +419,7 @@ __all__ = [
     "TYPE_TESTS",
     "Condition",
     "Rule",
+    "Wildcard",
     "compile_condition",
     "compile_rule",
     "parse_timestamp",

@@ -126,7 +126,7 @@ def _dynamic(key: str, text: Any, location: str) -> _Eval:
     try:
         if is_intrinsic(text):
             return compile_intrinsic(text, field=key).evaluate
-        if text.startswith("$"):
+        if text.lstrip(" \t\r\n").startswith("$"):  # Jayway trims blanks around a path
             return _path_getter(compile_path(text), key)
     except ExpressionError as exc:
         raise ExpressionError(f"{message}: {exc.message}", exc.text, exc.column) from None
