@@ -116,6 +116,15 @@ class Ledger:
         if self.store is not None:
             self.store.close()
 
+    @property
+    def settle(self) -> Callable[[], None] | None:
+        """What ``Execution.wait()`` calls once an execution ended: commit its terminal events
+        (a failure to write is a warning there, and raised by the next flush or close)."""
+        store = self.store
+        if store is None:
+            return None
+        return lambda: store.flush(quiet=True)
+
     # Writing ----------------------------------------------------------------------------------
 
     def machine_saved(self, machine: StateMachine) -> None:
@@ -249,7 +258,12 @@ class Ledger:
             cause=row.cause,
             stop_date=row.stop,
         )
-        execution = Execution(record, row.state_machine_arn, self._definition(row.definition_id))
+        execution = Execution(
+            record,
+            row.state_machine_arn,
+            self._definition(row.definition_id),
+            settle=self.settle,
+        )
         rt._executions[row.arn] = (record, execution)
         machine = rt._machines.get(row.state_machine_arn)
         if machine is not None:

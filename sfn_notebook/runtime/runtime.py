@@ -421,7 +421,9 @@ class Runtime(TaskApi):
                 rng=random.Random(self._rng.random()),
             )
             record = ExecutionRecord(context)
-            execution = Execution(record, machine.arn, machine.definition)
+            execution = Execution(
+                record, machine.arn, machine.definition, settle=self.ledger.settle
+            )
             self._executions[arn] = (record, execution)
             machine.executions.append(arn)
             self.ledger.execution_created(record, machine)
