@@ -116,14 +116,12 @@ class Ledger:
         if self.store is not None:
             self.store.close()
 
-    @property
-    def settle(self) -> Callable[[], None] | None:
-        """What ``Execution.wait()`` calls once an execution ended: commit its terminal events
-        (a failure to write is a warning there, and raised by the next flush or close)."""
-        store = self.store
-        if store is None:
-            return None
-        return lambda: store.flush(quiet=True)
+    def settle(self, arn: str) -> None:
+        """What ``Execution.wait()`` calls once an execution ended: return when its outcome is
+        committed to the store (a failure to write is a warning there)."""
+        ran = self._ran.get(arn)
+        if self.store is not None and ran is not None and ran.store_id is not None:
+            self.store.settle(ran.store_id)
 
     # Writing ----------------------------------------------------------------------------------
 
@@ -262,7 +260,7 @@ class Ledger:
             record,
             row.state_machine_arn,
             self._definition(row.definition_id),
-            settle=self.settle,
+            settle=lambda arn=row.arn: self.settle(arn),
         )
         rt._executions[row.arn] = (record, execution)
         machine = rt._machines.get(row.state_machine_arn)

@@ -71,6 +71,10 @@ TERMINAL_EVENTS = {
     "ExecutionAborted": "ABORTED",
 }
 INTERRUPTED = "SfnNotebook.Interrupted"
+_SET_OUTCOME = (
+    "UPDATE executions SET status = ?, output = ?, error = ?, cause = ?, stop_us = ?, "
+    "event_count = ? WHERE id = ?"
+)
 _INSERT_EVENT = (
     "INSERT INTO events (execution_id, id, previous_id, type, state_name, timestamp_us, body, "
     "error, cause) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -108,6 +112,7 @@ class Store(Reader):
         self._ops: collections.deque[tuple[str, tuple[Any, ...]]] = collections.deque()
         self._names: dict[int, _Names] = {}
         self._histories: dict[int, History] = {}
+        self._unsettled: set[int] = set()  # executions whose end is queued, not yet committed
         self._failure: BaseException | None = None
         self._closed = threading.Event()
         self._wake = threading.Event()
@@ -371,9 +376,9 @@ class Store(Reader):
                 (details.get("redriveCount", 0), to_us(event["timestamp"]), execution_id),
             )
             return
+        self._unsettled.add(execution_id)  # until the statement below is committed
         self._write(
-            "UPDATE executions SET status = ?, output = ?, error = ?, cause = ?, stop_us = ?, "
-            "event_count = ? WHERE id = ?",
+            _SET_OUTCOME,
             (
                 TERMINAL_EVENTS[kind],
                 details.get("output"),
@@ -386,6 +391,16 @@ class Store(Reader):
         )
         self._write("DELETE FROM task_tokens WHERE execution_id = ?", (execution_id,))
         self._wake.set()  # the boundary at the execution's end: the writer commits at once
+
+    def settle(self, execution_id: int) -> None:
+        """Return once an ended execution's outcome is committed (``Execution.wait()``).
+
+        Nothing to do when the writer thread already committed it (the usual case); otherwise
+        this commits what is queued. A failure to write is a warning here, raised by the next
+        :meth:`flush` or :meth:`close`.
+        """
+        if execution_id in self._unsettled:
+            self.flush(quiet=True)
 
     def boundary(self, state_name: str | None = None) -> None:
         """The durable boundary before a Task is invoked (the engine's ``on_task`` hook)."""
@@ -463,6 +478,9 @@ class Store(Reader):
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+        for sql, params in ops:
+            if sql is _SET_OUTCOME:
+                self._unsettled.discard(params[-1])
 
     def _execute_row(self, conn: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> None:
         try:
@@ -580,12 +598,16 @@ class Store(Reader):
         """Mark executions left RUNNING by a process that died as FAILED; returns their ARNs.
 
         Each gets an ``ExecutionFailed`` event with error ``SfnNotebook.Interrupted`` and a cause
-        naming the state it was in, and can be redriven.
+        naming the state it was in, and can be redriven. One whose terminal event was written
+        (the process stopped before its status was) gets the status that event says.
         """
         interrupted = []
         for row in self.executions(status="RUNNING"):
             events = self.events(row.id)
             last = events[-1] if events else None
+            if last is not None and last["type"] in TERMINAL_EVENTS:
+                self._on_status(row.id, last)
+                continue
             cause = _interrupted_cause(events)
             event_id = (last["id"] if last else 0) + 1
             details = {"error": INTERRUPTED, "cause": cause}
