@@ -165,7 +165,7 @@ except sfn.SfnNotebookError as exc:
     print(type(exc).__name__, exc)
 else:
     PASS = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
-arn = rt.create_state_machine(name="m", definition=PASS)["stateMachineArn"]
+    arn = rt.create_state_machine(name="m", definition=PASS)["stateMachineArn"]
     for i in range(3):
         rt.start(arn, {"b": i}, name=f"b{i}").wait()
     rt.close()
