@@ -14,7 +14,8 @@ The rule:
 * Every batch the writer commits first checks, in the same transaction, that the lease is still
   its own; if another process took it over, nothing more is written and the store reports it.
 * Another process may take the lease over only when the holder released it (closed the store),
-  when the holder's process is gone (same host, its process id no longer runs), or when the
+  when the holder's process is gone (same host name, and its process id no longer runs or, on
+  Linux, now belongs to a process that started at another time: a reused id), or when the
   holder has not renewed it for :data:`LEASE_SECONDS` (a crashed writer on another host, or a
   writer suspended that long). Otherwise opening for writing is refused with a
   :class:`StoreError` naming the holder.
@@ -48,6 +49,7 @@ class Lease:
         self.path = path
         self.owner = uuid.uuid4().hex
         self.pid = os.getpid()
+        self.process_start = _process_start(self.pid)
         self.host = socket.gethostname()
         self.held = False
         self._renewed = 0.0  # time.monotonic() of the last renewal
@@ -60,7 +62,9 @@ class Lease:
         """Take the lease, or raise StoreError naming the process that holds it."""
         conn.execute("BEGIN IMMEDIATE")
         try:
-            row = conn.execute("SELECT owner, pid, host, renewed_us FROM writer_lease").fetchone()
+            row = conn.execute(
+                "SELECT owner, pid, process_start, host, renewed_us FROM writer_lease"
+            ).fetchone()
             if row is not None and row[0] != self.owner:
                 reason = self._held_by(*row)
                 if reason is not None:
@@ -73,9 +77,9 @@ class Lease:
             now = _now_us()
             conn.execute("DELETE FROM writer_lease")
             conn.execute(
-                "INSERT INTO writer_lease (owner, pid, host, taken_us, renewed_us) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (self.owner, self.pid, self.host, now, now),
+                "INSERT INTO writer_lease (owner, pid, process_start, host, taken_us, "
+                "renewed_us) VALUES (?, ?, ?, ?, ?, ?)",
+                (self.owner, self.pid, self.process_start, self.host, now, now),
             )
         except BaseException:
             conn.execute("ROLLBACK")
@@ -84,16 +88,21 @@ class Lease:
         self.held = True
         self._renewed = time.monotonic()
 
-    def _held_by(self, owner: str, pid: int, host: str, renewed_us: int) -> str | None:
+    def _held_by(
+        self, owner: str, pid: int, started: str, host: str, renewed_us: int
+    ) -> str | None:
         """Why the lease still belongs to its holder, or None when it may be taken over."""
         age = (_now_us() - renewed_us) / 1e6
         if age >= LEASE_SECONDS:
             return None
         if host == self.host:
-            if pid == self.pid:  # left by a store of this process that was never closed
-                return None
+            if pid == self.pid and started == self.process_start:
+                return None  # left by a store of this process that was never closed
             if not _running(pid):
                 return None
+            now_started = _process_start(pid)
+            if started and now_started and now_started != started:
+                return None  # the id now belongs to another process
         where = "this host" if host == self.host else f"host {host!r}"
         return f"process {pid} on {where}, lease renewed {max(age, 0):.0f} s ago"
 
@@ -123,6 +132,16 @@ class Lease:
 
 def _now_us() -> int:
     return int(time.time() * 1_000_000)
+
+
+def _process_start(pid: int) -> str:
+    """When a process started, in clock ticks since boot (Linux); "" where unknown."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            fields = stat.read().rpartition(")")[2].split()
+    except OSError:
+        return ""
+    return fields[19] if len(fields) > 19 else ""
 
 
 def _running(pid: int) -> bool:

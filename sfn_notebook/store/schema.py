@@ -116,6 +116,7 @@ _V3 = """
 CREATE TABLE writer_lease (
     owner TEXT NOT NULL,
     pid INTEGER NOT NULL,
+    process_start TEXT NOT NULL,
     host TEXT NOT NULL,
     taken_us INTEGER NOT NULL,
     renewed_us INTEGER NOT NULL
