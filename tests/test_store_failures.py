@@ -10,9 +10,11 @@ import json
 import os
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
+import time
 import warnings
 
 import pytest
@@ -157,7 +159,9 @@ else:
 """
 
 INTRUDER = """
+import socket
 import sys
+import time
 import sfn_notebook as sfn
 try:
     rt = sfn.Runtime(store=sys.argv[1], clock="virtual")
@@ -265,7 +269,9 @@ def test_a_writer_that_lost_its_lease_writes_nothing_more(tmp_path):
 # -- wait() is durable --------------------------------------------------------------------------
 
 WAIT_THEN_DIE = f"""
+import socket
 import sys
+import time
 import sfn_notebook as sfn
 path, name = sys.argv[1], sys.argv[2]
 rt = sfn.Runtime(store=path, clock="virtual", functions={{"f": lambda event, context: {{"ok": 1}}}})
@@ -380,3 +386,39 @@ def test_a_store_in_a_read_only_directory(tmp_path):
         assert sorted(os.listdir(folder)) == ["h.sqlite", "h.sqlite.lock"]  # nothing new
     finally:
         shutil.rmtree(folder)
+
+
+def _lease_row(path: str, pid: int, started: str, host: str, age: float) -> None:
+    renewed = int((time.time() - age) * 1_000_000)
+    conn = sqlite3.connect(path)
+    conn.execute("DELETE FROM writer_lease")
+    conn.execute(
+        "INSERT INTO writer_lease VALUES ('other', ?, ?, ?, ?, ?)",
+        (pid, started, host, renewed, renewed),
+    )
+    conn.commit()
+    conn.close()
+
+
+def test_the_lease_rule(tmp_path):
+    """Held while its process runs and renews it; free when released, gone, reused or stale."""
+    from sfn_notebook.store.lease import LEASE_SECONDS, _process_start
+
+    path = str(tmp_path / "h.sqlite")
+    Store(path).close()  # closing releases the lease: the next writer opens at once
+    Store(path).close()
+    here = socket.gethostname()
+    alive = os.getppid()  # pytest's parent: running, and not us
+    _lease_row(path, alive, _process_start(alive), here, 1.0)
+    with pytest.raises(StoreError, match=f"process {alive} on this host, lease renewed 1 s ago"):
+        Store(path)
+    _lease_row(path, 1, "", "elsewhere", LEASE_SECONDS - 5)
+    with pytest.raises(StoreError, match="process 1 on host 'elsewhere'"):
+        Store(path)
+    for case in [
+        (alive, "1", here, 1.0),  # the id now belongs to a process that started at another time
+        (2**22 + 7, "", here, 1.0),  # no such process
+        (1, "", "elsewhere", LEASE_SECONDS + 1),  # not renewed for too long
+    ]:
+        _lease_row(path, *case)
+        Store(path).close()
