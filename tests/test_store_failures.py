@@ -422,3 +422,28 @@ def test_the_lease_rule(tmp_path):
     ]:
         _lease_row(path, *case)
         Store(path).close()
+
+
+def test_a_batch_the_store_could_not_write_is_written_with_the_next(tmp_path):
+    """The file locked by someone else (as a full disk would): nothing is lost meanwhile."""
+    path = tmp_path / "h.sqlite"
+    rt = sfn.Runtime(store=path, clock="virtual", functions={"f": lambda event, _: event})
+    store = rt.store
+    assert store is not None
+    arn = rt.create_state_machine(name="m", definition=TASK)["stateMachineArn"]
+    store._conn.execute("PRAGMA busy_timeout = 50")  # fail fast instead of waiting 10 s
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # holds the write lock
+    with pytest.warns(UserWarning, match="database is locked"):
+        first = rt.start(arn, {"n": 1}, name="first").wait(30)
+    other.execute("ROLLBACK")
+    other.close()
+    with pytest.raises(StoreError, match=r"writing failed earlier: .*database is locked"):
+        store.flush()  # reported once...
+    second = rt.start(arn, {"n": 2}, name="second").wait(30)  # ...and written with the next
+    live = {first.arn: first.history, second.arn: second.history}
+    rt.close()
+    with sfn.Runtime(store=path) as reopened:
+        for arn_, events in live.items():
+            assert reopened.describe_execution(executionArn=arn_)["status"] == "SUCCEEDED"
+            assert _history(reopened, arn_) == events

@@ -20,7 +20,8 @@ a writer lease (:mod:`sfn_notebook.store.lease`) that refuses a second writer wh
 is gone or not honoured. Readers such as the CLI open it read-only at any time
 (:mod:`sfn_notebook.store.opening`).
 
-One bad row never costs other executions their events. Events are inserted, never replaced: a
+One bad row never costs other executions their events, and a batch the store as a whole could
+not write (a full disk) is tried again with the next one. Events are inserted, never replaced: a
 conflict is reported, not overwritten. When a batch fails on a row (a value SQLite cannot bind,
 a conflicting event) it is rolled back and written again statement by statement in one
 transaction: every other row is kept, the bad one is reported (a warning, and
@@ -52,7 +53,7 @@ from typing import Any
 
 from sfn_notebook.engine.history import Event, History
 from sfn_notebook.engine.replay import EventTree
-from sfn_notebook.store.lease import Lease
+from sfn_notebook.store.lease import Lease, LeaseLost
 from sfn_notebook.store.opening import check_path, connect, connect_readonly, take_lock_file
 from sfn_notebook.store.rows import EPOCH, US, Reader, dumps, to_us
 from sfn_notebook.store.schema import StoreError, describe, migrate, read_version
@@ -113,6 +114,7 @@ class Store(Reader):
         self._names: dict[int, _Names] = {}
         self._histories: dict[int, History] = {}
         self._unsettled: set[int] = set()  # executions whose end is queued, not yet committed
+        self._retry: tuple[list[Any], list[tuple[Any, ...]], dict[int, int]] | None = None
         self._failure: BaseException | None = None
         self._closed = threading.Event()
         self._wake = threading.Event()
@@ -425,16 +427,27 @@ class Store(Reader):
                     self._events.clear()  # an abandoned execution's events: nowhere to go
                     self._ops.clear()
                     return
-                if not self._events and not self._ops and not self._lease.due():
+                retry = self._retry
+                if not self._events and not self._ops and not retry and not self._lease.due():
                     return
                 ops = [self._ops.popleft() for _ in range(len(self._ops))]
                 batch = [self._events.popleft() for _ in range(len(self._events))]
                 rows, counts = self._event_rows(batch)
+                if retry:  # a batch the store as a whole failed to write (a full disk): first
+                    ops, rows = retry[0] + ops, retry[1] + rows
+                    counts = {**retry[2], **counts}
+                self._retry = None
                 try:
-                    self._commit(conn, ops, rows, counts, careful=False)
-                except _ROW_ERRORS:
-                    # One row spoilt the batch (rolled back): write it again row by row.
-                    self._commit(conn, ops, rows, counts, careful=True)
+                    try:
+                        self._commit(conn, ops, rows, counts, careful=False)
+                    except _ROW_ERRORS:
+                        # One row spoilt the batch (rolled back): write it again row by row.
+                        self._commit(conn, ops, rows, counts, careful=True)
+                except LeaseLost:
+                    raise
+                except (StoreError, sqlite3.Error):
+                    self._retry = (ops, rows, counts)  # kept for the next flush
+                    raise
         except (StoreError, sqlite3.Error) as exc:
             if not quiet:
                 raise
