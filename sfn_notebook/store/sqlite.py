@@ -43,7 +43,6 @@ import collections
 import contextlib
 import json
 import os
-import re
 import sqlite3
 import threading
 import warnings
@@ -52,18 +51,21 @@ from datetime import datetime
 from typing import Any
 
 from sfn_notebook.engine.history import Event, History
-from sfn_notebook.engine.replay import EventTree
 from sfn_notebook.store.lease import Lease, LeaseLost
 from sfn_notebook.store.opening import check_path, connect, connect_readonly, take_lock_file
-from sfn_notebook.store.rows import EPOCH, US, Reader, dumps, to_us
+from sfn_notebook.store.rows import (
+    EPOCH,
+    US,
+    EventNames,
+    Reader,
+    dumps,
+    interrupted_cause,
+    storable,
+    to_us,
+)
 from sfn_notebook.store.schema import StoreError, describe, migrate, read_version
 
 _ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
-_LINKED_ACROSS = frozenset(
-    f"{kind}State{what}"
-    for kind in ("Map", "Parallel")
-    for what in ("Started", "Succeeded", "Failed")
-)
 _BASE_KEYS = frozenset({"timestamp", "type", "id", "previousEventId"})
 TERMINAL_EVENTS = {
     "ExecutionSucceeded": "SUCCEEDED",
@@ -90,7 +92,6 @@ _ROW_ERRORS = (
     TypeError,
     OverflowError,
 )
-_UNENCODABLE = re.compile("[\ud800-\udfff]")
 _OPEN_STORES: dict[str, Store] = {}  # real path -> the store writing it in this process
 
 
@@ -111,7 +112,7 @@ class Store(Reader):
         self._ids = threading.Lock()  # id allocation: never waits for a commit in progress
         self._events: collections.deque[tuple[int, Event]] = collections.deque()
         self._ops: collections.deque[tuple[str, tuple[Any, ...]]] = collections.deque()
-        self._names: dict[int, _Names] = {}
+        self._names: dict[int, EventNames] = {}
         self._histories: dict[int, History] = {}
         self._unsettled: set[int] = set()  # executions whose end is queued, not yet committed
         self._retry: tuple[list[Any], list[tuple[Any, ...]], dict[int, int]] | None = None
@@ -500,7 +501,7 @@ class Store(Reader):
             try:
                 conn.execute(sql, params)
             except UnicodeEncodeError:
-                conn.execute(sql, tuple(_storable(value) for value in params))
+                conn.execute(sql, tuple(storable(value) for value in params))
         except _ROW_ERRORS as exc:
             what = sql.split("(", maxsplit=1)[0].strip()
             if sql is _INSERT_EVENT:
@@ -521,7 +522,7 @@ class Store(Reader):
         for execution_id, event in batch:
             names = all_names.get(execution_id)
             if names is None:
-                names = all_names[execution_id] = _Names(self._histories.get(execution_id))
+                names = all_names[execution_id] = EventNames(self._histories.get(execution_id))
             event_id = event["id"]
             kind = event["type"]
             name = error = cause = None
@@ -621,7 +622,7 @@ class Store(Reader):
             if last is not None and last["type"] in TERMINAL_EVENTS:
                 self._on_status(row.id, last)
                 continue
-            cause = _interrupted_cause(events)
+            cause = interrupted_cause(events)
             event_id = (last["id"] if last else 0) + 1
             details = {"error": INTERRUPTED, "cause": cause}
             body = dumps({"executionFailedEventDetails": details})
@@ -641,62 +642,3 @@ class Store(Reader):
             interrupted.append(row.arn)
         self.flush()
         return interrupted
-
-
-def _storable(value: Any) -> Any:
-    """A string with each character UTF-8 cannot encode written as its JSON escape ``\\uXXXX``.
-
-    Such a character can only sit inside a JSON string literal, so JSON text keeps its value.
-    """
-    if not isinstance(value, str):
-        return value
-    return _UNENCODABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", value)
-
-
-class _Names:
-    """The state names of one execution's events, as they are written.
-
-    Most events name their state or follow one that does (a Task's events follow its entry).
-    A Map's or Parallel's start and end events link into their iterations or branches; for those
-    the event tree is consulted, fed lazily from the execution's history.
-    """
-
-    __slots__ = ("by_id", "fed", "history", "tree")
-
-    def __init__(self, history: History | None) -> None:
-        self.by_id: dict[int, str | None] = {}
-        self.history = history
-        self.tree: EventTree | None = None
-        self.fed = 0
-
-    def of(self, event: Event) -> str | None:
-        kind = event["type"]
-        if kind == "EvaluationFailed":
-            details = event.get("evaluationFailedEventDetails") or {}
-            return details.get("state")
-        if kind not in _LINKED_ACROSS or self.history is None:
-            return self.by_id.get(event["previousEventId"])
-        if self.tree is None:
-            self.tree = EventTree()
-        events = self.history.events
-        target = event["id"]
-        while self.fed < target and self.fed < len(events):
-            self.tree.add(events[self.fed])
-            self.fed += 1
-        visit = self.tree.visit_of(target)
-        return None if visit is None else visit.name
-
-
-def _interrupted_cause(events: list[Event]) -> str:
-    tree = EventTree()
-    state = None
-    for event in events:
-        visit = tree.add(event)
-        if visit is not None:
-            state = visit.name
-    where = f"in state '{state}'" if state else "before its first state"
-    last = f" after event #{events[-1]['id']} ({events[-1]['type']})" if events else ""
-    return (
-        f"The process running this execution stopped {where}{last}. "
-        "Redrive the execution to run the states that did not succeed."
-    )
