@@ -381,9 +381,24 @@ def test_a_store_in_a_read_only_directory(tmp_path):
         read, warning, write = done.stdout.strip().split("\n")
         assert read == "read ['SUCCEEDED']"
         assert "opened as immutable because its directory is read-only" in warning
-        assert write.startswith(f"write StoreError {path}: cannot write in {folder}")
+        assert write.startswith(f"write StoreError {path}: cannot write its lock file {path}.lock")
         assert "Permission denied" in write and "readonly=True" in write
         assert sorted(os.listdir(folder)) == ["h.sqlite", "h.sqlite.lock"]  # nothing new
+        # A writable directory, a read-only file: SQLite's own refusal, in words.
+        os.chown(folder, 65534, 65534)
+        os.chown(path + ".lock", 65534, 65534)
+        done = subprocess.run(
+            [*SETPRIV_NOBODY, sys.executable, "-c", AS_NOBODY, path],
+            capture_output=True,
+            text=True,
+            env=ENV,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        write = done.stdout.strip().split("\n")[-1]
+        assert write.startswith(f"write StoreError {path}: cannot write the store"), write
+        assert "read-only" in write and "readonly=True" in write
     finally:
         shutil.rmtree(folder)
 

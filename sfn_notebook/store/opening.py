@@ -63,7 +63,7 @@ def take_lock_file(path: str, real: str) -> IO[str] | None:
         handle = open(real + ".lock", "a+")  # noqa: SIM115 - held while the store is open
     except OSError as exc:
         raise StoreError(
-            f"{path}: cannot write in {os.path.dirname(real)} ({exc.strerror}); open the store "
+            f"{path}: cannot write its lock file {real}.lock ({exc.strerror}); open the store "
             "read-only (Store(path, readonly=True)) or keep it in a directory you can write"
         ) from None
     try:
