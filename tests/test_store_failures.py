@@ -93,6 +93,68 @@ def test_a_surrogate_made_inside_a_workflow_is_stored_and_read_back_equal(tmp_pa
         assert reopened.execution(odd.arn).output == {"v": "\udcff"}
 
 
+def test_unencodable_payloads_are_refused_where_they_enter(tmp_path):
+    """Input, SendTaskSuccess output, any other Task result: as AWS treats invalid UTF-8 JSON."""
+    callback = {
+        "StartAt": "Wait",
+        "States": {
+            "Wait": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+                "Parameters": {"FunctionName": "ask", "Payload": {"token.$": "$$.Task.Token"}},
+                "End": True,
+            }
+        },
+    }
+    mocks = {
+        "StateMachines": {"mocked": {"TestCases": {"Odd": {"Send": "Odd"}}}},
+        "MockedResponses": {"Odd": {"0": {"Return": {"MessageId": "\udcff"}}}},
+    }
+    send = {
+        "StartAt": "Send",
+        "States": {
+            "Send": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::sqs:sendMessage",
+                "Parameters": {"QueueUrl": "q", "MessageBody": "x"},
+                "End": True,
+            }
+        },
+    }
+    tokens: list[str] = []
+    functions = {"ask": lambda event, _: tokens.append(event["token"])}
+    with (
+        warnings.catch_warnings(),
+        sfn.Runtime(store=tmp_path / "h.sqlite", mocks=mocks, functions=functions) as rt,
+    ):
+        warnings.simplefilter("error")
+        arn = rt.create_state_machine(name="m", definition=PASS)["stateMachineArn"]
+        for bad in ('{"name": "\udcff"}', '{"name": "\\udcff"}'):  # a character, an escape
+            with pytest.raises(sfn.ExecutionInputError, match="unpaired surrogate"):
+                rt.start_execution(stateMachineArn=arn, input=bad)
+        with pytest.raises(sfn.ExecutionInputError, match="unpaired surrogate"):
+            rt.start(arn, {"files": ["\udcff"]})
+        waiting = rt.create_state_machine(name="w", definition=callback)["stateMachineArn"]
+        ex = rt.start(waiting)
+        deadline = time.monotonic() + 10
+        while not tokens:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        (token,) = tokens
+        for output in ('"\udcff"', '"\\udcff"'):
+            with pytest.raises(sfn.SfnNotebookError, match="unpaired surrogate") as raised:
+                rt.send_task_success(taskToken=token, output=output)
+            assert raised.value.code == "InvalidOutput"
+        rt.send_task_success(taskToken=token, output='"fine"')
+        assert ex.wait(10).status == "SUCCEEDED"
+        mocked = rt.create_state_machine(name="mocked", definition=send)["stateMachineArn"]
+        started = rt.start_execution(stateMachineArn=f"{mocked}#Odd")
+        odd = rt.execution(started["executionArn"]).wait(10)
+        assert (odd.status, odd.error) == ("FAILED", "States.Runtime")
+        assert "'sqs' returned a result that is not UTF-8 JSON" in (odd.cause or "")
+        assert rt.store is not None and rt.store.problems == []
+
+
 def _feed(store: Store, name: str, execution: sfn.Execution) -> int:
     """A finished execution's events, given to the store as the engine gives them."""
     execution_id = store.add_execution(
