@@ -16,6 +16,7 @@ sfn_notebook.store.schema.StoreError: /...: is a directory; give the path of a f
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
 import stat
@@ -68,7 +69,11 @@ def take_lock_file(path: str, real: str) -> IO[str] | None:
         ) from None
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
+    except OSError as exc:
+        if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+            # A filesystem without advisory locks (some network shares): the writer lease in
+            # the database (store/lease.py) still keeps a second writer out.
+            return handle
         handle.close()
         raise StoreError(
             f"{path}: in use by another process; open it read-only "
