@@ -8,10 +8,9 @@ happen and written in batches, one transaction each. A batch is committed
   engine waits for this commit, so a crash never loses an event that a side effect depended on;
 * at each execution's end: its terminal event wakes the writer thread, which commits at once
   while the engine goes on (``flush()`` or ``close()`` waits for it);
-* otherwise every ``flush_interval`` seconds, by that writer thread.
-
 * when someone waits for an execution (``Execution.wait()`` on a stored Runtime returns once its
-  terminal events are committed, so what ``wait()`` reported survives a kill right after it).
+  terminal events are committed, so what ``wait()`` reported survives a kill right after it);
+* otherwise every ``flush_interval`` seconds, by that writer thread.
 
 The file is in WAL mode with ``synchronous=NORMAL``: a committed batch survives the process
 being killed (not necessarily a power cut; pass ``synchronous="FULL"`` for that). One process
