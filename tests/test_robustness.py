@@ -11,17 +11,20 @@ Execution or an SfnNotebookError with an AWS-like code.
 from __future__ import annotations
 
 import copy
+import functools
 import json
+import warnings
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import sfn_notebook as sfn
 from sfn_notebook.errors import DefinitionError, Diagnostic, SfnNotebookError
+from sfn_notebook.store import Store
 
 CONFORMANCE = Path(__file__).resolve().parents[2] / "shared/conformance/localstack_pure.jsonl"
 FALLBACK: list[dict[str, Any]] = [
@@ -397,6 +400,104 @@ def test_wait_paths_fail_cleanly(state: dict[str, Any], value: Any) -> None:
     execution = sfn.run(document, value)
     assert (execution.status, execution.error) == ("FAILED", "States.Runtime")
     _check_execution(execution, document)
+
+
+# -- through a stored Runtime and back ----------------------------------------------------------
+
+# Strings UTF-8 cannot encode: a lone surrogate (os.listdir's '\\udcff' for a file name that is
+# not UTF-8), a pair split in a Python str, one among ordinary text.
+UNENCODABLE = st.sampled_from(["\udcff", "\ud800", "a\ud83d\ude00b", "\u2603\udfff"])
+TEXT = st.text(max_size=12) | UNENCODABLE
+_DEEPEST: Any = 0
+for _ in range(3000):  # deeper than JSON encoders recurse
+    _DEEPEST = [_DEEPEST]
+PAYLOADS = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()  # NaN and infinities: not JSON
+    | st.sampled_from([10**30, -(10**400), -0.0, 5e-324, 1e308, 2**63, 0.1 + 0.2])
+    | TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXT, inner, max_size=4),
+    max_leaves=20,
+) | st.sampled_from(
+    [
+        "x" * (300 * 1024),  # over the 256 KiB quota
+        {"big": ["\u00e9" * 1000] * 140},  # under it in characters, over it in UTF-8 bytes
+        _DEEPEST,
+    ]
+)
+DEEP = st.integers(1, 400).map(
+    lambda depth: functools.reduce(lambda v, _: {"a": v}, range(depth), 0)
+)
+# The documented ways such a payload fails an execution (anything else must succeed).
+PAYLOAD_ERRORS = {
+    "Runtime.MarshalError",  # a function's result JSON cannot hold, or UTF-8 cannot encode
+    "States.DataLimitExceeded",  # over 256 KiB
+    "States.Runtime",  # an intrinsic cannot render it (States.JsonToString of deep input)
+}
+STORED_FLOW = {
+    "StartAt": "In",
+    "States": {
+        "In": {
+            "Type": "Pass",
+            "Parameters": {"input.$": "$", "text.$": "States.JsonToString($)"},
+            "Next": "T",
+        },
+        "T": {
+            "Type": "Task",
+            "Resource": "arn:aws:lambda:us-east-1:123456789012:function:give",
+            "Parameters": {"name.$": "$$.Execution.Name"},
+            "ResultPath": "$.result",
+            "Next": "Out",
+        },
+        "Out": {"Type": "Pass", "End": True},
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory: Any) -> Any:
+    """A Runtime with a store, a reader of the same file, and the results its function gives."""
+    path = tmp_path_factory.mktemp("stored") / "h.sqlite"
+    results: dict[str, Any] = {}
+    runtime = sfn.Runtime(
+        store=path, clock="virtual", functions={"give": lambda event, _: results[event["name"]]}
+    )
+    machine = runtime.create_state_machine(name="m", definition=STORED_FLOW)["stateMachineArn"]
+    reader = Store(path, readonly=True)
+    yield runtime, machine, reader, results
+    reader.close()
+    runtime.close()
+    assert runtime.store is not None and runtime.store.problems == []
+
+
+@settings(SETTINGS, max_examples=120)
+@given(PAYLOADS | DEEP, PAYLOADS | DEEP)
+def test_payloads_through_a_stored_runtime_and_back(stored: Any, value: Any, result: Any) -> None:
+    runtime, machine, reader, results = stored
+    name = f"e{len(results)}"
+    results[name] = result
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the store writes every row as it is: no warning
+        try:
+            execution = runtime.start(machine, value, name=name)
+        except sfn.ExecutionInputError:
+            event("ExecutionInputError")
+            return  # the documented refusal: not a JSON value AWS would take
+        execution.wait(30)
+    event(execution.error or execution.status)
+    assert execution.status in ("SUCCEEDED", "FAILED"), execution
+    if execution.status == "FAILED":
+        assert execution.error in PAYLOAD_ERRORS, (execution.error, execution.cause)
+    row = reader.execution(execution.arn)
+    assert row is not None and row.status == execution.status
+    assert reader.events(row.id) == execution.history
+    assert (row.output, row.error, row.cause) == (
+        execution.output_json,
+        execution.error,
+        execution.cause,
+    )
 
 
 # -- the Runtime API ----------------------------------------------------------------------------

@@ -13,7 +13,13 @@ from datetime import datetime
 from typing import Any
 
 from sfn_notebook.engine.frame import ExecutionContext, Frame
-from sfn_notebook.engine.history import Cursor, EventLimitExceeded, dumps, payload
+from sfn_notebook.engine.history import (
+    Cursor,
+    EventLimitExceeded,
+    dumps,
+    payload,
+    unencodable,
+)
 from sfn_notebook.engine.interpreter import CompiledMachine, Failure, Stopped, run_machine
 from sfn_notebook.errors import ExecutionInputError, StatesError
 
@@ -38,11 +44,17 @@ class ExecutionRecord:
 def input_text(value: Any) -> str:
     """A Python value as execution input text; one JSON cannot hold is an input error."""
     try:
-        return dumps(value)
+        text = dumps(value)
     except (TypeError, ValueError, RecursionError) as exc:
         raise ExecutionInputError(
             f"Invalid State Machine Execution Input: '{exc}' (the input must be a JSON value)"
         ) from None
+    problem = unencodable(text)
+    if problem is not None:  # AWS takes UTF-8 JSON only (see history.unencodable)
+        raise ExecutionInputError(
+            f"Invalid State Machine Execution Input: 'the input holds {problem}'"
+        )
+    return text
 
 
 def parse_input(input_json: str) -> Any:

@@ -14,6 +14,7 @@ Listeners (the store, widgets, progress bars) get each event as it is added.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -34,6 +35,31 @@ _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan
 def dumps(value: Any) -> str:
     """JSON text as AWS writes payloads: compact, UTF-8 kept as is."""
     return _ENCODER.encode(value)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def unencodable(text: str) -> str | None:
+    """Why JSON text is not valid UTF-8 JSON, or None when it is.
+
+    A Python string can hold an unpaired UTF-16 surrogate (``os.listdir`` gives ``'\\udcff'``
+    for a file name that is not UTF-8; ``json.loads`` gives one for ``"\\ud800"``). UTF-8 cannot
+    encode it, so AWS never sees such text: payloads that carry one are refused where they enter
+    (execution input, task results, SendTaskSuccess output), as AWS refuses invalid JSON text.
+
+    >>> unencodable('{"a":"ok"}') is None, unencodable('"\\udcff"')
+    (True, "an unpaired surrogate ('\\\\udcff') at character 1, which UTF-8 cannot encode")
+    """
+    if text.isascii():  # O(1) in CPython: the common case costs nothing
+        return None
+    found = _SURROGATE.search(text)
+    if found is None:
+        return None
+    return (
+        f"an unpaired surrogate ({found.group()!a}) at character {found.start()}, "
+        "which UTF-8 cannot encode"
+    )
 
 
 def payload(text: str) -> tuple[str, dict[str, bool]]:

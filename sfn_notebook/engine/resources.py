@@ -283,13 +283,18 @@ class LambdaFailure(TaskFailure):
 def payload_bytes(result: Any) -> bytes:
     """What Lambda's Python runtime sends back: bytes as they are, anything else as JSON.
 
-    A result JSON cannot hold fails as Lambda's runtime fails it (``Runtime.MarshalError``).
+    A result JSON cannot hold fails as Lambda's runtime fails it (``Runtime.MarshalError``), and
+    so does a string UTF-8 cannot encode (an unpaired surrogate such as ``'\\udcff'``, which
+    ``os.listdir`` returns for a file name that is not UTF-8): the runtime sends UTF-8.
     """
     if isinstance(result, bytes | bytearray):
         return bytes(result)
     try:
-        return json.dumps(result, allow_nan=False).encode("utf-8")
-    except (TypeError, ValueError) as exc:
+        text = json.dumps(result, allow_nan=False)
+        if "\\ud" in text:  # beyond the BMP, or an unpaired surrogate: the latter fails here
+            json.dumps(result, ensure_ascii=False).encode("utf-8")
+        return text.encode("utf-8")
+    except (TypeError, ValueError, RecursionError) as exc:
         report = {
             "errorMessage": f"Unable to marshal response: {exc}",
             "errorType": "Runtime.MarshalError",

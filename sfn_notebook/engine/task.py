@@ -15,7 +15,7 @@ from typing import Any
 
 from sfn_notebook.asl import model as m
 from sfn_notebook.engine.fields import POSITIVE, NumberField
-from sfn_notebook.engine.history import PAYLOAD_LIMIT, dumps, payload
+from sfn_notebook.engine.history import PAYLOAD_LIMIT, dumps, payload, unencodable
 from sfn_notebook.engine.interpreter import Failure, Transition, Visit, runner
 from sfn_notebook.engine.pipeline import (
     Assign,
@@ -347,20 +347,30 @@ class TaskRunner(Recoverable):
             )
             raise Failure(failure.error, failure.cause, self.name) from None
         text = dumps(result)
-        if len(text) > PAYLOAD_LIMIT // 4 and len(text.encode("utf-8")) > PAYLOAD_LIMIT:
+        label = self.resource_arn if resource.style != "task" else resource.resource_type
+        problem = unencodable(text)
+        if problem is not None:
+            # Not UTF-8 JSON, which AWS would not take (Python functions already fail with
+            # Lambda's Runtime.MarshalError; this is any other integration's result).
+            error = "States.Runtime"
+            cause = f"The state/task '{label}' returned a result that is not UTF-8 JSON: {problem}."
+        elif len(text) > PAYLOAD_LIMIT // 4 and len(text.encode("utf-8")) > PAYLOAD_LIMIT:
             # The result itself is over the quota: the task fails, named as AWS names it.
-            label = self.resource_arn if resource.style != "task" else resource.resource_type
+            error = "States.DataLimitExceeded"
             cause = (
                 f"The state/task '{label}' returned a result with a size exceeding the maximum "
                 "number of bytes service limit."
             )
+        else:
+            error = None
+        if error is not None:
             history.add(
                 cursor,
                 f"{prefix}Failed",
                 f"{key}FailedEventDetails",
-                {**tag, "error": "States.DataLimitExceeded", "cause": cause},
+                {**tag, "error": error, "cause": cause},
             )
-            raise Failure("States.DataLimitExceeded", cause, self.name)
+            raise Failure(error, cause, self.name)
         succeeded = dict(tag)
         succeeded["output"], succeeded["outputDetails"] = payload(text)
         history.add(cursor, f"{prefix}Succeeded", f"{key}SucceededEventDetails", succeeded)

@@ -22,7 +22,7 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
-from sfn_notebook.engine.history import dumps, payload
+from sfn_notebook.engine.history import dumps, payload, unencodable
 from sfn_notebook.engine.resources import (
     TASK_TOKEN,
     HeartbeatTimeout,
@@ -163,8 +163,14 @@ class TaskTokens:
             raise InvalidOutput("Invalid Output: output must be JSON text")
         try:
             value = json.loads(output)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise InvalidOutput(f"Invalid Output: '{output[:200]}'") from None
+        if not output.isascii() or "\\ud" in output:
+            # An unpaired surrogate, as a character or escaped ("\\udcff"): not UTF-8 JSON.
+            with contextlib.suppress(ValueError, RecursionError):
+                problem = unencodable(dumps(value))
+                if problem:
+                    raise InvalidOutput(f"Invalid Output: the output holds {problem}")
         self._answer(token, value, None)
 
     def fail(self, token: str, error: str | None = None, cause: str | None = None) -> None:
@@ -173,6 +179,10 @@ class TaskTokens:
             raise CallbackValidationError(f"error is longer than {ERROR_LIMIT} characters")
         if cause is not None and len(cause) > CAUSE_LIMIT:
             raise CallbackValidationError(f"cause is longer than {CAUSE_LIMIT} characters")
+        for field, text in (("error", error), ("cause", cause)):
+            problem = None if text is None else unencodable(text)
+            if problem:  # boto3 could not even send it: the API takes UTF-8
+                raise CallbackValidationError(f"{field} holds {problem}")
         self._answer(token, None, task_failure(error, cause))
 
     def _answer(self, token: str, value: Any, failure: TaskFailure | None) -> None:

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 from sfn_notebook.engine.execution import TERMINAL, ExecutionRecord
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sfn_notebook.asl.model import Definition
     from sfn_notebook.engine.clock import Clock
     from sfn_notebook.engine.history import Event, History
@@ -29,8 +31,11 @@ class Execution:
         record: ExecutionRecord,
         state_machine_arn: str,
         definition: Definition | None = None,
+        *,
+        settle: Callable[[], None] | None = None,
     ) -> None:
         self._record = record
+        self._settle = settle  # a stored Runtime's: commit what is queued (wait() is durable)
         self._finished = threading.Event()
         if record.status in TERMINAL:
             self._finished.set()
@@ -115,9 +120,11 @@ class Execution:
     def wait(self, timeout: float | None = None) -> Execution:
         """Block until the execution ends (or ``timeout`` seconds pass); returns ``self``.
 
-        Ctrl-C stops the waiting, not the execution.
+        Ctrl-C stops the waiting, not the execution. On a Runtime with a store, an execution
+        that has ended has its terminal events committed to the store when this returns.
         """
-        self._finished.wait(timeout)
+        if self._finished.wait(timeout) and self._settle is not None:
+            self._settle()
         return self
 
     def __repr__(self) -> str:

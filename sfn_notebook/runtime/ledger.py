@@ -116,6 +116,13 @@ class Ledger:
         if self.store is not None:
             self.store.close()
 
+    def settle(self, arn: str) -> None:
+        """What ``Execution.wait()`` calls once an execution ended: return when its outcome is
+        committed to the store (a failure to write is a warning there)."""
+        ran = self._ran.get(arn)
+        if self.store is not None and ran is not None and ran.store_id is not None:
+            self.store.settle(ran.store_id)
+
     # Writing ----------------------------------------------------------------------------------
 
     def machine_saved(self, machine: StateMachine) -> None:
@@ -249,7 +256,12 @@ class Ledger:
             cause=row.cause,
             stop_date=row.stop,
         )
-        execution = Execution(record, row.state_machine_arn, self._definition(row.definition_id))
+        execution = Execution(
+            record,
+            row.state_machine_arn,
+            self._definition(row.definition_id),
+            settle=lambda arn=row.arn: self.settle(arn),
+        )
         rt._executions[row.arn] = (record, execution)
         machine = rt._machines.get(row.state_machine_arn)
         if machine is not None:

@@ -421,7 +421,8 @@ class Runtime(TaskApi):
                 rng=random.Random(self._rng.random()),
             )
             record = ExecutionRecord(context)
-            execution = Execution(record, machine.arn, machine.definition)
+            settle = None if self.store is None else lambda: self.ledger.settle(arn)
+            execution = Execution(record, machine.arn, machine.definition, settle=settle)
             self._executions[arn] = (record, execution)
             machine.executions.append(arn)
             self.ledger.execution_created(record, machine)

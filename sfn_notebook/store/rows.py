@@ -11,12 +11,14 @@ datetime.datetime(2024, 1, 1, 0, 0, tzinfo=datetime.timezone.utc)
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sfn_notebook.engine.history import Event
+from sfn_notebook.engine.history import Event, History
+from sfn_notebook.engine.replay import EventTree
 
 UTC = timezone.utc
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -188,3 +190,70 @@ def filters(
         clauses.append("start_us < ?")
         params.append(to_us(until))
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), tuple(params)
+
+
+_UNENCODABLE = re.compile("[\ud800-\udfff]")
+_LINKED_ACROSS = frozenset(
+    f"{kind}State{what}"
+    for kind in ("Map", "Parallel")
+    for what in ("Started", "Succeeded", "Failed")
+)
+
+
+def storable(value: Any) -> Any:
+    """A string with each character UTF-8 cannot encode written as its JSON escape ``\\uXXXX``.
+
+    Such a character can only sit inside a JSON string literal, so JSON text keeps its value.
+    """
+    if not isinstance(value, str):
+        return value
+    return _UNENCODABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", value)
+
+
+class EventNames:
+    """The state names of one execution's events, as they are written.
+
+    Most events name their state or follow one that does (a Task's events follow its entry).
+    A Map's or Parallel's start and end events link into their iterations or branches; for those
+    the event tree is consulted, fed lazily from the execution's history.
+    """
+
+    __slots__ = ("by_id", "fed", "history", "tree")
+
+    def __init__(self, history: History | None) -> None:
+        self.by_id: dict[int, str | None] = {}
+        self.history = history
+        self.tree: EventTree | None = None
+        self.fed = 0
+
+    def of(self, event: Event) -> str | None:
+        kind = event["type"]
+        if kind == "EvaluationFailed":
+            details = event.get("evaluationFailedEventDetails") or {}
+            return details.get("state")
+        if kind not in _LINKED_ACROSS or self.history is None:
+            return self.by_id.get(event["previousEventId"])
+        if self.tree is None:
+            self.tree = EventTree()
+        events = self.history.events
+        target = event["id"]
+        while self.fed < target and self.fed < len(events):
+            self.tree.add(events[self.fed])
+            self.fed += 1
+        visit = self.tree.visit_of(target)
+        return None if visit is None else visit.name
+
+
+def interrupted_cause(events: list[Event]) -> str:
+    tree = EventTree()
+    state = None
+    for event in events:
+        visit = tree.add(event)
+        if visit is not None:
+            state = visit.name
+    where = f"in state '{state}'" if state else "before its first state"
+    last = f" after event #{events[-1]['id']} ({events[-1]['type']})" if events else ""
+    return (
+        f"The process running this execution stopped {where}{last}. "
+        "Redrive the execution to run the states that did not succeed."
+    )

@@ -10,9 +10,9 @@ database is refused instead of being written into.
 >>> import sqlite3
 >>> conn = sqlite3.connect(":memory:", isolation_level=None)
 >>> migrate(conn, ":memory:")
-2
+3
 >>> [row[0] for row in conn.execute("SELECT version FROM schema_migrations")]
-[1, 2]
+[1, 2, 3]
 """
 
 from __future__ import annotations
@@ -111,6 +111,18 @@ CREATE TABLE task_tokens (
 CREATE INDEX task_tokens_by_execution ON task_tokens (execution_id);
 """
 
+# The writer lease (store/lease.py): at most one row, the process allowed to write the file.
+_V3 = """
+CREATE TABLE writer_lease (
+    owner TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    process_start TEXT NOT NULL,
+    host TEXT NOT NULL,
+    taken_us INTEGER NOT NULL,
+    renewed_us INTEGER NOT NULL
+);
+"""
+
 
 def _script(conn: sqlite3.Connection, sql: str) -> None:
     # Not executescript(): it commits first, and a migration must be one transaction.
@@ -141,6 +153,7 @@ Step = Callable[[sqlite3.Connection], None]
 MIGRATIONS: list[tuple[int, str, Step]] = [
     (1, "state machines, versions, executions, history events", lambda c: _script(c, _V1)),
     (2, "redrive, execution definitions, event errors, task tokens", _v2_backfill),
+    (3, "the writer lease", lambda c: _script(c, _V3)),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -184,6 +197,12 @@ def migrate(conn: sqlite3.Connection, path: str, target: int = SCHEMA_VERSION) -
             continue
         conn.execute("BEGIN IMMEDIATE")
         try:
+            # Another process may have applied it meanwhile (two openers of a new file).
+            done = conn.execute("SELECT MAX(version) FROM schema_migrations").fetchone()[0]
+            if done is not None and done >= number:
+                conn.execute("ROLLBACK")
+                version = number
+                continue
             step(conn)
             conn.execute(
                 "INSERT INTO schema_migrations VALUES (?, ?, ?)",
@@ -202,6 +221,8 @@ def read_version(conn: sqlite3.Connection, path: str) -> int:
     version = schema_version(conn, path)
     if version > SCHEMA_VERSION:
         raise StoreError(f"{path}: written by a newer sfn-notebook (store schema {version})")
+    if version == 0:
+        raise StoreError(f"{path}: not an sfn-notebook store (the file is empty)")
     if version < SCHEMA_VERSION:
         raise StoreError(
             f"{path}: written by an older sfn-notebook (store schema {version}); open it for "
@@ -215,6 +236,11 @@ def describe(exc: sqlite3.Error) -> str:
     text = str(exc)
     if "not a database" in text:
         return f"not an sfn-notebook store (the file is not an SQLite database: {text})"
+    if "readonly database" in text:
+        return (
+            f"cannot write the store ({text}: the file or its directory is read-only); open it "
+            "read-only (Store(path, readonly=True)) or copy it somewhere writable"
+        )
     if "malformed" in text:
         return f"the store is corrupt ({text}); restore a copy or start a new file"
     return text

@@ -8,12 +8,26 @@ happen and written in batches, one transaction each. A batch is committed
   engine waits for this commit, so a crash never loses an event that a side effect depended on;
 * at each execution's end: its terminal event wakes the writer thread, which commits at once
   while the engine goes on (``flush()`` or ``close()`` waits for it);
+* when someone waits for an execution (``Execution.wait()`` on a stored Runtime returns once its
+  terminal events are committed, so what ``wait()`` reported survives a kill right after it);
 * otherwise every ``flush_interval`` seconds, by that writer thread.
 
 The file is in WAL mode with ``synchronous=NORMAL``: a committed batch survives the process
 being killed (not necessarily a power cut; pass ``synchronous="FULL"`` for that). One process
-writes a store at a time (a lock file, ``<path>.lock``, says which); readers such as the CLI open
-it read-only at any time.
+writes a store at a time: a lock file, ``<path>.lock``, says which, and the database itself holds
+a writer lease (:mod:`sfn_notebook.store.lease`) that refuses a second writer when the lock file
+is gone or not honoured. Readers such as the CLI open it read-only at any time
+(:mod:`sfn_notebook.store.opening`).
+
+One bad row never costs other executions their events, and a batch the store as a whole could
+not write (a full disk) is tried again with the next one. Events are inserted, never replaced: a
+conflict is reported, not overwritten. When a batch fails on a row (a value SQLite cannot bind,
+a conflicting event) it is rolled back and written again statement by statement in one
+transaction: every other row is kept, the bad one is reported (a warning, and
+:attr:`Store.problems`) and the batch's transaction is never left open. A string UTF-8 cannot
+encode (an unpaired surrogate, which the Runtime refuses where payloads enter but a workflow can
+still make, e.g. ``States.StringToJson('"\\udcff"')``) is written with the character as a JSON
+escape, ``\\udcff``: the events read back equal, and JSON text columns parse to the same values.
 
 >>> import tempfile, os
 >>> store = Store(os.path.join(tempfile.mkdtemp(), "h.sqlite"))
@@ -36,21 +50,21 @@ from datetime import datetime
 from typing import Any
 
 from sfn_notebook.engine.history import Event, History
-from sfn_notebook.engine.replay import EventTree
-from sfn_notebook.store.rows import EPOCH, US, Reader, dumps, to_us
+from sfn_notebook.store.lease import Lease, LeaseLost
+from sfn_notebook.store.opening import check_path, connect, connect_readonly, take_lock_file
+from sfn_notebook.store.rows import (
+    EPOCH,
+    US,
+    EventNames,
+    Reader,
+    dumps,
+    interrupted_cause,
+    storable,
+    to_us,
+)
 from sfn_notebook.store.schema import StoreError, describe, migrate, read_version
 
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows: no lock file, one writer is up to the user
-    fcntl = None  # type: ignore[assignment]
-
 _ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
-_LINKED_ACROSS = frozenset(
-    f"{kind}State{what}"
-    for kind in ("Map", "Parallel")
-    for what in ("Started", "Succeeded", "Failed")
-)
 _BASE_KEYS = frozenset({"timestamp", "type", "id", "previousEventId"})
 TERMINAL_EVENTS = {
     "ExecutionSucceeded": "SUCCEEDED",
@@ -59,6 +73,24 @@ TERMINAL_EVENTS = {
     "ExecutionAborted": "ABORTED",
 }
 INTERRUPTED = "SfnNotebook.Interrupted"
+_SET_OUTCOME = (
+    "UPDATE executions SET status = ?, output = ?, error = ?, cause = ?, stop_us = ?, "
+    "event_count = ? WHERE id = ?"
+)
+_INSERT_EVENT = (
+    "INSERT INTO events (execution_id, id, previous_id, type, state_name, timestamp_us, body, "
+    "error, cause) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+# A row SQLite refuses (a constraint) or a value it cannot bind: that row's problem, not the
+# store's. Anything else (disk full, a lost lease, corruption) fails the whole batch.
+_ROW_ERRORS = (
+    sqlite3.IntegrityError,
+    sqlite3.InterfaceError,
+    sqlite3.ProgrammingError,
+    ValueError,  # UnicodeEncodeError among them
+    TypeError,
+    OverflowError,
+)
 _OPEN_STORES: dict[str, Store] = {}  # real path -> the store writing it in this process
 
 
@@ -79,25 +111,35 @@ class Store(Reader):
         self._ids = threading.Lock()  # id allocation: never waits for a commit in progress
         self._events: collections.deque[tuple[int, Event]] = collections.deque()
         self._ops: collections.deque[tuple[str, tuple[Any, ...]]] = collections.deque()
-        self._names: dict[int, _Names] = {}
+        self._names: dict[int, EventNames] = {}
         self._histories: dict[int, History] = {}
+        self._unsettled: set[int] = set()  # executions whose end is queued, not yet committed
+        self._retry: tuple[list[Any], list[tuple[Any, ...]], dict[int, int]] | None = None
         self._failure: BaseException | None = None
         self._closed = threading.Event()
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._lock_file: Any = None
-        self._real = os.path.realpath(self.path)
+        #: Rows that could not be written as they were (each also a warning), oldest first.
+        self.problems: list[str] = []
+        self._real = check_path(self.path, writing=not readonly)
+        self._lease = Lease(self.path)
         if readonly:
-            if not os.path.exists(self.path):
-                raise StoreError(f"{self.path}: no such store")
-            self._conn = self._connect(f"file:{self._real}?mode=ro", uri=True)
-            migrate_check = self._guard(lambda: read_version(self._conn, self.path))
-            migrate_check()
+            self._conn = connect_readonly(self.path, self._real)
+            try:
+                self._guard(lambda: read_version(self._conn, self.path))()
+            except BaseException:
+                self._conn.close()
+                raise
         else:
             self._take_lock()
             try:
-                self._conn = self._connect(self.path)
-                self._guard(lambda: self._setup(synchronous))()
+                self._conn = connect(self.path, self.path)
+                try:
+                    self._guard(lambda: self._setup(synchronous))()
+                except BaseException:
+                    self._conn.close()
+                    raise
             except BaseException:
                 self._release_lock()
                 raise
@@ -115,15 +157,6 @@ class Store(Reader):
 
     # Opening -----------------------------------------------------------------------------------
 
-    def _connect(self, target: str, uri: bool = False) -> sqlite3.Connection:
-        try:
-            conn = sqlite3.connect(
-                target, uri=uri, isolation_level=None, check_same_thread=False, timeout=10
-            )
-        except sqlite3.Error as exc:
-            raise StoreError(f"{self.path}: cannot open the store ({exc})") from None
-        return conn
-
     def _setup(self, synchronous: str) -> None:
         conn = self._conn
         mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
@@ -131,6 +164,7 @@ class Store(Reader):
             raise StoreError(f"{self.path}: cannot use WAL mode (journal mode is {mode})")
         conn.execute(f"PRAGMA synchronous={synchronous}")
         migrate(conn, self.path)
+        self._lease.take(conn)
 
     def _take_lock(self) -> None:
         other = _OPEN_STORES.get(self._real)
@@ -139,21 +173,7 @@ class Store(Reader):
                 f"{self.path}: already open for writing in this process (by another Runtime); "
                 "close that one first (rt.close())"
             )
-        if fcntl is None:
-            return
-        directory = os.path.dirname(self._real)
-        if not os.path.isdir(directory):
-            raise StoreError(f"{self.path}: no such directory")
-        handle = open(self._real + ".lock", "a+")  # noqa: SIM115 - held while the store is open
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            handle.close()
-            raise StoreError(
-                f"{self.path}: in use by another process; open it read-only "
-                "(Store(path, readonly=True)) or use another file"
-            ) from None
-        self._lock_file = handle
+        self._lock_file = take_lock_file(self.path, self._real)
 
     def _release_lock(self) -> None:
         if self._lock_file is not None:
@@ -190,7 +210,11 @@ class Store(Reader):
         return None if row is None else row[0]
 
     def close(self) -> None:
-        """Write what is queued and close the file (idempotent)."""
+        """Write what is queued and close the file (idempotent).
+
+        Raises StoreError only when the store as a whole failed (disk full, lease lost); a row
+        that could not be written is in :attr:`problems`.
+        """
         if self._closed.is_set():
             return
         try:
@@ -202,6 +226,10 @@ class Store(Reader):
         finally:
             with self._lock:
                 self._closed.set()
+                with contextlib.suppress(sqlite3.Error):
+                    if self._conn.in_transaction:
+                        self._conn.execute("ROLLBACK")
+                    self._lease.release(self._conn)
                 self._conn.close()
             if _OPEN_STORES.get(self._real) is self:
                 del _OPEN_STORES[self._real]
@@ -350,9 +378,9 @@ class Store(Reader):
                 (details.get("redriveCount", 0), to_us(event["timestamp"]), execution_id),
             )
             return
+        self._unsettled.add(execution_id)  # until the statement below is committed
         self._write(
-            "UPDATE executions SET status = ?, output = ?, error = ?, cause = ?, stop_us = ?, "
-            "event_count = ? WHERE id = ?",
+            _SET_OUTCOME,
             (
                 TERMINAL_EVENTS[kind],
                 details.get("output"),
@@ -366,6 +394,16 @@ class Store(Reader):
         self._write("DELETE FROM task_tokens WHERE execution_id = ?", (execution_id,))
         self._wake.set()  # the boundary at the execution's end: the writer commits at once
 
+    def settle(self, execution_id: int) -> None:
+        """Return once an ended execution's outcome is committed (``Execution.wait()``).
+
+        Nothing to do when the writer thread already committed it (the usual case); otherwise
+        this commits what is queued. A failure to write is a warning here, raised by the next
+        :meth:`flush` or :meth:`close`.
+        """
+        if execution_id in self._unsettled:
+            self.flush(quiet=True)
+
     def boundary(self, state_name: str | None = None) -> None:
         """The durable boundary before a Task is invoked (the engine's ``on_task`` hook)."""
         self.flush(quiet=True)
@@ -373,8 +411,8 @@ class Store(Reader):
     def flush(self, *, quiet: bool = False) -> None:
         """Commit everything queued, in one transaction.
 
-        ``quiet`` (the engine's hooks) keeps a failure for the next caller instead of raising
-        it inside a running execution.
+        ``quiet`` (the engine's hooks, the writer thread, ``wait()``) keeps a failure for the
+        next caller instead of raising it inside a running execution.
         """
         if self._failure is not None and not quiet:
             failure, self._failure = self._failure, None
@@ -385,33 +423,93 @@ class Store(Reader):
             # Take the lock even with nothing queued: the writer thread may be committing a batch
             # it already took, and flush() promises that batch is on disk when it returns.
             with self._sql() as conn:
-                if self._closed.is_set():  # events after close() (an abandoned execution)
+                if self._closed.is_set() or not self._lease.held:  # closed, or taken over
+                    self._events.clear()  # an abandoned execution's events: nowhere to go
+                    self._ops.clear()
                     return
-                if not self._events and not self._ops:
+                retry = self._retry
+                if not self._events and not self._ops and not retry and not self._lease.due():
                     return
                 ops = [self._ops.popleft() for _ in range(len(self._ops))]
                 batch = [self._events.popleft() for _ in range(len(self._events))]
                 rows, counts = self._event_rows(batch)
-                conn.execute("BEGIN")
-                for sql, params in ops:
-                    conn.execute(sql, params)
-                conn.executemany(
-                    "INSERT OR REPLACE INTO events (execution_id, id, previous_id, type, "
-                    "state_name, timestamp_us, body, error, cause) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    rows,
-                )
-                conn.executemany(
-                    "UPDATE executions SET event_count = MAX(event_count, ?) WHERE id = ?",
-                    [(count, execution_id) for execution_id, count in counts.items()],
-                )
-                conn.execute("COMMIT")
-        except (StoreError, sqlite3.Error, ValueError, TypeError) as exc:
+                if retry:  # a batch the store as a whole failed to write (a full disk): first
+                    ops, rows = retry[0] + ops, retry[1] + rows
+                    counts = {**retry[2], **counts}
+                self._retry = None
+                try:
+                    try:
+                        self._commit(conn, ops, rows, counts, careful=False)
+                    except _ROW_ERRORS:
+                        # One row spoilt the batch (rolled back): write it again row by row.
+                        self._commit(conn, ops, rows, counts, careful=True)
+                except LeaseLost:
+                    raise
+                except (StoreError, sqlite3.Error):
+                    self._retry = (ops, rows, counts)  # kept for the next flush
+                    raise
+        except (StoreError, sqlite3.Error) as exc:
             if not quiet:
                 raise
             if self._failure is None:
                 warnings.warn(f"sfn-notebook store {self.path}: {exc}", stacklevel=2)
             self._failure = exc
+
+    def _commit(
+        self,
+        conn: sqlite3.Connection,
+        ops: list[tuple[str, tuple[Any, ...]]],
+        rows: list[tuple[Any, ...]],
+        counts: dict[int, int],
+        *,
+        careful: bool,
+    ) -> None:
+        """One transaction: the queued statements, the events, the event counts.
+
+        ``careful`` runs each statement on its own, so a bad row is reported and skipped (a
+        failed statement changes nothing) instead of failing the others. Whatever happens, the
+        transaction is committed or rolled back before this returns.
+        """
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            self._lease.confirm(conn)
+            if careful:
+                for sql, params in ops:
+                    self._execute_row(conn, sql, params)
+                for row in rows:
+                    self._execute_row(conn, _INSERT_EVENT, row)
+            else:
+                for sql, params in ops:
+                    conn.execute(sql, params)
+                conn.executemany(_INSERT_EVENT, rows)
+            conn.executemany(
+                "UPDATE executions SET event_count = MAX(event_count, ?) WHERE id = ?",
+                [(count, execution_id) for execution_id, count in counts.items()],
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        for sql, params in ops:
+            if sql is _SET_OUTCOME:
+                self._unsettled.discard(params[-1])
+
+    def _execute_row(self, conn: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> None:
+        try:
+            try:
+                conn.execute(sql, params)
+            except UnicodeEncodeError:
+                conn.execute(sql, tuple(storable(value) for value in params))
+        except _ROW_ERRORS as exc:
+            what = sql.split("(", maxsplit=1)[0].strip()
+            if sql is _INSERT_EVENT:
+                what = f"event {params[1]} of execution #{params[0]} ({params[3]})"
+            self._problem(f"{what} was not written: {exc}")
+
+    def _problem(self, text: str) -> None:
+        self.problems.append(text)
+        warnings.warn(f"sfn-notebook store {self.path}: {text}", stacklevel=2)
 
     def _event_rows(
         self, batch: list[tuple[int, Event]]
@@ -423,25 +521,31 @@ class Store(Reader):
         for execution_id, event in batch:
             names = all_names.get(execution_id)
             if names is None:
-                names = all_names[execution_id] = _Names(self._histories.get(execution_id))
+                names = all_names[execution_id] = EventNames(self._histories.get(execution_id))
             event_id = event["id"]
             kind = event["type"]
             name = error = cause = None
-            if len(event) == 5:  # the engine's shape: the four base keys, then one details object
-                key, details = next(reversed(event.items()))
-                body = f'{{"{key}":{encode(details)}}}'
-                name = details.get("name")
-                error = details.get("error")
-                cause = details.get("cause")
-            elif len(event) == 4:
-                body = "{}"
-            else:
-                rest = {k: v for k, v in event.items() if k not in _BASE_KEYS}
-                body = encode(rest)
-                for value in rest.values():
-                    if isinstance(value, dict):
-                        name = value.get("name")
-                        error, cause = value.get("error"), value.get("cause")
+            try:
+                if len(event) == 5:  # the engine's shape: the four base keys, then one details
+                    key, details = next(reversed(event.items()))
+                    body = f'{{"{key}":{encode(details)}}}'
+                    name = details.get("name")
+                    error = details.get("error")
+                    cause = details.get("cause")
+                elif len(event) == 4:
+                    body = "{}"
+                else:
+                    rest = {k: v for k, v in event.items() if k not in _BASE_KEYS}
+                    body = encode(rest)
+                    for value in rest.values():
+                        if isinstance(value, dict):
+                            name = value.get("name")
+                            error, cause = value.get("error"), value.get("cause")
+            except (TypeError, ValueError, RecursionError) as exc:  # not JSON: report, go on
+                self._problem(
+                    f"event {event_id} of execution #{execution_id} ({kind}) was not written: {exc}"
+                )
+                continue
             if name is None and not kind.startswith("Execution"):
                 name = names.of(event)
             names.by_id[event_id] = name
@@ -469,7 +573,7 @@ class Store(Reader):
         while not self._stopping.is_set():
             self._wake.wait(interval)
             self._wake.clear()
-            if self._events or self._ops:
+            if self._events or self._ops or self._lease.due():  # the lease is renewed idle too
                 self.flush(quiet=True)
 
     # Task tokens -------------------------------------------------------------------------------
@@ -507,13 +611,17 @@ class Store(Reader):
         """Mark executions left RUNNING by a process that died as FAILED; returns their ARNs.
 
         Each gets an ``ExecutionFailed`` event with error ``SfnNotebook.Interrupted`` and a cause
-        naming the state it was in, and can be redriven.
+        naming the state it was in, and can be redriven. One whose terminal event was written
+        (the process stopped before its status was) gets the status that event says.
         """
         interrupted = []
         for row in self.executions(status="RUNNING"):
             events = self.events(row.id)
             last = events[-1] if events else None
-            cause = _interrupted_cause(events)
+            if last is not None and last["type"] in TERMINAL_EVENTS:
+                self._on_status(row.id, last)
+                continue
+            cause = interrupted_cause(events)
             event_id = (last["id"] if last else 0) + 1
             details = {"error": INTERRUPTED, "cause": cause}
             body = dumps({"executionFailedEventDetails": details})
@@ -533,52 +641,3 @@ class Store(Reader):
             interrupted.append(row.arn)
         self.flush()
         return interrupted
-
-
-class _Names:
-    """The state names of one execution's events, as they are written.
-
-    Most events name their state or follow one that does (a Task's events follow its entry).
-    A Map's or Parallel's start and end events link into their iterations or branches; for those
-    the event tree is consulted, fed lazily from the execution's history.
-    """
-
-    __slots__ = ("by_id", "fed", "history", "tree")
-
-    def __init__(self, history: History | None) -> None:
-        self.by_id: dict[int, str | None] = {}
-        self.history = history
-        self.tree: EventTree | None = None
-        self.fed = 0
-
-    def of(self, event: Event) -> str | None:
-        kind = event["type"]
-        if kind == "EvaluationFailed":
-            details = event.get("evaluationFailedEventDetails") or {}
-            return details.get("state")
-        if kind not in _LINKED_ACROSS or self.history is None:
-            return self.by_id.get(event["previousEventId"])
-        if self.tree is None:
-            self.tree = EventTree()
-        events = self.history.events
-        target = event["id"]
-        while self.fed < target and self.fed < len(events):
-            self.tree.add(events[self.fed])
-            self.fed += 1
-        visit = self.tree.visit_of(target)
-        return None if visit is None else visit.name
-
-
-def _interrupted_cause(events: list[Event]) -> str:
-    tree = EventTree()
-    state = None
-    for event in events:
-        visit = tree.add(event)
-        if visit is not None:
-            state = visit.name
-    where = f"in state '{state}'" if state else "before its first state"
-    last = f" after event #{events[-1]['id']} ({events[-1]['type']})" if events else ""
-    return (
-        f"The process running this execution stopped {where}{last}. "
-        "Redrive the execution to run the states that did not succeed."
-    )
