@@ -139,7 +139,7 @@ def _jsonable(value: Any) -> tuple[Any, list[Diagnostic]]:
     """
     copier = _Copier()
     try:
-        return copier.copy(value, "", 0), []
+        return copier.copy(value), []
     except _NotJson as exc:
         if exc.too_large:
             return None, [_too_large(f"the JSON grows past it at {exc.at or '/'}")]
@@ -159,36 +159,50 @@ class _Copier:
 
     ``weight`` is a lower bound of the copy's compact JSON text (a string's characters and
     quotes, one character per number, brackets, colons and commas), the same measure as the YAML
-    composer's, so only a copy surely over the limit is refused.
+    composer's, so only a copy surely over the limit is refused. ``path`` is where the copy is,
+    turned into a JSON pointer only for an error.
     """
 
-    __slots__ = ("weight",)
+    __slots__ = ("path", "weight")
 
     def __init__(self) -> None:
         self.weight = 0
+        self.path: list[str] = []
 
-    def copy(self, value: Any, at: str, depth: int) -> Any:
-        if depth > MAX_DOCUMENT_DEPTH:
-            raise _NotJson(f"Definition nests more than {MAX_DOCUMENT_DEPTH} levels deep", at)
+    def error(self, message: str, *, too_large: bool = False) -> _NotJson:
+        at = "".join(f"/{escape_pointer(token)}" for token in self.path)
+        return _NotJson(message, at, too_large)
+
+    def copy(self, value: Any) -> Any:
+        if len(self.path) > MAX_DOCUMENT_DEPTH:
+            raise self.error(f"Definition nests more than {MAX_DOCUMENT_DEPTH} levels deep")
         self.weight += len(value) + 2 if isinstance(value, str) else 1
         if self.weight > DEFINITION_LIMIT:
-            raise _NotJson("", at, too_large=True)
+            raise self.error("", too_large=True)
+        path = self.path
         if isinstance(value, dict):
             copied = {}
             for k, v in value.items():
                 key = str(k)
                 self.weight += len(key) + 3
-                copied[key] = self.copy(v, f"{at}/{escape_pointer(key)}", depth + 1)
+                path.append(key)
+                copied[key] = self.copy(v)
+                path.pop()
             return copied
         if isinstance(value, list | tuple):
-            return [self.copy(v, f"{at}/{i}", depth + 1) for i, v in enumerate(value)]
+            items = []
+            for i, v in enumerate(value):
+                path.append(str(i))
+                items.append(self.copy(v))
+                path.pop()
+            return items
         if isinstance(value, float) and not math.isfinite(value):
-            raise _NotJson(f"{value} is not a JSON number", at)
+            raise self.error(f"{value} is not a JSON number")
         if value is None or isinstance(value, str | int | float):
             return value
         if hasattr(value, "isoformat"):
             return value.isoformat()
-        raise _NotJson(f"A Python {type(value).__name__} is not a JSON value", at)
+        raise self.error(f"A Python {type(value).__name__} is not a JSON value")
 
 
 def parse(source: Any) -> m.Definition:

@@ -36,8 +36,8 @@ from yaml import MarkedYAMLError
 from yaml.composer import Composer, ComposerError
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.error import Mark
-from yaml.events import AliasEvent, Event
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.events import AliasEvent, CollectionStartEvent, Event, NodeEvent
+from yaml.nodes import MappingNode, Node, ScalarNode
 from yaml.parser import Parser
 from yaml.reader import Reader
 from yaml.resolver import BaseResolver
@@ -133,11 +133,13 @@ CoreConstructor.add_constructor(FLOAT, CoreConstructor.construct_core_float)  # 
 
 
 class BoundedComposer(Composer):
-    """PyYAML's composer, counting each node's weight as JSON and refusing what is too heavy.
+    """PyYAML's composer, weighing the document as JSON as it goes and stopping past the limit.
 
-    The weight is a lower bound of the node's compact JSON text (a string's characters and
-    quotes, one character for any other scalar, brackets, colons and commas), so a definition
-    is refused only when its JSON is surely over :attr:`limit`.
+    A node's weight is a lower bound of its compact JSON text (a string's characters and quotes,
+    one character for any other scalar, a bracket and a separator per item), so a definition is
+    refused only when its JSON is surely over :attr:`limit`. An alias weighs what its anchored
+    node does; each node adds its weight to the collection around it as soon as it is composed,
+    so the alias that tips the document over is the one named, and nothing is ever expanded.
     """
 
     limit = 1024 * 1024
@@ -145,15 +147,21 @@ class BoundedComposer(Composer):
 
     def __init__(self) -> None:
         super().__init__()
-        self._weights: dict[int, int] = {}  # id(node) -> weight; the nodes live until the end
+        self._anchored: dict[int, int] = {}  # id(anchored node) -> weight; nodes live till the end
+        self._open: list[int] = []  # the weight so far of each collection being composed
+        self._total = 0  # their sum: the weight of the document so far
 
     def compose_node(self, parent: Node | None, index: Any) -> Node:
         event = self.peek_event()
+        collection = isinstance(event, CollectionStartEvent)
+        if collection:
+            self._open.append(1)
+            self._total += 1
         node = super().compose_node(parent, index)
         assert node is not None  # the stubs' Optional: compose_node always returns a node
-        weight = self._weights.get(id(node))
-        if weight is None:
-            if isinstance(event, AliasEvent):
+        if isinstance(event, AliasEvent):
+            weight = self._anchored.get(id(node))
+            if weight is None:
                 # An anchored collection is registered before its content is composed, so an
                 # alias inside it finds it unfinished: the document would contain itself.
                 raise ComposerError(
@@ -162,35 +170,25 @@ class BoundedComposer(Composer):
                     f"alias *{event.anchor} is inside the node it refers to (JSON has no cycles)",
                     _mark(event),
                 )
-            weight = self._weigh(node)
-            self._weights[id(node)] = weight
-        if weight > self.limit:
-            what = (
-                f"alias *{event.anchor} expands"
+        else:
+            if collection:
+                weight = self._open.pop()
+                self._total -= weight
+            else:
+                weight = len(node.value) + 2 if node.tag == STR else 1
+            if isinstance(event, NodeEvent) and event.anchor is not None:
+                self._anchored[id(node)] = weight
+        if self._open:
+            self._open[-1] += weight + 1
+            self._total += weight + 1
+        if max(weight, self._total) > self.limit:
+            problem = (
+                f"alias *{event.anchor} expands the definition past {self.limit} characters of JSON"
                 if isinstance(event, AliasEvent)
-                else "its aliases expand"
+                else f"the definition's JSON grows past {self.limit} characters here"
             )
-            raise ExpansionLimitError(
-                None,
-                None,
-                f"{what} the definition past {self.limit} characters of JSON",
-                _mark(event),
-            )
+            raise ExpansionLimitError(None, None, problem, _mark(event))
         return node
-
-    def _weigh(self, node: Node) -> int:
-        if isinstance(node, ScalarNode):
-            return len(node.value) + 2 if node.tag == STR else 1
-        items = node.value
-        if isinstance(node, SequenceNode):
-            return 1 + sum(self._weights[id(item)] + 1 for item in items)
-        # A key is its text; a merged mapping (<<) weighs no more than its aliases counted here.
-        return 1 + sum(
-            len(key.value) + 4 + self._weights[id(value)]
-            if isinstance(key, ScalarNode)
-            else self._weights[id(key)] + 2 + self._weights[id(value)]
-            for key, value in items
-        )
 
 
 def _mark(event: Event) -> Mark | None:
