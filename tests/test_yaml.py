@@ -1,7 +1,8 @@
-"""YAML definitions read by the YAML 1.2 core schema, as SAM, Serverless and the AWS toolkits do.
+"""YAML definitions read by the YAML 1.2 core schema (sfn_notebook/asl/yaml_core.py).
 
 Each case goes through ``sfn.run`` (a Pass state's Result is the value as the engine sees it) or
-``sfn.parse``; PyYAML's own 1.1 reading would give a different value for every one of them.
+``sfn.parse``. Most of them read differently in YAML 1.1 (PyYAML's ``safe_load``); the rest pin
+down what stays the same.
 """
 
 from __future__ import annotations

@@ -1,21 +1,26 @@
-"""YAML read as the AWS toolkits read it: the YAML 1.2 core schema, on PyYAML's safe loader.
+"""YAML definitions read by the YAML 1.2 core schema, on PyYAML's safe loader.
 
 PyYAML implements YAML 1.1, where ``No``, ``on`` and ``y`` are booleans, ``12:30`` is the
 sexagesimal integer 750, ``017`` is octal, ``1_000`` is 1000 and ``2024-01-01`` a date. The
-YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution), which SAM, the
-Serverless Framework and the AWS toolkits follow, resolves a plain scalar only as
+YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution) resolves a plain
+scalar only as
 
 * null: ``~``, ``null``, ``Null``, ``NULL`` and the empty scalar;
 * bool: ``true``/``True``/``TRUE``, ``false``/``False``/``FALSE``;
 * int: ``[-+]?[0-9]+`` in base 10 (so ``017`` is 17), ``0o[0-7]+``, ``0x[0-9a-fA-F]+``;
 * float: ``[-+]?(.[0-9]+|[0-9]+(.[0-9]*)?)([eE][-+]?[0-9]+)?``, ``.inf``, ``.nan``;
 
-and everything else is a string (there is no timestamp type). Two choices of ours on top:
+and everything else is a string (there is no timestamp type). Tools that turn YAML into the
+JSON AWS receives differ at the edges: SAM and the AWS CLI read templates with PyYAML's 1.1
+SafeLoader (timestamps kept as text, but ``No`` is false), js-yaml 4 (the Serverless Framework)
+has 1.2's booleans but still takes ``0b101`` and ``1_000`` and makes timestamps dates. The spec's
+core schema is the common ground; quote a value that must read the same everywhere. Two
+choices of ours on top:
 
 * Mapping keys are their text as written (``200: x`` and ``true: x`` give the keys ``"200"``
   and ``"true"``): an ASL document is JSON, whose object keys are strings.
-* The merge key ``<<`` is kept, as in the 1.1 type repository: both PyYAML (SAM) and js-yaml
-  (the Serverless Framework) merge with it by default.
+* The merge key ``<<`` is kept, as in the 1.1 type repository: PyYAML and js-yaml both merge
+  with it by default.
 
 Aliases are where a tiny YAML text becomes a huge document ("billion laughs": ``b: [*a, *a,
 ...]`` nine levels deep is a few hundred bytes and billions of values). The composer counts what
