@@ -99,7 +99,10 @@ def _where(exc: yaml.YAMLError) -> str:
 DEFINITION_LIMIT = 1024 * 1024
 
 # AWS refuses an oversized definition before looking at it, with a ValidationException rather
-# than a diagnostic: the message is its wording for a too-long member; the code is ours.
+# than a diagnostic, so the code DEFINITION_TOO_LARGE is ours. The message is not recorded from
+# AWS for `definition`: it is AWS's wording for any member over its model's max length (seen for
+# `name`: "Value at 'name' failed to satisfy constraint: Member must have length less than or
+# equal to 80"), without the value, as for every sensitive member.
 _TOO_LARGE = (
     "1 validation error detected: Value at 'definition' failed to satisfy constraint: "
     f"Member must have length less than or equal to {DEFINITION_LIMIT}"
