@@ -15,36 +15,46 @@ from collections.abc import Sequence
 from typing import Any
 
 from sfn_notebook.cli_store import add_commands as add_store_commands
-from sfn_notebook.errors import DefinitionError, SfnNotebookError
+from sfn_notebook.errors import DefinitionError, InputFileError, SfnNotebookError
+from sfn_notebook.textfile import read_text
 
 
 def _read(path: str) -> str:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
-    except OSError as exc:
-        raise SfnNotebookError(f"{path}: cannot read: {exc.strerror}") from None
+    """A definition file's text; AWS takes at most 1 MiB."""
+    from sfn_notebook.asl.parse import DEFINITION_LIMIT
+
+    return read_text(path, DEFINITION_LIMIT, what="a state machine definition on AWS")
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Print ``file:/pointer: CODE message`` per diagnostic; exit 1 when any is an ERROR."""
+    """Print ``file:/pointer: CODE message`` per diagnostic; exit 1 when any is an ERROR, 2 when
+    a file could not be read (the others are still validated)."""
     from sfn_notebook.asl.parse import validate
 
-    failed = False
+    failed = unreadable = False
     for path in args.files:
-        diagnostics = validate(_read(path))
+        try:
+            text = _read(path)
+        except InputFileError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            unreadable = True
+            continue
+        diagnostics = validate(text)
         for d in diagnostics:
             print(f"{path}:{d.location or '/'}: {d.code} {d.message}")
             failed = failed or d.severity == "ERROR"
         if not diagnostics:
             print(f"{path}: OK")
-    return 1 if failed else 0
+    return 2 if unreadable else 1 if failed else 0
 
 
 def _input(value: str | None) -> str | None:
-    if value is None:
-        return None
-    return _read(value[1:]) if value.startswith("@") else value
+    """``--input``: JSON text, or ``@file``, read up to AWS's 256 KiB limit on execution input."""
+    if value is None or not value.startswith("@"):
+        return value
+    from sfn_notebook.engine.history import PAYLOAD_LIMIT
+
+    return read_text(value[1:], PAYLOAD_LIMIT, what="execution input on AWS")
 
 
 def cmd_run(args: argparse.Namespace) -> int:

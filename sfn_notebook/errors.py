@@ -66,6 +66,11 @@ class ExecutionInputError(SfnNotebookError):
     code = "InvalidExecutionInput"
 
 
+class InputFileError(SfnNotebookError):
+    """A file named as input (a definition, ``@input.json``) that cannot be read, is over AWS's
+    size limit for what it holds, or is not UTF-8 text; the message names the file."""
+
+
 class ExpressionError(SfnNotebookError):
     """A path, intrinsic call or JSONata expression that does not compile.
 

@@ -268,7 +268,7 @@ def test_parse_mutated_definitions(document: Any) -> None:
     [
         ("[" * 5000 + "]" * 5000, "INVALID_JSON_DESCRIPTION"),
         ('{"a":' * 500 + "1" + "}" * 500, "INVALID_JSON_DESCRIPTION"),
-        ("a:\n" + "".join("  " * i + "b:\n" for i in range(1, 2000)), "INVALID_JSON_DESCRIPTION"),
+        ("a:\n" + "".join("  " * i + "b:\n" for i in range(1, 300)), "INVALID_JSON_DESCRIPTION"),
         ("&a [*a]", "INVALID_JSON_DESCRIPTION"),  # a YAML alias that contains itself
         ('{"StartAt": ' + "9" * 5000 + "}", "INVALID_JSON_DESCRIPTION"),
         ('{"StartAt": "A", "States": {"A": {"Type": "Wait", "Seconds": NaN}}}', None),

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from sfn_notebook.asl import model as m
+from sfn_notebook.asl import yaml_core
 from sfn_notebook.errors import DefinitionError, Diagnostic
 
 _COMMON = {
@@ -37,19 +38,32 @@ def load_document(source: Any) -> tuple[Any, list[Diagnostic]]:
 
     Returns the value and the diagnostics for input that is not JSON or YAML at all (or holds
     something no JSON document can: a non-JSON Python object, NaN, nesting deeper than
-    :data:`MAX_DOCUMENT_DEPTH`); the value is ``None`` when there are diagnostics.
+    :data:`MAX_DOCUMENT_DEPTH`), or that is over AWS's size limit (:data:`DEFINITION_LIMIT`:
+    the text, or the JSON that YAML aliases or a dict's shared parts expand to); the value is
+    ``None`` when there are diagnostics. YAML is read by the YAML 1.2 core schema
+    (:mod:`sfn_notebook.asl.yaml_core`).
 
     >>> load_document("[" * 1000 + "]" * 1000)[1][0].code
     'INVALID_JSON_DESCRIPTION'
+    >>> load_document("answer: No")[0]
+    {'answer': 'No'}
     """
     if isinstance(source, bytes | bytearray):
+        if len(source) > DEFINITION_LIMIT:
+            return None, [_too_large(f"the text is {len(source):,} bytes")]
         try:
             source = bytes(source).decode("utf-8")
         except UnicodeDecodeError as exc:
-            return None, [_invalid_json(f"Definition is not UTF-8 text: {exc.reason}", None)]
+            return None, [
+                _invalid_json(
+                    f"Definition is not UTF-8 text: {exc.reason} at byte offset {exc.start}", None
+                )
+            ]
     if not isinstance(source, str):
         return _jsonable(source)
     text = source
+    if len(text) > DEFINITION_LIMIT // 4 and (size := len(text.encode("utf-8"))) > DEFINITION_LIMIT:
+        return None, [_too_large(f"the text is {size:,} bytes")]
     if "\x00" in text:
         return None, [_invalid_json("Definition contains binary data (a NUL character)", None)]
     if text.lstrip().startswith(("{", "[")):
@@ -63,15 +77,40 @@ def load_document(source: Any) -> tuple[Any, list[Diagnostic]]:
             return None, [_invalid_json(_load_problem(exc), None)]
         return _jsonable(value)
     try:
-        value = yaml.safe_load(text)
+        value = yaml_core.load(text, DEFINITION_LIMIT)
+    except yaml_core.ExpansionLimitError as exc:
+        return None, [_too_large(f"{exc.problem}{_where(exc)}")]
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1} column {mark.column + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        return None, [_invalid_json(f"Invalid YAML: {problem}{where}", None)]
+        return None, [_invalid_json(f"Invalid YAML: {problem}{_where(exc)}", None)]
     except (ValueError, RecursionError) as exc:
         return None, [_invalid_json(f"Invalid YAML: {_load_problem(exc)}", None)]
     return _jsonable(value)
+
+
+def _where(exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    return f" at line {mark.line + 1} column {mark.column + 1}" if mark is not None else ""
+
+
+#: AWS's limit on a state machine definition: 1 MiB, a hard quota (the API model's
+#: ``Definition`` shape has ``max: 1048576``; a request is at most 1 MB in all). Text over it is
+#: refused, JSON or YAML, and so is YAML whose aliases expand past it.
+DEFINITION_LIMIT = 1024 * 1024
+
+# AWS refuses an oversized definition before looking at it, with a ValidationException rather
+# than a diagnostic, so the code DEFINITION_TOO_LARGE is ours. The message is not recorded from
+# AWS for `definition`: it is AWS's wording for any member over its model's max length (seen for
+# `name`: "Value at 'name' failed to satisfy constraint: Member must have length less than or
+# equal to 80"), without the value, as for every sensitive member.
+_TOO_LARGE = (
+    "1 validation error detected: Value at 'definition' failed to satisfy constraint: "
+    f"Member must have length less than or equal to {DEFINITION_LIMIT}"
+)
+
+
+def _too_large(detail: str) -> Diagnostic:
+    return Diagnostic("ERROR", "DEFINITION_TOO_LARGE", f"{_TOO_LARGE} ({detail})", "/")
 
 
 # Deeper documents are refused up front: the validator and the engine walk payload templates
@@ -97,38 +136,76 @@ def _jsonable(value: Any) -> tuple[Any, list[Diagnostic]]:
     """A JSON copy of a loaded value, or the diagnostic for the first part that is not JSON.
 
     YAML may produce dates and non-string keys, and a dict from Python anything at all: dates
-    become ISO text and keys text; other objects, NaN, cycles and deep nesting are reported.
+    become ISO text and keys text; other objects, NaN, cycles, deep nesting and a copy whose JSON
+    would be over :data:`DEFINITION_LIMIT` (a dict can share one list many times over, as YAML
+    aliases do) are reported.
     """
+    copier = _Copier()
     try:
-        return _json_copy(value, "", 0), []
+        return copier.copy(value), []
     except _NotJson as exc:
+        if exc.too_large:
+            return None, [_too_large(f"the JSON grows past it at {exc.at or '/'}")]
         return None, [Diagnostic("ERROR", "INVALID_JSON_DESCRIPTION", exc.message, exc.at or "/")]
 
 
 class _NotJson(Exception):
-    def __init__(self, message: str, at: str) -> None:
+    def __init__(self, message: str, at: str, too_large: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.at = at
+        self.too_large = too_large
 
 
-def _json_copy(value: Any, at: str, depth: int) -> Any:
-    if depth > MAX_DOCUMENT_DEPTH:
-        raise _NotJson(f"Definition nests more than {MAX_DOCUMENT_DEPTH} levels deep", at)
-    if isinstance(value, dict):
-        return {
-            str(k): _json_copy(v, f"{at}/{escape_pointer(str(k))}", depth + 1)
-            for k, v in value.items()
-        }
-    if isinstance(value, list | tuple):
-        return [_json_copy(v, f"{at}/{i}", depth + 1) for i, v in enumerate(value)]
-    if isinstance(value, float) and not math.isfinite(value):
-        raise _NotJson(f"{value} is not a JSON number", at)
-    if value is None or isinstance(value, str | int | float):
-        return value
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    raise _NotJson(f"A Python {type(value).__name__} is not a JSON value", at)
+class _Copier:
+    """Copies a value into JSON types, weighing the copy as it goes.
+
+    ``weight`` is a lower bound of the copy's compact JSON text (a string's characters and
+    quotes, one character per number, brackets, colons and commas), the same measure as the YAML
+    composer's, so only a copy surely over the limit is refused. ``path`` is where the copy is,
+    turned into a JSON pointer only for an error.
+    """
+
+    __slots__ = ("path", "weight")
+
+    def __init__(self) -> None:
+        self.weight = 0
+        self.path: list[str] = []
+
+    def error(self, message: str, *, too_large: bool = False) -> _NotJson:
+        at = "".join(f"/{escape_pointer(token)}" for token in self.path)
+        return _NotJson(message, at, too_large)
+
+    def copy(self, value: Any) -> Any:
+        if len(self.path) > MAX_DOCUMENT_DEPTH:
+            raise self.error(f"Definition nests more than {MAX_DOCUMENT_DEPTH} levels deep")
+        self.weight += len(value) + 2 if isinstance(value, str) else 1
+        if self.weight > DEFINITION_LIMIT:
+            raise self.error("", too_large=True)
+        path = self.path
+        if isinstance(value, dict):
+            copied = {}
+            for k, v in value.items():
+                key = str(k)
+                self.weight += len(key) + 3
+                path.append(key)
+                copied[key] = self.copy(v)
+                path.pop()
+            return copied
+        if isinstance(value, list | tuple):
+            items = []
+            for i, v in enumerate(value):
+                path.append(str(i))
+                items.append(self.copy(v))
+                path.pop()
+            return items
+        if isinstance(value, float) and not math.isfinite(value):
+            raise self.error(f"{value} is not a JSON number")
+        if value is None or isinstance(value, str | int | float):
+            return value
+        if hasattr(value, "isoformat"):
+            return value.isoformat()
+        raise self.error(f"A Python {type(value).__name__} is not a JSON value")
 
 
 def parse(source: Any) -> m.Definition:

@@ -34,9 +34,14 @@ from sfn_notebook.engine.resources import (
     TaskCall,
     TaskResource,
 )
-from sfn_notebook.errors import SfnNotebookError, StatesError
+from sfn_notebook.errors import InputFileError, SfnNotebookError, StatesError
 from sfn_notebook.integrations.activities import ACTIVITY_ARN
 from sfn_notebook.integrations.callbacks import task_failure
+from sfn_notebook.textfile import read_text
+
+# Step Functions Local sets no limit on a MockConfigFile; this one only keeps a wrong path (a
+# device, a huge log) from filling memory.
+MOCK_CONFIG_LIMIT = 64 * 1024 * 1024
 
 
 class MockConfigError(SfnNotebookError):
@@ -99,10 +104,9 @@ class MockConfig:
         text = os.fspath(source)
         if not text.lstrip().startswith("{"):
             try:
-                with open(text, encoding="utf-8") as file:
-                    text = file.read()
-            except OSError as exc:
-                raise MockConfigError(f"Cannot read the mock configuration {text}: {exc}") from None
+                text = read_text(text, MOCK_CONFIG_LIMIT, what="a mock configuration")
+            except InputFileError as exc:
+                raise MockConfigError(f"Cannot read the mock configuration {exc}") from None
         try:
             return cls(json.loads(text))
         except ValueError as exc:

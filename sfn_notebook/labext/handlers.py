@@ -16,14 +16,18 @@ from tornado import web
 
 from sfn_notebook.labext.graph import graph_reply, validate_reply
 
-#: AWS rejects definitions over 1 MiB; twice that leaves room for YAML comments and indentation.
+#: AWS rejects definitions over 1 MiB, which the reply reports as a diagnostic; a text over twice
+#: that is not even looked at. JSON escapes take at most 6 bytes per character (``\u0000``).
 MAX_TEXT = 2 * 1024 * 1024
+MAX_BODY = 6 * MAX_TEXT + 4096
 
 
 class _DefinitionHandler(APIHandler):
     """Shared request parsing; work runs in a thread so a big definition never stalls the server."""
 
     def _body(self) -> dict[str, Any]:
+        if len(self.request.body or b"") > MAX_BODY:
+            raise web.HTTPError(413, f"request body is larger than {MAX_BODY} bytes")
         try:
             body = json.loads(self.request.body or b"{}")
         except ValueError:

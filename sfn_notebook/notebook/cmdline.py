@@ -18,7 +18,9 @@ import json
 from collections.abc import Mapping
 from typing import Any, NoReturn
 
-from sfn_notebook.errors import SfnNotebookError
+from sfn_notebook.engine.history import PAYLOAD_LIMIT
+from sfn_notebook.errors import InputFileError, SfnNotebookError
+from sfn_notebook.textfile import read_text
 
 
 class CommandError(SfnNotebookError):
@@ -94,7 +96,8 @@ _MISSING = object()
 
 def parse_json(text: str, namespace: Mapping[str, Any] | None = None, what: str = "JSON") -> Any:
     """A JSON argument: JSON text (a word that is not JSON, such as ``approved``, is a string),
-    ``$name`` (a Python variable's value) or ``@path`` (a JSON file).
+    ``$name`` (a Python variable's value) or ``@path`` (a JSON file, read up to AWS's 256 KiB
+    limit on payloads).
 
     >>> parse_json("$order", {"order": {"id": 1}})
     {'id': 1}
@@ -106,10 +109,9 @@ def parse_json(text: str, namespace: Mapping[str, Any] | None = None, what: str 
         return value
     if text.startswith("@"):
         try:
-            with open(text[1:], encoding="utf-8") as handle:
-                text = handle.read()
-        except OSError as exc:
-            raise CommandError(f"{what}: cannot read {text[1:]}: {exc.strerror}") from None
+            text = read_text(text[1:], PAYLOAD_LIMIT, what="a payload on AWS")
+        except InputFileError as exc:
+            raise CommandError(f"{what}: {exc}") from None
         try:
             return json.loads(text)
         except ValueError as exc:

@@ -28,6 +28,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
+from sfn_notebook.asl.parse import DEFINITION_LIMIT
 from sfn_notebook.errors import SfnNotebookError
 from sfn_notebook.notebook.cmdline import CommandError, parse_json, variable_or_text
 from sfn_notebook.notebook.registry import (
@@ -46,6 +47,7 @@ from sfn_notebook.notebook.session import CLOCKS
 from sfn_notebook.notebook.views import Findings, FunctionTable, StateMachineView, response
 from sfn_notebook.runtime.execution import Execution
 from sfn_notebook.runtime.runtime import Runtime
+from sfn_notebook.textfile import read_text
 
 # ------------------------------------------------------------------------------------------------
 # Helpers shared by commands
@@ -277,11 +279,7 @@ def _validate(ctx: Context, args: argparse.Namespace) -> Findings:
     if target in ctx.session.sources:
         return findings_for(ctx.session.sources[target], target, offset=1, cell=True)
     if os.path.isfile(target):
-        try:
-            with open(target, encoding="utf-8") as handle:
-                text = handle.read()
-        except OSError as exc:
-            raise CommandError(f"cannot read {target}: {exc.strerror}") from None
+        text = read_text(target, DEFINITION_LIMIT, what="a state machine definition on AWS")
         return findings_for(text, target)
     if target in _machine_names(ctx):
         return findings_for(_require_machine(ctx, target)["definition"], target)

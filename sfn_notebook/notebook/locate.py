@@ -100,7 +100,7 @@ _PARSER_LINE = re.compile(r"\bline (\d+)\b")
 def diagnostic_line(index: SourceIndex, diagnostic: Any) -> int:
     """The line a diagnostic is about: the parser's own line for malformed text, else the
     line of its JSON pointer."""
-    if diagnostic.code == "INVALID_JSON_DESCRIPTION":
+    if diagnostic.code in ("INVALID_JSON_DESCRIPTION", "DEFINITION_TOO_LARGE"):
         found = _PARSER_LINE.search(diagnostic.message)
         if found:
             return int(found.group(1))
@@ -113,7 +113,14 @@ def _yaml_positions(text: str) -> Positions:
     if root is None:
         return positions
 
+    walked: set[int] = set()
+
     def walk(node: yaml.Node, path: tuple[str, ...]) -> None:
+        # An alias repeats a node already walked: walking it again would expand the aliases
+        # (a few hundred bytes of nested aliases are billions of paths).
+        if id(node) in walked:
+            return
+        walked.add(id(node))
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
                 here = (*path, str(key.value))
