@@ -414,6 +414,11 @@ class StartExecution(_ServiceResource):
             ) from None
 
     async def _poll(self, execution_arn: str, call: TaskCall) -> dict[str, Any]:
+        # A child execution on AWS runs in real time: so does virtual time until it ends.
+        with call.clock.external():
+            return await self._poll_until_done(execution_arn, call)
+
+    async def _poll_until_done(self, execution_arn: str, call: TaskCall) -> dict[str, Any]:
         while True:
             response = await self.call_api(
                 "stepfunctions",
