@@ -8,6 +8,7 @@ awaiting its answer) it runs with real time, so timers fire in AWS's order.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import socket
 import threading
 import time
@@ -93,7 +94,10 @@ def test_wait_in_one_branch_ends_after_a_short_task_in_the_other() -> None:
                 "Type": "Parallel",
                 "End": True,
                 "Branches": [
-                    {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 600, "End": True}}},
+                    {
+                        "StartAt": "W",
+                        "States": {"W": {"Type": "Wait", "Seconds": 600, "End": True}},
+                    },
                     {"StartAt": "T", "States": {"T": task("short")}},
                 ],
             }
@@ -115,7 +119,8 @@ def test_wait_in_one_branch_ends_after_a_short_task_in_the_other() -> None:
 
 
 def test_callback_under_a_long_execution_timeout_waits_for_its_answer(rt: Any) -> None:
-    definition = {"TimeoutSeconds": 86_400, "StartAt": "Ask", "States": {"Ask": waiting_for_token()}}
+    ask = waiting_for_token()
+    definition = {"TimeoutSeconds": 86_400, "StartAt": "Ask", "States": {"Ask": ask}}
     ex = start(rt, definition)
     token = next_token(rt)
     time.sleep(2)
@@ -213,15 +218,14 @@ def test_waits_and_backoff_alone_still_take_no_wall_time(rt: Any) -> None:
     assert time.monotonic() - began < 3
     assert ex.status == "SUCCEEDED", ex.cause
     scheduled = [e["timestamp"] for e in ex.history if e["type"] == "TaskScheduled"]
-    gaps = [(b - a).total_seconds() for a, b in zip(scheduled, scheduled[1:], strict=False)]
+    gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(scheduled)]
     assert gaps == [pytest.approx(g, abs=0.5) for g in (60, 120, 240)]
     assert at(ex, "WaitStateExited") == pytest.approx(3600, abs=1e-3)
 
 
 def test_advance_needs_the_virtual_clock() -> None:
-    with Runtime(clock="real") as real:
-        with pytest.raises(SfnNotebookError, match="virtual clock"):
-            real.advance(60)
+    with Runtime(clock="real") as real, pytest.raises(SfnNotebookError, match="virtual clock"):
+        real.advance(60)
 
 
 def test_advance_rejects_negative_and_non_numbers(rt: Any) -> None:

@@ -21,15 +21,17 @@ Waits and backoffs finishes in milliseconds with its timestamps as they would ha
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import selectors
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, TypeVar
 
 UTC = timezone.utc
+_T = TypeVar("_T")
 
 
 class Clock:
@@ -252,7 +254,9 @@ class _VirtualLoop(asyncio.SelectorEventLoop):
         selector.next_timer = self._next_timer
         selector.own_files = len(selector.get_map())
 
-    def run_in_executor(self, executor: Any, func: Callable[..., Any], *args: Any) -> Any:
+    def run_in_executor(  # type: ignore[override]  # the same call, typed without TypeVarTuple
+        self, executor: concurrent.futures.Executor | None, func: Callable[..., _T], *args: Any
+    ) -> asyncio.Future[_T]:
         # Work in a thread (``asyncio.to_thread`` too) is external until its future is done.
         future = super().run_in_executor(executor, func, *args)
         clock = self._virtual_clock
