@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import random
 import threading
@@ -53,6 +54,8 @@ from sfn_notebook.runtime.identity import (
 )
 from sfn_notebook.runtime.ledger import Ledger
 from sfn_notebook.runtime.tasks import TaskApi
+
+_log = logging.getLogger(__name__)
 
 
 class StateMachineDoesNotExist(SfnNotebookError):
@@ -159,7 +162,14 @@ class Runtime(TaskApi):
                 def serve() -> None:
                     asyncio.set_event_loop(loop)
                     loop.call_soon(ready.set)
-                    loop.run_forever()
+                    while True:
+                        try:
+                            loop.run_forever()
+                            return
+                        except (SystemExit, KeyboardInterrupt) as exc:  # noqa: PERF203
+                            # Raised by user code on the loop (task functions report them as
+                            # Runtime.ExitError): the other executions must go on regardless.
+                            _log.warning("ignored %r raised on the runtime's loop", exc)
 
                 self._thread = threading.Thread(target=serve, name="sfn-runtime", daemon=True)
                 self._thread.start()
