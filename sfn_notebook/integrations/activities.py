@@ -211,6 +211,7 @@ class ActivityResource(TaskResource):
         finally:
             self.activities.withdraw(self.activity, waiting)
             self.activities.tokens.close(pending.token)
+            pending.abandon()
 
 
 # ------------------------------------------------------------------------------------------------

@@ -90,6 +90,12 @@ class PendingTask:
         else:
             self.future.set_result(value)
 
+    def abandon(self) -> None:
+        """The Task no longer waits (answered, timed out, stopped). An answer already on its way
+        from another thread then lands on a cancelled future, not on one whose exception nobody
+        would ever retrieve ("Future exception was never retrieved")."""
+        self.future.cancel()
+
     def beat(self) -> None:
         self.last_beat = self.loop.time()
         if self._beat is not None and not self._beat.done():
@@ -226,3 +232,4 @@ class CallbackResource(TaskResource):
             return await pending.outcome(call.clock)
         finally:
             self.tokens.close(call.token)
+            pending.abandon()
