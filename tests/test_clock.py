@@ -298,3 +298,12 @@ def test_async_function_threads_and_sockets_are_external_its_sleeps_are_timers()
     assert time.monotonic() - began < 3  # 30 s of asyncio.sleep and a 600 s Wait: no wall time
     assert at(ex, "LambdaFunctionSucceeded") == pytest.approx(30, abs=0.5)
     assert at(ex, "WaitStateExited") == pytest.approx(600, abs=0.5)
+
+
+def test_sfn_run_waits_out_an_unanswerable_callback_in_real_time() -> None:
+    """sfn.run cannot answer a callback: the execution's TimeoutSeconds ends it, in real time."""
+    definition = {"TimeoutSeconds": 1, "StartAt": "Ask", "States": {"Ask": waiting_for_token()}}
+    began = time.monotonic()
+    ex = sfn.run(definition, functions={"notify": lambda event, context: {}})
+    assert ex.status == "TIMED_OUT"
+    assert 0.9 < time.monotonic() - began < 5

@@ -2,15 +2,17 @@
 
 Both clocks own an asyncio event loop. The real clock's loop is an ordinary one. The virtual
 clock's loop reports *virtual* time, and the rule is: virtual time jumps to the next timer only
-when every running execution is waiting on timers alone (Waits, retry backoffs, timeouts). While
-any external work is in flight -- a Python task function, an SDK call, a nested execution on AWS,
-an activity or a callback waiting for its answer, each registered with :meth:`Clock.external` --
-virtual time advances with real time, so every timer fires in the order AWS would fire it and no
-timeout fires before the work it bounds had its chance. A nested execution of the same Runtime is
-not external by itself: it is an execution on the same loop, so the rule applies to it.
-:meth:`VirtualClock.advance` moves virtual time forward on purpose, firing the timers due on the
-way in order (how a notebook shows a heartbeat lapse without waiting for it). So a workflow of
-Waits and backoffs finishes in milliseconds with its timestamps as they would have been.
+when every running execution is waiting on timers alone (Waits, retry backoffs, timeouts, an async
+task function's ``asyncio.sleep``). While any external work is in flight -- a synchronous task
+function in its thread, an SDK call, a nested execution on AWS, an activity or a callback waiting
+for its answer (each marked with :meth:`Clock.external`), any thread awaited through
+``run_in_executor`` and any socket or pipe the loop watches -- virtual time advances with real
+time, so timers fire in the order AWS would fire them and no timeout fires before the work it
+bounds had its chance. A nested execution of the same Runtime is not external by itself: it is an
+execution on the same loop, so the rule applies to it. :meth:`VirtualClock.advance` moves virtual
+time forward on purpose, firing the timers due on the way in order, each at its own instant (how a
+notebook shows a heartbeat lapse without waiting for it). So a workflow of Waits and backoffs
+finishes in milliseconds with its timestamps exactly as they would have been.
 
 >>> clock = VirtualClock(start=datetime(2024, 1, 1, tzinfo=timezone.utc))
 >>> loop = clock.new_loop()
@@ -75,7 +77,7 @@ class VirtualClock(Clock):
         # (virtual seconds since start, real monotonic instant they were taken at, or None while
         # time stands still). One tuple, replaced whole, so other threads read a consistent pair.
         self._base: tuple[float, float | None] = (0.0, None)
-        self._now, self._now_at = start, 0.0
+        self._now: tuple[float, datetime] = (0.0, start)  # the last instant asked for, as a pair
         self._lock = threading.Lock()
         self._external = 0  # external work in flight
         self._advances: list[tuple[float, threading.Event]] = []  # (target, settled) of advance()
@@ -93,9 +95,11 @@ class VirtualClock(Clock):
 
     def now(self) -> datetime:
         elapsed = self.time()
-        if elapsed != self._now_at:  # most events share a virtual instant: reuse its datetime
-            self._now, self._now_at = self._start + timedelta(seconds=elapsed), elapsed
-        return self._now
+        at, moment = self._now
+        if elapsed != at:  # most events share a virtual instant: reuse its datetime
+            moment = self._start + timedelta(seconds=elapsed)
+            self._now = (elapsed, moment)
+        return moment
 
     def advance(self, seconds: float) -> datetime:
         """Move virtual time ``seconds`` forward on purpose; returns the new time.
