@@ -228,3 +228,20 @@ def test_ctrl_c_while_waiting_stops_the_waiting_not_the_runtime() -> None:
         release.set()
         assert ex.wait(10).output == "finished"
         assert rt.start(arn).wait(10).output == "finished"
+
+
+def test_exit_raised_by_a_loop_callback_leaves_the_runtime_serving(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """SystemExit from a callback an async function scheduled on the Runtime's loop (outside any
+    Task) is logged and ignored: the loop thread goes on serving executions."""
+
+    async def schedules_exit(event: Any, context: Any) -> str:
+        asyncio.get_running_loop().call_soon(sys.exit, 4)
+        return "scheduled"
+
+    with Runtime(clock="virtual", functions={"f": schedules_exit}) as rt:
+        arn = rt.create_state_machine(name="f", definition=task(FN.format("f")))["stateMachineArn"]
+        assert rt.start(arn).wait(5).output == "scheduled"
+        assert rt.start(arn).wait(5).output == "scheduled"
+    assert any("SystemExit" in r.getMessage() for r in caplog.records)
