@@ -307,3 +307,38 @@ def test_sfn_run_waits_out_an_unanswerable_callback_in_real_time() -> None:
     ex = sfn.run(definition, functions={"notify": lambda event, context: {}})
     assert ex.status == "TIMED_OUT"
     assert 0.9 < time.monotonic() - began < 5
+
+
+def test_a_local_child_answering_its_parents_token_keeps_virtual_time(rt: Any) -> None:
+    """startExecution.waitForTaskToken of a local child: the child is an execution like any
+    other, so its hour-long Wait still takes no wall time before it answers the token."""
+    child = {
+        "StartAt": "Rest",
+        "States": {
+            "Rest": {"Type": "Wait", "Seconds": 3600, "Next": "Answer"},
+            "Answer": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::aws-sdk:sfn:sendTaskSuccess",
+                "Parameters": {"TaskToken.$": "$.token", "Output": {"rested": True}},
+                "End": True,
+            },
+        },
+    }
+    child_arn = rt.create_state_machine(name="child", definition=child)["stateMachineArn"]
+    parent = {
+        "StartAt": "Delegate",
+        "States": {
+            "Delegate": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::states:startExecution.waitForTaskToken",
+                "Parameters": {"StateMachineArn": child_arn, "Input": {"token.$": "$$.Task.Token"}},
+                "End": True,
+            }
+        },
+    }
+    began = time.monotonic()
+    ex = start(rt, parent, name="parent").wait(10)
+    assert time.monotonic() - began < 3
+    assert ex.status == "SUCCEEDED", ex.cause
+    assert ex.output == {"rested": True}
+    assert at(ex, "TaskSucceeded") == pytest.approx(3600, abs=1)

@@ -9,10 +9,12 @@ for its answer (each marked with :meth:`Clock.external`), any thread awaited thr
 ``run_in_executor`` and any socket or pipe the loop watches -- virtual time advances with real
 time, so timers fire in the order AWS would fire them and no timeout fires before the work it
 bounds had its chance. A nested execution of the same Runtime is not external by itself: it is an
-execution on the same loop, so the rule applies to it. :meth:`VirtualClock.advance` moves virtual
-time forward on purpose, firing the timers due on the way in order, each at its own instant (how a
-notebook shows a heartbeat lapse without waiting for it). So a workflow of Waits and backoffs
-finishes in milliseconds with its timestamps exactly as they would have been.
+execution on the same loop, so the rule applies to it (and to the callback of a
+``startExecution.waitForTaskToken`` while the local child that is to answer it runs).
+:meth:`VirtualClock.advance` moves virtual time forward on purpose, firing the timers due on the
+way in order, each at its own instant (how a notebook shows a heartbeat lapse without waiting for
+it). So a workflow of Waits and backoffs finishes in milliseconds with its timestamps exactly as
+they would have been.
 
 >>> clock = VirtualClock(start=datetime(2024, 1, 1, tzinfo=timezone.utc))
 >>> loop = clock.new_loop()

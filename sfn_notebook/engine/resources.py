@@ -82,6 +82,9 @@ class TaskCall:
     # Writes ``<prefix><suffix>`` (TaskSubmitted, ActivityStarted ...) to the history; call it on
     # the event loop's thread only.
     emit: Callable[[str, dict[str, Any] | None], None] | None = None
+    # Set by a resource whose task token an execution on this loop is expected to answer (a
+    # local child of startExecution.waitForTaskToken): waiting for it is then not external work.
+    answerer: asyncio.Future[Any] | None = None
 
 
 class TaskResource:

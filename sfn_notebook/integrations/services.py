@@ -373,6 +373,7 @@ class StartExecution(_ServiceResource):
         if local:
             assert machines is not None
             record = await self._start_local(machines, arn, name, input_text, call)
+            call.answerer = record.task  # for .waitForTaskToken: the child is to answer
             started = {
                 "ExecutionArn": record.context.execution_arn,
                 "StartDate": epoch_millis(record.context.start_time),
