@@ -114,7 +114,9 @@ class PendingTask:
             self._beat = self.loop.create_future()
             wait = None if beat_due is None else max(beat_due - self.loop.time(), 0.0)
             local = answerer is not None and not answerer.done()
-            waited = {self.future, self._beat, *([answerer] if local else [])}
+            waited: set[asyncio.Future[Any]] = {self.future, self._beat}
+            if answerer is not None and local:
+                waited.add(answerer)
             try:
                 with contextlib.nullcontext() if local else clock.external():
                     await asyncio.wait(waited, timeout=wait, return_when=asyncio.FIRST_COMPLETED)
