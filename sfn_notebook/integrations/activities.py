@@ -67,6 +67,8 @@ class _Waiting:
     emit: Callable[[str, dict[str, Any] | None], None] | None
 
     def start(self, worker_name: str | None) -> None:  # on the loop
+        if self.pending.future.done():  # the Task stopped waiting as the worker took it
+            return
         if self.emit is not None:
             self.emit("Started", {"workerName": worker_name} if worker_name else None)
         self.started.set()
