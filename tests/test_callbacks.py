@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
+import logging
+import random
 import threading
 import time
 from typing import Any
@@ -220,3 +224,43 @@ def test_aws_sdk_send_task_success_answers_local_tokens(rt: Any) -> None:
     bogus = start(rt, answer, {"token": "NoSuchTaskToken"}, name="bogus").wait(10)
     assert (bogus.status, bogus.error) == ("FAILED", "Sfn.InvalidTokenException")
     assert bogus.cause.startswith("Invalid Token: 'Invalid token' (Service: Sfn, Status Code: 400")
+
+
+def test_answers_racing_a_heartbeat_lapse_leave_no_unretrieved_future(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A failure sent just as the heartbeat lapses may reach the loop after the Task stopped
+    waiting; it must not leave a future whose exception nobody retrieves (asyncio then logs
+    "Future exception was never retrieved"). A busy loop widens the race to many per hundred."""
+    caplog.set_level(logging.ERROR, logger="asyncio")
+    with Runtime(clock="virtual") as runtime:
+
+        def answer(token: str) -> None:
+            with contextlib.suppress(TaskTimedOut):
+                runtime.send_task_failure(taskToken=token, error="Late")
+
+        @runtime.function("notify")
+        def notify(event: Any, context: Any) -> dict[str, Any]:
+            delay = 1.0 + random.uniform(-0.02, 0.02)  # about when the heartbeat lapses
+            threading.Timer(delay, answer, [event["token"]]).start()
+            return {}
+
+        chain = {f"P{i}": {"Type": "Pass", "Next": f"P{i + 1}"} for i in range(1999)}
+        busy = {"StartAt": "P0", "States": {**chain, "P1999": {"Type": "Pass", "End": True}}}
+        waiting_arn = start_machine(runtime, waiting(HeartbeatSeconds=1), "hb")
+        busy_arn = start_machine(runtime, busy, "busy")
+        executions = [runtime.start(waiting_arn) for _ in range(200)]
+        until = time.monotonic() + 2
+        while time.monotonic() < until:  # keeps the loop busy across the lapses
+            runtime.start(busy_arn)
+            time.sleep(0.002)
+        for ex in executions:
+            assert ex.wait(10).status == "FAILED"
+        assert {ex.error for ex in executions} <= {"Late", "States.Timeout"}
+    gc.collect()
+    unretrieved = [r for r in caplog.records if "never retrieved" in r.getMessage()]
+    assert unretrieved == []
+
+
+def start_machine(rt: Runtime, definition: dict[str, Any], name: str) -> str:
+    return str(rt.create_state_machine(name=name, definition=definition)["stateMachineArn"])

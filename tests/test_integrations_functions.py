@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
+import signal
+import sys
 import threading
 import time
 from typing import Any
+
+import pytest
 
 import sfn_notebook as sfn
 from sfn_notebook.runtime.runtime import Runtime
@@ -147,3 +152,96 @@ def test_bounded_worker_pool() -> None:
         ex = rt.start(arn, list(range(6))).wait(20)
     assert ex.status == "SUCCEEDED" and ex.output == list(range(6))
     assert peak == 2
+
+
+EXIT_CAUSE = re.compile(r"RequestId: [0-9a-f-]{36} Error: Runtime exited (.*)")
+
+
+def test_exits_and_interrupts_fail_the_task_and_leave_the_runtime_running() -> None:
+    """sys.exit or KeyboardInterrupt in a function ends a Lambda's process, not Step Functions:
+    the Task fails with Runtime.ExitError and the Runtime serves the next execution at once."""
+
+    def exits(event: Any, context: Any) -> Any:
+        sys.exit(3)
+
+    def interrupted(event: Any, context: Any) -> Any:
+        raise KeyboardInterrupt
+
+    async def quits(event: Any, context: Any) -> Any:
+        raise SystemExit
+
+    def says_why(event: Any, context: Any) -> Any:
+        sys.exit("giving up")
+
+    functions = {"exits": exits, "interrupted": interrupted, "quits": quits, "says_why": says_why}
+    expected = {
+        "exits": "with error: exit status 3",
+        "interrupted": "with error: signal: interrupt",
+        "quits": "without providing a reason",
+        "says_why": "with error: exit status 1",
+    }
+    with Runtime(clock="virtual", functions=functions) as rt:
+        hello = rt.create_state_machine(
+            name="hello",
+            definition={"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}},
+        )["stateMachineArn"]
+        for name, reason in expected.items():
+            arn = rt.create_state_machine(name=name, definition=task(FN.format(name)))[
+                "stateMachineArn"
+            ]
+            ex = rt.start(arn).wait(10)
+            assert (ex.status, ex.error) == ("FAILED", "Runtime.ExitError"), name
+            cause = json.loads(ex.cause)
+            assert cause["errorType"] == "Runtime.ExitError"
+            found = EXIT_CAUSE.fullmatch(cause["errorMessage"])
+            assert found and found.group(1) == reason, cause
+            failed = next(e for e in ex.history if e["type"] == "LambdaFunctionFailed")
+            assert failed["lambdaFunctionFailedEventDetails"]["error"] == "Runtime.ExitError"
+            began = time.monotonic()
+            after = rt.start(hello, {"after": name}).wait(5)
+            assert after.status == "SUCCEEDED" and after.output == {"after": name}
+            assert time.monotonic() - began < 2
+    lone = sfn.run(task(FN.format("exits")), functions=functions)  # sfn.run too
+    assert (lone.status, lone.error) == ("FAILED", "Runtime.ExitError")
+
+
+def test_ctrl_c_while_waiting_stops_the_waiting_not_the_runtime() -> None:
+    release = threading.Event()
+
+    def slow(event: Any, context: Any) -> Any:
+        release.wait(10)
+        return "finished"
+
+    with Runtime(clock="virtual", functions={"slow": slow}) as rt:
+        arn = rt.create_state_machine(name="slow", definition=task(FN.format("slow")))[
+            "stateMachineArn"
+        ]
+        ex = rt.start(arn)
+        main = threading.main_thread().ident
+        assert main is not None
+        threading.Timer(0.2, signal.pthread_kill, [main, signal.SIGINT]).start()  # Ctrl-C
+        began = time.monotonic()
+        with pytest.raises(KeyboardInterrupt):
+            ex.wait(10)
+        assert time.monotonic() - began < 5
+        assert ex.status == "RUNNING"
+        release.set()
+        assert ex.wait(10).output == "finished"
+        assert rt.start(arn).wait(10).output == "finished"
+
+
+def test_exit_raised_by_a_loop_callback_leaves_the_runtime_serving(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """SystemExit from a callback an async function scheduled on the Runtime's loop (outside any
+    Task) is logged and ignored: the loop thread goes on serving executions."""
+
+    async def schedules_exit(event: Any, context: Any) -> str:
+        asyncio.get_running_loop().call_soon(sys.exit, 4)
+        return "scheduled"
+
+    with Runtime(clock="virtual", functions={"f": schedules_exit}) as rt:
+        arn = rt.create_state_machine(name="f", definition=task(FN.format("f")))["stateMachineArn"]
+        assert rt.start(arn).wait(5).output == "scheduled"
+        assert rt.start(arn).wait(5).output == "scheduled"
+    assert any("SystemExit" in r.getMessage() for r in caplog.records)

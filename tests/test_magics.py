@@ -461,6 +461,24 @@ def test_send_failure_fails_a_waiting_task(ip: Any) -> None:
     assert "Invalid Token" in usage_error(ip, "send-failure not-a-token Rejected")
 
 
+def test_advance_lapses_a_heartbeat_without_waiting(ip: Any, capsys: Any) -> None:
+    _, asked = _ask(ip)
+    cell = APPROVAL.replace("    End: true", "    HeartbeatSeconds: 3600\n    End: true")
+    ip.run_cell_magic("asl", "approval", cell)
+    ex = ip.run_line_magic("sfn", "run approval --no-wait")
+    assert asked.wait(10)
+    assert ex.status == "RUNNING"  # the callback keeps virtual time on real time
+    capsys.readouterr()
+    ip.run_line_magic("sfn", "advance 1h30s")
+    assert "it is now 2025-01-01T01:00:30" in capsys.readouterr().out
+    assert (ex.status, ex.error) == ("FAILED", "States.Timeout")
+    assert "not a duration" in usage_error(ip, "advance soon")
+    assert "seconds must be" in usage_error(ip, "advance -5")
+    assert _complete(ip, "%sfn advance 1") == ["10m", "1h", "1d"]
+    ip.run_line_magic("sfn", "runtime --clock real")
+    assert "needs the virtual clock" in usage_error(ip, "advance 1h")
+
+
 def test_test_state_runs_one_state(hello: Any) -> None:
     cell = (
         "StartAt: Shape\nStates:\n  Shape:\n    Type: Pass\n    InputPath: $.order\n"

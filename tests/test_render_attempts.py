@@ -70,7 +70,7 @@ def test_parallel_failure_marks_the_culprit_failed_and_siblings_cancelled() -> N
             "P": {
                 "Type": "Parallel",
                 "Branches": [
-                    # Virtual time may leap while a task runs, but never past its timeout.
+                    # The Wait cannot end while the task runs: it is cancelled when Boom fails.
                     branch("Slow", {"Type": "Wait", "Seconds": 3600, "End": True}),
                     branch(
                         "Boom",

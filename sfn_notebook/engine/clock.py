@@ -1,12 +1,20 @@
 """Clocks: the one source of time for timestamps, Wait, retry backoff, timeouts and heartbeats.
 
 Both clocks own an asyncio event loop. The real clock's loop is an ordinary one. The virtual
-clock's loop reports *virtual* time and, whenever it would sleep until its next timer with
-nothing else able to run, jumps straight to that timer instead; so a one-hour Wait takes no wall
-time while the timestamps come out as they would have. Work that runs outside the loop (a task
-function in a thread, a callback awaiting its token) is registered with :meth:`Clock.external`;
-while any is pending, virtual time may still jump to timers due *before* that work's deadline,
-and otherwise advances only as fast as real time.
+clock's loop reports *virtual* time, and the rule is: virtual time jumps to the next timer only
+when every running execution is waiting on timers alone (Waits, retry backoffs, timeouts, an async
+task function's ``asyncio.sleep``). While any external work is in flight -- a synchronous task
+function in its thread, an SDK call, a nested execution on AWS, an activity or a callback waiting
+for its answer (each marked with :meth:`Clock.external`), any thread awaited through
+``run_in_executor`` and any socket or pipe the loop watches -- virtual time advances with real
+time, so timers fire in the order AWS would fire them and no timeout fires before the work it
+bounds had its chance. A nested execution of the same Runtime is not external by itself: it is an
+execution on the same loop, so the rule applies to it (and to the callback of a
+``startExecution.waitForTaskToken`` while the local child that is to answer it runs).
+:meth:`VirtualClock.advance` moves virtual time forward on purpose, firing the timers due on the
+way in order, each at its own instant (how a notebook shows a heartbeat lapse without waiting for
+it). So a workflow of Waits and backoffs finishes in milliseconds with its timestamps exactly as
+they would have been.
 
 >>> clock = VirtualClock(start=datetime(2024, 1, 1, tzinfo=timezone.utc))
 >>> loop = clock.new_loop()
@@ -17,17 +25,17 @@ and otherwise advances only as fast as real time.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
-import heapq
-import itertools
 import selectors
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, TypeVar
 
 UTC = timezone.utc
+_T = TypeVar("_T")
 
 
 class Clock:
@@ -42,11 +50,9 @@ class Clock:
         raise NotImplementedError
 
     @contextlib.contextmanager
-    def external(self, deadline: float | None = None) -> Iterator[None]:
-        """Mark work running outside the loop until the block ends (see the module docstring).
-
-        ``deadline`` is in loop time (``loop.time()``); ``None`` means no deadline.
-        """
+    def external(self) -> Iterator[None]:
+        """Mark work that runs outside the loop's timers (a task function, an SDK call, a
+        callback awaiting its answer) until the block ends; see the module docstring."""
         yield
 
 
@@ -70,11 +76,13 @@ class VirtualClock(Clock):
         if start.tzinfo is None:
             start = start.replace(tzinfo=UTC)
         self._start = start
-        self._elapsed = 0.0  # virtual seconds since start
-        self._now, self._now_at = start, 0.0
+        # (virtual seconds since start, real monotonic instant they were taken at, or None while
+        # time stands still). One tuple, replaced whole, so other threads read a consistent pair.
+        self._base: tuple[float, float | None] = (0.0, None)
+        self._now: tuple[float, datetime] = (0.0, start)  # the last instant asked for, as a pair
         self._lock = threading.Lock()
-        self._pending: list[tuple[float, int]] = []  # heap of (deadline, token) of external work
-        self._tokens = itertools.count()
+        self._external = 0  # external work in flight
+        self._advances: list[tuple[float, threading.Event]] = []  # (target, settled) of advance()
         self._loop: _VirtualLoop | None = None
 
     def new_loop(self) -> asyncio.AbstractEventLoop:
@@ -83,42 +91,106 @@ class VirtualClock(Clock):
         return loop
 
     def time(self) -> float:
-        return self._elapsed
+        """Virtual seconds since the start (the loop's time)."""
+        elapsed, mark = self._base
+        return elapsed if mark is None else elapsed + (time.monotonic() - mark)
 
     def now(self) -> datetime:
-        elapsed = self._elapsed
-        if elapsed != self._now_at:  # most events share a virtual instant: reuse its datetime
-            self._now, self._now_at = self._start + timedelta(seconds=elapsed), elapsed
-        return self._now
+        elapsed = self.time()
+        at, moment = self._now
+        if elapsed != at:  # most events share a virtual instant: reuse its datetime
+            moment = self._start + timedelta(seconds=elapsed)
+            self._now = (elapsed, moment)
+        return moment
 
-    def advance(self, seconds: float) -> None:
+    def advance(self, seconds: float) -> datetime:
+        """Move virtual time ``seconds`` forward on purpose; returns the new time.
+
+        The timers due on the way fire in order, each at its own instant, and this returns once
+        the loop has run what they started (up to the next timer or external work). Call it from
+        any thread but the loop's. Without a running loop it just moves the time.
+
+        >>> clock = VirtualClock(start=datetime(2024, 1, 1, tzinfo=timezone.utc))
+        >>> clock.advance(90).isoformat()
+        '2024-01-01T00:01:30+00:00'
+        """
+        loop = self._loop
+        if loop is None or loop.is_closed() or not loop.is_running():
+            self._shift(seconds)
+            return self.now()
+        if threading.get_ident() == getattr(loop, "_thread_id", None):
+            raise RuntimeError("VirtualClock.advance cannot be called from its own loop")
+        settled = threading.Event()
+
+        def request() -> None:
+            self._advances.append((self.time() + seconds, settled))
+
+        loop.call_soon_threadsafe(request)
+        while not settled.wait(0.1):
+            if not loop.is_running():  # the loop was stopped meanwhile: nothing more will fire
+                break
+        return self.now()
+
+    def _shift(self, seconds: float) -> None:
         if seconds > 0:
-            self._elapsed += seconds
+            with self._lock:
+                elapsed, mark = self._base
+                self._base = (elapsed + seconds, mark)
 
-    def advance_to(self, moment: float) -> None:
-        self._elapsed = max(self._elapsed, moment)
+    def _land(self, moment: float) -> None:
+        """Jump to ``moment`` exactly while time stands still (adding a tiny remainder to a
+        large float can leave it unchanged, and the loop would spin)."""
+        with self._lock:
+            elapsed, mark = self._base
+            if mark is None:
+                self._base = (max(elapsed, moment), None)
+                return
+        self._shift(moment - self.time())
 
     @contextlib.contextmanager
-    def external(self, deadline: float | None = None) -> Iterator[None]:
-        entry = (float("inf") if deadline is None else deadline, next(self._tokens))
-        with self._lock:
-            heapq.heappush(self._pending, entry)
+    def external(self) -> Iterator[None]:
+        self._begin_external()
         try:
             yield
         finally:
-            with self._lock:
-                self._pending.remove(entry)
-                heapq.heapify(self._pending)
-            loop = self._loop
-            if loop is not None and not loop.is_closed():
-                # Wake the loop: it may be blocked in a real wait for this work.
-                with contextlib.suppress(RuntimeError):
-                    loop.call_soon_threadsafe(_noop)
+            self._end_external()
 
-    def external_deadline(self) -> float | None:
-        """The earliest deadline of pending external work, or None when there is none."""
+    def _begin_external(self) -> None:
         with self._lock:
-            return self._pending[0][0] if self._pending else None
+            self._external += 1
+            if self._external == 1:  # time starts to flow with real time
+                self._base = (self._base[0], time.monotonic())
+
+    def _end_external(self) -> None:
+        with self._lock:
+            self._external -= 1
+            if self._external == 0:  # time stands still again, at the real time reached
+                elapsed, mark = self._base
+                if mark is not None:
+                    self._base = (elapsed + (time.monotonic() - mark), None)
+        loop = self._loop
+        if (
+            loop is not None
+            and not loop.is_closed()
+            and threading.get_ident() != getattr(loop, "_thread_id", None)
+        ):
+            # Work that ended on another thread: wake the loop, it may be waiting for it.
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(_noop)
+
+    def external_pending(self) -> bool:
+        """Whether any external work is in flight (virtual time then runs with real time)."""
+        return self._external > 0
+
+    def _advance_target(self) -> float | None:
+        return max(target for target, _ in self._advances) if self._advances else None
+
+    def _settle(self) -> None:
+        """Release the advance() calls whose target has been reached."""
+        now = self.time()
+        for entry in [entry for entry in self._advances if entry[0] <= now]:
+            self._advances.remove(entry)
+            entry[1].set()
 
 
 def _noop() -> None:
@@ -132,6 +204,7 @@ class _VirtualSelector(selectors.BaseSelector):
         self._inner = selectors.DefaultSelector()
         self._clock = clock
         self.next_timer: Callable[[], float | None] = lambda: None
+        self.own_files = 0  # files the loop registers for itself (its self-pipe)
 
     def register(self, fileobj: Any, events: int, data: Any = None) -> selectors.SelectorKey:
         return self._inner.register(fileobj, events, data)
@@ -152,36 +225,30 @@ class _VirtualSelector(selectors.BaseSelector):
         ready = self._inner.select(0)
         if ready or timeout == 0:
             return ready
+        # Nothing can run now: the loop would sleep until its next timer (``timeout``, which
+        # asyncio caps at a day) or until another thread wakes it.
         clock = self._clock
-        deadline = clock.external_deadline()
-        due = self.next_timer()  # asyncio caps ``timeout`` at a day; this is the real next timer
-        if deadline is None:
-            if timeout is None:
-                return self._inner.select(None)  # idle: wait for work from another thread
-            self._jump(timeout, due)
+        due = self.next_timer()
+        target = clock._advance_target()
+        if target is not None:  # advance(): fire the timers up to the target, one at a time
+            if due is not None and due <= target:
+                clock._land(due)
+            else:
+                clock._land(target)
+                clock._settle()
             return []
-        if timeout is not None and due is not None and due < deadline:
-            self._jump(timeout, due)
-            return []
-        # External work is pending and the next timer is not before its deadline: let real time
-        # pass (virtual time with it) until the work reports back or the timer is due.
-        began = time.monotonic()
-        wait = None if timeout is None else max(timeout, 0.0)
-        if deadline != float("inf"):
-            gap = max(deadline - clock.time(), 0.0)
-            wait = gap if wait is None else min(wait, gap)
-        ready = self._inner.select(wait)
-        clock.advance(time.monotonic() - began)
-        return ready
-
-    def _jump(self, timeout: float, due: float | None) -> None:
-        """Move virtual time forward by ``timeout``, landing exactly on the timer when it is due
-        (adding a tiny remainder to a large float can leave it unchanged, and the loop spins)."""
-        clock = self._clock
-        if due is not None and due - clock.time() <= timeout + 1e-6:
-            clock.advance_to(due)
-        else:
-            clock.advance(timeout)
+        if clock.external_pending() or len(self._inner.get_map()) > self.own_files:
+            # External work, or real I/O on the loop (a socket an async function awaits): let
+            # real time pass, and virtual time with it, until something is ready or due.
+            clock._begin_external()
+            try:
+                return self._inner.select(timeout)
+            finally:
+                clock._end_external()
+        if timeout is None:
+            return self._inner.select(None)  # idle: wait for work from another thread
+        clock._land(due if due is not None else clock.time() + timeout)
+        return []
 
 
 class _VirtualLoop(asyncio.SelectorEventLoop):
@@ -191,6 +258,17 @@ class _VirtualLoop(asyncio.SelectorEventLoop):
         self._virtual_clock = clock
         self._clock_resolution = 1e-6
         selector.next_timer = self._next_timer
+        selector.own_files = len(selector.get_map())
+
+    def run_in_executor(  # type: ignore[override]  # the same call, typed without TypeVarTuple
+        self, executor: concurrent.futures.Executor | None, func: Callable[..., _T], *args: Any
+    ) -> asyncio.Future[_T]:
+        # Work in a thread (``asyncio.to_thread`` too) is external until its future is done.
+        future = super().run_in_executor(executor, func, *args)
+        clock = self._virtual_clock
+        clock._begin_external()
+        future.add_done_callback(lambda _: clock._end_external())
+        return future
 
     def _next_timer(self) -> float | None:
         # asyncio keeps its timers in the heap ``_scheduled`` and drops cancelled ones from its

@@ -91,6 +91,9 @@ class TaskCall:
     # Writes ``<prefix><suffix>`` (TaskSubmitted, ActivityStarted ...) to the history; call it on
     # the event loop's thread only.
     emit: Callable[[str, dict[str, Any] | None], None] | None = None
+    # Set by a resource whose task token an execution on this loop is expected to answer (a
+    # local child of startExecution.waitForTaskToken): waiting for it is then not external work.
+    answerer: asyncio.Future[Any] | None = None
 
 
 class TaskResource:
@@ -224,6 +227,31 @@ def lambda_error(exc: BaseException, request_id: str) -> tuple[str, dict[str, An
     return name, report
 
 
+def exit_error(exc: SystemExit | KeyboardInterrupt, request_id: str) -> dict[str, Any]:
+    """Lambda's report when a handler ends its runtime process (``sys.exit``, Ctrl-C's
+    KeyboardInterrupt): the Lambda service, not the Python runtime, writes it, without a trace.
+
+    >>> exit_error(SystemExit(3), "r-1")["errorMessage"]
+    'RequestId: r-1 Error: Runtime exited with error: exit status 3'
+    """
+    if isinstance(exc, KeyboardInterrupt):
+        # Python re-raises an uncaught KeyboardInterrupt as SIGINT on itself since 3.8.
+        reason = "Runtime exited with error: signal: interrupt"
+    else:
+        code = exc.code
+        # A message instead of a number exits with status 1; numbers keep their low byte.
+        status = 0 if code is None else code & 0xFF if isinstance(code, int) else 1
+        reason = (
+            f"Runtime exited with error: exit status {status}"
+            if status
+            else "Runtime exited without providing a reason"
+        )
+    return {
+        "errorType": "Runtime.ExitError",
+        "errorMessage": f"RequestId: {request_id} Error: {reason}",
+    }
+
+
 async def call_function(
     fn: TaskFunction,
     event: Any,
@@ -237,14 +265,14 @@ async def call_function(
     With a ``log`` (``LogType: Tail``) what the function prints and logs is copied to it.
     """
     loop = asyncio.get_running_loop()
-    deadline = None if call.timeout is None else loop.time() + call.timeout
     logged = contextlib.nullcontext() if log is None else capture(log)
     try:
         if inspect.iscoroutinefunction(fn):
-            # It may await real I/O: virtual time must not leap past its timeout meanwhile.
-            with call.clock.external(deadline), logged:
+            # On the loop: its ``asyncio.sleep`` is a timer like a Wait's, while its sockets and
+            # threads are external work the virtual clock sees for itself.
+            with logged:
                 return await fn(event, context)
-        with call.clock.external(deadline):
+        with call.clock.external():
             if log is None:
                 result = await loop.run_in_executor(registry.executor, _invoke, fn, event, context)
             else:
@@ -260,6 +288,10 @@ async def call_function(
     except Exception as exc:  # a task function's failure is data, as Lambda reports it
         error, report = lambda_error(exc, context.aws_request_id)
         raise LambdaFailure(error, report) from None
+    except (SystemExit, KeyboardInterrupt) as exc:
+        # On Lambda these end the function's process, not Step Functions: here they must not
+        # end the loop that runs every execution either.
+        raise LambdaFailure("Runtime.ExitError", exit_error(exc, context.aws_request_id)) from None
 
 
 def _invoke(fn: TaskFunction, event: Any, context: LambdaContext) -> Any:

@@ -67,6 +67,8 @@ class _Waiting:
     emit: Callable[[str, dict[str, Any] | None], None] | None
 
     def start(self, worker_name: str | None) -> None:  # on the loop
+        if self.pending.future.done():  # the Task stopped waiting as the worker took it
+            return
         if self.emit is not None:
             self.emit("Started", {"workerName": worker_name} if worker_name else None)
         self.started.set()
@@ -200,18 +202,18 @@ class ActivityResource(TaskResource):
 
     async def invoke(self, call: TaskCall) -> Any:
         loop = asyncio.get_running_loop()
-        deadline = None if call.timeout is None else loop.time() + call.timeout
         pending = PendingTask(new_task_token(), call.heartbeat)
         waiting = _Waiting(pending, dumps(call.payload), asyncio.Event(), call.emit)
         self.activities.schedule(self.activity, waiting)
         try:
-            with call.clock.external(deadline):  # a worker outside the loop may take it any time
+            with call.clock.external():  # a worker outside the loop may take it any time
                 await waiting.started.wait()
             pending.last_beat = loop.time()  # the heartbeat clock starts with the worker
-            return await pending.outcome(call.clock, deadline)
+            return await pending.outcome(call.clock)
         finally:
             self.activities.withdraw(self.activity, waiting)
             self.activities.tokens.close(pending.token)
+            pending.abandon()
 
 
 # ------------------------------------------------------------------------------------------------

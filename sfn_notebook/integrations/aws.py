@@ -307,7 +307,6 @@ async def sdk_call(
 ) -> dict[str, Any]:
     """Run ``client.<method>(**params)`` in the worker pool; failures become TaskFailure."""
     loop = asyncio.get_running_loop()
-    deadline = None if call.timeout is None else loop.time() + call.timeout
 
     def run() -> dict[str, Any]:
         client = connection.client(service, call.region)
@@ -318,7 +317,7 @@ async def sdk_call(
         return response
 
     try:
-        with call.clock.external(deadline):
+        with call.clock.external():
             return await loop.run_in_executor(executor, run)
     except asyncio.CancelledError:
         raise

@@ -90,29 +90,36 @@ class PendingTask:
         else:
             self.future.set_result(value)
 
+    def abandon(self) -> None:
+        """The Task no longer waits (answered, timed out, stopped). An answer already on its way
+        from another thread then lands on a cancelled future, not on one whose exception nobody
+        would ever retrieve ("Future exception was never retrieved")."""
+        self.future.cancel()
+
     def beat(self) -> None:
         self.last_beat = self.loop.time()
         if self._beat is not None and not self._beat.done():
             self._beat.set_result(None)
 
-    async def outcome(self, clock: Any, deadline: float | None) -> Any:
+    async def outcome(self, clock: Any, answerer: asyncio.Future[Any] | None = None) -> Any:
         """Wait for the answer; a heartbeat that does not come in time raises HeartbeatTimeout.
 
-        While waiting, the clock knows that work outside the loop is pending until the next
-        heartbeat or ``deadline`` (loop time), so virtual time does not leap past them.
+        The wait is external work: virtual time runs with real time until the answer comes, so
+        neither the heartbeat nor any other timer fires before someone could have answered.
+        Except while ``answerer``, an execution on this loop expected to answer (the child of
+        ``startExecution.waitForTaskToken``), runs: the clock's rule applies to it directly.
         """
         while True:
             beat_due = None if self.heartbeat is None else self.last_beat + self.heartbeat
-            due = [d for d in (deadline, beat_due) if d is not None]
             self._beat = self.loop.create_future()
             wait = None if beat_due is None else max(beat_due - self.loop.time(), 0.0)
+            local = answerer is not None and not answerer.done()
+            waited: set[asyncio.Future[Any]] = {self.future, self._beat}
+            if answerer is not None and local:
+                waited.add(answerer)
             try:
-                with clock.external(min(due) if due else None):
-                    await asyncio.wait(
-                        {self.future, self._beat},
-                        timeout=wait,
-                        return_when=asyncio.FIRST_COMPLETED,
-                    )
+                with contextlib.nullcontext() if local else clock.external():
+                    await asyncio.wait(waited, timeout=wait, return_when=asyncio.FIRST_COMPLETED)
             finally:
                 self._beat.cancel()
             if self.future.done():
@@ -224,7 +231,6 @@ class CallbackResource(TaskResource):
 
     async def invoke(self, call: TaskCall) -> Any:
         loop = asyncio.get_running_loop()
-        deadline = None if call.timeout is None else loop.time() + call.timeout
         assert call.token is not None
         # Open the token before the call: a quick worker may answer while it is in flight.
         pending = PendingTask(call.token, call.heartbeat)
@@ -235,6 +241,7 @@ class CallbackResource(TaskResource):
                 text, details = payload(dumps(submitted))
                 call.emit("Submitted", {"output": text, "outputDetails": details})
             pending.last_beat = loop.time()  # the heartbeat clock starts once submitted
-            return await pending.outcome(call.clock, deadline)
+            return await pending.outcome(call.clock, call.answerer)
         finally:
             self.tokens.close(call.token)
+            pending.abandon()

@@ -376,6 +376,7 @@ class StartExecution(_ServiceResource):
         if local:
             assert machines is not None
             record = await self._start_local(machines, arn, name, input_text, call)
+            call.answerer = record.task  # for .waitForTaskToken: the child is to answer
             started = {
                 "ExecutionArn": record.context.execution_arn,
                 "StartDate": epoch_millis(record.context.start_time),
@@ -417,6 +418,11 @@ class StartExecution(_ServiceResource):
             ) from None
 
     async def _poll(self, execution_arn: str, call: TaskCall) -> dict[str, Any]:
+        # A child execution on AWS runs in real time: so does virtual time until it ends.
+        with call.clock.external():
+            return await self._poll_until_done(execution_arn, call)
+
+    async def _poll_until_done(self, execution_arn: str, call: TaskCall) -> dict[str, Any]:
         while True:
             response = await self.call_api(
                 "stepfunctions",

@@ -25,6 +25,7 @@ import argparse
 import difflib
 import json
 import os
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -399,6 +400,50 @@ def _answer(ctx: Context, method: str, subcommand: str, **kwargs: Any) -> None:
             first = first or exc
     assert first is not None
     raise first
+
+
+@command(
+    "advance",
+    "Move the virtual clock forward on purpose: the timers due meanwhile fire in order.",
+    arg("duration", metavar="DURATION", help="seconds, or with units: 90s, 10m, 1h, 1h30m, 2d"),
+    completes="duration",
+)
+def _advance(ctx: Context, args: argparse.Namespace) -> None:
+    """Mirrors rt.advance(seconds). Virtual time skips on its own only while every execution
+    waits on timers alone; while a callback, an activity or a function is in flight it runs
+    with real time. This shows a heartbeat lapse or a callback timeout without waiting for it.
+
+    Examples:
+      %sfn advance 1h
+      %sfn advance 90s
+    """
+    seconds = _duration(args.duration)
+    runtimes = ctx.session.runtimes()
+    runtime = next((rt for rt in runtimes if rt.clock.virtual), runtimes[0])
+    now = runtime.advance(seconds)
+    print(f"Virtual time advanced by {args.duration}; it is now {now.isoformat()}.")
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)([smhd])")
+
+
+def _duration(text: str) -> float:
+    """``90``, ``90s``, ``10m``, ``1h30m``, ``2d`` in seconds.
+
+    >>> _duration("1h30m"), _duration("90"), _duration("0.5s")
+    (5400.0, 90.0, 0.5)
+    """
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    parts = _DURATION.findall(text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        raise CommandError(
+            f"DURATION: not a duration: {text!r} (examples: 90, 90s, 10m, 1h30m, 2d)"
+        )
+    return float(sum(float(number) * _UNITS[unit] for number, unit in parts))
 
 
 @command(

@@ -233,6 +233,8 @@ def _candidates(notebook: NotebookSession, kind: str, positional: list[str]) -> 
         return notebook.machine_names() + sorted(files)
     if kind == "execution":
         return _unique(ex.name for _, ex in notebook.all_executions())
+    if kind == "duration":
+        return ["30s", "10m", "1h", "1d"]
     if kind == "state" and positional:
         runtime = notebook.runtime
         try:

@@ -52,6 +52,9 @@ def run(
 
     ``input`` is any JSON value (default ``{}``); ``input_json`` is raw text exactly as
     StartExecution would get it. The virtual clock (default) makes Waits and backoffs free.
+    Nobody can answer a ``.waitForTaskToken`` Task here (use a Runtime for that): it ends at its
+    TimeoutSeconds or HeartbeatSeconds or the execution's TimeoutSeconds, waited in real time,
+    and without any of them ``run`` waits forever.
     ``mocks`` is a MockConfigFile (path, JSON text or dict) and ``test_case`` one of its test
     cases for this state machine (named ``state_machine_name``, or the configuration's only
     one); AWS service Tasks go through ``boto3_session`` / ``aws_endpoint_url``.

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import random
 import threading
@@ -29,7 +30,7 @@ from typing import Any
 from sfn_notebook.asl.model import Definition
 from sfn_notebook.asl.parse import parse
 from sfn_notebook.engine import compile_machine, make_clock
-from sfn_notebook.engine.clock import Clock
+from sfn_notebook.engine.clock import Clock, VirtualClock
 from sfn_notebook.engine.execution import ExecutionRecord, execute, input_text, parse_input
 from sfn_notebook.engine.frame import ExecutionContext
 from sfn_notebook.engine.history import EVENT_LIMIT, History, payload
@@ -53,6 +54,8 @@ from sfn_notebook.runtime.identity import (
 )
 from sfn_notebook.runtime.ledger import Ledger
 from sfn_notebook.runtime.tasks import TaskApi
+
+_log = logging.getLogger(__name__)
 
 
 class StateMachineDoesNotExist(SfnNotebookError):
@@ -159,7 +162,14 @@ class Runtime(TaskApi):
                 def serve() -> None:
                     asyncio.set_event_loop(loop)
                     loop.call_soon(ready.set)
-                    loop.run_forever()
+                    while True:
+                        try:
+                            loop.run_forever()
+                            return
+                        except (SystemExit, KeyboardInterrupt) as exc:  # noqa: PERF203
+                            # Raised by user code on the loop (task functions report them as
+                            # Runtime.ExitError): the other executions must go on regardless.
+                            _log.warning("ignored %r raised on the runtime's loop", exc)
 
                 self._thread = threading.Thread(target=serve, name="sfn-runtime", daemon=True)
                 self._thread.start()
@@ -196,6 +206,39 @@ class Runtime(TaskApi):
         if callable(name):
             return register(name)
         return lambda fn: register(fn, name)
+
+    def advance(self, seconds: float) -> datetime:
+        """Move the virtual clock ``seconds`` forward on purpose; returns the new time.
+
+        The timers due meanwhile (heartbeats, timeouts, Waits, backoffs) fire in order, each at
+        its own instant, and this returns once the executions have reacted to them: how a
+        notebook shows a heartbeat lapse or a callback timeout without waiting for it.
+
+        >>> from datetime import timezone
+        >>> rt = Runtime(clock="virtual", start_time=datetime(2025, 1, 1, tzinfo=timezone.utc))
+        >>> rt.advance(3600).isoformat()
+        '2025-01-01T01:00:00+00:00'
+        """
+        if not isinstance(self.clock, VirtualClock):
+            raise SfnNotebookError(
+                "Runtime.advance needs the virtual clock; this Runtime runs on the real clock, "
+                "where time passes by itself (create one with Runtime(clock='virtual'))"
+            )
+        if (
+            isinstance(seconds, bool)
+            or not isinstance(seconds, int | float)
+            or not 0 <= seconds < _MAX_ADVANCE
+        ):
+            raise SfnNotebookError(
+                f"Runtime.advance: seconds must be a number from 0 to {_MAX_ADVANCE:.0f} "
+                f"(a century), not {seconds!r}"
+            )
+        if self._thread is not None and threading.current_thread() is self._thread:
+            raise SfnNotebookError(
+                "Runtime.advance waits for the runtime's loop; call it from outside that loop "
+                "(a notebook cell, a synchronous task function), not from an async task function"
+            )
+        return self.clock.advance(float(seconds))
 
     def execution(self, execution_arn: str) -> Execution:
         """The :class:`Execution` object for an ARN."""
@@ -557,6 +600,7 @@ class Runtime(TaskApi):
         return {"stopDate": record.stop_date or self.clock.now()}
 
 
+_MAX_ADVANCE = 100 * 365.25 * 86400
 _STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
 _DATA_KEYS = ("input", "output", "inputDetails", "outputDetails", "parameters")
 
