@@ -372,6 +372,8 @@ def screenshot(page: Any, name: str) -> Path:
 def test_sample_opens_as_graph_and_shows_a_missing_target(page: Any, lab: LabServer) -> None:
     open_lab(page, lab, "orders.asl.yaml")
     panel = wait_ready(page, "Valid state machine")
+    # The server's DOT passes the browser's attribute guard whole (dotguard.ts).
+    assert panel.locator(".sfn-GraphPanel-canvas svg").get_attribute("data-refused") is None
 
     # Every state of the definition is a node of the drawing, by name.
     expected = state_names(yaml.safe_load(SAMPLE))
@@ -542,6 +544,7 @@ def hostile_dots(beacon: str) -> dict[str, str]:
             "</foreignObject>"
         ),
     }
+
     # Graphviz writes `font-family="<fontname>"` into each <text>: close it, add the markup,
     # and open a new <text> so the SVG stays well-formed.
     def fontname(text: str) -> str:
