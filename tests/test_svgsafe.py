@@ -168,3 +168,11 @@ def test_dot_fixture_is_what_the_renderers_write() -> None:
 
 if __name__ == "__main__":
     (FIXTURES / "graph_dot.json").write_text(json.dumps(dot_samples(), indent=1) + "\n")
+
+
+def test_a_state_name_with_a_lone_surrogate_still_draws() -> None:
+    # "\ud800" is legal JSON text, so a definition can carry it; UTF-8 cannot.
+    definition = {"StartAt": "\ud800", "States": {"\ud800": {"Type": "Pass", "End": True}}}
+    svg = Graph(definition).svg()
+    assert 'id="/States/_xed_xa0_x80"' in svg
+    assert 'xlink:title="? (Pass)"' in svg

@@ -77,7 +77,8 @@ def _render(binary: str, dot: str) -> str:
     try:
         done = subprocess.run(
             [binary, "-Tsvg"],
-            input=dot.encode("utf-8"),
+            # A lone surrogate (legal in JSON text, so in state names) cannot be UTF-8: "?".
+            input=dot.encode("utf-8", "replace"),
             capture_output=True,
             timeout=60,
             check=False,

@@ -1,5 +1,5 @@
 // sfn-notebook widgets, built by widgets/build.mjs from widgets/src. Do not edit.
-// source-sha256: a104b9a907d2160e19fa8238e5e9feea0b523512ae21c5e298886ddcc68cfbe0
+// source-sha256: 3821b740d266fc966942798ae06944ac8c4485b2ef2f70ea887d489c368538c2
 
 // src/dom.ts
 var SVG_NS = "http://www.w3.org/2000/svg";
