@@ -130,6 +130,7 @@ export function sanitizeSvg(root: Element): void {
  * declaration, DOCTYPE, `<?xml-stylesheet?>`) is dropped before parsing.
  */
 export function parseSafeSvg(text: string, doc: Document): SVGSVGElement | null {
+  // Parsing from the root on also means no DOCTYPE, so no entity can be declared (or expanded).
   const start = text.search(/<svg[\s>]/);
   if (start < 0) {
     return null;

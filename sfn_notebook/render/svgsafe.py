@@ -114,6 +114,7 @@ def parse_safe_svg(text: str) -> ET.Element:
     >>> parse_safe_svg('<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>').tag
     '{http://www.w3.org/2000/svg}svg'
     """
+    # Parsing from the root on also means no DOCTYPE, so no entity can be declared (or expanded).
     start = re.search(r"<svg[\s>]", text)
     if start is None:
         raise SvgError("no <svg> element in the text")

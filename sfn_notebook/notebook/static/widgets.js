@@ -1,5 +1,5 @@
 // sfn-notebook widgets, built by widgets/build.mjs from widgets/src. Do not edit.
-// source-sha256: 3821b740d266fc966942798ae06944ac8c4485b2ef2f70ea887d489c368538c2
+// source-sha256: 2f422d89b7995ebfb08a28261b3484ea1594d96e3e43af1c89dba4b912d050da
 
 // src/dom.ts
 var SVG_NS = "http://www.w3.org/2000/svg";
