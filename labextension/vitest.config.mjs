@@ -1,4 +1,5 @@
-// Unit tests for the DOM-free modules (locate, diagnostics); the browser test covers the rest.
+// Unit tests for the modules that need no JupyterLab (locate, diagnostics, dotguard, and svgsafe
+// under jsdom, chosen per file with `// @vitest-environment jsdom`); the browser tests cover the rest.
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({

@@ -372,6 +372,8 @@ def screenshot(page: Any, name: str) -> Path:
 def test_sample_opens_as_graph_and_shows_a_missing_target(page: Any, lab: LabServer) -> None:
     open_lab(page, lab, "orders.asl.yaml")
     panel = wait_ready(page, "Valid state machine")
+    # The server's DOT passes the browser's attribute guard whole (dotguard.ts).
+    assert panel.locator(".sfn-GraphPanel-canvas svg").get_attribute("data-refused") is None
 
     # Every state of the definition is a node of the drawing, by name.
     expected = state_names(yaml.safe_load(SAMPLE))
@@ -505,4 +507,111 @@ def test_open_with_and_commands(page: Any, lab: LabServer) -> None:
     cards.filter(has_text="Validate State Machine").click()
     page.locator(".Toastify__toast", has_text="untitled.asl.yaml: valid state machine").wait_for()
     screenshot(page, "labextension-launcher.png")
+    assert page.errors == []
+
+
+# ------------------------------------------------------------------------------------------------
+# Untrusted notebooks: hostile graph outputs
+
+
+def _dq(text: str) -> str:
+    """A DOT quoted string."""
+    return '"' + text.replace('"', '\\"') + '"'
+
+
+XHTML = "http://www.w3.org/1999/xhtml"
+
+
+def hostile_dots(beacon: str) -> dict[str, str]:
+    """DOT that, laid out unguarded, injects markup through the attributes Graphviz writes
+    unescaped (fontname, stylesheet) or loads and links through others (URL, href, image, HTML
+    labels); one graph per attack, so each one's drawing is checked on its own."""
+    markup = {
+        "meta refresh": (
+            f'<meta xmlns="{XHTML}" http-equiv="refresh" content="0;url={beacon}/refresh"/>'
+        ),
+        "css beacon": (
+            f'<div xmlns="{XHTML}" style="width:9px;height:9px;background:url({beacon}/css)">'
+            "x</div>"
+        ),
+        "script": f'<script xmlns="{XHTML}">window.__sfnXss=8; fetch("{beacon}/script")</script>',
+        "onload": (
+            f'<img xmlns="{XHTML}" src="{beacon}/img" onerror="window.__sfnXss=9"/>'
+            '<svg xmlns="http://www.w3.org/2000/svg" onload="window.__sfnXss=10"/>'
+        ),
+        "foreignObject": (
+            f'<foreignObject width="9" height="9"><iframe xmlns="{XHTML}" src="{beacon}/frame"/>'
+            "</foreignObject>"
+        ),
+    }
+
+    # Graphviz writes `font-family="<fontname>"` into each <text>: close it, add the markup,
+    # and open a new <text> so the SVG stays well-formed.
+    def fontname(text: str) -> str:
+        return _dq(f'Helvetica">{text}</text><text x="')
+
+    dots = {
+        name: f'digraph {{ a [label="A", fontname={fontname(text)}]; b [label="B"]; a -> b; }}'
+        for name, text in markup.items()
+    }
+    sheet = _dq(f"{beacon}/sheet.css?>{markup['meta refresh']}<x a=")
+    onload = _dq('x" onload="window.__sfnXss=7')
+    dots["links and stylesheet"] = "\n".join([
+        "digraph {",
+        f"  stylesheet={sheet};",
+        '  a [label="Start <script>window.__sfnXss=5</script>", URL="javascript:window.__sfnXss=6",'
+        f" href={_dq(beacon + '/href')}, image={_dq(beacon + '/image.png')}, class={onload}];",
+        '  b [label="Done"];',
+        f'  c [label=<<img src="{beacon}/html-label.png"/>>, shape=box];',
+        f'  a -> b [labelURL={_dq(beacon + "/edge")}, label="go"]; b -> c;',
+        "}",
+    ])  # fmt: skip
+    return dots
+
+
+def test_hostile_graph_outputs_in_an_untrusted_notebook_are_inert(
+    page: Any, lab: LabServer, beacon: Any
+) -> None:
+    dots = hostile_dots(beacon.url)
+    notebook = json.loads(json.dumps(NOTEBOOK))
+    outputs = notebook["cells"][0]["outputs"]
+    outputs.clear()
+    for name, dot in dots.items():
+        bundle = {GRAPH_MIME_TYPE: {"dot": dot, "title": name}, "text/plain": [name]}
+        outputs.append({"data": bundle, "metadata": {}, "output_type": "display_data"})
+    outputs.append(render_output())
+    (lab.root / "hostile.ipynb").write_text(json.dumps(notebook))  # never trusted: no signature
+
+    open_lab(page, lab, "hostile.ipynb")
+    url = page.url
+    drawn = page.locator(".sfn-GraphOutput")
+    drawn.nth(len(dots)).locator("svg g.node").first.wait_for()
+    # Give a refresh, a stylesheet, a script or an image every chance to fire.
+    page.wait_for_timeout(2000)
+
+    assert page.url == url
+    assert beacon.hits == []
+    assert page.evaluate("() => window.__sfnXss") is None
+    inert = """(root) => [...root.querySelectorAll('*')].filter(el =>
+        !(el.namespaceURI === 'http://www.w3.org/2000/svg' || el.closest('svg') === null)
+        || ['script', 'style', 'foreignObject', 'image', 'use'].includes(el.localName)
+        || [...el.attributes].some(a => /^on/i.test(a.name) || a.name === 'style'
+            || (/href$/.test(a.name) && !a.value.startsWith('#')))).length"""
+    assert page.locator(".jp-OutputArea").first.evaluate(inert) == 0
+    # Every graph is still drawn, minus what was refused, and says what it left out.
+    for i, name in enumerate(dots):
+        output = drawn.nth(i)
+        assert output.locator(".sfn-GraphOutput-title").text_content() == name
+        assert output.locator("svg g.node").count() >= 2, name
+        refused = output.locator(".sfn-GraphOutput-refused").text_content().split()
+        if name == "links and stylesheet":
+            for attribute in ("stylesheet", "URL", "href", "image", "class", "label", "labelURL"):
+                assert attribute in refused, attribute
+            texts = output.locator("svg text").all_text_contents()
+            assert "Start <script>window.__sfnXss=5</script>" in texts
+        else:
+            assert refused == ["Ignored", "graph", "attributes:", "fontname"], name
+    # The renderer's own graph next to them is drawn whole.
+    assert drawn.nth(len(dots)).locator(".sfn-GraphOutput-refused").count() == 0
+    screenshot(page, "labextension-hostile-outputs.png")
     assert page.errors == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import os
 import re
 import shutil
 import subprocess
@@ -362,9 +363,11 @@ def test_protocol_is_the_same_in_python_and_typescript() -> None:
 def source_hash() -> str:
     """widgets/build.mjs's sourceHash(), in Python."""
     paths = [p for p in (FRONTEND / "src").rglob("*") if p.is_file()]
+    # SHARED in build.mjs: the SVG sanitizer the bundle imports from the JupyterLab extension.
+    paths += [ROOT / "labextension" / "src" / "svgsafe.ts"]
     paths += [FRONTEND / "package.json", FRONTEND / "build.mjs"]
     digest = hashlib.sha256()
-    for rel in sorted(p.relative_to(FRONTEND).as_posix() for p in paths):
+    for rel in sorted(Path(os.path.relpath(p, FRONTEND)).as_posix() for p in paths):
         digest.update(rel.encode() + b"\0" + (FRONTEND / rel).read_bytes() + b"\0")
     return digest.hexdigest()
 

@@ -297,3 +297,119 @@ def _check_html_names_are_text(page: Any) -> None:
         })"""
     )
     assert counts == {"img": 0, "script": 0, "b": 0}, counts
+
+
+XHTML = "http://www.w3.org/1999/xhtml"
+
+
+def _hostile_markup(beacon: str, refresh: bool) -> str:
+    """SVG/XHTML that runs script, loads from ``beacon`` or navigates the tab when not sanitized."""
+    parts = [
+        f"<style>@import url({beacon}/import.css); svg {{ background: url({beacon}/css) }}</style>",
+        f'<script>window.__sfnXss = 1; fetch("{beacon}/svg-script")</script>',
+        '<g onload="window.__sfnXss = 2">',
+        f'<rect width="1" height="1" style="mask-image:url({beacon}/mask)"/></g>',
+        '<a xlink:href="javascript:window.__sfnXss = 3"><text x="5" y="5">link</text></a>',
+        f'<a href="{beacon}/href"><text x="5" y="15">out</text></a>',
+        f'<image href="{beacon}/image.png" width="5" height="5"/>',
+        '<foreignObject width="20" height="20">',
+        f'<img xmlns="{XHTML}" src="{beacon}/fo-img" onerror="window.__sfnXss = 4"/>',
+        "</foreignObject>",
+        f'<div xmlns="{XHTML}" style="width:9px;height:9px;background:url({beacon}/div)">x</div>',
+        f'<img xmlns="{XHTML}" src="{beacon}/img" onerror="window.__sfnXss = 5"/>',
+    ]
+    if refresh:
+        parts.append(
+            f'<meta xmlns="{XHTML}" http-equiv="refresh" content="0;url={beacon}/refresh"/>'
+        )
+    return "".join(parts)
+
+
+HOSTILE_CELL = """import sfn_notebook as sfn
+from sfn_notebook.notebook.widgets import ExecutionGraph
+states = {{"A": {{"Type": "Pass", "Next": "B"}}, "B": {{"Type": "Succeed"}}}}
+machine = {{"StartAt": "A", "States": states}}
+run = sfn.run(machine, execution_name="hostile")
+graph = ExecutionGraph(run, definition=sfn.parse(machine))
+# A widget's state can come from anywhere (a saved notebook, another kernel): the browser side
+# sanitizes what it is given, whatever Python did before.
+graph.svg = graph.svg.replace('<g id="graph0"', {markup!r} + '<g id="graph0"', 1)
+graph
+"""
+
+
+@pytest.mark.parametrize("server", ["lab"], indirect=True)
+def test_hostile_svg_in_a_graph_widget_is_inert(
+    server: tuple[str, str], tmp_path: Path, beacon: Any
+) -> None:
+    _app, base = server
+    code = HOSTILE_CELL.format(markup=_hostile_markup(beacon.url, refresh=True))
+    notebook = {
+        "cells": [{"cell_type": "code", "metadata": {}, "source": code, "outputs": [],
+                   "execution_count": None}],
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                    "language": "python"}},
+        "nbformat": 4, "nbformat_minor": 5,
+    }  # fmt: skip
+    (tmp_path / "root" / "hostile.ipynb").write_text(json.dumps(notebook))
+    errors: list[str] = []
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1300, "height": 900})
+            page.set_default_timeout(60_000)
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.on("dialog", lambda dialog: errors.append(f"dialog: {dialog.message}"))
+            page.goto(f"{base}/lab/tree/hostile.ipynb?token={TOKEN}")
+            page.wait_for_function(
+                """() => {
+                    const sc = window.jupyterapp?.shell?.currentWidget?.sessionContext;
+                    const k = sc?.session?.kernel;
+                    return sc?.isReady && k?.connectionStatus === 'connected'
+                        && k.status === 'idle';
+                }""",
+                timeout=90_000,
+            )
+            url = page.url
+            page.evaluate(
+                "() => { void window.jupyterapp.commands.execute('notebook:run-all-cells'); }"
+            )
+            # The graph is drawn and coloured as usual.
+            page.wait_for_selector(
+                ".sfn-graph-widget g.node[id='/States/B'][data-status='SUCCEEDED']",
+                timeout=90_000,
+            )
+            page.wait_for_timeout(2000)  # every chance for a refresh, a load or a script
+            assert page.url == url
+            assert beacon.hits == []
+            assert page.evaluate("() => window.__sfnXss") is None
+            left = page.evaluate(
+                """() => [...document.querySelectorAll('.sfn-graph-widget svg *')].filter(el =>
+                    el.namespaceURI !== 'http://www.w3.org/2000/svg'
+                    || ['script', 'style', 'foreignObject', 'image'].includes(el.localName)
+                    || [...el.attributes].some(a => /^on/i.test(a.name) || a.name === 'style'
+                        || (/href$/.test(a.name) && !a.value.startsWith('#'))))
+                    .map(el => el.localName)"""
+            )
+            assert left == []
+            page.locator(".sfn-graph-widget").screenshot(
+                path=str(OUTPUT / "widgets-hostile-svg.png")
+            )
+            # Control: the same markup without the sanitizer does reach the beacon, so the
+            # checks above could fail.
+            page.evaluate(
+                """(markup) => {
+                    const text = '<svg xmlns="http://www.w3.org/2000/svg" '
+                        + 'xmlns:xlink="http://www.w3.org/1999/xlink">' + markup + '</svg>';
+                    const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+                    document.body.append(document.importNode(doc.documentElement, true));
+                }""",
+                _hostile_markup(beacon.url, refresh=False),
+            )
+            deadline = time.monotonic() + 10
+            while not beacon.hits and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert beacon.hits, "the unsanitized control markup loaded nothing"
+        finally:
+            browser.close()
+    assert not [e for e in errors if "sfn" in e.lower() or "dialog" in e], errors

@@ -5,7 +5,7 @@
 //   node build.mjs --test    bundle test/*.test.ts for node and run them with `node --test`
 //
 // The outputs are committed, so installing the Python package never needs node. Each output
-// starts with a hash of the sources (src/, package.json, this file); tests/test_widgets.py
+// starts with a hash of the sources (src/, SHARED, package.json, this file); tests/test_widgets.py
 // recomputes it in Python to catch a bundle that is out of date without needing node at all.
 
 import { createHash } from "node:crypto";
@@ -17,6 +17,9 @@ import * as esbuild from "esbuild";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, "..", "sfn_notebook", "notebook", "static");
+// Sources outside widgets/ that the bundle imports: the SVG sanitizer shared with the JupyterLab
+// extension (one allowlist for both front-ends).
+export const SHARED = [join(here, "..", "labextension", "src", "svgsafe.ts")];
 
 function files(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
@@ -26,7 +29,12 @@ function files(dir) {
 
 /** sha256 over (path, NUL, content, NUL) of every source, in sorted path order. */
 export function sourceHash() {
-  const inputs = [...files(join(here, "src")), join(here, "package.json"), join(here, "build.mjs")]
+  const inputs = [
+    ...files(join(here, "src")),
+    ...SHARED,
+    join(here, "package.json"),
+    join(here, "build.mjs"),
+  ]
     .map((path) => relative(here, path).split("\\").join("/"))
     .sort();
   const hash = createHash("sha256");

@@ -1,11 +1,15 @@
 /**
  * DOT → a sanitised SVG element, laid out in the browser by Graphviz compiled to WASM.
  *
- * The DOT comes from the server (the notebook's renderer), so the drawing is the notebook's.
- * The SVG is parsed as XML and inserted as nodes, never as HTML, so a state called
- * `<img onerror=…>` stays text; anything executable that still shows up is stripped.
+ * The DOT comes from the server (the editor's graph) or from a notebook output, which may be
+ * untrusted: attributes outside a fixed set are dropped before Graphviz sees them (dotguard.ts),
+ * and the SVG Graphviz writes is parsed as XML and rebuilt from an allowlist (svgsafe.ts), so a
+ * state called `<img onerror=…>` stays text and nothing can load or run.
  */
 import type { Graphviz } from '@hpcc-js/wasm-graphviz';
+
+import { guardDot } from './dotguard';
+import { parseSafeSvg } from './svgsafe';
 
 let graphviz: Promise<Graphviz> | undefined;
 
@@ -22,39 +26,13 @@ export async function dotToSvgText(dot: string): Promise<string> {
   return (await getGraphviz()).dot(dot, 'svg');
 }
 
-const SVG_NS = 'http://www.w3.org/2000/svg';
-const FORBIDDEN = ['script', 'foreignObject', 'iframe', 'object', 'embed', 'style', 'image'];
-
-/** Parse SVG text into an element owned by `doc`, with scripts and event handlers removed. */
+/** Parse SVG text into a sanitized element owned by `doc`. */
 export function parseSvg(svgText: string, doc: Document = document): SVGSVGElement {
-  const parsed = new DOMParser().parseFromString(svgText, 'image/svg+xml');
-  const root = parsed.documentElement;
-  if (root.namespaceURI !== SVG_NS || root.localName !== 'svg') {
+  const svg = parseSafeSvg(svgText, doc);
+  if (!svg) {
     throw new Error('Graphviz did not produce SVG');
   }
-  sanitizeSvg(root);
-  return doc.importNode(root, true) as unknown as SVGSVGElement;
-}
-
-/** Remove elements and attributes that could run code or load content. */
-export function sanitizeSvg(root: Element): void {
-  for (const name of FORBIDDEN) {
-    for (const el of Array.from(root.getElementsByTagNameNS('*', name))) {
-      el.remove();
-    }
-  }
-  const all = [root, ...Array.from(root.getElementsByTagName('*'))];
-  for (const el of all) {
-    for (const attr of Array.from(el.attributes)) {
-      const name = attr.localName.toLowerCase();
-      const value = attr.value.trim().toLowerCase();
-      if (name.startsWith('on') || (name === 'href' && !value.startsWith('#'))) {
-        el.removeAttributeNode(attr);
-      }
-    }
-    // Graphviz wraps nodes with a URL/tooltip in <a>; keep the tooltip, drop the link target.
-    el.removeAttribute('target');
-  }
+  return svg;
 }
 
 /** Graph nodes by node id, read from the `<title>` Graphviz writes into each `g.node`. */
@@ -69,12 +47,19 @@ export function graphNodes(svg: Element): Map<string, SVGGElement> {
   return nodes;
 }
 
-/** Render DOT into `host` (replacing its content) and return the SVG element. */
+/**
+ * Render DOT into `host` (replacing its content) and return the SVG element. The names of
+ * attributes that were refused are listed in the SVG's `data-refused` attribute.
+ */
 export async function renderDot(host: HTMLElement, dot: string): Promise<SVGSVGElement> {
-  const svg = parseSvg(await dotToSvgText(dot), host.ownerDocument);
+  const guarded = guardDot(dot);
+  const svg = parseSvg(await dotToSvgText(guarded.dot), host.ownerDocument);
   // Keep Graphviz's natural width as the largest size (a two-state graph should not fill the
   // screen) but let CSS shrink it to the panel; the height follows the viewBox's aspect ratio.
   svg.removeAttribute('height');
+  if (guarded.refused.length) {
+    svg.dataset.refused = Array.from(new Set(guarded.refused)).join(' ');
+  }
   host.replaceChildren(svg);
   return svg;
 }

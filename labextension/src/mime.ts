@@ -1,6 +1,9 @@
 /**
  * A MIME renderer for graph outputs (`application/vnd.sfn-notebook.graph+json`, `{dot, title}`),
  * so a saved notebook redraws its state machine graphs without a kernel.
+ *
+ * A notebook may be untrusted, so the DOT goes through the same guard as the editor's (graph.ts):
+ * only known attributes reach Graphviz and its SVG is sanitized before it reaches the page.
  */
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { Widget } from '@lumino/widgets';
@@ -36,7 +39,14 @@ export class GraphOutput extends Widget implements IRenderMime.IRenderer {
       return;
     }
     try {
-      await renderDot(canvas, data.dot);
+      const svg = await renderDot(canvas, data.dot);
+      if (svg.dataset.refused) {
+        // A saved output may come from anywhere: say what was left out of the drawing.
+        const note = doc.createElement('div');
+        note.className = 'sfn-GraphOutput-refused';
+        note.textContent = `Ignored graph attributes: ${svg.dataset.refused}`;
+        this.node.append(note);
+      }
     } catch (reason) {
       canvas.textContent = `Could not lay out the graph: ${
         reason instanceof Error ? reason.message : String(reason)

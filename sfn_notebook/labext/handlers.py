@@ -30,7 +30,7 @@ class _DefinitionHandler(APIHandler):
             raise web.HTTPError(413, f"request body is larger than {MAX_BODY} bytes")
         try:
             body = json.loads(self.request.body or b"{}")
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nesting deeper than json allows
             raise web.HTTPError(400, "body must be JSON") from None
         if not isinstance(body, dict) or not isinstance(body.get("text"), str):
             raise web.HTTPError(400, 'body must be {"text": "<definition>"}')

@@ -99,7 +99,12 @@ def node_id(pointer: str) -> str:
     >>> node_id('/States/Say "hi"')
     '/States/Say_x20_x22hi_x22'
     """
-    return _UNSAFE.sub(lambda match: "".join(f"_x{b:02x}" for b in match.group().encode()), pointer)
+    # surrogatepass: a name with a lone surrogate (valid JSON text, "\\ud800") still gets an id.
+    return _UNSAFE.sub(lambda match: "".join(f"_x{b:02x}" for b in _utf8(match.group())), pointer)
+
+
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
 
 
 def escape(text: str) -> str:

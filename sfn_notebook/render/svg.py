@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -26,6 +25,7 @@ from typing import Any
 from sfn_notebook.asl import model as m
 from sfn_notebook.errors import SfnNotebookError
 from sfn_notebook.render.dot import GRAPH_MIME_TYPE, to_dot
+from sfn_notebook.render.svgsafe import SvgError, sanitize_svg
 
 
 class RenderError(SfnNotebookError):
@@ -62,13 +62,12 @@ def _find_dot() -> str:
     )
 
 
-_PROLOGUE = re.compile(r"\A.*?(?=<svg\b)", re.DOTALL)
-
-
 def to_svg(dot: str) -> str:
     """SVG text for DOT text, starting at ``<svg`` (no XML prologue, so it embeds in HTML).
 
-    Results are cached by DOT text, so re-displaying a graph costs nothing.
+    The SVG is rebuilt from an allowlist (:mod:`sfn_notebook.render.svgsafe`): Graphviz writes
+    some attributes unescaped, and the text goes into HTML outputs. Results are cached by DOT
+    text, so re-displaying a graph costs nothing.
     """
     return _render(find_dot(), dot)
 
@@ -78,7 +77,8 @@ def _render(binary: str, dot: str) -> str:
     try:
         done = subprocess.run(
             [binary, "-Tsvg"],
-            input=dot.encode("utf-8"),
+            # A lone surrogate (legal in JSON text, so in state names) cannot be UTF-8: "?".
+            input=dot.encode("utf-8", "replace"),
             capture_output=True,
             timeout=60,
             check=False,
@@ -88,7 +88,10 @@ def _render(binary: str, dot: str) -> str:
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip()
         raise RenderError(f"Graphviz ({binary}) failed: {message}")
-    return _PROLOGUE.sub("", done.stdout.decode("utf-8"), count=1)
+    try:
+        return sanitize_svg(done.stdout.decode("utf-8"))
+    except SvgError as exc:
+        raise RenderError(f"Graphviz ({binary}) wrote no usable SVG: {exc}") from None
 
 
 class Graph:

@@ -2,7 +2,8 @@
 // ask Python for its details.
 
 import type { AnyModel } from "@anywidget/types";
-import { foldable, h, parseSvg } from "./dom";
+import { parseSafeSvg } from "../../labextension/src/svgsafe";
+import { foldable, h } from "./dom";
 import { formatMs, statusLabel } from "./format";
 import type { DetailsReply, FromPython, GraphTraits, NodeState, SelectRequest } from "./protocol";
 
@@ -25,7 +26,7 @@ export function renderGraph(model: AnyModel<GraphTraits>, el: HTMLElement): () =
   const draw = (): void => {
     canvas.replaceChildren();
     drawn = new Map();
-    const svg = parseSvg(model.get("svg"));
+    const svg = parseSafeSvg(model.get("svg"), document);
     if (!svg) {
       canvas.append(h("div", "sfn-empty", "No definition to draw for this execution."));
       return;

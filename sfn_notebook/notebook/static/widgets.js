@@ -1,5 +1,5 @@
 // sfn-notebook widgets, built by widgets/build.mjs from widgets/src. Do not edit.
-// source-sha256: 667c189feb4a980675e5d987ea53f8c9a498cb4ceed3e926cfd7f03449fadf31
+// source-sha256: c37e74a1a38d7eae03baa7478a45b8b99b7d2db9d3860fce5d80da93cb9586a5
 
 // src/dom.ts
 var SVG_NS = "http://www.w3.org/2000/svg";
@@ -17,29 +17,6 @@ function s(tag, attrs = {}, text) {
   for (const [name, value] of Object.entries(attrs)) el.setAttribute(name, String(value));
   if (text !== void 0) el.textContent = text;
   return el;
-}
-var ACTIVE = /* @__PURE__ */ new Set(["script", "foreignobject", "iframe", "object", "embed", "use"]);
-function parseSvg(text) {
-  if (!text) return null;
-  const doc = new DOMParser().parseFromString(text, "image/svg+xml");
-  const root = doc.documentElement;
-  if (root.nodeName.toLowerCase() !== "svg" || doc.getElementsByTagName("parsererror").length) {
-    return null;
-  }
-  for (const el of Array.from(root.querySelectorAll("*")).concat([root])) {
-    if (ACTIVE.has(el.localName.toLowerCase())) {
-      el.remove();
-      continue;
-    }
-    for (const attr of Array.from(el.attributes)) {
-      const name = attr.name.toLowerCase();
-      const value = attr.value.trim().toLowerCase();
-      if (name.startsWith("on") || name.endsWith("href") && value.startsWith("javascript:")) {
-        el.removeAttribute(attr.name);
-      }
-    }
-  }
-  return document.importNode(root, true);
 }
 function foldable(summary, text, open = false) {
   const details2 = h("details", "sfn-fold", h("summary", "", summary), h("pre", "sfn-pre", text));
@@ -88,6 +65,164 @@ function shorten(text, limit) {
   return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
 }
 
+// ../labextension/src/svgsafe.ts
+var SVG_NS2 = "http://www.w3.org/2000/svg";
+var XLINK_NS = "http://www.w3.org/1999/xlink";
+var XML_NS = "http://www.w3.org/XML/1998/namespace";
+var XMLNS_NS = "http://www.w3.org/2000/xmlns/";
+var SVG_ELEMENTS = /* @__PURE__ */ new Set([
+  "svg",
+  "g",
+  "title",
+  "desc",
+  "a",
+  "path",
+  "polygon",
+  "polyline",
+  "ellipse",
+  "circle",
+  "rect",
+  "line",
+  "text",
+  "tspan",
+  "defs",
+  "linearGradient",
+  "radialGradient",
+  "stop",
+  "clipPath"
+]);
+var SVG_ATTRIBUTES = /* @__PURE__ */ new Set([
+  "id",
+  "class",
+  "width",
+  "height",
+  "viewBox",
+  "preserveAspectRatio",
+  "transform",
+  "x",
+  "y",
+  "x1",
+  "y1",
+  "x2",
+  "y2",
+  "cx",
+  "cy",
+  "r",
+  "rx",
+  "ry",
+  "fx",
+  "fy",
+  "d",
+  "points",
+  "fill",
+  "fill-opacity",
+  "fill-rule",
+  "stroke",
+  "stroke-width",
+  "stroke-dasharray",
+  "stroke-opacity",
+  "stroke-linecap",
+  "stroke-linejoin",
+  "opacity",
+  "clip-path",
+  "text-anchor",
+  "font-family",
+  "font-size",
+  "font-weight",
+  "font-style",
+  "text-decoration",
+  "baseline-shift",
+  "offset",
+  "stop-color",
+  "stop-opacity",
+  "gradientUnits",
+  "gradientTransform",
+  "style",
+  "href",
+  "xlink:href",
+  "xlink:title",
+  "xml:space"
+]);
+var LOCAL_REF = /^#[^\s()'"<>\\]+$/;
+var URL_CALL = /url\s*\(/i;
+var LOCAL_URL = /^url\(#[^\s()'"<>\\]+\)$/i;
+var SAFE_STYLE = /^[A-Za-z0-9\s:;#.,%'"_-]*$/;
+var TEXT_ATTRIBUTES = /* @__PURE__ */ new Set(["id", "class", "xlink:title"]);
+function qualifiedName(attr) {
+  switch (attr.namespaceURI) {
+    case null:
+      return attr.localName;
+    case XLINK_NS:
+      return `xlink:${attr.localName}`;
+    case XML_NS:
+      return `xml:${attr.localName}`;
+    default:
+      return null;
+  }
+}
+function safeAttribute(name, value) {
+  if (!SVG_ATTRIBUTES.has(name)) {
+    return false;
+  }
+  if (TEXT_ATTRIBUTES.has(name)) {
+    return true;
+  }
+  const trimmed = value.trim();
+  if (name === "href" || name === "xlink:href") {
+    return LOCAL_REF.test(trimmed);
+  }
+  if (name === "xml:space") {
+    return trimmed === "preserve" || trimmed === "default";
+  }
+  if (name === "style") {
+    return SAFE_STYLE.test(value);
+  }
+  if (value.indexOf("\\") >= 0) {
+    return false;
+  }
+  return !URL_CALL.test(value) || LOCAL_URL.test(trimmed);
+}
+function sanitizeSvg(root) {
+  const attributes = Array.from(root.attributes);
+  for (const attr of attributes) {
+    if (attr.namespaceURI === XMLNS_NS) {
+      if (attr.value !== SVG_NS2 && attr.value !== XLINK_NS) {
+        root.removeAttributeNode(attr);
+      }
+      continue;
+    }
+    const name = qualifiedName(attr);
+    if (name === null || !safeAttribute(name, attr.value)) {
+      root.removeAttributeNode(attr);
+    }
+  }
+  for (const child of Array.from(root.childNodes)) {
+    if (child.nodeType === 1) {
+      const el = child;
+      if (el.namespaceURI === SVG_NS2 && SVG_ELEMENTS.has(el.localName)) {
+        sanitizeSvg(el);
+      } else {
+        el.remove();
+      }
+    } else if (child.nodeType !== 3 && child.nodeType !== 4) {
+      child.parentNode?.removeChild(child);
+    }
+  }
+}
+function parseSafeSvg(text, doc) {
+  const start = text.search(/<svg[\s>]/);
+  if (start < 0) {
+    return null;
+  }
+  const parsed = new DOMParser().parseFromString(text.slice(start), "image/svg+xml");
+  const root = parsed.documentElement;
+  if (!root || root.namespaceURI !== SVG_NS2 || root.localName !== "svg" || parsed.getElementsByTagName("parsererror").length > 0) {
+    return null;
+  }
+  sanitizeSvg(root);
+  return doc.importNode(root, true);
+}
+
 // src/graph.ts
 function renderGraph(model, el) {
   const canvas = h("div", "sfn-graph-canvas");
@@ -100,7 +235,7 @@ function renderGraph(model, el) {
   const draw = () => {
     canvas.replaceChildren();
     drawn = /* @__PURE__ */ new Map();
-    const svg = parseSvg(model.get("svg"));
+    const svg = parseSafeSvg(model.get("svg"), document);
     if (!svg) {
       canvas.append(h("div", "sfn-empty", "No definition to draw for this execution."));
       return;
