@@ -16,6 +16,7 @@ from sfn_notebook.engine.frame import ExecutionContext, Frame
 from sfn_notebook.engine.history import Cursor, EventLimitExceeded, dumps, payload
 from sfn_notebook.engine.interpreter import CompiledMachine, Failure, Stopped, run_machine
 from sfn_notebook.errors import ExecutionInputError, StatesError
+from sfn_notebook.limits import ACTIVE, CAUSE_LIMIT, EXPRESS_DURATION
 
 TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
 
@@ -109,9 +110,14 @@ async def execute(
 
     ``redrive`` continues a finished history (AWS's RedriveExecution): an ``ExecutionRedriven``
     event instead of ``ExecutionStarted``, and the visits in ``context.replay`` are skipped.
+    An EXPRESS execution times out after 5 minutes at most, as on AWS.
     """
     ctx = record.context
     history = ctx.history
+    ACTIVE.set(ctx.limits)  # read by JSONata's host functions; this task's context only
+    ctx.lineage.running = True
+    if ctx.state_machine_type == "EXPRESS":
+        timeout_seconds = min(timeout_seconds or EXPRESS_DURATION, EXPRESS_DURATION)
     if redrive:
         cursor = Cursor(len(history))
         details = {"redriveCount": ctx.redrive_count}
@@ -154,6 +160,8 @@ async def execute(
         )
     else:
         _finish(record, cursor, "SUCCEEDED", output=output)
+    finally:
+        ctx.lineage.ended()
 
 
 _TERMINAL_EVENTS = {
@@ -182,6 +190,9 @@ def _finish(
     if error is not None:
         details["error"] = error
     if cause is not None:
+        # DescribeExecution's cause holds at most 32,768 characters. Without the cut, a chain of
+        # failed .sync children doubles the (escaped) cause at every level.
+        cause = cause[:CAUSE_LIMIT]
         details["cause"] = cause
     event_type, key = _TERMINAL_EVENTS[status]
     ctx.history.add(cursor, event_type, key, details, force=True)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from sfn_notebook.engine.clock import Clock
 from sfn_notebook.engine.history import Cursor, History
 from sfn_notebook.expr.scope import Scope
+from sfn_notebook.limits import DEFAULT_LIMITS, Limits, Lineage
 
 if TYPE_CHECKING:
     from sfn_notebook.engine.replay import Replay
@@ -55,6 +56,8 @@ class ExecutionContext:
     stopped: threading.Event = field(default_factory=threading.Event)
     on_task: Callable[[str], None] | None = None  # durable boundary before a task is invoked
     replay: Replay | None = None  # a redrive: the visits and Map iterations that are kept
+    limits: Limits = DEFAULT_LIMITS
+    lineage: Lineage = field(default_factory=Lineage)  # among nested executions
 
     def context_execution(self) -> dict[str, Any]:
         execution: dict[str, Any] = {
