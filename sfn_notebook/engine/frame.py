@@ -75,7 +75,16 @@ class ExecutionContext:
 class Frame:
     """One line of work: an event cursor, a variable scope and the context object's base."""
 
-    __slots__ = ("_context_base", "cursor", "execution", "map_item", "path", "variables", "visits")
+    __slots__ = (
+        "_context_base",
+        "cursor",
+        "execution",
+        "map_item",
+        "path",
+        "variable_sizes",
+        "variables",
+        "visits",
+    )
 
     def __init__(
         self,
@@ -91,6 +100,9 @@ class Frame:
         self.map_item = map_item
         self.path = path  # where this line of work is, in replay keys (engine/replay.py)
         self.visits: dict[str, int] | None = None  # per state: visits so far (when replaying)
+        # The byte size of each variable in scope, for AWS's 10 MiB quota: built on the first
+        # Assign of this frame (engine/pipeline.py), shared with the frames of its branches.
+        self.variable_sizes: MutableMapping[str, int] | None = None
         self._context_base: dict[str, Any] = {
             "Execution": execution.context_execution(),
             "StateMachine": {
@@ -103,7 +115,10 @@ class Frame:
         self, cursor: Cursor, map_item: dict[str, Any] | None = None, path: str = ""
     ) -> Frame:
         """A frame for a branch or iteration: reads this scope, writes its own."""
-        return Frame(self.execution, cursor, ChainMap({}, self.variables), map_item, path)
+        frame = Frame(self.execution, cursor, ChainMap({}, self.variables), map_item, path)
+        if self.variable_sizes is not None:
+            frame.variable_sizes = ChainMap({}, self.variable_sizes)
+        return frame
 
     def visit_key(self, state_name: str) -> str:
         """The replay key of the next visit to a state in this frame (``<path>/<name>#<n>``)."""

@@ -26,6 +26,7 @@ from typing import Any, Final
 import jsonatapy
 
 from sfn_notebook.errors import ExpressionError, StatesError
+from sfn_notebook.limits import ACTIVE
 
 QUERY_EVALUATION_ERROR: Final = "States.QueryEvaluationError"
 DEFAULT_TIMEOUT_MS: Final = 5_000
@@ -228,7 +229,51 @@ def _now(*args: Any) -> Any:
     return helper.evaluate(None, bindings, timeout=DEFAULT_TIMEOUT_MS)
 
 
-_OVERRIDES: Final[dict[str, Callable[..., Any]]] = {"now": _now, "millis": lambda *_: _now_ms()}
+# jsonatapy aborts the whole process when an allocation fails ($pad("x", 2e9) does). So an
+# expression that calls a function whose result can be far longer than its arguments runs with
+# that function shadowed by a JSONata lambda: it measures the result's length natively (no
+# value crosses into Python), lets $sfnWithin refuse it, then calls the original. A host
+# function cannot stand in: it cannot return undefined, and jsonatapy refuses to override $join.
+_GUARDS: Final = {
+    "join": "function($a, $s){ ($sfnWithin('join', $sum($map($a, function($v){ $type($v) = "
+    "'string' ? $length($v) : 0 })) + ($count($a) - 1) * ($type($s) = 'string' ? $length($s)"
+    " : 0)); $sfnJoin($a, $s)) }",
+    "pad": "function($s, $w, $c){ ($type($w) = 'number' ? $sfnWithin('pad', $abs($w)); "
+    "$sfnPad($s, $w, $c)) }",
+    "replace": "function($s, $p, $r, $l){ ($type($s) = 'string' and $type($r) = 'string' and "
+    "$type($p) in ['string', 'function'] ? ($n := $type($p) = 'string' ? ($p = '' ? 0 : "
+    "$count($split($s, $p)) - 1) : $count($match($s, $p)); $sfnWithin('replace', $length($s) + "
+    "$length($r) * ($type($l) = 'number' ? $min([$l, $n]) : $n))); $sfnReplace($s, $p, $r, $l)) }",
+}
+_GUARDED = re.compile(r"\$(join|pad|replace)\b")
+
+
+def _guarded(text: str) -> str:
+    """``text`` with the length guards of the functions it calls (itself when it calls none)."""
+    names = sorted(set(_GUARDED.findall(text)))
+    if not names:
+        return text
+    prelude = "".join(
+        f"$sfn{name.title()} := ${name}; ${name} := {_GUARDS[name]}; " for name in names
+    )
+    return f"({prelude}{text})"
+
+
+def _within(name: str, length: Any) -> bool:
+    limit = ACTIVE.get().jsonata_string_length
+    if isinstance(length, (int, float)) and length > limit:
+        raise _Refusal(
+            f"D3141: ${name} would build a string of {length:.0f} characters, more than "
+            f"sfn-notebook's limit of {limit} (Limits.jsonata_string_length)"
+        )
+    return True
+
+
+_OVERRIDES: Final[dict[str, Callable[..., Any]]] = {
+    "now": _now,
+    "millis": lambda *_: _now_ms(),
+    "sfnWithin": _within,
+}
 
 
 # --- error texts -----------------------------------------------------------------------------
@@ -341,8 +386,9 @@ def _compiled(text: str) -> Any:
         cache = _PER_THREAD.cache = {}
     expr = cache.get(text)
     if expr is None:
-        expr = jsonatapy.compile(text, max_sequence_length=MAX_SEQUENCE_LENGTH)
-        names = set(_NAMES.findall(text))
+        source = _guarded(text)
+        expr = jsonatapy.compile(source, max_sequence_length=MAX_SEQUENCE_LENGTH)
+        names = set(_NAMES.findall(source))
         for name in sorted(names & (_AWS_FUNCTIONS.keys() | _OVERRIDES.keys())):
             function = _OVERRIDES.get(name) or _AWS_FUNCTIONS[name]
             try:
