@@ -40,10 +40,14 @@ Why these guards, and why these defaults:
   them; we keep every event in memory, and a Pass/Choice loop reached 2.2 M events and a
   MemoryError in 30 s. 100,000 is four times STANDARD's quota.
 * ``jsonata_string_length``: jsonatapy allocates natively, and an allocation that fails aborts
-  the whole process (a ``$pad`` to two billion characters does). ``$join`` and ``$pad`` check the
-  length of what they would build before building it. A string built by repeated ``&`` in one
-  expression is bounded only by the 5 s evaluation timeout (measured: about 512 MiB); across
-  states, the 256 KiB variable and payload quotas stop it.
+  the whole process: ``$pad("x", 2e9)`` does, and so do ``$replace``, ``$join`` and ``$string``
+  of a value that repeats a 256 KiB string 873,782 times (``$range`` and ``$map`` build that in
+  one expression). ``$pad``, ``$join``, ``$replace`` and ``$string`` measure what they would build
+  before building it. Not covered: a string doubled by ``&`` inside one expression (measured
+  here: a ``$reduce`` doubling reached 3.7 GB before the evaluation timeout stopped it, after
+  19 s), and a huge result handed back to Python (a ``$map`` that repeats a large string), which
+  fails with a MemoryError or exhausts memory. Across states, the 256 KiB variable and payload
+  quotas stop both.
 
 >>> Limits().nesting_depth
 32

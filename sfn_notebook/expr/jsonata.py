@@ -229,41 +229,43 @@ def _now(*args: Any) -> Any:
     return helper.evaluate(None, bindings, timeout=DEFAULT_TIMEOUT_MS)
 
 
-# jsonatapy aborts the whole process when an allocation fails ($pad("x", 2e9) does). So an
-# expression that calls a function whose result can be far longer than its arguments runs with
-# that function shadowed by a JSONata lambda: it measures the result's length natively (no
-# value crosses into Python), lets $sfnWithin refuse it, then calls the original. A host
-# function cannot stand in: it cannot return undefined, and jsonatapy refuses to override $join.
+# jsonatapy aborts the whole process when an allocation fails ($pad("x", 2e9) does). So the
+# functions whose result can be far longer than their arguments are shadowed by lambdas that
+# measure the result natively (no value crosses into Python), let $sfnWithin refuse it, then call
+# the original. (A host function cannot replace them: it cannot return undefined, and jsonatapy
+# refuses to override $join and $string.) See sfn_notebook/limits.py: jsonata_string_length.
 _GUARDS: Final = {
-    "join": "function($a, $s){ ($sfnWithin('join', $sum($map($a, function($v){ $type($v) = "
-    "'string' ? $length($v) : 0 })) + ($count($a) - 1) * ($type($s) = 'string' ? $length($s)"
-    " : 0)); $sfnJoin($a, $s)) }",
+    "join": "function($a, $s){ ($sfnWithin('join', $sum($a[$type($) = 'string'].$length($)) + "
+    "($count($a) - 1) * ($type($s) = 'string' ? $length($s) : 0)); $sfnJoin($a, $s)) }",
     "pad": "function($s, $w, $c){ ($type($w) = 'number' ? $sfnWithin('pad', $abs($w)); "
     "$sfnPad($s, $w, $c)) }",
     "replace": "function($s, $p, $r, $l){ ($type($s) = 'string' and $type($r) = 'string' and "
     "$type($p) in ['string', 'function'] ? ($n := $type($p) = 'string' ? ($p = '' ? 0 : "
     "$count($split($s, $p)) - 1) : $count($match($s, $p)); $sfnWithin('replace', $length($s) + "
     "$length($r) * ($type($l) = 'number' ? $min([$l, $n]) : $n))); $sfnReplace($s, $p, $r, $l)) }",
+    # The strings inside dominate a JSON text's length (keys and numbers come from the payload).
+    "string": "function($v, $p){ ($type($v) in ['array', 'object'] ? $sfnWithin('string', "
+    "$sum(($v.**)[$type($) = 'string'].$length($))); $sfnString($v, $p)) }",
 }
-_GUARDED = re.compile(r"\$(join|pad|replace)\b")
+_GUARDED = re.compile(r"\$(join|pad|replace|string)\b")
 
 
 def _guarded(text: str) -> str:
-    """``text`` with the length guards of the functions it calls (itself when it calls none)."""
-    names = sorted(set(_GUARDED.findall(text)))
-    if not names:
-        return text
-    prelude = "".join(
-        f"$sfn{name.title()} := ${name}; ${name} := {_GUARDS[name]}; " for name in names
+    """``text`` with the guards of the functions it calls (itself when it calls none)."""
+    shadows = "".join(
+        f"$sfn{name.title()} := ${name}; ${name} := {_GUARDS[name]}; "
+        for name in sorted(set(_GUARDED.findall(text)))
     )
-    return f"({prelude}{text})"
+    if not shadows:
+        return text
+    return f"({shadows}{text})"
 
 
 def _within(name: str, length: Any) -> bool:
     limit = ACTIVE.get().jsonata_string_length
     if isinstance(length, (int, float)) and length > limit:
         raise _Refusal(
-            f"D3141: ${name} would build a string of {length:.0f} characters, more than "
+            f"${name} would build a string of {length:.0f} characters, more than "
             f"sfn-notebook's limit of {limit} (Limits.jsonata_string_length)"
         )
     return True
@@ -386,6 +388,8 @@ def _compiled(text: str) -> Any:
         cache = _PER_THREAD.cache = {}
     expr = cache.get(text)
     if expr is None:
+        # The text alone first: its syntax errors point into it, not into the guards around it.
+        jsonatapy.compile(text, max_sequence_length=MAX_SEQUENCE_LENGTH)
         source = _guarded(text)
         expr = jsonatapy.compile(source, max_sequence_length=MAX_SEQUENCE_LENGTH)
         names = set(_NAMES.findall(source))
