@@ -319,11 +319,18 @@ def test_guarded_functions_keep_their_results() -> None:
                     "replace": "{% $replace('abcabc', 'b', 'X', 1) %}",
                     "regex": "{% $replace('abc', /b/, 'Y') %}",
                     "string": "{% $string({'a': [1, 'x']}) %}",
+                    "mapped": "{% $map([1, 2], $string) %}",
+                    "context": "{% ['ab', 'c'].$pad(3, '.') %}",
+                    "arity": "{% $join(['a'], ',', 'extra') %}",
                 },
                 "End": True,
             }
         },
     }
+    ex = sfn.run(machine)
+    assert ex.error == "States.QueryEvaluationError"
+    assert "T0410: Argument count mismatch" in ex.cause  # as the built-in $join reports it
+    del machine["States"]["P"]["Output"]["arity"]
     assert sfn.run(machine).output == {
         "join": "a-b",
         "chain": "ab",
@@ -331,6 +338,8 @@ def test_guarded_functions_keep_their_results() -> None:
         "replace": "aXcabc",
         "regex": "aYc",
         "string": '{"a":[1,"x"]}',
+        "mapped": ["1", "2"],
+        "context": ["ab.", "c.."],
     }
 
 

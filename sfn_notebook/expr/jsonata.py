@@ -234,18 +234,24 @@ def _now(*args: Any) -> Any:
 # measure the result natively (no value crosses into Python), let $sfnWithin refuse it, then call
 # the original. (A host function cannot replace them: it cannot return undefined, and jsonatapy
 # refuses to override $join and $string.) See sfn_notebook/limits.py: jsonata_string_length.
+# Each signature takes any types but the built-in's number of arguments, so a wrong count fails
+# as the built-in would; the built-in itself then checks the types.
 _GUARDS: Final = {
-    "join": "function($a, $s){ ($sfnWithin('join', $sum($a[$type($) = 'string'].$length($)) + "
-    "($count($a) - 1) * ($type($s) = 'string' ? $length($s) : 0)); $sfnJoin($a, $s)) }",
-    "pad": "function($s, $w, $c){ ($type($w) = 'number' ? $sfnWithin('pad', $abs($w)); "
+    "join": "function($a, $s)<xx?:s>{ ($sfnWithin('join', $sum($a[$type($) = 'string']"
+    ".$length($)) + ($count($a) - 1) * ($type($s) = 'string' ? $length($s) : 0)); "
+    "$sfnJoin($a, $s)) }",
+    "pad": "function($s, $w, $c)<x-xx?:s>{ ($type($w) = 'number' ? $sfnWithin('pad', $abs($w)); "
     "$sfnPad($s, $w, $c)) }",
-    "replace": "function($s, $p, $r, $l){ ($type($s) = 'string' and $type($r) = 'string' and "
-    "$type($p) in ['string', 'function'] ? ($n := $type($p) = 'string' ? ($p = '' ? 0 : "
-    "$count($split($s, $p)) - 1) : $count($match($s, $p)); $sfnWithin('replace', $length($s) + "
-    "$length($r) * ($type($l) = 'number' ? $min([$l, $n]) : $n))); $sfnReplace($s, $p, $r, $l)) }",
+    "replace": "function($s, $p, $r, $l)<x-xxx?:s>{ ($type($s) = 'string' and $type($r) = "
+    "'string' and $type($p) in ['string', 'function'] ? ($n := $type($p) = 'string' ? ($p = '' ?"
+    " 0 : $count($split($s, $p)) - 1) : $count($match($s, $p)); $sfnWithin('replace', "
+    "$length($s) + $length($r) * ($type($l) = 'number' ? $min([$l, $n]) : $n))); $exists($r) ? "
+    "$sfnReplace($s, $p, $r, $l)) }",
     # The strings inside dominate a JSON text's length (keys and numbers come from the payload).
-    "string": "function($v, $p){ ($type($v) in ['array', 'object'] ? $sfnWithin('string', "
-    "$sum(($v.**)[$type($) = 'string'].$length($))); $sfnString($v, $p)) }",
+    # $map, $filter ... pass an index second, which the built-in ignores: only a boolean is $p.
+    "string": "function($v, $p)<x-x?:s>{ ($type($v) in ['array', 'object'] ? $sfnWithin("
+    "'string', $sum(($v.**)[$type($) = 'string'].$length($))); $type($p) = 'boolean' ? "
+    "$sfnString($v, $p) : $sfnString($v)) }",
 }
 _GUARDED = re.compile(r"\$(join|pad|replace|string)\b")
 
@@ -293,7 +299,8 @@ _UNCODED: Final = {
 
 
 def _threw(prefix: str, raw: str) -> str:
-    message = _HOST_PREFIX.sub("", raw)
+    # jsonatapy prefixes what a lambda's signature refuses; jsonata-js (AWS) reports it plainly.
+    message = _HOST_PREFIX.sub("", raw).removeprefix("Signature validation failed: ")
     coded = _CODED.match(message)
     if coded is None:
         return f"{prefix} threw an error during evaluation: {message}"
