@@ -234,18 +234,19 @@ def _now(*args: Any) -> Any:
 # measure the result natively (no value crosses into Python), let $sfnWithin refuse it, then call
 # the original. (A host function cannot replace them: it cannot return undefined, and jsonatapy
 # refuses to override $join and $string.) See sfn_notebook/limits.py: jsonata_string_length.
-# Each signature takes any types but the built-in's number of arguments, so a wrong count fails
-# as the built-in would; the built-in itself then checks the types.
+# Each lambda has its built-in's signature, so arguments, their count and the context ($x.$pad(3))
+# are matched as the built-in matches them ($join's and $string's relaxed: the built-in checks
+# those types itself, and $map(xs, $string) passes an index that the built-in ignores).
 _GUARDS: Final = {
     "join": "function($a, $s)<xx?:s>{ ($sfnWithin('join', $sum($a[$type($) = 'string']"
     ".$length($)) + ($count($a) - 1) * ($type($s) = 'string' ? $length($s) : 0)); "
     "$sfnJoin($a, $s)) }",
-    "pad": "function($s, $w, $c)<x-xx?:s>{ ($type($w) = 'number' ? $sfnWithin('pad', $abs($w)); "
+    "pad": "function($s, $w, $c)<s-ns?:s>{ ($type($w) = 'number' ? $sfnWithin('pad', $abs($w)); "
     "$sfnPad($s, $w, $c)) }",
-    "replace": "function($s, $p, $r, $l)<x-xxx?:s>{ ($type($s) = 'string' and $type($r) = "
+    "replace": "function($s, $p, $r, $l)<s-(sf)(sf)n?:s>{ ($type($s) = 'string' and $type($r) = "
     "'string' and $type($p) in ['string', 'function'] ? ($n := $type($p) = 'string' ? ($p = '' ?"
     " 0 : $count($split($s, $p)) - 1) : $count($match($s, $p)); $sfnWithin('replace', "
-    "$length($s) + $length($r) * ($type($l) = 'number' ? $min([$l, $n]) : $n))); $exists($r) ? "
+    "$length($s) + $length($r) * ($type($l) = 'number' ? $min([$l, $n]) : $n))); "
     "$sfnReplace($s, $p, $r, $l)) }",
     # The strings inside dominate a JSON text's length (keys and numbers come from the payload).
     # $map, $filter ... pass an index second, which the built-in ignores: only a boolean is $p.
@@ -298,9 +299,16 @@ _UNCODED: Final = {
 }
 
 
+# A lambda's signature refusal, worded as the built-in's own (the guards above are lambdas).
+_LAMBDA_SIGNATURE = re.compile(
+    r"Argument (\d+) of function does not match function signature \(expected ([^)]+)\)"
+)
+
+
 def _threw(prefix: str, raw: str) -> str:
     # jsonatapy prefixes what a lambda's signature refuses; jsonata-js (AWS) reports it plainly.
     message = _HOST_PREFIX.sub("", raw).removeprefix("Signature validation failed: ")
+    message = _LAMBDA_SIGNATURE.sub(r"Argument \1 must be \2", message)
     coded = _CODED.match(message)
     if coded is None:
         return f"{prefix} threw an error during evaluation: {message}"
