@@ -11,7 +11,9 @@ limit                                   default      when exceeded
 **AWS's quotas (fixed)**
 payload: state input/output, result     256 KiB      ``States.DataLimitExceeded``
 history events, STANDARD                25,000       execution FAILED, ``States.Runtime``
-EXPRESS duration                        5 minutes    execution TIMED_OUT (``ExecutionTimedOut``)
+EXPRESS duration                        5 minutes    execution TIMED_OUT (``ExecutionTimedOut``);
+                                                     under the virtual clock checked as each
+                                                     state is entered and when it ends
 one variable (Assign)                   256 KiB      ``States.DataLimitExceeded``
 all variables of one Assign             256 KiB      ``States.DataLimitExceeded``
 all variables stored by an execution    10 MiB       ``States.DataLimitExceeded``
