@@ -16,7 +16,7 @@ EXPRESS duration                        5 minutes    execution TIMED_OUT (``Exec
                                                      state is entered and when it ends
 one variable (Assign)                   256 KiB      ``States.DataLimitExceeded``
 all variables of one Assign             256 KiB      ``States.DataLimitExceeded``
-all variables stored by an execution    10 MiB       ``States.DataLimitExceeded``
+all variables in scope                  10 MiB       ``States.DataLimitExceeded``
 an execution's cause                    32,768       cut to that length (DescribeExecution's)
 **sfn-notebook's guards (Limits)**
 ``nesting_depth``                       32           the startExecution Task fails with
@@ -25,6 +25,11 @@ an execution's cause                    32,768       cut to that length (Describ
 ``express_events``                      100,000      execution FAILED, ``States.Runtime``
 ``jsonata_string_length``               16 Mi chars  ``States.QueryEvaluationError``
 ======================================  ===========  ==========================================
+
+AWS states the 10 MiB as "per execution"; we count the variables a state can see (its own
+scope and the enclosing ones), so concurrent Map iterations are not added together. AWS's guide
+names no error for the variable quotas; ``States.DataLimitExceeded`` is the one it uses for every
+other size quota.
 
 Why these guards, and why these defaults:
 
