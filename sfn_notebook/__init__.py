@@ -20,6 +20,7 @@ from sfn_notebook.errors import (
     SfnNotebookError,
     StatesError,
 )
+from sfn_notebook.limits import Limits
 from sfn_notebook.runtime.execution import Execution
 from sfn_notebook.runtime.run import run
 from sfn_notebook.runtime.runtime import Runtime
@@ -72,6 +73,7 @@ __all__ = [
     "Execution",
     "ExecutionInputError",
     "ExpressionError",
+    "Limits",
     "Runtime",
     "SfnNotebookError",
     "StatesError",

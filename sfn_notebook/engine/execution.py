@@ -9,9 +9,10 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from sfn_notebook.engine.clock import VirtualClock
 from sfn_notebook.engine.frame import ExecutionContext, Frame
 from sfn_notebook.engine.history import (
     Cursor,
@@ -22,6 +23,7 @@ from sfn_notebook.engine.history import (
 )
 from sfn_notebook.engine.interpreter import CompiledMachine, Failure, Stopped, run_machine
 from sfn_notebook.errors import ExecutionInputError, StatesError
+from sfn_notebook.limits import ACTIVE, CAUSE_LIMIT, EXPRESS_DURATION
 
 TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
 
@@ -121,9 +123,24 @@ async def execute(
 
     ``redrive`` continues a finished history (AWS's RedriveExecution): an ``ExecutionRedriven``
     event instead of ``ExecutionStarted``, and the visits in ``context.replay`` are skipped.
+    An EXPRESS execution times out after 5 minutes at most, as on AWS.
     """
     ctx = record.context
     history = ctx.history
+    ACTIVE.set(ctx.limits)  # read by JSONata's host functions; this task's context only
+    ctx.lineage.running = True
+    if ctx.state_machine_type == "EXPRESS":
+        if (
+            isinstance(ctx.clock, VirtualClock)
+            and (timeout_seconds or EXPRESS_DURATION) >= EXPRESS_DURATION
+        ):
+            # Not a timer: this virtual clock may jump to a timer while a task function runs,
+            # and every EXPRESS execution would carry one. So the 5 minutes are checked when a
+            # state is entered and when the execution ends.
+            ctx.deadline = ctx.start_time + timedelta(seconds=EXPRESS_DURATION)
+            timeout_seconds = None
+        else:
+            timeout_seconds = min(timeout_seconds or EXPRESS_DURATION, EXPRESS_DURATION)
     if redrive:
         cursor = Cursor(len(history))
         details = {"redriveCount": ctx.redrive_count}
@@ -165,7 +182,12 @@ async def execute(
             cause=f"sfn-notebook internal error ({type(exc).__name__}): {exc}. Please report it.",
         )
     else:
-        _finish(record, cursor, "SUCCEEDED", output=output)
+        if ctx.deadline is not None and ctx.clock.now() > ctx.deadline:
+            _finish(record, cursor, "TIMED_OUT")
+        else:
+            _finish(record, cursor, "SUCCEEDED", output=output)
+    finally:
+        ctx.lineage.ended()
 
 
 _TERMINAL_EVENTS = {
@@ -194,6 +216,9 @@ def _finish(
     if error is not None:
         details["error"] = error
     if cause is not None:
+        # DescribeExecution's cause holds at most 32,768 characters. Without the cut, a chain of
+        # failed .sync children doubles the (escaped) cause at every level.
+        cause = cause[:CAUSE_LIMIT]
         details["cause"] = cause
     event_type, key = _TERMINAL_EVENTS[status]
     ctx.history.add(cursor, event_type, key, details, force=True)

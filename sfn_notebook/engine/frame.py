@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from sfn_notebook.engine.clock import Clock
 from sfn_notebook.engine.history import Cursor, History
 from sfn_notebook.expr.scope import Scope
+from sfn_notebook.limits import DEFAULT_LIMITS, Limits, Lineage
 
 if TYPE_CHECKING:
     from sfn_notebook.engine.replay import Replay
@@ -55,6 +56,9 @@ class ExecutionContext:
     stopped: threading.Event = field(default_factory=threading.Event)
     on_task: Callable[[str], None] | None = None  # durable boundary before a task is invoked
     replay: Replay | None = None  # a redrive: the visits and Map iterations that are kept
+    limits: Limits = DEFAULT_LIMITS
+    lineage: Lineage = field(default_factory=Lineage)  # among nested executions
+    deadline: datetime | None = None  # checked at each state's entry (see engine/execution.py)
 
     def context_execution(self) -> dict[str, Any]:
         execution: dict[str, Any] = {
@@ -80,6 +84,7 @@ class Frame:
         "map_item",
         "path",
         "running",
+        "variable_sizes",
         "variables",
         "visits",
     )
@@ -103,6 +108,9 @@ class Frame:
         self.running: str | None = None
         # Set by a running Map or Parallel: ends its own running lines when it is aborted.
         self.abort_inner: Callable[[int], None] | None = None
+        # The byte size of each variable in scope, for AWS's 10 MiB quota: built on the first
+        # Assign of this frame (engine/pipeline.py), shared with the frames of its branches.
+        self.variable_sizes: MutableMapping[str, int] | None = None
         self._context_base: dict[str, Any] = {
             "Execution": execution.context_execution(),
             "StateMachine": {
@@ -115,7 +123,10 @@ class Frame:
         self, cursor: Cursor, map_item: dict[str, Any] | None = None, path: str = ""
     ) -> Frame:
         """A frame for a branch or iteration: reads this scope, writes its own."""
-        return Frame(self.execution, cursor, ChainMap({}, self.variables), map_item, path)
+        frame = Frame(self.execution, cursor, ChainMap({}, self.variables), map_item, path)
+        if self.variable_sizes is not None:
+            frame.variable_sizes = ChainMap({}, self.variable_sizes)
+        return frame
 
     def visit_key(self, state_name: str) -> str:
         """The replay key of the next visit to a state in this frame (``<path>/<name>#<n>``)."""

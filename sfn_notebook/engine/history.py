@@ -21,12 +21,22 @@ from datetime import datetime
 from typing import Any
 
 from sfn_notebook.errors import StatesError
+from sfn_notebook.limits import EVENT_LIMIT, PAYLOAD_LIMIT, Limits
+
+__all__ = [  # the quotas are defined in sfn_notebook.limits and re-exported here
+    "EVENT_LIMIT",
+    "PAYLOAD_LIMIT",
+    "Cursor",
+    "Event",
+    "EventLimitExceeded",
+    "History",
+    "Listener",
+    "dumps",
+    "payload",
+]
 
 Event = dict[str, Any]
 Listener = Callable[[Event], None]
-
-PAYLOAD_LIMIT = 256 * 1024  # bytes, AWS's quota for inputs, outputs and results
-EVENT_LIMIT = 25_000  # STANDARD workflows' history quota
 
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
@@ -93,9 +103,18 @@ class EventLimitExceeded(StatesError):
 
 
 class History:
-    """The event list of one execution, thread-safe, with listeners."""
+    """The event list of one execution, thread-safe, with listeners.
 
-    def __init__(self, now: Callable[[], datetime], limit: int | None = EVENT_LIMIT) -> None:
+    ``limit`` caps the events (None: no cap); ``limit_cause`` is the failure's cause text when
+    the cap is reached.
+    """
+
+    def __init__(
+        self,
+        now: Callable[[], datetime],
+        limit: int | None = EVENT_LIMIT,
+        limit_cause: str | None = None,
+    ) -> None:
         self.events: list[Event] = []
         # The execution logs (LogType Tail) of failed Lambda invocations, by the id of their
         # *Failed event: AWS's history has no field for them (a success carries its LogResult).
@@ -104,6 +123,21 @@ class History:
         self._lock = threading.Lock()
         self._listeners: list[Listener] = []
         self._limit = limit
+        self._limit_cause = limit_cause
+
+    @classmethod
+    def for_execution(
+        cls, now: Callable[[], datetime], state_machine_type: str, limits: Limits
+    ) -> History:
+        """The history of a new execution: AWS's 25,000-event quota for STANDARD, and
+        ``limits.express_events`` for EXPRESS, whose events AWS does not keep but we do."""
+        if state_machine_type == "STANDARD":
+            return cls(now, EVENT_LIMIT)
+        cause = (
+            f"The execution reached sfn-notebook's limit of {limits.express_events} history "
+            "events kept in memory for an EXPRESS execution (Limits.express_events)."
+        )
+        return cls(now, limits.express_events, cause)
 
     def listen(self, listener: Listener) -> None:
         self._listeners.append(listener)
@@ -126,10 +160,10 @@ class History:
         with self._lock:
             event_id = len(self.events) + 1
             if not force and self._limit is not None and event_id > self._limit - 1:
-                raise EventLimitExceeded(
-                    "States.Runtime",
-                    f"The execution reached the maximum number of history events ({self._limit}).",
+                cause = self._limit_cause or (
+                    f"The execution reached the maximum number of history events ({self._limit})."
                 )
+                raise EventLimitExceeded("States.Runtime", cause)
             event: Event = {
                 "timestamp": self._now(),
                 "type": type_,

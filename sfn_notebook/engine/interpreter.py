@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from sfn_notebook.engine.frame import Frame
 from sfn_notebook.engine.history import PAYLOAD_LIMIT, Cursor, dumps, payload
-from sfn_notebook.engine.pipeline import assigned_details
+from sfn_notebook.engine.pipeline import assigned_details, variable_sizes
 from sfn_notebook.errors import StatesError
 
 if TYPE_CHECKING:
@@ -57,6 +57,10 @@ class Failure(StatesError):
 
 class Stopped(Exception):
     """The execution was stopped (StopExecution) or timed out while this frame ran."""
+
+
+class DeadlinePassed(TimeoutError):
+    """A state was about to be entered after the execution's deadline (``context.deadline``)."""
 
 
 @dataclass
@@ -179,8 +183,13 @@ class StateRunner:
         frame = visit.frame
         details: dict[str, Any] = {"name": self.name}
         if assigned:
+            if frame.variable_sizes is None:
+                frame.variable_sizes = variable_sizes(frame.variables)
+            try:
+                details.update(assigned_details(assigned, self.name, frame.variable_sizes))
+            except StatesError as exc:
+                raise Failure(exc.error, exc.cause, self.name) from None
             frame.variables.update(assigned)
-            details.update(assigned_details(assigned))
         details["output"], details["outputDetails"] = payload(text)
         frame.execution.history.add(
             frame.cursor, self.exited_type, "stateExitedEventDetails", details
@@ -237,6 +246,7 @@ async def run_machine(
     clock = frame.execution.clock
     stopped = frame.execution.stopped
     replay = frame.execution.replay
+    deadline = frame.execution.deadline
     runner = machine.states[machine.start_at]
     if text is None:
         text = dumps(data)
@@ -244,6 +254,8 @@ async def run_machine(
     while True:
         if stopped.is_set():
             raise Stopped
+        if deadline is not None and clock.now() > deadline:
+            raise DeadlinePassed
         steps += 1
         if steps % 256 == 0:
             await asyncio.sleep(0)  # long Pass/Choice loops let other executions run too
@@ -253,6 +265,7 @@ async def run_machine(
             kept = replay.visits.pop(key, None)
             if kept is not None and (kept.next is not None or runner.state.type != "Choice"):
                 frame.variables.update(kept.variables())
+                frame.variable_sizes = None  # measured again at the next Assign
                 data, text = kept.value(), kept.output
                 target = kept.next if kept.next is not None else runner.next
                 if target is None:

@@ -9,7 +9,8 @@ both reading ``$states`` (input, context, result, errorOutput). Every failure is
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import ChainMap
+from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 from sfn_notebook.engine.history import dumps
@@ -18,6 +19,7 @@ from sfn_notebook.expr.jsonata import compile_jsonata_template
 from sfn_notebook.expr.paths import compile_path, compile_reference_path
 from sfn_notebook.expr.scope import Scope
 from sfn_notebook.expr.template import compile_template
+from sfn_notebook.limits import ASSIGN_LIMIT, VARIABLE_LIMIT, VARIABLES_LIMIT
 
 _ABSENT = object()
 
@@ -117,9 +119,48 @@ class Assign:
         return values
 
 
-def assigned_details(values: Mapping[str, Any]) -> dict[str, Any]:
-    """``assignedVariables`` as AWS shows it in the exited event: each value as JSON text."""
-    return {
-        "assignedVariables": {name: dumps(value) for name, value in values.items()},
-        "assignedVariablesDetails": {"truncated": False},
-    }
+def assigned_details(
+    values: Mapping[str, Any], state: str, sizes: MutableMapping[str, int] | None = None
+) -> dict[str, Any]:
+    """``assignedVariables`` as AWS shows it in the exited event: each value as JSON text.
+
+    Enforces AWS's variable quotas first (256 KiB a variable, 256 KiB for one Assign, 10 MiB
+    for all the variables in scope); ``sizes`` holds the byte size of each variable in scope
+    and is updated. AWS's guide names no error for these; States.DataLimitExceeded is the one it
+    uses for every other size quota.
+    """
+    texts = {name: dumps(value) for name, value in values.items()}
+    new = {name: _utf8_size(text) for name, text in texts.items()}
+    for name, size in new.items():
+        if size > VARIABLE_LIMIT:
+            subject = f"The variable '{name}' assigned by the state '{state}' has"
+            raise _too_large(subject, size, VARIABLE_LIMIT)
+    assigned = sum(new.values())
+    if assigned > ASSIGN_LIMIT:
+        subject = f"The variables assigned by the state '{state}' together have"
+        raise _too_large(subject, assigned, ASSIGN_LIMIT)
+    if sizes is not None:
+        total = sum(n for name, n in sizes.items() if name not in new) + assigned
+        if total > VARIABLES_LIMIT:
+            subject = f"The variables in scope after the state '{state}' together have"
+            raise _too_large(subject, total, VARIABLES_LIMIT)
+        sizes.update(new)
+    return {"assignedVariables": texts, "assignedVariablesDetails": {"truncated": False}}
+
+
+def variable_sizes(variables: Mapping[str, Any]) -> MutableMapping[str, int]:
+    """The byte size of each variable, mirroring a scope's ChainMap (writes go to the first)."""
+    if isinstance(variables, ChainMap):
+        return ChainMap(*({k: _utf8_size(dumps(v)) for k, v in m.items()} for m in variables.maps))
+    return {name: _utf8_size(dumps(value)) for name, value in variables.items()}
+
+
+def _utf8_size(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode("utf-8"))
+
+
+def _too_large(subject: str, size: int, limit: int) -> StatesError:
+    return StatesError(
+        "States.DataLimitExceeded",
+        f"{subject} a size of {size} bytes, exceeding the maximum of {limit} bytes.",
+    )

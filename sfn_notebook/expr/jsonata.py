@@ -26,6 +26,7 @@ from typing import Any, Final
 import jsonatapy
 
 from sfn_notebook.errors import ExpressionError, StatesError
+from sfn_notebook.limits import ACTIVE
 
 QUERY_EVALUATION_ERROR: Final = "States.QueryEvaluationError"
 DEFAULT_TIMEOUT_MS: Final = 5_000
@@ -228,7 +229,60 @@ def _now(*args: Any) -> Any:
     return helper.evaluate(None, bindings, timeout=DEFAULT_TIMEOUT_MS)
 
 
-_OVERRIDES: Final[dict[str, Callable[..., Any]]] = {"now": _now, "millis": lambda *_: _now_ms()}
+# jsonatapy aborts the whole process when an allocation fails ($pad("x", 2e9) does). So the
+# functions whose result can be far longer than their arguments are shadowed by lambdas that
+# measure the result natively (no value crosses into Python), let $sfnWithin refuse it, then call
+# the original. (A host function cannot replace them: it cannot return undefined, and jsonatapy
+# refuses to override $join and $string.) See sfn_notebook/limits.py: jsonata_string_length.
+# Each lambda has its built-in's signature, so arguments, their count and the context ($x.$pad(3))
+# are matched as the built-in matches them ($join's and $string's relaxed: the built-in checks
+# those types itself, and $map(xs, $string) passes an index that the built-in ignores).
+_GUARDS: Final = {
+    "join": "function($a, $s)<xx?:s>{ ($sfnWithin('join', $sum($a[$type($) = 'string']"
+    ".$length($)) + ($count($a) - 1) * ($type($s) = 'string' ? $length($s) : 0)); "
+    "$sfnJoin($a, $s)) }",
+    "pad": "function($s, $w, $c)<s-ns?:s>{ ($type($w) = 'number' ? $sfnWithin('pad', $abs($w)); "
+    "$sfnPad($s, $w, $c)) }",
+    "replace": "function($s, $p, $r, $l)<s-(sf)(sf)n?:s>{ ($type($s) = 'string' and $type($r) = "
+    "'string' and $type($p) in ['string', 'function'] ? ($n := $type($p) = 'string' ? ($p = '' ?"
+    " 0 : $count($split($s, $p)) - 1) : $count($match($s, $p)); $sfnWithin('replace', "
+    "$length($s) + $length($r) * ($type($l) = 'number' ? $min([$l, $n]) : $n))); "
+    "$sfnReplace($s, $p, $r, $l)) }",
+    # The strings inside dominate a JSON text's length (keys and numbers come from the payload).
+    # $map, $filter ... pass an index second, which the built-in ignores: only a boolean is $p.
+    "string": "function($v, $p)<x-x?:s>{ ($type($v) in ['array', 'object'] ? $sfnWithin("
+    "'string', $sum(($v.**)[$type($) = 'string'].$length($))); $type($p) = 'boolean' ? "
+    "$sfnString($v, $p) : $sfnString($v)) }",
+}
+_GUARDED = re.compile(r"\$(join|pad|replace|string)\b")
+
+
+def _guarded(text: str) -> str:
+    """``text`` with the guards of the functions it calls (itself when it calls none)."""
+    shadows = "".join(
+        f"$sfn{name.title()} := ${name}; ${name} := {_GUARDS[name]}; "
+        for name in sorted(set(_GUARDED.findall(text)))
+    )
+    if not shadows:
+        return text
+    return f"({shadows}{text})"
+
+
+def _within(name: str, length: Any) -> bool:
+    limit = ACTIVE.get().jsonata_string_length
+    if isinstance(length, (int, float)) and length > limit:
+        raise _Refusal(
+            f"${name} would build a string of {length:.0f} characters, more than "
+            f"sfn-notebook's limit of {limit} (Limits.jsonata_string_length)"
+        )
+    return True
+
+
+_OVERRIDES: Final[dict[str, Callable[..., Any]]] = {
+    "now": _now,
+    "millis": lambda *_: _now_ms(),
+    "sfnWithin": _within,
+}
 
 
 # --- error texts -----------------------------------------------------------------------------
@@ -245,8 +299,16 @@ _UNCODED: Final = {
 }
 
 
+# A lambda's signature refusal, worded as the built-in's own (the guards above are lambdas).
+_LAMBDA_SIGNATURE = re.compile(
+    r"Argument (\d+) of function does not match function signature \(expected ([^)]+)\)"
+)
+
+
 def _threw(prefix: str, raw: str) -> str:
-    message = _HOST_PREFIX.sub("", raw)
+    # jsonatapy prefixes what a lambda's signature refuses; jsonata-js (AWS) reports it plainly.
+    message = _HOST_PREFIX.sub("", raw).removeprefix("Signature validation failed: ")
+    message = _LAMBDA_SIGNATURE.sub(r"Argument \1 must be \2", message)
     coded = _CODED.match(message)
     if coded is None:
         return f"{prefix} threw an error during evaluation: {message}"
@@ -341,8 +403,11 @@ def _compiled(text: str) -> Any:
         cache = _PER_THREAD.cache = {}
     expr = cache.get(text)
     if expr is None:
-        expr = jsonatapy.compile(text, max_sequence_length=MAX_SEQUENCE_LENGTH)
-        names = set(_NAMES.findall(text))
+        # The text alone first: its syntax errors point into it, not into the guards around it.
+        jsonatapy.compile(text, max_sequence_length=MAX_SEQUENCE_LENGTH)
+        source = _guarded(text)
+        expr = jsonatapy.compile(source, max_sequence_length=MAX_SEQUENCE_LENGTH)
+        names = set(_NAMES.findall(source))
         for name in sorted(names & (_AWS_FUNCTIONS.keys() | _OVERRIDES.keys())):
             function = _OVERRIDES.get(name) or _AWS_FUNCTIONS[name]
             try:

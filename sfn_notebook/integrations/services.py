@@ -75,8 +75,11 @@ class LocalMachines(Protocol):
 
     def local_machine(self, arn: str) -> bool: ...
 
-    async def start_nested(self, arn: str, name: str | None, input_text: str) -> ExecutionRecord:
-        """Create and start an execution on the running loop (raises SfnNotebookError)."""
+    async def start_nested(
+        self, arn: str, name: str | None, input_text: str, parent: str | None = None
+    ) -> ExecutionRecord:
+        """Create and start a child of execution ``parent`` on the running loop (raises
+        SfnNotebookError, also when the Runtime's Limits refuse the nesting)."""
         ...
 
 
@@ -408,7 +411,9 @@ class StartExecution(_ServiceResource):
         self, machines: LocalMachines, arn: Any, name: Any, input_text: str, call: TaskCall
     ) -> ExecutionRecord:
         try:
-            return await machines.start_nested(str(arn), name, input_text)
+            execution = call.context.get("Execution")
+            parent = execution.get("Id") if isinstance(execution, Mapping) else None
+            return await machines.start_nested(str(arn), name, input_text, parent)
         except SfnNotebookError as exc:
             naming = V1_NAMING["states"]
             raise TaskFailure(

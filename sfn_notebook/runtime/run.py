@@ -16,8 +16,9 @@ from sfn_notebook.engine import compile_machine, make_clock
 from sfn_notebook.engine.clock import Clock
 from sfn_notebook.engine.execution import ExecutionRecord, execute, input_text, parse_input
 from sfn_notebook.engine.frame import ExecutionContext
-from sfn_notebook.engine.history import EVENT_LIMIT, History
+from sfn_notebook.engine.history import History
 from sfn_notebook.engine.resources import ResourceRegistry
+from sfn_notebook.limits import Limits
 from sfn_notebook.runtime.execution import Execution
 from sfn_notebook.runtime.identity import (
     DEFAULT_ACCOUNT,
@@ -47,6 +48,7 @@ def run(
     test_case: str | None = None,
     boto3_session: Any = None,
     aws_endpoint_url: str | Mapping[str, str] | None = None,
+    limits: Limits | Mapping[str, Any] | None = None,
 ) -> Execution:
     """Run a definition once and return the finished :class:`Execution`.
 
@@ -57,7 +59,8 @@ def run(
     and without any of them ``run`` waits forever.
     ``mocks`` is a MockConfigFile (path, JSON text or dict) and ``test_case`` one of its test
     cases for this state machine (named ``state_machine_name``, or the configuration's only
-    one); AWS service Tasks go through ``boto3_session`` / ``aws_endpoint_url``.
+    one); AWS service Tasks go through ``boto3_session`` / ``aws_endpoint_url``. ``limits`` (a
+    :class:`~sfn_notebook.limits.Limits` or a dict of its fields) guards against runaway work.
 
     >>> ex = run({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 3600, "End": True}}})
     >>> ex.status
@@ -79,6 +82,7 @@ def run(
     region = region or DEFAULT_REGION
     machine_name = check_name(state_machine_name or f"sfn-notebook-{uuid.uuid4().hex[:8]}")
     name = check_name(execution_name or str(uuid.uuid4()), "execution name")
+    the_limits = Limits.of(limits)
     the_clock = make_clock(clock, start_time)
     hub = Integrations(
         region=region,
@@ -103,6 +107,7 @@ def run(
             state_machine_type,
             registry,
             seed,
+            the_limits,
         )
     )
 
@@ -144,15 +149,14 @@ def _execute(
     state_machine_type: str,
     resources: ResourceRegistry,
     seed: int | None,
+    limits: Limits,
 ) -> Execution:
     loop = the_clock.new_loop()
     try:
         machine_arn = state_machine_arn(machine_name, region, account)
         context = ExecutionContext(
             clock=the_clock,
-            history=History(
-                the_clock.now, EVENT_LIMIT if state_machine_type == "STANDARD" else None
-            ),
+            history=History.for_execution(the_clock.now, state_machine_type, limits),
             execution_arn=execution_arn(machine_name, name, region, account, state_machine_type),
             execution_name=name,
             state_machine_arn=machine_arn,
@@ -166,6 +170,7 @@ def _execute(
             resources=resources,
             state_machine_type=state_machine_type,
             rng=random.Random(seed),
+            limits=limits,
         )
         record = ExecutionRecord(context)
         loop.run_until_complete(execute(record, compile_machine(model), model.timeout_seconds))

@@ -33,12 +33,13 @@ from sfn_notebook.engine import compile_machine, make_clock
 from sfn_notebook.engine.clock import Clock, VirtualClock
 from sfn_notebook.engine.execution import ExecutionRecord, execute, input_text, parse_input
 from sfn_notebook.engine.frame import ExecutionContext
-from sfn_notebook.engine.history import EVENT_LIMIT, History, payload
+from sfn_notebook.engine.history import History, payload
 from sfn_notebook.engine.interpreter import CompiledMachine
 from sfn_notebook.engine.resources import ResourceRegistry
 from sfn_notebook.engine.workers import DaemonPool
 from sfn_notebook.errors import SfnNotebookError
 from sfn_notebook.integrations import split_test_case
+from sfn_notebook.limits import Limits, Lineage
 from sfn_notebook.runtime.execution import Execution
 from sfn_notebook.runtime.identity import (
     DEFAULT_ACCOUNT,
@@ -111,6 +112,8 @@ class Runtime(TaskApi):
     executions with their histories across restarts (``None`` keeps everything in memory).
     AWS service Tasks reach AWS (or moto, LocalStack) through ``boto3_session`` and/or
     ``aws_endpoint_url``; ``mocks`` is a MockConfigFile for executions started with a test case.
+    ``limits`` (a :class:`~sfn_notebook.limits.Limits` or a dict of its fields) sets the guards
+    against runaway work: nesting depth, nested executions, EXPRESS events, JSONata strings.
     """
 
     def __init__(
@@ -128,7 +131,9 @@ class Runtime(TaskApi):
         aws_endpoint_url: str | Mapping[str, str] | None = None,
         boto3_config: Any = None,
         mocks: Any = None,
+        limits: Limits | Mapping[str, Any] | None = None,
     ) -> None:
+        self.limits = Limits.of(limits)
         self.account = account
         self.region = region
         self.clock = make_clock(clock, start_time)
@@ -434,7 +439,11 @@ class Runtime(TaskApi):
         return {"executionArn": execution.arn, "startDate": execution.start_date}
 
     def _create_execution(
-        self, machine_arn: str, name: str | None, input_text: str | None
+        self,
+        machine_arn: str,
+        name: str | None,
+        input_text: str | None,
+        lineage: Lineage | None = None,
     ) -> tuple[ExecutionRecord, Execution]:
         machine = self._machine(machine_arn)
         text = "{}" if input_text is None else input_text
@@ -446,9 +455,7 @@ class Runtime(TaskApi):
                 raise ExecutionAlreadyExists(f"Execution Already Exists: '{arn}'")
             context = ExecutionContext(
                 clock=self.clock,
-                history=History(
-                    self.clock.now, EVENT_LIMIT if machine.type == "STANDARD" else None
-                ),
+                history=History.for_execution(self.clock.now, machine.type, self.limits),
                 execution_arn=arn,
                 execution_name=name,
                 state_machine_arn=machine.arn,
@@ -462,7 +469,10 @@ class Runtime(TaskApi):
                 resources=self.resources,
                 state_machine_type=machine.type,
                 rng=random.Random(self._rng.random()),
+                limits=self.limits,
             )
+            if lineage is not None:
+                context.lineage = lineage
             record = ExecutionRecord(context)
             settle = None if self.store is None else lambda: self.ledger.settle(arn)
             execution = Execution(record, machine.arn, machine.definition, settle=settle)

@@ -26,6 +26,7 @@ from sfn_notebook.errors import SfnNotebookError
 from sfn_notebook.integrations import Integrations, MockConfig, split_test_case
 from sfn_notebook.integrations.activities import LONG_POLL_SECONDS, ActivityWorker
 from sfn_notebook.integrations.teststate import test_state as _test_state
+from sfn_notebook.limits import Lineage
 from sfn_notebook.runtime.identity import page
 
 if TYPE_CHECKING:
@@ -206,12 +207,19 @@ class _LocalMachines:
             return False
         return True
 
-    async def start_nested(self, arn: str, name: str | None, input_text: str) -> ExecutionRecord:
-        """Start a child execution on the running loop (StartExecution would wait for it)."""
+    async def start_nested(
+        self, arn: str, name: str | None, input_text: str, parent: str | None = None
+    ) -> ExecutionRecord:
+        """Start a child of execution ``parent`` on the running loop (StartExecution would
+        wait for it); raises NestingLimitExceeded when the Runtime's limits refuse it."""
         rt = self.runtime
         arn, test_case = split_test_case(arn)
         resources = rt._execution_resources(arn, test_case)
-        record, execution = rt._create_execution(arn, name, input_text)
+        started_by = rt._executions.get(parent) if parent is not None else None
+        lineage = (Lineage() if started_by is None else started_by[0].context.lineage).child(
+            rt.limits
+        )
+        record, execution = rt._create_execution(arn, name, input_text, lineage)
         record.context.resources = resources
         machine = rt._machine(arn)
         task = asyncio.ensure_future(
