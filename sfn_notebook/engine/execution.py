@@ -9,10 +9,9 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sfn_notebook.engine.clock import VirtualClock
 from sfn_notebook.engine.frame import ExecutionContext, Frame
 from sfn_notebook.engine.history import (
     Cursor,
@@ -130,17 +129,7 @@ async def execute(
     ACTIVE.set(ctx.limits)  # read by JSONata's host functions; this task's context only
     ctx.lineage.running = True
     if ctx.state_machine_type == "EXPRESS":
-        if (
-            isinstance(ctx.clock, VirtualClock)
-            and (timeout_seconds or EXPRESS_DURATION) >= EXPRESS_DURATION
-        ):
-            # Not a timer: this virtual clock may jump to a timer while a task function runs,
-            # and every EXPRESS execution would carry one. So the 5 minutes are checked when a
-            # state is entered and when the execution ends.
-            ctx.deadline = ctx.start_time + timedelta(seconds=EXPRESS_DURATION)
-            timeout_seconds = None
-        else:
-            timeout_seconds = min(timeout_seconds or EXPRESS_DURATION, EXPRESS_DURATION)
+        timeout_seconds = min(timeout_seconds or EXPRESS_DURATION, EXPRESS_DURATION)
     if redrive:
         cursor = Cursor(len(history))
         details = {"redriveCount": ctx.redrive_count}
@@ -182,10 +171,7 @@ async def execute(
             cause=f"sfn-notebook internal error ({type(exc).__name__}): {exc}. Please report it.",
         )
     else:
-        if ctx.deadline is not None and ctx.clock.now() > ctx.deadline:
-            _finish(record, cursor, "TIMED_OUT")
-        else:
-            _finish(record, cursor, "SUCCEEDED", output=output)
+        _finish(record, cursor, "SUCCEEDED", output=output)
     finally:
         ctx.lineage.ended()
 

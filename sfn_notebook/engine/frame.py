@@ -58,7 +58,6 @@ class ExecutionContext:
     replay: Replay | None = None  # a redrive: the visits and Map iterations that are kept
     limits: Limits = DEFAULT_LIMITS
     lineage: Lineage = field(default_factory=Lineage)  # among nested executions
-    deadline: datetime | None = None  # checked at each state's entry (see engine/execution.py)
 
     def context_execution(self) -> dict[str, Any]:
         execution: dict[str, Any] = {

@@ -59,10 +59,6 @@ class Stopped(Exception):
     """The execution was stopped (StopExecution) or timed out while this frame ran."""
 
 
-class DeadlinePassed(TimeoutError):
-    """A state was about to be entered after the execution's deadline (``context.deadline``)."""
-
-
 @dataclass
 class Transition:
     output: Any
@@ -246,7 +242,6 @@ async def run_machine(
     clock = frame.execution.clock
     stopped = frame.execution.stopped
     replay = frame.execution.replay
-    deadline = frame.execution.deadline
     runner = machine.states[machine.start_at]
     if text is None:
         text = dumps(data)
@@ -254,8 +249,6 @@ async def run_machine(
     while True:
         if stopped.is_set():
             raise Stopped
-        if deadline is not None and clock.now() > deadline:
-            raise DeadlinePassed
         steps += 1
         if steps % 256 == 0:
             await asyncio.sleep(0)  # long Pass/Choice loops let other executions run too
