@@ -37,6 +37,7 @@ from sfn_notebook.integrations.callbacks import (
     TaskTimedOut,
     TaskTokens,
 )
+from sfn_notebook.integrations import optimized
 from sfn_notebook.integrations.mocks import MockConfig, MockConfigError, MockTestCaseNotFound
 from sfn_notebook.integrations.services import LocalMachines, Services
 
@@ -85,8 +86,16 @@ class Integrations:
 
     def install(self, registry: ResourceRegistry) -> ResourceRegistry:
         """Put the integrations' resolvers in front of ``registry``'s; returns ``registry``."""
-        registry.resolvers[0:0] = [self._callback, self.activities.resolve, self.services.resolve]
+        registry.resolvers[0:0] = [
+            self._callback,
+            self.activities.resolve,
+            self.services.resolve,
+            self._job,
+        ]
         return registry
+
+    def _job(self, arn: str, registry: ResourceRegistry) -> TaskResource | None:
+        return optimized.resolve(self.services, arn, registry)
 
     def _callback(self, arn: str, registry: ResourceRegistry) -> TaskResource | None:
         if not arn.endswith(WAIT_FOR_TASK_TOKEN):

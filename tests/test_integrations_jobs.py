@@ -1,0 +1,369 @@
+"""Optimized job integrations (Glue, Batch, ECS, Athena, nested Step Functions): Request Response,
+``.sync`` success, failure and stop, against moto's server over real HTTP. Where moto cannot make
+a job fail or keep it running, a small server started by the test answers in the service's own
+JSON protocol, so the requests Step Functions sends are checked as AWS would receive them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+
+import sfn_notebook as sfn
+from sfn_notebook.runtime.runtime import Runtime
+
+REGION = "us-east-1"
+
+
+@pytest.fixture(scope="module")
+def moto_url() -> Iterator[str]:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    url = f"http://{host}:{port}"
+    _post(url, "/moto-api/config", {"batch": {"use_docker": False}})  # no Docker here
+    yield url
+    _post(url, "/moto-api/config", {"batch": {"use_docker": True}})
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def session() -> Any:
+    return boto3.session.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
+    )
+
+
+def _post(url: str, path: str, body: Any) -> None:
+    request = urllib.request.Request(url + path, data=json.dumps(body).encode(), method="POST")
+    urllib.request.urlopen(request).read()
+
+
+def _transition(url: str, model: str, **transition: Any) -> None:
+    """How moto moves a resource through its states (advance after N reads, or at once)."""
+    _post(url, "/moto-api/state-manager/set-transition", {"model_name": model, "transition": transition})
+
+
+def _unset(url: str, model: str) -> None:
+    _post(url, "/moto-api/state-manager/unset-transition", {"model_name": model})
+
+
+def task(resource: str, parameters: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {
+        "StartAt": "Job",
+        "States": {
+            "Job": {
+                "Type": "Task",
+                "Resource": f"arn:aws:states:::{resource}",
+                "Parameters": parameters,
+                "End": True,
+                **extra,
+            }
+        },
+    }
+
+
+def types(ex: Any) -> list[str]:
+    return [event["type"] for event in ex.history]
+
+
+# ------------------------------------------------------------------------------------------------
+# A stand-in endpoint speaking a service's JSON protocol, for what moto cannot do
+
+
+class FakeService:
+    """An HTTP server on 127.0.0.1 answering AWS JSON-protocol calls from Python handlers.
+
+    ``handlers`` maps an operation (``GetJobRun``, or a REST path such as ``/v1/describejobs``)
+    to ``fn(request_body) -> response_body``; every call is recorded in ``calls``.
+    """
+
+    def __init__(self, handlers: dict[str, Callable[[dict[str, Any]], Any]]) -> None:
+        self.handlers = handlers
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+                size = int(self.headers.get("Content-Length") or 0)
+                body = json.loads(self.rfile.read(size) or b"{}")
+                target = self.headers.get("X-Amz-Target", "")
+                op = target.rpartition(".")[2] if target else self.path
+                outer.calls.append((op, body))
+                answer = json.dumps(outer.handlers[op](body)).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/x-amz-json-1.1")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args: Any) -> None:
+                return None
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def ops(self) -> list[str]:
+        return [op for op, _ in self.calls]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _wait_for(check: Callable[[], bool], seconds: float = 10) -> None:
+    end = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < end, "timed out waiting"
+        time.sleep(0.02)
+
+
+def _stop_when_submitted(rt: Runtime, arn: str, payload: Any = None) -> Any:
+    """Start an execution, stop it once its job was submitted; the execution, ended."""
+    ex = rt.start(arn, payload or {})
+    _wait_for(lambda: "TaskSubmitted" in types(ex))
+    rt.stop_execution(executionArn=ex.arn)
+    return ex.wait(10)
+
+
+# ------------------------------------------------------------------------------------------------
+# AWS Glue
+
+
+def test_glue_request_response_and_sync_on_moto(moto_url: str, session: Any) -> None:
+    glue = session.client("glue", endpoint_url=moto_url)
+    for name in ("etl", "etl-sync"):
+        glue.create_job(
+            Name=name,
+            Role="arn:aws:iam::123456789012:role/glue",
+            Command={"Name": "glueetl", "ScriptLocation": "s3://scripts/etl.py"},
+        )
+    ex = sfn.run(
+        task("glue:startJobRun", {"JobName": "etl"}), boto3_session=session, aws_endpoint_url=moto_url
+    )
+    assert ex.status == "SUCCEEDED", ex.cause
+    # AWS adds the JobName of the request to StartJobRun's response.
+    assert ex.output["JobName"] == "etl" and ex.output["JobRunId"].startswith("jr_")
+    assert ex.output["SdkHttpMetadata"]["HttpStatusCode"] == 200
+    assert "TaskSubmitted" not in types(ex)
+
+    _transition(moto_url, "glue::job_run", progression="manual", times=3)  # RUNNING a while
+    try:
+        began = time.monotonic()
+        ex = sfn.run(
+            task("glue:startJobRun.sync", {"JobName": "etl-sync", "Arguments": {"--day": "1"}}),
+            boto3_session=session,
+            aws_endpoint_url=moto_url,
+        )
+    finally:
+        _unset(moto_url, "glue::job_run")
+    assert ex.status == "SUCCEEDED", ex.cause
+    assert time.monotonic() - began < 10
+    assert types(ex)[4:6] == ["TaskSubmitted", "TaskSucceeded"]
+    submitted = json.loads(ex.history[4]["taskSubmittedEventDetails"]["output"])
+    assert submitted["JobRunId"] == ex.output["Id"]
+    assert ex.output["JobRunState"] == "SUCCEEDED" and ex.output["JobName"] == "etl-sync"
+    assert isinstance(ex.output["StartedOn"], int)  # epoch milliseconds, as AWS's SDK v1
+    run = glue.get_job_run(JobName="etl-sync", RunId=ex.output["Id"])["JobRun"]
+    assert run["Arguments"] == {"--day": "1"}
+
+
+def test_glue_sync_failure_and_stop(session: Any) -> None:
+    state = {"JobRunState": "FAILED"}
+
+    def get_job_run(body: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "JobRun": {
+                "Id": body["RunId"],
+                "JobName": body["JobName"],
+                "JobRunState": state["JobRunState"],
+                "ErrorMessage": "Out of memory",
+                "StartedOn": 1700000000.0,
+            }
+        }
+
+    fake = FakeService(
+        {
+            "StartJobRun": lambda body: {"JobRunId": "jr_1"},
+            "GetJobRun": get_job_run,
+            "BatchStopJobRun": lambda body: {"SuccessfulSubmissions": [], "Errors": []},
+        }
+    )
+    endpoints = {"glue": fake.url}
+    definition = task("glue:startJobRun.sync", {"JobName": "etl"})
+    try:
+        ex = sfn.run(definition, boto3_session=session, aws_endpoint_url=endpoints)
+        assert (ex.status, ex.error) == ("FAILED", "States.TaskFailed")
+        cause = json.loads(ex.cause)
+        assert (cause["JobRunState"], cause["ErrorMessage"]) == ("FAILED", "Out of memory")
+        assert cause["StartedOn"] == 1700000000000
+        assert fake.ops() == ["StartJobRun", "GetJobRun"]
+
+        state["JobRunState"] = "RUNNING"
+        fake.calls.clear()
+        with Runtime(clock="virtual", boto3_session=session, aws_endpoint_url=endpoints) as rt:
+            arn = rt.create_state_machine(name="glue", definition=definition)["stateMachineArn"]
+            ex = _stop_when_submitted(rt, arn)
+        assert ex.status == "ABORTED"
+        _wait_for(lambda: "BatchStopJobRun" in fake.ops())
+        stop = dict(fake.calls)["BatchStopJobRun"]
+        assert stop == {"JobName": "etl", "JobRunIds": ["jr_1"]}
+    finally:
+        fake.close()
+
+
+# ------------------------------------------------------------------------------------------------
+# AWS Batch
+
+
+@pytest.fixture(scope="module")
+def batch_queue(moto_url: str, session: Any) -> tuple[str, str]:
+    iam = session.client("iam", endpoint_url=moto_url)
+    role = iam.create_role(RoleName="batch", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    batch = session.client("batch", endpoint_url=moto_url)
+    compute = batch.create_compute_environment(
+        computeEnvironmentName="compute", type="UNMANAGED", state="ENABLED", serviceRole=role
+    )["computeEnvironmentArn"]
+    queue = batch.create_job_queue(
+        jobQueueName="BatchJobQueue",
+        state="ENABLED",
+        priority=1,
+        computeEnvironmentOrder=[{"order": 1, "computeEnvironment": compute}],
+    )["jobQueueArn"]
+    definition = batch.register_job_definition(
+        jobDefinitionName="BatchJobDefinition",
+        type="container",
+        containerProperties={"image": "busybox", "vcpus": 1, "memory": 128, "command": ["true"]},
+    )["jobDefinitionArn"]
+    return queue, definition
+
+
+def test_batch_sync_success_and_failure_on_moto(
+    moto_url: str, session: Any, batch_queue: tuple[str, str]
+) -> None:
+    queue, job_definition = batch_queue
+    params = {"JobName": "nightly", "JobQueue": queue, "JobDefinition": job_definition}
+    ex = sfn.run(task("batch:submitJob", params), boto3_session=session, aws_endpoint_url=moto_url)
+    assert ex.status == "SUCCEEDED", ex.cause
+    assert set(ex.output) >= {"JobArn", "JobId", "JobName", "SdkHttpMetadata"}
+
+    ex = sfn.run(
+        task("batch:submitJob.sync", params), boto3_session=session, aws_endpoint_url=moto_url
+    )
+    assert ex.status == "SUCCEEDED", ex.cause
+    assert (ex.output["Status"], ex.output["JobName"]) == ("SUCCEEDED", "nightly")
+    assert ex.output["JobQueue"] == queue and isinstance(ex.output["CreatedAt"], int)
+
+    os.environ["MOTO_SIMPLE_BATCH_FAIL_AFTER"] = "0"  # moto's switch: jobs fail at once
+    try:
+        ex = sfn.run(
+            task("batch:submitJob.sync", params), boto3_session=session, aws_endpoint_url=moto_url
+        )
+    finally:
+        del os.environ["MOTO_SIMPLE_BATCH_FAIL_AFTER"]
+    assert (ex.status, ex.error) == ("FAILED", "States.TaskFailed")
+    assert json.loads(ex.cause)["Status"] == "FAILED"
+
+    ex = sfn.run(
+        task("batch:submitJob.sync", {**params, "JobQueue": "nowhere"}),
+        boto3_session=session,
+        aws_endpoint_url=moto_url,
+    )
+    assert (ex.status, ex.error) == ("FAILED", "Batch.ClientException")
+    assert "Service: AWSBatch; Status Code: 400" in ex.cause
+
+
+def test_batch_sync_stop_terminates_the_job(session: Any) -> None:
+    fake = FakeService(
+        {
+            "/v1/submitjob": lambda body: {"jobArn": "arn:aws:batch:::job/j1", "jobName": "n", "jobId": "j1"},
+            "/v1/describejobs": lambda body: {
+                "jobs": [{"jobId": "j1", "jobName": "n", "status": "RUNNING", "jobQueue": "q"}]
+            },
+            "/v1/terminatejob": lambda body: {},
+        }
+    )
+    definition = task("batch:submitJob.sync", {"JobName": "n", "JobQueue": "q", "JobDefinition": "d"})
+    try:
+        with Runtime(
+            clock="virtual", boto3_session=session, aws_endpoint_url={"batch": fake.url}
+        ) as rt:
+            arn = rt.create_state_machine(name="batch", definition=definition)["stateMachineArn"]
+            ex = _stop_when_submitted(rt, arn)
+        assert ex.status == "ABORTED"
+        _wait_for(lambda: "/v1/terminatejob" in fake.ops())
+        assert dict(fake.calls)["/v1/terminatejob"]["jobId"] == "j1"
+    finally:
+        fake.close()
+
+
+# "Manage a Batch Job" sample project of the AWS Step Functions developer guide,
+# awsdocs/aws-step-functions-developer-guide doc_source/batch-job-notification.md (its ARNs are
+# replaced by the test's moto resources, as a deployment would).
+BATCH_SAMPLE = {
+    "Comment": "An example of the Amazon States Language for notification on an AWS Batch job completion",
+    "StartAt": "Submit Batch Job",
+    "TimeoutSeconds": 3600,
+    "States": {
+        "Submit Batch Job": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::batch:submitJob.sync",
+            "Parameters": {
+                "JobName": "BatchJobNotification",
+                "JobQueue": "arn:aws:batch:us-east-1:123456789012:job-queue/BatchJobQueue-7049d367474b4dd",
+                "JobDefinition": "arn:aws:batch:us-east-1:123456789012:job-definition/BatchJobDefinition-74d55ec34c4643c:1",
+            },
+            "Next": "Notify Success",
+            "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Notify Failure"}],
+        },
+        "Notify Success": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::sns:publish",
+            "Parameters": {
+                "Message": "Batch job submitted through Step Functions succeeded",
+                "TopicArn": "arn:aws:sns:us-east-1:123456789012:batchjobnotificatiointemplate-SNSTopic-1J757CVBQ2KHM",
+            },
+            "End": True,
+        },
+        "Notify Failure": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::sns:publish",
+            "Parameters": {
+                "Message": "Batch job submitted through Step Functions failed",
+                "TopicArn": "arn:aws:sns:us-east-1:123456789012:batchjobnotificatiointemplate-SNSTopic-1J757CVBQ2KHM",
+            },
+            "End": True,
+        },
+    },
+}
+
+
+def test_batch_sample_project_end_to_end(
+    moto_url: str, session: Any, batch_queue: tuple[str, str]
+) -> None:
+    queue, job_definition = batch_queue
+    sns = session.client("sns", endpoint_url=moto_url)
+    topic = sns.create_topic(Name="batchjobnotificatiointemplate-SNSTopic-1J757CVBQ2KHM")["TopicArn"]
+    text = json.dumps(BATCH_SAMPLE)
+    text = text.replace(BATCH_SAMPLE["States"]["Submit Batch Job"]["Parameters"]["JobQueue"], queue)
+    text = text.replace(
+        BATCH_SAMPLE["States"]["Submit Batch Job"]["Parameters"]["JobDefinition"], job_definition
+    )
+    # The real clock paces the run as AWS would (the job is external work throughout).
+    ex = sfn.run(text, {}, clock="real", boto3_session=session, aws_endpoint_url=moto_url)
+    assert ex.status == "SUCCEEDED", ex.cause
+    entered = [e["stateEnteredEventDetails"]["name"] for e in ex.history if "stateEnteredEventDetails" in e]
+    assert entered == ["Submit Batch Job", "Notify Success"]
+    assert ex.output["MessageId"] and topic.endswith("1J757CVBQ2KHM")
