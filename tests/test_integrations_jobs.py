@@ -367,3 +367,202 @@ def test_batch_sample_project_end_to_end(
     entered = [e["stateEnteredEventDetails"]["name"] for e in ex.history if "stateEnteredEventDetails" in e]
     assert entered == ["Submit Batch Job", "Notify Success"]
     assert ex.output["MessageId"] and topic.endswith("1J757CVBQ2KHM")
+
+
+# ------------------------------------------------------------------------------------------------
+# Amazon ECS
+
+
+@pytest.fixture(scope="module")
+def ecs_cluster(moto_url: str, session: Any) -> str:
+    ecs = session.client("ecs", endpoint_url=moto_url)
+    cluster = ecs.create_cluster(clusterName="jobs")["cluster"]["clusterArn"]
+    ecs.register_task_definition(
+        family="report",
+        networkMode="bridge",  # moto asks no network configuration then
+        containerDefinitions=[
+            {"name": "report", "image": "busybox", "essential": True, "memory": 512, "cpu": 256}
+        ],
+    )
+    return cluster
+
+
+def test_ecs_run_task_sync_and_stop_on_moto(moto_url: str, session: Any, ecs_cluster: str) -> None:
+    params = {
+        "Cluster": ecs_cluster,
+        "TaskDefinition": "report",
+        "LaunchType": "FARGATE",
+        "Overrides": {"ContainerOverrides": [{"Name": "report", "Command": ["run", "--day", "1"]}]},
+    }
+    ex = sfn.run(task("ecs:runTask.sync", params), boto3_session=session, aws_endpoint_url=moto_url)
+    assert ex.status == "SUCCEEDED", ex.cause
+    assert ex.output["LastStatus"] == "STOPPED" and ex.output["ClusterArn"] == ecs_cluster
+    # AWS marks the tasks it waits for as started by Step Functions.
+    assert ex.output["StartedBy"] == "AWS Step Functions"
+    assert ex.output["Overrides"]["ContainerOverrides"][0]["Command"] == ["run", "--day", "1"]
+
+    _transition(moto_url, "ecs::task", progression="manual", times=10_000)  # keeps RUNNING
+    try:
+        with Runtime(clock="virtual", boto3_session=session, aws_endpoint_url=moto_url) as rt:
+            arn = rt.create_state_machine(name="ecs", definition=task("ecs:runTask.sync", params))[
+                "stateMachineArn"
+            ]
+            ex = _stop_when_submitted(rt, arn)
+    finally:
+        _unset(moto_url, "ecs::task")
+    assert ex.status == "ABORTED"
+    submitted = json.loads(
+        next(e for e in ex.history if e["type"] == "TaskSubmitted")["taskSubmittedEventDetails"]["output"]
+    )
+    task_arn = submitted["Tasks"][0]["TaskArn"]
+    ecs = session.client("ecs", endpoint_url=moto_url)
+
+    def stopped() -> bool:
+        found = ecs.describe_tasks(cluster=ecs_cluster, tasks=[task_arn])["tasks"][0]
+        return bool(found.get("stoppedReason"))
+
+    _wait_for(stopped)
+    found = ecs.describe_tasks(cluster=ecs_cluster, tasks=[task_arn])["tasks"][0]
+    assert found["stoppedReason"] == "Execution was stopped by AWS Step Functions"
+
+
+def test_ecs_sync_failures(session: Any) -> None:
+    """A container exiting non-zero fails the Task; RunTask's Failures fail it at once."""
+    task_arn = "arn:aws:ecs:us-east-1:123456789012:task/jobs/t1"
+    cluster = "arn:aws:ecs:us-east-1:123456789012:cluster/jobs"
+    described = {"taskArn": task_arn, "clusterArn": cluster, "lastStatus": "STOPPED"}
+    answers: dict[str, Any] = {"failures": []}
+    fake = FakeService(
+        {
+            "RunTask": lambda body: {"tasks": [described], "failures": answers["failures"]},
+            "DescribeTasks": lambda body: {
+                "tasks": [
+                    {
+                        **described,
+                        "stopCode": "EssentialContainerExited",
+                        "containers": [{"name": "report", "exitCode": 1, "lastStatus": "STOPPED"}],
+                    }
+                ],
+                "failures": [],
+            },
+        }
+    )
+    try:
+        definition = task("ecs:runTask.sync", {"Cluster": "jobs", "TaskDefinition": "report"})
+        ex = sfn.run(definition, boto3_session=session, aws_endpoint_url={"ecs": fake.url})
+        assert (ex.status, ex.error) == ("FAILED", "States.TaskFailed")
+        assert json.loads(ex.cause)["Containers"][0]["ExitCode"] == 1
+        assert dict(fake.calls)["RunTask"]["startedBy"] == "AWS Step Functions"
+
+        answers["failures"] = [{"arn": cluster, "reason": "MISSING"}]
+        ex = sfn.run(definition, boto3_session=session, aws_endpoint_url={"ecs": fake.url})
+        assert (ex.status, ex.error) == ("FAILED", "AmazonECS.Unknown")
+        assert json.loads(ex.cause) == [{"Arn": cluster, "Reason": "MISSING"}]
+        # Request Response returns the Failures without failing (AWS's documented rule).
+        definition = task("ecs:runTask", {"Cluster": "jobs", "TaskDefinition": "report"})
+        ex = sfn.run(definition, boto3_session=session, aws_endpoint_url={"ecs": fake.url})
+        assert ex.status == "SUCCEEDED" and ex.output["Failures"][0]["Reason"] == "MISSING"
+    finally:
+        fake.close()
+
+
+# ------------------------------------------------------------------------------------------------
+# Amazon Athena
+
+# "Start an Athena query" sample project of the AWS Step Functions developer guide,
+# awsdocs/aws-step-functions-developer-guide doc_source/sample-athena-query.md. Its two Lambda
+# functions are Python functions here; the SNS topic is created in moto's account.
+ATHENA_SAMPLE = {
+    "StartAt": "Generate example log",
+    "States": {
+        "Generate example log": {
+            "Resource": "arn:aws:lambda:us-east-1:111122223333:function:StepFunctionsSample-Athena-LambdaForDataGeneration-AKIAIOSFODNN7EXAMPLE",
+            "Type": "Task",
+            "Next": "Run Glue crawler",
+        },
+        "Run Glue crawler": {
+            "Resource": "arn:aws:lambda:us-east-1:111122223333:function:StepFunctionsSample-Athen-LambdaForInvokingCrawler-AKIAI44QH8DHBEXAMPLE",
+            "Type": "Task",
+            "Next": "Start an Athena query",
+        },
+        "Start an Athena query": {
+            "Resource": "arn:aws:states:::athena:startQueryExecution.sync",
+            "Parameters": {
+                "QueryString": 'SELECT * FROM "athena-sample-project-db-wJalrXUtnFEMI"."log" limit 1',
+                "WorkGroup": "stepfunctions-athena-sample-project-workgroup-wJalrXUtnFEMI",
+            },
+            "Type": "Task",
+            "Next": "Get query results",
+        },
+        "Get query results": {
+            "Resource": "arn:aws:states:::athena:getQueryResults",
+            "Parameters": {"QueryExecutionId.$": "$.QueryExecution.QueryExecutionId"},
+            "Type": "Task",
+            "Next": "Send query results",
+        },
+        "Send query results": {
+            "Resource": "arn:aws:states:::sns:publish",
+            "Parameters": {
+                "TopicArn": "arn:aws:sns:us-east-1:111122223333:StepFunctionsSample-AthenaDataQueryd1111-2222-3333-777788889999-SNSTopic-ANPAJ2UCCR6DPCEXAMPLE",
+                "Message": {"Input.$": "$.ResultSet.Rows"},
+            },
+            "Type": "Task",
+            "End": True,
+        },
+    },
+}
+
+
+def test_athena_sample_project_end_to_end(moto_url: str, session: Any) -> None:
+    athena = session.client("athena", endpoint_url=moto_url)
+    athena.create_work_group(
+        Name="stepfunctions-athena-sample-project-workgroup-wJalrXUtnFEMI",
+        Configuration={"ResultConfiguration": {"OutputLocation": "s3://athena-results/"}},
+    )
+    sns = session.client("sns", endpoint_url=moto_url)
+    topic_name = "StepFunctionsSample-AthenaDataQueryd1111-2222-3333-777788889999-SNSTopic-ANPAJ2UCCR6DPCEXAMPLE"
+    topic = sns.create_topic(Name=topic_name)["TopicArn"]
+    text = json.dumps(ATHENA_SAMPLE).replace(f"arn:aws:sns:us-east-1:111122223333:{topic_name}", topic)
+    generated: list[str] = []
+    functions = {
+        "StepFunctionsSample-Athena-LambdaForDataGeneration-AKIAIOSFODNN7EXAMPLE": (
+            lambda event, context: generated.append("log") or {}
+        ),
+        "StepFunctionsSample-Athen-LambdaForInvokingCrawler-AKIAI44QH8DHBEXAMPLE": (
+            lambda event, context: {"crawler": "started"}
+        ),
+    }
+    _transition(moto_url, "athena::execution", progression="manual", times=1)
+    try:
+        ex = sfn.run(text, {}, functions=functions, boto3_session=session, aws_endpoint_url=moto_url)
+    finally:
+        _unset(moto_url, "athena::execution")
+    assert ex.status == "SUCCEEDED", ex.cause
+    assert generated == ["log"]
+    query = next(
+        json.loads(e["taskSucceededEventDetails"]["output"])
+        for e in ex.history
+        if e["type"] == "TaskSucceeded" and e["taskSucceededEventDetails"]["resource"].startswith("startQuery")
+    )
+    assert query["QueryExecution"]["Status"]["State"] == "SUCCEEDED"
+    assert query["QueryExecution"]["WorkGroup"].startswith("stepfunctions-athena")
+    assert ex.output["MessageId"]
+
+
+def test_athena_sync_stop_cancels_the_query(moto_url: str, session: Any) -> None:
+    definition = task("athena:startQueryExecution.sync", {"QueryString": "SELECT 1", "WorkGroup": "primary"})
+    _transition(moto_url, "athena::execution", progression="manual", times=10_000)
+    try:
+        with Runtime(clock="virtual", boto3_session=session, aws_endpoint_url=moto_url) as rt:
+            arn = rt.create_state_machine(name="athena", definition=definition)["stateMachineArn"]
+            ex = _stop_when_submitted(rt, arn)
+    finally:
+        _unset(moto_url, "athena::execution")
+    assert ex.status == "ABORTED"
+    submitted = next(e for e in ex.history if e["type"] == "TaskSubmitted")
+    query_id = json.loads(submitted["taskSubmittedEventDetails"]["output"])["QueryExecutionId"]
+    athena = session.client("athena", endpoint_url=moto_url)
+    _wait_for(
+        lambda: athena.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]["Status"]["State"]
+        == "CANCELLED"
+    )
