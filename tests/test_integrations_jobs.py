@@ -51,7 +51,11 @@ def _post(url: str, path: str, body: Any) -> None:
 
 def _transition(url: str, model: str, **transition: Any) -> None:
     """How moto moves a resource through its states (advance after N reads, or at once)."""
-    _post(url, "/moto-api/state-manager/set-transition", {"model_name": model, "transition": transition})
+    _post(
+        url,
+        "/moto-api/state-manager/set-transition",
+        {"model_name": model, "transition": transition},
+    )
 
 
 def _unset(url: str, model: str) -> None:
@@ -94,7 +98,7 @@ class FakeService:
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_POST(self) -> None:
                 size = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(size) or b"{}")
                 target = self.headers.get("X-Amz-Target", "")
@@ -151,7 +155,9 @@ def test_glue_request_response_and_sync_on_moto(moto_url: str, session: Any) -> 
             Command={"Name": "glueetl", "ScriptLocation": "s3://scripts/etl.py"},
         )
     ex = sfn.run(
-        task("glue:startJobRun", {"JobName": "etl"}), boto3_session=session, aws_endpoint_url=moto_url
+        task("glue:startJobRun", {"JobName": "etl"}),
+        boto3_session=session,
+        aws_endpoint_url=moto_url,
     )
     assert ex.status == "SUCCEEDED", ex.cause
     # AWS adds the JobName of the request to StartJobRun's response.
@@ -288,14 +294,20 @@ def test_batch_sync_success_and_failure_on_moto(
 def test_batch_sync_stop_terminates_the_job(session: Any) -> None:
     fake = FakeService(
         {
-            "/v1/submitjob": lambda body: {"jobArn": "arn:aws:batch:::job/j1", "jobName": "n", "jobId": "j1"},
+            "/v1/submitjob": lambda body: {
+                "jobArn": "arn:aws:batch:::job/j1",
+                "jobName": "n",
+                "jobId": "j1",
+            },
             "/v1/describejobs": lambda body: {
                 "jobs": [{"jobId": "j1", "jobName": "n", "status": "RUNNING", "jobQueue": "q"}]
             },
             "/v1/terminatejob": lambda body: {},
         }
     )
-    definition = task("batch:submitJob.sync", {"JobName": "n", "JobQueue": "q", "JobDefinition": "d"})
+    definition = task(
+        "batch:submitJob.sync", {"JobName": "n", "JobQueue": "q", "JobDefinition": "d"}
+    )
     try:
         with Runtime(
             clock="virtual", boto3_session=session, aws_endpoint_url={"batch": fake.url}
@@ -313,7 +325,7 @@ def test_batch_sync_stop_terminates_the_job(session: Any) -> None:
 # awsdocs/aws-step-functions-developer-guide doc_source/batch-job-notification.md (its ARNs are
 # replaced by the test's moto resources, as a deployment would).
 BATCH_SAMPLE = {
-    "Comment": "An example of the Amazon States Language for notification on an AWS Batch job completion",
+    "Comment": "An example of the Amazon States Language for notification on an AWS Batch job completion",  # noqa: E501 (the sample's data as published)
     "StartAt": "Submit Batch Job",
     "TimeoutSeconds": 3600,
     "States": {
@@ -322,8 +334,8 @@ BATCH_SAMPLE = {
             "Resource": "arn:aws:states:::batch:submitJob.sync",
             "Parameters": {
                 "JobName": "BatchJobNotification",
-                "JobQueue": "arn:aws:batch:us-east-1:123456789012:job-queue/BatchJobQueue-7049d367474b4dd",
-                "JobDefinition": "arn:aws:batch:us-east-1:123456789012:job-definition/BatchJobDefinition-74d55ec34c4643c:1",
+                "JobQueue": "arn:aws:batch:us-east-1:123456789012:job-queue/BatchJobQueue-7049d367474b4dd",  # noqa: E501 (the sample's data as published)
+                "JobDefinition": "arn:aws:batch:us-east-1:123456789012:job-definition/BatchJobDefinition-74d55ec34c4643c:1",  # noqa: E501 (the sample's data as published)
             },
             "Next": "Notify Success",
             "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Notify Failure"}],
@@ -333,7 +345,7 @@ BATCH_SAMPLE = {
             "Resource": "arn:aws:states:::sns:publish",
             "Parameters": {
                 "Message": "Batch job submitted through Step Functions succeeded",
-                "TopicArn": "arn:aws:sns:us-east-1:123456789012:batchjobnotificatiointemplate-SNSTopic-1J757CVBQ2KHM",
+                "TopicArn": "arn:aws:sns:us-east-1:123456789012:batchjobnotificatiointemplate-SNSTopic-1J757CVBQ2KHM",  # noqa: E501 (the sample's data as published)
             },
             "End": True,
         },
@@ -342,7 +354,7 @@ BATCH_SAMPLE = {
             "Resource": "arn:aws:states:::sns:publish",
             "Parameters": {
                 "Message": "Batch job submitted through Step Functions failed",
-                "TopicArn": "arn:aws:sns:us-east-1:123456789012:batchjobnotificatiointemplate-SNSTopic-1J757CVBQ2KHM",
+                "TopicArn": "arn:aws:sns:us-east-1:123456789012:batchjobnotificatiointemplate-SNSTopic-1J757CVBQ2KHM",  # noqa: E501 (the sample's data as published)
             },
             "End": True,
         },
@@ -355,7 +367,9 @@ def test_batch_sample_project_end_to_end(
 ) -> None:
     queue, job_definition = batch_queue
     sns = session.client("sns", endpoint_url=moto_url)
-    topic = sns.create_topic(Name="batchjobnotificatiointemplate-SNSTopic-1J757CVBQ2KHM")["TopicArn"]
+    topic = sns.create_topic(Name="batchjobnotificatiointemplate-SNSTopic-1J757CVBQ2KHM")[
+        "TopicArn"
+    ]
     text = json.dumps(BATCH_SAMPLE)
     text = text.replace(BATCH_SAMPLE["States"]["Submit Batch Job"]["Parameters"]["JobQueue"], queue)
     text = text.replace(
@@ -364,7 +378,9 @@ def test_batch_sample_project_end_to_end(
     # The real clock paces the run as AWS would (the job is external work throughout).
     ex = sfn.run(text, {}, clock="real", boto3_session=session, aws_endpoint_url=moto_url)
     assert ex.status == "SUCCEEDED", ex.cause
-    entered = [e["stateEnteredEventDetails"]["name"] for e in ex.history if "stateEnteredEventDetails" in e]
+    entered = [
+        e["stateEnteredEventDetails"]["name"] for e in ex.history if "stateEnteredEventDetails" in e
+    ]
     assert entered == ["Submit Batch Job", "Notify Success"]
     assert ex.output["MessageId"] and topic.endswith("1J757CVBQ2KHM")
 
@@ -412,7 +428,9 @@ def test_ecs_run_task_sync_and_stop_on_moto(moto_url: str, session: Any, ecs_clu
         _unset(moto_url, "ecs::task")
     assert ex.status == "ABORTED"
     submitted = json.loads(
-        next(e for e in ex.history if e["type"] == "TaskSubmitted")["taskSubmittedEventDetails"]["output"]
+        next(e for e in ex.history if e["type"] == "TaskSubmitted")["taskSubmittedEventDetails"][
+            "output"
+        ]
     )
     task_arn = submitted["Tasks"][0]["TaskArn"]
     ecs = session.client("ecs", endpoint_url=moto_url)
@@ -476,19 +494,19 @@ ATHENA_SAMPLE = {
     "StartAt": "Generate example log",
     "States": {
         "Generate example log": {
-            "Resource": "arn:aws:lambda:us-east-1:111122223333:function:StepFunctionsSample-Athena-LambdaForDataGeneration-AKIAIOSFODNN7EXAMPLE",
+            "Resource": "arn:aws:lambda:us-east-1:111122223333:function:StepFunctionsSample-Athena-LambdaForDataGeneration-AKIAIOSFODNN7EXAMPLE",  # noqa: E501 (the sample's data as published)
             "Type": "Task",
             "Next": "Run Glue crawler",
         },
         "Run Glue crawler": {
-            "Resource": "arn:aws:lambda:us-east-1:111122223333:function:StepFunctionsSample-Athen-LambdaForInvokingCrawler-AKIAI44QH8DHBEXAMPLE",
+            "Resource": "arn:aws:lambda:us-east-1:111122223333:function:StepFunctionsSample-Athen-LambdaForInvokingCrawler-AKIAI44QH8DHBEXAMPLE",  # noqa: E501 (the sample's data as published)
             "Type": "Task",
             "Next": "Start an Athena query",
         },
         "Start an Athena query": {
             "Resource": "arn:aws:states:::athena:startQueryExecution.sync",
             "Parameters": {
-                "QueryString": 'SELECT * FROM "athena-sample-project-db-wJalrXUtnFEMI"."log" limit 1',
+                "QueryString": 'SELECT * FROM "athena-sample-project-db-wJalrXUtnFEMI"."log" limit 1',  # noqa: E501 (the sample's data as published)
                 "WorkGroup": "stepfunctions-athena-sample-project-workgroup-wJalrXUtnFEMI",
             },
             "Type": "Task",
@@ -503,7 +521,7 @@ ATHENA_SAMPLE = {
         "Send query results": {
             "Resource": "arn:aws:states:::sns:publish",
             "Parameters": {
-                "TopicArn": "arn:aws:sns:us-east-1:111122223333:StepFunctionsSample-AthenaDataQueryd1111-2222-3333-777788889999-SNSTopic-ANPAJ2UCCR6DPCEXAMPLE",
+                "TopicArn": "arn:aws:sns:us-east-1:111122223333:StepFunctionsSample-AthenaDataQueryd1111-2222-3333-777788889999-SNSTopic-ANPAJ2UCCR6DPCEXAMPLE",  # noqa: E501 (the sample's data as published)
                 "Message": {"Input.$": "$.ResultSet.Rows"},
             },
             "Type": "Task",
@@ -520,9 +538,11 @@ def test_athena_sample_project_end_to_end(moto_url: str, session: Any) -> None:
         Configuration={"ResultConfiguration": {"OutputLocation": "s3://athena-results/"}},
     )
     sns = session.client("sns", endpoint_url=moto_url)
-    topic_name = "StepFunctionsSample-AthenaDataQueryd1111-2222-3333-777788889999-SNSTopic-ANPAJ2UCCR6DPCEXAMPLE"
+    topic_name = "StepFunctionsSample-AthenaDataQueryd1111-2222-3333-777788889999-SNSTopic-ANPAJ2UCCR6DPCEXAMPLE"  # noqa: E501 (the sample's data as published)
     topic = sns.create_topic(Name=topic_name)["TopicArn"]
-    text = json.dumps(ATHENA_SAMPLE).replace(f"arn:aws:sns:us-east-1:111122223333:{topic_name}", topic)
+    text = json.dumps(ATHENA_SAMPLE).replace(
+        f"arn:aws:sns:us-east-1:111122223333:{topic_name}", topic
+    )
     generated: list[str] = []
     functions = {
         "StepFunctionsSample-Athena-LambdaForDataGeneration-AKIAIOSFODNN7EXAMPLE": (
@@ -534,7 +554,9 @@ def test_athena_sample_project_end_to_end(moto_url: str, session: Any) -> None:
     }
     _transition(moto_url, "athena::execution", progression="manual", times=1)
     try:
-        ex = sfn.run(text, {}, functions=functions, boto3_session=session, aws_endpoint_url=moto_url)
+        ex = sfn.run(
+            text, {}, functions=functions, boto3_session=session, aws_endpoint_url=moto_url
+        )
     finally:
         _unset(moto_url, "athena::execution")
     assert ex.status == "SUCCEEDED", ex.cause
@@ -542,7 +564,8 @@ def test_athena_sample_project_end_to_end(moto_url: str, session: Any) -> None:
     query = next(
         json.loads(e["taskSucceededEventDetails"]["output"])
         for e in ex.history
-        if e["type"] == "TaskSucceeded" and e["taskSucceededEventDetails"]["resource"].startswith("startQuery")
+        if e["type"] == "TaskSucceeded"
+        and e["taskSucceededEventDetails"]["resource"].startswith("startQuery")
     )
     assert query["QueryExecution"]["Status"]["State"] == "SUCCEEDED"
     assert query["QueryExecution"]["WorkGroup"].startswith("stepfunctions-athena")
@@ -550,7 +573,9 @@ def test_athena_sample_project_end_to_end(moto_url: str, session: Any) -> None:
 
 
 def test_athena_sync_stop_cancels_the_query(moto_url: str, session: Any) -> None:
-    definition = task("athena:startQueryExecution.sync", {"QueryString": "SELECT 1", "WorkGroup": "primary"})
+    definition = task(
+        "athena:startQueryExecution.sync", {"QueryString": "SELECT 1", "WorkGroup": "primary"}
+    )
     _transition(moto_url, "athena::execution", progression="manual", times=10_000)
     try:
         with Runtime(clock="virtual", boto3_session=session, aws_endpoint_url=moto_url) as rt:
@@ -563,6 +588,177 @@ def test_athena_sync_stop_cancels_the_query(moto_url: str, session: Any) -> None
     query_id = json.loads(submitted["taskSubmittedEventDetails"]["output"])["QueryExecutionId"]
     athena = session.client("athena", endpoint_url=moto_url)
     _wait_for(
-        lambda: athena.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]["Status"]["State"]
-        == "CANCELLED"
+        lambda: (
+            athena.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]["Status"][
+                "State"
+            ]
+            == "CANCELLED"
+        )
     )
+
+
+# ------------------------------------------------------------------------------------------------
+# Nested Step Functions executions
+
+WAITING_CHILD = task(
+    "lambda:invoke.waitForTaskToken",
+    {"FunctionName": "notify", "Payload": {"token.$": "$$.Task.Token"}},
+)
+
+
+@pytest.mark.parametrize("pattern", [".sync", ".sync:2"])
+def test_stopping_the_parent_stops_its_sync_child(pattern: str) -> None:
+    with Runtime(clock="virtual") as rt:
+        rt.function("notify")(lambda event, context: None)  # nobody ever answers the token
+        child = rt.create_state_machine(name="child", definition=WAITING_CHILD)["stateMachineArn"]
+        parent = task(f"states:startExecution{pattern}", {"StateMachineArn": child, "Name": "kid"})
+        arn = rt.create_state_machine(name="parent", definition=parent)["stateMachineArn"]
+        ex = _stop_when_submitted(rt, arn)
+        assert ex.status == "ABORTED"
+        nested = rt.execution(child.replace(":stateMachine:", ":execution:") + ":kid").wait(10)
+        assert nested.status == "ABORTED"
+        assert types(nested)[-1] == "ExecutionAborted"
+
+
+# ------------------------------------------------------------------------------------------------
+# What is not run locally, and mocks
+
+
+def test_unknown_and_not_local_integrations_say_what_to_do() -> None:
+    ex = sfn.run(task("eks:runJob.sync", {"ClusterName": "c"}))
+    assert (ex.status, ex.error) == ("FAILED", "States.Runtime")
+    assert "eks:runJob.sync" in ex.cause and "Kubernetes" in ex.cause and "mock" in ex.cause
+    ex = sfn.run(task("glue:startCrawler.sync", {"Name": "c"}))
+    assert (ex.status, ex.error) == ("FAILED", "States.Runtime")
+    assert (
+        "The resource provided arn:aws:states:::glue:startCrawler.sync is not recognized"
+        in ex.cause
+    )
+    assert "aws-sdk:glue:startCrawler" in ex.cause and "mocks=" in ex.cause
+    ex = sfn.run(task("aws-sdk:glue:startCrawlr", {"Name": "c"}))
+    assert "The AWS SDK has no API action 'glue:startCrawlr'" in ex.cause
+
+
+def test_mocks_answer_sync_and_not_local_integrations() -> None:
+    definition = {
+        "StartAt": "Glue",
+        "States": {
+            "Glue": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::glue:startJobRun.sync",
+                "Parameters": {"JobName": "etl"},
+                "Next": "Kubernetes",
+            },
+            "Kubernetes": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::eks:runJob.sync",
+                "Parameters": {"ClusterName": "c", "Job": {}},
+                "ResultPath": "$.k8s",
+                "End": True,
+            },
+        },
+    }
+    mocks = {
+        "StateMachines": {
+            "jobs": {"TestCases": {"Happy": {"Glue": "GlueDone", "Kubernetes": "K8s"}}}
+        },
+        "MockedResponses": {
+            "GlueDone": {
+                "0": {"Throw": {"Error": "States.TaskFailed", "Cause": '{"JobRunState":"FAILED"}'}},
+                "1": {"Return": {"JobRunState": "SUCCEEDED", "Id": "jr_1"}},
+            },
+            "K8s": {"0": {"Return": {"status": {"succeeded": 1}}}},
+        },
+    }
+    definition["States"]["Glue"]["Retry"] = [
+        {"ErrorEquals": ["States.TaskFailed"], "IntervalSeconds": 60, "MaxAttempts": 1}
+    ]
+    ex = sfn.run(definition, state_machine_name="jobs", mocks=mocks, test_case="Happy")
+    assert ex.status == "SUCCEEDED", ex.cause
+    assert ex.output == {
+        "JobRunState": "SUCCEEDED",
+        "Id": "jr_1",
+        "k8s": {"status": {"succeeded": 1}},
+    }
+
+
+# The "velib_orchestrator" pipeline of epgpt11/projet-pipeline-velib, velib-terraform/main.tf
+# (Terraform's references replaced by the names it deploys): a Lambda ingests, a Glue job cleans
+# (.sync), then the SDK integration starts a crawler and a Choice loop polls it until READY.
+GLUE_SAMPLE = {
+    "Comment": "Velib full pipeline: ingest -> clean -> catalog",
+    "StartAt": "InvokeIngestLambda",
+    "States": {
+        "InvokeIngestLambda": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::lambda:invoke",
+            "Parameters": {"FunctionName": "velib_ingest_lambda", "Payload": {}},
+            "Next": "WaitForRaw",
+        },
+        "WaitForRaw": {"Type": "Wait", "Seconds": 15, "Next": "RunCleanJob"},
+        "RunCleanJob": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::glue:startJobRun.sync",
+            "Parameters": {"JobName": "velib_clean_job"},
+            "Next": "StartCleanCrawler",
+        },
+        "StartCleanCrawler": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::aws-sdk:glue:startCrawler",
+            "Parameters": {"Name": "velib_clean_crawler"},
+            "Next": "WaitCrawler",
+        },
+        "WaitCrawler": {"Type": "Wait", "Seconds": 20, "Next": "GetCrawler"},
+        "GetCrawler": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::aws-sdk:glue:getCrawler",
+            "Parameters": {"Name": "velib_clean_crawler"},
+            "Next": "CrawlerDone",
+        },
+        "CrawlerDone": {
+            "Type": "Choice",
+            "Choices": [
+                {"Variable": "$.Crawler.State", "StringEquals": "READY", "Next": "Success"}
+            ],
+            "Default": "WaitCrawler",
+        },
+        "Success": {"Type": "Succeed"},
+    },
+}
+
+
+def test_glue_sample_pipeline_end_to_end(moto_url: str, session: Any) -> None:
+    glue = session.client("glue", endpoint_url=moto_url)
+    role = "arn:aws:iam::123456789012:role/LabRole"
+    glue.create_job(
+        Name="velib_clean_job",
+        Role=role,
+        Command={"Name": "glueetl", "ScriptLocation": "s3://velib/glue/scripts/velib_clean.py"},
+    )
+    glue.create_database(DatabaseInput={"Name": "velib_db_tf"})
+    glue.create_crawler(
+        Name="velib_clean_crawler",
+        Role=role,
+        DatabaseName="velib_db_tf",
+        Targets={"S3Targets": [{"Path": "s3://velib/clean/source=velib/"}]},
+    )
+    snapshots: list[Any] = []
+    functions = {"velib_ingest_lambda": lambda event, context: snapshots.append(event) or {"ok": 1}}
+    _transition(moto_url, "glue::crawl", progression="immediate")  # done when next read
+    try:
+        ex = sfn.run(
+            GLUE_SAMPLE, {}, functions=functions, boto3_session=session, aws_endpoint_url=moto_url
+        )
+    finally:
+        _unset(moto_url, "glue::crawl")
+    assert ex.status == "SUCCEEDED", ex.cause
+    assert snapshots == [{}]
+    job = next(e for e in ex.history if e["type"] == "TaskSubmitted")
+    run_id = json.loads(job["taskSubmittedEventDetails"]["output"])["JobRunId"]
+    assert (
+        glue.get_job_run(JobName="velib_clean_job", RunId=run_id)["JobRun"]["JobRunState"]
+        == "SUCCEEDED"
+    )
+    assert ex.output["Crawler"]["State"] == "READY"
+    # The Waits took no wall time but their virtual seconds show in the timestamps.
+    assert (ex.history[-1]["timestamp"] - ex.history[0]["timestamp"]).total_seconds() >= 35

@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sfn_notebook.engine.resources import ResourceRegistry, TaskResource
+from sfn_notebook.integrations import optimized
 from sfn_notebook.integrations.activities import (
     Activities,
     ActivityDoesNotExist,
@@ -37,7 +38,6 @@ from sfn_notebook.integrations.callbacks import (
     TaskTimedOut,
     TaskTokens,
 )
-from sfn_notebook.integrations import optimized
 from sfn_notebook.integrations.mocks import MockConfig, MockConfigError, MockTestCaseNotFound
 from sfn_notebook.integrations.services import LocalMachines, Services
 

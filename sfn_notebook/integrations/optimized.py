@@ -400,9 +400,7 @@ ACTIONS: dict[tuple[str, str], Action] = {
     ),
     ("emr-serverless", "startApplication"): _emr_serverless_app("StartApplication", "STARTED"),
     ("emr-serverless", "stopApplication"): _emr_serverless_app("StopApplication", "STOPPED"),
-    ("emr-serverless", "deleteApplication"): _emr_serverless_app(
-        "DeleteApplication", "TERMINATED"
-    ),
+    ("emr-serverless", "deleteApplication"): _emr_serverless_app("DeleteApplication", "TERMINATED"),
     ("emr-serverless", "startJobRun"): Action(
         "emr-serverless",
         "StartJobRun",
@@ -710,7 +708,9 @@ class JobResource(_ServiceResource):
             raise TaskFailure("AmazonECS.Unknown", dumps(failures))
         if call.emit is not None:
             submitted = {**started, **sdk_metadata(response)} if row.metadata else started
-            call.emit("Submitted", {"output": dumps(submitted), "outputDetails": {"truncated": False}})
+            call.emit(
+                "Submitted", {"output": dumps(submitted), "outputDetails": {"truncated": False}}
+            )
         job = row.sync
         assert job is not None
         try:
@@ -761,7 +761,9 @@ class JobResource(_ServiceResource):
             return
         request = job.stop_request(params, started)
         with contextlib.suppress(Exception):
-            await self.call_api(self.row.boto, job.stop, request, _until(call, None), self.row.naming)
+            await self.call_api(
+                self.row.boto, job.stop, request, _until(call, None), self.row.naming
+            )
 
 
 def _external(clock: Any, until: float) -> contextlib.AbstractContextManager[None]:
