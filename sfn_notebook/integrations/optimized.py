@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -43,11 +42,14 @@ from sfn_notebook.engine.resources import (
 from sfn_notebook.errors import StatesError
 from sfn_notebook.integrations.aws import (
     ErrorNaming,
+    clock_external,
     epoch_millis,
     from_boto,
+    remaining,
     sdk_metadata,
     service_model,
 )
+from sfn_notebook.integrations.http import HttpInvoke
 from sfn_notebook.integrations.services import Services, _ServiceResource
 
 Params = dict[str, Any]
@@ -640,6 +642,8 @@ def resolve(services: Services, arn: str, registry: ResourceRegistry) -> TaskRes
         return None
     service, action = match.group("service"), match.group("action")
     name, _, pattern = action.partition(".")
+    if (service, action) == ("http", "invoke"):
+        return HttpInvoke(services, registry)
     row = ACTIONS.get((service, name))
     if row is not None:
         if pattern == "" or (pattern == "sync" and row.sync is not None):
@@ -732,7 +736,7 @@ class JobResource(_ServiceResource):
         while True:
             try:
                 response = await self.call_api(
-                    self.row.boto, job.describe, request, _until(call, end), self.row.naming
+                    self.row.boto, job.describe, request, remaining(call, end), self.row.naming
                 )
             except TaskFailure as failure:
                 if job.gone_ok and "NotFound" in failure.error:
@@ -749,7 +753,7 @@ class JobResource(_ServiceResource):
                 return last
             # The job runs outside this process: it is external work, so the pause between
             # polls passes in real time (virtual time with it) rather than being leapt over.
-            with _external(call.clock, loop.time() + gap):
+            with clock_external(call.clock, loop.time() + gap):
                 await asyncio.sleep(gap)
             gap = min(gap * 2, POLL_MAX)
 
@@ -762,25 +766,8 @@ class JobResource(_ServiceResource):
         request = job.stop_request(params, started)
         with contextlib.suppress(Exception):
             await self.call_api(
-                self.row.boto, job.stop, request, _until(call, None), self.row.naming
+                self.row.boto, job.stop, request, remaining(call, None), self.row.naming
             )
-
-
-def _external(clock: Any, until: float) -> contextlib.AbstractContextManager[None]:
-    """``clock.external`` around a pause; its ``deadline`` argument is going away (with it,
-    virtual time no longer jumps while external work is in flight), so pass it where taken."""
-    try:
-        return clock.external(until)  # type: ignore[no-any-return]
-    except TypeError:
-        return clock.external()  # type: ignore[no-any-return]
-
-
-def _until(call: TaskCall, end: float | None) -> TaskCall:
-    """``call`` with the time left until ``end`` as its timeout (the clock's external deadline)."""
-    if end is None:
-        return dataclasses.replace(call, timeout=None)
-    left = end - asyncio.get_running_loop().time()
-    return dataclasses.replace(call, timeout=max(left, 0.0))
 
 
 class NotLocal(TaskResource):
