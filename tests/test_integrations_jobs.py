@@ -762,3 +762,38 @@ def test_glue_sample_pipeline_end_to_end(moto_url: str, session: Any) -> None:
     assert ex.output["Crawler"]["State"] == "READY"
     # The Waits took no wall time but their virtual seconds show in the timestamps.
     assert (ex.history[-1]["timestamp"] - ex.history[0]["timestamp"]).total_seconds() >= 35
+
+
+def test_ecs_wait_for_task_token_on_moto(moto_url: str, session: Any, ecs_cluster: str) -> None:
+    """``.waitForTaskToken``: the task is started (Request Response) with the token in its
+    environment, and whoever runs it answers with SendTaskSuccess."""
+    definition = task(
+        "ecs:runTask.waitForTaskToken",
+        {
+            "Cluster": ecs_cluster,
+            "TaskDefinition": "report",
+            "LaunchType": "FARGATE",
+            "Overrides": {
+                "ContainerOverrides": [
+                    {
+                        "Name": "report",
+                        "Environment": [{"Name": "TASK_TOKEN", "Value.$": "$$.Task.Token"}],
+                    }
+                ]
+            },
+        },
+    )
+    ecs = session.client("ecs", endpoint_url=moto_url)
+    before = set(ecs.list_tasks(cluster=ecs_cluster)["taskArns"])
+    with Runtime(clock="virtual", boto3_session=session, aws_endpoint_url=moto_url) as rt:
+        arn = rt.create_state_machine(name="ecs-token", definition=definition)["stateMachineArn"]
+        ex = rt.start(arn, {})
+        _wait_for(lambda: set(ecs.list_tasks(cluster=ecs_cluster)["taskArns"]) - before != set())
+        (started,) = set(ecs.list_tasks(cluster=ecs_cluster)["taskArns"]) - before
+        found = ecs.describe_tasks(cluster=ecs_cluster, tasks=[started])["tasks"][0]
+        env = found["overrides"]["containerOverrides"][0]["environment"]
+        token = next(item["value"] for item in env if item["name"] == "TASK_TOKEN")
+        rt.send_task_success(taskToken=token, output='{"rows": 12}')
+        ex.wait(10)
+    assert ex.status == "SUCCEEDED", ex.cause
+    assert ex.output == {"rows": 12}
