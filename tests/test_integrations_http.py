@@ -294,3 +294,55 @@ def test_oauth_client_credentials_connection(api: Api, session: Any, moto_url: s
     arn = _connection(session, moto_url, "orders-bad", "OAUTH_CLIENT_CREDENTIALS", oauth("wrong"))
     ex = _call(api, arn, session, moto_url)
     assert (ex.status, ex.error) == ("FAILED", "Events.ConnectionAuthorizationFailed")
+
+
+def test_api_gateway_invoke(api: Api, session: Any) -> None:
+    params = {
+        "ApiEndpoint": api.url,  # a local stand-in for <id>.execute-api.<region>.amazonaws.com
+        "Method": "POST",
+        "Stage": "prod",
+        "Path": "orders/o-1",
+        "Headers": {"X-Trace": ["abc"]},
+        "QueryParameters": {"expand": ["lines", "tax"]},
+        "RequestBody": {"n": 1},
+        "AuthType": "IAM_ROLE",
+    }
+    ex = sfn.run(
+        {
+            "StartAt": "Call",
+            "States": {
+                "Call": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:states:::apigateway:invoke",
+                    "Parameters": params,
+                    "End": True,
+                }
+            },
+        },
+        boto3_session=session,
+    )
+    assert ex.status == "SUCCEEDED", ex.cause
+    seen = api.requests[0]
+    assert (seen["method"], seen["path"]) == ("POST", "/prod/orders/o-1")
+    assert urllib.parse.parse_qs(seen["query"]) == {"expand": ["lines", "tax"]}
+    assert seen["headers"]["x-trace"] == "abc" and json.loads(seen["body"]) == {"n": 1}
+    authorization = seen["headers"]["authorization"]
+    assert authorization.startswith("AWS4-HMAC-SHA256 Credential=testing/")
+    assert "/us-east-1/execute-api/aws4_request" in authorization
+    assert ex.output["StatusCode"] == 200 and ex.output["ResponseBody"]["ok"] is True
+
+    params = {"ApiEndpoint": api.url, "Method": "GET", "Path": "missing"}
+    definition = {
+        "StartAt": "Call",
+        "States": {
+            "Call": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::apigateway:invoke",
+                "Parameters": params,
+                "End": True,
+            }
+        },
+    }
+    ex = sfn.run(definition)
+    assert (ex.status, ex.error) == ("FAILED", "ApiGateway.404")
+    assert json.loads(ex.cause)["ResponseBody"] == {"message": "no such order"}

@@ -115,6 +115,17 @@ class AwsConnection:
             return self._endpoint.get(service)
         return self._endpoint
 
+    def credentials(self) -> Any:
+        """The session's frozen credentials (None when there are none), to sign a request."""
+        with self._lock:
+            if self._session is None:
+                import boto3  # type: ignore[import-untyped]
+
+                self._session = boto3.session.Session()
+            session = self._session
+        found = session.get_credentials()
+        return None if found is None else found.get_frozen_credentials()
+
     def client(self, service: str, region: str) -> Any:
         """A cached client (clients are thread-safe; creating them is not, hence the lock)."""
         key = (service, region)

@@ -599,7 +599,6 @@ ACTIONS: dict[tuple[str, str], Action] = {
 NOT_LOCAL: dict[tuple[str, str], str] = {
     ("eks", "runJob"): "it runs a Kubernetes Job through the cluster's Kubernetes API",
     ("eks", "call"): "it calls the cluster's Kubernetes API",
-    ("apigateway", "invoke"): "it calls a deployed API Gateway stage over HTTPS",
     ("elasticmapreduce", "modifyInstanceFleetByName"): "it resolves an instance fleet by name",
     ("elasticmapreduce", "modifyInstanceGroupByName"): "it resolves an instance group by name",
 }

@@ -13,11 +13,11 @@ job when the Task is cancelled (execution stopped, Task timed out, a sibling bra
 * ``.waitForTaskToken`` wraps any row (``callbacks.py``).
 * Errors from the service are ``<Prefix>.<Exception>`` with the SDK v1 cause (``aws.py``).
 
-Actions of AWS's list that cannot run locally (Kubernetes calls, API Gateway's invoke, EMR's
-modify-by-name calls) resolve to a resource that fails naming the resource and what to do;
-a mock test case still answers them.
+Actions of AWS's list that cannot run locally (Kubernetes calls, EMR's modify-by-name calls)
+resolve to a resource that fails naming the resource and what to do; a mock test case still
+answers them.
 
-The table itself is :mod:`.job_table`; ``http:invoke`` is :mod:`.http`.
+The table itself is :mod:`.job_table`; ``http:invoke`` and ``apigateway:invoke`` are :mod:`.http`.
 
 >>> ACTIONS[("glue", "startJobRun")].sync.describe
 'GetJobRun'
@@ -48,7 +48,7 @@ from sfn_notebook.integrations.aws import (
     sdk_metadata,
     service_model,
 )
-from sfn_notebook.integrations.http import HttpInvoke
+from sfn_notebook.integrations.http import ApiGatewayInvoke, HttpInvoke
 from sfn_notebook.integrations.job_table import ACTIONS, NOT_LOCAL, Action, Job, getter
 from sfn_notebook.integrations.services import Services, _ServiceResource
 
@@ -66,6 +66,8 @@ def resolve(services: Services, arn: str, registry: ResourceRegistry) -> TaskRes
     name, _, pattern = action.partition(".")
     if (service, action) == ("http", "invoke"):
         return HttpInvoke(services, registry)
+    if (service, action) == ("apigateway", "invoke"):
+        return ApiGatewayInvoke(services, registry)
     row = ACTIONS.get((service, name))
     if row is not None:
         if pattern == "" or (pattern == "sync" and row.sync is not None):
