@@ -141,7 +141,7 @@ class ResourceRegistry:
             found = resolve(resource, self)
             if found is not None:
                 return found
-        raise StatesError("States.Runtime", f"The resource provided {resource} is not recognized.")
+        raise StatesError("States.Runtime", unrecognized(resource))
 
     def function(self, name_or_arn: str) -> TaskFunction | None:
         """The Python function registered under a name, an ARN, or the ARN's function name."""
@@ -156,6 +156,36 @@ class ResourceRegistry:
             name = parts[2] if len(parts) >= 3 and parts[1] == "function" else parts[0]
             return self.functions.get(name)
         return None
+
+
+def unrecognized(resource: str) -> str:
+    """AWS's words for a Resource nothing serves, and what to do about it here.
+
+    >>> unrecognized("arn:aws:states:::eks:runJob.sync").split(". ")[1]
+    'The integration eks:runJob.sync is not run locally'
+    """
+    message = f"The resource provided {resource} is not recognized."
+    match = SERVICE_ARN.match(resource)
+    if match is None:
+        return (
+            f"{message} A Task's Resource is a Lambda function ARN (register a Python function "
+            "under its name: functions= or @rt.function), an activity ARN, or "
+            "arn:aws:states:::<service>:<action>."
+        )
+    service, action = match.group("service"), match.group("action")
+    if service == "aws-sdk":
+        return (
+            f"{message} The AWS SDK has no API action {action!r} (aws-sdk:<service>:<apiAction>, "
+            "with the service and action named as in the AWS SDK, e.g. aws-sdk:s3:getObject); "
+            "a .sync pattern does not exist for aws-sdk integrations."
+        )
+    return (
+        f"{message} The integration {service}:{action} is not run locally. Give the state a mock "
+        "(a MockConfigFile test case, mocks=), call the same API as "
+        f"arn:aws:states:::aws-sdk:{service}:{action.partition('.')[0]} against an endpoint "
+        "that serves it (Runtime(aws_endpoint_url=...), %sfn runtime --aws-endpoint-url), or "
+        "put a Python function behind lambda:invoke."
+    )
 
 
 # ------------------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sfn_notebook.engine.resources import ResourceRegistry, TaskResource
+from sfn_notebook.integrations import optimized
 from sfn_notebook.integrations.activities import (
     Activities,
     ActivityDoesNotExist,
@@ -85,8 +86,16 @@ class Integrations:
 
     def install(self, registry: ResourceRegistry) -> ResourceRegistry:
         """Put the integrations' resolvers in front of ``registry``'s; returns ``registry``."""
-        registry.resolvers[0:0] = [self._callback, self.activities.resolve, self.services.resolve]
+        registry.resolvers[0:0] = [
+            self._callback,
+            self.activities.resolve,
+            self.services.resolve,
+            self._job,
+        ]
         return registry
+
+    def _job(self, arn: str, registry: ResourceRegistry) -> TaskResource | None:
+        return optimized.resolve(self.services, arn, registry)
 
     def _callback(self, arn: str, registry: ResourceRegistry) -> TaskResource | None:
         if not arn.endswith(WAIT_FOR_TASK_TOKEN):

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import dataclasses
 import html
 import json
 import re
@@ -113,6 +114,17 @@ class AwsConnection:
         if isinstance(self._endpoint, Mapping):
             return self._endpoint.get(service)
         return self._endpoint
+
+    def credentials(self) -> Any:
+        """The session's frozen credentials (None when there are none), to sign a request."""
+        with self._lock:
+            if self._session is None:
+                import boto3  # type: ignore[import-untyped]
+
+                self._session = boto3.session.Session()
+            session = self._session
+        found = session.get_credentials()
+        return None if found is None else found.get_frozen_credentials()
 
     def client(self, service: str, region: str) -> Any:
         """A cached client (clients are thread-safe; creating them is not, hence the lock)."""
@@ -323,6 +335,24 @@ async def sdk_call(
         raise
     except Exception as exc:  # every SDK failure is the Task's failure, named as AWS names it
         raise sdk_failure(exc, naming, service_model(service)) from None
+
+
+def clock_external(clock: Any, deadline: float) -> Any:
+    """``clock.external(deadline)``, or ``clock.external()`` where the clock takes no deadline
+    (a clock on which virtual time never jumps while external work is in flight)."""
+    try:
+        return clock.external(deadline)
+    except TypeError:
+        return clock.external()
+
+
+def remaining(call: TaskCall, end: float | None) -> TaskCall:
+    """``call`` with the time left until ``end`` (loop time) as its timeout: a Task that makes
+    several calls keeps one deadline, the Task's, for all of them."""
+    if end is None:
+        return dataclasses.replace(call, timeout=None)
+    left = end - asyncio.get_running_loop().time()
+    return dataclasses.replace(call, timeout=max(left, 0.0))
 
 
 def sdk_failure(exc: BaseException, naming: ErrorNaming, model: Any = None) -> TaskFailure:

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -399,12 +400,27 @@ class StartExecution(_ServiceResource):
         if call.emit is not None:
             text = dumps(started)
             call.emit("Submitted", {"output": text, "outputDetails": {"truncated": False}})
-        if local:
-            assert record.task is not None
-            await asyncio.shield(record.task)  # stopping the parent leaves the child running
-            described = _described(record)
-        else:
-            described = await self._poll(started["ExecutionArn"], call)
+        try:
+            if local:
+                assert record.task is not None
+                await asyncio.shield(record.task)
+                described = _described(record)
+            else:
+                described = await self._poll(started["ExecutionArn"], call)
+        except asyncio.CancelledError:
+            # The parent stopped (or its Task timed out): AWS stops the child it waits for.
+            if local:
+                _stop_local(record)
+            else:
+                with contextlib.suppress(TaskFailure):
+                    await self.call_api(
+                        "stepfunctions",
+                        "StopExecution",
+                        {"ExecutionArn": started["ExecutionArn"]},
+                        call,
+                        V1_NAMING["states"],
+                    )
+            raise
         return self._outcome(described)
 
     async def _start_local(
@@ -477,6 +493,14 @@ class StartExecution(_ServiceResource):
         if described.get("Cause") is not None:
             result["Cause"] = described["Cause"]
         raise TaskFailure("States.TaskFailed", dumps(dict(sorted(result.items()))))
+
+
+def _stop_local(record: ExecutionRecord) -> None:
+    """Stop a running child execution of this Runtime, as StopExecution does."""
+    if record.status == "RUNNING" and record.task is not None and not record.task.done():
+        record.abort_reason = (None, None)
+        record.context.stopped.set()
+        record.task.cancel()
 
 
 def _described(record: ExecutionRecord) -> dict[str, Any]:
