@@ -86,3 +86,51 @@ def test_result_selector_must_still_be_an_object() -> None:
     assert [(d.code, d.location) for d in found] == [
         ("SCHEMA_VALIDATION_FAILED", "/States/T/ResultSelector")
     ]
+
+
+# An unquoted word in a JSONPath filter is a string literal. Three AWS samples by different
+# authors compare with one and rely on the match: aws-samples/step-functions-workflows-collection
+# parallel-translate/statemachine/statemachine.asl.yaml (`$[?(@.TargetLanguageCode==es)]`) and
+# textract-analyze-expense-tf (`$.Labels[?(@.Name==Receipt)]`), aws-samples/aws-stepfunctions-
+# examples sam/app-dataquality-using-lambda (`$..QualityResults[?(@.constraint_status==Failure)]`,
+# whose README has the failures it selects e-mailed); nibble-4bits/aws-local-stepfunctions#79
+# reports the same of AWS.
+TRANSLATE = {
+    "StartAt": "Parse",
+    "States": {
+        "Parse": {
+            "Type": "Pass",
+            "Parameters": {
+                "toSpanish.$": "$[?(@.TargetLanguageCode==es)].TranslatedText",
+                "failures.$": "$..QualityResults[?(@.constraint_status==Failure)].check",
+                "count.$": "$[?(@.n == 2 && @.TargetLanguageCode==fr)].n",
+                "flagged.$": "$[?(@.flag==true)].TargetLanguageCode",
+            },
+            "End": True,
+        }
+    },
+}
+
+
+def test_unquoted_words_in_filters_are_strings() -> None:
+    assert errors(TRANSLATE) == []
+    items = [
+        {"TargetLanguageCode": "es", "TranslatedText": "hola", "flag": True},
+        {
+            "TargetLanguageCode": "fr",
+            "TranslatedText": "salut",
+            "n": 2,
+            "QualityResults": [
+                {"constraint_status": "Failure", "check": "name"},
+                {"constraint_status": "Success", "check": "id"},
+            ],
+        },
+    ]
+    ex = sfn.run(TRANSLATE, items)
+    assert ex.status == "SUCCEEDED"
+    assert ex.output == {
+        "toSpanish": ["hola"],
+        "failures": ["name"],
+        "count": [2],
+        "flagged": ["es"],  # true, false and null stay literals
+    }
