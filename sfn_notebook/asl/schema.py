@@ -260,8 +260,11 @@ _COMMON: dict[str, FieldSpec] = {
 }
 _IO = {"InputPath": _jp(path_or_null), "OutputPath": _jp(path_or_null), "Output": _ja()}
 _FLOW = {"Next": FieldSpec(string), "End": FieldSpec(boolean), "Assign": FieldSpec(obj)}
+# AWS takes any JSON value as Parameters (and a Map's ItemSelector), not only the object the ASL
+# spec names: aws/amazon-states-language-service#83 records the service creating and running them.
+_PARAMETERS = _jp()
 _RESULT = {
-    "Parameters": _jp(obj),
+    "Parameters": _PARAMETERS,
     "ResultSelector": _jp(obj),
     "ResultPath": _jp(path_or_null),
 }
@@ -274,7 +277,7 @@ _NEXT_OR_END = (("Next", "End"),)
 # fmt: off
 STATES: dict[str, ObjectSpec] = {
     "Pass": ObjectSpec(
-        {**_COMMON, **_IO, **_FLOW, "Parameters": _jp(obj), "ResultPath": _jp(path_or_null),
+        {**_COMMON, **_IO, **_FLOW, "Parameters": _PARAMETERS, "ResultPath": _jp(path_or_null),
          "Result": _jp()},
         exactly_one=_NEXT_OR_END,
     ),
@@ -318,7 +321,7 @@ STATES: dict[str, ObjectSpec] = {
         {**_COMMON, **_IO, **_FLOW, **_RESULT, **_ERRORS,
          "ItemProcessor": FieldSpec(obj), "Iterator": FieldSpec(obj),
          "ItemsPath": _PATH, "Items": _ja(one_of(array(nonempty=False), jsonata_text)),
-         "ItemSelector": FieldSpec(obj), "ItemReader": FieldSpec(obj),
+         "ItemSelector": FieldSpec(any_json), "ItemReader": FieldSpec(obj),
          "ItemBatcher": FieldSpec(obj), "ResultWriter": FieldSpec(obj),
          "MaxConcurrency": _expr(integer(0)), "MaxConcurrencyPath": _PATH,
          "ToleratedFailurePercentage": _expr(number(0, 100)),

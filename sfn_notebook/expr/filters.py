@@ -77,6 +77,7 @@ class _NotInvalidPath(FilterSyntaxError):
 _WORDS: Final = (("true", ("bool", True)), ("false", ("bool", False)), ("null", NULL))
 _RELATIONAL_CHARS: Final = frozenset("<>=~!")
 _NUMBER_CHARS: Final = frozenset("0123456789-.eE")
+_WORD_ENDS: Final = frozenset(" ()[]{}&|,'\"") | _RELATIONAL_CHARS
 _REGEX_FLAGS: Final = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
 _ALL_FLAGS: Final = frozenset("dixmsuU")  # Java's flags; d, u and U have no Python meaning here
 
@@ -302,10 +303,9 @@ class _Parser:
                 return ("str", unescape(raw))
             except ValueError as exc:
                 raise self.fail(str(exc), invalid=False) from None
+        bare = self.bare_word()
         for word, constant in _WORDS:
-            if c == word[0]:
-                if not self.text.startswith(word, self.pos):
-                    raise self.fail(f"Expected {word} literal")
+            if bare == word:
                 self.pos += len(word)
                 return constant
         if c in ("{", "["):
@@ -319,14 +319,23 @@ class _Parser:
             return ("json", parsed[0])
         if c == "/":
             return self.pattern()
-        begin = self.pos
-        while self.char() in _NUMBER_CHARS and self.char():
-            self.pos += 1
-        number = as_number(self.text[begin : self.pos])
-        if number is None:
-            self.pos = begin
+        number = as_number(bare) if bare and set(bare) <= _NUMBER_CHARS else None
+        if number is not None:
+            self.pos += len(bare)
+            return ("num", number)
+        if not bare:
             raise self.fail("Failed to parse filter: expected a value", invalid=False)
-        return ("num", number)
+        # An unquoted word is a string: AWS runs `[?(@.constraint_status==Failure)]` as a string
+        # comparison (deployed AWS samples rely on it), where today's Jayway fails to parse it.
+        self.pos += len(bare)
+        return ("str", bare)
+
+    def bare_word(self) -> str:
+        """The unquoted token here: up to a blank, a bracket, an operator or ``&&``/``||``."""
+        end = self.pos
+        while end < len(self.text) and self.text[end] not in _WORD_ENDS:
+            end += 1
+        return self.text[self.pos : end]
 
     def pattern(self) -> Node:
         close = _next_unescaped(self.text, self.pos, "/")
