@@ -376,7 +376,7 @@ def test_batch_sample_project_end_to_end(
         BATCH_SAMPLE["States"]["Submit Batch Job"]["Parameters"]["JobDefinition"], job_definition
     )
     # The real clock paces the run as AWS would (the job is external work throughout).
-    ex = sfn.run(text, {}, clock="real", boto3_session=session, aws_endpoint_url=moto_url)
+    ex = sfn.run(text, {}, boto3_session=session, aws_endpoint_url=moto_url)
     assert ex.status == "SUCCEEDED", ex.cause
     entered = [
         e["stateEnteredEventDetails"]["name"] for e in ex.history if "stateEnteredEventDetails" in e

@@ -337,15 +337,6 @@ async def sdk_call(
         raise sdk_failure(exc, naming, service_model(service)) from None
 
 
-def clock_external(clock: Any, deadline: float) -> Any:
-    """``clock.external(deadline)``, or ``clock.external()`` where the clock takes no deadline
-    (a clock on which virtual time never jumps while external work is in flight)."""
-    try:
-        return clock.external(deadline)
-    except TypeError:
-        return clock.external()
-
-
 def remaining(call: TaskCall, end: float | None) -> TaskCall:
     """``call`` with the time left until ``end`` (loop time) as its timeout: a Task that makes
     several calls keeps one deadline, the Task's, for all of them."""

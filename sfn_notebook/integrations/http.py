@@ -28,7 +28,7 @@ from typing import Any
 
 from sfn_notebook.engine.history import dumps
 from sfn_notebook.engine.resources import ResourceRegistry, TaskCall, TaskFailure
-from sfn_notebook.integrations.aws import ErrorNaming, clock_external, remaining
+from sfn_notebook.integrations.aws import ErrorNaming, remaining
 from sfn_notebook.integrations.services import V1_NAMING, Services, _ServiceResource
 
 HTTP_TIMEOUT = 60.0  # AWS ends an HTTP Task's request after 60 seconds (States.Http.Socket)
@@ -167,8 +167,7 @@ class HttpInvoke(_ServiceResource):
         loop = asyncio.get_running_loop()
         try:
             # Real I/O: virtual time must not leap past it.
-            limit = HTTP_TIMEOUT if call.timeout is None else min(call.timeout, HTTP_TIMEOUT)
-            with clock_external(call.clock, loop.time() + limit):
+            with call.clock.external():
                 answer = await loop.run_in_executor(self.registry.executor, request)
         except urllib3.exceptions.HTTPError as exc:
             raise TaskFailure("States.Http.Socket", f"{type(exc).__name__}: {exc}") from None

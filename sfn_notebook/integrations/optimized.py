@@ -41,7 +41,6 @@ from sfn_notebook.engine.resources import (
 )
 from sfn_notebook.errors import StatesError
 from sfn_notebook.integrations.aws import (
-    clock_external,
     epoch_millis,
     from_boto,
     remaining,
@@ -156,7 +155,6 @@ class JobResource(_ServiceResource):
         output_of = getter(job.output) if job.output else None
         gap = POLL_FIRST
         last: Any = started
-        loop = asyncio.get_running_loop()
         while True:
             try:
                 response = await self.call_api(
@@ -177,7 +175,7 @@ class JobResource(_ServiceResource):
                 return last
             # The job runs outside this process: it is external work, so the pause between
             # polls passes in real time (virtual time with it) rather than being leapt over.
-            with clock_external(call.clock, loop.time() + gap):
+            with call.clock.external():
                 await asyncio.sleep(gap)
             gap = min(gap * 2, POLL_MAX)
 
