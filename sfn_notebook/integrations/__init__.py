@@ -29,6 +29,7 @@ from sfn_notebook.integrations.activities import (
     ActivityWorker,
 )
 from sfn_notebook.integrations.aws import AwsConnection
+from sfn_notebook.integrations.buckets import Buckets, BucketsError
 from sfn_notebook.integrations.callbacks import (
     CallbackResource,
     InvalidOutput,
@@ -46,6 +47,8 @@ __all__ = [
     "ActivityDoesNotExist",
     "ActivityWorker",
     "AwsConnection",
+    "Buckets",
+    "BucketsError",
     "Integrations",
     "InvalidOutput",
     "InvalidToken",
@@ -76,8 +79,10 @@ class Integrations:
         boto3_config: Any = None,
         mocks: str | os.PathLike[str] | Mapping[str, Any] | MockConfig | None = None,
         machines: LocalMachines | None = None,
+        buckets: Mapping[str, Any] | None = None,
     ) -> None:
         self.aws = AwsConnection(boto3_session, aws_endpoint_url, boto3_config)
+        self.buckets = Buckets(buckets, self.aws)
         self.tokens = TaskTokens()
         self.activities = Activities(self.tokens, region, account)
         self.services = Services(self.aws, machines, self.tokens)
@@ -86,6 +91,7 @@ class Integrations:
     def install(self, registry: ResourceRegistry) -> ResourceRegistry:
         """Put the integrations' resolvers in front of ``registry``'s; returns ``registry``."""
         registry.resolvers[0:0] = [self._callback, self.activities.resolve, self.services.resolve]
+        registry.buckets = self.buckets
         return registry
 
     def _callback(self, arn: str, registry: ResourceRegistry) -> TaskResource | None:

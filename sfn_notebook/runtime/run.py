@@ -47,6 +47,7 @@ def run(
     test_case: str | None = None,
     boto3_session: Any = None,
     aws_endpoint_url: str | Mapping[str, str] | None = None,
+    buckets: Mapping[str, Any] | None = None,
 ) -> Execution:
     """Run a definition once and return the finished :class:`Execution`.
 
@@ -54,7 +55,9 @@ def run(
     StartExecution would get it. The virtual clock (default) makes Waits and backoffs free.
     ``mocks`` is a MockConfigFile (path, JSON text or dict) and ``test_case`` one of its test
     cases for this state machine (named ``state_machine_name``, or the configuration's only
-    one); AWS service Tasks go through ``boto3_session`` / ``aws_endpoint_url``.
+    one); AWS service Tasks go through ``boto3_session`` / ``aws_endpoint_url``, and so does S3
+    (a Distributed Map's ItemReader and ResultWriter) except the buckets that ``buckets`` maps
+    to local folders (``{"my-bucket": "data/"}``).
 
     >>> ex = run({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 3600, "End": True}}})
     >>> ex.status
@@ -83,6 +86,7 @@ def run(
         boto3_session=boto3_session,
         aws_endpoint_url=aws_endpoint_url,
         mocks=mock_config,
+        buckets=buckets,
     )
     registry = hub.install(ResourceRegistry(functions=dict(functions or {})))
     registry = hub.for_execution(registry, machine_name, test_case)

@@ -107,7 +107,9 @@ class Runtime(TaskApi):
     or ARNs to Python callables; ``store`` is a SQLite file that keeps state machines and
     executions with their histories across restarts (``None`` keeps everything in memory).
     AWS service Tasks reach AWS (or moto, LocalStack) through ``boto3_session`` and/or
-    ``aws_endpoint_url``; ``mocks`` is a MockConfigFile for executions started with a test case.
+    ``aws_endpoint_url``; ``mocks`` is a MockConfigFile for executions started with a test case;
+    ``buckets`` maps S3 bucket names to local folders (``{"my-bucket": "data/"}``) for a
+    Distributed Map's ItemReader and ResultWriter (other buckets are reached through boto3).
     """
 
     def __init__(
@@ -125,6 +127,7 @@ class Runtime(TaskApi):
         aws_endpoint_url: str | Mapping[str, str] | None = None,
         boto3_config: Any = None,
         mocks: Any = None,
+        buckets: Mapping[str, Any] | None = None,
     ) -> None:
         self.account = account
         self.region = region
@@ -138,6 +141,7 @@ class Runtime(TaskApi):
             aws_endpoint_url=aws_endpoint_url,
             boto3_config=boto3_config,
             mocks=mocks,
+            buckets=buckets,
         )
         self._rng = random.Random(seed)
         self._machines: dict[str, StateMachine] = {}

@@ -1,0 +1,205 @@
+"""A Distributed Map's ResultWriter: the child executions' results, exported as AWS exports them.
+
+With ``Resource`` ``arn:aws:states:::s3:putObject`` and ``Parameters`` (``Bucket``, ``Prefix``)
+the map run writes, under ``<Prefix>/<map run id>/``, one or more ``SUCCEEDED_<n>.json``,
+``FAILED_<n>.json`` and ``PENDING_<n>.json`` files and a ``manifest.json`` naming them; the Map's
+result is then ``{"MapRunArn": ..., "ResultWriterDetails": {"Bucket": ..., "Key": <manifest>}}``.
+``WriterConfig`` shapes the results: ``Transformation`` ``NONE`` (each child's execution record:
+ExecutionArn, Input, Output, Status, dates ...; the default when exporting), ``COMPACT`` (the
+outputs; the default otherwise) or ``FLATTEN`` (outputs, arrays flattened), and ``OutputType``
+``JSON`` (an array per file) or ``JSONL`` (a line per result). A WriterConfig without a Resource
+shapes the state's result without writing anything. A failed child's result is always its record,
+whatever the Transformation (AWS's documented rule).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sfn_notebook.engine.frame import iso_millis
+from sfn_notebook.engine.items import BucketError, BucketStore, resource_action, s3_cause
+from sfn_notebook.engine.pipeline import JsonataValue, Payload, jsonata_states
+from sfn_notebook.errors import StatesError
+
+WRITER_FAILED = "States.ResultWriterFailed"
+# AWS splits a status's results over several files past this size (5 GB, as its documentation
+# states the largest result file); a module constant so the split can be seen in tests.
+RESULT_FILE_BYTES = 5 * 1024**3
+STATUSES = ("FAILED", "PENDING", "SUCCEEDED")  # the manifest's key order (AWS's samples)
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+class ResultWriter:
+    """One Map state's compiled ``ResultWriter``."""
+
+    def __init__(self, spec: Mapping[str, Any], jsonata: bool) -> None:
+        self.exports = "Resource" in spec
+        self.action = resource_action(spec.get("Resource"))
+        params = spec.get("Arguments") if jsonata else spec.get("Parameters")
+        self.params: JsonataValue | Payload | None = None
+        if params is not None:
+            self.params = JsonataValue(params, "Arguments") if jsonata else Payload(params, "Parameters")
+        config = spec.get("WriterConfig") or {}
+        self.transformation = config.get("Transformation") or ("NONE" if self.exports else "COMPACT")
+        self.output_type = config.get("OutputType") or "JSON"
+
+    def start(self, data: Any, scope: Any, map_run_arn: str, child_machine_arn: str) -> ResultSink:
+        """A sink for one map run (``data``: the effective input the parameters read)."""
+        params: Any = {}
+        if isinstance(self.params, JsonataValue):
+            params = self.params.apply(jsonata_states(data, scope), scope)
+        elif self.params is not None:
+            params = self.params.apply(data, scope)
+        return ResultSink(self, params if isinstance(params, dict) else {}, map_run_arn,
+                          child_machine_arn)
+
+
+class ResultSink:
+    """Collects one map run's child results (as compact JSON text, to stay small)."""
+
+    def __init__(
+        self, writer: ResultWriter, params: dict[str, Any], map_run_arn: str, machine_arn: str
+    ) -> None:
+        self.writer = writer
+        self.params = params
+        self.map_run_arn = map_run_arn
+        self.machine_arn = machine_arn
+        self.run_id = map_run_arn.rsplit(":", 1)[-1]
+        self.entries: dict[str, dict[int, str]] = {status: {} for status in STATUSES}
+
+    def add(
+        self,
+        index: int,
+        name: str,
+        input_value: Any,
+        started: datetime,
+        stopped: datetime,
+        *,
+        output: Any = None,
+        error: str | None = None,
+        cause: str | None = None,
+        status: str = "SUCCEEDED",
+        standard: bool = True,
+    ) -> None:
+        """One child execution's result (``status``: SUCCEEDED, FAILED, or PENDING for a child
+        that had not finished when the map run ended)."""
+        bucket = "SUCCEEDED" if status == "SUCCEEDED" else "FAILED" if status == "FAILED" else "PENDING"
+        transformation = self.writer.transformation
+        if status == "SUCCEEDED" and transformation != "NONE":
+            if transformation == "FLATTEN" and isinstance(output, list):
+                self.entries[bucket][index] = "\n".join(_compact(v) for v in output) or "\x00"
+                return
+            self.entries[bucket][index] = _compact(output)
+            return
+        # A child's record, as DescribeExecution names its fields (AWS's documented sample).
+        record: dict[str, Any] = {
+            "ExecutionArn": self.machine_arn.replace(":stateMachine:", ":execution:", 1)
+            + f":{name}",
+            "Input": _compact(input_value),
+            "InputDetails": {"Included": True},
+            "Name": name,
+        }
+        if status == "SUCCEEDED":
+            record["Output"] = _compact(output)
+            record["OutputDetails"] = {"Included": True}
+        if error is not None:
+            record["Error"] = error
+        if cause is not None:
+            record["Cause"] = cause
+        if standard:  # Express executions cannot be redriven
+            record["RedriveCount"] = 0
+            if status == "FAILED":
+                record["RedriveStatus"] = "REDRIVABLE_BY_MAP_RUN"
+            else:
+                record["RedriveStatus"] = "NOT_REDRIVABLE"
+                record["RedriveStatusReason"] = f"Execution is {status} and cannot be redriven"
+        record["StartDate"] = iso_millis(started)
+        record["StateMachineArn"] = self.machine_arn
+        record["Status"] = status
+        if status != "PENDING":
+            record["StopDate"] = iso_millis(stopped)
+        self.entries[bucket][index] = _compact(record)
+
+    def _ordered(self, status: str) -> list[str]:
+        found = self.entries[status]
+        texts: list[str] = []
+        for index in sorted(found):
+            text = found[index]
+            if text == "\x00":  # a FLATTEN of an empty array adds nothing
+                continue
+            texts.extend(text.split("\n") if "\n" in text else [text])
+        return texts
+
+    def preview(self) -> list[Any]:
+        """The state's result when nothing is exported: the results in item order."""
+        merged: dict[int, str] = {}
+        for status in STATUSES:
+            merged.update(self.entries[status])
+        out: list[Any] = []
+        for index in sorted(merged):
+            text = merged[index]
+            if text != "\x00":
+                out.extend(json.loads(part) for part in text.split("\n"))
+        return out
+
+    def finish(self, store: BucketStore | None) -> Any:
+        """Write the result files and the manifest; the Map's result."""
+        if not self.writer.exports:
+            return self.preview()
+        bucket = self.params.get("Bucket")
+        if self.writer.action != "putObject" or not isinstance(bucket, str) or not bucket:
+            raise StatesError(WRITER_FAILED, "The ResultWriter needs a Bucket (a string).")
+        if store is None:
+            raise StatesError(WRITER_FAILED, "No bucket store is configured for this execution.")
+        prefix = str(self.params.get("Prefix") or "")
+        base = f"{prefix.rstrip('/')}/{self.run_id}/" if prefix else f"{self.run_id}/"
+        files: dict[str, list[dict[str, Any]]] = {status: [] for status in STATUSES}
+        try:
+            for status in STATUSES:
+                for number, body in enumerate(self._files(self._ordered(status))):
+                    # The file name for JSONL output is unknown; AWS's samples show .json ones.
+                    key = f"{base}{status}_{number}.json"
+                    store.put(bucket, key, body)
+                    files[status].append({"Key": key, "Size": len(body)})
+            manifest = {
+                "DestinationBucket": bucket,
+                "MapRunArn": self.map_run_arn,
+                "ResultFiles": files,
+            }
+            store.put(bucket, f"{base}manifest.json", _compact(manifest).encode("utf-8"))
+        except BucketError as exc:
+            raise StatesError(WRITER_FAILED, s3_cause(exc)) from None
+        return {
+            "MapRunArn": self.map_run_arn,
+            "ResultWriterDetails": {"Bucket": bucket, "Key": f"{base}manifest.json"},
+        }
+
+    def _files(self, texts: list[str]) -> list[bytes]:
+        """The bodies of one status's files, split at RESULT_FILE_BYTES."""
+        if not texts:
+            return []
+        jsonl = self.writer.output_type == "JSONL"
+        bodies: list[bytes] = []
+        current: list[bytes] = []
+        size = 2
+        for text in texts:
+            data = text.encode("utf-8")
+            if current and size + len(data) + 1 > RESULT_FILE_BYTES:
+                bodies.append(_body(current, jsonl))
+                current, size = [], 2
+            current.append(data)
+            size += len(data) + 1
+        bodies.append(_body(current, jsonl))
+        return bodies
+
+
+def _body(parts: list[bytes], jsonl: bool) -> bytes:
+    if jsonl:
+        return b"\n".join(parts) + b"\n"
+    return b"[" + b",".join(parts) + b"]"
