@@ -231,6 +231,15 @@ class MapRunner(Recoverable):
         source = self.reader.prepare(effective, scope) if self.reader is not None else None
         tolerated_count = self.tolerated_count.value(effective, scope)
         tolerated_pct = self.tolerated_percentage.value(effective, scope)
+        # The batcher's limits are read before the map run starts (recorded for its *Path fields).
+        batching = self.batcher.settings(effective, scope) if self.batcher is not None else None
+        if source is None:
+            inputs = [
+                self._item_input(visit, scope, effective, i, item) for i, item in enumerate(items)
+            ]
+            if self.batcher is not None:
+                # Each child execution gets one batch; the Map's result is their outputs.
+                inputs = items = list(self.batcher.batches(inputs, batching))
         distributed = self.map_state.mode == "DISTRIBUTED"
         map_run_arn = self._map_run_arn(frame) if distributed else ""
         if distributed:
@@ -247,23 +256,17 @@ class MapRunner(Recoverable):
                 machine_arn = map_run_arn.replace(":mapRun:", ":stateMachine:", 1)
                 sink = self.writer.start(effective, scope, map_run_arn, machine_arn)
             if source is None:
-                inputs = [
-                    self._item_input(visit, scope, effective, i, item)
-                    for i, item in enumerate(items)
-                ]
-                if self.batcher is not None:
-                    # Each child execution gets one batch; the Map's result is their outputs.
-                    inputs = items = list(self.batcher.batches(inputs, effective, scope))
                 total: int | None = len(items)
                 queue: Iterator[tuple[int, Any, Any]] = iter(
                     [(i, item, inputs[i]) for i, item in enumerate(items)]
                 )
                 workers = len(items) if not limit else min(limit, len(items))
             else:
-                stream = self._stream(visit, scope, effective, source.items(store))
+                stream = self._stream(visit, scope, effective, batching, source.items(store))
                 total = None
                 if tolerated_pct:  # a percentage needs the count: the items are read twice
-                    count_of = self._stream(visit, scope, effective, source.items(store))
+                    again = source.items(store)
+                    count_of = self._stream(visit, scope, effective, batching, again)
                     total = sum(1 for _ in count_of)
                 # A Distributed Map runs at most 10,000 children at once (AWS's limit).
                 head = list(itertools.islice(stream, min(limit or 10_000, 10_000)))
@@ -483,7 +486,7 @@ class MapRunner(Recoverable):
         )
 
     def _stream(
-        self, visit: Visit, scope: Any, effective: Any, read: Iterable[Any]
+        self, visit: Visit, scope: Any, effective: Any, batching: Any, read: Iterable[Any]
     ) -> Iterator[tuple[int, Any, Any]]:
         """(index, $$.Map.Item.Value, child input) for items read lazily: ItemSelector on each,
         then ItemBatcher's batches."""
@@ -491,7 +494,7 @@ class MapRunner(Recoverable):
             inputs = (
                 self._item_input(visit, scope, effective, i, item) for i, item in enumerate(read)
             )
-            for index, batch in enumerate(self.batcher.batches(inputs, effective, scope)):
+            for index, batch in enumerate(self.batcher.batches(inputs, batching)):
                 yield index, batch, batch
             return
         for index, item in enumerate(read):
@@ -549,7 +552,8 @@ class _Batcher:
                 JsonataValue(raw, "BatchInput") if jsonata else Payload(raw, "BatchInput")
             )
 
-    def batches(self, inputs: Iterable[Any], data: Any, scope: Any) -> Iterator[dict[str, Any]]:
+    def settings(self, data: Any, scope: Any) -> tuple[int, int, Any]:
+        """This visit's MaxItemsPerBatch, MaxInputBytesPerBatch (0: no limit) and BatchInput."""
         max_items = self.max_items.value(data, scope) or 0
         max_bytes = self.max_bytes.value(data, scope) or 0
         shared: Any = None
@@ -557,6 +561,13 @@ class _Batcher:
             shared = self.batch_input.apply(jsonata_states(data, scope), scope)
         elif self.batch_input is not None:
             shared = self.batch_input.apply(data, scope)
+        return max_items, max_bytes, shared
+
+    def batches(
+        self, inputs: Iterable[Any], settings: tuple[int, int, Any]
+    ) -> Iterator[dict[str, Any]]:
+        """The inputs in batches, lazily."""
+        max_items, max_bytes, shared = settings
         current: list[Any] = []
         size = 0
         for value in inputs:
