@@ -26,7 +26,9 @@ CSV_FILE = (
     "Col1,Col2,Col3\nValue1,Value2,Value3\nValue4,Value5,Value6\n,,,\n"
     "true,1,'HelloWorld'\nNull,None,\n   \n"
 )
-DECL_FILE = "Value1,Value2,Value3\nValue4,Value5,Value6\n,,,\ntrue,1,'HelloWorld'\nNull,None,\n   \n"
+DECL_FILE = (
+    "Value1,Value2,Value3\nValue4,Value5,Value6\n,,,\ntrue,1,'HelloWorld'\nNull,None,\n   \n"
+)
 FOUR_ROWS = "Col1,Col2\nValue1,Value2\nValue3,Value4\nValue5,Value6\nValue7,Value8\n"
 VERDICTS = [
     {"verdict": "true", "statement_date": "6/11/2008", "statement_source": "speech"},
@@ -81,16 +83,25 @@ RECORDED = {
         {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"},
         CSV_FILE,
         rows(
-            "Value1|Value2|Value3", "Value4|Value5|Value6", "||", "true|1|'HelloWorld'",
-            "Null|None|", "   ||",
+            "Value1|Value2|Value3",
+            "Value4|Value5|Value6",
+            "||",
+            "true|1|'HelloWorld'",
+            "Null|None|",
+            "   ||",
         ),
     ),
     "csv_headers_decl": (
         {"InputType": "CSV", "CSVHeaderLocation": "GIVEN", "CSVHeaders": ["H1", "H2", "H3"]},
         DECL_FILE,
         rows(
-            "Value1|Value2|Value3", "Value4|Value5|Value6", "||", "true|1|'HelloWorld'",
-            "Null|None|", "   ||", headers=("H1", "H2", "H3"),
+            "Value1|Value2|Value3",
+            "Value4|Value5|Value6",
+            "||",
+            "true|1|'HelloWorld'",
+            "Null|None|",
+            "   ||",
+            headers=("H1", "H2", "H3"),
         ),
     ),
     "csv_headers_decl_extra_fields": (
@@ -102,7 +113,11 @@ RECORDED = {
         {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"},
         "0,True,{}\nValue4,Value5,Value6\n,,,\ntrue,1,'HelloWorld'\nNull,None,\n   \n",
         rows(
-            "Value4|Value6|Value5", "||", "true|'HelloWorld'|1", "Null||None", "   ||",
+            "Value4|Value6|Value5",
+            "||",
+            "true|'HelloWorld'|1",
+            "Null||None",
+            "   ||",
             headers=("0", "{}", "True"),
         ),
     ),
@@ -114,8 +129,13 @@ RECORDED = {
     "csv_max_items_0": (
         {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW", "MaxItems": 0},
         FOUR_ROWS,
-        rows("Value1|Value2", "Value3|Value4", "Value5|Value6", "Value7|Value8",
-             headers=("Col1", "Col2")),
+        rows(
+            "Value1|Value2",
+            "Value3|Value4",
+            "Value5|Value6",
+            "Value7|Value8",
+            headers=("Col1", "Col2"),
+        ),
     ),
     "csv_max_items_2": (
         {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW", "MaxItems": 2},
@@ -163,10 +183,17 @@ def test_recorded_reader_failures(
     # AWS (recorded): MapRunStarted, then MapRunFailed with the error, then MapStateFailed.
     types = [e["type"] for e in ex.history]
     assert types[2:] == [
-        "MapStateStarted", "MapRunStarted", "MapRunFailed", "MapStateFailed", "ExecutionFailed"
+        "MapStateStarted",
+        "MapRunStarted",
+        "MapRunFailed",
+        "MapStateFailed",
+        "ExecutionFailed",
     ]
     failed = ex.history[4]
-    assert failed["mapRunFailedEventDetails"] == {"error": "States.ItemReaderFailed", "cause": cause}
+    assert failed["mapRunFailedEventDetails"] == {
+        "error": "States.ItemReaderFailed",
+        "cause": cause,
+    }
     assert [e["previousEventId"] for e in ex.history[4:]] == [4, 5, 6]
 
 
@@ -193,7 +220,9 @@ def test_max_items_path_not_an_integer(tmp_path: Path) -> None:
 def test_items_path_is_ignored_with_a_reader(tmp_path: Path) -> None:
     # AWS (recorded): ItemsPath selects nothing when an ItemReader reads the items.
     ex = run_reader(
-        tmp_path, get_object({"InputType": "JSON"}), '[["from-bucket-item-0"]]',
+        tmp_path,
+        get_object({"InputType": "JSON"}),
+        '[["from-bucket-item-0"]]',
         ItemsPath="$.no_such_path_in_bucket_result",
     )
     assert ex.output == [["from-bucket-item-0"]]
@@ -240,7 +269,9 @@ def test_list_objects_v2(tmp_path: Path) -> None:
 def test_jsonl_delimiters_selector_and_batcher(tmp_path: Path) -> None:
     body = "\n".join(json.dumps({"n": i}) for i in range(7)) + "\n\n"
     ex = run_reader(
-        tmp_path, get_object({"InputType": "JSONL"}), body,
+        tmp_path,
+        get_object({"InputType": "JSONL"}),
+        body,
         ItemSelector={"value.$": "$$.Map.Item.Value.n", "index.$": "$$.Map.Item.Index"},
         ItemBatcher={"MaxItemsPerBatch": 3, "BatchInput": {"from.$": "$.Key"}},
     )
@@ -296,8 +327,9 @@ def test_missing_key_fails_the_reader(tmp_path: Path) -> None:
     reader = get_object({"InputType": "JSON"})
     folder = tmp_path / "empty"
     folder.mkdir()
-    ex = sfn.run(distributed_map(reader), {"Bucket": "b", "Key": "nope.json"},
-                 buckets={"b": str(folder)})
+    ex = sfn.run(
+        distributed_map(reader), {"Bucket": "b", "Key": "nope.json"}, buckets={"b": str(folder)}
+    )
     assert (ex.status, ex.error) == ("FAILED", "States.ItemReaderFailed")
     assert "The specified key does not exist." in (ex.cause or "")
 
@@ -371,5 +403,4 @@ def test_runtime_buckets(tmp_path: Path) -> None:
 
 def test_buckets_must_be_a_mapping() -> None:
     with pytest.raises(sfn.SfnNotebookError, match="bucket names to local folders"):
-        sfn.run({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}},
-                buckets=["data"])  # type: ignore[arg-type]
+        sfn.run({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}, buckets=["data"])  # type: ignore[arg-type]

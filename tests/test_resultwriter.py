@@ -15,12 +15,33 @@ from sfn_notebook.engine import results
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
 # The fields of a child's record in AWS's documented SUCCEEDED_0.json / FAILED_0.json samples.
 SUCCEEDED_FIELDS = [
-    "ExecutionArn", "Input", "InputDetails", "Name", "Output", "OutputDetails", "RedriveCount",
-    "RedriveStatus", "RedriveStatusReason", "StartDate", "StateMachineArn", "Status", "StopDate",
+    "ExecutionArn",
+    "Input",
+    "InputDetails",
+    "Name",
+    "Output",
+    "OutputDetails",
+    "RedriveCount",
+    "RedriveStatus",
+    "RedriveStatusReason",
+    "StartDate",
+    "StateMachineArn",
+    "Status",
+    "StopDate",
 ]
 FAILED_FIELDS = [
-    "ExecutionArn", "Input", "InputDetails", "Name", "Error", "Cause", "RedriveCount",
-    "RedriveStatus", "StartDate", "StateMachineArn", "Status", "StopDate",
+    "ExecutionArn",
+    "Input",
+    "InputDetails",
+    "Name",
+    "Error",
+    "Cause",
+    "RedriveCount",
+    "RedriveStatus",
+    "StartDate",
+    "StateMachineArn",
+    "Status",
+    "StopDate",
 ]
 
 
@@ -38,9 +59,7 @@ def writer_map(writer: dict[str, Any], **extra: Any) -> dict[str, Any]:
                     "States": {
                         "Check": {
                             "Type": "Choice",
-                            "Choices": [
-                                {"Variable": "$", "StringEquals": "bad", "Next": "Fail"}
-                            ],
+                            "Choices": [{"Variable": "$", "StringEquals": "bad", "Next": "Fail"}],
                             "Default": "Twice",
                         },
                         "Fail": {"Type": "Fail", "Error": "Bad", "Cause": "a bad item"},
@@ -84,7 +103,10 @@ def test_manifest_and_result_files(tmp_path: Path) -> None:
     assert arn.startswith("arn:aws:states:us-east-1:123456789012:mapRun:machine/TestMap:")
     assert ex.output == {
         "MapRunArn": arn,
-        "ResultWriterDetails": {"Bucket": "result-bucket", "Key": f"mapJobs/{run_id}/manifest.json"},
+        "ResultWriterDetails": {
+            "Bucket": "result-bucket",
+            "Key": f"mapJobs/{run_id}/manifest.json",
+        },
     }
     manifest = read(tmp_path, f"mapJobs/{run_id}/manifest.json")
     assert list(manifest) == ["DestinationBucket", "MapRunArn", "ResultFiles"]
@@ -100,18 +122,22 @@ def test_manifest_and_result_files(tmp_path: Path) -> None:
     succeeded = read(tmp_path, files["SUCCEEDED"][0]["Key"])
     assert [list(record) for record in succeeded] == [SUCCEEDED_FIELDS] * 2
     first = succeeded[0]
-    assert (first["Input"], first["Output"], first["Status"]) == ('"Hello"', '["Hello","Hello"]',
-                                                                  "SUCCEEDED")
+    assert (first["Input"], first["Output"], first["Status"]) == (
+        '"Hello"',
+        '["Hello","Hello"]',
+        "SUCCEEDED",
+    )
     assert first["InputDetails"] == first["OutputDetails"] == {"Included": True}
     assert first["StateMachineArn"] == arn.replace(":mapRun:", ":stateMachine:")
-    assert first["ExecutionArn"] == (
-        arn.replace(":mapRun:", ":execution:") + ":" + first["Name"]
-    )
+    assert first["ExecutionArn"] == (arn.replace(":mapRun:", ":execution:") + ":" + first["Name"])
     assert first["StartDate"].endswith("Z") and first["StopDate"].endswith("Z")
     [failed] = read(tmp_path, files["FAILED"][0]["Key"])
     assert list(failed) == FAILED_FIELDS
     assert (failed["Input"], failed["Error"], failed["Cause"], failed["Status"]) == (
-        '"bad"', "Bad", "a bad item", "FAILED"
+        '"bad"',
+        "Bad",
+        "a bad item",
+        "FAILED",
     )
 
 
@@ -163,7 +189,9 @@ def test_large_results_split_over_files(tmp_path: Path, monkeypatch: pytest.Monk
     manifest = read(tmp_path, ex.output["ResultWriterDetails"]["Key"])
     keys = [entry["Key"] for entry in manifest["ResultFiles"]["SUCCEEDED"]]
     assert len(keys) > 1
-    assert [key.rsplit("/", 1)[1] for key in keys] == [f"SUCCEEDED_{n}.json" for n in range(len(keys))]
+    assert [key.rsplit("/", 1)[1] for key in keys] == [
+        f"SUCCEEDED_{n}.json" for n in range(len(keys))
+    ]
     records = [record for key in keys for record in read(tmp_path, key)]
     assert [json.loads(record["Input"]) for record in records] == items
     assert all((tmp_path / key).stat().st_size <= 700 for key in keys)
@@ -173,8 +201,11 @@ def test_writer_without_bucket_folder_fails_the_map_run(tmp_path: Path) -> None:
     ex = sfn.run(writer_map(S3_WRITER), ["a"], buckets={"result-bucket": tmp_path / "missing"})
     assert (ex.status, ex.error) == ("FAILED", "States.ResultWriterFailed")
     assert "The specified bucket does not exist" in (ex.cause or "")
-    assert [e["type"] for e in ex.history][-3:] == ["MapRunFailed", "MapStateFailed",
-                                                    "ExecutionFailed"]
+    assert [e["type"] for e in ex.history][-3:] == [
+        "MapRunFailed",
+        "MapStateFailed",
+        "ExecutionFailed",
+    ]
 
 
 # -- moto's S3 over real HTTP -----------------------------------------------------------------
@@ -225,8 +256,12 @@ def test_reader_and_writer_on_moto_s3(server: Any, s3: Any) -> None:
     state["ItemProcessor"]["StartAt"] = "P"
     ex = sfn.run(lister, {}, boto3_session=session, aws_endpoint_url=server.url)
     assert [item["Key"] for item in ex.output] == ["logs/0.txt", "logs/1.txt"]
-    assert [list(item) for item in ex.output][0] == [
-        "Etag", "LastModified", "Key", "Size", "StorageClass"
+    assert list(ex.output[0]) == [
+        "Etag",
+        "LastModified",
+        "Key",
+        "Size",
+        "StorageClass",
     ]
     assert ex.output[0]["Size"] == 12 and ex.output[0]["Etag"].startswith('"')
 

@@ -372,9 +372,13 @@ def _map_data(v: _Validator, state: dict[str, Any], at: str, language: str, dept
             v.report(SCHEMA, message, pointer(reader_at, "Resource"))
         options = reader.get("ReaderConfig")
         options_at = pointer(reader_at, "ReaderConfig")
-        if options is not None and v.check_object(options, s.READER_CONFIG, options_at, language):
-            if options.get("CSVHeaderLocation") == "GIVEN" and "CSVHeaders" not in options:
-                v.report(SCHEMA, "These fields are required: [CSVHeaders]", options_at)
+        if (
+            options is not None
+            and v.check_object(options, s.READER_CONFIG, options_at, language)
+            and options.get("CSVHeaderLocation") == "GIVEN"
+            and "CSVHeaders" not in options
+        ):
+            v.report(SCHEMA, "These fields are required: [CSVHeaders]", options_at)
         if action == "getObject" and not (isinstance(options, dict) and "InputType" in options):
             where = options_at if isinstance(options, dict) else reader_at
             v.report(SCHEMA, "ReaderConfig.InputType is required with s3:getObject", where)
@@ -386,12 +390,19 @@ def _map_data(v: _Validator, state: dict[str, Any], at: str, language: str, dept
         if not writer:
             v.report(SCHEMA, "The ResultWriter field cannot be empty", writer_at)
         elif ("Resource" in writer) != (params in writer):
-            v.report(SCHEMA, f"ResultWriter needs both Resource and {params}, or neither", writer_at)
+            v.report(
+                SCHEMA, f"ResultWriter needs both Resource and {params}, or neither", writer_at
+            )
         if "Resource" in writer and _s3_action(writer["Resource"]) != "putObject":
             message = "ResultWriter's Resource must be arn:aws:states:::s3:putObject"
             v.report(SCHEMA, message, pointer(writer_at, "Resource"))
         if "WriterConfig" in writer:
-            v.check_object(writer["WriterConfig"], s.WRITER_CONFIG, pointer(writer_at, "WriterConfig"), language)
+            v.check_object(
+                writer["WriterConfig"],
+                s.WRITER_CONFIG,
+                pointer(writer_at, "WriterConfig"),
+                language,
+            )
 
 
 def _s3_action(resource: Any) -> str | None:

@@ -29,7 +29,6 @@ from sfn_notebook.engine.fields import (
 )
 from sfn_notebook.engine.frame import Frame
 from sfn_notebook.engine.history import Cursor, History, dumps
-from sfn_notebook.engine.items import READER_FAILED, ItemReader
 from sfn_notebook.engine.interpreter import (
     Failure,
     Transition,
@@ -38,6 +37,7 @@ from sfn_notebook.engine.interpreter import (
     run_machine,
     runner,
 )
+from sfn_notebook.engine.items import READER_FAILED, ItemReader
 from sfn_notebook.engine.pipeline import JsonataValue, Payload, jsonata_states
 from sfn_notebook.engine.results import WRITER_FAILED, ResultSink, ResultWriter
 from sfn_notebook.engine.task import Recoverable
@@ -231,15 +231,15 @@ class MapRunner(Recoverable):
         source = self.reader.prepare(effective, scope) if self.reader is not None else None
         tolerated_count = self.tolerated_count.value(effective, scope)
         tolerated_pct = self.tolerated_percentage.value(effective, scope)
-        # The batcher's limits are read before the map run starts (recorded for its *Path fields).
-        batching = self.batcher.settings(effective, scope) if self.batcher is not None else None
         if source is None:
             inputs = [
                 self._item_input(visit, scope, effective, i, item) for i, item in enumerate(items)
             ]
-            if self.batcher is not None:
-                # Each child execution gets one batch; the Map's result is their outputs.
-                inputs = items = list(self.batcher.batches(inputs, batching))
+        # The batcher's limits are read before the map run starts (recorded for its *Path fields).
+        batching = self.batcher.settings(effective, scope) if self.batcher is not None else None
+        if source is None and batching is not None and self.batcher is not None:
+            # Each child execution gets one batch; the Map's result is their outputs.
+            inputs = items = list(self.batcher.batches(inputs, batching))
         distributed = self.map_state.mode == "DISTRIBUTED"
         map_run_arn = self._map_run_arn(frame) if distributed else ""
         if distributed:
@@ -490,7 +490,7 @@ class MapRunner(Recoverable):
     ) -> Iterator[tuple[int, Any, Any]]:
         """(index, $$.Map.Item.Value, child input) for items read lazily: ItemSelector on each,
         then ItemBatcher's batches."""
-        if self.batcher is not None:
+        if self.batcher is not None and batching is not None:
             inputs = (
                 self._item_input(visit, scope, effective, i, item) for i, item in enumerate(read)
             )

@@ -25,7 +25,7 @@ import csv
 import gzip
 import io
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from typing import IO, Any, Protocol
 
 from sfn_notebook.engine.fields import Kind, NumberField
@@ -97,7 +97,9 @@ class ItemReader:
         params = spec.get("Arguments") if jsonata else spec.get("Parameters")
         self.params: JsonataValue | Payload | None = None
         if params is not None:
-            self.params = JsonataValue(params, "Arguments") if jsonata else Payload(params, "Parameters")
+            self.params = (
+                JsonataValue(params, "Arguments") if jsonata else Payload(params, "Parameters")
+            )
         self.max_items = NumberField(
             ANY_INTEGER, "MaxItems", config.get("MaxItems"), config.get("MaxItemsPath")
         )
@@ -147,7 +149,7 @@ class ItemSource:
         """How many items there are (reads them once; for ToleratedFailurePercentage)."""
         return sum(1 for _ in self.items(store))
 
-    def _produce(self, store: BucketStore) -> Iterator[Any]:
+    def _produce(self, store: BucketStore) -> Generator[Any, None, None]:
         reader, params = self.reader, self.params
         bucket = params.get("Bucket")
         if not isinstance(bucket, str) or not bucket:
@@ -232,8 +234,8 @@ def _json_items(handle: IO[bytes], pointer: Any) -> Iterator[Any]:
 
 def _resolve_pointer(document: Any, pointer: str) -> Any:
     """RFC 6901: ``/data/items`` selects ``document["data"]["items"]``."""
-    for token in pointer.split("/")[1:]:
-        token = token.replace("~1", "/").replace("~0", "~")
+    for raw in pointer.split("/")[1:]:
+        token = raw.replace("~1", "/").replace("~0", "~")
         if isinstance(document, dict) and token in document:
             document = document[token]
         elif isinstance(document, list) and token.isdigit() and int(token) < len(document):
@@ -252,7 +254,8 @@ def _jsonl_items(handle: IO[bytes]) -> Iterator[Any]:
             yield json.loads(line)
         except ValueError as exc:
             # AWS's wording for a malformed line is unknown.
-            raise reader_failed(f"Line {number} of the JSONL object is not valid JSON: {exc}")
+            cause = f"Line {number} of the JSONL object is not valid JSON: {exc}"
+            raise reader_failed(cause) from None
 
 
 def java_hash_order(headers: list[str]) -> list[int]:

@@ -44,9 +44,13 @@ class ResultWriter:
         params = spec.get("Arguments") if jsonata else spec.get("Parameters")
         self.params: JsonataValue | Payload | None = None
         if params is not None:
-            self.params = JsonataValue(params, "Arguments") if jsonata else Payload(params, "Parameters")
+            self.params = (
+                JsonataValue(params, "Arguments") if jsonata else Payload(params, "Parameters")
+            )
         config = spec.get("WriterConfig") or {}
-        self.transformation = config.get("Transformation") or ("NONE" if self.exports else "COMPACT")
+        self.transformation = config.get("Transformation") or (
+            "NONE" if self.exports else "COMPACT"
+        )
         self.output_type = config.get("OutputType") or "JSON"
 
     def start(self, data: Any, scope: Any, map_run_arn: str, child_machine_arn: str) -> ResultSink:
@@ -56,8 +60,9 @@ class ResultWriter:
             params = self.params.apply(jsonata_states(data, scope), scope)
         elif self.params is not None:
             params = self.params.apply(data, scope)
-        return ResultSink(self, params if isinstance(params, dict) else {}, map_run_arn,
-                          child_machine_arn)
+        return ResultSink(
+            self, params if isinstance(params, dict) else {}, map_run_arn, child_machine_arn
+        )
 
 
 class ResultSink:
@@ -89,7 +94,9 @@ class ResultSink:
     ) -> None:
         """One child execution's result (``status``: SUCCEEDED, FAILED, or PENDING for a child
         that had not finished when the map run ended)."""
-        bucket = "SUCCEEDED" if status == "SUCCEEDED" else "FAILED" if status == "FAILED" else "PENDING"
+        bucket = (
+            "SUCCEEDED" if status == "SUCCEEDED" else "FAILED" if status == "FAILED" else "PENDING"
+        )
         transformation = self.writer.transformation
         if status == "SUCCEEDED" and transformation != "NONE":
             if transformation == "FLATTEN" and isinstance(output, list):

@@ -93,7 +93,7 @@ class Buckets:
             self._check_folder(bucket)
             if not os.path.isfile(path):
                 raise BucketError("NoSuchKey", "The specified key does not exist.")
-            return open(path, "rb")  # noqa: SIM115 - the caller closes it
+            return open(path, "rb")
         params: dict[str, Any] = {"Bucket": bucket, "Key": key}
         if version_id:
             params["VersionId"] = version_id
@@ -185,4 +185,3 @@ def _bucket_error(exc: BaseException) -> BucketError:
     if isinstance(exc, bex.BotoCoreError):
         return BucketError("SdkClientException", f"Unable to execute HTTP request: {exc}")
     return BucketError("SdkClientException", f"{type(exc).__name__}: {exc}")
-
