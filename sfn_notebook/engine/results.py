@@ -31,8 +31,8 @@ RESULT_FILE_BYTES = 5 * 1024**3
 STATUSES = ("FAILED", "PENDING", "SUCCEEDED")  # the manifest's key order (AWS's samples)
 
 
-def _compact(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+# One encoder for every record: json.dumps with options builds a new encoder on each call.
+_compact = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 class ResultWriter:
