@@ -404,3 +404,70 @@ def test_runtime_buckets(tmp_path: Path) -> None:
 def test_buckets_must_be_a_mapping() -> None:
     with pytest.raises(sfn.SfnNotebookError, match="bucket names to local folders"):
         sfn.run({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}, buckets=["data"])  # type: ignore[arg-type]
+
+
+def test_tolerated_percentage_counts_the_items_read(tmp_path: Path) -> None:
+    body = "\n".join(json.dumps(v) for v in [1, 2, "bad", 4]) + "\n"
+    definition = distributed_map(get_object({"InputType": "JSONL"}))
+    state = definition["States"]["MapState"]
+    state["ToleratedFailurePercentage"] = 25
+    state["ItemProcessor"]["StartAt"] = "Check"
+    state["ItemProcessor"]["States"] = {
+        "Check": {
+            "Type": "Choice",
+            "Choices": [{"Variable": "$", "IsString": True, "Next": "Fail"}],
+            "Default": "Done",
+        },
+        "Fail": {"Type": "Fail", "Error": "Bad"},
+        "Done": {"Type": "Succeed"},
+    }
+    folder = tmp_path / "b"
+    folder.mkdir()
+    (folder / "f.jsonl").write_text(body)
+    ex = sfn.run(definition, {"Bucket": "b", "Key": "f.jsonl"}, buckets={"b": str(folder)})
+    assert ex.status == "SUCCEEDED", ex.cause  # 1 of 4 failed: 25 % is tolerated
+    (folder / "f.jsonl").write_text(body + '"bad"\n')
+    ex = sfn.run(definition, {"Bucket": "b", "Key": "f.jsonl"}, buckets={"b": str(folder)})
+    assert ex.error == "States.ExceedToleratedFailureThreshold"  # 2 of 5 is 40 %
+
+
+def _codes(definition: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(d.code, d.location) for d in sfn.validate(definition)]
+
+
+def test_validation_of_item_reader_and_result_writer() -> None:
+    reader = get_object({"InputType": "CSV", "CSVHeaderLocation": "GIVEN"})
+    assert _codes(distributed_map(reader)) == [
+        ("SCHEMA_VALIDATION_FAILED", "/States/MapState/ItemReader/ReaderConfig")
+    ]
+    unknown = {"Resource": "arn:aws:states:::dynamodb:scan", "Parameters": {"TableName": "t"}}
+    assert _codes(distributed_map(unknown)) == [
+        ("SCHEMA_VALIDATION_FAILED", "/States/MapState/ItemReader/Resource")
+    ]
+    no_type = {**get_object({}), "ReaderConfig": {"CSVDelimiter": "TAB"}}
+    assert _codes(distributed_map(no_type)) == [
+        ("SCHEMA_VALIDATION_FAILED", "/States/MapState/ItemReader/ReaderConfig")
+    ]
+    too_many = get_object({"InputType": "JSON", "MaxItems": 100_000_001})
+    assert _codes(distributed_map(too_many)) == [
+        ("SCHEMA_VALIDATION_FAILED", "/States/MapState/ItemReader/ReaderConfig/MaxItems")
+    ]
+    inline = distributed_map(get_object({"InputType": "JSON"}))
+    inline["States"]["MapState"]["ItemProcessor"]["ProcessorConfig"] = {"Mode": "INLINE"}
+    assert _codes(inline) == [("SCHEMA_VALIDATION_FAILED", "/States/MapState/ItemReader")]
+    for writer, where in [
+        ({}, "/States/MapState/ResultWriter"),
+        ({"Resource": "arn:aws:states:::s3:putObject"}, "/States/MapState/ResultWriter"),
+        (
+            {"Resource": "arn:aws:states:::s3:getObject", "Parameters": {"Bucket": "b"}},
+            "/States/MapState/ResultWriter/Resource",
+        ),
+        (
+            {"WriterConfig": {"OutputType": "CSV"}},
+            "/States/MapState/ResultWriter/WriterConfig/OutputType",
+        ),
+    ]:
+        definition = distributed_map(get_object({"InputType": "JSON"}), ResultWriter=writer)
+        assert _codes(definition) == [("SCHEMA_VALIDATION_FAILED", where)], writer
+    with pytest.raises(sfn.DefinitionError):
+        sfn.run(distributed_map(unknown))

@@ -82,7 +82,7 @@ class Integrations:
         buckets: Mapping[str, Any] | None = None,
     ) -> None:
         self.aws = AwsConnection(boto3_session, aws_endpoint_url, boto3_config)
-        self.buckets = Buckets(buckets, self.aws)
+        self.buckets = Buckets(buckets, self.aws, region)
         self.tokens = TaskTokens()
         self.activities = Activities(self.tokens, region, account)
         self.services = Services(self.aws, machines, self.tokens)

@@ -62,11 +62,14 @@ class Buckets:
     """S3 objects by bucket and key: ``folders`` for local buckets, ``connection`` for S3."""
 
     def __init__(
-        self, folders: Mapping[str, Any] | None = None, connection: AwsConnection | None = None
+        self,
+        folders: Mapping[str, Any] | None = None,
+        connection: AwsConnection | None = None,
+        region: str = "us-east-1",
     ) -> None:
         self.folders = folder_map(folders)
         self.connection = connection or AwsConnection()
-        self.region = "us-east-1"
+        self.region = region  # used when the boto3 session names no region
 
     # -- local folders ---------------------------------------------------------------------------
 
