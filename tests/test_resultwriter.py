@@ -278,3 +278,39 @@ def test_missing_object_on_moto_s3(server: Any, s3: Any) -> None:
     ex = sfn.run(definition, {}, boto3_session=session, aws_endpoint_url=server.url)
     assert (ex.status, ex.error) == ("FAILED", "States.ItemReaderFailed")
     assert "NoSuchKey" in (ex.cause or "")
+
+
+def test_s3_sdk_tasks_on_a_local_bucket(tmp_path: Path) -> None:
+    """aws-sdk:s3 Tasks read and write a local-folder bucket as they would S3."""
+
+    def task(api: str, params: dict[str, Any], nxt: str | None) -> dict[str, Any]:
+        state: dict[str, Any] = {
+            "Type": "Task",
+            "Resource": f"arn:aws:states:::aws-sdk:s3:{api}",
+            "Parameters": {"Bucket": "b", **params},
+            "ResultPath": f"$.{api}",
+        }
+        state.update({"Next": nxt} if nxt else {"End": True})
+        return state
+
+    definition = {
+        "StartAt": "Put",
+        "States": {
+            "Put": task("putObject", {"Key": "x/a.json", "Body": {"a": 1}}, "Get"),
+            "Get": task("getObject", {"Key": "x/a.json"}, "List"),
+            "List": task("listObjectsV2", {"Prefix": "x/"}, "Missing"),
+            "Missing": task("getObject", {"Key": "nope"}, None),
+        },
+    }
+    ex = sfn.run(definition, {}, buckets={"b": tmp_path})
+    assert (tmp_path / "x" / "a.json").read_text() == '{"a":1}'
+    outputs = [
+        json.loads(e["taskSucceededEventDetails"]["output"])
+        for e in ex.history
+        if e["type"] == "TaskSucceeded"
+    ]
+    assert outputs[1]["Body"] == '{"a":1}'
+    assert outputs[1]["ETag"] == outputs[0]["ETag"]
+    assert [c["Key"] for c in outputs[2]["Contents"]] == ["x/a.json"]
+    assert (ex.status, ex.error) == ("FAILED", "S3.NoSuchKeyException")
+    assert ex.cause is not None and ex.cause.startswith("The specified key does not exist.")

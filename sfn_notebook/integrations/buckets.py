@@ -140,6 +140,56 @@ class Buckets:
             return
         self._call("put_object", {"Bucket": bucket, "Key": key, "Body": data})
 
+    def is_local(self, bucket: Any) -> bool:
+        """Whether ``bucket`` is served from a local folder."""
+        return isinstance(bucket, str) and bucket in self.folders
+
+    def local_api(self, op: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        """An S3 API call (``aws-sdk:s3:*`` Tasks) on a local-folder bucket, answered in boto3's
+        shape; S3's errors are botocore ``ClientError``s, as the SDK would raise them."""
+        from botocore.exceptions import ClientError  # type: ignore[import-untyped]
+
+        bucket, key = str(params.get("Bucket")), str(params.get("Key") or "")
+        try:
+            if op == "GetObject":
+                with self.open(bucket, key) as handle:
+                    body = handle.read()
+                found = next(iter(self.list(bucket, key)), None)
+                return {
+                    "Body": body,
+                    "ContentLength": len(body),
+                    "ETag": found["ETag"] if found else "",
+                    "LastModified": found["LastModified"] if found else None,
+                }
+            if op == "PutObject":
+                data = params.get("Body", b"")
+                raw = data if isinstance(data, bytes) else str(data).encode("utf-8")
+                self.put(bucket, key, raw)
+                return {"ETag": f'"{hashlib.md5(raw, usedforsecurity=False).hexdigest()}"'}
+            if op == "ListObjectsV2":
+                prefix = str(params.get("Prefix") or "")
+                contents = list(self.list(bucket, prefix))
+                response: dict[str, Any] = {
+                    "IsTruncated": False,
+                    "Name": bucket,
+                    "Prefix": prefix,
+                    "MaxKeys": 1000,
+                    "KeyCount": len(contents),
+                }
+                if contents:
+                    response["Contents"] = contents
+                return response
+        except BucketError as exc:
+            status = 404 if exc.code.startswith("NoSuch") else 400
+            error = {"Error": {"Code": exc.code, "Message": exc.message}}
+            raise ClientError(
+                {**error, "ResponseMetadata": {"HTTPStatusCode": status}}, op
+            ) from None
+        raise BucketsError(
+            f"arn:aws:states:::aws-sdk:s3:{op[:1].lower()}{op[1:]} is not available for the "
+            f"local-folder bucket {bucket!r} (GetObject, PutObject and ListObjectsV2 are)"
+        )
+
     def _call(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         try:
             client = self.connection.client("s3", self.region)
