@@ -471,3 +471,37 @@ def test_validation_of_item_reader_and_result_writer() -> None:
         assert _codes(definition) == [("SCHEMA_VALIDATION_FAILED", where)], writer
     with pytest.raises(sfn.DefinitionError):
         sfn.run(distributed_map(unknown))
+
+
+def test_line_separators_inside_values_stay(tmp_path: Path) -> None:
+    body = json.dumps({"text": "a\u2028b"}, ensure_ascii=False) + "\r\n" + '{"text": "c"}'
+    ex = run_reader(tmp_path, get_object({"InputType": "JSONL"}), body)
+    assert ex.output == [{"text": "a\u2028b"}, {"text": "c"}]
+    csv_body = 'k,v\n1,"two\nlines"\r\n2,x'
+    config = {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"}
+    ex = run_reader(tmp_path, get_object(config), csv_body)
+    assert ex.output == [{"k": "1", "v": "two\nlines"}, {"k": "2", "v": "x"}]
+
+
+def test_athena_data_manifest(tmp_path: Path) -> None:
+    folder = tmp_path / "athena"
+    (folder / "out").mkdir(parents=True)
+    (folder / "out" / "part-1.jsonl").write_text('{"n": 1}\n')
+    (folder / "out" / "part-2.jsonl").write_text('{"n": 2}\n{"n": 3}\n')
+    (folder / "manifest.csv").write_text(
+        "s3://athena/out/part-1.jsonl\ns3://athena/out/part-2.jsonl\n"
+    )
+    reader = {
+        "ReaderConfig": {"ManifestType": "ATHENA_DATA", "InputType": "JSONL"},
+        "Resource": "arn:aws:states:::s3:getObject",
+        "Parameters": {"Bucket": "athena", "Key": "manifest.csv"},
+    }
+    ex = sfn.run(distributed_map(reader), {}, buckets={"athena": str(folder)})
+    assert ex.output == [{"n": 1}, {"n": 2}, {"n": 3}]
+
+
+def test_unknown_manifest_layout_fails_clearly(tmp_path: Path) -> None:
+    config = {"InputType": "JSON", "ManifestType": "S3_INVENTORY"}
+    ex = run_reader(tmp_path, get_object(config), "[]")
+    assert (ex.status, ex.error) == ("FAILED", "States.ItemReaderFailed")
+    assert "does not read ManifestType S3_INVENTORY with InputType JSON" in (ex.cause or "")

@@ -174,10 +174,19 @@ class ItemSource:
             raise reader_failed("The ItemReader's Parameters need a Key (a string).")
         version = params.get("VersionId")
         input_type = reader.input_type
-        if input_type == "MANIFEST":
+        manifest_type = reader.config.get("ManifestType")
+        if input_type == "MANIFEST" and manifest_type in (None, "S3_INVENTORY"):
             yield from _inventory(store, bucket, key, version)
-            return
-        yield from read_object(store, bucket, key, version, input_type, reader.config)
+        elif manifest_type == "ATHENA_DATA" and input_type in ("CSV", "JSONL", "PARQUET"):
+            yield from _athena(store, bucket, key, version, reader.config)
+        elif manifest_type is not None or input_type == "MANIFEST":
+            # Never guess at a layout: a wrong run is worse than a clear failure.
+            raise reader_failed(
+                f"sfn-notebook does not read ManifestType {manifest_type} with InputType "
+                f"{input_type}."
+            )
+        else:
+            yield from read_object(store, bucket, key, version, input_type, reader.config)
 
 
 def read_object(
@@ -207,13 +216,16 @@ def read_object(
 
 def _text_lines(handle: IO[bytes]) -> Iterator[str]:
     # Decoded piece by piece: a large object is never read whole.
+    # Lines end at "\n" only: str.splitlines would also cut at U+2028 and other characters a
+    # JSON string or a quoted CSV field may hold.
     decoder = codecs.getincrementaldecoder("utf-8-sig")("replace")
     pending = ""
     for block in iter(lambda: handle.read(1 << 16), b""):
         pending += decoder.decode(block)
-        lines = pending.splitlines(keepends=True)
-        pending = lines.pop() if lines and not lines[-1].endswith(("\n", "\r")) else ""
-        yield from lines
+        lines = pending.split("\n")
+        pending = lines.pop()
+        for line in lines:
+            yield line + "\n"
     pending += decoder.decode(b"", final=True)
     if pending:
         yield pending
@@ -334,6 +346,24 @@ def _inventory(store: BucketStore, bucket: str, key: str, version: Any) -> Itera
             for row in csv.reader(text):
                 if row:
                     yield {name: row[i] if i < len(row) else "" for i, name in enumerate(schema)}
+
+
+def _athena(
+    store: BucketStore, bucket: str, key: str, version: Any, config: Mapping[str, Any]
+) -> Iterator[Any]:
+    """An Athena data manifest (UNLOAD's): one ``s3://bucket/key`` of a data file per line, each
+    read as ``InputType``."""
+    handle = store.open(bucket, key, version if isinstance(version, str) else None)
+    try:
+        locations = [line.strip() for line in _text_lines(handle) if line.strip()]
+    finally:
+        handle.close()
+    for location in locations:
+        if not location.startswith("s3://") or "/" not in location[5:]:
+            # AWS's wording is unknown.
+            raise reader_failed(f"The Athena manifest names {location!r}, not an s3:// object.")
+        data_bucket, _, data_key = location[5:].partition("/")
+        yield from read_object(store, data_bucket, data_key, None, config["InputType"], config)
 
 
 def _timestamp(value: Any) -> str:
