@@ -253,8 +253,9 @@ class MapRunner(Recoverable):
         store = frame.execution.resources.buckets
         try:
             if self.writer is not None:
-                machine_arn = map_run_arn.replace(":mapRun:", ":stateMachine:", 1)
-                sink = self.writer.start(effective, scope, map_run_arn, machine_arn)
+                standard = self.map_state.execution_type != "EXPRESS"
+                rng = frame.execution.rng
+                sink = self.writer.start(effective, scope, map_run_arn, rng, standard)
             if source is None:
                 total: int | None = len(items)
                 queue: Iterator[tuple[int, Any, Any]] = iter(
@@ -275,19 +276,12 @@ class MapRunner(Recoverable):
         except StatesError as exc:
             if exc.error not in (READER_FAILED, WRITER_FAILED):
                 raise
-            history.add(
-                frame.cursor,
-                "MapRunFailed",
-                "mapRunFailedEventDetails",
-                {"error": exc.error, "cause": exc.cause},
-            )
-            raise Failure(exc.error, exc.cause, self.name) from None
+            raise self._run_failed(frame, exc) from None
         results: list[Any] = []
         tolerance = _tolerance(total or 0, tolerated_count, tolerated_pct)
         failures: list[Failure] = []
         read_failure: list[StatesError] = []
         cursors = [frame.cursor.child() for _ in range(workers)]
-        standard = self.map_state.execution_type != "EXPRESS"
         clock = frame.execution.clock
 
         def pull() -> Iterator[tuple[int, Any, Any]]:
@@ -336,17 +330,7 @@ class MapRunner(Recoverable):
                 except Failure as failure:
                     failures.append(failure)
                     if sink is not None:
-                        sink.add(
-                            index,
-                            str(uuid.UUID(int=frame.execution.rng.getrandbits(128), version=4)),
-                            item_input,
-                            started,
-                            clock.now(),
-                            error=failure.error or None,
-                            cause=failure.cause_or_none,
-                            status="FAILED",
-                            standard=standard,
-                        )
+                        sink.failed(index, item_input, started, clock.now(), failure)
                     if tolerance is None or len(failures) > tolerance:
                         # The first failure ends the Map; the events are written once every
                         # sibling has stopped (``_end_lines``).
@@ -377,15 +361,7 @@ class MapRunner(Recoverable):
                 if sink is None:
                     results[index] = output
                 else:
-                    sink.add(
-                        index,
-                        str(uuid.UUID(int=frame.execution.rng.getrandbits(128), version=4)),
-                        item_input,
-                        started,
-                        clock.now(),
-                        output=output,
-                        standard=standard,
-                    )
+                    sink.succeeded(index, item_input, started, clock.now(), output)
                 active.pop(index, None)
                 if not distributed:
                     history.add(
@@ -419,13 +395,7 @@ class MapRunner(Recoverable):
                     self._end_lines(history, link, lines)
                     frame.cursor.source = link
             if read_failure:
-                history.add(
-                    frame.cursor,
-                    "MapRunFailed",
-                    "mapRunFailedEventDetails",
-                    {"error": READER_FAILED, "cause": read_failure[0].cause},
-                )
-                raise failure from None
+                raise self._run_failed(frame, read_failure[0]) from None
             if distributed:
                 history.add(frame.cursor, "MapRunFailed", advance=False)
             if tolerance is not None:
@@ -442,13 +412,7 @@ class MapRunner(Recoverable):
             try:
                 finished = sink.finish(store)
             except StatesError as exc:
-                history.add(
-                    frame.cursor,
-                    "MapRunFailed",
-                    "mapRunFailedEventDetails",
-                    {"error": exc.error, "cause": exc.cause},
-                )
-                raise Failure(exc.error, exc.cause, self.name) from None
+                raise self._run_failed(frame, exc) from None
         if distributed:
             # AWS (recordings since late 2024) links MapStateSucceeded to MapRunSucceeded and
             # the state's exit to MapRunStarted; earlier recordings linked the exit further on.
@@ -459,6 +423,15 @@ class MapRunner(Recoverable):
                 frame.cursor.integrate(cursor)
             history.add(frame.cursor, "MapStateSucceeded", advance=False)
         return self.finish(visit, scope, results if sink is None else finished)
+
+    def _run_failed(self, frame: Frame, error: StatesError) -> Failure:
+        """``MapRunFailed`` with the error that ended the map run's reading or writing (AWS,
+        recorded for States.ItemReaderFailed); the state fails with it, unprefixed."""
+        details = {"error": error.error, "cause": error.cause}
+        frame.execution.history.add(
+            frame.cursor, "MapRunFailed", "mapRunFailedEventDetails", details
+        )
+        return Failure(error.error, error.cause, self.name)
 
     def _end_lines(
         self, history: History, link: int, lines: list[tuple[Frame | None, str, int]]

@@ -15,6 +15,8 @@ whatever the Transformation (AWS's documented rule).
 from __future__ import annotations
 
 import json
+import random
+import uuid
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -53,30 +55,73 @@ class ResultWriter:
         )
         self.output_type = config.get("OutputType") or "JSON"
 
-    def start(self, data: Any, scope: Any, map_run_arn: str, child_machine_arn: str) -> ResultSink:
-        """A sink for one map run (``data``: the effective input the parameters read)."""
+    def start(
+        self, data: Any, scope: Any, map_run_arn: str, rng: random.Random, standard: bool
+    ) -> ResultSink:
+        """A sink for one map run (``data``: the effective input the parameters read; ``rng``
+        names the child executions; ``standard``: STANDARD children, which AWS can redrive)."""
         params: Any = {}
         if isinstance(self.params, JsonataValue):
             params = self.params.apply(jsonata_states(data, scope), scope)
         elif self.params is not None:
             params = self.params.apply(data, scope)
-        return ResultSink(
-            self, params if isinstance(params, dict) else {}, map_run_arn, child_machine_arn
-        )
+        params = params if isinstance(params, dict) else {}
+        return ResultSink(self, params, map_run_arn, rng, standard)
 
 
 class ResultSink:
     """Collects one map run's child results (as compact JSON text, to stay small)."""
 
     def __init__(
-        self, writer: ResultWriter, params: dict[str, Any], map_run_arn: str, machine_arn: str
+        self,
+        writer: ResultWriter,
+        params: dict[str, Any],
+        map_run_arn: str,
+        rng: random.Random,
+        standard: bool,
     ) -> None:
         self.writer = writer
         self.params = params
         self.map_run_arn = map_run_arn
-        self.machine_arn = machine_arn
+        # A child's state machine is the map run's (AWS's documented sample records).
+        self.machine_arn = map_run_arn.replace(":mapRun:", ":stateMachine:", 1)
         self.run_id = map_run_arn.rsplit(":", 1)[-1]
+        self.rng = rng
+        self.standard = standard
         self.entries: dict[str, dict[int, str]] = {status: {} for status in STATUSES}
+
+    def _name(self) -> str:
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    def succeeded(
+        self, index: int, input_value: Any, started: datetime, stopped: datetime, output: Any
+    ) -> None:
+        """A child execution that succeeded with ``output``."""
+        self.add(
+            index,
+            self._name(),
+            input_value,
+            started,
+            stopped,
+            output=output,
+            standard=self.standard,
+        )
+
+    def failed(
+        self, index: int, input_value: Any, started: datetime, stopped: datetime, failure: Any
+    ) -> None:
+        """A child execution that failed (``failure``: its error and cause)."""
+        self.add(
+            index,
+            self._name(),
+            input_value,
+            started,
+            stopped,
+            error=failure.error or None,
+            cause=failure.cause_or_none,
+            status="FAILED",
+            standard=self.standard,
+        )
 
     def add(
         self,
