@@ -505,3 +505,16 @@ def test_unknown_manifest_layout_fails_clearly(tmp_path: Path) -> None:
     ex = run_reader(tmp_path, get_object(config), "[]")
     assert (ex.status, ex.error) == ("FAILED", "States.ItemReaderFailed")
     assert "does not read ManifestType S3_INVENTORY with InputType JSON" in (ex.cause or "")
+
+
+def test_engine_reads_buckets_without_importing_boto3() -> None:
+    """boto3 stays behind the integrations layer: the engine's reader and writer never load it."""
+    code = (
+        "import sys, sfn_notebook.engine.items, sfn_notebook.engine.results,"
+        " sfn_notebook.engine.concurrent;"
+        "print(sorted({'boto3', 'botocore', 'pyarrow'} & {m.split('.')[0] for m in sys.modules}))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
