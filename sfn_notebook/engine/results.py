@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import json
 import random
+import tempfile
 import uuid
-from collections.abc import Mapping
+from array import array
+from collections.abc import Iterator, Mapping
 from datetime import datetime
-from typing import Any
+from typing import IO, Any
 
 from sfn_notebook.engine.frame import iso_millis
 from sfn_notebook.engine.items import BucketError, BucketStore, resource_action, s3_cause
@@ -70,7 +72,11 @@ class ResultWriter:
 
 
 class ResultSink:
-    """Collects one map run's child results (as compact JSON text, to stay small)."""
+    """Collects one map run's child results.
+
+    Each result is compact JSON text appended to a temporary file (a map run of a million
+    children must not hold their results in memory); only (index, offset, length) stay here.
+    """
 
     def __init__(
         self,
@@ -88,7 +94,30 @@ class ResultSink:
         self.run_id = map_run_arn.rsplit(":", 1)[-1]
         self.rng = rng
         self.standard = standard
-        self.entries: dict[str, dict[int, str]] = {status: {} for status in STATUSES}
+        self._spill: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed by finish
+        self._spilled = 0
+        self._where: dict[str, array[int]] = {status: array("q") for status in STATUSES}
+
+    def _keep(self, status: str, index: int, text: str) -> None:
+        data = text.encode("utf-8")
+        self._spill.write(data)
+        self._where[status].extend((index, self._spilled, len(data)))
+        self._spilled += len(data)
+
+    def _texts(self, statuses: tuple[str, ...]) -> Iterator[str]:
+        """The kept texts of ``statuses`` in item order (a FLATTEN entry gives several)."""
+        entries = sorted(
+            (where[i], where[i + 1], where[i + 2])
+            for where in (self._where[status] for status in statuses)
+            for i in range(0, len(where), 3)
+        )
+        self._spill.flush()
+        for _index, offset, length in entries:
+            self._spill.seek(offset)
+            text = self._spill.read(length).decode("utf-8")
+            if text:  # a FLATTEN of an empty array adds nothing
+                yield from text.split("\n")
+        self._spill.seek(0, 2)
 
     def _name(self) -> str:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
@@ -145,9 +174,10 @@ class ResultSink:
         transformation = self.writer.transformation
         if status == "SUCCEEDED" and transformation != "NONE":
             if transformation == "FLATTEN" and isinstance(output, list):
-                self.entries[bucket][index] = "\n".join(_compact(v) for v in output) or "\x00"
+                # Compact JSON never holds a raw newline: it separates the flattened values.
+                self._keep(bucket, index, "\n".join(_compact(v) for v in output))
                 return
-            self.entries[bucket][index] = _compact(output)
+            self._keep(bucket, index, _compact(output))
             return
         # A child's record, as DescribeExecution names its fields (AWS's documented sample).
         record: dict[str, Any] = {
@@ -176,34 +206,22 @@ class ResultSink:
         record["Status"] = status
         if status != "PENDING":
             record["StopDate"] = iso_millis(stopped)
-        self.entries[bucket][index] = _compact(record)
-
-    def _ordered(self, status: str) -> list[str]:
-        found = self.entries[status]
-        texts: list[str] = []
-        for index in sorted(found):
-            text = found[index]
-            if text == "\x00":  # a FLATTEN of an empty array adds nothing
-                continue
-            texts.extend(text.split("\n") if "\n" in text else [text])
-        return texts
+        self._keep(bucket, index, _compact(record))
 
     def preview(self) -> list[Any]:
         """The state's result when nothing is exported: the results in item order."""
-        merged: dict[int, str] = {}
-        for status in STATUSES:
-            merged.update(self.entries[status])
-        out: list[Any] = []
-        for index in sorted(merged):
-            text = merged[index]
-            if text != "\x00":
-                out.extend(json.loads(part) for part in text.split("\n"))
-        return out
+        return [json.loads(text) for text in self._texts(STATUSES)]
 
     def finish(self, store: BucketStore | None) -> Any:
         """Write the result files and the manifest; the Map's result."""
-        if not self.writer.exports:
-            return self.preview()
+        try:
+            if not self.writer.exports:
+                return self.preview()
+            return self._export(store)
+        finally:
+            self._spill.close()
+
+    def _export(self, store: BucketStore | None) -> Any:
         bucket = self.params.get("Bucket")
         if self.writer.action != "putObject" or not isinstance(bucket, str) or not bucket:
             raise StatesError(WRITER_FAILED, "The ResultWriter needs a Bucket (a string).")
@@ -214,11 +232,12 @@ class ResultSink:
         files: dict[str, list[dict[str, Any]]] = {status: [] for status in STATUSES}
         try:
             for status in STATUSES:
-                for number, body in enumerate(self._files(self._ordered(status))):
-                    # The file name for JSONL output is unknown; AWS's samples show .json ones.
+                for number, (body, size) in enumerate(self._files(self._texts((status,)))):
+                    # JSONL output keeps AWS's .json file names (reported by other emulators).
                     key = f"{base}{status}_{number}.json"
-                    store.put(bucket, key, body)
-                    files[status].append({"Key": key, "Size": len(body)})
+                    with body:
+                        store.put(bucket, key, body)
+                    files[status].append({"Key": key, "Size": size})
             manifest = {
                 "DestinationBucket": bucket,
                 "MapRunArn": self.map_run_arn,
@@ -232,26 +251,37 @@ class ResultSink:
             "ResultWriterDetails": {"Bucket": bucket, "Key": f"{base}manifest.json"},
         }
 
-    def _files(self, texts: list[str]) -> list[bytes]:
-        """The bodies of one status's files, split at RESULT_FILE_BYTES."""
-        if not texts:
-            return []
+    def _files(self, texts: Iterator[str]) -> Iterator[tuple[IO[bytes], int]]:
+        """One status's files (temporary files, rewound) and their sizes, each file at most
+        RESULT_FILE_BYTES: a JSON array, or a line per result (JSONL)."""
         jsonl = self.writer.output_type == "JSONL"
-        bodies: list[bytes] = []
-        current: list[bytes] = []
-        size = 2
+        current: IO[bytes] | None = None
+        size = 0
         for text in texts:
             data = text.encode("utf-8")
-            if current and size + len(data) + 1 > RESULT_FILE_BYTES:
-                bodies.append(_body(current, jsonl))
-                current, size = [], 2
-            current.append(data)
-            size += len(data) + 1
-        bodies.append(_body(current, jsonl))
-        return bodies
+            if current is not None and size + len(data) + 1 > RESULT_FILE_BYTES:
+                yield _closed(current, size, jsonl)
+                current = None
+            if current is None:
+                current = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the caller
+                size = 0 if jsonl else 1
+                if not jsonl:
+                    current.write(b"[")
+            elif not jsonl:
+                current.write(b",")
+                size += 1
+            current.write(data)
+            size += len(data)
+            if jsonl:
+                current.write(b"\n")
+                size += 1
+        if current is not None:
+            yield _closed(current, size, jsonl)
 
 
-def _body(parts: list[bytes], jsonl: bool) -> bytes:
-    if jsonl:
-        return b"\n".join(parts) + b"\n"
-    return b"[" + b",".join(parts) + b"]"
+def _closed(handle: IO[bytes], size: int, jsonl: bool) -> tuple[IO[bytes], int]:
+    if not jsonl:
+        handle.write(b"]")
+        size += 1
+    handle.seek(0)
+    return handle, size

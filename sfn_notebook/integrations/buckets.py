@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timezone
 from typing import IO, Any
@@ -129,14 +130,18 @@ class Buckets:
                 return
             params["ContinuationToken"] = token
 
-    def put(self, bucket: str, key: str, data: bytes) -> None:
-        """Write an object (a local bucket's folders are made as needed)."""
+    def put(self, bucket: str, key: str, data: bytes | IO[bytes]) -> None:
+        """Write an object from bytes or a binary file (a local bucket's folders are made as
+        needed; a file is copied in pieces, never read whole)."""
         path = self._path(bucket, key)
         if path is not None:
             self._check_folder(bucket)
             os.makedirs(os.path.dirname(path), exist_ok=True)
             with open(path, "wb") as handle:
-                handle.write(data)
+                if isinstance(data, bytes | bytearray):
+                    handle.write(data)
+                else:
+                    shutil.copyfileobj(data, handle, 1 << 20)
             return
         self._call("put_object", {"Bucket": bucket, "Key": key, "Body": data})
 
