@@ -518,3 +518,20 @@ def test_engine_reads_buckets_without_importing_boto3() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_list_objects_v2_start_after_and_unsupported_options(tmp_path: Path) -> None:
+    folder = tmp_path / "b"
+    folder.mkdir()
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (folder / name).write_text(name)
+    reader = {
+        "Resource": "arn:aws:states:::s3:listObjectsV2",
+        "Parameters": {"Bucket": "b", "StartAfter": "a.txt"},
+    }
+    ex = sfn.run(distributed_map(reader), {}, buckets={"b": str(folder)})
+    assert [item["Key"] for item in ex.output] == ["b.txt", "c.txt"]
+    reader["Parameters"] = {"Bucket": "b", "Delimiter": "/"}
+    ex = sfn.run(distributed_map(reader), {}, buckets={"b": str(folder)})
+    assert (ex.status, ex.error) == ("FAILED", "States.ItemReaderFailed")
+    assert "Delimiter is not available for a local bucket" in (ex.cause or "")

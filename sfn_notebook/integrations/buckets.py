@@ -110,7 +110,17 @@ class Buckets:
         folder = self.folders.get(bucket)
         if folder is not None:
             self._check_folder(bucket)
-            yield from _list_folder(folder, prefix)
+            unknown = sorted(set(extra) - {"StartAfter", "MaxKeys"})
+            if unknown:  # never list other objects than S3 would: refuse what is not done here
+                raise BucketError(
+                    "NotImplemented",
+                    f"ListObjectsV2 with {', '.join(unknown)} is not available for a local "
+                    "bucket (Prefix, StartAfter and MaxKeys are)",
+                )
+            after = str(extra.get("StartAfter") or "")
+            for entry in _list_folder(folder, prefix):
+                if entry["Key"] > after:
+                    yield entry
             return
         params: dict[str, Any] = {"Bucket": bucket, **extra}
         if prefix:
