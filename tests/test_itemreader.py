@@ -535,3 +535,15 @@ def test_list_objects_v2_start_after_and_unsupported_options(tmp_path: Path) -> 
     ex = sfn.run(distributed_map(reader), {}, buckets={"b": str(folder)})
     assert (ex.status, ex.error) == ("FAILED", "States.ItemReaderFailed")
     assert "Delimiter is not available for a local bucket" in (ex.cause or "")
+
+
+def test_item_selector_failing_on_a_read_item_fails_the_execution(tmp_path: Path) -> None:
+    body = '{"a": {"b": 1}}\n{"a": 2}\n'
+    ex = run_reader(
+        tmp_path,
+        get_object({"InputType": "JSONL"}),
+        body,
+        ItemSelector={"b.$": "$$.Map.Item.Value.a.b"},
+    )
+    assert (ex.status, ex.error) == ("FAILED", "States.Runtime")
+    assert "MapState" in (ex.cause or "")

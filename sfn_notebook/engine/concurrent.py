@@ -291,8 +291,8 @@ class MapRunner(Recoverable):
                 except StopIteration:
                     return
                 except StatesError as exc:
-                    if exc.error != READER_FAILED:
-                        raise
+                    # Reading, or an ItemSelector on an item read lazily, failed: the siblings
+                    # stop, then the state fails with this error (below).
                     read_failure.append(exc)
                     raise Failure(exc.error, exc.cause, self.name) from None
                 results.append(None)
@@ -395,7 +395,11 @@ class MapRunner(Recoverable):
                     self._end_lines(history, link, lines)
                     frame.cursor.source = link
             if read_failure:
-                raise self._run_failed(frame, read_failure[0]) from None
+                if read_failure[0].error == READER_FAILED:
+                    raise self._run_failed(frame, read_failure[0]) from None
+                # AWS's events for an ItemSelector failing on a read item are unknown.
+                history.add(frame.cursor, "MapRunFailed", advance=False)
+                raise read_failure[0] from None
             if distributed:
                 history.add(frame.cursor, "MapRunFailed", advance=False)
             if tolerance is not None:
