@@ -293,7 +293,11 @@ def java_hash_order(headers: list[str]) -> list[int]:
 
 
 def csv_items(lines: Iterator[str], config: Mapping[str, Any]) -> Iterator[dict[str, str]]:
-    """CSV rows as objects of strings (AWS gives every value as text, ``"1"`` not ``1``)."""
+    r"""CSV rows as objects of strings (AWS gives every value as text, ``"1"`` not ``1``).
+
+    >>> list(csv_items(iter(["a|b\n", "1|x|extra\n", "2\n"]), {"CSVDelimiter": "PIPE"}))
+    [{'a': '1', 'b': 'x'}, {'a': '2', 'b': ''}]
+    """
     delimiter = DELIMITERS.get(config.get("CSVDelimiter") or "COMMA", ",")
     rows = csv.reader(lines, delimiter=delimiter)
     if config.get("CSVHeaderLocation") == "GIVEN":

@@ -40,7 +40,13 @@ _compact = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 class ResultWriter:
-    """One Map state's compiled ``ResultWriter``."""
+    """One Map state's compiled ``ResultWriter``.
+
+    >>> ResultWriter({"WriterConfig": {"OutputType": "JSONL"}}, jsonata=False).transformation
+    'COMPACT'
+    >>> ResultWriter({"Resource": "arn:aws:states:::s3:putObject"}, jsonata=False).transformation
+    'NONE'
+    """
 
     def __init__(self, spec: Mapping[str, Any], jsonata: bool) -> None:
         self.exports = "Resource" in spec
