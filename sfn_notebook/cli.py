@@ -61,7 +61,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Run a definition; print its output (or error and cause); exit 1 unless it succeeded."""
     from sfn_notebook.runtime.run import run
 
-    execution = run(_read(args.definition), input_json=_input(args.input), clock=args.clock)
+    buckets = {}
+    for text in args.bucket or []:
+        name, sep, folder = text.partition("=")
+        if not sep or not name or not folder:
+            raise SfnNotebookError(f"--bucket: expected NAME=FOLDER, not {text!r}")
+        buckets[name] = folder
+    execution = run(
+        _read(args.definition),
+        input_json=_input(args.input),
+        clock=args.clock,
+        buckets=buckets or None,
+    )
     if args.history:
         for event in execution.history:
             print(json.dumps(event, default=str))
@@ -87,6 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--input", help="execution input: JSON text, or @file")
     run.add_argument("--clock", choices=("virtual", "real"), default="virtual")
     run.add_argument("--history", action="store_true", help="print every history event first")
+    run.add_argument(
+        "--bucket",
+        action="append",
+        metavar="NAME=FOLDER",
+        help="serve S3 bucket NAME from a local folder (ItemReader, ResultWriter); repeatable",
+    )
     run.set_defaults(func=cmd_run)
     add_store_commands(commands)  # executions, history: reading a store
     return parser

@@ -92,3 +92,34 @@ def test_bad_execution_input_is_reported(tmp_path: Path) -> None:
     done = cli("run", str(path), "--input", "{not json")
     assert done.returncode == 2
     assert "Invalid State Machine Execution Input" in done.stderr
+
+
+def test_run_with_a_local_bucket(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "rows.csv").write_text("name\nAda\nGrace\n")
+    definition = {
+        "StartAt": "M",
+        "States": {
+            "M": {
+                "Type": "Map",
+                "ItemReader": {
+                    "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"},
+                    "Resource": "arn:aws:states:::s3:getObject",
+                    "Parameters": {"Bucket": "my-bucket", "Key": "rows.csv"},
+                },
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+                    "StartAt": "P",
+                    "States": {"P": {"Type": "Pass", "End": True}},
+                },
+                "End": True,
+            }
+        },
+    }
+    path = tmp_path / "reader.asl.json"
+    path.write_text(json.dumps(definition))
+    done = cli("run", str(path), "--bucket", f"my-bucket={tmp_path / 'data'}")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [{"name": "Ada"}, {"name": "Grace"}]
+    bad = cli("run", str(path), "--bucket", "my-bucket")
+    assert bad.returncode != 0 and "expected NAME=FOLDER" in bad.stderr

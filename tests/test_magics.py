@@ -623,6 +623,38 @@ def test_runtime_settings_and_misuse(
     assert "invalid int value" in usage_error(ip, "runtime --seed x")
 
 
+def test_runtime_buckets_serve_an_item_reader(
+    ip: Any, notebook: NotebookSession, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "items.jsonl").write_text('{"n": 1}\n{"n": 2}\n')
+    ip.run_line_magic("sfn", "runtime --no-store --bucket my-bucket=data")
+    assert capsys.readouterr().out.strip().endswith("buckets my-bucket=data")
+    definition = {
+        "StartAt": "M",
+        "States": {
+            "M": {
+                "Type": "Map",
+                "ItemReader": {
+                    "ReaderConfig": {"InputType": "JSONL"},
+                    "Resource": "arn:aws:states:::s3:getObject",
+                    "Parameters": {"Bucket": "my-bucket", "Key": "items.jsonl"},
+                },
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+                    "StartAt": "P",
+                    "States": {"P": {"Type": "Pass", "End": True}},
+                },
+                "End": True,
+            }
+        },
+    }
+    runtime = notebook.runtime
+    runtime.create_state_machine(name="reader", definition=definition)
+    assert runtime.start("reader").wait().output == [{"n": 1}, {"n": 2}]
+    assert "expected NAME=FOLDER" in usage_error(ip, "runtime --bucket data")
+
+
 def test_help_overview_and_per_command(ip: Any, capsys: pytest.CaptureFixture[str]) -> None:
     ip.run_line_magic("sfn", "help")
     overview = capsys.readouterr().out

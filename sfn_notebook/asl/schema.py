@@ -360,6 +360,45 @@ PROCESSOR_CONFIG = ObjectSpec(
     }
 )
 
+# A Distributed Map's data fields (``input-output-itemreader`` / ``-resultwriter``).
+ITEM_READER = ObjectSpec(
+    {
+        "Resource": FieldSpec(resource_arn),
+        "Parameters": _jp(obj),
+        "Arguments": _ja(one_of(obj, jsonata_text)),
+        "ReaderConfig": FieldSpec(obj),
+    },
+    required=("Resource",),
+)
+READER_CONFIG = ObjectSpec(
+    {
+        "InputType": FieldSpec(enum("CSV", "JSON", "JSONL", "MANIFEST", "PARQUET")),
+        "CSVHeaderLocation": FieldSpec(enum("FIRST_ROW", "GIVEN")),
+        "CSVHeaders": FieldSpec(array(string)),
+        "CSVDelimiter": FieldSpec(enum("COMMA", "PIPE", "SEMICOLON", "SPACE", "TAB")),
+        # AWS's linter takes 0 to 100,000,000 (LocalStack's AWS-validated tests say so).
+        "MaxItems": _expr(integer(0, 100_000_000)),
+        "MaxItemsPath": _PATH,
+        "ManifestType": FieldSpec(enum("ATHENA_DATA", "S3_INVENTORY")),
+        "ItemsPointer": FieldSpec(string),
+    },
+    at_most_one=(("MaxItems", "MaxItemsPath"),),
+)
+RESULT_WRITER = ObjectSpec(
+    {
+        "Resource": FieldSpec(resource_arn),
+        "Parameters": _jp(obj),
+        "Arguments": _ja(one_of(obj, jsonata_text)),
+        "WriterConfig": FieldSpec(obj),
+    }
+)
+WRITER_CONFIG = ObjectSpec(
+    {
+        "Transformation": FieldSpec(enum("NONE", "COMPACT", "FLATTEN")),
+        "OutputType": FieldSpec(enum("JSON", "JSONL")),
+    }
+)
+
 _ERROR_EQUALS = FieldSpec(array(string))
 RETRIER = ObjectSpec(
     {

@@ -345,6 +345,82 @@ def _item_processor(
             v.report(SCHEMA, "These fields are required: [ExecutionType]", config_at)
 
 
+_READER_ACTIONS = ("getObject", "listObjectsV2")
+
+
+@_checks("Map")
+def _map_data(v: _Validator, state: dict[str, Any], at: str, language: str, depth: int) -> None:
+    """ItemReader and ResultWriter: a Distributed Map's, with the shapes AWS documents (the
+    messages are ours: AWS's words for these findings are unknown)."""
+    processor = state.get("ItemProcessor", state.get("Iterator"))
+    config = processor.get("ProcessorConfig") if isinstance(processor, dict) else None
+    distributed = isinstance(config, dict) and config.get("Mode") == "DISTRIBUTED"
+    for name in ("ItemReader", "ResultWriter"):
+        if name in state and not distributed:
+            message = f"The field '{name}' is supported only in a Map whose Mode is DISTRIBUTED"
+            v.report(SCHEMA, message, pointer(at, name))
+    reader = state.get("ItemReader")
+    reader_at = pointer(at, "ItemReader")
+    if reader is not None and v.check_object(reader, s.ITEM_READER, reader_at, language):
+        _check_params(v, reader, reader_at, language)
+        action = _s3_action(reader.get("Resource"))
+        if isinstance(reader.get("Resource"), str) and action not in _READER_ACTIONS:
+            message = (
+                "ItemReader's Resource must be arn:aws:states:::s3:getObject or "
+                "arn:aws:states:::s3:listObjectsV2"
+            )
+            v.report(SCHEMA, message, pointer(reader_at, "Resource"))
+        options = reader.get("ReaderConfig")
+        options_at = pointer(reader_at, "ReaderConfig")
+        if (
+            options is not None
+            and v.check_object(options, s.READER_CONFIG, options_at, language)
+            and options.get("CSVHeaderLocation") == "GIVEN"
+            and "CSVHeaders" not in options
+        ):
+            v.report(SCHEMA, "These fields are required: [CSVHeaders]", options_at)
+        if action == "getObject" and not (isinstance(options, dict) and "InputType" in options):
+            where = options_at if isinstance(options, dict) else reader_at
+            v.report(SCHEMA, "ReaderConfig.InputType is required with s3:getObject", where)
+    writer = state.get("ResultWriter")
+    writer_at = pointer(at, "ResultWriter")
+    if writer is not None and v.check_object(writer, s.RESULT_WRITER, writer_at, language):
+        _check_params(v, writer, writer_at, language)
+        params = "Arguments" if language == s.JSONATA else "Parameters"
+        if not writer:
+            v.report(SCHEMA, "The ResultWriter field cannot be empty", writer_at)
+        elif ("Resource" in writer) != (params in writer):
+            v.report(
+                SCHEMA, f"ResultWriter needs both Resource and {params}, or neither", writer_at
+            )
+        if "Resource" in writer and _s3_action(writer["Resource"]) != "putObject":
+            message = "ResultWriter's Resource must be arn:aws:states:::s3:putObject"
+            v.report(SCHEMA, message, pointer(writer_at, "Resource"))
+        if "WriterConfig" in writer:
+            v.check_object(
+                writer["WriterConfig"],
+                s.WRITER_CONFIG,
+                pointer(writer_at, "WriterConfig"),
+                language,
+            )
+
+
+def _s3_action(resource: Any) -> str | None:
+    if not isinstance(resource, str):
+        return None
+    parts = resource.split(":")
+    if len(parts) == 7 and parts[0] == "arn" and parts[2] == "states" and parts[5] == "s3":
+        return parts[6]
+    return None
+
+
+def _check_params(v: _Validator, value: dict[str, Any], at: str, language: str) -> None:
+    if language == s.JSONATA and "Arguments" in value:
+        v.check_jsonata(value["Arguments"], pointer(at, "Arguments"), "Arguments")
+    elif "Parameters" in value:
+        v.check_template(value["Parameters"], pointer(at, "Parameters"))
+
+
 @_checks("Task")
 def _heartbeat(v: _Validator, state: dict[str, Any], at: str, language: str, depth: int) -> None:
     heartbeat, timeout = state.get("HeartbeatSeconds"), state.get("TimeoutSeconds")

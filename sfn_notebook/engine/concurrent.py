@@ -10,11 +10,12 @@ each sibling still running then gets its end events (``MapIterationAborted``, th
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import math
 import uuid
 from collections import ChainMap
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -36,7 +37,9 @@ from sfn_notebook.engine.interpreter import (
     run_machine,
     runner,
 )
+from sfn_notebook.engine.items import READER_FAILED, ItemReader
 from sfn_notebook.engine.pipeline import JsonataValue, Payload, jsonata_states
+from sfn_notebook.engine.results import WRITER_FAILED, ResultSink, ResultWriter
 from sfn_notebook.engine.task import Recoverable
 from sfn_notebook.errors import StatesError
 from sfn_notebook.expr.jsonata import QueryEvaluationError
@@ -156,6 +159,16 @@ class MapRunner(Recoverable):
         self.batcher = (
             _Batcher(state.item_batcher, self.jsonata) if state.item_batcher is not None else None
         )
+        self.reader = (
+            ItemReader(state.item_reader, self.jsonata, self.name)
+            if state.item_reader is not None
+            else None
+        )
+        self.writer = (
+            ResultWriter(state.result_writer, self.jsonata)
+            if state.result_writer is not None
+            else None
+        )
         self.concurrency = NumberField(
             NON_NEGATIVE, "MaxConcurrency", state.max_concurrency, state.max_concurrency_path
         )
@@ -203,47 +216,100 @@ class MapRunner(Recoverable):
         frame = visit.frame
         history = frame.execution.history
         scope = self.scope(visit)
-        items, effective = self._items(visit, scope)
+        if self.reader is not None:
+            # AWS ignores ItemsPath when an ItemReader reads the items (recorded, Jan 2025).
+            items: list[Any] = []
+            effective = visit.input if self.jsonata else self.input_path.apply(visit.input, scope)
+        else:
+            items, effective = self._items(visit, scope)
         # AWS reads MaxConcurrency before MapStateStarted, the tolerated failures after it.
         limit = self.concurrency.value(effective, scope)
+        # With an ItemReader AWS records a length of 0 (recorded): the items are not read yet.
         history.add(
             frame.cursor, "MapStateStarted", "mapStateStartedEventDetails", {"length": len(items)}
         )
+        source = self.reader.prepare(effective, scope) if self.reader is not None else None
         tolerated_count = self.tolerated_count.value(effective, scope)
         tolerated_pct = self.tolerated_percentage.value(effective, scope)
-        inputs = [
-            self._item_input(visit, scope, effective, i, item) for i, item in enumerate(items)
-        ]
-        if self.batcher is not None:
-            # Each child execution gets one batch; the Map's result is the batches' outputs.
-            inputs = items = self.batcher.batches(inputs, effective, scope)
-        results: list[Any] = [None] * len(items)
-        tolerance = _tolerance(len(items), tolerated_count, tolerated_pct)
-        failures: list[Failure] = []
-        workers = len(items) if not limit else min(limit, len(items))
-        queue = iter(range(len(items)))
-        cursors = [frame.cursor.child() for _ in range(workers)]
+        if source is None:
+            inputs = [
+                self._item_input(visit, scope, effective, i, item) for i, item in enumerate(items)
+            ]
+        # The batcher's limits are read before the map run starts (recorded for its *Path fields).
+        batching = self.batcher.settings(effective, scope) if self.batcher is not None else None
+        if source is None and batching is not None and self.batcher is not None:
+            # Each child execution gets one batch; the Map's result is their outputs.
+            inputs = items = list(self.batcher.batches(inputs, batching))
         distributed = self.map_state.mode == "DISTRIBUTED"
+        map_run_arn = self._map_run_arn(frame) if distributed else ""
         if distributed:
             history.add(
                 frame.cursor,
                 "MapRunStarted",
                 "mapRunStartedEventDetails",
-                {"mapRunArn": self._map_run_arn(frame)},
+                {"mapRunArn": map_run_arn},
             )
+        sink: ResultSink | None = None
+        store = frame.execution.resources.buckets
+        try:
+            if self.writer is not None:
+                standard = self.map_state.execution_type != "EXPRESS"
+                rng = frame.execution.rng
+                sink = self.writer.start(effective, scope, map_run_arn, rng, standard)
+            if source is None:
+                total: int | None = len(items)
+                queue: Iterator[tuple[int, Any, Any]] = iter(
+                    [(i, item, inputs[i]) for i, item in enumerate(items)]
+                )
+                workers = len(items) if not limit else min(limit, len(items))
+            else:
+                stream = self._stream(visit, scope, effective, batching, source.items(store))
+                total = None
+                if tolerated_pct:  # a percentage needs the count: the items are read twice
+                    again = source.items(store)
+                    count_of = self._stream(visit, scope, effective, batching, again)
+                    total = sum(1 for _ in count_of)
+                # A Distributed Map runs at most 10,000 children at once (AWS's limit).
+                head = list(itertools.islice(stream, min(limit or 10_000, 10_000)))
+                workers = len(head)
+                queue = itertools.chain(head, stream)
+        except StatesError as exc:
+            if exc.error not in (READER_FAILED, WRITER_FAILED):
+                raise
+            raise self._run_failed(frame, exc) from None
+        results: list[Any] = []
+        tolerance = _tolerance(total or 0, tolerated_count, tolerated_pct)
+        failures: list[Failure] = []
+        read_failure: list[StatesError] = []
+        cursors = [frame.cursor.child() for _ in range(workers)]
+        clock = frame.execution.clock
+
+        def pull() -> Iterator[tuple[int, Any, Any]]:
+            while True:
+                try:
+                    entry = next(queue)
+                except StopIteration:
+                    return
+                except StatesError as exc:
+                    # Reading, or an ItemSelector on an item read lazily, failed: the siblings
+                    # stop, then the state fails with this error (below).
+                    read_failure.append(exc)
+                    raise Failure(exc.error, exc.cause, self.name) from None
+                results.append(None)
+                yield entry
 
         replay = frame.execution.replay if visit.key is not None else None
         active: dict[int, Frame] = {}  # inline iterations started and not yet ended
         ended: list[tuple[int, int]] = []  # the failing iteration and its failure's event
 
         async def work(cursor: Cursor) -> None:
-            for index in queue:
+            for index, value, item_input in pull():
                 if replay is not None:  # a redrive keeps the iterations that succeeded
                     kept = replay.iterations.pop(f"{visit.key}[{index}]", None)
                     if kept is not None:
                         results[index] = json.loads(kept)
                         continue
-                item = {"Index": index, "Value": items[index]}
+                item = {"Index": index, "Value": value}
                 detail = {"index": index, "name": self.name}
                 if distributed:
                     # A child execution of the map run: its events are its own, not the parent's.
@@ -258,10 +324,13 @@ class MapRunner(Recoverable):
                         cursor, "MapIterationStarted", "mapIterationStartedEventDetails", detail
                     )
                     active[index] = item_frame
+                started = clock.now()
                 try:
-                    results[index] = await run_machine(self.processor, item_frame, inputs[index])
+                    output = await run_machine(self.processor, item_frame, item_input)
                 except Failure as failure:
                     failures.append(failure)
+                    if sink is not None:
+                        sink.failed(index, item_input, started, clock.now(), failure)
                     if tolerance is None or len(failures) > tolerance:
                         # The first failure ends the Map; the events are written once every
                         # sibling has stopped (``_end_lines``).
@@ -289,6 +358,10 @@ class MapRunner(Recoverable):
                             force=True,
                         )
                     raise
+                if sink is None:
+                    results[index] = output
+                else:
+                    sink.succeeded(index, item_input, started, clock.now(), output)
                 active.pop(index, None)
                 if not distributed:
                     history.add(
@@ -321,6 +394,12 @@ class MapRunner(Recoverable):
                     lines += [(f, "Aborted", i) for i, f in sorted(active.items()) if i != failed]
                     self._end_lines(history, link, lines)
                     frame.cursor.source = link
+            if read_failure:
+                if read_failure[0].error == READER_FAILED:
+                    raise self._run_failed(frame, read_failure[0]) from None
+                # AWS's events for an ItemSelector failing on a read item are unknown.
+                history.add(frame.cursor, "MapRunFailed", advance=False)
+                raise read_failure[0] from None
             if distributed:
                 history.add(frame.cursor, "MapRunFailed", advance=False)
             if tolerance is not None:
@@ -331,6 +410,13 @@ class MapRunner(Recoverable):
                 ) from None
             raise failure from None
         frame.abort_inner = None
+        if sink is not None:
+            # The results are written once every child has ended (AWS's order is unknown; a map
+            # run that fails writes nothing here).
+            try:
+                finished = sink.finish(store)
+            except StatesError as exc:
+                raise self._run_failed(frame, exc) from None
         if distributed:
             # AWS (recordings since late 2024) links MapStateSucceeded to MapRunSucceeded and
             # the state's exit to MapRunStarted; earlier recordings linked the exit further on.
@@ -340,7 +426,16 @@ class MapRunner(Recoverable):
             for cursor in cursors:
                 frame.cursor.integrate(cursor)
             history.add(frame.cursor, "MapStateSucceeded", advance=False)
-        return self.finish(visit, scope, results)
+        return self.finish(visit, scope, results if sink is None else finished)
+
+    def _run_failed(self, frame: Frame, error: StatesError) -> Failure:
+        """``MapRunFailed`` with the error that ended the map run's reading or writing (AWS,
+        recorded for States.ItemReaderFailed); the state fails with it, unprefixed."""
+        details = {"error": error.error, "cause": error.cause}
+        frame.execution.history.add(
+            frame.cursor, "MapRunFailed", "mapRunFailedEventDetails", details
+        )
+        return Failure(error.error, error.cause, self.name)
 
     def _end_lines(
         self, history: History, link: int, lines: list[tuple[Frame | None, str, int]]
@@ -366,6 +461,21 @@ class MapRunner(Recoverable):
             f"arn:aws:states:{ctx.region}:{ctx.account}:mapRun:"
             f"{ctx.state_machine_name}/{label}:{uuid.UUID(int=ctx.rng.getrandbits(128), version=4)}"
         )
+
+    def _stream(
+        self, visit: Visit, scope: Any, effective: Any, batching: Any, read: Iterable[Any]
+    ) -> Iterator[tuple[int, Any, Any]]:
+        """(index, $$.Map.Item.Value, child input) for items read lazily: ItemSelector on each,
+        then ItemBatcher's batches."""
+        if self.batcher is not None and batching is not None:
+            inputs = (
+                self._item_input(visit, scope, effective, i, item) for i, item in enumerate(read)
+            )
+            for index, batch in enumerate(self.batcher.batches(inputs, batching)):
+                yield index, batch, batch
+            return
+        for index, item in enumerate(read):
+            yield index, item, self._item_input(visit, scope, effective, index, item)
 
     def _item_input(self, visit: Visit, scope: Any, effective: Any, index: int, item: Any) -> Any:
         if self.jsonata:
@@ -419,7 +529,8 @@ class _Batcher:
                 JsonataValue(raw, "BatchInput") if jsonata else Payload(raw, "BatchInput")
             )
 
-    def batches(self, inputs: list[Any], data: Any, scope: Any) -> list[dict[str, Any]]:
+    def settings(self, data: Any, scope: Any) -> tuple[int, int, Any]:
+        """This visit's MaxItemsPerBatch, MaxInputBytesPerBatch (0: no limit) and BatchInput."""
         max_items = self.max_items.value(data, scope) or 0
         max_bytes = self.max_bytes.value(data, scope) or 0
         shared: Any = None
@@ -427,28 +538,32 @@ class _Batcher:
             shared = self.batch_input.apply(jsonata_states(data, scope), scope)
         elif self.batch_input is not None:
             shared = self.batch_input.apply(data, scope)
-        batches: list[list[Any]] = []
+        return max_items, max_bytes, shared
+
+    def batches(
+        self, inputs: Iterable[Any], settings: tuple[int, int, Any]
+    ) -> Iterator[dict[str, Any]]:
+        """The inputs in batches, lazily."""
+        max_items, max_bytes, shared = settings
+        current: list[Any] = []
         size = 0
         for value in inputs:
             length = len(dumps(value).encode("utf-8"))
-            current = batches[-1] if batches else None
-            full = (
-                current is None
-                or (max_items and len(current) >= max_items)
-                or (max_bytes and current and size + length > max_bytes)
+            full = (max_items and len(current) >= max_items) or (
+                max_bytes and current and size + length > max_bytes
             )
             if full:
-                batches.append([value])
-                size = length
-            else:
-                assert current is not None
-                current.append(value)
-                size += length
-        wrapped = []
-        for batch in batches:
-            entry: dict[str, Any] = {}
-            if shared is not None:
-                entry["BatchInput"] = shared
-            entry["Items"] = batch
-            wrapped.append(entry)
-        return wrapped
+                yield self._wrap(current, shared)
+                current, size = [], 0
+            current.append(value)
+            size += length
+        if current:
+            yield self._wrap(current, shared)
+
+    @staticmethod
+    def _wrap(batch: list[Any], shared: Any) -> dict[str, Any]:
+        entry: dict[str, Any] = {}
+        if shared is not None:
+            entry["BatchInput"] = shared
+        entry["Items"] = batch
+        return entry

@@ -124,6 +124,9 @@ class ResourceRegistry:
     functions: dict[str, TaskFunction] = field(default_factory=dict)
     resolvers: list[Resolver] = field(default_factory=list)
     executor: concurrent.futures.Executor | None = None
+    # Where S3 buckets live (a Distributed Map's ItemReader and ResultWriter read and write
+    # through it): an ``engine.items.BucketStore``, set by the integrations layer.
+    buckets: Any = None
 
     def __post_init__(self) -> None:
         if not self.resolvers:

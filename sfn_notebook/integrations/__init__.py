@@ -30,6 +30,7 @@ from sfn_notebook.integrations.activities import (
     ActivityWorker,
 )
 from sfn_notebook.integrations.aws import AwsConnection
+from sfn_notebook.integrations.buckets import Buckets, BucketsError
 from sfn_notebook.integrations.callbacks import (
     CallbackResource,
     InvalidOutput,
@@ -47,6 +48,8 @@ __all__ = [
     "ActivityDoesNotExist",
     "ActivityWorker",
     "AwsConnection",
+    "Buckets",
+    "BucketsError",
     "Integrations",
     "InvalidOutput",
     "InvalidToken",
@@ -77,8 +80,10 @@ class Integrations:
         boto3_config: Any = None,
         mocks: str | os.PathLike[str] | Mapping[str, Any] | MockConfig | None = None,
         machines: LocalMachines | None = None,
+        buckets: Mapping[str, Any] | None = None,
     ) -> None:
         self.aws = AwsConnection(boto3_session, aws_endpoint_url, boto3_config)
+        self.buckets = Buckets(buckets, self.aws, region)
         self.tokens = TaskTokens()
         self.activities = Activities(self.tokens, region, account)
         self.services = Services(self.aws, machines, self.tokens)
@@ -92,6 +97,7 @@ class Integrations:
             self.services.resolve,
             self._job,
         ]
+        registry.buckets = self.buckets
         return registry
 
     def _job(self, arn: str, registry: ResourceRegistry) -> TaskResource | None:

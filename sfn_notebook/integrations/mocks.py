@@ -186,6 +186,7 @@ class MockTestCase:
             functions=registry.functions,
             resolvers=list(registry.resolvers),
             executor=registry.executor,
+            buckets=registry.buckets,
         )
 
         def resolve(arn: str, _registry: ResourceRegistry) -> TaskResource:
@@ -200,6 +201,7 @@ class MockTestCase:
             functions=registry.functions,
             resolvers=[resolve, *registry.resolvers],
             executor=registry.executor,
+            buckets=registry.buckets,
         )
 
 

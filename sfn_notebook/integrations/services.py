@@ -45,6 +45,7 @@ from sfn_notebook.integrations.aws import (
     json_text,
     operation_name,
     sdk_call,
+    sdk_failure,
     sdk_metadata,
     sdk_naming,
     service_model,
@@ -190,9 +191,24 @@ class SdkResource(_ServiceResource):
         self.naming = sdk_naming(service_model(boto).service_id)
 
     async def work(self, call: TaskCall) -> Any:
-        response = await self.call_api(self.boto, self.op, call.payload, call, self.naming)
+        buckets = self.registry.buckets
+        payload = call.payload if isinstance(call.payload, dict) else {}
+        if self.boto == "s3" and buckets is not None and buckets.is_local(payload.get("Bucket")):
+            response = self._local_s3(buckets, payload)
+        else:
+            response = await self.call_api(self.boto, self.op, call.payload, call, self.naming)
         output = service_model(self.boto).operation_model(self.op).output_shape
         return from_boto(response, output)
+
+    def _local_s3(self, buckets: Any, payload: dict[str, Any]) -> dict[str, Any]:
+        """S3 calls on a bucket served from a local folder (``buckets=``)."""
+        shape = service_model(self.boto).operation_model(self.op).input_shape
+        try:
+            return dict(buckets.local_api(self.op, to_boto(payload, shape)))
+        except SfnNotebookError as exc:  # an API the folder cannot serve: the Task fails
+            raise TaskFailure(f"{self.naming.prefix}.{self.naming.generic}", str(exc)) from None
+        except Exception as exc:  # S3's own errors, named as the SDK names them
+            raise sdk_failure(exc, self.naming, service_model(self.boto)) from None
 
 
 # Task tokens are minted here, so only this runtime can answer them.

@@ -531,16 +531,23 @@ def _functions(ctx: Context, _args: argparse.Namespace) -> FunctionTable:
     arg("--account", help="the account in ARNs (default 123456789012)"),
     arg("--region", help="the region in ARNs (default us-east-1)"),
     arg("--aws-endpoint-url", metavar="URL", help="AWS service Tasks call this (moto, LocalStack)"),
+    arg(
+        "--bucket",
+        action="append",
+        metavar="NAME=FOLDER",
+        help="serve S3 bucket NAME from a local folder (ItemReader, ResultWriter); repeatable",
+    ),
 )
 def _runtime(ctx: Context, args: argparse.Namespace) -> None:
     """Mirrors sfn.Runtime(store, clock=, start_time=, seed=, account=, region=,
-    aws_endpoint_url=). With options, the new Runtime replaces the old one (define state
+    aws_endpoint_url=, buckets=). With options, the new Runtime replaces the old one (define state
     machines again after it); registered functions and mocks stay.
 
     Examples:
       %sfn runtime
       %sfn runtime --no-store --start-time 2025-01-01T09:00:00Z --seed 7
       %sfn runtime --aws-endpoint-url $moto_endpoint
+      %sfn runtime --bucket my-bucket=data/ --bucket results=out/
     """
     changes: dict[str, Any] = {}
     if args.store is not None and args.no_store:
@@ -556,12 +563,21 @@ def _runtime(ctx: Context, args: argparse.Namespace) -> None:
         changes["aws_endpoint_url"] = str(variable_or_text(args.aws_endpoint_url, ctx.namespace))
     if args.start_time is not None:
         changes["start_time"] = _timestamp(args.start_time)
+    if args.bucket:
+        changes["buckets"] = tuple(_bucket(text) for text in args.bucket)
     if changes:
         ctx.session.configure(**changes)
     else:
         ctx.session.runtime  # noqa: B018 - built now, so a problem with the store shows here
     say_notes(ctx.session)
     print(ctx.session.settings.describe())
+
+
+def _bucket(text: str) -> tuple[str, str]:
+    name, sep, folder = text.partition("=")
+    if not sep or not name or not folder:
+        raise CommandError(f"--bucket: expected NAME=FOLDER (e.g. my-bucket=data/), not {text!r}")
+    return name, folder
 
 
 def _timestamp(text: str) -> Any:

@@ -50,6 +50,7 @@ class Settings:
     account: str | None = None
     region: str | None = None
     aws_endpoint_url: str | None = None  # AWS service Tasks go there (moto, LocalStack)
+    buckets: tuple[tuple[str, str], ...] = ()  # (bucket, local folder): S3 without S3
 
     def describe(self) -> str:
         """One line saying what the Runtime is.
@@ -67,6 +68,8 @@ class Settings:
             parts.append(f"account {self.account or '-'} region {self.region or '-'}")
         if self.aws_endpoint_url:
             parts.append(f"AWS services at {self.aws_endpoint_url}")
+        if self.buckets:
+            parts.append("buckets " + ", ".join(f"{b}={f}" for b, f in self.buckets))
         return "Runtime: " + ", ".join(parts)
 
 
@@ -149,6 +152,8 @@ class NotebookSession:
             kwargs["region"] = settings.region
         if settings.aws_endpoint_url:
             kwargs["aws_endpoint_url"] = settings.aws_endpoint_url
+        if settings.buckets:
+            kwargs["buckets"] = dict(settings.buckets)
         try:
             runtime = Runtime(settings.store, **kwargs)
         except SfnNotebookError as exc:

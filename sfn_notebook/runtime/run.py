@@ -49,6 +49,7 @@ def run(
     boto3_session: Any = None,
     aws_endpoint_url: str | Mapping[str, str] | None = None,
     limits: Limits | Mapping[str, Any] | None = None,
+    buckets: Mapping[str, Any] | None = None,
 ) -> Execution:
     """Run a definition once and return the finished :class:`Execution`.
 
@@ -59,7 +60,9 @@ def run(
     and without any of them ``run`` waits forever.
     ``mocks`` is a MockConfigFile (path, JSON text or dict) and ``test_case`` one of its test
     cases for this state machine (named ``state_machine_name``, or the configuration's only
-    one); AWS service Tasks go through ``boto3_session`` / ``aws_endpoint_url``. ``limits`` (a
+    one); AWS service Tasks go through ``boto3_session`` / ``aws_endpoint_url``, and so does S3
+    (a Distributed Map's ItemReader and ResultWriter) except the buckets that ``buckets`` maps
+    to local folders (``{"my-bucket": "data/"}``). ``limits`` (a
     :class:`~sfn_notebook.limits.Limits` or a dict of its fields) guards against runaway work.
 
     >>> ex = run({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 3600, "End": True}}})
@@ -90,6 +93,7 @@ def run(
         boto3_session=boto3_session,
         aws_endpoint_url=aws_endpoint_url,
         mocks=mock_config,
+        buckets=buckets,
     )
     registry = hub.install(ResourceRegistry(functions=dict(functions or {})))
     registry = hub.for_execution(registry, machine_name, test_case)

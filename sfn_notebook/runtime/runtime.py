@@ -111,7 +111,9 @@ class Runtime(TaskApi):
     or ARNs to Python callables; ``store`` is a SQLite file that keeps state machines and
     executions with their histories across restarts (``None`` keeps everything in memory).
     AWS service Tasks reach AWS (or moto, LocalStack) through ``boto3_session`` and/or
-    ``aws_endpoint_url``; ``mocks`` is a MockConfigFile for executions started with a test case.
+    ``aws_endpoint_url``; ``mocks`` is a MockConfigFile for executions started with a test case;
+    ``buckets`` maps S3 bucket names to local folders (``{"my-bucket": "data/"}``) for a
+    Distributed Map's ItemReader and ResultWriter (other buckets are reached through boto3).
     ``limits`` (a :class:`~sfn_notebook.limits.Limits` or a dict of its fields) sets the guards
     against runaway work: nesting depth, nested executions, EXPRESS events, JSONata strings.
     """
@@ -132,6 +134,7 @@ class Runtime(TaskApi):
         boto3_config: Any = None,
         mocks: Any = None,
         limits: Limits | Mapping[str, Any] | None = None,
+        buckets: Mapping[str, Any] | None = None,
     ) -> None:
         self.limits = Limits.of(limits)
         self.account = account
@@ -146,6 +149,7 @@ class Runtime(TaskApi):
             aws_endpoint_url=aws_endpoint_url,
             boto3_config=boto3_config,
             mocks=mocks,
+            buckets=buckets,
         )
         self._rng = random.Random(seed)
         self._machines: dict[str, StateMachine] = {}

@@ -45,6 +45,7 @@ class TaskApi:
         aws_endpoint_url: str | Mapping[str, str] | None,
         boto3_config: Any,
         mocks: Any,
+        buckets: Mapping[str, Any] | None = None,
     ) -> None:
         self.integrations = Integrations(
             region=self.region,
@@ -54,6 +55,7 @@ class TaskApi:
             boto3_config=boto3_config,
             mocks=mocks,
             machines=_LocalMachines(self),
+            buckets=buckets,
         )
         self.integrations.install(self.resources)
 
