@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sfn_notebook.engine.history import Event, History
-from sfn_notebook.engine.replay import EventTree
+from sfn_notebook.engine.placement import EventTree
 
 UTC = timezone.utc
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
