@@ -307,10 +307,12 @@ class EventTree:
                 owner.running = kind.endswith("Succeeded") and owner.running
                 line, visit = owner.line, owner
         elif kind in _STARTED:
-            if not prev_type.endswith(_ENTERED):  # a retry: the previous attempt's last event
-                line = _lift(line)
-                owner = visit if visit is not None and visit.kind == _STARTED[kind] else None
-                visit = owner or _owner_of_kind(line, _STARTED[kind]) or visit
+            container = _STARTED[kind]
+            if visit is None or visit.kind != container or not prev_type.endswith(_ENTERED):
+                # A retry: linked to the previous attempt's last event (its <Type>StateFailed, or
+                # on AWS also the last event of one of its lines: a Fail state's entry).
+                owner = visit if visit is not None and visit.kind == container else None
+                visit = owner or _owner_of_kind(_lift(line), container) or visit
             if visit is not None:
                 line = visit.line
                 visit.start()

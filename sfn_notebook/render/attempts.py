@@ -357,26 +357,34 @@ class AttemptTracker:
 
     def _container(self, record: _Record, type_: str, prev: int, ts: datetime) -> None:
         if type_.endswith("StateStarted"):
+            if record.attempts and record.attempts[-1][1] is None:
+                # A retry: AWS writes no <Type>StateFailed between attempts, the new Started
+                # links to the event that failed the previous one.
+                self._failed(record, prev, ts)
             record.attempts.append([ts, None, RUNNING, None, None, None])
             self._touch(record)
         elif type_.endswith("StateSucceeded"):
             self._end_attempt(record, ts, SUCCEEDED, None, None)
             self._close_inside(record, ts)
         else:
-            # The failing event's own visit failed, unless a running attempt was cut short.
-            culprit = self._record_of(prev)
-            if (
-                culprit is not None
-                and culprit.open
-                and culprit.visit.descends_from(record.visit)
-                and (not culprit.attempts or culprit.last_failed)
-            ):
-                self._finish(culprit, FAILED, ts)
-            self._close_inside(record, ts)
-            failed = (c for c in self._inside(record) if c.status == FAILED and c.error)
-            child = next(failed, None)
-            error, cause = (child.error, child.cause) if child is not None else (None, None)
-            self._end_attempt(record, ts, FAILED, error, cause)
+            self._failed(record, prev, ts)
+
+    def _failed(self, record: _Record, prev: int, ts: datetime) -> None:
+        """A Map/Parallel attempt failed at event ``prev``."""
+        # The failing event's own visit failed, unless a running attempt was cut short.
+        culprit = self._record_of(prev)
+        if (
+            culprit is not None
+            and culprit.open
+            and culprit.visit.descends_from(record.visit)
+            and (not culprit.attempts or culprit.last_failed)
+        ):
+            self._finish(culprit, FAILED, ts)
+        self._close_inside(record, ts)
+        failed = (c for c in self._inside(record) if c.status == FAILED and c.error)
+        child = next(failed, None)
+        error, cause = (child.error, child.cause) if child is not None else (None, None)
+        self._end_attempt(record, ts, FAILED, error, cause)
 
     def _iteration(
         self, record: _Record, event: Mapping[str, Any], details: Mapping[str, Any], ts: datetime
@@ -393,7 +401,12 @@ class AttemptTracker:
             culprit = self._record_of(int(event.get("previousEventId") or 0))
             if line is not None and status != SUCCEEDED:
                 # The state whose failure ended the iteration failed; the rest were cancelled.
-                if status == FAILED and culprit is not None and _on(culprit.visit, line):
+                if (
+                    status == FAILED
+                    and culprit is not None
+                    and culprit.open
+                    and _on(culprit.visit, line)
+                ):
                     self._finish(culprit, FAILED, ts)
                 self._close_inside(record, ts, line)
         self._touch(record)
