@@ -338,8 +338,8 @@ class AttemptTracker:
                 found.append(child)
         return found
 
-    def _close_inside(self, record: _Record, ts: datetime | None, line: Line | None = None) -> None:
-        """Close what is still open inside a finished Parallel/Map (or one of its ``line``s).
+    def _close_inside(self, record: _Record, ts: datetime | None) -> None:
+        """Close what is still open inside a finished Parallel/Map.
 
         A child whose last attempt failed failed; the others were cancelled (sibling branches
         and iterations that AWS stops when one of them fails).
@@ -347,13 +347,20 @@ class AttemptTracker:
         if record.visit.kind not in ("Parallel", "Map"):
             return
         for child in self._inside(record):
-            if child.open and (line is None or _on(child.visit, line)):
+            if child.open:
                 child.abort_attempt(ts)
                 self._finish(child, FAILED if child.last_failed else CANCELLED, ts)
-        if line is None:
-            for iteration in record.iterations.values():
-                if iteration[1] is None:
-                    iteration[1:] = [ts, ABORTED]
+        for iteration in record.iterations.values():
+            if iteration[1] is None:
+                iteration[1:] = [ts, ABORTED]
+
+    def _close_line(self, line: Line, ts: datetime) -> None:
+        """Close what is still open on a Map iteration that failed or was aborted."""
+        for visit in list(line.active.values()):
+            child = self._by_visit.get(visit.entered_id)
+            if child is not None and child.open:
+                child.abort_attempt(ts)
+                self._finish(child, FAILED if child.last_failed else CANCELLED, ts)
 
     def _container(self, record: _Record, type_: str, prev: int, ts: datetime) -> None:
         if type_.endswith("StateStarted"):
@@ -408,7 +415,7 @@ class AttemptTracker:
                     and _on(culprit.visit, line)
                 ):
                     self._finish(culprit, FAILED, ts)
-                self._close_inside(record, ts, line)
+                self._close_line(line, ts)
         self._touch(record)
 
     def _record_of(self, event_id: int) -> _Record | None:
