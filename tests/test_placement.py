@@ -11,6 +11,7 @@ ends its siblings (every end event links to the failing event), and a Parallel r
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -260,3 +261,83 @@ def test_a_second_redrive_keeps_what_the_first_one_did() -> None:
         assert ex.wait(10).status == "SUCCEEDED"
         assert calls == [7]
         assert ex.output == list(range(10))
+
+
+# AWS's history of a Map retried twice (LocalStack's snapshot test test_map_state_retry, recorded
+# on AWS): each retry's MapStateStarted links to the failed iteration's FailStateEntered, and
+# AWS writes MapStateFailed only after the last attempt.
+RECORDED_MAP_RETRY = [
+    (1, 0, "ExecutionStarted", None),
+    (2, 0, "PassStateEntered", "StartState"),
+    (3, 2, "PassStateExited", "StartState"),
+    (4, 3, "MapStateEntered", "MapState"),
+    (5, 4, "MapStateStarted", None),
+    (6, 5, "MapIterationStarted", ("MapState", 0)),
+    (7, 6, "FailStateEntered", "HandleItemFail"),
+    (8, 7, "MapIterationFailed", ("MapState", 0)),
+    (9, 7, "MapStateStarted", None),
+    (10, 9, "MapIterationStarted", ("MapState", 0)),
+    (11, 10, "FailStateEntered", "HandleItemFail"),
+    (12, 11, "MapIterationFailed", ("MapState", 0)),
+    (13, 11, "MapStateStarted", None),
+    (14, 13, "MapIterationStarted", ("MapState", 0)),
+    (15, 14, "FailStateEntered", "HandleItemFail"),
+    (16, 15, "MapIterationFailed", ("MapState", 0)),
+    (17, 15, "MapStateFailed", None),
+    (18, 17, "ExecutionFailed", None),
+]
+
+
+def _recorded(rows):
+    start = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    events = []
+    for event_id, prev, kind, about in rows:
+        event = {
+            "id": event_id,
+            "previousEventId": prev,
+            "type": kind,
+            "timestamp": start + timedelta(seconds=event_id),
+        }
+        if isinstance(about, tuple):
+            key = kind[0].lower() + kind[1:] + "EventDetails"
+            event[key] = {"name": about[0], "index": about[1]}
+        elif about is not None:
+            key = (
+                "stateEnteredEventDetails"
+                if kind.endswith("Entered")
+                else "stateExitedEventDetails"
+            )
+            event[key] = {"name": about}
+        events.append(event)
+    return events
+
+
+def test_a_recorded_map_retry_starts_its_iterations_afresh() -> None:
+    events = _recorded(RECORDED_MAP_RETRY)
+    attempt = [
+        ("MapIterationStarted", "/MapState#0", (("MapState", 0),)),
+        ("FailStateEntered", "/MapState#0[0]/HandleItemFail#0", (("MapState", 0),)),
+        ("MapIterationFailed", "/MapState#0", (("MapState", 0),)),
+    ]
+    assert placements(events) == [
+        ("ExecutionStarted", None, ()),
+        ("PassStateEntered", "/StartState#0", ()),
+        ("PassStateExited", "/StartState#0", ()),
+        ("MapStateEntered", "/MapState#0", ()),
+        ("MapStateStarted", "/MapState#0", ()),
+        *attempt,
+        ("MapStateStarted", "/MapState#0", ()),
+        *attempt,
+        ("MapStateStarted", "/MapState#0", ()),
+        *attempt,
+        ("MapStateFailed", "/MapState#0", ()),
+        ("ExecutionFailed", None, ()),
+    ]
+    visits = state_attempts(events)
+    assert [(v.name, v.status, v.path) for v in visits] == [
+        ("StartState", "SUCCEEDED", ()),
+        ("MapState", "FAILED", ()),
+        *[("HandleItemFail", "FAILED", (("MapState", 0),))] * 3,
+    ]
+    ended = [(a.started.second, a.ended.second, a.status) for a in visits[1].attempts]
+    assert ended == [(5, 9, "FAILED"), (9, 13, "FAILED"), (13, 17, "FAILED")]

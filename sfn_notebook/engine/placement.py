@@ -257,10 +257,6 @@ class EventTree:
         found = self._ctx.get(event_id)
         return None if found is None else found[0]
 
-    def type_of(self, event_id: int) -> str:
-        found = self._ctx.get(event_id)
-        return "" if found is None else found[2]
-
     def add(self, event: Mapping[str, Any]) -> Visit | None:
         """Place one event; returns the visit it is about (None for execution-level events)."""
         kind = str(event["type"])
