@@ -18,6 +18,7 @@ import pytest
 import sfn_notebook as sfn
 from sfn_notebook import analysis
 from sfn_notebook.engine.placement import EventTree
+from sfn_notebook.engine.replay import replay_from_events
 from sfn_notebook.render import state_attempts
 
 
@@ -341,3 +342,37 @@ def test_a_recorded_map_retry_starts_its_iterations_afresh() -> None:
     ]
     ended = [(a.started.second, a.ended.second, a.status) for a in visits[1].attempts]
     assert ended == [(5, 9, "FAILED"), (9, 13, "FAILED"), (13, 17, "FAILED")]
+
+
+def test_the_state_after_a_choice_is_read_from_its_own_branch() -> None:
+    # Branch 1 enters X between branch 0's Choice exit and its next state: a redrive must
+    # still send C on to D, not to a state of another branch (each branch is its own line; they only share the key space).
+    rows = [
+        (1, 0, "ExecutionStarted", None),
+        (2, 0, "ParallelStateEntered", "P"),
+        (3, 2, "ParallelStateStarted", None),
+        (4, 3, "ChoiceStateEntered", "C"),
+        (5, 3, "PassStateEntered", "W"),
+        (6, 5, "PassStateExited", "W"),
+        (7, 4, "ChoiceStateExited", "C"),
+        (8, 6, "TaskStateEntered", "X"),
+        (9, 7, "TaskStateEntered", "D"),
+        (10, 9, "ExecutionFailed", None),
+    ]
+    events = _recorded(rows)
+    for event in events:
+        if "stateExitedEventDetails" in event:
+            event["stateExitedEventDetails"]["output"] = "{}"
+    replay = replay_from_events(events)
+    assert {key: kept.next for key, kept in replay.visits.items()} == {
+        "/P#0/C#0": "D",
+        "/P#0/W#0": "X",
+    }
+    assert [line for _, _, line in placements(events)][3:9] == [
+        (("P", 0),),
+        (("P", 1),),
+        (("P", 1),),
+        (("P", 0),),
+        (("P", 1),),
+        (("P", 0),),
+    ]
