@@ -346,7 +346,8 @@ def test_a_recorded_map_retry_starts_its_iterations_afresh() -> None:
 
 def test_the_state_after_a_choice_is_read_from_its_own_branch() -> None:
     # Branch 1 enters X between branch 0's Choice exit and its next state: a redrive must
-    # still send C on to D, not to a state of another branch (each branch is its own line; they only share the key space).
+    # still send C on to D, not to a state of another branch (each branch is its own line;
+    # branches only share the key space).
     rows = [
         (1, 0, "ExecutionStarted", None),
         (2, 0, "ParallelStateEntered", "P"),
