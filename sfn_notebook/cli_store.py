@@ -108,7 +108,7 @@ def _seconds(start: datetime | None, stop: datetime | None) -> str:
 
 def cmd_history(args: argparse.Namespace) -> int:
     """The execution's events: ``json`` is GetExecutionHistory's response shape."""
-    from sfn_notebook.engine.replay import EventTree
+    from sfn_notebook.engine.placement import EventTree
 
     with _open(args.store) as store:
         found = store.execution(args.execution)

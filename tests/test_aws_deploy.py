@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 
 import pytest
@@ -12,13 +13,15 @@ import sfn_notebook as sfn
 from sfn_notebook import analysis
 from sfn_notebook.aws import (
     PackagingError,
-    aws_magic,
     definition_diff,
     import_executions,
     package_function,
 )
 from sfn_notebook.aws.package import function_uses, rewrite_resources
 from sfn_notebook.errors import DefinitionError, SfnNotebookError
+from sfn_notebook.notebook.cmdline import CommandError
+from sfn_notebook.notebook.registry import execute
+from sfn_notebook.notebook.session import NotebookSession, Settings
 from sfn_notebook.store.sqlite import Store
 
 pytest.importorskip("moto.server")
@@ -244,46 +247,58 @@ def test_import_executions_into_a_store(aws, role, tmp_path):
 # The %sfn AWS commands --------------------------------------------------------------------------
 
 
-def test_aws_magic_deploy_run_attach(aws, role, rt):
+@pytest.fixture
+def notebook(aws):
+    from sfn_notebook.aws import use
+
+    session = NotebookSession(Settings(store=None))
+    session.function("price")(price)
+    session.function("check")(check)
+    session.runtime.create_state_machine(name="orders", definition=ORDERS)
+    previous = use(aws)  # the connection the commands use
+    yield session
+    use(previous)
+    session.close()
+
+
+def test_sfn_commands_deploy_run_attach(notebook, role):
     line = f"deploy orders --role-arn {role} --package-functions --dry-run --tag team=x"
-    plan = aws_magic(line, runtime=rt, aws=aws)
+    plan = execute(notebook, line)
     assert plan.dry_run and "orders-price" in str(plan)
-    aws_magic(f"deploy magic --role-arn {role}", runtime=_simple_runtime(), aws=aws)
-    execution = aws_magic("run magic --on aws --input '{\"a\": 1}' --wait 30", aws=aws)
-    assert (execution.status, execution.output) == ("SUCCEEDED", {"a": 1})
-    execution = aws_magic(
-        "run magic --on aws --input-var order --wait", user_ns={"order": [1]}, aws=aws
-    )
-    assert execution.output == [1]
-    attached = aws_magic(f"attach {execution.arn}", aws=aws)
-    assert attached is execution
-
-
-def _simple_runtime():
-    runtime = sfn.Runtime(clock="virtual")
-    runtime.create_state_machine(
+    notebook.runtime.create_state_machine(
         name="magic", definition={"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}
     )
-    return runtime
+    execute(notebook, f"deploy magic --role-arn {role}")
+    execution = execute(notebook, "run magic --on aws --input '{\"a\": 1}' --wait 30")
+    assert (execution.status, execution.output) == ("SUCCEEDED", {"a": 1})
+    execution = execute(notebook, "run magic --on aws --input-var order --wait", {"order": [1]})
+    assert execution.output == [1]
+    attached = execute(notebook, f"attach {execution.arn}")
+    assert attached is execution
+    assert execute(notebook, "attach $ex", {"ex": execution}) is execution
 
 
 @pytest.mark.parametrize(
-    "line",
+    ("line", "says"),
     [
-        "",
-        "deploy",
-        "run magic",
-        "run magic --on local",
-        "run magic --on aws --input {x",
-        "attach",
-        "nope",
+        ("deploy", "required: NAME"),
+        ("deploy orders --tag team", "--tag wants KEY=VALUE"),
+        ("deploy orders --lambda-env NOT_SET_ANYWHERE_42", "no such environment variable"),
+        ("run magic --on aws --input {x", "unbalanced"),
+        ("run magic --on aws --input [1,}", "--input: not valid JSON"),
+        ("run magic --on aws --input 1 --input-var v", "exclude each other"),
+        ("run magic --on aws --wait soon", "--wait takes seconds"),
+        ("run magic --on aws --clock real", "--clock is for local runs"),
+        ("run orders --wait 5", "--wait is for --on aws"),
+        ("run magic --on mars", "invalid choice: 'mars'"),
+        ("attach", "required: EXECUTION_ARN"),
+        ("attach $nobody", "no variable named 'nobody'"),
+        ("nope", "unknown command 'nope'"),
     ],
 )
-def test_aws_magic_usage_errors(line, aws):
-    from IPython.core.error import UsageError
-
-    with pytest.raises(UsageError, match="%sfn"):
-        aws_magic(line, aws=aws)
+def test_sfn_aws_command_usage_errors(line, says):
+    with pytest.raises(CommandError, match=re.escape(says)):
+        execute(NotebookSession(Settings(store=None)), line)
 
 
 # Through IPython: %sfn deploy / run --on aws / attach ---------------------------------------------
@@ -341,8 +356,8 @@ def test_sfn_magics_deploy_run_and_attach_on_aws(ip, aws, role, capsys):
     assert ip.run_line_magic("sfn", "attach $ex") is execution
     ip.user_ns.pop("ex")
     ip.run_line_magic("sfn", "deploy --help")
-    assert "%sfn deploy NAME --role-arn ARN" in capsys.readouterr().out
-    with pytest.raises(UsageError, match="give one execution ARN"):
+    assert "usage: %sfn deploy [-h] [--role-arn ARN]" in capsys.readouterr().out
+    with pytest.raises(UsageError, match="required: EXECUTION_ARN"):
         ip.run_line_magic("sfn", "attach")
     with pytest.raises(UsageError, match=r"Does Not Exist.*Fix:"):
         ip.run_line_magic("sfn", "run nowhere --on aws --wait")

@@ -243,12 +243,13 @@ def test_deploy_refuses_then_deploys_with_lambda_environment(
 def test_the_deploy_magic_forwards_an_environment_variable_by_name(
     aws: Any, role: Any, service: Any
 ) -> None:
-    import sfn_notebook as sfn
-    from sfn_notebook.aws import aws_magic
+    from sfn_notebook.aws import use
+    from sfn_notebook.notebook.registry import execute
+    from sfn_notebook.notebook.session import NotebookSession, Settings
 
-    rt = sfn.Runtime(clock="virtual")
-    rt.function("fetch")(service.fetch)
-    rt.create_state_machine(
+    notebook = NotebookSession(Settings(store=None))
+    notebook.function("fetch")(service.fetch)
+    notebook.runtime.create_state_machine(
         name="forwarded",
         definition={
             "StartAt": "F",
@@ -262,11 +263,14 @@ def test_the_deploy_magic_forwards_an_environment_variable_by_name(
         },
     )
     line = f"deploy forwarded --role-arn {role} --package-functions --dry-run"
-    with pytest.raises(PackagingError, match="API_KEY"):
-        aws_magic(line, runtime=rt, aws=aws)
-    plan = aws_magic(f"{line} --lambda-env API_KEY", runtime=rt, aws=aws)
-    assert "environment: API_KEY" in str(plan) and LOCAL_KEY not in str(plan)
-    assert "secrets='allow'" in "".join(
-        aws_magic(f"{line} --secrets allow", runtime=rt, aws=aws).warnings
-    )
-    rt.close()
+    previous = use(aws)
+    try:
+        with pytest.raises(PackagingError, match="API_KEY"):
+            execute(notebook, line)
+        plan = execute(notebook, f"{line} --lambda-env API_KEY")
+        assert "environment: API_KEY" in str(plan) and LOCAL_KEY not in str(plan)
+        warnings = execute(notebook, f"{line} --secrets allow").warnings
+        assert "secrets='allow'" in "".join(warnings)
+    finally:
+        use(previous)
+        notebook.close()

@@ -658,7 +658,7 @@ def test_runtime_buckets_serve_an_item_reader(
 def test_help_overview_and_per_command(ip: Any, capsys: pytest.CaptureFixture[str]) -> None:
     ip.run_line_magic("sfn", "help")
     overview = capsys.readouterr().out
-    assert all(f"%sfn {name}" in overview for name in [*registry.COMMANDS, *registry.DELEGATED])
+    assert all(f"%sfn {name}" in overview for name in registry.COMMANDS)
     assert "%%asl NAME" in overview
     ip.run_line_magic("sfn", "")
     assert capsys.readouterr().out == overview
@@ -681,9 +681,8 @@ def test_every_magic_has_help_text_and_is_in_the_readme() -> None:
         assert cmd.summary and cmd.parser.description, name
         assert cmd.help.startswith(f"usage: %sfn {name}"), name
         assert f"%sfn {name}" in reference, f"%sfn {name} is missing from the README"
-    for name, summary in registry.DELEGATED.items():  # served by sfn_notebook.aws
-        assert summary and f"%sfn {name}" in registry.help_text(name), name
-        assert f"%sfn {name}" in reference, f"%sfn {name} is missing from the README"
+    assert {"deploy", "attach"} <= set(registry.COMMANDS)  # the AWS commands too
+    assert "%sfn run NAME --on aws" in reference
 
 
 # ------------------------------------------------------------------------------------------------
@@ -729,7 +728,10 @@ def test_completion(hello: Any) -> None:
     assert _complete(hello, "%sfn run h") == ["hello"]
     assert _complete(hello, "%sfn history f") == ["first-run"]
     assert _complete(hello, "%sfn run hello --clock ") == ["virtual", "real"]
-    assert _complete(hello, "%sfn run hello --inp") == ["--input"]
+    assert _complete(hello, "%sfn run hello --inp") == ["--input", "--input-var"]
+    assert _complete(hello, "%sfn run hello --on ") == ["local", "aws"]
+    assert _complete(hello, "%sfn deploy h") == ["hello"]  # the AWS commands complete alike
+    assert _complete(hello, "%sfn deploy hello --sec") == ["--secrets"]
     assert _complete(hello, "%sfn test-state hello ") == ["Double", "Rest"]
     assert _complete(hello, "%%asl h") == ["hello"]
     assert _complete(hello, "%%asl x --type ") == ["STANDARD", "EXPRESS"]

@@ -115,7 +115,7 @@ def events_frame(
     [None, None, {}, {}]
     """
     pd = _pandas()
-    from sfn_notebook.engine.replay import EventTree
+    from sfn_notebook.engine.placement import EventTree
     from sfn_notebook.store.sqlite import Store
 
     store = source if isinstance(source, Store) else getattr(source, "store", None)

@@ -16,13 +16,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sfn_notebook.aws.commands import (
-    AWS_MAGIC_HELP,
-    attach_command,
-    aws_magic,
-    deploy_command,
-    run_command,
-)
 from sfn_notebook.aws.connection import AwsRuntime, RateLimiter, connect, current, use
 from sfn_notebook.aws.deploy import Change, Deployment, definition_diff
 from sfn_notebook.aws.errors import (
@@ -54,7 +47,6 @@ def attach(execution_arn: str, *, aws: AwsRuntime | None = None) -> RemoteExecut
 
 
 __all__ = [
-    "AWS_MAGIC_HELP",
     "AwsAccessDenied",
     "AwsConnectionError",
     "AwsCredentialsError",
@@ -74,15 +66,11 @@ __all__ = [
     "RateLimiter",
     "RemoteExecution",
     "attach",
-    "attach_command",
-    "aws_magic",
     "connect",
     "current",
     "definition_diff",
     "deploy",
-    "deploy_command",
     "import_executions",
     "package_function",
-    "run_command",
     "use",
 ]

@@ -153,23 +153,40 @@ def _live_view(ctx: Context, execution: Execution) -> Callable[[], None]:
     "Start an execution, show it live and return the Execution.",
     arg("state_machine", metavar="NAME", help="the state machine (name or ARN)"),
     arg("--input", help="input: JSON, $variable or @file.json (default: {})"),
+    arg("--input-var", metavar="VARIABLE", help="input: the notebook variable VARIABLE"),
     arg("--name", metavar="EXEC", help="the execution's name or $variable (default: a UUID)"),
     arg("--no-wait", action="store_true", help="return at once; the execution runs on"),
     arg("--clock", choices=CLOCKS, help="virtual (Waits take no time) or real"),
-    arg("--on", choices=("local", "aws"), default="local", help="aws: see %sfn help deploy"),
+    arg("--on", choices=("local", "aws"), default="local", help="where it runs (default: local)"),
+    arg(
+        "--wait",
+        metavar="SECONDS",
+        nargs="?",
+        const=True,
+        help="with --on aws: wait for its end (at most SECONDS); a local run waits anyway",
+    ),
     arg("--test-case", metavar="CASE", help="run with this test case's mocks (see %sfn mocks)"),
     completes="machine",
 )
-def _run(ctx: Context, args: argparse.Namespace) -> Execution:
+def _run(ctx: Context, args: argparse.Namespace) -> Any:
     """Mirrors rt.start(NAME, input, name=EXEC).wait(). A run on the clock the notebook's Runtime
-    does not use runs on a companion Runtime kept in memory.
+    does not use runs on a companion Runtime kept in memory. With --on aws it mirrors
+    sfn_notebook.aws.connect(...).start(NAME, input, name=EXEC) on AWS (see %sfn help deploy)
+    and returns the RemoteExecution at once, unless --wait.
 
     Examples:
       %sfn run orders --input {"id": 7} --name first
       %sfn run orders --input $order --no-wait
+      %sfn run orders --on aws --input @order.json --wait 60
     """
+    value = _run_input(ctx, args)
+    if args.on == "aws":
+        from sfn_notebook.notebook.aws_commands import run_on_aws
+
+        return run_on_aws(ctx, args, value)
+    if args.wait is not None:
+        raise CommandError("--wait is for --on aws: a local run waits unless --no-wait")
     described = _require_machine(ctx, args.state_machine)
-    value = None if args.input is None else parse_json(args.input, ctx.namespace, "--input")
     runtime = ctx.session.runtime_for(args.clock)
     if runtime is not ctx.runtime:
         _copy_machine(runtime, described)
@@ -187,6 +204,17 @@ def _run(ctx: Context, args: argparse.Namespace) -> Execution:
         finally:
             remove()
     return execution
+
+
+def _run_input(ctx: Context, args: argparse.Namespace) -> Any:
+    """The input of ``%sfn run``: ``--input`` (JSON, $variable or @file) or ``--input-var``."""
+    if args.input is not None and args.input_var is not None:
+        raise CommandError("--input and --input-var exclude each other")
+    if args.input_var is not None:
+        if args.input_var not in ctx.namespace:
+            raise CommandError(f"--input-var: no variable named {args.input_var!r}")
+        return ctx.namespace[args.input_var]
+    return None if args.input is None else parse_json(args.input, ctx.namespace, "--input")
 
 
 def _copy_machine(runtime: Runtime, described: dict[str, Any]) -> None:

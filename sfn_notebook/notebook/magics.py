@@ -19,9 +19,7 @@ No functions registered (decorate one with @sfn.function)
 
 from __future__ import annotations
 
-import difflib
 import glob
-import itertools
 import logging
 import os
 from collections.abc import Callable, Iterable
@@ -38,15 +36,15 @@ from IPython.core.magic import (
 )
 
 from sfn_notebook.errors import SfnNotebookError
-from sfn_notebook.notebook import commands as _commands  # noqa: F401 - registers the commands
+from sfn_notebook.notebook import aws_commands as _aws  # noqa: F401 - registers the commands
+from sfn_notebook.notebook import commands as _commands  # noqa: F401
 from sfn_notebook.notebook.asl_cell import define
-from sfn_notebook.notebook.cmdline import CommandError, HelpRequested, Parser, split_line
+from sfn_notebook.notebook.cmdline import HelpRequested, Parser
 from sfn_notebook.notebook.registry import (
     ASL_PARSER,
     COMMANDS,
-    DELEGATED,
     Context,
-    help_text,
+    execute,
     machine_arn,
     parsed_definition,
 )
@@ -109,42 +107,9 @@ class SfnMagics(Magics):
         return _guarded(lambda: self._dispatch(line, local_ns))
 
     def _dispatch(self, line: str, local_ns: dict[str, Any] | None = None) -> Any:
-        words = split_line(line)
-        if not words:
-            print(help_text())
-            return None
-        name, rest = words[0], words[1:]
-        if name in DELEGATED or (name == "run" and _on_aws(rest)):
-            return self._aws(words, local_ns)
-        found = COMMANDS.get(name)
-        if found is None:
-            close = difflib.get_close_matches(name, COMMANDS, 1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
-            known = ", ".join([*COMMANDS, *DELEGATED])
-            raise CommandError(f"unknown command {name!r}; {hint}commands: {known}")
-        try:
-            args = found.parser.parse_args(rest)
-        except HelpRequested:
-            print(found.help)
-            return None
-        return found.run(self._context(local_ns), args)
+        from IPython.display import display
 
-    def _aws(self, words: list[str], local_ns: dict[str, Any] | None = None) -> Any:
-        """%sfn deploy / run --on aws / attach: handled by sfn_notebook.aws (see AWS_MAGIC_HELP)."""
-        from sfn_notebook.aws.commands import AWS_MAGIC_HELP, aws_magic
-        from sfn_notebook.notebook.cmdline import parse_json
-
-        if "--help" in words or "-h" in words:
-            print(AWS_MAGIC_HELP)
-            return None
-        namespace = self._context(local_ns).namespace
-        return aws_magic(
-            words,
-            runtime=self.notebook.runtime,
-            functions=self.notebook.functions,
-            user_ns=namespace,
-            parse_value=lambda text: parse_json(text, namespace, "--input"),
-        )
+        return execute(self.notebook, line, self._context(local_ns).namespace, display)
 
     @cell_magic("asl")
     @no_var_expand
@@ -168,12 +133,6 @@ class SfnMagics(Magics):
 
     def complete_asl(self, _shell: Any, event: Any) -> list[str]:
         return _completing(lambda: complete(self.notebook, event.text_until_cursor))
-
-
-def _on_aws(words: list[str]) -> bool:
-    """``--on aws`` (or ``--on=aws``) among a command's words."""
-    pairs = itertools.pairwise(words)
-    return "--on=aws" in words or any(a == "--on" and b == "aws" for a, b in pairs)
 
 
 def _completing(find: Callable[[], list[str]]) -> list[str]:
@@ -205,7 +164,7 @@ def complete(notebook: NotebookSession, before_cursor: str) -> list[str]:
         parser, kinds, rest = ASL_PARSER, ("machine",), words[1:]
     else:
         if len(words) <= 2:
-            return [name for name in [*COMMANDS, *DELEGATED] if name.startswith(words[-1])]
+            return [name for name in COMMANDS if name.startswith(words[-1])]
         found = COMMANDS.get(words[1])
         if found is None:
             return []

@@ -12,6 +12,7 @@ becomes the help's description. The commands themselves are in
 from __future__ import annotations
 
 import argparse
+import difflib
 import functools
 import inspect
 from collections.abc import Callable
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sfn_notebook.asl.parse import parse, validate
-from sfn_notebook.notebook.cmdline import CommandError, Parser
+from sfn_notebook.notebook.cmdline import CommandError, HelpRequested, Parser, split_line
 from sfn_notebook.notebook.locate import SourceIndex, diagnostic_line
 from sfn_notebook.notebook.session import NotebookSession
 from sfn_notebook.notebook.views import Findings, Located
@@ -137,22 +138,6 @@ def say_notes(current: NotebookSession) -> None:
 # Help
 
 
-#: Commands another module serves with its own parsing (the magics route them there before the
-#: registry); listed here so that help, completion and the README check know them.
-DELEGATED: dict[str, str] = {
-    "deploy": "Create or update the state machine on AWS (its functions as Lambdas too).",
-    "attach": "Follow an execution on AWS started elsewhere (console, CLI, other notebook).",
-}
-
-
-def _delegated_help() -> str:
-    try:
-        from sfn_notebook.aws.commands import AWS_MAGIC_HELP
-    except ImportError:
-        return "The AWS commands need sfn_notebook.aws, which this installation does not have."
-    return AWS_MAGIC_HELP
-
-
 def help_text(topic: str | None = None) -> str:
     """The overview of every magic, or one command's full help.
 
@@ -161,18 +146,51 @@ def help_text(topic: str | None = None) -> str:
     """
     if topic in ("asl", "%%asl"):
         return ASL_PARSER.format_help().strip()
-    if topic in DELEGATED:
-        return _delegated_help()
     if topic is not None:
         found = COMMANDS.get(topic)
         if found is None:
-            known = ", ".join([*COMMANDS, *DELEGATED])
+            known = ", ".join(COMMANDS)
             raise CommandError(f"no command {topic!r}; commands: {known}")
         return found.help
     lines = ["sfn-notebook magics (%sfn help COMMAND, or COMMAND --help, for details):", ""]
     lines.append(f"  {'%%asl NAME':<22} {ASL_PARSER.description.splitlines()[0]}")  # type: ignore[union-attr]
     for name, cmd in COMMANDS.items():
         lines.append(f"  {'%sfn ' + name:<22} {cmd.summary}")
-    for name, summary in DELEGATED.items():
-        lines.append(f"  {'%sfn ' + name:<22} {summary}")
     return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------------------------
+# Running a line
+
+
+def execute(
+    session: NotebookSession,
+    line: str,
+    namespace: dict[str, Any] | None = None,
+    display: Callable[..., Any] = print,
+) -> Any:
+    """Run one ``%sfn`` line (the text after ``%sfn``) on ``session``; what the magic does,
+    without IPython. ``$name`` reads ``namespace``. Misuse raises :class:`CommandError`.
+
+    >>> execute(NotebookSession(), "functions")
+    No functions registered (decorate one with @sfn.function)
+    """
+    # The commands register themselves when their modules load.
+    from sfn_notebook.notebook import aws_commands, commands  # noqa: F401
+
+    words = split_line(line)
+    if not words:
+        print(help_text())
+        return None
+    name, rest = words[0], words[1:]
+    found = COMMANDS.get(name)
+    if found is None:
+        close = difflib.get_close_matches(name, COMMANDS, 1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise CommandError(f"unknown command {name!r}; {hint}commands: {', '.join(COMMANDS)}")
+    try:
+        args = found.parser.parse_args(rest)
+    except HelpRequested:
+        print(found.help)
+        return None
+    return found.run(Context(session, namespace if namespace is not None else {}, display), args)

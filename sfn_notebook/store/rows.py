@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sfn_notebook.engine.history import Event, History
-from sfn_notebook.engine.replay import EventTree
+from sfn_notebook.engine.placement import EventTree
 
 UTC = timezone.utc
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -214,8 +214,9 @@ class EventNames:
     """The state names of one execution's events, as they are written.
 
     Most events name their state or follow one that does (a Task's events follow its entry).
-    A Map's or Parallel's start and end events link into their iterations or branches; for those
-    the event tree is consulted, fed lazily from the execution's history.
+    A Map's or Parallel's start and end events link into their iterations or branches, and the
+    states a failing sibling aborts link to its failure; for those the event tree is consulted,
+    fed lazily from the execution's history.
     """
 
     __slots__ = ("by_id", "fed", "history", "tree")
@@ -231,7 +232,8 @@ class EventNames:
         if kind == "EvaluationFailed":
             details = event.get("evaluationFailedEventDetails") or {}
             return details.get("state")
-        if kind not in _LINKED_ACROSS or self.history is None:
+        linked_across = kind in _LINKED_ACROSS or kind.endswith("StateAborted")
+        if not linked_across or self.history is None:
             return self.by_id.get(event["previousEventId"])
         if self.tree is None:
             self.tree = EventTree()
