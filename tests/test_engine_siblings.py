@@ -17,10 +17,17 @@ import sfn_notebook as sfn
 LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:work"
 
 
-def _work(finished: list[int]) -> Any:
+def _work(finished: list[int], running: int) -> Any:
+    """Item 0 fails once ``running`` other items are running in their threads (under load a
+    worker may start late, and a function aborted before it began is never called)."""
+    began = threading.Semaphore(0)
+
     def work(event: Any, context: Any) -> Any:
         if event == 0:
+            for _ in range(running):
+                began.acquire(timeout=5)
             raise ValueError("boom")
+        began.release()
         time.sleep(0.2)
         finished.append(event)
         return event
@@ -54,7 +61,7 @@ def test_a_failing_iteration_aborts_the_running_ones_and_their_tasks() -> None:
         },
     }
     began = time.monotonic()
-    ex = sfn.run(definition, [0, 1, 2], functions={"work": _work(finished)})
+    ex = sfn.run(definition, [0, 1, 2], functions={"work": _work(finished, running=2)})
     assert ex.status == "FAILED" and ex.error == "ValueError"
     failed = next(e for e in ex.history if e["type"] == "LambdaFunctionFailed")
     link = failed["id"]
@@ -96,7 +103,7 @@ def test_iterations_not_yet_started_get_no_events() -> None:
             }
         },
     }
-    ex = sfn.run(definition, [0, 1, 2, 3], functions={"work": _work(finished)})
+    ex = sfn.run(definition, [0, 1, 2, 3], functions={"work": _work(finished, running=1)})
     started = [
         e["mapIterationStartedEventDetails"]["index"]
         for e in ex.history
