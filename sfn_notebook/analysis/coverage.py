@@ -27,7 +27,7 @@ its transitions (``Next``), every Choice rule and ``Default``, and every Retry a
 >>> [(i.kind, i.state, i.target, i.count) for i in cov.items if i.kind == "choice"]
 [('choice', 'C', 'A', 1)]
 >>> cov.percent, [i.label for i in cov.missed()]
-(66.7, ['B', 'C: Default -> B'])
+(60.0, ['C: Default -> B', 'B'])
 """
 
 from __future__ import annotations
