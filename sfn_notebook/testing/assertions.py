@@ -81,6 +81,7 @@ def _outcome(execution: Any) -> str:
 
 def assert_status(execution: Any, status: str = "SUCCEEDED") -> None:
     """The execution ended with ``status`` (SUCCEEDED, FAILED, TIMED_OUT, ABORTED)."""
+    __tracebackhide__ = True  # pytest shows the message, not our frames
     _observe(execution)
     actual = getattr(execution, "status", None)
     if actual is None:
@@ -93,6 +94,7 @@ def assert_status(execution: Any, status: str = "SUCCEEDED") -> None:
 
 def assert_path(execution: Any, expected: Sequence[str], *, nested: bool = False) -> None:
     """The states entered, in order, are exactly ``expected`` (see :func:`path`)."""
+    __tracebackhide__ = True  # pytest shows the message, not our frames
     actual = path(execution, nested=nested)
     expected = list(expected)
     if actual == expected:
@@ -117,6 +119,7 @@ def assert_path(execution: Any, expected: Sequence[str], *, nested: bool = False
 
 
 def _visits_of(execution: Any, state: str) -> list[StateVisit]:
+    __tracebackhide__ = True  # pytest shows the message, not our frames
     found = [v for v in state_visits(execution) if v.name == state]
     if not found:
         entered = " > ".join(path(execution, nested=True)) or "(none)"
@@ -128,6 +131,7 @@ def _visits_of(execution: Any, state: str) -> list[StateVisit]:
 
 def state_output(execution: Any, state: str, visit: int = -1) -> Any:
     """The output of ``state``'s ``visit`` (default: its last) as a JSON value."""
+    __tracebackhide__ = True  # pytest shows the message, not our frames
     chosen = _visits_of(execution, state)[visit]
     if chosen.output is None:
         raise AssertionError(
@@ -140,6 +144,7 @@ def state_output(execution: Any, state: str, visit: int = -1) -> Any:
 
 def assert_state_output(execution: Any, state: str, expected: Any, *, visit: int = -1) -> None:
     """The output of ``state`` (its last visit, or ``visit``) equals ``expected``."""
+    __tracebackhide__ = True  # pytest shows the message, not our frames
     actual = state_output(execution, state, visit)
     if actual == expected:
         return
@@ -171,6 +176,7 @@ def retries(execution: Any, state: str) -> int:
 
 def assert_retried(execution: Any, state: str, times: int | None = None) -> None:
     """``state`` was retried ``times`` times in all (at least once when ``times`` is None)."""
+    __tracebackhide__ = True  # pytest shows the message, not our frames
     visits = _visits_of(execution, state)
     actual = sum(v.retries for v in visits)
     if (times is None and actual > 0) or actual == times:

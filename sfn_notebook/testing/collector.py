@@ -12,10 +12,13 @@ total: 1/1 items (100.0%)
 from __future__ import annotations
 
 import json
+import re
 import threading
 from typing import Any
 
 from sfn_notebook.analysis.coverage import Coverage
+
+_GENERATED = re.compile(r"sfn-notebook-[0-9a-f]{8}$")  # sfn.run's name when none is given
 
 
 class CoverageCollector:
@@ -24,7 +27,7 @@ class CoverageCollector:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._seen: dict[int, Any] = {}  # id -> execution; kept alive so ids stay unique
-        self._groups: dict[tuple[str, str], list[Any]] = {}
+        self._groups: dict[str, list[Any]] = {}  # definition JSON -> executions
 
     def add(self, execution: Any) -> None:
         """Count ``execution`` (an Execution; anything without a definition is ignored)."""
@@ -35,9 +38,8 @@ class CoverageCollector:
             if id(execution) in self._seen:
                 return
             self._seen[id(execution)] = execution
-            machine = str(getattr(execution, "state_machine_arn", "") or "").rsplit(":", 1)[-1]
             text = json.dumps(definition.raw, sort_keys=True, default=str)
-            self._groups.setdefault((machine or "state machine", text), []).append(execution)
+            self._groups.setdefault(text, []).append(execution)
 
     def add_runtime(self, runtime: Any) -> None:
         """Count every execution a Runtime holds."""
@@ -50,16 +52,14 @@ class CoverageCollector:
         """(state machine name, coverage) per definition seen, in name order."""
         found = []
         with self._lock:
-            groups = sorted(self._groups.items(), key=lambda kv: kv[0])
-        names = [machine for (machine, _), _ in groups]
-        for (machine, _), executions in groups:
+            groups = list(self._groups.values())
+        for executions in groups:
             coverage = Coverage.of(executions[0].definition)
             for execution in executions:
                 if execution.status != "RUNNING":
                     coverage.add(execution.history)
-            label = machine if names.count(machine) == 1 else f"{machine} (definition {len(found)})"
-            found.append((label, coverage))
-        return found
+            found.append((_label(executions), coverage))
+        return sorted(found, key=lambda pair: pair[0])
 
     def totals(self) -> tuple[int, int]:
         """(covered items, items) over every definition."""
@@ -80,3 +80,14 @@ class CoverageCollector:
         covered, total = self.totals()
         parts.append(f"total: {covered}/{total} items ({self.percent}%)")
         return "\n".join(parts)
+
+
+def _label(executions: list[Any]) -> str:
+    """The state machine names a definition ran under (``sfn.run``'s generated ones left out)."""
+    names = {
+        str(getattr(ex, "state_machine_arn", "") or "").rsplit(":", 1)[-1] for ex in executions
+    }
+    chosen = sorted(n for n in names if n and not _GENERATED.match(n))
+    if chosen:
+        return ", ".join(chosen)
+    return f"definition starting at {executions[0].definition.start_at}"
