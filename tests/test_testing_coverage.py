@@ -195,7 +195,10 @@ def sfn_time(text: str):
 def test_graph_data_has_per_state_and_per_edge_counts() -> None:
     data = analysis.coverage(three_runs()).graph_data()
     assert json.loads(json.dumps(data)) == data  # JSON-ready for a widget
-    assert data["states"]["Double"] == {"pointer": "/States/Fan/ItemProcessor/States/Double", "count": 3}
+    assert data["states"]["Double"] == {
+        "pointer": "/States/Fan/ItemProcessor/States/Double",
+        "count": 3,
+    }
     edges = {(e["source"], e["target"], e["kind"], e["index"]): e["count"] for e in data["edges"]}
     assert edges[("Charge", "Rescue", "catch", 0)] == 1
     assert edges[("Route", "Charge", "default", None)] == 1
@@ -260,7 +263,11 @@ def test_inject_faults_finds_the_unhandled_fault() -> None:
         "FAILED",
     )
     caught = rows[("Reserve", "OutOfStock")]
-    assert (caught.outcome, caught.caught_by, caught.next_state) == ("caught", "Reserve", "Backorder")
+    assert (caught.outcome, caught.caught_by, caught.next_state) == (
+        "caught",
+        "Reserve",
+        "Backorder",
+    )
     # Ship catches everything; Reserve only OutOfStock: every other Reserve fault is unhandled.
     unhandled = sorted(e for (s, e), r in rows.items() if r.outcome == "failed")
     assert unhandled == sorted(reserve - {"OutOfStock"})

@@ -201,8 +201,8 @@ class Coverage:
     def graph_data(self) -> dict[str, Any]:
         """Per-state and per-edge counts as JSON-ready data, for a graph view to colour.
 
-        ``states`` maps a state's name to its JSON pointer and entry count; each edge names its source
-        and target states, its kind (next, choice, default, catch) and index, and its count.
+        ``states`` maps a state's name to its JSON pointer and entry count; each edge names its
+        source and target states, its kind (next, choice, default, catch), index and count.
         Retry clauses are listed per state (they loop back to the state itself).
         """
         states = {
@@ -248,6 +248,8 @@ class Coverage:
         """One row per item; the columns of :func:`coverage_frame`."""
         import pandas as pd
 
+        from sfn_notebook.analysis.frames import normalise
+
         rows = [
             (
                 i.kind,
@@ -263,6 +265,7 @@ class Coverage:
             for i in self.items
         ]
         frame = pd.DataFrame.from_records(rows, columns=list(COVERAGE_COLUMNS))
+        normalise(frame, ("kind", "state", "target", "shared", "pointer"))
         frame["index"] = frame["index"].astype("Int64")
         frame["count"] = frame["count"].astype("int64")
         frame["covered"] = frame["covered"].astype(bool)

@@ -31,7 +31,7 @@ observers: list[Callable[[Any], None]] = []
 
 
 def _observe(execution: Any) -> None:
-    for observer in list(observers):
+    for observer in observers.copy():  # an observer may detach itself
         observer(execution)
 
 

@@ -118,21 +118,21 @@ def run_test_case(
         functions=functions,
     )
     result = CaseResult(machine, case, execution)
-    checks: list[tuple[Callable[..., None], tuple[Any, ...]]] = [
-        (assertions.assert_status, (wanted.get("status", "SUCCEEDED"),))
-    ]
+    _check(result, assertions.assert_status, wanted.get("status", "SUCCEEDED"))
     if "path" in wanted:
-        checks.append((assertions.assert_path, (wanted["path"],)))
-    if "output" in wanted and execution.status == "SUCCEEDED" and execution.output != wanted["output"]:
+        _check(result, assertions.assert_path, wanted["path"])
+    if "output" in wanted and execution.output != wanted["output"]:
         result.problems.append(f"output: expected {wanted['output']!r}, got {execution.output!r}")
     if "error" in wanted and execution.error != wanted["error"]:
         result.problems.append(f"error: expected {wanted['error']!r}, got {execution.error!r}")
-    for check, arguments in checks:
-        try:
-            check(execution, *arguments)
-        except AssertionError as exc:
-            result.problems.append(str(exc))
     return result
+
+
+def _check(result: CaseResult, assertion: Callable[..., None], *arguments: Any) -> None:
+    try:
+        assertion(result.execution, *arguments)
+    except AssertionError as exc:
+        result.problems.append(str(exc))
 
 
 def run_test_cases(

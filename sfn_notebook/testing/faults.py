@@ -97,12 +97,8 @@ def service_errors(resource: str) -> tuple[str, ...]:
 
 def task_faults(state: m.TaskState) -> list[str]:
     """The errors injected into one Task: its clauses' errors, the States errors, the service's."""
-    named = [
-        error
-        for clause in (*state.retry, *state.catch)
-        for error in clause.error_equals
-        if error not in _WILDCARDS
-    ]
+    clauses: list[m.Retrier | m.Catcher] = [*state.retry, *state.catch]
+    named = [error for c in clauses for error in c.error_equals if error not in _WILDCARDS]
     resource = state.resource if isinstance(state.resource, str) else ""
     return list(dict.fromkeys([*named, *_ALWAYS, *service_errors(resource)]))
 
@@ -171,7 +167,10 @@ def inject_faults(definition: Any, input: Any = None, **options: Any) -> pd.Data
     """
     import pandas as pd
 
-    rows = [tuple(getattr(o, c) for c in FAULT_COLUMNS) for o in fault_outcomes(definition, input, **options)]
+    rows = [
+        tuple(getattr(o, c) for c in FAULT_COLUMNS)
+        for o in fault_outcomes(definition, input, **options)
+    ]
     frame = pd.DataFrame.from_records(rows, columns=list(FAULT_COLUMNS))
     frame["retries"] = frame["retries"].astype("int64")
     return frame
@@ -183,7 +182,9 @@ def _machine_of(config: MockConfig | None) -> str | None:
     return None
 
 
-def _config(base: MockConfig | None, machine: str, states: dict[str, str], error: str) -> MockConfig:
+def _config(
+    base: MockConfig | None, machine: str, states: dict[str, str], error: str
+) -> MockConfig:
     """A mock configuration whose one test case throws ``error`` from the faulty Task."""
     config = MockConfig({})
     config.responses = dict(base.responses) if base is not None else {}
