@@ -83,12 +83,16 @@ def cmd_test(args: argparse.Namespace) -> int:
 
     text = _read(args.definition)
     given = _input(args.input)
+    try:
+        value = None if given is None else json.loads(given)
+    except ValueError as exc:
+        raise SfnNotebookError(f"--input is not JSON: {exc}") from None
     results = run_test_cases(
         text,
         args.mock_config,
         state_machine=args.state_machine,
         cases=args.case or None,
-        input=None if given is None else json.loads(given),
+        input=value,
     )
     for result in results:
         print(result.summary())

@@ -76,11 +76,13 @@ MOCKS = {
             "TestCases": {
                 "RightBusyOnce": {"Right": "BusyOnce"},
                 "ChargeDeclined": {"Charge": "BusyTwiceThenDeclined"},
+                "RightBoom": {"Right": "Boom"},
             }
         }
     },
     "MockedResponses": {
         "BusyOnce": {"0": {"Throw": {"Error": "Busy", "Cause": "try later"}}, "1": OK},
+        "Boom": {"0": {"Throw": {"Error": "Boom", "Cause": "broken"}}},
         "BusyTwiceThenDeclined": {
             "0-1": {"Throw": {"Error": "Busy", "Cause": "try later"}},
             "2": {"Throw": {"Error": "Declined", "Cause": "card declined"}},
@@ -206,6 +208,20 @@ def test_graph_data_has_per_state_and_per_edge_counts() -> None:
     assert {"state": "Charge", "index": 0, "count": 2, "pointer": "/States/Charge/Retry/0"} in data[
         "retries"
     ]
+
+
+def test_a_catch_on_a_parallel_and_a_second_execution_add_up() -> None:
+    cov = analysis.coverage(three_runs())
+    boom = sfn.run(FLOW, {"kind": "both"}, mocks=MOCKS, test_case="RightBoom")
+    assert boom.status == "SUCCEEDED"
+    cov.add(boom)
+    found = counts(cov)
+    assert found["Both: Catch 0 -> Rescue"] == 1
+    assert found["Route: rule 1 -> Both"] == found["Route: rule 2 -> Both"] == 2
+    assert (found["Right: Retry 0"], found["Rescue -> Done"], found["Both -> Done"]) == (1, 2, 1)
+    caught = next(i for i in cov.items if i.label == "Both: Catch 0 -> Rescue")
+    assert caught.errors == {"Boom": 1}
+    assert cov.executions == 4
 
 
 def test_coverage_without_a_definition_says_what_it_needs() -> None:

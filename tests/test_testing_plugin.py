@@ -232,6 +232,8 @@ def test_cli_runs_the_samples_test_cases(capsys: pytest.CaptureFixture[str]) -> 
     assert "coverage 55.0% is below 80%" in captured.err
     assert main(["test", definition, "--mock-config", config, "--case", "Nope"]) == 2
     assert "Invalid mock test case name 'Nope'" in capsys.readouterr().err
+    assert main(["test", definition, "--mock-config", config, "--input", "{nope"]) == 2
+    assert capsys.readouterr().err.startswith("error: --input is not JSON")
 
 
 def test_cli_reports_a_failing_case(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -190,7 +190,7 @@ class MockConfigCollector(pytest.File):
     def collect(self) -> Iterator[MockCaseItem]:
         from sfn_notebook.testing.cases import definition_for, mock_test_cases
 
-        where = self.config.getoption("--sfn-definitions")
+        where = _absolute(self.config, self.config.getoption("--sfn-definitions"))
         for machine, case in mock_test_cases(os.fspath(self.path)):
             definition = definition_for(machine, where)
             yield MockCaseItem.from_parent(
