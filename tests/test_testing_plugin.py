@@ -262,3 +262,22 @@ def test_assertions_name_what_happened() -> None:
         testing.assert_status(failed)
     assert "execution: FAILED" in str(info.value)
     testing.assert_status(failed.history, "FAILED")  # events alone, as imported from AWS
+
+
+def test_fault_injection_on_the_samples_sentiment_task() -> None:
+    outcomes = testing.fault_outcomes(
+        (SAMPLE / "local_testing.asl.json").read_text(),
+        json.loads((SAMPLE / "sfn_valid_input.json").read_text()),
+        mocks=SAMPLE / "MockConfigFile.json",
+        test_case="HappyPathTest",
+        states=["DetectSentiment"],
+    )
+    # DetectSentiment retries InternalServerException and catches nothing: every fault fails
+    # the execution, after three retries for the one it retries.
+    assert [(o.error, o.outcome, o.retries) for o in outcomes] == [
+        ("InternalServerException", "failed", 3),
+        ("States.TaskFailed", "failed", 0),
+        ("States.Timeout", "failed", 0),
+        ("Comprehend.ComprehendException", "failed", 0),
+    ]
+    assert {o.execution_status for o in outcomes} == {"FAILED"}

@@ -7,6 +7,8 @@ every other Task is served as usual: by ``functions``, or by the test case ``tes
 ``mocks``. The errors tried for a Task are those its own Retry/Catch clauses name, the errors
 every Task can end with (``States.Timeout``, ``States.TaskFailed``) and the service's own errors
 for its resource (``Lambda.ServiceException`` ...). Wildcards (``States.ALL``) are not injected.
+A ``States.Timeout`` is thrown like any error (a TaskFailed event, where AWS would record
+TaskTimedOut): Retry and Catch treat it by name either way, which is what is being tested.
 
 >>> flow = {"StartAt": "Charge", "States": {"Charge": {"Type": "Task",
 ...     "Resource": "arn:aws:lambda:us-east-1:123456789012:function:charge",
@@ -80,6 +82,8 @@ def service_errors(resource: str) -> tuple[str, ...]:
 
     >>> service_errors("arn:aws:states:::lambda:invoke")[0]
     'Lambda.ServiceException'
+    >>> service_errors("arn:aws:states:::aws-sdk:comprehend:detectSentiment")
+    ('Comprehend.ComprehendException',)
     """
     from sfn_notebook.integrations.services import V1_NAMING
 
@@ -91,7 +95,15 @@ def service_errors(resource: str) -> tuple[str, ...]:
     service = match.group("service")
     if service == "lambda":
         return _LAMBDA
-    naming = V1_NAMING.get(service)
+    if service == "aws-sdk":  # named as the integration names an error the API does not model
+        from sfn_notebook.integrations.aws import boto_service, sdk_naming, service_model
+
+        boto = boto_service(match.group("action").partition(":")[0])
+        if boto is None:
+            return ()
+        naming = sdk_naming(service_model(boto).service_id)
+    else:
+        naming = V1_NAMING.get(service)
     return () if naming is None else (f"{naming.prefix}.{naming.generic}",)
 
 
