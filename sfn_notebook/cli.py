@@ -4,6 +4,7 @@ sfn-notebook validate flow.asl.json other.asl.yaml
 sfn-notebook run flow.asl.yaml --input '{"n": 3}' --history
 sfn-notebook executions --state-machine orders --status FAILED
 sfn-notebook history EXECUTION --format csv
+sfn-notebook test flow.asl.json --mock-config MockConfigFile.json --coverage
 """
 
 from __future__ import annotations
@@ -85,6 +86,41 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 1
 
 
+def cmd_test(args: argparse.Namespace) -> int:
+    """Run a MockConfigFile's test cases (testing.run_test_cases); print one line per case and,
+    with ``--coverage``, the coverage report; exit 1 when a case failed or coverage is short."""
+    from sfn_notebook.analysis.coverage import Coverage
+    from sfn_notebook.testing.cases import run_test_cases
+
+    text = _read(args.definition)
+    given = _input(args.input)
+    try:
+        value = None if given is None else json.loads(given)
+    except ValueError as exc:
+        raise SfnNotebookError(f"--input is not JSON: {exc}") from None
+    results = run_test_cases(
+        text,
+        args.mock_config,
+        state_machine=args.state_machine,
+        cases=args.case or None,
+        input=value,
+    )
+    for result in results:
+        print(result.summary())
+    failed = sum(not r.passed for r in results)
+    print(f"{len(results) - failed} passed, {failed} failed")
+    short = False
+    if args.coverage or args.fail_under is not None:
+        coverage = Coverage.of(text)
+        for result in results:
+            coverage.add(result.execution.history)
+        print(coverage.report())
+        if args.fail_under is not None and coverage.percent < args.fail_under:
+            print(f"coverage {coverage.percent}% is below {args.fail_under:g}%", file=sys.stderr)
+            short = True
+    return 1 if failed or short else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sfn-notebook", description="Run and check AWS Step Functions definitions locally."
@@ -105,6 +141,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="serve S3 bucket NAME from a local folder (ItemReader, ResultWriter); repeatable",
     )
     run.set_defaults(func=cmd_run)
+    test = commands.add_parser("test", help="run the test cases of a MockConfigFile")
+    test.add_argument("definition", metavar="DEFINITION", help="a .asl.json or .asl.yaml file")
+    test.add_argument("--mock-config", required=True, metavar="FILE", help="MockConfigFile.json")
+    test.add_argument(
+        "--case", action="append", metavar="NAME", help="only this test case (repeatable)"
+    )
+    test.add_argument("--state-machine", metavar="NAME", help="its name in the MockConfigFile")
+    test.add_argument("--input", help="execution input: JSON text, or @file")
+    test.add_argument("--coverage", action="store_true", help="print the coverage report")
+    test.add_argument("--fail-under", type=float, metavar="PERCENT", help="minimum coverage")
+    test.set_defaults(func=cmd_test)
     add_store_commands(commands)  # executions, history: reading a store
     return parser
 

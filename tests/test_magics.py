@@ -350,6 +350,29 @@ def test_executions_lists_and_filters(hello: Any) -> None:
     assert "no state machine named 'nope'" in usage_error(hello, "executions nope")
 
 
+def test_coverage_counts_what_the_executions_took(ip: Any) -> None:
+    ip.run_cell_magic(
+        "asl",
+        "pick",
+        "StartAt: C\nStates:\n"
+        "  C: {Type: Choice, Default: B, Choices: [{Variable: $.n, NumericEquals: 1, Next: A}]}\n"
+        "  A: {Type: Succeed}\n  B: {Type: Succeed}\n",
+    )
+    ip.run_line_magic("sfn", 'run pick --input {"n": 1}')
+    ip.run_line_magic("sfn", 'run pick --input {"n": 1}')
+    frame = ip.run_line_magic("sfn", "coverage pick")
+    frame["target"] = frame["target"].fillna("-")
+    assert frame[["kind", "state", "target", "count"]].to_dict("records") == [
+        {"kind": "state", "state": "C", "target": "-", "count": 2},
+        {"kind": "choice", "state": "C", "target": "A", "count": 2},
+        {"kind": "default", "state": "C", "target": "B", "count": 0},
+        {"kind": "state", "state": "A", "target": "-", "count": 2},
+        {"kind": "state", "state": "B", "target": "-", "count": 0},
+    ]
+    assert ip.run_line_magic("sfn", "coverage pick --status FAILED")["count"].sum() == 0
+    assert "no state machine named 'nope'" in usage_error(ip, "coverage nope")
+
+
 # ------------------------------------------------------------------------------------------------
 # %sfn validate, graph
 

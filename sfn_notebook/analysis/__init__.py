@@ -18,12 +18,16 @@ from sfn_notebook.analysis.compare import (
     slowest_executions,
     state_durations,
 )
+from sfn_notebook.analysis.coverage import Coverage, coverage, coverage_frame
 from sfn_notebook.analysis.frames import events_frame, executions_frame
 from sfn_notebook.analysis.sources import Run, run_from_events, runs
 
 __all__ = [
+    "Coverage",
     "Run",
     "compare_executions",
+    "coverage",
+    "coverage_frame",
     "events_frame",
     "executions_frame",
     "failure_rates",

@@ -291,6 +291,33 @@ def _executions(ctx: Context, args: argparse.Namespace) -> Any:
 
 
 @command(
+    "coverage",
+    "Which states, transitions, Choice rules, Retry and Catch clauses the executions of a state "
+    "machine took, and how often (analysis.coverage_frame).",
+    arg("state_machine", metavar="NAME", help="the state machine"),
+    arg("--status", choices=STATUSES, help="only executions with this status"),
+    completes="machine",
+)
+def _coverage(ctx: Context, args: argparse.Namespace) -> Any:
+    """Mirrors analysis.coverage_frame(rt, state_machine=NAME, status=STATUS), against the
+    state machine's current definition.
+
+    Examples:
+      %sfn coverage orders
+      missed = %sfn coverage orders --status FAILED
+    """
+    from sfn_notebook.analysis.coverage import coverage_frame
+
+    definition = _require_machine(ctx, args.state_machine)["definition"]
+    return coverage_frame(
+        ctx.session.runtimes(),
+        definition=definition,
+        state_machine=args.state_machine,
+        status=args.status,
+    )
+
+
+@command(
     "validate",
     "Validate a state machine or a definition file as AWS would; findings name their line.",
     arg("target", metavar="NAME|FILE", help="a state machine of this notebook, or a file"),
