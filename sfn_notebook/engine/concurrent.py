@@ -82,7 +82,7 @@ class ParallelRunner(Recoverable):
         frame = visit.frame
         history = frame.execution.history
         scope = self.scope(visit)
-        branch_input = self.effective_input(visit.input, scope)
+        branch_input = self.effective_input(visit.input, scope, visit.note)
         history.add(frame.cursor, "ParallelStateStarted")
         text = dumps(branch_input)
         cursors = [frame.cursor.child() for _ in self.branches]
@@ -189,34 +189,48 @@ class MapRunner(Recoverable):
                         unexpected_type(self.map_state.items, "Items", "array", items), "Items"
                     )
             return items, data
-        effective = self.input_path.apply(data, scope)
-        items = effective if self.items_path is None else self.items_path.evaluate(effective, scope)
+        effective = self.effective(visit, data, scope)
+        if self.items_path is None:
+            items = effective
+            if not isinstance(items, list):
+                # AWS's words recorded for JSONata (no Items), kept for JSONPath's default "$".
+                raise StatesError(
+                    "States.Runtime",
+                    f"Map state input must be an array but was: {dumps(items)}",
+                )
+            return items, effective
+        items = self.items_path.evaluate(effective, scope)
         if not isinstance(items, list):
-            # AWS's words recorded for JSONata (no Items); for an ItemsPath they are unknown.
-            raise StatesError(
-                "States.Runtime",
-                f"Map state input must be an array but was: {dumps(items)}",
+            path = self.map_state.items_path or ""
+            shown = path[1:] if path.startswith("$$") else path
+            # AWS's words, recorded by TestState, come without the usual "An error occurred ..."
+            raise Failure(
+                "States.Runtime", f'Reference path "{shown}" must point to array.', self.name
             )
+        if visit.note is not None:
+            visit.note("afterItemsPath", items)
         return items, effective
 
     async def attempt(self, visit: Visit) -> Transition:
         frame = visit.frame
         history = frame.execution.history
         scope = self.scope(visit)
-        items, effective = self._items(visit, scope)
-        # AWS reads MaxConcurrency before MapStateStarted, the tolerated failures after it.
-        limit = self.concurrency.value(effective, scope)
+        items, effective, limit = self.prepare(visit, scope)
         history.add(
             frame.cursor, "MapStateStarted", "mapStateStartedEventDetails", {"length": len(items)}
         )
-        tolerated_count = self.tolerated_count.value(effective, scope)
-        tolerated_pct = self.tolerated_percentage.value(effective, scope)
+        tolerated_count, tolerated_pct = self.tolerated(visit, effective, scope)
         inputs = [
             self._item_input(visit, scope, effective, i, item) for i, item in enumerate(items)
         ]
+        note = visit.note
+        if note is not None and self.map_state.item_selector is not None:
+            note("afterItemSelector", inputs)
         if self.batcher is not None:
             # Each child execution gets one batch; the Map's result is the batches' outputs.
             inputs = items = self.batcher.batches(inputs, effective, scope)
+            if note is not None:
+                note("afterItemBatcher", inputs)
         results: list[Any] = [None] * len(items)
         tolerance = _tolerance(len(items), tolerated_count, tolerated_pct)
         failures: list[Failure] = []
@@ -341,6 +355,27 @@ class MapRunner(Recoverable):
                 frame.cursor.integrate(cursor)
             history.add(frame.cursor, "MapStateSucceeded", advance=False)
         return self.finish(visit, scope, results)
+
+    def prepare(self, visit: Visit, scope: Any) -> tuple[list[Any], Any, int | None]:
+        """The items, the effective input and MaxConcurrency (AWS reads it before
+        MapStateStarted, the tolerated failures after it)."""
+        items, effective = self._items(visit, scope)
+        limit = self.concurrency.value(effective, scope)
+        if visit.note is not None:
+            visit.note("maxConcurrency", limit or 0)
+        return items, effective, limit
+
+    def tolerated(self, visit: Visit, effective: Any, scope: Any) -> tuple[Any, Any]:
+        """ToleratedFailureCount and ToleratedFailurePercentage (None when not given)."""
+        count = self.tolerated_count.value(effective, scope)
+        percentage = self.tolerated_percentage.value(effective, scope)
+        note = visit.note
+        if note is not None:
+            if count is not None:
+                note("toleratedFailureCount", count)
+            if percentage is not None:
+                note("toleratedFailurePercentage", float(percentage))
+        return count, percentage
 
     def _end_lines(
         self, history: History, link: int, lines: list[tuple[Frame | None, str, int]]
