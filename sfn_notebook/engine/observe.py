@@ -33,8 +33,12 @@ logged and detached; the run goes on unchanged.
 
 from __future__ import annotations
 
+import json
 import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
+
+from sfn_notebook.engine.history import dumps
 
 if TYPE_CHECKING:
     from sfn_notebook.engine.frame import ExecutionContext
@@ -77,3 +81,54 @@ class Note:
         except Exception:
             log.exception("stage observer %r raised; detached from this execution", observer)
             self._context.observer = None
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One observed stage; ``text`` is the value as JSON text, ``value`` the value again."""
+
+    state: str
+    stage: str
+    text: str
+    event_id: int | None = None
+    retry_count: int = 0
+    map_iteration: int | None = None
+
+    @property
+    def value(self) -> Any:
+        return json.loads(self.text)
+
+
+class StageLog:
+    """An observer that records every stage (as JSON text, so later changes cannot reach it).
+
+    Recording is opt-in: pass one as ``observer=`` to :func:`sfn_notebook.run`.
+
+    >>> import sfn_notebook as sfn
+    >>> log = sfn.StageLog()
+    >>> pick = {"Type": "Pass", "InputPath": "$.a", "Parameters": {"b.$": "$.x"}, "End": True}
+    >>> ex = sfn.run({"StartAt": "P", "States": {"P": pick}}, {"a": {"x": 1}}, observer=log)
+    >>> [(s.stage, s.text) for s in log.stages("P")][:3]
+    [('input', '{"a":{"x":1}}'), ('afterInputPath', '{"x":1}'), ('afterParameters', '{"b":1}')]
+    """
+
+    def __init__(self) -> None:
+        self._stages: list[Stage] = []
+
+    def stage(
+        self,
+        *,
+        state: str,
+        stage: str,
+        value: Any,
+        event_id: int | None = None,
+        retry_count: int = 0,
+        map_iteration: int | None = None,
+        **future_kwargs: Any,
+    ) -> None:
+        text = dumps(value)
+        self._stages.append(Stage(state, stage, text, event_id, retry_count, map_iteration))
+
+    def stages(self, state: str | None = None) -> list[Stage]:
+        """The stages observed so far, in order; only those of ``state`` when given."""
+        return [s for s in self._stages if state is None or s.state == state]

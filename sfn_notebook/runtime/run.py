@@ -17,6 +17,7 @@ from sfn_notebook.engine.clock import Clock
 from sfn_notebook.engine.execution import ExecutionRecord, execute, input_text, parse_input
 from sfn_notebook.engine.frame import ExecutionContext
 from sfn_notebook.engine.history import History
+from sfn_notebook.engine.observe import StageObserver
 from sfn_notebook.engine.resources import ResourceRegistry
 from sfn_notebook.limits import Limits
 from sfn_notebook.runtime.execution import Execution
@@ -49,6 +50,7 @@ def run(
     boto3_session: Any = None,
     aws_endpoint_url: str | Mapping[str, str] | None = None,
     limits: Limits | Mapping[str, Any] | None = None,
+    observer: StageObserver | None = None,
 ) -> Execution:
     """Run a definition once and return the finished :class:`Execution`.
 
@@ -61,6 +63,8 @@ def run(
     cases for this state machine (named ``state_machine_name``, or the configuration's only
     one); AWS service Tasks go through ``boto3_session`` / ``aws_endpoint_url``. ``limits`` (a
     :class:`~sfn_notebook.limits.Limits` or a dict of its fields) guards against runaway work.
+    ``observer`` sees each I/O stage of each state (:mod:`sfn_notebook.engine.observe`; a
+    :class:`~sfn_notebook.engine.observe.StageLog` records them).
 
     >>> ex = run({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 3600, "End": True}}})
     >>> ex.status
@@ -108,6 +112,7 @@ def run(
             registry,
             seed,
             the_limits,
+            observer,
         )
     )
 
@@ -150,6 +155,7 @@ def _execute(
     resources: ResourceRegistry,
     seed: int | None,
     limits: Limits,
+    observer: StageObserver | None = None,
 ) -> Execution:
     loop = the_clock.new_loop()
     try:
@@ -171,6 +177,7 @@ def _execute(
             state_machine_type=state_machine_type,
             rng=random.Random(seed),
             limits=limits,
+            observer=observer,
         )
         record = ExecutionRecord(context)
         loop.run_until_complete(execute(record, compile_machine(model), model.timeout_seconds))
