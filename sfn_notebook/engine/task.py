@@ -113,8 +113,8 @@ class Recoverable(IOState):
     def effective_input(
         self, data: Any, scope: Any, note: Callable[[str, Any], None] | None = None
     ) -> Any:
-        """What the work gets: Arguments, or InputPath then Parameters. ``note`` sees each stage
-        (TestState's inspection data)."""
+        """What the work gets: Arguments, or InputPath then Parameters; ``note`` (the visit's)
+        is told each stage."""
         if self.jsonata:
             value = (
                 self.arguments.apply(jsonata_states(data, scope), scope) if self.arguments else data
