@@ -21,8 +21,9 @@ not reported):
 ``variables``              the values Assign gives (a state's, a Choice rule's or a catcher's)
 ``output``                 the state's output (after OutputPath or Output)
 
-Each call also carries ``event_id`` (the visit's ``<Type>StateEntered`` event), ``retry_count``
-(the attempt) and ``map_iteration`` (the Map iteration's index, or None). ``value`` is the
+A retried state reports its stages again for each attempt, from ``afterInputPath`` on. Each call
+also carries ``event_id`` (the visit's ``<Type>StateEntered`` event), ``retry_count`` (the
+attempt) and ``map_iteration`` (the Map iteration's index, or None). ``value`` is the
 engine's own object: read it, or copy it (``json.dumps``) to keep it. An observer that raises is
 logged and detached; the run goes on unchanged.
 
