@@ -12,6 +12,7 @@ from typing import Any
 
 from sfn_notebook.asl.model import Definition
 from sfn_notebook.asl.parse import parse, validate
+from sfn_notebook.engine.observe import StageLog
 from sfn_notebook.errors import (
     DefinitionError,
     Diagnostic,
@@ -76,6 +77,7 @@ __all__ = [
     "Limits",
     "Runtime",
     "SfnNotebookError",
+    "StageLog",
     "StatesError",
     "default_runtime",
     "function",

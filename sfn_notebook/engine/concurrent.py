@@ -85,7 +85,7 @@ class ParallelRunner(Recoverable):
         frame = visit.frame
         history = frame.execution.history
         scope = self.scope(visit)
-        branch_input = self.effective_input(visit.input, scope)
+        branch_input = self.effective_input(visit.input, scope, visit.note)
         history.add(frame.cursor, "ParallelStateStarted")
         text = dumps(branch_input)
         cursors = [frame.cursor.child() for _ in self.branches]
@@ -202,44 +202,53 @@ class MapRunner(Recoverable):
                         unexpected_type(self.map_state.items, "Items", "array", items), "Items"
                     )
             return items, data
-        effective = self.input_path.apply(data, scope)
-        items = effective if self.items_path is None else self.items_path.evaluate(effective, scope)
+        effective = self.effective(visit, data, scope)
+        if self.items_path is None:
+            items = effective
+            if not isinstance(items, list):
+                # AWS's words recorded for JSONata (no Items), kept for JSONPath's default "$".
+                raise StatesError(
+                    "States.Runtime",
+                    f"Map state input must be an array but was: {dumps(items)}",
+                )
+            return items, effective
+        items = self.items_path.evaluate(effective, scope)
         if not isinstance(items, list):
-            # AWS's words recorded for JSONata (no Items); for an ItemsPath they are unknown.
-            raise StatesError(
-                "States.Runtime",
-                f"Map state input must be an array but was: {dumps(items)}",
+            path = self.map_state.items_path or ""
+            shown = path[1:] if path.startswith("$$") else path
+            # AWS's words, recorded by TestState, come without the usual "An error occurred ..."
+            raise Failure(
+                "States.Runtime", f'Reference path "{shown}" must point to array.', self.name
             )
+        if visit.note is not None:
+            visit.note("afterItemsPath", items)
         return items, effective
 
     async def attempt(self, visit: Visit) -> Transition:
         frame = visit.frame
         history = frame.execution.history
         scope = self.scope(visit)
-        if self.reader is not None:
-            # AWS ignores ItemsPath when an ItemReader reads the items (recorded, Jan 2025).
-            items: list[Any] = []
-            effective = visit.input if self.jsonata else self.input_path.apply(visit.input, scope)
-        else:
-            items, effective = self._items(visit, scope)
-        # AWS reads MaxConcurrency before MapStateStarted, the tolerated failures after it.
-        limit = self.concurrency.value(effective, scope)
+        items, effective, limit = self.prepare(visit, scope)
         # With an ItemReader AWS records a length of 0 (recorded): the items are not read yet.
         history.add(
             frame.cursor, "MapStateStarted", "mapStateStartedEventDetails", {"length": len(items)}
         )
         source = self.reader.prepare(effective, scope) if self.reader is not None else None
-        tolerated_count = self.tolerated_count.value(effective, scope)
-        tolerated_pct = self.tolerated_percentage.value(effective, scope)
+        tolerated_count, tolerated_pct = self.tolerated(visit, effective, scope)
+        note = visit.note
         if source is None:
             inputs = [
                 self._item_input(visit, scope, effective, i, item) for i, item in enumerate(items)
             ]
+            if note is not None and self.map_state.item_selector is not None:
+                note("afterItemSelector", inputs)
         # The batcher's limits are read before the map run starts (recorded for its *Path fields).
         batching = self.batcher.settings(effective, scope) if self.batcher is not None else None
         if source is None and batching is not None and self.batcher is not None:
             # Each child execution gets one batch; the Map's result is their outputs.
             inputs = items = list(self.batcher.batches(inputs, batching))
+            if note is not None:
+                note("afterItemBatcher", inputs)
         distributed = self.map_state.mode == "DISTRIBUTED"
         map_run_arn = self._map_run_arn(frame) if distributed else ""
         if distributed:
@@ -436,6 +445,32 @@ class MapRunner(Recoverable):
             frame.cursor, "MapRunFailed", "mapRunFailedEventDetails", details
         )
         return Failure(error.error, error.cause, self.name)
+
+    def prepare(self, visit: Visit, scope: Any) -> tuple[list[Any], Any, int | None]:
+        """The items (none yet with an ItemReader), the effective input and MaxConcurrency
+        (AWS reads it before MapStateStarted, the tolerated failures after it)."""
+        if self.reader is not None:
+            # AWS ignores ItemsPath when an ItemReader reads the items (recorded, Jan 2025).
+            items: list[Any] = []
+            effective = visit.input if self.jsonata else self.effective(visit, visit.input, scope)
+        else:
+            items, effective = self._items(visit, scope)
+        limit = self.concurrency.value(effective, scope)
+        if visit.note is not None:
+            visit.note("maxConcurrency", limit or 0)
+        return items, effective, limit
+
+    def tolerated(self, visit: Visit, effective: Any, scope: Any) -> tuple[Any, Any]:
+        """ToleratedFailureCount and ToleratedFailurePercentage (None when not given)."""
+        count = self.tolerated_count.value(effective, scope)
+        percentage = self.tolerated_percentage.value(effective, scope)
+        note = visit.note
+        if note is not None:
+            if count is not None:
+                note("toleratedFailureCount", count)
+            if percentage is not None:
+                note("toleratedFailurePercentage", float(percentage))
+        return count, percentage
 
     def _end_lines(
         self, history: History, link: int, lines: list[tuple[Frame | None, str, int]]

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from sfn_notebook.engine.frame import Frame
 from sfn_notebook.engine.history import PAYLOAD_LIMIT, Cursor, dumps, payload
+from sfn_notebook.engine.observe import Note
 from sfn_notebook.engine.pipeline import assigned_details, variable_sizes
 from sfn_notebook.errors import StatesError
 
@@ -77,6 +78,7 @@ class Visit:
         "input",
         "input_text",
         "key",
+        "note",
         "retry_count",
     )
 
@@ -97,6 +99,7 @@ class Visit:
         self.entered_at = entered_at
         self.retry_count = 0
         self.key: str | None = None  # the replay key, when the execution is a redrive
+        self.note: Note | None = None  # reports each I/O stage, when an observer is set
 
 
 class StateRunner:
@@ -168,6 +171,11 @@ class StateRunner:
         next_state: str | EllipsisType | None = ...,
     ) -> Transition:
         """Apply assigned variables, check the output's size, emit ``<Type>StateExited``."""
+        note = visit.note
+        if note is not None:
+            if assigned is not None:
+                note("variables", assigned)
+            note("output", output)
         text = dumps(output)
         if len(text) > PAYLOAD_LIMIT // 4 and len(text.encode("utf-8")) > PAYLOAD_LIMIT:
             raise Failure(
@@ -275,6 +283,9 @@ async def run_machine(
         )
         visit = Visit(frame, data, text, entered_id, entered_prev, clock.now())
         visit.key = key
+        if frame.execution.observer is not None:
+            visit.note = Note(frame.execution, runner.name, visit)
+            visit.note("input", data)
         try:
             if runner.sync:
                 step = runner.run_sync(visit)
@@ -290,6 +301,8 @@ async def run_machine(
                 else StatesError("States.Runtime", "The payload is nested too deeply to process.")
             )
             failure = runner.runtime_error(visit, error)
+            if visit.note is not None and not runner.retryable:  # Recoverable notes its own
+                visit.note("error", failure.error_output())
             if not failure.reported and failure.state == runner.name:
                 runner.report(visit, failure)
             if runner.failed_type is not None:

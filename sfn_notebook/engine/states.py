@@ -45,6 +45,13 @@ class IOState(StateRunner):
             Assign(state.assign, "Assign", self.jsonata) if state.assign is not None else None
         )
 
+    def effective(self, visit: Visit, data: Any, scope: Any) -> Any:
+        """InputPath applied (JSONPath), noted as ``afterInputPath``."""
+        effective = self.input_path.apply(data, scope)
+        if visit.note is not None:
+            visit.note("afterInputPath", effective)
+        return effective
+
     def jsonata_output(self, visit: Visit, scope: Any, states: dict[str, Any], default: Any) -> Any:
         if self.output_value is None:
             return default
@@ -71,13 +78,21 @@ class PassRunner(IOState):
             output = self.jsonata_output(visit, scope, states, data)
             assigned = self.assign.evaluate(data, scope, states) if self.assign else None
             return self.exit(visit, output, assigned)
+        note = visit.note
         effective = self.input_path.apply(data, scope)
+        if note is not None:
+            note("afterInputPath", effective)
         if self.parameters is not None:
             effective = self.parameters.apply(effective, scope)
         result = self.result if self.has_result else effective
+        if note is not None:
+            note("afterParameters", effective)
+            note("result", result)
         assigned = self.assign.evaluate(result, scope, None) if self.assign else None
-        output = self.output_path.apply(self.result_path.apply(data, result), scope)
-        return self.exit(visit, output, assigned)
+        placed = self.result_path.apply(data, result)
+        if note is not None:
+            note("afterResultPath", placed)
+        return self.exit(visit, self.output_path.apply(placed, scope), assigned)
 
 
 @runner("Succeed")
@@ -89,7 +104,7 @@ class SucceedRunner(IOState):
             states = jsonata_states(data, scope)
             output = self.jsonata_output(visit, scope, states, data)
         else:
-            output = self.output_path.apply(self.input_path.apply(data, scope), scope)
+            output = self.output_path.apply(self.effective(visit, data, scope), scope)
         return self.exit(visit, output, None, None)
 
 
@@ -135,7 +150,7 @@ class ChoiceRunner(IOState):
             value = self.jsonata_output(visit, scope, states, data)
             assigned = self.assign.evaluate(data, scope, states) if self.assign else None
             return self.exit(visit, value, assigned, self.default)
-        effective = self.input_path.apply(data, scope)
+        effective = self.effective(visit, data, scope)
         for test, target, assign, _output in self.rules:
             if test.evaluate(effective, scope):
                 assigned = assign.evaluate(effective, scope, None) if assign else None
@@ -192,7 +207,7 @@ class WaitRunner(IOState):
         data = visit.input
         clock = visit.frame.execution.clock
         states = jsonata_states(data, scope) if self.jsonata else None
-        effective = data if self.jsonata else self.input_path.apply(data, scope)
+        effective = data if self.jsonata else self.effective(visit, data, scope)
         delay = self.delay(effective, scope, states, clock.now())
         if delay > WAIT_LIMIT_SECONDS:
             raise StatesError("States.Runtime", "Wait state delay is too long.")

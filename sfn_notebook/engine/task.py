@@ -113,8 +113,8 @@ class Recoverable(IOState):
     def effective_input(
         self, data: Any, scope: Any, note: Callable[[str, Any], None] | None = None
     ) -> Any:
-        """What the work gets: Arguments, or InputPath then Parameters. ``note`` sees each stage
-        (TestState's inspection data)."""
+        """What the work gets: Arguments, or InputPath then Parameters; ``note`` (the visit's)
+        is told each stage."""
         if self.jsonata:
             value = (
                 self.arguments.apply(jsonata_states(data, scope), scope) if self.arguments else data
@@ -138,6 +138,8 @@ class Recoverable(IOState):
                 return await self.attempt(visit)
             except StatesError as raised:
                 failure = self.runtime_error(visit, raised)
+            if visit.note is not None:
+                visit.note("error", failure.error_output())
             recovery = self.recover(visit, failure, counts)
             if recovery.delay is not None:
                 visit.retry_count += 1
@@ -194,10 +196,15 @@ class Recoverable(IOState):
             assert result_path is not None
             assigned = assign.evaluate(error_output, scope, None) if assign else None
             value = result_path.apply(visit.input, error_output)
+            if visit.note is not None:
+                visit.note("afterResultPath", value)
         return self.exit(visit, value, assigned, catcher.next)
 
     def finish(self, visit: Visit, scope: Any, result: Any) -> Transition:
         """ResultSelector, Assign, ResultPath and OutputPath (or Output/Assign) on a result."""
+        note = visit.note
+        if note is not None:
+            note("result", result)
         if self.jsonata:
             states = jsonata_states(visit.input, scope, result=result)
             output = self.jsonata_output(visit, scope, states, result)
@@ -205,9 +212,13 @@ class Recoverable(IOState):
             return self.exit(visit, output, assigned)
         if self.result_selector is not None:
             result = self.result_selector.apply(result, scope)
+        if note is not None:
+            note("afterResultSelector", result)
         assigned = self.assign.evaluate(result, scope, None) if self.assign else None
-        output = self.output_path.apply(self.result_path.apply(visit.input, result), scope)
-        return self.exit(visit, output, assigned)
+        placed = self.result_path.apply(visit.input, result)
+        if note is not None:
+            note("afterResultPath", placed)
+        return self.exit(visit, self.output_path.apply(placed, scope), assigned)
 
 
 @runner("Task")
@@ -240,7 +251,7 @@ class TaskRunner(Recoverable):
         token = new_task_token() if resource.needs_token else None
         scope = self.scope(visit, token)
         data = visit.input
-        params = self.effective_input(data, scope)
+        params = self.effective_input(data, scope, visit.note)
         states = jsonata_states(data, scope) if self.jsonata else None
         timeout = self.timeout.value(data, scope, states)
         heartbeat = self.heartbeat.value(data, scope, states)

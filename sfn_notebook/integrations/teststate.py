@@ -33,12 +33,8 @@ from sfn_notebook.engine.clock import VirtualClock
 from sfn_notebook.engine.frame import ExecutionContext, Frame
 from sfn_notebook.engine.history import Cursor, History, dumps
 from sfn_notebook.engine.interpreter import Failure, Transition, Visit
-from sfn_notebook.engine.resources import (
-    ResourceRegistry,
-    TaskCall,
-    TaskResource,
-    new_task_token,
-)
+from sfn_notebook.engine.observe import Note
+from sfn_notebook.engine.resources import ResourceRegistry, TaskCall, TaskResource
 from sfn_notebook.engine.task import Recoverable, TaskRunner, failure_matches
 from sfn_notebook.errors import DefinitionError, Diagnostic, SfnNotebookError, StatesError
 from sfn_notebook.integrations.aws import boto_service, operation_name, service_model
@@ -302,8 +298,39 @@ class _MockResource(TaskResource):
         return self.value
 
 
+# The stages AWS's inspectionData shows (engine/observe.py names them so).
+_INSPECTED = frozenset(
+    (
+        "input",
+        "afterInputPath",
+        "afterParameters",
+        "afterArguments",
+        "afterItemsPath",
+        "maxConcurrency",
+        "toleratedFailureCount",
+        "toleratedFailurePercentage",
+        "result",
+        "afterResultSelector",
+        "afterResultPath",
+    )
+)
+
+
+class _Inspection:
+    """The stage observer of a TestState run: the stages AWS shows, as JSON text, except
+    ``maxConcurrency`` and the tolerated failures, which AWS gives as numbers."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, Any] = {}
+
+    def stage(self, *, stage: str, value: Any, **future_kwargs: Any) -> None:
+        if stage in _INSPECTED:
+            numeric = stage.startswith(("max", "tolerated"))
+            self.data[stage] = value if numeric else dumps(value)
+
+
 class _Session:
-    """One TestState run."""
+    """One TestState run: the engine's runner, observed."""
 
     def __init__(
         self,
@@ -321,10 +348,8 @@ class _Session:
         self.resources = resources
         self.mock = mock
         self.region, self.account = region, account
-        self.inspection: dict[str, Any] = {}
-
-    def note(self, stage: str, value: Any) -> None:
-        self.inspection[stage] = dumps(value)
+        self.observed = _Inspection()
+        self.inspection = self.observed.data
 
     async def run(
         self,
@@ -354,15 +379,17 @@ class _Session:
             start_time=self.clock.now(),
             resources=self.resources,
             state_machine_type="EXPRESS",
+            observer=self.observed,
         )
         frame = _TestFrame(ctx, Cursor(), dict(variables), given_context=context)
         visit = Visit(frame, data, dumps(data), 2, 1, self.clock.now())
         retries = int(configuration.get("retrierRetryCount", 0) or 0)
         visit.retry_count = retries
-        self.inspection["input"] = dumps(data)
+        visit.note = Note(ctx, self.runner.name, visit)
+        visit.note("input", data)
         response: dict[str, Any] = {}
         try:
-            step = await self.step(visit, data, configuration)
+            step = await self.step(visit, configuration)
         except StatesError as raised:
             failure = self.runner.runtime_error(visit, raised)
             response.update(self.failed(visit, failure, retries))
@@ -406,67 +433,36 @@ class _Session:
             response["status"] = "FAILED"
         return response
 
-    async def step(self, visit: Visit, data: Any, configuration: Mapping[str, Any]) -> Transition:
+    async def step(self, visit: Visit, configuration: Mapping[str, Any]) -> Transition:
+        """One attempt of the state (Retry and Catch are judged by ``failed``)."""
         runner = self.runner
         kind = runner.state.type
         if kind == "Task":
-            return await self.task(visit, data)
+            if self.mock is not None:
+                _MockRegistry.install(visit, runner, self.mock)
+            return cast(Transition, await runner.attempt(visit))
         if kind in ("Map", "Parallel"):
-            return self.mocked_result(visit, data, configuration)
-        if not runner.jsonata:
-            scope = runner.scope(visit)
-            path = getattr(runner, "input_path", None)  # a Fail state has none
-            effective = path.apply(data, scope) if path is not None else data
-            self.note("afterInputPath", effective)
-            if kind == "Pass":
-                self.pass_stages(visit, data, effective)
+            return self.mocked_result(visit, configuration)
+        if kind == "Pass" and not runner.jsonata:
+            return self.pass_state(visit)
         if runner.sync:
             return cast(Transition, runner.run_sync(visit))
         return cast(Transition, await runner.run(visit))
 
-    def pass_stages(self, visit: Visit, data: Any, effective: Any) -> None:
-        runner = self.runner
-        scope = runner.scope(visit)
-        if runner.has_result:
-            del self.inspection["afterInputPath"]  # AWS leaves them out for a Result
-            result = runner.result
-            self.note("result", result)
-        else:
-            result = runner.parameters.apply(effective, scope) if runner.parameters else effective
-            self.note("afterParameters", result)
-        self.note("afterResultSelector", result)
-        self.note("afterResultPath", runner.result_path.apply(data, result))
+    def pass_state(self, visit: Visit) -> Transition:
+        """AWS shows a JSONPath Pass's Result as ``result`` (without the stages before it), or
+        the effective input as ``afterParameters``; either is ``afterResultSelector`` too."""
+        step = cast(Transition, self.runner.run_sync(visit))
+        inspection = self.inspection
+        result = inspection.pop("result")
+        if self.runner.has_result:
+            inspection.pop("afterInputPath")
+            inspection.pop("afterParameters")
+            inspection["result"] = result
+        inspection["afterResultSelector"] = result
+        return step
 
-    async def task(self, visit: Visit, data: Any) -> Transition:
-        runner = cast(TaskRunner, self.runner)
-        resource = self.task_resource(visit, runner)
-        token = new_task_token() if resource.needs_token else None
-        scope = runner.scope(visit, token)
-        params = runner.effective_input(data, scope, self.note)
-        timeout = runner.timeout.value(data, scope)
-        heartbeat = runner.heartbeat.value(data, scope)
-        result = await runner.call(visit, resource, params, timeout, heartbeat, scope, token)
-        self.note("result", result)
-        return self.finish(visit, scope, data, result)
-
-    def task_resource(self, visit: Visit, runner: TaskRunner) -> TaskResource:
-        if self.mock is None:
-            return runner.resource(visit)
-        try:
-            base: TaskResource | None = runner.resource(visit)
-        except StatesError:
-            base = None
-        value = None
-        if "result" in self.mock:
-            value = _mock_value(self.mock["result"])
-            mode = str(self.mock.get("fieldValidationMode") or "STRICT")
-            if mode != "NONE":
-                check_mock_result(runner.resource_arn, value, strict=mode == "STRICT")
-        return _MockResource(runner.resource_arn, base, value, self.mock.get("errorOutput"))
-
-    def mocked_result(
-        self, visit: Visit, data: Any, configuration: Mapping[str, Any]
-    ) -> Transition:
+    def mocked_result(self, visit: Visit, configuration: Mapping[str, Any]) -> Transition:
         """A Map or Parallel state: the mock stands for what its branches would have made."""
         runner = self.runner
         assert self.mock is not None
@@ -487,7 +483,8 @@ class _Session:
                 )
         tolerance: tuple[Any, Any] = (None, None)
         if runner.state.type == "Map":
-            tolerance = self.map_settings(runner, data, scope)
+            _items, effective, _limit = runner.prepare(visit, scope)
+            tolerance = runner.tolerated(visit, effective, scope)
         if error is not None:
             # The mock stands for the iterations' failure: its cause comes unprefixed.
             raise Failure(error.get("error") or "", error.get("cause"))
@@ -509,40 +506,35 @@ class _Session:
                     "States.ExceedToleratedFailureThreshold",
                     "The specified tolerated failure threshold was exceeded",
                 )
-        return self.finish(visit, scope, data, value)
+        step = cast(Transition, runner.finish(visit, scope, value))
+        self.inspection.pop("result", None)  # AWS does not show a Map's or Parallel's result
+        return step
 
-    def map_settings(self, runner: Any, data: Any, scope: Any) -> tuple[Any, Any]:
-        """Note what a Map would iterate over and with which limits; return its tolerance."""
-        effective = data
-        if not runner.jsonata:
-            effective = runner.input_path.apply(data, scope)
-            self.note("afterInputPath", effective)
-            path = runner.map_state.items_path
-            if runner.items_path is not None and runner.map_state.item_reader is None:
-                items = runner.items_path.evaluate(effective, scope)
-                if not isinstance(items, list):
-                    shown = path[1:] if path.startswith("$$") else path  # AWS's wording
-                    raise Failure(
-                        "States.Runtime", f'Reference path "{shown}" must point to array.'
-                    )
-                self.note("afterItemsPath", items)
-        self.inspection["maxConcurrency"] = runner.concurrency.value(effective, scope) or 0
-        count = runner.tolerated_count.value(effective, scope)
-        percentage = runner.tolerated_percentage.value(effective, scope)
-        if count is not None:
-            self.inspection["toleratedFailureCount"] = count
-        if percentage is not None:
-            self.inspection["toleratedFailurePercentage"] = float(percentage)
-        return count, percentage
 
-    def finish(self, visit: Visit, scope: Any, data: Any, result: Any) -> Transition:
-        runner = self.runner
-        if runner.jsonata:
-            return cast(Transition, runner.finish(visit, scope, result))
-        selected = runner.result_selector.apply(result, scope) if runner.result_selector else result
-        self.note("afterResultSelector", selected)
-        self.note("afterResultPath", runner.result_path.apply(data, selected))
-        return cast(Transition, runner.finish(visit, scope, result))
+class _MockRegistry(ResourceRegistry):
+    """Resolves the Task's Resource to TestState's ``mock``."""
+
+    def __init__(self, resource: TaskResource) -> None:
+        super().__init__()
+        self.mocked = resource
+
+    def resolve(self, resource: str) -> TaskResource:
+        return self.mocked
+
+    @classmethod
+    def install(cls, visit: Visit, runner: TaskRunner, mock: Mapping[str, Any]) -> None:
+        try:
+            base: TaskResource | None = runner.resource(visit)
+        except StatesError:
+            base = None
+        value = None
+        if "result" in mock:
+            value = _mock_value(mock["result"])
+            mode = str(mock.get("fieldValidationMode") or "STRICT")
+            if mode != "NONE":
+                check_mock_result(runner.resource_arn, value, strict=mode == "STRICT")
+        mocked = _MockResource(runner.resource_arn, base, value, mock.get("errorOutput"))
+        visit.frame.execution.resources = cls(mocked)
 
 
 def _exhausted_retrier(runner: Any, failure: Failure) -> int | None:

@@ -17,6 +17,7 @@ from sfn_notebook.engine.clock import Clock
 from sfn_notebook.engine.execution import ExecutionRecord, execute, input_text, parse_input
 from sfn_notebook.engine.frame import ExecutionContext
 from sfn_notebook.engine.history import History
+from sfn_notebook.engine.observe import StageObserver
 from sfn_notebook.engine.resources import ResourceRegistry
 from sfn_notebook.limits import Limits
 from sfn_notebook.runtime.execution import Execution
@@ -50,6 +51,7 @@ def run(
     aws_endpoint_url: str | Mapping[str, str] | None = None,
     limits: Limits | Mapping[str, Any] | None = None,
     buckets: Mapping[str, Any] | None = None,
+    observer: StageObserver | None = None,
 ) -> Execution:
     """Run a definition once and return the finished :class:`Execution`.
 
@@ -64,6 +66,8 @@ def run(
     (a Distributed Map's ItemReader and ResultWriter) except the buckets that ``buckets`` maps
     to local folders (``{"my-bucket": "data/"}``). ``limits`` (a
     :class:`~sfn_notebook.limits.Limits` or a dict of its fields) guards against runaway work.
+    ``observer`` sees each I/O stage of each state (:mod:`sfn_notebook.engine.observe`; a
+    :class:`~sfn_notebook.engine.observe.StageLog` records them).
 
     >>> ex = run({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 3600, "End": True}}})
     >>> ex.status
@@ -112,6 +116,7 @@ def run(
             registry,
             seed,
             the_limits,
+            observer,
         )
     )
 
@@ -154,6 +159,7 @@ def _execute(
     resources: ResourceRegistry,
     seed: int | None,
     limits: Limits,
+    observer: StageObserver | None = None,
 ) -> Execution:
     loop = the_clock.new_loop()
     try:
@@ -175,6 +181,7 @@ def _execute(
             state_machine_type=state_machine_type,
             rng=random.Random(seed),
             limits=limits,
+            observer=observer,
         )
         record = ExecutionRecord(context)
         loop.run_until_complete(execute(record, compile_machine(model), model.timeout_seconds))

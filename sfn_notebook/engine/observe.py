@@ -1,0 +1,135 @@
+"""Stage observers: what each stage of a state's data flow made of its input, as the engine ran it.
+
+An observer is any object with a ``stage`` method taking keyword-only arguments and
+``**future_kwargs`` (so a field added later never breaks it), set as ``ExecutionContext.observer``.
+The engine reports, for each visit of a state, in this order (a stage a state does not have is
+not reported):
+
+``input``                  the state's input
+``afterInputPath``         JSONPath states with InputPath (all but Fail)
+``afterParameters``        JSONPath Pass, Task, Parallel: what the work gets
+``afterArguments``         JSONata Task, Parallel: what the work gets
+``afterItemsPath``         Map (JSONPath) with an ItemsPath: the items
+``maxConcurrency``, ``toleratedFailureCount``, ``toleratedFailurePercentage``  Map's settings
+``afterItemSelector``      Map with an ItemSelector: every iteration's input, in a list
+``afterItemBatcher``       Map with an ItemBatcher: the batches
+``result``                 Task, Map, Parallel: the work's result; JSONPath Pass: its Result
+                           or, without one, its effective input
+``afterResultSelector``    JSONPath Task, Map, Parallel (the result when there is none)
+``afterResultPath``        JSONPath Pass, Task, Map, Parallel; a catcher's ResultPath too
+``error``                  ``{"Error": ..., "Cause": ...}`` of a failed attempt (then Retry/Catch)
+``variables``              the values Assign gives (a state's, a Choice rule's or a catcher's)
+``output``                 the state's output (after OutputPath or Output)
+
+A retried state reports its stages again for each attempt, from ``afterInputPath`` on. Each call
+also carries ``event_id`` (the visit's ``<Type>StateEntered`` event), ``retry_count`` (the
+attempt) and ``map_iteration`` (the Map iteration's index, or None). ``value`` is the
+engine's own object: read it, or copy it (``json.dumps``) to keep it. An observer that raises is
+logged and detached; the run goes on unchanged.
+
+>>> class Printer:
+...     def stage(self, *, state, stage, value, **future_kwargs):
+...         print(state, stage, value)
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from sfn_notebook.engine.history import dumps
+
+if TYPE_CHECKING:
+    from sfn_notebook.engine.frame import ExecutionContext
+    from sfn_notebook.engine.interpreter import Visit
+
+log = logging.getLogger(__name__)
+
+
+class StageObserver(Protocol):
+    def stage(self, *, state: str, stage: str, value: Any, **future_kwargs: Any) -> None: ...
+
+
+class Note:
+    """One visit's reporter: ``note(stage, value)``. Runners hold ``visit.note``, None when no
+    observer is set, so an unobserved run pays one ``is not None`` test a stage."""
+
+    __slots__ = ("_context", "_observer", "_state", "_visit")
+
+    def __init__(self, context: ExecutionContext, state: str, visit: Visit) -> None:
+        self._context = context
+        self._observer = context.observer
+        self._state = state
+        self._visit = visit
+
+    def __call__(self, stage: str, value: Any) -> None:
+        observer = self._observer
+        if self._context.observer is not observer:
+            return  # detached after it raised
+        visit = self._visit
+        item = visit.frame.map_item
+        try:
+            observer.stage(  # type: ignore[union-attr]
+                state=self._state,
+                stage=stage,
+                value=value,
+                event_id=visit.entered_id,
+                retry_count=visit.retry_count,
+                map_iteration=None if item is None else item["Index"],
+            )
+        except Exception:
+            log.exception("stage observer %r raised; detached from this execution", observer)
+            self._context.observer = None
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One observed stage; ``text`` is the value as JSON text, ``value`` the value again."""
+
+    state: str
+    stage: str
+    text: str
+    event_id: int | None = None
+    retry_count: int = 0
+    map_iteration: int | None = None
+
+    @property
+    def value(self) -> Any:
+        return json.loads(self.text)
+
+
+class StageLog:
+    """An observer that records every stage (as JSON text, so later changes cannot reach it).
+
+    Recording is opt-in: pass one as ``observer=`` to :func:`sfn_notebook.run`.
+
+    >>> import sfn_notebook as sfn
+    >>> log = sfn.StageLog()
+    >>> pick = {"Type": "Pass", "InputPath": "$.a", "Parameters": {"b.$": "$.x"}, "End": True}
+    >>> ex = sfn.run({"StartAt": "P", "States": {"P": pick}}, {"a": {"x": 1}}, observer=log)
+    >>> [(s.stage, s.text) for s in log.stages("P")][:3]
+    [('input', '{"a":{"x":1}}'), ('afterInputPath', '{"x":1}'), ('afterParameters', '{"b":1}')]
+    """
+
+    def __init__(self) -> None:
+        self._stages: list[Stage] = []
+
+    def stage(
+        self,
+        *,
+        state: str,
+        stage: str,
+        value: Any,
+        event_id: int | None = None,
+        retry_count: int = 0,
+        map_iteration: int | None = None,
+        **future_kwargs: Any,
+    ) -> None:
+        text = dumps(value)
+        self._stages.append(Stage(state, stage, text, event_id, retry_count, map_iteration))
+
+    def stages(self, state: str | None = None) -> list[Stage]:
+        """The stages observed so far, in order; only those of ``state`` when given."""
+        return [s for s in self._stages if state is None or s.state == state]
