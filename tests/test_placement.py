@@ -11,6 +11,7 @@ ends its siblings (every end event links to the failing event), and a Parallel r
 from __future__ import annotations
 
 import json
+import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -238,12 +239,26 @@ def test_a_second_redrive_keeps_what_the_first_one_did() -> None:
     # of the first redrive's iterations are placed under the redriven Map, not the one before.
     failing = {3, 7}
     calls: list[int] = []
+    # A failing item fails only once the run's other items succeeded: a Map aborts the items
+    # still running when one fails, and a redrive would run those again too.
+    succeeded = {"count": 0, "expected": 8}
+    all_succeeded = threading.Event()
+    lock = threading.Lock()
 
     def work(event, context):
         calls.append(event)
         if event in failing:
+            all_succeeded.wait(5)
             raise RuntimeError(f"bad {event}")
+        with lock:
+            succeeded["count"] += 1
+            if succeeded["count"] == succeeded["expected"]:
+                all_succeeded.set()
         return event
+
+    def expect(count: int) -> None:
+        succeeded.update(count=0, expected=count)
+        all_succeeded.clear()
 
     with sfn.Runtime(clock="virtual", functions={"work": work}) as rt:
         arn = rt.create_state_machine(name="each", definition=json.dumps(MAP_FLOW))[
@@ -253,6 +268,7 @@ def test_a_second_redrive_keeps_what_the_first_one_did() -> None:
         assert ex.status == "FAILED"
         failing.discard(3)
         calls.clear()
+        expect(1)
         rt.redrive_execution(executionArn=ex.arn)
         assert ex.wait(10).status == "FAILED"
         assert sorted(calls) == [3, 7]
