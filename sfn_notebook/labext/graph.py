@@ -21,6 +21,7 @@ from typing import Any, TypedDict
 
 from sfn_notebook.asl.parse import build_definition, escape_pointer, load_document
 from sfn_notebook.errors import Diagnostic
+from sfn_notebook.notebook.locate import syntax_position
 from sfn_notebook.render.dot import GRAPH_MIME_TYPE, definition_dot, node_id, to_dot
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,9 @@ class DiagnosticJSON(TypedDict):
     location: str
     column: int | None
     snippet: str | None
+    #: For text that does not parse: the 1-based line the parser names; ``column`` is then the
+    #: 1-based column in that line (None when the parser names none).
+    line: int | None
 
 
 class StateJSON(TypedDict):
@@ -97,14 +101,22 @@ def graph_reply(text: str, title: str = "") -> GraphReply:
 
 
 def diagnostic_json(diagnostic: Diagnostic) -> DiagnosticJSON:
-    """A diagnostic as plain JSON."""
+    """A diagnostic as plain JSON; a syntax error carries the line and column its parser names.
+
+    >>> from sfn_notebook.errors import Diagnostic
+    >>> d = Diagnostic("ERROR", "INVALID_JSON_DESCRIPTION", "Invalid YAML: at line 5, column 4", "/")
+    >>> diagnostic_json(d)["line"], diagnostic_json(d)["column"]
+    (5, 4)
+    """
+    position = syntax_position(diagnostic.code, diagnostic.message)
     return {
         "severity": diagnostic.severity,
         "code": diagnostic.code,
         "message": diagnostic.message,
         "location": diagnostic.location,
-        "column": diagnostic.column,
+        "column": position[1] if position else diagnostic.column,
         "snippet": diagnostic.snippet,
+        "line": position[0] if position else None,
     }
 
 
