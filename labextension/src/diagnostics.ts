@@ -57,8 +57,12 @@ export function mapDiagnostics(
     let pointed = false;
     if (d.line) {
       // Text that does not parse: the parser's own 1-based line and column.
-      line = d.line - 1;
-      column = Math.max(0, (d.column ?? 1) - 1);
+      // PyYAML may name the column just past a line's end: stay on the named line.
+      const start = index.offset(d.line - 1, 0);
+      const newline = index.text.indexOf('\n', start);
+      const length = (newline < 0 ? index.text.length : newline) - start;
+      ({ line } = index.position(start));
+      column = Math.min(Math.max(0, (d.column ?? 1) - 1), length);
       pointed = true;
     } else if (d.column && where.valueRange) {
       const [from, to] = where.valueRange;

@@ -177,14 +177,18 @@ function activate(
       if (!diagnostics) {
         diagnostics = (await requestValidate(widget.context.model.toString())).diagnostics;
       }
-      if (!diagnostics.length) {
-        Notification.success(`${name}: valid state machine`, { autoClose: 4000 });
+      if (!diagnostics.some(d => d.severity !== 'INFO')) {
+        const notes = diagnostics.length ? ` (${plural(diagnostics.length, 'note')})` : '';
+        Notification.success(`${name}: valid state machine${notes}`, { autoClose: 4000 });
         return diagnostics;
       }
       const errors = diagnostics.filter(d => d.severity === 'ERROR').length;
       // A toast shows one short line (JupyterLab cuts messages at 140 characters), so it
       // counts the problems and names the first; "Show all" lists every one of them.
-      const found = diagnostics;
+      // Problems first: an INFO note (a ${Name} placeholder) is not what the toast is about.
+      const found = [...diagnostics].sort(
+        (a, b) => Number(a.severity === 'INFO') - Number(b.severity === 'INFO')
+      );
       const text =
         `${name}: ${plural(found.length, 'problem')} (${plural(errors, 'error')}) — ` +
         formatDiagnostic(found[0]);

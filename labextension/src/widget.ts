@@ -165,14 +165,14 @@ export class StateMachineView extends SplitPanel {
     this._underline(index, mapped);
     this._onCursor();
     const errors = mapped.filter(d => d.severity === 'ERROR').length;
-    const warnings = mapped.length - errors;
+    const notes = mapped.filter(d => d.severity === 'INFO').length;
+    const warnings = mapped.length - errors - notes;
     if (drawn) {
-      this.graphPanel.setStatus(
-        'ready',
+      const verdict =
         errors || warnings
           ? `${plural(errors, 'error')}, ${plural(warnings, 'warning')}`
-          : 'Valid state machine'
-      );
+          : 'Valid state machine';
+      this.graphPanel.setStatus('ready', notes ? `${verdict} (${plural(notes, 'note')})` : verdict);
     } else if (!reply.dot) {
       // Keep the last good drawing, dimmed, while the text does not parse.
       this.graphPanel.setStatus('stale', 'The text is not a JSON/YAML document yet');

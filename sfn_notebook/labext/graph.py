@@ -1,7 +1,9 @@
 """What the JupyterLab extension gets back for a definition: diagnostics, DOT and the state list.
 
 The browser never interprets ASL itself: it sends the editor's text here and draws what comes back,
-so the diagnostics are exactly ``sfn.validate``'s and the graph is the notebook's. The reply must
+so the diagnostics are ``sfn.validate``'s (read as the AWS toolkits read SAM/CDK files: ``${Name}``
+placeholders pass with an INFO note, :mod:`sfn_notebook.asl.substitutions`) and the graph is the
+notebook's. The reply must
 still be useful while the user is half-way through typing, so the DOT and the state list are built
 from the raw document even when it does not validate (a ``Next`` to a missing state is then drawn
 as a red dangling target instead of making the whole graph disappear).
@@ -121,10 +123,13 @@ def diagnostic_json(diagnostic: Diagnostic) -> DiagnosticJSON:
 
 
 def _validate(document: Any) -> list[Diagnostic]:
+    from sfn_notebook.asl.substitutions import accept_substitutions
     from sfn_notebook.asl.validate import validate_document
 
     try:
-        return validate_document(document)
+        # The editor shows SAM/CDK definitions as the AWS toolkits do: `${Name}` placeholders
+        # are accepted with an INFO note (sfn.validate keeps AWS's verdict on the raw text).
+        return accept_substitutions(document, validate_document(document))
     except Exception as exc:
         # The editor sends every half-typed variant of a document; a validator bug on one of them
         # must show up as a finding in the panel, not as a dead graph and a 500 in the log.
