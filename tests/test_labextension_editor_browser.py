@@ -11,16 +11,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from test_labextension_browser import (  # noqa: F401  (pytest fixtures, used by name)
-    SAMPLE,
-    LabServer,
-    browser,
-    lab,
-    open_lab,
-    page,
-    screenshot,
-    wait_ready,
-)
+import test_labextension_browser as shared
+from test_labextension_browser import SAMPLE, LabServer, open_lab, screenshot, wait_ready
+
+# The server, browser and page fixtures of the shared module (one server for this module).
+lab = shared.lab
+browser = shared.browser
+page = shared.page
 
 EDITOR = "jupyterapp.shell.currentWidget.content.editor"
 TEXT = "() => jupyterapp.shell.currentWidget.context.model.toString()"
@@ -32,7 +29,8 @@ def editor_text(page: Any) -> str:
 
 def put_cursor(page: Any, line: int, column: int) -> None:
     page.evaluate(
-        f"([line, column]) => {{ {EDITOR}.setCursorPosition({{line, column}}); {EDITOR}.focus(); }}",
+        f"([line, column]) => {{ {EDITOR}.setCursorPosition({{line, column}});"
+        f" {EDITOR}.focus(); }}",
         [line, column],
     )
 
@@ -173,7 +171,9 @@ def test_syntax_error_finding_jumps_to_the_named_line(page: Any, lab: LabServer)
     assert cursor_line(page) == named - 1
     assert f"line {named}" in problem.locator(".sfn-Problem-location").text_content()
 
-    broken_json = '{\n  "StartAt": "A",\n  "States": {\n    "A": {"Type": "Pass" "End": true}\n  }\n}'
+    broken_json = (
+        '{\n  "StartAt": "A",\n  "States": {\n    "A": {"Type": "Pass" "End": true}\n  }\n}'
+    )
     (lab.root / "broken.asl.json").write_text(broken_json)
     open_lab(page, lab, "broken.asl.json")
     problem.wait_for()
@@ -196,7 +196,10 @@ def test_dark_theme_graph_has_no_white_card(page: Any, lab: LabServer) -> None:
     page.wait_for_timeout(500)  # the theme's stylesheet applies
     # Graphviz wraps shapes in tooltip links: g.graph > g > a > polygon is the background.
     background = panel.locator("svg g.graph > g > a > polygon").first
-    assert background.evaluate("el => getComputedStyle(el).fill") in ("transparent", "rgba(0, 0, 0, 0)")
+    assert background.evaluate("el => getComputedStyle(el).fill") in (
+        "transparent",
+        "rgba(0, 0, 0, 0)",
+    )
     box = panel.locator('g.node[data-state="Backorder"] :is(path, polygon)')
     fill = box.first.evaluate("el => getComputedStyle(el).fill")
     assert fill != "rgb(255, 255, 255)"

@@ -60,8 +60,7 @@ def placeholders(document: Any) -> Iterator[tuple[str, list[str]]]:
             for key, child in reversed(list(value.items())):
                 stack.append((f"{pointer}/{escape_pointer(str(key))}", child))
         elif isinstance(value, list):
-            for number in range(len(value) - 1, -1, -1):
-                stack.append((f"{pointer}/{number}", value[number]))
+            stack.extend((f"{pointer}/{n}", value[n]) for n in range(len(value) - 1, -1, -1))
 
 
 def accept_substitutions(document: Any, diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:

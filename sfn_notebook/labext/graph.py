@@ -106,7 +106,7 @@ def diagnostic_json(diagnostic: Diagnostic) -> DiagnosticJSON:
     """A diagnostic as plain JSON; a syntax error carries the line and column its parser names.
 
     >>> from sfn_notebook.errors import Diagnostic
-    >>> d = Diagnostic("ERROR", "INVALID_JSON_DESCRIPTION", "Invalid YAML: at line 5, column 4", "/")
+    >>> d = Diagnostic("ERROR", "INVALID_JSON_DESCRIPTION", "YAML: at line 5, column 4", "/")
     >>> diagnostic_json(d)["line"], diagnostic_json(d)["column"]
     (5, 4)
     """
