@@ -96,7 +96,8 @@ export type Severity = 'error' | 'warning';
 export function outlinedNodes(mapped: readonly IMappedDiagnostic[]): Map<string, Severity> {
   const nodes = new Map<string, Severity>();
   for (const d of mapped) {
-    if (!d.state) {
+    // An INFO note (a ${Name} placeholder) is not a problem with the state.
+    if (!d.state || d.severity === 'INFO') {
       continue;
     }
     const severity: Severity = d.severity === 'ERROR' ? 'error' : 'warning';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import type { IDiagnostic } from '../src/api';
-import { mapDiagnostics } from '../src/diagnostics';
+import { mapDiagnostics, outlinedNodes } from '../src/diagnostics';
 import { minimalEdit, formatText, FormatError } from '../src/format';
 import { lintDiagnostics, lintRange, lintSeverity } from '../src/lint';
 import { SourceIndex } from '../src/locate';
@@ -141,5 +141,16 @@ describe('minimalEdit', () => {
     const after = '{\n  "a": 1\n}\n';
     const [from, to, insert] = minimalEdit(before, after)!;
     expect(before.slice(0, from) + insert + before.slice(to)).toBe(after);
+  });
+});
+
+describe('outlinedNodes', () => {
+  it('does not outline a state for an INFO note', () => {
+    const index = new SourceIndex(YAML_TEXT, 'yaml');
+    const states = [{ name: 'A', pointer: '/States/A', type: 'Pass', node: 'a' }];
+    const info = diag({ severity: 'INFO', location: '/States/A/Next' });
+    expect(outlinedNodes(mapDiagnostics(index, [info], states)).size).toBe(0);
+    const error = diag({ location: '/States/A/Next' });
+    expect(outlinedNodes(mapDiagnostics(index, [info, error], states)).get('a')).toBe('error');
   });
 });
