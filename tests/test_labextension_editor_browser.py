@@ -211,3 +211,49 @@ def test_dark_theme_graph_has_no_white_card(page: Any, lab: LabServer) -> None:
     )
     page.wait_for_function("() => document.body.dataset.jpThemeLight === 'true'")
     assert page.errors == []
+
+
+def test_empty_problems_pane_is_one_line_and_validate_lists_every_problem(
+    page: Any, lab: LabServer
+) -> None:
+    (lab.root / "clean.asl.yaml").write_text(SAMPLE)
+    open_lab(page, lab, "clean.asl.yaml")
+    panel = wait_ready(page, "Valid state machine")
+    problems = panel.locator(".sfn-GraphPanel-problems")
+    assert problems.text_content() == "No problems"
+    pane = problems.bounding_box()
+    whole = panel.bounding_box()
+    assert pane["height"] < 40 < whole["height"] / 3
+
+    # Several problems: the toast counts them all and "Show all" lists every one.
+    text = SAMPLE.replace("Next: Done", "Next: Gone").replace("Default: Backorder", "Default: X")
+    expected = lab.request("POST", "/sfn-notebook/api/validate", {"text": text})["diagnostics"]
+    n = len(expected)
+    assert n >= 2
+    (lab.root / "two.asl.yaml").write_text(text)
+    open_lab(page, lab, "two.asl.yaml")
+    wait_ready(page, f"{n} errors")
+    assert problems.bounding_box()["height"] > pane["height"]
+    page.evaluate("() => { void jupyterapp.commands.execute('sfn-notebook:validate'); }")
+    toast = page.locator(".Toastify__toast", has_text=f"two.asl.yaml: {n} problems ({n} errors)")
+    toast.wait_for()
+    toast.get_by_text("Show all").click()
+    dialog = page.locator(".jp-Dialog .sfn-ProblemDialog")
+    dialog.wait_for()
+    items = dialog.locator("li").all_text_contents()
+    assert items == [f"{d['location']}: {d['code']} {d['message']}" for d in expected]
+    screenshot(page, "editor-validate-all-problems.png")
+    page.locator(".jp-Dialog .jp-mod-accept").click()
+
+    # A ${Name} placeholder: an INFO note, no error, the state not outlined.
+    sam = SAMPLE.replace(
+        "arn:aws:lambda:us-east-1:123456789012:function:validate", "${ValidateFunctionArn}"
+    )
+    (lab.root / "sam.asl.yaml").write_text(sam)
+    open_lab(page, lab, "sam.asl.yaml")
+    panel = wait_ready(page, "Valid state machine (1 note)")
+    note = panel.locator('.sfn-Problem[data-code="DEFINITION_SUBSTITUTION"]')
+    assert "${ValidateFunctionArn}" in note.text_content()
+    assert panel.locator("g.node.sfn-mod-error, g.node.sfn-mod-warning").count() == 0
+    page.locator(".cm-lintRange-info").first.wait_for()
+    assert page.errors == []

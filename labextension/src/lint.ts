@@ -2,7 +2,8 @@
  * Placed diagnostics → CodeMirror lint ranges: what the editor underlines.
  *
  * A finding about a field underlines the field's value (`Next: Nowhere` → `Nowhere`); a missing
- * field underlines the key of the object that lacks it; an expression error underlines the
+ * field underlines the key of the object that lacks it, a finding about a whole object (a state)
+ * that object's key; an expression error underlines the
  * character the expression parser names; a syntax error the character the JSON/YAML parser
  * names. Pure functions over a {@link SourceIndex}, so vitest checks them without a browser.
  */
@@ -43,9 +44,16 @@ export function lintRange(index: SourceIndex, d: IMappedDiagnostic): [number, nu
     return [at, end < 0 ? length : Math.max(end, at)];
   }
   if (where.exact && where.valueRange) {
-    return [clamp(where.valueRange[0]), clamp(where.valueRange[1])];
+    const [from, to] = where.valueRange;
+    const value = index.text.slice(from, to);
+    // A finding about a whole object or list (a state "is not reachable") marks its key, not
+    // every line of it.
+    if (!/^[[{]/.test(value) && !value.includes('\n')) {
+      return [clamp(from), clamp(to)];
+    }
   }
   // A missing field: the key of the deepest object that exists, where the field belongs.
+  // (And the key of an object or list the finding is about.)
   return [clamp(where.offset), clamp(Math.max(where.endOffset, where.offset))];
 }
 

@@ -54,6 +54,12 @@ describe('lintRange', () => {
     expect(underlined(YAML_TEXT, 'yaml', [found])).toEqual(['C']);
   });
 
+  it('underlines the key of a state the finding is about, not the whole state', () => {
+    const found = diag({ code: 'MISSING_TRANSITION_TARGET', location: '/States/B' });
+    expect(underlined(YAML_TEXT, 'yaml', [found])).toEqual(['B']);
+    expect(underlined(JSON_TEXT, 'json', [found])).toEqual(['"B"']);
+  });
+
   it('underlines the one character an expression error names', () => {
     const snippet = '{% $states.input.a + %}';
     const found = diag({ location: '/States/B/Output', column: 22, snippet });
