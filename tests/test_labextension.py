@@ -96,6 +96,7 @@ def test_reply_is_json_and_matches_sfn_validate() -> None:
         "location",
         "column",
         "snippet",
+        "line",
     }
 
 

@@ -15,6 +15,8 @@ export interface IDiagnostic {
   /** 1-based column inside the expression string `snippet`. */
   column?: number | null;
   snippet?: string | null;
+  /** For text that does not parse: the parser's 1-based line; `column` is then in that line. */
+  line?: number | null;
 }
 
 /** One state, nested ones included; `node` is its node id in `dot` (the SVG `<title>`). */

@@ -16,6 +16,8 @@ export interface IMappedDiagnostic extends IDiagnostic {
   state?: IStateInfo;
   /** False when the location names a field that is not in the text (e.g. a missing field). */
   exact: boolean;
+  /** True when line/column name one character: a syntax error's or an expression error's. */
+  pointed: boolean;
 }
 
 /**
@@ -42,6 +44,7 @@ export function stateForPointer(
  * a payload-template expression at its template object (`/States/A/Parameters`), so the
  * expression is found by its `snippet` inside the located value; failing that (escapes in a
  * JSON string), the column counts from the start of the located string, past its quote.
+ * A syntax error carries the parser's own `line` (and `column` in that line) instead.
  */
 export function mapDiagnostics(
   index: SourceIndex,
@@ -51,7 +54,17 @@ export function mapDiagnostics(
   return diagnostics.map(d => {
     const where = index.locate(d.location);
     let { line, column } = where;
-    if (d.column && where.valueRange) {
+    let pointed = false;
+    if (d.line) {
+      // Text that does not parse: the parser's own 1-based line and column.
+      // PyYAML may name the column just past a line's end: stay on the named line.
+      const start = index.offset(d.line - 1, 0);
+      const newline = index.text.indexOf('\n', start);
+      const length = (newline < 0 ? index.text.length : newline) - start;
+      ({ line } = index.position(start));
+      column = Math.min(Math.max(0, (d.column ?? 1) - 1), length);
+      pointed = true;
+    } else if (d.column && where.valueRange) {
       const [from, to] = where.valueRange;
       let start: number | undefined;
       if (d.snippet) {
@@ -63,9 +76,17 @@ export function mapDiagnostics(
       }
       if (start !== undefined) {
         ({ line, column } = index.position(start + d.column - 1));
+        pointed = true;
       }
     }
-    return { ...d, line, column, exact: where.exact, state: stateForPointer(states, d.location) };
+    return {
+      ...d,
+      line,
+      column,
+      exact: where.exact,
+      pointed,
+      state: stateForPointer(states, d.location)
+    };
   });
 }
 
@@ -75,7 +96,8 @@ export type Severity = 'error' | 'warning';
 export function outlinedNodes(mapped: readonly IMappedDiagnostic[]): Map<string, Severity> {
   const nodes = new Map<string, Severity>();
   for (const d of mapped) {
-    if (!d.state) {
+    // An INFO note (a ${Name} placeholder) is not a problem with the state.
+    if (!d.state || d.severity === 'INFO') {
       continue;
     }
     const severity: Severity = d.severity === 'ERROR' ? 'error' : 'warning';

@@ -8,22 +8,30 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import {
+  Dialog,
   ICommandPalette,
   IWidgetTracker,
   Notification,
+  showDialog,
   WidgetTracker
 } from '@jupyterlab/apputils';
-import { IEditorServices } from '@jupyterlab/codeeditor';
+import { IEditorServices, IPositionModel } from '@jupyterlab/codeeditor';
 import { PathExt } from '@jupyterlab/coreutils';
 import { DocumentWidget } from '@jupyterlab/docregistry';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { ISearchProviderRegistry } from '@jupyterlab/documentsearch';
 import { ILauncher } from '@jupyterlab/launcher';
+import { IMainMenu } from '@jupyterlab/mainmenu';
 import { Contents } from '@jupyterlab/services';
-import { codeCheckIcon } from '@jupyterlab/ui-components';
+import { codeCheckIcon, redoIcon, undoIcon } from '@jupyterlab/ui-components';
+import { Widget } from '@lumino/widgets';
 
-import { requestValidate } from './api';
+import { IDiagnostic, requestValidate } from './api';
 import { formatDiagnostic } from './diagnostics';
+import { FormatError, formatText, minimalEdit } from './format';
 import { stateMachineIcon } from './icons';
+import { formatOf } from './locate';
+import { StateMachineSearchProvider } from './search';
 import { NEW_STATE_MACHINE } from './templates';
 import { CommandIDs, FACTORY, FILE_TYPE_JSON, FILE_TYPE_YAML } from './tokens';
 import { StateMachineDocument, StateMachineFactory } from './widget';
@@ -33,7 +41,16 @@ const plugin: JupyterFrontEndPlugin<IWidgetTracker<StateMachineDocument>> = {
   description: 'Step Functions state machines as live graphs beside their editor.',
   autoStart: true,
   requires: [IEditorServices],
-  optional: [ICommandPalette, ILauncher, ILayoutRestorer, IDefaultFileBrowser, ILabShell],
+  optional: [
+    ICommandPalette,
+    ILauncher,
+    ILayoutRestorer,
+    IDefaultFileBrowser,
+    ILabShell,
+    IMainMenu,
+    ISearchProviderRegistry,
+    IPositionModel
+  ],
   activate
 };
 
@@ -44,7 +61,10 @@ function activate(
   launcher: ILauncher | null,
   restorer: ILayoutRestorer | null,
   browser: IDefaultFileBrowser | null,
-  labShell: ILabShell | null
+  labShell: ILabShell | null,
+  mainMenu: IMainMenu | null,
+  searchRegistry: ISearchProviderRegistry | null,
+  positionModel: IPositionModel | null
 ): IWidgetTracker<StateMachineDocument> {
   const { commands, docRegistry } = app;
 
@@ -92,6 +112,13 @@ function activate(
       name: widget => widget.context.path
     });
   }
+
+  addEditorCommands(app, tracker, mainMenu);
+  // Ctrl+F / Edit → Find…, and the status bar's "Ln 3, Col 7", as in the plain editor.
+  searchRegistry?.add('sfn-notebook', StateMachineSearchProvider);
+  positionModel?.addEditorProvider(async (widget: Widget | null) =>
+    widget instanceof StateMachineDocument && tracker.has(widget) ? widget.content.editor : null
+  );
 
   commands.addCommand(CommandIDs.create, {
     label: args => (args.isPalette ? 'New State Machine' : 'State Machine'),
@@ -150,27 +177,37 @@ function activate(
       if (!diagnostics) {
         diagnostics = (await requestValidate(widget.context.model.toString())).diagnostics;
       }
-      if (!diagnostics.length) {
-        Notification.success(`${name}: valid state machine`, { autoClose: 4000 });
+      if (!diagnostics.some(d => d.severity !== 'INFO')) {
+        const notes = diagnostics.length ? ` (${plural(diagnostics.length, 'note')})` : '';
+        Notification.success(`${name}: valid state machine${notes}`, { autoClose: 4000 });
         return diagnostics;
       }
       const errors = diagnostics.filter(d => d.severity === 'ERROR').length;
-      const summary = diagnostics.slice(0, 3).map(formatDiagnostic).join('\n');
-      const more = diagnostics.length > 3 ? `\n… and ${diagnostics.length - 3} more` : '';
-      const text = `${name}: ${diagnostics.length} problem(s)\n${summary}${more}`;
-      const actions =
-        widget instanceof StateMachineDocument
-          ? []
-          : [
-              {
-                label: 'Open as graph',
-                callback: () =>
-                  void commands.execute('docmanager:open', {
-                    path: widget.context.path,
-                    factory: FACTORY
-                  })
-              }
-            ];
+      // A toast shows one short line (JupyterLab cuts messages at 140 characters), so it
+      // counts the problems and names the first; "Show all" lists every one of them.
+      // Problems first: an INFO note (a ${Name} placeholder) is not what the toast is about.
+      const found = [...diagnostics].sort(
+        (a, b) => Number(a.severity === 'INFO') - Number(b.severity === 'INFO')
+      );
+      const text =
+        `${name}: ${plural(found.length, 'problem')} (${plural(errors, 'error')}) — ` +
+        formatDiagnostic(found[0]);
+      const actions = [
+        {
+          label: 'Show all',
+          callback: () => void showProblems(name, found)
+        }
+      ];
+      if (!(widget instanceof StateMachineDocument)) {
+        actions.push({
+          label: 'Open as graph',
+          callback: () =>
+            void commands.execute('docmanager:open', {
+              path: widget.context.path,
+              factory: FACTORY
+            })
+        });
+      }
       if (errors) {
         Notification.error(text, { autoClose: false, actions });
       } else {
@@ -182,6 +219,7 @@ function activate(
 
   if (palette) {
     palette.addItem({ command: CommandIDs.create, category: 'Step Functions', args: { isPalette: true } });
+    palette.addItem({ command: CommandIDs.format, category: 'Step Functions' });
     palette.addItem({
       command: CommandIDs.validate,
       category: 'Step Functions',
@@ -193,6 +231,103 @@ function activate(
     launcher.add({ command: CommandIDs.validate, category: 'Other', rank: 21 });
   }
   return tracker;
+}
+
+/**
+ * Undo, redo and format for the split view. Undo/redo join the Edit menu's undoers, which is
+ * also where JupyterLab's Ctrl+Z / Ctrl+Shift+Z (bound to `editmenu:undo`/`redo` on the
+ * editor's `data-jp-undoer` node) look for a handler for the current widget.
+ */
+function addEditorCommands(
+  app: JupyterFrontEnd,
+  tracker: WidgetTracker<StateMachineDocument>,
+  mainMenu: IMainMenu | null
+): void {
+  const { commands, shell } = app;
+  const current = (): StateMachineDocument | null => {
+    const widget = tracker.currentWidget;
+    return widget && widget === shell.currentWidget ? widget : null;
+  };
+  const isEnabled = () => current() !== null;
+
+  commands.addCommand(CommandIDs.undo, {
+    label: 'Undo',
+    icon: undoIcon.bindprops({ stylesheet: 'menuItem' }),
+    isEnabled: () => Boolean(current()?.content.editor.model.sharedModel.canUndo()),
+    execute: () => current()?.content.editor.undo()
+  });
+  commands.addCommand(CommandIDs.redo, {
+    label: 'Redo',
+    icon: redoIcon.bindprops({ stylesheet: 'menuItem' }),
+    isEnabled: () => Boolean(current()?.content.editor.model.sharedModel.canRedo()),
+    execute: () => current()?.content.editor.redo()
+  });
+  mainMenu?.editMenu.undoers.undo.add({ id: CommandIDs.undo, isEnabled });
+  mainMenu?.editMenu.undoers.redo.add({ id: CommandIDs.redo, isEnabled });
+
+  commands.addCommand(CommandIDs.format, {
+    label: 'Format State Machine Document',
+    caption: 'Re-indent the JSON or YAML text (keeps key order, and comments in YAML)',
+    isEnabled,
+    execute: () => {
+      const widget = current();
+      if (!widget) {
+        return;
+      }
+      const model = widget.content.editor.model.sharedModel;
+      const text = model.getSource();
+      let formatted: string;
+      try {
+        formatted = formatText(text, formatOf(widget.context.path, text));
+      } catch (reason) {
+        if (reason instanceof FormatError) {
+          Notification.warning(`${PathExt.basename(widget.context.path)}: ${reason.message}`, {
+            autoClose: 5000
+          });
+          return;
+        }
+        throw reason;
+      }
+      const edit = minimalEdit(text, formatted);
+      if (edit) {
+        // One replacement: a single undo step, and the cursor stays near where it was.
+        model.updateSource(edit[0], edit[1], edit[2]);
+      }
+    }
+  });
+  commands.addKeyBinding({
+    command: CommandIDs.format,
+    keys: ['Shift Alt F'],
+    selector: '.sfn-StateMachineDocument'
+  });
+  const notify = () => {
+    for (const id of [CommandIDs.undo, CommandIDs.redo, CommandIDs.format]) {
+      commands.notifyCommandChanged(id);
+    }
+  };
+  tracker.currentChanged.connect(notify);
+  shell.currentChanged?.connect(notify);
+}
+
+/** Every problem, in a dialog (the toast has room for one). */
+function showProblems(name: string, diagnostics: readonly IDiagnostic[]) {
+  const body = document.createElement('ul');
+  body.className = 'sfn-ProblemDialog';
+  for (const d of diagnostics) {
+    const li = document.createElement('li');
+    li.className = `sfn-Problem sfn-mod-${d.severity === 'ERROR' ? 'error' : d.severity === 'INFO' ? 'info' : 'warning'}`;
+    li.textContent = formatDiagnostic(d);
+    body.append(li);
+  }
+  return showDialog({
+    title: `${name}: ${plural(diagnostics.length, 'problem')}`,
+    body: new Widget({ node: body }),
+    buttons: [Dialog.okButton({ label: 'Close' })]
+  });
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /** The current document widget when it holds text (a file editor or our split view). */

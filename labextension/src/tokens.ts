@@ -12,6 +12,9 @@ export const FILE_TYPE_YAML = 'asl-yaml';
 export namespace CommandIDs {
   export const create = 'sfn-notebook:new-state-machine';
   export const validate = 'sfn-notebook:validate';
+  export const format = 'sfn-notebook:format';
+  export const undo = 'sfn-notebook:undo';
+  export const redo = 'sfn-notebook:redo';
 }
 
 /** How long the editor must be quiet before the graph is redrawn. */

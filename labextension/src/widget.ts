@@ -4,8 +4,15 @@
  * Every edit (debounced) sends the text to `/sfn-notebook/api/graph`; the reply's DOT is laid out
  * in the browser, states with findings are outlined, and clicking a state or a finding moves the
  * editor's cursor to it. Replies that arrive after a newer request was sent are dropped.
+ *
+ * The editor is JupyterLab's own `FileEditor` on the document's model, so undo/redo, find and
+ * the status bar's line/column work as in the plain editor once the plugin registers the split
+ * view with them (index.ts); the findings are also underlined in it (CodeMirror lint).
  */
+import { lintGutter, lintKeymap, previousDiagnostic, setDiagnostics } from '@codemirror/lint';
+import { keymap } from '@codemirror/view';
 import { CodeEditor, IEditorServices } from '@jupyterlab/codeeditor';
+import { CodeMirrorEditor } from '@jupyterlab/codemirror';
 import { ABCWidgetFactory, DocumentRegistry, DocumentWidget } from '@jupyterlab/docregistry';
 import { FileEditor } from '@jupyterlab/fileeditor';
 import { Panel, SplitPanel, Widget } from '@lumino/widgets';
@@ -18,6 +25,7 @@ import {
   stateAtOffset
 } from './diagnostics';
 import { graphNodes, renderDot } from './graph';
+import { lintDiagnostics } from './lint';
 import { formatOf, SourceIndex } from './locate';
 import { DEBOUNCE_MS } from './tokens';
 
@@ -34,8 +42,9 @@ export class GraphPanel extends Widget {
     this.statusNode.className = 'sfn-GraphPanel-status';
     this.canvas = doc.createElement('div');
     this.canvas.className = 'sfn-GraphPanel-canvas';
-    const problems = doc.createElement('div');
+    const problems = (this.problemsNode = doc.createElement('div'));
     problems.className = 'sfn-GraphPanel-problems';
+    problems.dataset.count = '0';
     this.problemsHeader = doc.createElement('div');
     this.problemsHeader.className = 'sfn-GraphPanel-problemsHeader';
     this.problemList = doc.createElement('ul');
@@ -47,6 +56,7 @@ export class GraphPanel extends Widget {
 
   readonly statusNode: HTMLElement;
   readonly canvas: HTMLElement;
+  readonly problemsNode: HTMLElement;
   readonly problemsHeader: HTMLElement;
   readonly problemList: HTMLUListElement;
 
@@ -75,6 +85,14 @@ export class StateMachineView extends SplitPanel {
     this.addWidget(this.editorWidget);
     this.addWidget(right);
     this.setRelativeSizes([1, 1]);
+    if (this.editor instanceof CodeMirrorEditor) {
+      // Underlines, gutter markers and hover messages for the findings; F8 / Shift-F8 move to
+      // the next / previous one, Mod-Shift-M lists them.
+      this.editor.injectExtension([
+        lintGutter(),
+        keymap.of([...lintKeymap, { key: 'Shift-F8', run: previousDiagnostic }])
+      ]);
+    }
 
     this._context.ready.then(() => {
       if (this.isDisposed) {
@@ -144,16 +162,17 @@ export class StateMachineView extends SplitPanel {
     this._mapped = mapped;
     this._decorateGraph(mapped, reply.states);
     this._renderProblems(mapped);
+    this._underline(index, mapped);
     this._onCursor();
     const errors = mapped.filter(d => d.severity === 'ERROR').length;
-    const warnings = mapped.length - errors;
+    const notes = mapped.filter(d => d.severity === 'INFO').length;
+    const warnings = mapped.length - errors - notes;
     if (drawn) {
-      this.graphPanel.setStatus(
-        'ready',
+      const verdict =
         errors || warnings
           ? `${plural(errors, 'error')}, ${plural(warnings, 'warning')}`
-          : 'Valid state machine'
-      );
+          : 'Valid state machine';
+      this.graphPanel.setStatus('ready', notes ? `${verdict} (${plural(notes, 'note')})` : verdict);
     } else if (!reply.dot) {
       // Keep the last good drawing, dimmed, while the text does not parse.
       this.graphPanel.setStatus('stale', 'The text is not a JSON/YAML document yet');
@@ -237,14 +256,29 @@ export class StateMachineView extends SplitPanel {
     }
   }
 
+  /**
+   * Underline the findings in the editor. Only when the editor still holds the text they were
+   * computed for: otherwise a newer refresh is on its way, and CodeMirror keeps the previous
+   * underlines mapped through the edits meanwhile.
+   */
+  private _underline(index: SourceIndex, mapped: readonly IMappedDiagnostic[]): void {
+    const editor = this.editor;
+    if (!(editor instanceof CodeMirrorEditor) || editor.state.doc.toString() !== index.text) {
+      return;
+    }
+    editor.editor.dispatch(setDiagnostics(editor.state, lintDiagnostics(index, mapped)));
+  }
+
   private _renderProblems(mapped: readonly IMappedDiagnostic[]): void {
     const doc = this.graphPanel.node.ownerDocument;
+    // With nothing to list, the pane shrinks to its header and the graph gets the room.
+    this.graphPanel.problemsNode.dataset.count = String(mapped.length);
     this.graphPanel.problemsHeader.textContent = mapped.length
       ? `Problems (${mapped.length})`
       : 'No problems';
     const items = mapped.map(d => {
       const li = doc.createElement('li');
-      li.className = `sfn-Problem sfn-mod-${d.severity === 'ERROR' ? 'error' : 'warning'}`;
+      li.className = `sfn-Problem sfn-mod-${severityClass(d.severity)}`;
       li.dataset.code = d.code;
       li.dataset.location = d.location;
       li.title = 'Go to this location in the editor';
@@ -324,6 +358,10 @@ function baseName(path: string): string {
 
 function message(reason: unknown): string {
   return reason instanceof Error ? reason.message : String(reason);
+}
+
+function severityClass(severity: string): string {
+  return severity === 'ERROR' ? 'error' : severity === 'INFO' ? 'info' : 'warning';
 }
 
 function plural(n: number, word: string): string {

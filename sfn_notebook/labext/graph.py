@@ -1,7 +1,9 @@
 """What the JupyterLab extension gets back for a definition: diagnostics, DOT and the state list.
 
 The browser never interprets ASL itself: it sends the editor's text here and draws what comes back,
-so the diagnostics are exactly ``sfn.validate``'s and the graph is the notebook's. The reply must
+so the diagnostics are ``sfn.validate``'s (read as the AWS toolkits read SAM/CDK files: ``${Name}``
+placeholders pass with an INFO note, :mod:`sfn_notebook.asl.substitutions`) and the graph is the
+notebook's. The reply must
 still be useful while the user is half-way through typing, so the DOT and the state list are built
 from the raw document even when it does not validate (a ``Next`` to a missing state is then drawn
 as a red dangling target instead of making the whole graph disappear).
@@ -21,6 +23,7 @@ from typing import Any, TypedDict
 
 from sfn_notebook.asl.parse import build_definition, escape_pointer, load_document
 from sfn_notebook.errors import Diagnostic
+from sfn_notebook.notebook.locate import syntax_position
 from sfn_notebook.render.dot import GRAPH_MIME_TYPE, definition_dot, node_id, to_dot
 
 log = logging.getLogger(__name__)
@@ -39,6 +42,9 @@ class DiagnosticJSON(TypedDict):
     location: str
     column: int | None
     snippet: str | None
+    #: For text that does not parse: the 1-based line the parser names; ``column`` is then the
+    #: 1-based column in that line (None when the parser names none).
+    line: int | None
 
 
 class StateJSON(TypedDict):
@@ -97,22 +103,33 @@ def graph_reply(text: str, title: str = "") -> GraphReply:
 
 
 def diagnostic_json(diagnostic: Diagnostic) -> DiagnosticJSON:
-    """A diagnostic as plain JSON."""
+    """A diagnostic as plain JSON; a syntax error carries the line and column its parser names.
+
+    >>> from sfn_notebook.errors import Diagnostic
+    >>> d = Diagnostic("ERROR", "INVALID_JSON_DESCRIPTION", "YAML: at line 5, column 4", "/")
+    >>> diagnostic_json(d)["line"], diagnostic_json(d)["column"]
+    (5, 4)
+    """
+    position = syntax_position(diagnostic.code, diagnostic.message)
     return {
         "severity": diagnostic.severity,
         "code": diagnostic.code,
         "message": diagnostic.message,
         "location": diagnostic.location,
-        "column": diagnostic.column,
+        "column": position[1] if position else diagnostic.column,
         "snippet": diagnostic.snippet,
+        "line": position[0] if position else None,
     }
 
 
 def _validate(document: Any) -> list[Diagnostic]:
+    from sfn_notebook.asl.substitutions import accept_substitutions
     from sfn_notebook.asl.validate import validate_document
 
     try:
-        return validate_document(document)
+        # The editor shows SAM/CDK definitions as the AWS toolkits do: `${Name}` placeholders
+        # are accepted with an INFO note (sfn.validate keeps AWS's verdict on the raw text).
+        return accept_substitutions(document, validate_document(document))
     except Exception as exc:
         # The editor sends every half-typed variant of a document; a validator bug on one of them
         # must show up as a finding in the panel, not as a dead graph and a 500 in the log.

@@ -94,16 +94,35 @@ def line_of(text: str, pointer: str) -> int:
     return SourceIndex(text).line(pointer)
 
 
-_PARSER_LINE = re.compile(r"\bline (\d+)\b")
+_PARSER_POSITION = re.compile(r"\bline (\d+)(?:,? column (\d+))?")
+_SYNTAX_CODES = ("INVALID_JSON_DESCRIPTION", "DEFINITION_TOO_LARGE")
+
+
+def syntax_position(code: str, message: str) -> tuple[int, int | None] | None:
+    """The 1-based (line, column) a parser names in a malformed-text message, if it names one.
+
+    Both parsers put it in the message (json: ``line 3 column 24 (char 40)``, PyYAML:
+    ``line 5, column 4``); a pointer-located finding has none.
+
+    >>> syntax_position("INVALID_JSON_DESCRIPTION", "Expecting ',' delimiter: line 3 column 24")
+    (3, 24)
+    >>> syntax_position("MISSING_TRANSITION_TARGET", "No state at line 3") is None
+    True
+    """
+    if code not in _SYNTAX_CODES:
+        return None
+    found = _PARSER_POSITION.search(message)
+    if not found:
+        return None
+    return int(found.group(1)), int(found.group(2)) if found.group(2) else None
 
 
 def diagnostic_line(index: SourceIndex, diagnostic: Any) -> int:
     """The line a diagnostic is about: the parser's own line for malformed text, else the
     line of its JSON pointer."""
-    if diagnostic.code in ("INVALID_JSON_DESCRIPTION", "DEFINITION_TOO_LARGE"):
-        found = _PARSER_LINE.search(diagnostic.message)
-        if found:
-            return int(found.group(1))
+    position = syntax_position(diagnostic.code, diagnostic.message)
+    if position:
+        return position[0]
     return index.line(diagnostic.location)
 
 
