@@ -1,9 +1,9 @@
 """A state machine as Graphviz DOT, drawn the way the Step Functions console draws it.
 
 Task states are rounded boxes, Pass dashed boxes, Wait hexagons, Choice diamonds, Succeed ellipses,
-Fail boxes with cut corners; Parallel branches and Map processors are clusters that open with a header node (the
-state itself) and close on a small join point. Choice edges carry their rule, Catch edges are
-dashed and name their errors, and Start and End markers bound the drawing.
+Fail boxes with cut corners; Parallel branches and Map processors are clusters that open with a
+header node (the state itself) and close on a small join point. Choice edges carry their rule,
+Catch edges are dashed and name their errors, and Start and End markers bound the drawing.
 
 Node ids are the states' JSON pointers (``/States/Fetch``) with unusual characters encoded, the
 same ids the JupyterLab extension uses; graphviz writes them into the SVG as each node's ``id``

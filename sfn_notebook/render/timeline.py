@@ -183,7 +183,7 @@ TIME_STEPS = (
 
 
 def _nice_step(span: float, ticks: int = 6) -> float:
-    """1, 2 or 5 × 10^k ms below a second, whole clock units above (never "13h 53m").
+    """1, 2 or 5 times 10^k ms below a second, whole clock units above (never "13h 53m").
 
     >>> [_nice_step(7000), _nice_step(100 * _HOUR), _nice_step(3 * _HOUR), _nice_step(80_000)]
     [2000, 86400000, 1800000, 15000]

@@ -42,7 +42,7 @@ export function renderGraph(model: AnyModel<GraphTraits>, el: HTMLElement): () =
     // Natural size (graphviz's points), shrunk to the cell's width by CSS when wider.
     svg.classList.add("sfn-graph-svg");
     // Graphviz paints a white page behind the graph: let the notebook's theme show instead.
-    svg.querySelector("g.graph > polygon")?.setAttribute("fill", "none");
+    svg.querySelector("g.graph polygon")?.setAttribute("fill", "none"); // the first: the page
     for (const group of Array.from(svg.querySelectorAll<SVGGElement>("g.node"))) {
       if (!group.classList.contains("sfn-state")) continue;
       const texts = group.querySelectorAll<SVGTextElement>("text");

@@ -1,5 +1,5 @@
 // sfn-notebook widgets, built by widgets/build.mjs from widgets/src. Do not edit.
-// source-sha256: 422f8dee31fb022cfd48b2a038b33e248a64564264a55c279a988bb947d75a47
+// source-sha256: 42a838314ee41c0b93dadf125647fd1ed914d0ceefc91982f9db3e259b809a04
 
 // src/dom.ts
 var SVG_NS = "http://www.w3.org/2000/svg";
@@ -313,7 +313,7 @@ function renderGraph(model, el) {
       return;
     }
     svg.classList.add("sfn-graph-svg");
-    svg.querySelector("g.graph > polygon")?.setAttribute("fill", "none");
+    svg.querySelector("g.graph polygon")?.setAttribute("fill", "none");
     for (const group of Array.from(svg.querySelectorAll("g.node"))) {
       if (!group.classList.contains("sfn-state")) continue;
       const texts = group.querySelectorAll("text");
