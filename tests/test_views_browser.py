@@ -181,10 +181,11 @@ def test_execution_view_fixes_in_light_and_dark(server: tuple[str, str, Path]) -
                     const label = document.querySelector('.sfn-timeline-svg .sfn-row-label');
                     return {bg, page: page.getAttribute('fill'), broken: getComputedStyle(broken).fill,
                             label: getComputedStyle(label).fill,
+                            cluster: getComputedStyle(document.querySelector('.sfn-graph-svg g.cluster path')).fill,
                             timeline: getComputedStyle(document.querySelector('.sfn-timeline-svg')).backgroundColor};
                 }"""
             )
-            assert colours["page"] == "none", colours
+            assert colours["page"] == "none" and colours["cluster"] == "none", colours
             assert colours["timeline"] in ("rgba(0, 0, 0, 0)", "transparent"), colours
             assert colours["broken"] != "rgb(255, 255, 255)", colours
             assert colours["label"] not in ("rgb(22, 25, 31)",), colours  # light-theme text

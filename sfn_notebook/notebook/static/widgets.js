@@ -1,5 +1,5 @@
 // sfn-notebook widgets, built by widgets/build.mjs from widgets/src. Do not edit.
-// source-sha256: 42a838314ee41c0b93dadf125647fd1ed914d0ceefc91982f9db3e259b809a04
+// source-sha256: fe04e6bde7fe26bb4c5e50b9991b53c1e8f0b4cf1ae42d385c5c0dc900ccaa27
 
 // src/dom.ts
 var SVG_NS = "http://www.w3.org/2000/svg";
