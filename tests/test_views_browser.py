@@ -204,9 +204,10 @@ def test_tutorial_04_rows_follow_the_token(server: tuple[str, str, Path]) -> Non
             page = browser.new_page(viewport={"width": 1300, "height": 1600})
             page.set_default_timeout(60_000)
             _open_and_run(page, base, app, "approval.ipynb")
+            # The last cell re-enables E-1's Reject and clicks it: refused, E-1 stays approved.
             page.wait_for_function(
                 """() => [...document.querySelectorAll('.widget-hbox')]
-                    .some(r => r.textContent.includes('approved by magic'))""",
+                    .some(r => r.textContent.includes('refused'))""",
                 timeout=120_000,
             )
             rows = page.evaluate(
@@ -216,13 +217,13 @@ def test_tutorial_04_rows_follow_the_token(server: tuple[str, str, Path]) -> Non
                                 live: [...r.querySelectorAll('button')].filter(b => !b.disabled).length}))"""
             )
             texts = {r["text"].split(" ")[0]: r for r in rows}
-            assert "approved by notebook" in texts["E-1"]["text"], rows
+            assert "approved by notebook (refused: Task Timed Out" in texts["E-1"]["text"], rows
             assert "rejected: Rejected" in texts["E-2"]["text"], rows
             assert "approved by magic" in texts["E-3"]["text"], rows
             assert "waiting" not in " ".join(r["text"] for r in rows), rows
             # E-1's reject button was re-enabled by the notebook to show a refused second answer.
             assert texts["E-2"]["live"] == 0 and texts["E-3"]["live"] == 0, rows
-            page.locator(".widget-hbox", has_text="E-3").first.scroll_into_view_if_needed()
+            page.locator(".widget-hbox", has_text="E-1 Ada").first.scroll_into_view_if_needed()
             page.screenshot(path=str(OUTPUT / f"approval-{app}-light.png"))
             _theme(page, "JupyterLab Dark")
             page.screenshot(path=str(OUTPUT / f"approval-{app}-dark.png"))

@@ -1,5 +1,5 @@
 // sfn-notebook widgets, built by widgets/build.mjs from widgets/src. Do not edit.
-// source-sha256: fe04e6bde7fe26bb4c5e50b9991b53c1e8f0b4cf1ae42d385c5c0dc900ccaa27
+// source-sha256: adf14f48460c48d4f82d66ff45a4ebc7a4d1af23f8d6ad4021a611b109a66453
 
 // src/dom.ts
 var SVG_NS = "http://www.w3.org/2000/svg";
