@@ -194,9 +194,9 @@ def _nice_step(span: float, ticks: int = 6) -> float:
         if found is not None:
             return found
         days = raw / _DAY
-        power = 10 ** math.floor(math.log10(days))
+        power: float = 10.0 ** math.floor(math.log10(days))
         return next(m * power for m in (1, 2, 5, 10) if m * power >= days) * _DAY
-    power = 10 ** math.floor(math.log10(raw))
+    power = 10.0 ** math.floor(math.log10(raw))
     return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
 
 
