@@ -190,6 +190,16 @@ def test_execution_view_fixes_in_light_and_dark(server: tuple[str, str, Path]) -
             assert colours["broken"] != "rgb(255, 255, 255)", colours
             assert colours["label"] not in ("rgb(22, 25, 31)",), colours  # light-theme text
             page.screenshot(path=str(OUTPUT / f"views-{app}-dark.png"), full_page=True)
+            # High contrast (shipped with JupyterLab 4): the same checks hold.
+            if page.evaluate(
+                "() => window.jupyterapp.commands.hasCommand('apputils:change-theme')"
+            ):
+                _theme(page, "JupyterLab Dark High Contrast")
+                label = page.evaluate(
+                    """() => getComputedStyle(document.querySelector('.sfn-timeline-svg .sfn-row-label')).fill"""
+                )
+                assert label not in ("rgb(22, 25, 31)",), label
+                page.screenshot(path=str(OUTPUT / f"views-{app}-high-contrast.png"), full_page=True)
         finally:
             browser.close()
 
