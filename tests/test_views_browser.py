@@ -227,7 +227,9 @@ def test_tutorial_04_rows_follow_the_token(server: tuple[str, str, Path]) -> Non
                                 live: [...r.querySelectorAll('button')].filter(b => !b.disabled).length}))"""
             )
             texts = {r["text"].split(" ")[0]: r for r in rows}
-            assert "approved by notebook (refused: Task Timed Out" in texts["E-1"]["text"], rows
+            assert "approved by notebook (answer refused: TaskTimedOut)" in texts["E-1"]["text"], (
+                rows
+            )
             assert "rejected: Rejected" in texts["E-2"]["text"], rows
             assert "approved by magic" in texts["E-3"]["text"], rows
             assert "waiting" not in " ".join(r["text"] for r in rows), rows
