@@ -145,9 +145,20 @@ def render_output() -> dict[str, Any]:
     """A notebook output exactly as ``display(sfn_notebook.render.Graph(...))`` saves it."""
     from sfn_notebook.render import Graph
 
-    definition = {
-        "StartAt": "<script>window.__sfnXss=4</script>",
-        "States": {"<script>window.__sfnXss=4</script>": {"Type": "Succeed"}},
+    name = "<script>window.__sfnXss=4</script>"
+    definition = {  # a Map too: its container must not be a white block in dark themes
+        "StartAt": "Each",
+        "States": {
+            "Each": {
+                "Type": "Map",
+                "ItemProcessor": {
+                    "StartAt": "One",
+                    "States": {"One": {"Type": "Pass", "End": True}},
+                },
+                "Next": name,
+            },
+            name: {"Type": "Succeed"},
+        },
     }
     bundle = Graph(definition, title="from render.Graph")._repr_mimebundle_()
     return {"data": bundle, "metadata": {}, "output_type": "display_data"}
@@ -471,6 +482,31 @@ def test_saved_notebook_graph_output_renders_as_text_safe_svg(page: Any, lab: La
     assert page.locator(".sfn-GraphOutput :is(img, i, script)").count() == 0
     assert page.evaluate("() => window.__sfnXss") is None
     screenshot(page, "labextension-mime-output.png")
+    # Dark theme: no white page or white containers behind the graph; edge labels in the
+    # theme's text colour.
+    page.evaluate(
+        "() => { void window.jupyterapp.commands.execute("
+        "'apputils:change-theme', {theme: 'JupyterLab Dark'}); }"
+    )
+    page.wait_for_function("() => document.body.dataset.jpThemeName === 'JupyterLab Dark'")
+    page.wait_for_selector("#jupyterlab-splash", state="detached")  # the theme's fade-in
+    colours = page.evaluate(
+        """() => {
+            const svg = document.querySelectorAll('.sfn-GraphOutput svg')[1];
+            const fill = (el) => el ? getComputedStyle(el).fill : null;
+            const clusters = svg.querySelectorAll('g.cluster path, g.cluster polygon');
+            const page = fill(svg.querySelector('g.graph polygon'));
+            return {page, clusters: [...clusters].map(fill)};
+        }"""
+    )
+    assert colours["page"] == "none", colours
+    assert colours["clusters"] and all(fill == "none" for fill in colours["clusters"]), colours
+    screenshot(page, "labextension-mime-output-dark.png")
+    page.evaluate(
+        "() => { void window.jupyterapp.commands.execute("
+        "'apputils:change-theme', {theme: 'JupyterLab Light'}); }"
+    )
+    page.wait_for_function("() => document.body.dataset.jpThemeName === 'JupyterLab Light'")
 
 
 def test_open_with_and_commands(page: Any, lab: LabServer) -> None:

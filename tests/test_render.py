@@ -75,7 +75,7 @@ NESTED_DOT = r"""digraph "state machine" {
     "join:/States/Fan" [id="join:/States/Fan", class="sfn-join", label="", shape=point, width=0.08, color="#879196"];
   }
   "/States/Done" [id="/States/Done", class="sfn-state sfn-Succeed", label="Done\nSucceed", tooltip="Done (Succeed)", shape=ellipse, style=filled, fillcolor="#ffffff", color="#879196"];
-  "/States/Oops" [id="/States/Oops", class="sfn-state sfn-Fail", label="Oops\nFail: Broken", tooltip="Oops (Fail)", shape=octagon, style=filled, fillcolor="#ffffff", color="#879196"];
+  "/States/Oops" [id="/States/Oops", class="sfn-state sfn-Fail", label="Oops\nFail: Broken", tooltip="Oops (Fail)", shape=box, style="filled,diagonals", fillcolor="#ffffff", color="#879196"];
   "end:" [id="end:", class="sfn-marker", label="End", shape=doublecircle, style=filled, fillcolor="#414d5c", color="#414d5c", fontcolor="#ffffff", fontsize=8, width=0.4, fixedsize=true];
   "start:" -> "/States/Fan";
   "/States/Fan" -> "/States/Fan/Branches/0/States/Left";
@@ -85,7 +85,7 @@ NESTED_DOT = r"""digraph "state machine" {
   "/States/Fan/Branches/1/States/Each/ItemProcessor/States/Work" -> "join:/States/Fan/Branches/1/States/Each";
   "join:/States/Fan/Branches/1/States/Each" -> "join:/States/Fan";
   "join:/States/Fan" -> "/States/Done";
-  "join:/States/Fan" -> "/States/Oops" [label="States.ALL", style=dashed, color="#c46c00", fontcolor="#c46c00"];
+  "join:/States/Fan" -> "/States/Oops" [label="States.ALL", class="sfn-catch", style=dashed, color="#c46c00", fontcolor="#c46c00", minlen=2];
   "/States/Done" -> "end:";
   "/States/Oops" -> "end:";
 }
@@ -374,7 +374,7 @@ def test_report_header_text_and_event_table() -> None:
         "events": len(ex.history),
         "ticking": False,
     }
-    assert report.text().startswith("<Execution run-1 SUCCEEDED in 0 ms: 4/6 states done")
+    assert report.text().startswith("<Execution run-1 SUCCEEDED in 0 ms: 4 states run, 2 not taken")
     table = report.events_html(max_events=4)
     assert "more events" in table and "ExecutionSucceeded" in table
 
@@ -387,3 +387,61 @@ def test_render_does_not_import_notebook_libraries() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def _points(element: ET.Element) -> list[tuple[float, float]]:
+    pairs = re.findall(r"-?\d+\.?\d*,-?\d+\.?\d*", element.get("d", ""))
+    text = element.get("points") or " ".join(pairs)
+    return [(float(x), float(y)) for x, y in (p.split(",") for p in text.split())]
+
+
+BRANCHY = {
+    "StartAt": "P",
+    "States": {
+        "P": {
+            "Type": "Parallel",
+            "Branches": [
+                {
+                    "StartAt": "C",
+                    "States": {
+                        "C": {
+                            "Type": "Choice",
+                            "Choices": [{"Variable": "$.x", "NumericGreaterThan": 3, "Next": "T"}],
+                            "Default": "F",
+                        },
+                        "T": {
+                            "Type": "Task",
+                            "Resource": "arn:aws:states:::sqs:sendMessage",
+                            "End": True,
+                        },
+                        "F": {"Type": "Fail", "Error": "TooSmallError"},
+                    },
+                },
+                {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 3, "End": True}}},
+            ],
+            "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Oops"}],
+            "Next": "Done",
+        },
+        "Oops": {"Type": "Fail", "Error": "BranchFailed"},
+        "Done": {"Type": "Succeed"},
+    },
+}
+
+
+def test_catch_label_of_a_container_lies_outside_it_and_fail_states_stay_compact() -> None:
+    svg = ET.fromstring(to_svg(to_dot(BRANCHY)))
+    ns = "{http://www.w3.org/2000/svg}"
+    groups = {g.get("id"): g for g in svg.iter(f"{ns}g")}
+    border = [
+        pt for shape in groups["cluster:/States/P"].iter(f"{ns}path") for pt in _points(shape)
+    ]
+    bottom = max(y for _, y in border)
+    edge = next(g for g in groups.values() if g.get("class") == "edge sfn-catch")
+    label = next(edge.iter(f"{ns}text"))
+    # The label's top (baseline minus its 9 pt font) is well clear of the Parallel's border.
+    assert float(label.get("y", "0")) - 9 > bottom + 12, (label.get("y"), bottom)
+    fail = groups["/States/Oops"]
+    xs = [x for x, _ in _points(next(fail.iter(f"{ns}polygon")))]
+    text = max(len(t.text or "") for t in fail.iter(f"{ns}text"))
+    # "Fail: BranchFailed" at 10 pt: about 5 pt a character plus margins, not a wide octagon.
+    assert max(xs) - min(xs) < text * 6 + 30, (max(xs) - min(xs), text)

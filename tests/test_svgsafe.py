@@ -134,6 +134,7 @@ EVERY_STATE = {
                 "StartAt": "One",
                 "States": {"One": {"Type": "Pass", "End": True}},
             },
+            "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Rejected"}],
             "Next": "Done",
         },
         "Rejected": {"Type": "Fail", "Error": "Rejected"},

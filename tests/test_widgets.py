@@ -283,9 +283,7 @@ def test_execution_display_has_widget_and_static_parts() -> None:
     )
     assert bundle["image/svg+xml"] in bundle["text/html"]
     assert 'class="sfn-timeline"' in bundle["text/html"]
-    assert bundle["text/plain"].startswith(
-        f"<Execution {ex.name} SUCCEEDED in 1 s: 3/3 states done"
-    )
+    assert bundle["text/plain"].startswith(f"<Execution {ex.name} SUCCEEDED in 1 s: 3 states run")
     # Outside a kernel there is no widget front-end: static parts only (and this is what
     # IPython's display() calls).
     plain = ex._repr_mimebundle_()

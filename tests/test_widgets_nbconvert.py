@@ -61,6 +61,6 @@ def test_nbconvert_html_contains_the_static_svg_graph(tmp_path: Path) -> None:
     page = (tmp_path / "demo.html").read_text()
     assert '<div class="sfn-graph"><svg' in page
     assert 'id="/States/Check"' in page and 'class="sfn-timeline"' in page
-    assert "nbconvert-demo" in page and "SUCCEEDED" in page and "3 / 3 states done" in page
+    assert "nbconvert-demo" in page and "SUCCEEDED" in page and "3 states run" in page
     assert "<img src=x" not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page

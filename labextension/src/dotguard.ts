@@ -25,6 +25,7 @@ const NAME = /^[A-Za-z0-9 _./~:-]{0,200}$/;
 const STYLE = /^[a-z]+(\s*,\s*[a-z]+)*$/;
 const TEXT = /^[^]{0,2000}$/;
 const BOOL = /^(true|false|TRUE|FALSE|0|1)$/;
+const RANKS = /^\d{1,2}$/;
 const RANKDIR = /^(TB|LR|BT|RL)$/;
 const SHAPE =
   /^(box|rect|rectangle|square|ellipse|oval|circle|doublecircle|point|diamond|hexagon|octagon|plaintext|plain|none|note|tab|folder|component|cylinder|parallelogram|trapezium|house|invhouse|triangle|invtriangle|Mrecord|record)$/;
@@ -54,6 +55,8 @@ export const DOT_ATTRIBUTES: ReadonlyMap<string, RegExp> = new Map([
   ['pad', POINT],
   ['margin', POINT],
   ['fixedsize', BOOL],
+  // A Catch leaving a Map/Parallel spans two ranks, so its label clears the container (dot.py).
+  ['minlen', RANKS],
   ['rankdir', RANKDIR]
 ]);
 

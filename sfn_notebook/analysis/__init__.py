@@ -19,7 +19,7 @@ from sfn_notebook.analysis.compare import (
     state_durations,
 )
 from sfn_notebook.analysis.coverage import Coverage, coverage, coverage_frame
-from sfn_notebook.analysis.frames import events_frame, executions_frame
+from sfn_notebook.analysis.frames import events_frame, executions_frame, in_seconds
 from sfn_notebook.analysis.sources import Run, run_from_events, runs
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "events_frame",
     "executions_frame",
     "failure_rates",
+    "in_seconds",
     "retries_frame",
     "run_from_events",
     "runs",

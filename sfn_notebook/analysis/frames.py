@@ -83,6 +83,26 @@ def normalise(
     return frame
 
 
+def in_seconds(frame: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
+    """A copy of ``frame`` whose durations read as seconds: each ``timedelta64`` column ``x``
+    becomes a float column ``x_s`` (rounded to ``digits``) in the same place. For showing a
+    frame; pandas prints a timedelta as ``0 days 00:00:00.718382``.
+
+    >>> import pandas as pd
+    >>> in_seconds(pd.DataFrame({"state": ["A"], "backoff": [pd.Timedelta("718.382ms")]}))
+      state  backoff_s
+    0     A      0.718
+    """
+    pd = _pandas()
+    out = frame.copy()
+    renames = {}
+    for column in out.columns:
+        if pd.api.types.is_timedelta64_dtype(out[column]):
+            out[column] = (out[column].dt.total_seconds()).round(digits)
+            renames[column] = f"{column}_s"
+    return out.rename(columns=renames)
+
+
 def events_frame(
     source: Any,
     *,

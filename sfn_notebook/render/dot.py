@@ -1,9 +1,9 @@
 """A state machine as Graphviz DOT, drawn the way the Step Functions console draws it.
 
 Task states are rounded boxes, Pass dashed boxes, Wait hexagons, Choice diamonds, Succeed ellipses,
-Fail octagons; Parallel branches and Map processors are clusters that open with a header node (the
-state itself) and close on a small join point. Choice edges carry their rule, Catch edges are
-dashed and name their errors, and Start and End markers bound the drawing.
+Fail boxes with cut corners; Parallel branches and Map processors are clusters that open with a
+header node (the state itself) and close on a small join point. Choice edges carry their rule,
+Catch edges are dashed and name their errors, and Start and End markers bound the drawing.
 
 Node ids are the states' JSON pointers (``/States/Fetch``) with unusual characters encoded, the
 same ids the JupyterLab extension uses; graphviz writes them into the SVG as each node's ``id``
@@ -81,7 +81,8 @@ _SHAPES = {
     "Wait": "shape=hexagon, style=filled",
     "Choice": "shape=diamond, style=filled",
     "Succeed": "shape=ellipse, style=filled",
-    "Fail": "shape=octagon, style=filled",
+    # A box with cut corners: an octagon sized to a two-line label grew wider than any other state.
+    "Fail": 'shape=box, style="filled,diagonals"',
     "Parallel": 'shape=box, style="rounded,filled,bold"',
     "Map": 'shape=box, style="rounded,filled,bold"',
 }
@@ -309,11 +310,14 @@ class _Builder:
                 self.edge(exit_id, exit_)
             for catcher in getattr(state, "catch", ()):
                 errors = shorten(", ".join(catcher.error_equals), 40)
+                # A Catch on a Map or Parallel leaves from its join point, on the container's
+                # border: a longer edge gives its label a rank of its own, clear of the border.
+                leaves = ", minlen=2" if exit_id != node_id(state.pointer) else ""
                 self.edge(
                     exit_id,
                     target(catcher.next),
-                    f'label={_q(errors)}, style=dashed, color="{CATCH_COLOUR}", '
-                    f'fontcolor="{CATCH_COLOUR}"',
+                    f'label={_q(errors)}, class="sfn-catch", style=dashed, '
+                    f'color="{CATCH_COLOUR}", fontcolor="{CATCH_COLOUR}"{leaves}',
                 )
 
     def state(self, state: m.State, indent: str) -> str:

@@ -42,6 +42,21 @@ class Header(TypedDict):
     ticking: bool  # running on the real clock: the front-end may advance the duration itself
 
 
+def progress(header: Header) -> str:
+    """How far the states got: ``2 / 4 states done`` while running; once the execution has
+    ended, states it never reached were not taken (``2 states run, 2 not taken``).
+
+    >>> h = {"status": "SUCCEEDED", "done": 2, "total": 4}
+    >>> progress(h), progress({**h, "status": "RUNNING"}), progress({**h, "done": 4})
+    ('2 states run, 2 not taken', '2 / 4 states done', '4 states run')
+    """
+    done, total = header["done"], header["total"]
+    if header["status"] in ("RUNNING", "NOT_STARTED", "PENDING_REDRIVE"):
+        return f"{done} / {total} states done"
+    run = f"{done} state{'' if done == 1 else 's'} run"
+    return f"{run}, {total - done} not taken" if total > done else run
+
+
 def header_of(tracker: AttemptTracker, visits: Sequence[StateVisit], name: str = "") -> Header:
     """The headline numbers from a tracker and its visits."""
     states: dict[str, bool] = {}
@@ -140,7 +155,7 @@ class ExecutionReport:
         duration = format_ms(h["duration"]) if h["duration"] is not None else "-"
         return (
             f"<Execution {h['name']} {h['status']} in {duration}: "
-            f"{h['done']}/{h['total']} states done, {h['events']} events>"
+            f"{progress(h)}, {h['events']} events>"
         )
 
     def html(self, max_events: int = 60, svg: str | None = None) -> str:
@@ -156,7 +171,7 @@ class ExecutionReport:
             f"<strong>{html.escape(h['name'])}</strong>",
             f'<span style="color:{colour};font-weight:bold">{html.escape(h["status"])}</span>',
             f"<span>{html.escape(duration)}</span>",
-            f"<span>{h['done']} / {h['total']} states done</span>",
+            f"<span>{html.escape(progress(h))}</span>",
             f"<span>{h['events']} events</span>",
             "</div>",
         ]

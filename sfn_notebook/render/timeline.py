@@ -172,17 +172,39 @@ def tree_order(
     return out
 
 
+_SECOND, _MINUTE, _HOUR, _DAY = 1000, 60_000, 3_600_000, 86_400_000
+#: Tick steps a clock reads well in (widgets/src/format.ts has the same list).
+TIME_STEPS = (
+    *(n * _SECOND for n in (1, 2, 5, 10, 15, 30)),
+    *(n * _MINUTE for n in (1, 2, 5, 10, 15, 30)),
+    *(n * _HOUR for n in (1, 2, 3, 6, 12)),
+    *(n * _DAY for n in (1, 2, 7, 14, 30)),
+)
+
+
 def _nice_step(span: float, ticks: int = 6) -> float:
+    """1, 2 or 5 times 10^k ms below a second, whole clock units above (never "13h 53m").
+
+    >>> [_nice_step(7000), _nice_step(100 * _HOUR), _nice_step(3 * _HOUR), _nice_step(80_000)]
+    [2000, 86400000, 1800000, 15000]
+    """
     raw = max(span, 1.0) / ticks
-    power = 10 ** math.floor(math.log10(raw))
+    if raw > 500:
+        found = next((step for step in TIME_STEPS if step >= raw), None)
+        if found is not None:
+            return found
+        days = raw / _DAY
+        power: float = 10.0 ** math.floor(math.log10(days))
+        return next(m * power for m in (1, 2, 5, 10) if m * power >= days) * _DAY
+    power = 10.0 ** math.floor(math.log10(raw))
     return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
 
 
 def format_ms(ms: float) -> str:
     """A duration for axis ticks and tooltips.
 
-    >>> [format_ms(ms) for ms in (250, 1500, 90_000, 3_960_000, 6000.032)]
-    ['250 ms', '1.5 s', '1m 30s', '1h 6m', '6 s']
+    >>> [format_ms(ms) for ms in (250, 1500, 90_000, 3_960_000, 6000.032, 100_800_000)]
+    ['250 ms', '1.5 s', '1m 30s', '1h 6m', '6 s', '1d 4h']
     """
     # Tenths of a millisecond and hundredths of a second: task functions add a few real
     # microseconds to virtual-time runs, which nobody wants to read as "1.00009 s".
@@ -195,7 +217,10 @@ def format_ms(ms: float) -> str:
     if minutes < 60:
         return f"{minutes}m {seconds}s" if seconds else f"{minutes}m"
     hours, minutes = divmod(minutes, 60)
-    return f"{hours}h {minutes}m" if minutes else f"{hours}h"
+    if hours < 24:
+        return f"{hours}h {minutes}m" if minutes else f"{hours}h"
+    days, hours = divmod(hours, 24)
+    return f"{days}d {hours}h" if hours else f"{days}d"
 
 
 def timeline_svg(rows: Sequence[TimelineRow], end: float | None = None) -> str:

@@ -5,6 +5,7 @@ import type { AnyModel } from "@anywidget/types";
 import { parseSafeSvg } from "../../labextension/src/svgsafe";
 import { foldable, h } from "./dom";
 import { formatMs, statusLabel } from "./format";
+import { legend } from "./legend";
 import type { DetailsReply, FromPython, GraphTraits, NodeState, SelectRequest } from "./protocol";
 
 interface DrawnNode {
@@ -19,7 +20,14 @@ export function renderGraph(model: AnyModel<GraphTraits>, el: HTMLElement): () =
   const panel = h("div", "sfn-graph-details");
   panel.hidden = true;
   const root = h("div", "sfn-graph-widget", canvas, panel);
-  el.append(root);
+  const key = h("div", "");
+  el.append(root, key);
+  const drawKey = (): void => {
+    key.replaceChildren(legend(model.get("palette") ?? {}, [
+      ["sfn-line-catch", "Catch (error names on the edge)"],
+      ["sfn-line-container", "Map iterations / Parallel branches"],
+    ]));
+  };
   let drawn = new Map<string, DrawnNode>();
   let selected: string | null = null;
 
@@ -33,13 +41,15 @@ export function renderGraph(model: AnyModel<GraphTraits>, el: HTMLElement): () =
     }
     // Natural size (graphviz's points), shrunk to the cell's width by CSS when wider.
     svg.classList.add("sfn-graph-svg");
+    // Graphviz paints a white page behind the graph: let the notebook's theme show instead.
+    svg.querySelector("g.graph polygon")?.setAttribute("fill", "none"); // the first: the page
     for (const group of Array.from(svg.querySelectorAll<SVGGElement>("g.node"))) {
       if (!group.classList.contains("sfn-state")) continue;
       const texts = group.querySelectorAll<SVGTextElement>("text");
       const subtitle = texts.length > 1 ? texts[texts.length - 1] : null;
       drawn.set(group.id, {
         group,
-        shapes: Array.from(group.querySelectorAll<SVGElement>("path, polygon, ellipse")),
+        shapes: Array.from(group.querySelectorAll<SVGElement>("path, polygon, ellipse, polyline")),
         subtitle,
         original: subtitle?.textContent ?? null,
       });
@@ -55,7 +65,8 @@ export function renderGraph(model: AnyModel<GraphTraits>, el: HTMLElement): () =
       const state: NodeState = nodes[id] ?? { status: "NOT_REACHED", counts: null, subtitle: null };
       const [fill, border] = palette[state.status] ?? palette.NOT_REACHED ?? ["#ffffff", "#879196"];
       for (const shape of node.shapes) {
-        shape.setAttribute("fill", fill);
+        // Polylines are a Fail box's cut corners: lines, never filled.
+        if (shape.tagName !== "polyline") shape.setAttribute("fill", fill);
         shape.setAttribute("stroke", border);
       }
       node.group.dataset.status = state.status;
@@ -90,8 +101,11 @@ export function renderGraph(model: AnyModel<GraphTraits>, el: HTMLElement): () =
   model.on("change:nodes", paint);
   model.on("change:status", paint);
   model.on("msg:custom", onMessage);
+  model.on("change:palette", drawKey);
   draw();
+  drawKey();
   return () => {
+    model.off("change:palette", drawKey);
     canvas.removeEventListener("click", onClick);
     model.off("change:svg", draw);
     model.off("change:nodes", paint);

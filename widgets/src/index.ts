@@ -2,7 +2,7 @@
 
 import type { AnyModel, RenderProps } from "@anywidget/types";
 import { h } from "./dom";
-import { formatMs, statusLabel } from "./format";
+import { formatMs, progress, statusLabel } from "./format";
 import { renderGraph } from "./graph";
 import type { EventsTraits, GraphTraits, HeaderTraits, TimelineTraits } from "./protocol";
 import { renderTable } from "./table";
@@ -47,7 +47,7 @@ function renderHeader(model: AnyModel<HeaderTraits>, el: HTMLElement): () => voi
       h("strong", "sfn-name", header.name || "execution"),
       badge,
       duration,
-      h("span", "", `${header.done} / ${header.total} states done`),
+      h("span", "sfn-progress", progress(header)),
       h("span", "sfn-muted", `${header.events} events`),
     );
     tick();

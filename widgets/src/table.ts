@@ -25,7 +25,8 @@ export function renderTable(model: AnyModel<EventsTraits>, el: HTMLElement): () 
   );
   const toolbar = h("div", "sfn-toolbar", filter, h("label", "", follow, " follow"), previous, next,
     position);
-  el.append(h("div", "sfn-table-widget", toolbar, h("div", "sfn-table-scroll", table)));
+  const scroll = h("div", "sfn-table-scroll", table);
+  el.append(h("div", "sfn-table-widget", toolbar, scroll));
 
   let offset = 0;
   let total = 0;
@@ -90,6 +91,8 @@ export function renderTable(model: AnyModel<EventsTraits>, el: HTMLElement): () 
     total = message.total;
     offset = message.offset;
     show(message.rows);
+    // Following: the newest event (the last row of the last page) is what must be in sight.
+    if (follow.checked) scroll.scrollTop = scroll.scrollHeight;
     const last = Math.min(offset + message.rows.length, total);
     position.textContent = total ? `${offset + 1}–${last} of ${total}` : "no events";
     previous.disabled = offset === 0;

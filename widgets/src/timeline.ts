@@ -5,6 +5,7 @@ import type { AnyModel } from "@anywidget/types";
 import { h, s } from "./dom";
 import { formatMs, niceStep, shorten, statusLabel } from "./format";
 import type { FromPython, HelloRequest, TimelineRow, TimelineTraits } from "./protocol";
+import { legend } from "./legend";
 import { backoffs, bars, RowStore } from "./rows";
 
 const LABEL = 190;
@@ -13,14 +14,38 @@ const ROW = 18;
 const AXIS = 24;
 const MAX_DRAWN = 2000;
 const BACKOFF = "#c46c00";
+const FIT = 26; // rows in sight before the timeline scrolls (whole rows: none is cut in half)
+const LINES: Array<[string, string]> = [
+  ["sfn-line-span", "state entered → left"],
+  ["sfn-line-backoff", "backoff before a retry"],
+];
 
 export function renderTimeline(model: AnyModel<TimelineTraits>, el: HTMLElement): () => void {
   const store = new RowStore();
   const canvas = h("div", "sfn-timeline-canvas");
+  canvas.style.maxHeight = `${AXIS + FIT * ROW + 6}px`;
+  // Says how many rows lie below the box, so a long Map never looks cut short.
+  const more = h("div", "sfn-timeline-more sfn-muted");
+  more.hidden = true;
+  const key = h("div", "");
   const tip = h("div", "sfn-tip");
   tip.hidden = true;
-  const root = h("div", "sfn-timeline-widget", canvas, tip);
+  const root = h("div", "sfn-timeline-widget", canvas, more, key, tip);
   el.append(root);
+  let rowCount = 0;
+  const where = (): void => {
+    const first = Math.max(0, Math.floor((canvas.scrollTop - AXIS) / ROW)) + 1;
+    const last = Math.min(rowCount, Math.floor((canvas.scrollTop + canvas.clientHeight - AXIS - 6) / ROW));
+    const below = canvas.scrollHeight - canvas.scrollTop - canvas.clientHeight > 1;
+    more.hidden = rowCount <= FIT;
+    root.classList.toggle("sfn-more-below", below && rowCount > FIT);
+    more.textContent = `rows ${first}–${last} of ${rowCount}${below ? " · scroll for more ↓" : ""}`;
+  };
+  canvas.addEventListener("scroll", where);
+  const drawKey = (): void => {
+    key.replaceChildren(legend(model.get("palette") ?? {}, LINES));
+  };
+  drawKey();
   let frame = 0;
   // While a real-clock run is in progress its open bars grow with the wall clock.
   const ticker = setInterval(() => {
@@ -77,7 +102,7 @@ export function renderTimeline(model: AnyModel<TimelineTraits>, el: HTMLElement)
         height: 2, class: "sfn-span" }));
       for (const [from, to] of backoffs(row)) {
         const gap = s("line", { x1: xOf(from), y1: y + 9, x2: xOf(to), y2: y + 9, stroke: BACKOFF,
-          "stroke-dasharray": "3,2" });
+          "stroke-dasharray": "3,2", class: "sfn-backoff" });
         hover(gap, () => [`${row.label}: backoff ${formatMs(to - from)}`]);
         g.append(gap);
       }
@@ -95,6 +120,8 @@ export function renderTimeline(model: AnyModel<TimelineTraits>, el: HTMLElement)
         `… ${visible.length - shown.length} more rows`));
     }
     canvas.replaceChildren(store.rows.size ? svg : h("div", "sfn-empty", "No states entered yet."));
+    rowCount = shown.length + (visible.length > shown.length ? 1 : 0);
+    where();
   };
 
   const hover = (target: SVGElement, lines: () => string[]): void => {
@@ -119,6 +146,7 @@ export function renderTimeline(model: AnyModel<TimelineTraits>, el: HTMLElement)
 
   model.on("msg:custom", onMessage);
   model.on("change:palette", schedule);
+  model.on("change:palette", drawKey);
   const hello: HelloRequest = { type: "hello" };
   model.send(hello);
   draw();
@@ -127,6 +155,8 @@ export function renderTimeline(model: AnyModel<TimelineTraits>, el: HTMLElement)
     if (frame) cancelAnimationFrame(frame);
     model.off("msg:custom", onMessage);
     model.off("change:palette", schedule);
+    model.off("change:palette", drawKey);
+    canvas.removeEventListener("scroll", where);
   };
 }
 

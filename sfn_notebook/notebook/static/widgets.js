@@ -1,5 +1,5 @@
 // sfn-notebook widgets, built by widgets/build.mjs from widgets/src. Do not edit.
-// source-sha256: c37e74a1a38d7eae03baa7478a45b8b99b7d2db9d3860fce5d80da93cb9586a5
+// source-sha256: adf14f48460c48d4f82d66ff45a4ebc7a4d1af23f8d6ad4021a611b109a66453
 
 // src/dom.ts
 var SVG_NS = "http://www.w3.org/2000/svg";
@@ -35,14 +35,51 @@ function formatMs(ms) {
   if (minutes < 60) return rest ? `${minutes}m ${rest}s` : `${minutes}m`;
   const hours = Math.floor(minutes / 60);
   const mins = minutes % 60;
-  return mins ? `${hours}h ${mins}m` : `${hours}h`;
+  if (hours < 24) return mins ? `${hours}h ${mins}m` : `${hours}h`;
+  const days = Math.floor(hours / 24);
+  const hrs = hours % 24;
+  return hrs ? `${days}d ${hrs}h` : `${days}d`;
 }
 function round(value, digits) {
   const scale = 10 ** digits;
   return String(Math.round(value * scale) / scale);
 }
+var SECOND = 1e3;
+var MINUTE = 60 * SECOND;
+var HOUR = 60 * MINUTE;
+var DAY = 24 * HOUR;
+var TIME_STEPS = [
+  SECOND,
+  2 * SECOND,
+  5 * SECOND,
+  10 * SECOND,
+  15 * SECOND,
+  30 * SECOND,
+  MINUTE,
+  2 * MINUTE,
+  5 * MINUTE,
+  10 * MINUTE,
+  15 * MINUTE,
+  30 * MINUTE,
+  HOUR,
+  2 * HOUR,
+  3 * HOUR,
+  6 * HOUR,
+  12 * HOUR,
+  DAY,
+  2 * DAY,
+  7 * DAY,
+  14 * DAY,
+  30 * DAY
+];
 function niceStep(span, ticks = 6) {
   const raw = Math.max(span, 1) / ticks;
+  if (raw > 500) {
+    for (const step of TIME_STEPS) if (step >= raw) return step;
+    const days = raw / DAY;
+    const power2 = 10 ** Math.floor(Math.log10(days));
+    for (const m of [1, 2, 5, 10]) if (m * power2 >= days) return m * power2 * DAY;
+  }
   const power = 10 ** Math.floor(Math.log10(raw));
   for (const m of [1, 2, 5, 10]) if (m * power >= raw) return m * power;
   return 10 * power;
@@ -63,6 +100,14 @@ function statusLabel(status) {
 }
 function shorten(text, limit) {
   return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
+}
+function progress(header) {
+  const { status, done, total } = header;
+  if (status === "RUNNING" || status === "NOT_STARTED" || status === "PENDING_REDRIVE") {
+    return `${done} / ${total} states done`;
+  }
+  const run = `${done} state${done === 1 ? "" : "s"} run`;
+  return total > done ? `${run}, ${total - done} not taken` : run;
 }
 
 // ../labextension/src/svgsafe.ts
@@ -223,13 +268,40 @@ function parseSafeSvg(text, doc) {
   return doc.importNode(root, true);
 }
 
+// src/legend.ts
+var STATUSES = ["NOT_REACHED", "RUNNING", "SUCCEEDED", "FAILED", "CAUGHT_ERROR", "CANCELLED"];
+var NOTES = {
+  NOT_REACHED: "not reached (not taken, once the run ended)",
+  CAUGHT_ERROR: "caught error (a Catcher took over)"
+};
+function legend(palette, lines) {
+  const items = STATUSES.map((status) => {
+    const [fill, border] = palette[status] ?? ["#ffffff", "#879196"];
+    const swatch = h("span", "sfn-swatch");
+    swatch.style.background = fill;
+    swatch.style.borderColor = border;
+    return h("span", `sfn-legend-item sfn-legend-${status}`, swatch, NOTES[status] ?? statusLabel(status));
+  });
+  for (const [kind, meaning] of lines) {
+    items.push(h("span", "sfn-legend-item", h("span", `sfn-line ${kind}`), meaning));
+  }
+  return h("div", "sfn-legend", ...items);
+}
+
 // src/graph.ts
 function renderGraph(model, el) {
   const canvas = h("div", "sfn-graph-canvas");
   const panel = h("div", "sfn-graph-details");
   panel.hidden = true;
   const root = h("div", "sfn-graph-widget", canvas, panel);
-  el.append(root);
+  const key = h("div", "");
+  el.append(root, key);
+  const drawKey = () => {
+    key.replaceChildren(legend(model.get("palette") ?? {}, [
+      ["sfn-line-catch", "Catch (error names on the edge)"],
+      ["sfn-line-container", "Map iterations / Parallel branches"]
+    ]));
+  };
   let drawn = /* @__PURE__ */ new Map();
   let selected = null;
   const draw = () => {
@@ -241,13 +313,14 @@ function renderGraph(model, el) {
       return;
     }
     svg.classList.add("sfn-graph-svg");
+    svg.querySelector("g.graph polygon")?.setAttribute("fill", "none");
     for (const group of Array.from(svg.querySelectorAll("g.node"))) {
       if (!group.classList.contains("sfn-state")) continue;
       const texts = group.querySelectorAll("text");
       const subtitle = texts.length > 1 ? texts[texts.length - 1] : null;
       drawn.set(group.id, {
         group,
-        shapes: Array.from(group.querySelectorAll("path, polygon, ellipse")),
+        shapes: Array.from(group.querySelectorAll("path, polygon, ellipse, polyline")),
         subtitle,
         original: subtitle?.textContent ?? null
       });
@@ -262,7 +335,7 @@ function renderGraph(model, el) {
       const state = nodes[id] ?? { status: "NOT_REACHED", counts: null, subtitle: null };
       const [fill, border] = palette[state.status] ?? palette.NOT_REACHED ?? ["#ffffff", "#879196"];
       for (const shape of node.shapes) {
-        shape.setAttribute("fill", fill);
+        if (shape.tagName !== "polyline") shape.setAttribute("fill", fill);
         shape.setAttribute("stroke", border);
       }
       node.group.dataset.status = state.status;
@@ -294,8 +367,11 @@ function renderGraph(model, el) {
   model.on("change:nodes", paint);
   model.on("change:status", paint);
   model.on("msg:custom", onMessage);
+  model.on("change:palette", drawKey);
   draw();
+  drawKey();
   return () => {
+    model.off("change:palette", drawKey);
     canvas.removeEventListener("click", onClick);
     model.off("change:svg", draw);
     model.off("change:nodes", paint);
@@ -377,7 +453,8 @@ function renderTable(model, el) {
     next,
     position
   );
-  el.append(h("div", "sfn-table-widget", toolbar, h("div", "sfn-table-scroll", table)));
+  const scroll = h("div", "sfn-table-scroll", table);
+  el.append(h("div", "sfn-table-widget", toolbar, scroll));
   let offset = 0;
   let total = 0;
   let request = 0;
@@ -440,6 +517,7 @@ function renderTable(model, el) {
     total = message.total;
     offset = message.offset;
     show(message.rows);
+    if (follow.checked) scroll.scrollTop = scroll.scrollHeight;
     const last = Math.min(offset + message.rows.length, total);
     position.textContent = total ? `${offset + 1}–${last} of ${total}` : "no events";
     previous.disabled = offset === 0;
@@ -557,13 +635,36 @@ var ROW = 18;
 var AXIS = 24;
 var MAX_DRAWN = 2e3;
 var BACKOFF = "#c46c00";
+var FIT = 26;
+var LINES = [
+  ["sfn-line-span", "state entered → left"],
+  ["sfn-line-backoff", "backoff before a retry"]
+];
 function renderTimeline(model, el) {
   const store = new RowStore();
   const canvas = h("div", "sfn-timeline-canvas");
+  canvas.style.maxHeight = `${AXIS + FIT * ROW + 6}px`;
+  const more = h("div", "sfn-timeline-more sfn-muted");
+  more.hidden = true;
+  const key = h("div", "");
   const tip = h("div", "sfn-tip");
   tip.hidden = true;
-  const root = h("div", "sfn-timeline-widget", canvas, tip);
+  const root = h("div", "sfn-timeline-widget", canvas, more, key, tip);
   el.append(root);
+  let rowCount = 0;
+  const where = () => {
+    const first = Math.max(0, Math.floor((canvas.scrollTop - AXIS) / ROW)) + 1;
+    const last = Math.min(rowCount, Math.floor((canvas.scrollTop + canvas.clientHeight - AXIS - 6) / ROW));
+    const below = canvas.scrollHeight - canvas.scrollTop - canvas.clientHeight > 1;
+    more.hidden = rowCount <= FIT;
+    root.classList.toggle("sfn-more-below", below && rowCount > FIT);
+    more.textContent = `rows ${first}–${last} of ${rowCount}${below ? " · scroll for more ↓" : ""}`;
+  };
+  canvas.addEventListener("scroll", where);
+  const drawKey = () => {
+    key.replaceChildren(legend(model.get("palette") ?? {}, LINES));
+  };
+  drawKey();
   let frame = 0;
   const ticker = setInterval(() => {
     if (store.ticking) schedule();
@@ -626,7 +727,8 @@ function renderTimeline(model, el) {
           x2: xOf(to),
           y2: y + 9,
           stroke: BACKOFF,
-          "stroke-dasharray": "3,2"
+          "stroke-dasharray": "3,2",
+          class: "sfn-backoff"
         });
         hover(gap, () => [`${row.label}: backoff ${formatMs(to - from)}`]);
         g.append(gap);
@@ -655,6 +757,8 @@ function renderTimeline(model, el) {
       ));
     }
     canvas.replaceChildren(store.rows.size ? svg : h("div", "sfn-empty", "No states entered yet."));
+    rowCount = shown.length + (visible.length > shown.length ? 1 : 0);
+    where();
   };
   const hover = (target, lines) => {
     target.addEventListener("mousemove", (event) => {
@@ -676,6 +780,7 @@ function renderTimeline(model, el) {
   };
   model.on("msg:custom", onMessage);
   model.on("change:palette", schedule);
+  model.on("change:palette", drawKey);
   const hello = { type: "hello" };
   model.send(hello);
   draw();
@@ -684,6 +789,8 @@ function renderTimeline(model, el) {
     if (frame) cancelAnimationFrame(frame);
     model.off("msg:custom", onMessage);
     model.off("change:palette", schedule);
+    model.off("change:palette", drawKey);
+    canvas.removeEventListener("scroll", where);
   };
 }
 function describe(row, n, start, end, status, error) {
@@ -735,7 +842,7 @@ function renderHeader(model, el) {
       h("strong", "sfn-name", header.name || "execution"),
       badge,
       duration,
-      h("span", "", `${header.done} / ${header.total} states done`),
+      h("span", "sfn-progress", progress(header)),
       h("span", "sfn-muted", `${header.events} events`)
     );
     tick();
