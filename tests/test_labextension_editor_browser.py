@@ -197,6 +197,7 @@ def test_dark_theme_graph_has_no_white_card(page: Any, lab: LabServer) -> None:
     # Graphviz wraps shapes in tooltip links: g.graph > g > a > polygon is the background.
     background = panel.locator("svg g.graph > g > a > polygon").first
     assert background.evaluate("el => getComputedStyle(el).fill") in (
+        "none",
         "transparent",
         "rgba(0, 0, 0, 0)",
     )
