@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 Event = dict[str, Any]
@@ -54,6 +54,9 @@ class Listeners:
 
     def __len__(self) -> int:
         return len(self._items)
+
+    def __iter__(self) -> Iterator[Listener]:
+        return iter(self._items)
 
     def dispatch(self, event: Event) -> None:
         """Give ``event`` to every listener; one that raises is logged and detached."""

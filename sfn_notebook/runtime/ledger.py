@@ -33,6 +33,7 @@ from sfn_notebook.engine.frame import ExecutionContext
 from sfn_notebook.engine.history import EVENT_LIMIT, Event, History
 from sfn_notebook.engine.replay import replay_from_events
 from sfn_notebook.errors import SfnNotebookError
+from sfn_notebook.runtime.exceptions import ExecutionNotRedrivable
 from sfn_notebook.runtime.execution import Execution
 
 if TYPE_CHECKING:
@@ -44,10 +45,6 @@ if TYPE_CHECKING:
     from sfn_notebook.store.sqlite import Store
 
 REDRIVABLE = ("FAILED", "TIMED_OUT", "ABORTED")
-
-
-class ExecutionNotRedrivable(SfnNotebookError):
-    code = "ExecutionNotRedrivable"
 
 
 class StoredHistory(History):

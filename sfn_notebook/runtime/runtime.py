@@ -40,13 +40,21 @@ from sfn_notebook.engine.workers import DaemonPool
 from sfn_notebook.errors import SfnNotebookError
 from sfn_notebook.integrations import split_test_case
 from sfn_notebook.limits import Limits, Lineage
+from sfn_notebook.runtime.exceptions import (
+    EXCEPTIONS,
+    ExecutionAlreadyExists,
+    ExecutionDoesNotExist,
+    InvalidArn,
+    StateMachineAlreadyExists,
+    StateMachineDoesNotExist,
+    StateMachineTypeNotSupported,
+    ValidationException,
+)
 from sfn_notebook.runtime.execution import Execution
 from sfn_notebook.runtime.identity import (
     DEFAULT_ACCOUNT,
     DEFAULT_REGION,
     DEFAULT_ROLE,
-    InvalidArn,
-    ValidationException,
     check_arn,
     check_name,
     execution_arn,
@@ -54,29 +62,10 @@ from sfn_notebook.runtime.identity import (
     state_machine_arn,
 )
 from sfn_notebook.runtime.ledger import Ledger
+from sfn_notebook.runtime.params import operation
 from sfn_notebook.runtime.tasks import TaskApi
 
 _log = logging.getLogger(__name__)
-
-
-class StateMachineDoesNotExist(SfnNotebookError):
-    code = "StateMachineDoesNotExist"
-
-
-class StateMachineAlreadyExists(SfnNotebookError):
-    code = "StateMachineAlreadyExists"
-
-
-class ExecutionDoesNotExist(SfnNotebookError):
-    code = "ExecutionDoesNotExist"
-
-
-class ExecutionAlreadyExists(SfnNotebookError):
-    code = "ExecutionAlreadyExists"
-
-
-class StateMachineTypeNotSupported(SfnNotebookError):
-    code = "StateMachineTypeNotSupported"
 
 
 @dataclass
@@ -114,7 +103,15 @@ class Runtime(TaskApi):
     ``aws_endpoint_url``; ``mocks`` is a MockConfigFile for executions started with a test case.
     ``limits`` (a :class:`~sfn_notebook.limits.Limits` or a dict of its fields) sets the guards
     against runaway work: nesting depth, nested executions, EXPRESS events, JSONata strings.
+
+    The boto3-dialect methods check their parameters as boto3 does (unknown, missing or
+    mistyped ones raise ``ParamValidationError``, see :mod:`sfn_notebook.runtime.params`);
+    ``**_unused`` takes the API's members this Runtime accepts but does not act on
+    (``tags``, ``loggingConfiguration`` ...). Their errors are in ``rt.exceptions``.
     """
+
+    #: The error classes by AWS error code, as a boto3 client's ``exceptions``.
+    exceptions = EXCEPTIONS
 
     def __init__(
         self,
@@ -269,6 +266,7 @@ class Runtime(TaskApi):
     def _arn(self, name: str) -> str:
         return state_machine_arn(name, self.region, self.account)
 
+    @operation("CreateStateMachine")
     def create_state_machine(
         self,
         *,
@@ -278,7 +276,7 @@ class Runtime(TaskApi):
         type: str = "STANDARD",
         publish: bool = False,
         versionDescription: str | None = None,
-        **_ignored: Any,
+        **_unused: Any,
     ) -> dict[str, Any]:
         check_name(name, "state machine name")
         if type not in ("STANDARD", "EXPRESS"):
@@ -326,6 +324,7 @@ class Runtime(TaskApi):
             raise StateMachineDoesNotExist(f"State Machine Does Not Exist: '{arn}'")
         return machine
 
+    @operation("UpdateStateMachine")
     def update_state_machine(
         self,
         *,
@@ -334,7 +333,7 @@ class Runtime(TaskApi):
         roleArn: str | None = None,
         publish: bool = False,
         versionDescription: str | None = None,
-        **_ignored: Any,
+        **_unused: Any,
     ) -> dict[str, Any]:
         with self._lock:
             machine = self._machine(stateMachineArn)
@@ -355,7 +354,8 @@ class Runtime(TaskApi):
                 response["stateMachineVersionArn"] = self._publish(machine, versionDescription)
         return response
 
-    def describe_state_machine(self, *, stateMachineArn: str, **_ignored: Any) -> dict[str, Any]:
+    @operation("DescribeStateMachine")
+    def describe_state_machine(self, *, stateMachineArn: str, **_unused: Any) -> dict[str, Any]:
         machine = self._machine(stateMachineArn)
         return {
             "stateMachineArn": machine.arn,
@@ -369,12 +369,12 @@ class Runtime(TaskApi):
             "revisionId": machine.revision_id,
         }
 
+    @operation("ListStateMachines")
     def list_state_machines(
         self,
         *,
         maxResults: int = 100,
         nextToken: str | None = None,
-        **_ignored: Any,
     ) -> dict[str, Any]:
         items = [
             {"stateMachineArn": m.arn, "name": m.name, "type": m.type, "creationDate": m.created}
@@ -382,21 +382,23 @@ class Runtime(TaskApi):
         ]
         return page(items, "stateMachines", maxResults, nextToken)
 
+    @operation("ListStateMachineVersions")
     def list_state_machine_versions(
         self,
         *,
         stateMachineArn: str,
-        **_ignored: Any,
+        maxResults: int = 0,
+        nextToken: str | None = None,
     ) -> dict[str, Any]:
         machine = self._machine(stateMachineArn)
-        return {
-            "stateMachineVersions": [
-                {"stateMachineVersionArn": f"{machine.arn}:{v.number}", "creationDate": v.created}
-                for v in reversed(machine.versions)
-            ]
-        }
+        items = [
+            {"stateMachineVersionArn": f"{machine.arn}:{v.number}", "creationDate": v.created}
+            for v in reversed(machine.versions)
+        ]
+        return page(items, "stateMachineVersions", maxResults, nextToken)
 
-    def delete_state_machine(self, *, stateMachineArn: str, **_ignored: Any) -> dict[str, Any]:
+    @operation("DeleteStateMachine")
+    def delete_state_machine(self, *, stateMachineArn: str) -> dict[str, Any]:
         check_arn(stateMachineArn)
         with self._lock:
             self._machines.pop(stateMachineArn, None)
@@ -405,6 +407,7 @@ class Runtime(TaskApi):
 
     # Executions -------------------------------------------------------------------------------
 
+    @operation("StartExecution", extensions=("test_case",))
     def start_execution(
         self,
         *,
@@ -412,7 +415,7 @@ class Runtime(TaskApi):
         name: str | None = None,
         input: str | None = None,
         test_case: str | None = None,
-        **_ignored: Any,
+        **_unused: Any,
     ) -> dict[str, Any]:
         # "<arn>#<TestCase>" runs with a mock test case, as in Step Functions Local.
         stateMachineArn, test_case = split_test_case(stateMachineArn, test_case)
@@ -481,13 +484,14 @@ class Runtime(TaskApi):
             self.ledger.execution_created(record, machine)
         return record, execution
 
+    @operation("StartSyncExecution")
     def start_sync_execution(
         self,
         *,
         stateMachineArn: str,
         name: str | None = None,
         input: str | None = None,
-        **_ignored: Any,
+        **_unused: Any,
     ) -> dict[str, Any]:
         if self._machine(stateMachineArn).type != "EXPRESS":
             raise StateMachineTypeNotSupported(
@@ -510,7 +514,8 @@ class Runtime(TaskApi):
             raise ExecutionDoesNotExist(f"Execution Does Not Exist: '{arn}'")
         return found
 
-    def describe_execution(self, *, executionArn: str, **_ignored: Any) -> dict[str, Any]:
+    @operation("DescribeExecution")
+    def describe_execution(self, *, executionArn: str, **_unused: Any) -> dict[str, Any]:
         record, execution = self._execution(executionArn)
         ctx = record.context
         response: dict[str, Any] = {
@@ -534,11 +539,13 @@ class Runtime(TaskApi):
         response.update(self.ledger.redrive_fields(record))
         return response
 
-    def redrive_execution(self, *, executionArn: str, **_ignored: Any) -> dict[str, Any]:
+    @operation("RedriveExecution")
+    def redrive_execution(self, *, executionArn: str, **_unused: Any) -> dict[str, Any]:
         """RedriveExecution: rerun a FAILED, TIMED_OUT or ABORTED execution's unsuccessful
         states (a Map's succeeded iterations and a Parallel's succeeded branches are kept)."""
         return self.ledger.redrive(executionArn)
 
+    @operation("GetExecutionHistory")
     def get_execution_history(
         self,
         *,
@@ -547,7 +554,6 @@ class Runtime(TaskApi):
         nextToken: str | None = None,
         reverseOrder: bool = False,
         includeExecutionData: bool = True,
-        **_ignored: Any,
     ) -> dict[str, Any]:
         record, _ = self._execution(executionArn)
         events = list(record.context.history.events)
@@ -557,6 +563,7 @@ class Runtime(TaskApi):
             events = [_without_data(e) for e in events]
         return page(events, "events", maxResults, nextToken)
 
+    @operation("ListExecutions")
     def list_executions(
         self,
         *,
@@ -564,7 +571,7 @@ class Runtime(TaskApi):
         statusFilter: str | None = None,
         maxResults: int = 100,
         nextToken: str | None = None,
-        **_ignored: Any,
+        **_unused: Any,
     ) -> dict[str, Any]:
         machine = self._machine(stateMachineArn)
         if statusFilter is not None and statusFilter not in _STATUSES:
@@ -593,13 +600,13 @@ class Runtime(TaskApi):
             items.append(item)
         return page(items, "executions", maxResults, nextToken)
 
+    @operation("StopExecution")
     def stop_execution(
         self,
         *,
         executionArn: str,
         error: str | None = None,
         cause: str | None = None,
-        **_ignored: Any,
     ) -> dict[str, Any]:
         record, execution = self._execution(executionArn)
         if record.status == "RUNNING" and record.task is not None and self._loop is not None:

@@ -28,6 +28,7 @@ from sfn_notebook.integrations.activities import LONG_POLL_SECONDS, ActivityWork
 from sfn_notebook.integrations.teststate import test_state as _test_state
 from sfn_notebook.limits import Lineage
 from sfn_notebook.runtime.identity import page
+from sfn_notebook.runtime.params import operation
 
 if TYPE_CHECKING:
     from sfn_notebook.runtime.runtime import Runtime
@@ -74,7 +75,8 @@ class TaskApi:
 
     # Callbacks ---------------------------------------------------------------------------------
 
-    def send_task_success(self, *, taskToken: str, output: str, **_ignored: Any) -> dict[str, Any]:
+    @operation("SendTaskSuccess")
+    def send_task_success(self, *, taskToken: str, output: str) -> dict[str, Any]:
         """SendTaskSuccess: ``output`` (JSON text) becomes the waiting Task's result.
 
         Callable from any thread. Raises InvalidToken, TaskDoesNotExist or TaskTimedOut as AWS.
@@ -82,47 +84,52 @@ class TaskApi:
         self.integrations.tokens.succeed(taskToken, output)
         return {}
 
+    @operation("SendTaskFailure")
     def send_task_failure(
         self,
         *,
         taskToken: str,
         error: str | None = None,
         cause: str | None = None,
-        **_ignored: Any,
     ) -> dict[str, Any]:
         """SendTaskFailure: the waiting Task fails with ``error`` and ``cause``."""
         self.integrations.tokens.fail(taskToken, error, cause)
         return {}
 
-    def send_task_heartbeat(self, *, taskToken: str, **_ignored: Any) -> dict[str, Any]:
+    @operation("SendTaskHeartbeat")
+    def send_task_heartbeat(self, *, taskToken: str) -> dict[str, Any]:
         """SendTaskHeartbeat: restarts the waiting Task's HeartbeatSeconds clock."""
         self.integrations.tokens.heartbeat(taskToken)
         return {}
 
     # Activities --------------------------------------------------------------------------------
 
-    def create_activity(self: Runtime, *, name: str, **_ignored: Any) -> dict[str, Any]:
+    @operation("CreateActivity")
+    def create_activity(self: Runtime, *, name: str, **_unused: Any) -> dict[str, Any]:
         """CreateActivity: ``{"activityArn": ..., "creationDate": ...}``."""
         return self.integrations.activities.create(name, self.clock.now())
 
-    def describe_activity(self, *, activityArn: str, **_ignored: Any) -> dict[str, Any]:
+    @operation("DescribeActivity")
+    def describe_activity(self, *, activityArn: str) -> dict[str, Any]:
         return self.integrations.activities.describe(activityArn)
 
+    @operation("ListActivities")
     def list_activities(
-        self, *, maxResults: int = 100, nextToken: str | None = None, **_ignored: Any
+        self, *, maxResults: int = 100, nextToken: str | None = None
     ) -> dict[str, Any]:
         return page(self.integrations.activities.list(), "activities", maxResults, nextToken)
 
-    def delete_activity(self, *, activityArn: str, **_ignored: Any) -> dict[str, Any]:
+    @operation("DeleteActivity")
+    def delete_activity(self, *, activityArn: str) -> dict[str, Any]:
         return self.integrations.activities.delete(activityArn)
 
+    @operation("GetActivityTask", extensions=("timeout",))
     def get_activity_task(
         self: Runtime,
         *,
         activityArn: str,
         workerName: str | None = None,
         timeout: float = LONG_POLL_SECONDS,
-        **_ignored: Any,
     ) -> dict[str, Any]:
         """GetActivityTask: ``{"taskToken": ..., "input": ...}``, or ``{}`` after ``timeout``
         seconds (60, as AWS's long poll) without a task. Blocks: call it from a worker thread.
@@ -153,6 +160,7 @@ class TaskApi:
 
     # TestState ---------------------------------------------------------------------------------
 
+    @operation("TestState")
     def test_state(
         self: Runtime,
         *,
@@ -166,7 +174,6 @@ class TaskApi:
         mock: Mapping[str, Any] | None = None,
         context: str | None = None,
         stateConfiguration: Mapping[str, Any] | None = None,
-        **_ignored: Any,
     ) -> dict[str, Any]:
         """TestState: run one state once (see :mod:`sfn_notebook.integrations.teststate`).
 
