@@ -19,29 +19,30 @@ execution, the definition it ran with: RedriveExecution reruns that definition, 
 
 from __future__ import annotations
 
-import asyncio
-import json
-import random
 import threading
 import warnings
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sfn_notebook.engine.execution import TERMINAL, ExecutionRecord, execute
-from sfn_notebook.engine.frame import ExecutionContext
+from sfn_notebook.asl.parse import parse
+from sfn_notebook.engine import compile_machine
+from sfn_notebook.engine.execution import ExecutionRecord
 from sfn_notebook.engine.history import EVENT_LIMIT, Event, History
 from sfn_notebook.engine.replay import replay_from_events
 from sfn_notebook.errors import SfnNotebookError
 from sfn_notebook.runtime.exceptions import ExecutionNotRedrivable
 from sfn_notebook.runtime.execution import Execution
+from sfn_notebook.runtime.registry import MachineRegistry, StateMachine, StateMachineVersion
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from sfn_notebook.asl.model import Definition
+    from sfn_notebook.engine.clock import Clock
     from sfn_notebook.engine.interpreter import CompiledMachine
-    from sfn_notebook.runtime.runtime import Runtime, StateMachine
+    from sfn_notebook.runtime.contexts import ContextFactory
+    from sfn_notebook.runtime.launcher import Launcher
     from sfn_notebook.store.sqlite import Store
 
 REDRIVABLE = ("FAILED", "TIMED_OUT", "ABORTED")
@@ -93,10 +94,21 @@ class _Ran:
 class Ledger:
     """The Runtime's memory of state machines and executions (see the module docstring)."""
 
-    def __init__(self, runtime: Runtime, store: str | Store | None) -> None:
+    def __init__(
+        self,
+        store: str | Store | None,
+        *,
+        clock: Clock,
+        registry: MachineRegistry,
+        contexts: ContextFactory,
+        launcher: Launcher,
+    ) -> None:
         from sfn_notebook.store.sqlite import Store
 
-        self.runtime = runtime
+        self.clock = clock
+        self.registry = registry
+        self.contexts = contexts
+        self.launcher = launcher
         self._ran: dict[str, _Ran] = {}
         self._definitions: dict[int, Definition | None] = {}  # stored definitions, parsed once
         if store is None:
@@ -120,6 +132,11 @@ class Ledger:
         if self.store is not None and ran is not None and ran.store_id is not None:
             self.store.settle(ran.store_id)
 
+    def settler(self, arn: str) -> Callable[[], None] | None:
+        """``Execution(settle=)`` for a new execution: None without a store (nothing to wait
+        for), else :meth:`settle` of its ARN."""
+        return None if self.store is None else lambda: self.settle(arn)
+
     # Writing ----------------------------------------------------------------------------------
 
     def machine_saved(self, machine: StateMachine) -> None:
@@ -132,7 +149,7 @@ class Ledger:
                 definition=machine.definition_text,
                 revision_id=machine.revision_id,
                 created=machine.created,
-                updated=self.runtime.clock.now(),
+                updated=self.clock.now(),
             )
 
     def version_saved(self, machine: StateMachine) -> None:
@@ -170,13 +187,8 @@ class Ledger:
 
     def _load(self) -> None:
         """Recover interrupted executions, then rebuild state machines and executions."""
-        from sfn_notebook.asl.parse import parse
-        from sfn_notebook.engine import compile_machine
-        from sfn_notebook.runtime.runtime import StateMachine, StateMachineVersion
-
         assert self.store is not None
-        rt = self.runtime
-        self.store.recover(rt.clock.now())
+        self.store.recover(self.clock.now())
         for row in self.store.state_machines():
             try:
                 model = parse(row["definition"])
@@ -200,14 +212,12 @@ class Ledger:
                 StateMachineVersion(v["version"], v["definition"], v["description"], v["created"])
                 for v in self.store.versions(machine.arn)
             ]
-            rt._machines[machine.arn] = machine
+            self.registry.add_machine(machine)
         for row in self.store.executions():
             self._load_execution(row)
 
     def _definition(self, definition_id: int | None) -> Definition | None:
         """The parsed definition an execution ran (for its rich display), None if unreadable."""
-        from sfn_notebook.asl.parse import parse
-
         if definition_id is None or self.store is None:
             return None
         if definition_id not in self._definitions:
@@ -219,31 +229,22 @@ class Ledger:
         return self._definitions[definition_id]
 
     def _load_execution(self, row: Any) -> None:
-        rt = self.runtime
         store = self.store
         assert store is not None
         limit = EVENT_LIMIT if row.type == "STANDARD" else None
         history = StoredHistory(
-            rt.clock.now, limit, lambda row_id=row.id: store.events(row_id), row.event_count
+            self.clock.now, limit, lambda row_id=row.id: store.events(row_id), row.event_count
         )
-        machine_name = row.state_machine_arn.rsplit(":", 1)[-1]
-        context = ExecutionContext(
-            clock=rt.clock,
-            history=history,
-            execution_arn=row.arn,
-            execution_name=row.name,
-            state_machine_arn=row.state_machine_arn,
-            state_machine_name=machine_name,
+        context = self.contexts.reopened(
+            arn=row.arn,
+            name=row.name,
+            machine_arn=row.state_machine_arn,
             role_arn=row.role_arn or "",
-            account=rt.account,
-            region=rt.region,
+            machine_type=row.type,
             input_text=row.input,
-            input_value=json.loads(row.input),
             start_time=row.start,
-            resources=rt.resources,
-            state_machine_type=row.type,
             redrive_count=row.redrive_count,
-            rng=random.Random(rt._rng.random()),
+            history=history,
         )
         record = ExecutionRecord(
             context,
@@ -259,10 +260,7 @@ class Ledger:
             self._definition(row.definition_id),
             settle=lambda arn=row.arn: self.settle(arn),
         )
-        rt._executions[row.arn] = (record, execution)
-        machine = rt._machines.get(row.state_machine_arn)
-        if machine is not None:
-            machine.executions.append(row.arn)
+        self.registry.add_execution(record, execution)
         self._ran[row.arn] = _Ran(
             None, store_id=row.id, definition_id=row.definition_id, redrive_date=row.redrive_date
         )
@@ -300,9 +298,6 @@ class Ledger:
 
     def _machine_for(self, arn: str, ran: _Ran) -> tuple[CompiledMachine, int | None]:
         if ran.compiled is None:
-            from sfn_notebook.asl.parse import parse
-            from sfn_notebook.engine import compile_machine
-
             text = ran.definition_text
             if text is None and ran.definition_id is not None and self.store is not None:
                 text = self.store.definition(ran.definition_id)
@@ -314,9 +309,8 @@ class Ledger:
 
     def redrive(self, arn: str) -> dict[str, Any]:
         """RedriveExecution: rerun the states that did not succeed, keeping the rest."""
-        rt = self.runtime
-        record, execution = rt._execution(arn)
-        with rt._lock:
+        record, execution = self.registry.execution(arn)
+        with self.registry.lock:
             reason = self._not_redrivable(record)
             if reason:
                 raise ExecutionNotRedrivable(reason)
@@ -326,36 +320,13 @@ class Ledger:
             ctx.replay = replay_from_events(ctx.history.events)
             ctx.redrive_count += 1
             ctx.stopped = threading.Event()
-            ran.redrive_date = rt.clock.now()
+            ran.redrive_date = self.clock.now()
             record.status = "RUNNING"
             record.output_text = record.error = record.cause = record.stop_date = None
             record.abort_reason = None
-            execution._mark_running()
+            execution.mark_running()
             if self.store is not None and ran.store_id is not None:
                 self.store.track(ran.store_id, ctx.history)
                 ctx.on_task = self.store.boundary
-        self._launch(record, execution, compiled, timeout)
+        self.launcher.launch(record, execution, compiled, timeout, redrive=True)
         return {"redriveDate": ran.redrive_date}
-
-    def _launch(
-        self,
-        record: ExecutionRecord,
-        execution: Execution,
-        compiled: CompiledMachine,
-        timeout: int | None,
-    ) -> None:
-        loop = self.runtime._ensure_loop()
-        scheduled = threading.Event()
-
-        async def launch() -> None:
-            task = asyncio.ensure_future(execute(record, compiled, timeout, redrive=True))
-            record.task = task
-            scheduled.set()
-            try:
-                await task
-            finally:
-                if record.status in TERMINAL:
-                    execution._mark_finished()
-
-        asyncio.run_coroutine_threadsafe(launch(), loop)
-        scheduled.wait()

@@ -14,13 +14,11 @@ run the Runtime's own state machines as nested executions.
 
 from __future__ import annotations
 
-import asyncio
 import os
-import threading
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from sfn_notebook.engine.execution import ExecutionRecord, execute
+from sfn_notebook.engine.execution import ExecutionRecord
 from sfn_notebook.engine.resources import ResourceRegistry
 from sfn_notebook.errors import SfnNotebookError
 from sfn_notebook.integrations import Integrations, MockConfig, split_test_case
@@ -58,13 +56,13 @@ class TaskApi:
         )
         self.integrations.install(self.resources)
 
-    def _execution_resources(
+    def execution_resources(
         self: Runtime, machine_arn: str, test_case: str | None
     ) -> ResourceRegistry:
         """The registry an execution runs with: the Runtime's, or a mock test case's."""
         if test_case is None:
             return self.resources
-        machine = self._machine(machine_arn)
+        machine = self.registry.machine(machine_arn)
         return self.integrations.for_execution(self.resources, machine.name, test_case)
 
     def load_mocks(self, mocks: str | os.PathLike[str] | Mapping[str, Any]) -> MockConfig:
@@ -134,7 +132,7 @@ class TaskApi:
         """GetActivityTask: ``{"taskToken": ..., "input": ...}``, or ``{}`` after ``timeout``
         seconds (60, as AWS's long poll) without a task. Blocks: call it from a worker thread.
         """
-        if self._thread is not None and threading.current_thread() is self._thread:
+        if self.launcher.on_loop():
             raise SfnNotebookError(
                 "get_activity_task blocks; call it from a worker thread, not the runtime's loop"
             )
@@ -209,7 +207,7 @@ class _LocalMachines:
 
     def local_machine(self, arn: str) -> bool:
         try:
-            self.runtime._machine(split_test_case(arn)[0])
+            self.runtime.registry.machine(split_test_case(arn)[0])
         except SfnNotebookError:
             return False
         return True
@@ -221,19 +219,16 @@ class _LocalMachines:
         wait for it); raises NestingLimitExceeded when the Runtime's limits refuse it."""
         rt = self.runtime
         arn, test_case = split_test_case(arn)
-        resources = rt._execution_resources(arn, test_case)
-        started_by = rt._executions.get(parent) if parent is not None else None
+        resources = rt.execution_resources(arn, test_case)
+        started_by = None if parent is None else rt.registry.find_execution(parent)
         lineage = (Lineage() if started_by is None else started_by[0].context.lineage).child(
             rt.limits
         )
-        record, execution = rt._create_execution(arn, name, input_text, lineage)
-        record.context.resources = resources
-        machine = rt._machine(arn)
-        task = asyncio.ensure_future(
-            execute(record, machine.compiled, machine.definition.timeout_seconds)
+        record, execution = rt.create_execution(arn, name, input_text, resources, lineage)
+        machine = rt.registry.machine(arn)
+        rt.launcher.launch_on_loop(
+            record, execution, machine.compiled, machine.definition.timeout_seconds
         )
-        record.task = task
-        task.add_done_callback(lambda _: execution._mark_finished())
         return record
 
 
