@@ -131,7 +131,7 @@ def _paged(aws: AwsRuntime, method: str, key: str, **kwargs: Any) -> list[Any]:
 def import_executions(
     into: Any,
     *,
-    aws: AwsRuntime | None = None,
+    aws: AwsRuntime,
     executions: Iterable[Any] | None = None,
     state_machine: str | None = None,
     status: str | None = None,
@@ -147,9 +147,6 @@ def import_executions(
     >>> import_executions("h.sqlite", aws=aws, state_machine="orders")  # doctest: +SKIP
     Imported 3 executions (42 events, 5 API calls) into h.sqlite.
     """
-    from sfn_notebook.aws.connection import current
-
-    aws = aws or current()
     before = sum(aws.calls.values())
     store, opened = _open_store(into)
     imported: list[str] = []
