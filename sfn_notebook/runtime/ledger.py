@@ -1,9 +1,11 @@
 """What a Runtime remembers about its executions beyond memory: the store, reopening, redrive.
 
-A :class:`Ledger` belongs to one Runtime. It writes state machines and executions to the store
-(when there is one), subscribes the store to every execution's history and sets the engine's
-``on_task`` hook to the store's durable boundary; on open it recovers interrupted executions and
-rebuilds the Runtime's state machines and executions from the file. It also keeps, for every
+A :class:`Ledger` belongs to one Runtime. It writes state machines and executions to its store
+(a SQLite :class:`~sfn_notebook.store.sqlite.Store`, or a
+:class:`~sfn_notebook.store.memory.MemoryStore` that keeps nothing), subscribes the store to
+every execution's history and sets the engine's ``on_task`` hook to the store's durable
+boundary; on open it recovers interrupted executions and rebuilds the Runtime's state machines
+and executions from the file. It also keeps, for every
 execution, the definition it ran with: RedriveExecution reruns that definition, not a later one.
 
 >>> import sfn_notebook as sfn
@@ -34,6 +36,8 @@ from sfn_notebook.errors import SfnNotebookError
 from sfn_notebook.runtime.exceptions import ExecutionNotRedrivable
 from sfn_notebook.runtime.execution import Execution
 from sfn_notebook.runtime.registry import MachineRegistry, StateMachine, StateMachineVersion
+from sfn_notebook.store.memory import MemoryStore
+from sfn_notebook.store.sqlite import Store
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -43,7 +47,6 @@ if TYPE_CHECKING:
     from sfn_notebook.engine.interpreter import CompiledMachine
     from sfn_notebook.runtime.contexts import ContextFactory
     from sfn_notebook.runtime.launcher import Launcher
-    from sfn_notebook.store.sqlite import Store
 
 REDRIVABLE = ("FAILED", "TIMED_OUT", "ABORTED")
 
@@ -84,7 +87,7 @@ class _Ran:
     """The definition an execution runs (compiled on demand) and its row in the store."""
 
     definition_text: str | None
-    store_id: int | None = None
+    store_id: int
     definition_id: int | None = None
     compiled: CompiledMachine | None = None
     timeout_seconds: int | None = None
@@ -103,74 +106,70 @@ class Ledger:
         contexts: ContextFactory,
         launcher: Launcher,
     ) -> None:
-        from sfn_notebook.store.sqlite import Store
-
         self.clock = clock
         self.registry = registry
         self.contexts = contexts
         self.launcher = launcher
         self._ran: dict[str, _Ran] = {}
         self._definitions: dict[int, Definition | None] = {}  # stored definitions, parsed once
+        self._store: Store | MemoryStore
         if store is None:
-            self.store: Store | None = None
+            self._store = MemoryStore()
         else:
-            self.store = store if isinstance(store, Store) else Store(store)
-            try:
-                self._load()
-            except BaseException:
-                self.store.close()
-                raise
+            self._store = store if isinstance(store, Store) else Store(store)
+        try:
+            self._load()
+        except BaseException:
+            self._store.close()
+            raise
+
+    @property
+    def store(self) -> Store | None:
+        """The SQLite store (None for a Runtime that keeps everything in memory)."""
+        return self._store if isinstance(self._store, Store) else None
 
     def close(self) -> None:
-        if self.store is not None:
-            self.store.close()
+        self._store.close()
 
     def settle(self, arn: str) -> None:
         """What ``Execution.wait()`` calls once an execution ended: return when its outcome is
         committed to the store (a failure to write is a warning there)."""
         ran = self._ran.get(arn)
-        if self.store is not None and ran is not None and ran.store_id is not None:
-            self.store.settle(ran.store_id)
+        if ran is not None:
+            self._store.settle(ran.store_id)
 
     def settler(self, arn: str) -> Callable[[], None] | None:
         """``Execution(settle=)`` for a new execution: None without a store (nothing to wait
         for), else :meth:`settle` of its ARN."""
-        return None if self.store is None else lambda: self.settle(arn)
+        return None if self.store is None else (lambda: self.settle(arn))
 
     # Writing ----------------------------------------------------------------------------------
 
     def machine_saved(self, machine: StateMachine) -> None:
-        if self.store is not None:
-            self.store.put_state_machine(
-                arn=machine.arn,
-                name=machine.name,
-                type=machine.type,
-                role_arn=machine.role_arn,
-                definition=machine.definition_text,
-                revision_id=machine.revision_id,
-                created=machine.created,
-                updated=self.clock.now(),
-            )
+        self._store.put_state_machine(
+            arn=machine.arn,
+            name=machine.name,
+            type=machine.type,
+            role_arn=machine.role_arn,
+            definition=machine.definition_text,
+            revision_id=machine.revision_id,
+            created=machine.created,
+            updated=self.clock.now(),
+        )
 
     def version_saved(self, machine: StateMachine) -> None:
-        if self.store is not None and machine.versions:
+        if machine.versions:
             v = machine.versions[-1]
-            self.store.put_version(
+            self._store.put_version(
                 machine.arn, v.number, v.definition_text, v.description, v.created
             )
 
     def machine_deleted(self, arn: str) -> None:
-        if self.store is not None:
-            self.store.delete_state_machine(arn)
+        self._store.delete_state_machine(arn)
 
     def execution_created(self, record: ExecutionRecord, machine: StateMachine) -> None:
         ctx = record.context
-        ran = _Ran(machine.definition_text, compiled=machine.compiled)
-        ran.timeout_seconds = machine.definition.timeout_seconds
-        self._ran[ctx.execution_arn] = ran
-        if self.store is None:
-            return
-        ran.store_id = self.store.add_execution(
+        store_id = self._store.add_execution(
             arn=ctx.execution_arn,
             state_machine_arn=machine.arn,
             name=ctx.execution_name,
@@ -180,22 +179,26 @@ class Ledger:
             type=machine.type,
             role_arn=ctx.role_arn,
         )
-        self.store.track(ran.store_id, ctx.history)
-        ctx.on_task = self.store.boundary
+        self._ran[ctx.execution_arn] = _Ran(
+            machine.definition_text,
+            store_id,
+            compiled=machine.compiled,
+            timeout_seconds=machine.definition.timeout_seconds,
+        )
+        self._store.track(store_id, ctx.history)
+        ctx.on_task = self._store.boundary
 
     # Reopening --------------------------------------------------------------------------------
 
     def _load(self) -> None:
         """Recover interrupted executions, then rebuild state machines and executions."""
-        assert self.store is not None
-        self.store.recover(self.clock.now())
-        for row in self.store.state_machines():
+        store = self._store
+        store.recover(self.clock.now())
+        for row in store.state_machines():
             try:
                 model = parse(row["definition"])
             except SfnNotebookError as exc:
-                warnings.warn(
-                    f"{self.store.path}: state machine {row['name']}: {exc}", stacklevel=3
-                )
+                warnings.warn(f"{store.path}: state machine {row['name']}: {exc}", stacklevel=3)
                 continue
             machine = StateMachine(
                 arn=row["arn"],
@@ -210,18 +213,18 @@ class Ledger:
             )
             machine.versions = [
                 StateMachineVersion(v["version"], v["definition"], v["description"], v["created"])
-                for v in self.store.versions(machine.arn)
+                for v in store.versions(machine.arn)
             ]
             self.registry.add_machine(machine)
-        for row in self.store.executions():
+        for row in store.executions():
             self._load_execution(row)
 
     def _definition(self, definition_id: int | None) -> Definition | None:
         """The parsed definition an execution ran (for its rich display), None if unreadable."""
-        if definition_id is None or self.store is None:
+        if definition_id is None:
             return None
         if definition_id not in self._definitions:
-            text = self.store.definition(definition_id)
+            text = self._store.definition(definition_id)
             try:
                 self._definitions[definition_id] = None if text is None else parse(text)
             except SfnNotebookError:
@@ -229,8 +232,7 @@ class Ledger:
         return self._definitions[definition_id]
 
     def _load_execution(self, row: Any) -> None:
-        store = self.store
-        assert store is not None
+        store = self._store
         limit = EVENT_LIMIT if row.type == "STANDARD" else None
         history = StoredHistory(
             self.clock.now, limit, lambda row_id=row.id: store.events(row_id), row.event_count
@@ -299,8 +301,8 @@ class Ledger:
     def _machine_for(self, arn: str, ran: _Ran) -> tuple[CompiledMachine, int | None]:
         if ran.compiled is None:
             text = ran.definition_text
-            if text is None and ran.definition_id is not None and self.store is not None:
-                text = self.store.definition(ran.definition_id)
+            if text is None and ran.definition_id is not None:
+                text = self._store.definition(ran.definition_id)
             if text is None:
                 raise ExecutionNotRedrivable(f"The definition of '{arn}' is not in the store")
             model = parse(text)
@@ -325,8 +327,7 @@ class Ledger:
             record.output_text = record.error = record.cause = record.stop_date = None
             record.abort_reason = None
             execution.mark_running()
-            if self.store is not None and ran.store_id is not None:
-                self.store.track(ran.store_id, ctx.history)
-                ctx.on_task = self.store.boundary
+            self._store.track(ran.store_id, ctx.history)
+            ctx.on_task = self._store.boundary
         self.launcher.launch(record, execution, compiled, timeout, redrive=True)
         return {"redriveDate": ran.redrive_date}
