@@ -216,8 +216,8 @@ class Ledger:
                 for v in store.versions(machine.arn)
             ]
             self.registry.add_machine(machine)
-        for row in store.executions():
-            self._load_execution(row)
+        for execution_row in store.executions():
+            self._load_execution(execution_row)
 
     def _definition(self, definition_id: int | None) -> Definition | None:
         """The parsed definition an execution ran (for its rich display), None if unreadable."""
@@ -232,10 +232,10 @@ class Ledger:
         return self._definitions[definition_id]
 
     def _load_execution(self, row: Any) -> None:
-        store = self._store
+        store, row_id, arn = self._store, int(row.id), str(row.arn)
         limit = EVENT_LIMIT if row.type == "STANDARD" else None
         history = StoredHistory(
-            self.clock.now, limit, lambda row_id=row.id: store.events(row_id), row.event_count
+            self.clock.now, limit, lambda: store.events(row_id), row.event_count
         )
         context = self.contexts.reopened(
             arn=row.arn,
@@ -260,7 +260,7 @@ class Ledger:
             record,
             row.state_machine_arn,
             self._definition(row.definition_id),
-            settle=lambda arn=row.arn: self.settle(arn),
+            settle=lambda: self.settle(arn),
         )
         self.registry.add_execution(record, execution)
         self._ran[row.arn] = _Ran(

@@ -29,16 +29,40 @@ from sfn_notebook.runtime.identity import page
 from sfn_notebook.runtime.params import operation
 
 if TYPE_CHECKING:
-    from sfn_notebook.runtime.runtime import Runtime
+    from sfn_notebook.engine.clock import Clock
+    from sfn_notebook.limits import Limits
+    from sfn_notebook.runtime.execution import Execution
+    from sfn_notebook.runtime.launcher import Launcher
+    from sfn_notebook.runtime.registry import MachineRegistry
 
 
 class TaskApi:
-    """Task tokens, activities, AWS access, mocks and TestState (mixed into Runtime)."""
+    """Task tokens, activities, AWS access, mocks and TestState (mixed into Runtime).
+
+    It uses the Runtime's public parts only, declared here.
+    """
 
     integrations: Integrations
+    clock: Clock
+    resources: ResourceRegistry
+    registry: MachineRegistry
+    launcher: Launcher
+    limits: Limits
+    region: str
+    account: str
+
+    def create_execution(
+        self,
+        machine_arn: str,
+        name: str | None,
+        input_text: str | None,
+        resources: ResourceRegistry | None = None,
+        lineage: Lineage | None = None,
+    ) -> tuple[ExecutionRecord, Execution]:
+        raise NotImplementedError  # the Runtime's: a new execution, registered, not launched
 
     def _init_tasks(
-        self: Runtime,
+        self,
         *,
         boto3_session: Any,
         aws_endpoint_url: str | Mapping[str, str] | None,
@@ -56,9 +80,7 @@ class TaskApi:
         )
         self.integrations.install(self.resources)
 
-    def execution_resources(
-        self: Runtime, machine_arn: str, test_case: str | None
-    ) -> ResourceRegistry:
+    def execution_resources(self, machine_arn: str, test_case: str | None) -> ResourceRegistry:
         """The registry an execution runs with: the Runtime's, or a mock test case's."""
         if test_case is None:
             return self.resources
@@ -103,7 +125,7 @@ class TaskApi:
     # Activities --------------------------------------------------------------------------------
 
     @operation("CreateActivity")
-    def create_activity(self: Runtime, *, name: str, **_unused: Any) -> dict[str, Any]:
+    def create_activity(self, *, name: str, **_unused: Any) -> dict[str, Any]:
         """CreateActivity: ``{"activityArn": ..., "creationDate": ...}``."""
         return self.integrations.activities.create(name, self.clock.now())
 
@@ -123,7 +145,7 @@ class TaskApi:
 
     @operation("GetActivityTask", extensions=("timeout",))
     def get_activity_task(
-        self: Runtime,
+        self,
         *,
         activityArn: str,
         workerName: str | None = None,
@@ -160,7 +182,7 @@ class TaskApi:
 
     @operation("TestState")
     def test_state(
-        self: Runtime,
+        self,
         *,
         definition: str | Mapping[str, Any],
         roleArn: str | None = None,
@@ -202,7 +224,7 @@ class TaskApi:
 class _LocalMachines:
     """``states:startExecution`` against this Runtime's own state machines."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: TaskApi) -> None:
         self.runtime = runtime
 
     def local_machine(self, arn: str) -> bool:
