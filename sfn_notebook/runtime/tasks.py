@@ -27,6 +27,7 @@ from sfn_notebook.integrations.teststate import test_state as _test_state
 from sfn_notebook.limits import Lineage
 from sfn_notebook.runtime.identity import page
 from sfn_notebook.runtime.params import operation
+from sfn_notebook.runtime.threads import off_running_loop
 
 if TYPE_CHECKING:
     from sfn_notebook.engine.clock import Clock
@@ -200,9 +201,7 @@ class TaskApi:
         A Task calls this Runtime's functions and services, or ``mock``. Without a role ARN a
         Task is refused, as on AWS; give any role ARN locally.
         """
-        from sfn_notebook.runtime.run import _off_running_loop
-
-        return _off_running_loop(
+        return off_running_loop(
             lambda: _test_state(
                 definition=definition,
                 resources=self.resources,
@@ -276,8 +275,6 @@ def test_state(
     >>> r["inspectionData"]["afterParameters"]
     '{"n":1}'
     """
-    from sfn_notebook.runtime.run import _off_running_loop
-
     hub = Integrations(
         region=region,
         account=account,
@@ -285,7 +282,7 @@ def test_state(
         aws_endpoint_url=aws_endpoint_url,
     )
     registry = hub.install(ResourceRegistry(functions=dict(functions or {})))
-    return _off_running_loop(
+    return off_running_loop(
         lambda: _test_state(
             definition=definition,
             resources=registry,
