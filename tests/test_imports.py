@@ -106,3 +106,29 @@ def test_the_walker_sees_a_cycle() -> None:
 
 def test_no_import_cycles() -> None:
     assert cycles(import_graph()) == []
+
+
+def _private_uses(path: Path) -> list[str]:
+    """Private names of other modules or objects that ``path`` uses: ``from m import _x`` and
+    ``obj._x`` where ``obj`` is not ``self``/``cls`` (dunders are not private)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module != "__future__":
+            found += [f"import {a.name}" for a in node.names if a.name.startswith("_")]
+        elif (
+            isinstance(node, ast.Attribute)
+            and node.attr.startswith("_")
+            and not node.attr.startswith("__")
+            and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"))
+        ):
+            found.append(f"{ast.unparse(node)} (line {node.lineno})")
+    return found
+
+
+def test_the_runtime_parts_use_each_other_through_public_names() -> None:
+    uses = {
+        path.name: _private_uses(path)
+        for path in sorted((ROOT / "runtime").glob("*.py"))
+        if _private_uses(path)
+    }
+    assert uses == {}
