@@ -2,8 +2,7 @@
 
 :class:`AwsTransport` is the lower half of :class:`~sfn_notebook.aws.connection.AwsRuntime`
 (the facade that adds executions, deploy and import on top). It knows nothing of executions,
-so the modules that follow, deploy or import (they call AWS through it) sit above it without
-reaching back into the facade.
+deployments or imports: those modules sit above it, and the facade above them.
 
 >>> t = AwsTransport(region="eu-west-1", endpoint_url="http://127.0.0.1:5000",
 ...                  credentials=("testing", "testing"))
