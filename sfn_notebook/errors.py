@@ -12,6 +12,14 @@ Two kinds of error live here:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import (  # type: ignore[import-untyped]
+    ClientError,
+)
+from botocore.exceptions import (  # type: ignore[import-untyped]
+    ParamValidationError as _BotoParamValidationError,
+)
 
 
 class SfnNotebookError(Exception):
@@ -22,6 +30,51 @@ class SfnNotebookError(Exception):
     """
 
     code: str = "SfnNotebookError"
+
+
+class ServiceError(SfnNotebookError, ClientError):  # type: ignore[misc]
+    """An error the Step Functions API answers with: a botocore ``ClientError`` as a boto3 client
+    raises it, so ``except ClientError`` and ``e.response["Error"]["Code"]`` work alike here
+    and against AWS. ``str(e)`` is the message alone.
+
+    >>> class ExecutionDoesNotExist(ServiceError):
+    ...     code = "ExecutionDoesNotExist"
+    >>> ExecutionDoesNotExist("Execution Does Not Exist: 'arn:x'").response["Error"]
+    {'Code': 'ExecutionDoesNotExist', 'Message': "Execution Does Not Exist: 'arn:x'"}
+    """
+
+    operation_name: str | None = None
+
+    def __init__(self, *args: Any) -> None:
+        # ClientError.__init__ (error_response, operation_name) is not called: our errors are
+        # raised with their message, as every SfnNotebookError.
+        Exception.__init__(self, *args)
+
+    @property  # type: ignore[override]
+    def response(self) -> dict[str, Any]:
+        return {
+            "Error": {"Code": self.code, "Message": str(self)},
+            "ResponseMetadata": {"HTTPStatusCode": 400},
+        }
+
+    def __reduce__(self) -> Any:
+        return self.__class__, self.args
+
+
+class ParamValidationError(SfnNotebookError, _BotoParamValidationError):  # type: ignore[misc]
+    """Parameters boto3 itself refuses before any request: an unknown or misspelled name, a
+    missing required one, a value of the wrong type. The message is botocore's, word for word,
+    and the class is also a ``botocore.exceptions.ParamValidationError``.
+    """
+
+    code = "ParamValidationError"
+
+    def __reduce__(self) -> Any:
+        return _param_validation_error, (self.kwargs.get("report", ""),)
+
+
+def _param_validation_error(report: str) -> ParamValidationError:
+    return ParamValidationError(report=report)  # type: ignore[call-arg]
 
 
 @dataclass(frozen=True)
@@ -50,7 +103,7 @@ class Diagnostic:
         return text
 
 
-class DefinitionError(SfnNotebookError):
+class DefinitionError(ServiceError):
     """A definition AWS would reject at CreateStateMachine; ``diagnostics`` lists every reason."""
 
     code = "InvalidDefinition"
@@ -60,7 +113,7 @@ class DefinitionError(SfnNotebookError):
         self.diagnostics: list[Diagnostic] = list(diagnostics or [])
 
 
-class ExecutionInputError(SfnNotebookError):
+class ExecutionInputError(ServiceError):
     """Execution input AWS would reject at StartExecution."""
 
     code = "InvalidExecutionInput"
@@ -71,7 +124,7 @@ class InputFileError(SfnNotebookError):
     size limit for what it holds, or is not UTF-8 text; the message names the file."""
 
 
-class ExpressionError(SfnNotebookError):
+class ExpressionError(ServiceError):
     """A path, intrinsic call or JSONata expression that does not compile.
 
     ``column`` is 1-based within ``text``; ``str()`` shows the text with a caret under it.

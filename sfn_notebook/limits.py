@@ -70,7 +70,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from sfn_notebook.errors import SfnNotebookError
+from sfn_notebook.errors import ServiceError, SfnNotebookError
 
 # AWS's quotas -------------------------------------------------------------------------------
 PAYLOAD_LIMIT: Final = 256 * 1024  # bytes: inputs, outputs and results
@@ -136,7 +136,7 @@ ACTIVE: contextvars.ContextVar[Limits] = contextvars.ContextVar(
 )
 
 
-class NestingLimitExceeded(SfnNotebookError):
+class NestingLimitExceeded(ServiceError):
     """A nested StartExecution refused by :class:`Limits` (AWS's ExecutionLimitExceeded)."""
 
     code = "ExecutionLimitExceeded"

@@ -28,7 +28,7 @@ from sfn_notebook.aws.errors import (
     AwsThrottled,
 )
 from sfn_notebook.aws.execution import FetchStats, HistoryFollower, RemoteExecution
-from sfn_notebook.aws.importing import ImportReport, import_executions
+from sfn_notebook.aws.importing import ImportReport
 from sfn_notebook.aws.moto_server import MotoServer
 from sfn_notebook.aws.package import FunctionPackage, PackagingError, package_function
 
@@ -44,6 +44,12 @@ def deploy(
 def attach(execution_arn: str, *, aws: AwsRuntime | None = None) -> RemoteExecution:
     """Follow an execution started elsewhere, by ARN, on the current connection (or ``aws``)."""
     return (aws or current()).attach(execution_arn)
+
+
+def import_executions(into: Any, *, aws: AwsRuntime | None = None, **options: Any) -> ImportReport:
+    """Copy remote histories into a local store from the current connection (or ``aws``);
+    see :func:`sfn_notebook.aws.importing.import_executions` for the options."""
+    return (aws or current()).import_executions(into, **options)
 
 
 __all__ = [

@@ -29,7 +29,6 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -41,15 +40,13 @@ from sfn_notebook.aws.errors import (
     AwsNotFound,
     AwsRegionError,
 )
+from sfn_notebook.engine.listeners import Event, Listener, Listeners, call
 
 if TYPE_CHECKING:
     from sfn_notebook.asl.model import Definition
     from sfn_notebook.aws.connection import AwsRuntime
 
 log = logging.getLogger(__name__)
-
-Event = dict[str, Any]
-Listener = Callable[[Event], None]
 
 TERMINAL_EVENTS = {
     "ExecutionSucceeded": "SUCCEEDED",
@@ -90,7 +87,7 @@ class HistoryFollower:
         self.error: AwsError | None = None
         self.ended = threading.Event()
         self._resize = True
-        self._listeners: list[Listener] = []
+        self._listeners = Listeners()
         self._fetch_lock = threading.Lock()
         # Delivery is separate from fetching: one thread delivers at a time, in id order, and a
         # listener that reads again (``ex.history``) re-enters and continues the same sequence.
@@ -207,8 +204,7 @@ class HistoryFollower:
             while self._delivered < len(self.events):
                 event = self.events[self._delivered]
                 self._delivered += 1
-                for listener in list(self._listeners):
-                    _call(listener, event)
+                self._listeners.dispatch(event)
 
     def reopen(self) -> None:
         """After a redrive: more events will come after the terminal one."""
@@ -224,8 +220,9 @@ class HistoryFollower:
         with self._deliver_lock:
             if replay:
                 for event in self.events[: self._delivered]:
-                    listener(event)
-            self._listeners.append(listener)
+                    if not call(listener, event):
+                        return
+            self._listeners.add(listener)
         self.follow()
 
     def follow(self) -> None:
@@ -266,13 +263,6 @@ class HistoryFollower:
             if self.complete:
                 return
             self._stop.wait(interval)
-
-
-def _call(listener: Listener, event: Event) -> None:
-    try:
-        listener(event)
-    except Exception:  # a listener's bug must not stop the others, nor the background poll
-        log.exception("sfn-notebook history listener failed")
 
 
 class RemoteExecution:

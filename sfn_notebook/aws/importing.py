@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from sfn_notebook.aws.execution import TERMINAL_EVENTS, RemoteExecution
+from sfn_notebook.engine.listeners import Listeners
 from sfn_notebook.errors import SfnNotebookError
 
 if TYPE_CHECKING:
@@ -57,15 +58,14 @@ class _Replay:
 
     def __init__(self, events: list[Event]) -> None:
         self.events = events
-        self._listeners: list[Any] = []
+        self._listeners = Listeners()
 
     def listen(self, listener: Any) -> None:
-        self._listeners.append(listener)
+        self._listeners.add(listener)
 
     def play(self) -> None:
         for event in self.events:
-            for listener in self._listeners:
-                listener(event)
+            self._listeners.dispatch(event)
 
 
 def _open_store(into: Any) -> tuple[Any, bool]:
@@ -131,7 +131,7 @@ def _paged(aws: AwsRuntime, method: str, key: str, **kwargs: Any) -> list[Any]:
 def import_executions(
     into: Any,
     *,
-    aws: AwsRuntime | None = None,
+    aws: AwsRuntime,
     executions: Iterable[Any] | None = None,
     state_machine: str | None = None,
     status: str | None = None,
@@ -147,9 +147,6 @@ def import_executions(
     >>> import_executions("h.sqlite", aws=aws, state_machine="orders")  # doctest: +SKIP
     Imported 3 executions (42 events, 5 API calls) into h.sqlite.
     """
-    from sfn_notebook.aws.connection import current
-
-    aws = aws or current()
     before = sum(aws.calls.values())
     store, opened = _open_store(into)
     imported: list[str] = []

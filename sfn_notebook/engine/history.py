@@ -8,7 +8,9 @@ MapIterationSucceeded, MapStateSucceeded, ParallelStateSucceeded ...) leave it w
 is why AWS links the first state's entry to event 0 and a Map's exit to its last iteration's
 event rather than to MapStateSucceeded.
 
-Listeners (the store, widgets, progress bars) get each event as it is added.
+Listeners (the store, widgets, progress bars) get each event as it is added, through the
+guarded dispatch of :mod:`sfn_notebook.engine.listeners`: a listener that raises is logged and
+detached, and the execution is not affected.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from sfn_notebook.engine.listeners import Event, Listener, Listeners
 from sfn_notebook.errors import StatesError
 from sfn_notebook.limits import EVENT_LIMIT, PAYLOAD_LIMIT, Limits
 
@@ -34,10 +37,6 @@ __all__ = [  # the quotas are defined in sfn_notebook.limits and re-exported her
     "dumps",
     "payload",
 ]
-
-Event = dict[str, Any]
-Listener = Callable[[Event], None]
-
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
@@ -121,7 +120,7 @@ class History:
         self.task_logs: dict[int, str] = {}
         self._now = now
         self._lock = threading.Lock()
-        self._listeners: list[Listener] = []
+        self._listeners = Listeners()
         self._limit = limit
         self._limit_cause = limit_cause
 
@@ -140,7 +139,12 @@ class History:
         return cls(now, limits.express_events, cause)
 
     def listen(self, listener: Listener) -> None:
-        self._listeners.append(listener)
+        """Call ``listener(event)`` for every event added from now on (on the adding thread);
+        one that raises is logged and detached (see :mod:`sfn_notebook.engine.listeners`)."""
+        self._listeners.add(listener)
+
+    def unlisten(self, listener: Listener) -> None:
+        self._listeners.remove(listener)
 
     def add(
         self,
@@ -178,8 +182,7 @@ class History:
             cursor.last = event_id
             if advance:
                 cursor.source = event_id
-        for listener in self._listeners:
-            listener(event)
+        self._listeners.dispatch(event)
         return event_id
 
     def __len__(self) -> int:

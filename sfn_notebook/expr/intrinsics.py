@@ -6,7 +6,8 @@ with :func:`intrinsic` into a registry (:data:`FUNCTIONS`), which checks their a
 expression compiles; a caller may pass its own registry. Failures inside a function are
 ``States.IntrinsicFailure``; a path argument that matches nothing is ``States.Runtime``.
 
-It also renders values as AWS's Java runtime prints them (:func:`java_text`, :func:`json_text`).
+Values print as AWS's Java runtime prints them (:mod:`sfn_notebook.expr.javatext`, re-exported
+here as :func:`java_text`, :func:`json_text`, :func:`java_double`).
 
 >>> from sfn_notebook.expr.scope import Scope
 >>> compile_intrinsic("States.Format('{} items', States.ArrayLength($.a))").evaluate(
@@ -26,10 +27,10 @@ import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from sfn_notebook.errors import ExpressionError, StatesError
+from sfn_notebook.expr.javatext import java_double, java_text, json_text
 from sfn_notebook.expr.paths import MISSING, Path, compile_path
 from sfn_notebook.expr.scope import Scope
 
@@ -47,73 +48,6 @@ __all__ = [
 
 FAILURE = "States.IntrinsicFailure"
 MAX_NESTING = 10  # AWS: "You can nest up to 10 intrinsic functions within a field"
-
-
-# --- values as Java prints them ---------------------------------------------------------------
-
-
-def java_double(x: float) -> str:
-    """``Double.toString``: what AWS prints for a JSON number with a fraction or exponent.
-
-    >>> java_double(1.5), java_double(1e7), java_double(0.0001), java_double(3.0)
-    ('1.5', '1.0E7', '1.0E-4', '3.0')
-    """
-    if math.isnan(x) or math.isinf(x):
-        return "NaN" if math.isnan(x) else "Infinity" if x > 0 else "-Infinity"
-    if x == 0:
-        return "-0.0" if math.copysign(1.0, x) < 0 else "0.0"
-    sign = "-" if x < 0 else ""
-    parts = Decimal(repr(abs(x))).as_tuple()  # repr holds the shortest round-tripping digits
-    digits = "".join(map(str, parts.digits)).rstrip("0") or "0"
-    exponent = int(parts.exponent) + len(parts.digits) - len(digits)
-    if 1e-3 <= abs(x) < 1e7:
-        point = len(digits) + exponent
-        if exponent >= 0:
-            return f"{sign}{digits}{'0' * exponent}.0"
-        if point > 0:
-            return f"{sign}{digits[:point]}.{digits[point:]}"
-        return f"{sign}0.{'0' * -point}{digits}"
-    return f"{sign}{digits[0]}.{digits[1:] or '0'}E{len(digits) - 1 + exponent}"
-
-
-def java_text(value: Any) -> str:
-    """``toString()`` of the Java value AWS holds: maps print as ``{k=v, ...}``, strings bare.
-
-    >>> java_text({"a": 1, "b": [True, None, "x"]})
-    '{a=1, b=[true, null, x]}'
-    """
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{k}={java_text(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list):
-        return "[" + ", ".join(java_text(v) for v in value) + "]"
-    return json_text(value)
-
-
-_ESCAPES = {i: f"\\u{i:04X}" for i in range(32)}
-_ESCAPES.update({8: "\\b", 9: "\\t", 10: "\\n", 12: "\\f", 13: "\\r", 34: '\\"', 92: "\\\\"})
-
-
-def json_text(value: Any) -> str:
-    """Compact JSON as Jackson writes it (no spaces, raw non-ASCII, Java doubles).
-
-    >>> json_text({"a": [1, 2.5, "é"], "b": None})
-    '{"a":[1,2.5,"é"],"b":null}'
-    """
-    if value is None or value is True or value is False:
-        return "null" if value is None else "true" if value else "false"
-    if isinstance(value, str):
-        return '"' + value.translate(_ESCAPES) + '"'
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return java_double(value)
-    if isinstance(value, Mapping):
-        return (
-            "{" + ",".join(json_text(str(k)) + ":" + json_text(v) for k, v in value.items()) + "}"
-        )
-    return "[" + ",".join(json_text(v) for v in value) + "]"
 
 
 # --- the expression tree ------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from typing import Any, Final
 
 from sfn_notebook.errors import ExpressionError, StatesError
 from sfn_notebook.expr import filters
+from sfn_notebook.expr.javatext import json_text
 from sfn_notebook.expr.scope import Scope
 from sfn_notebook.expr.walker import (
     FUNCTIONS,
@@ -346,7 +347,6 @@ def _filter_operand(text: str) -> _FilterOperand:
 
 
 def _json_text(value: Any) -> str:
-    from sfn_notebook.expr.intrinsics import json_text
 
     return json_text(value)
 

@@ -23,6 +23,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, Final
 
+from sfn_notebook.expr.javatext import java_double
+
 __all__ = [
     "EVALUATORS",
     "NULL",
@@ -61,7 +63,6 @@ def _java_number(value: int | float) -> Decimal:
     """``new BigDecimal(value.toString())`` as Jayway builds its number nodes."""
     if isinstance(value, int):
         return Decimal(value)
-    from sfn_notebook.expr.intrinsics import java_double  # intrinsics imports paths imports us
 
     return Decimal(java_double(value))
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sfn_notebook.expr import filters
+from sfn_notebook.expr.javatext import java_text
 
 __all__ = [
     "FUNCTIONS",
@@ -122,7 +123,6 @@ def _java_class(value: Any) -> str:
 
 
 def _java_text(value: Any) -> str:
-    from sfn_notebook.expr.intrinsics import java_text  # the renderers live with the intrinsics
 
     return java_text(value)
 

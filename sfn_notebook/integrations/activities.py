@@ -34,7 +34,7 @@ from sfn_notebook.engine.resources import (
     TaskResource,
     new_task_token,
 )
-from sfn_notebook.errors import SfnNotebookError, StatesError
+from sfn_notebook.errors import ServiceError, SfnNotebookError, StatesError
 from sfn_notebook.integrations.callbacks import PendingTask, TaskTokens
 
 ACTIVITY_ARN = re.compile(
@@ -45,15 +45,15 @@ _NAME = re.compile(r"^[^\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]{1,80}$")
 LONG_POLL_SECONDS = 60.0  # GetActivityTask waits this long for a task, as on AWS
 
 
-class ActivityDoesNotExist(SfnNotebookError):
+class ActivityDoesNotExist(ServiceError):
     code = "ActivityDoesNotExist"
 
 
-class InvalidArn(SfnNotebookError):
+class InvalidArn(ServiceError):
     code = "InvalidArn"
 
 
-class InvalidName(SfnNotebookError):
+class InvalidName(ServiceError):
     code = "InvalidName"
 
 

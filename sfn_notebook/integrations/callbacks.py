@@ -30,37 +30,37 @@ from sfn_notebook.engine.resources import (
     TaskFailure,
     TaskResource,
 )
-from sfn_notebook.errors import SfnNotebookError
+from sfn_notebook.errors import ServiceError
 
 SPENT_REMEMBERED = 100_000  # spent tokens kept to answer TaskTimedOut rather than DoesNotExist
 ERROR_LIMIT, CAUSE_LIMIT = 256, 32_768  # SendTaskFailure's field lengths
 
 
-class InvalidToken(SfnNotebookError):
+class InvalidToken(ServiceError):
     """The token is not one Step Functions could have issued."""
 
     code = "InvalidToken"
 
 
-class TaskDoesNotExist(SfnNotebookError):
+class TaskDoesNotExist(ServiceError):
     """The token is well formed but no task was ever waiting on it here."""
 
     code = "TaskDoesNotExist"
 
 
-class TaskTimedOut(SfnNotebookError):
+class TaskTimedOut(ServiceError):
     """The task was answered already, timed out, or its execution ended."""
 
     code = "TaskTimedOut"
 
 
-class InvalidOutput(SfnNotebookError):
+class InvalidOutput(ServiceError):
     """SendTaskSuccess with output that is not JSON."""
 
     code = "InvalidOutput"
 
 
-class CallbackValidationError(SfnNotebookError):
+class CallbackValidationError(ServiceError):
     code = "ValidationException"
 
 

@@ -35,7 +35,7 @@ from sfn_notebook.engine.resources import (
     TaskResource,
 )
 from sfn_notebook.errors import InputFileError, SfnNotebookError, StatesError
-from sfn_notebook.integrations.activities import ACTIVITY_ARN
+from sfn_notebook.integrations.activities import ACTIVITY_ARN, InvalidName
 from sfn_notebook.integrations.callbacks import task_failure
 from sfn_notebook.textfile import read_text
 
@@ -50,7 +50,7 @@ class MockConfigError(SfnNotebookError):
     code = "InvalidMockConfig"
 
 
-class MockTestCaseNotFound(SfnNotebookError):
+class MockTestCaseNotFound(InvalidName):
     """StartExecution named a test case the mock configuration does not define."""
 
     code = "InvalidName"

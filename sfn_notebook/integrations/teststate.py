@@ -36,9 +36,13 @@ from sfn_notebook.engine.interpreter import Failure, Transition, Visit
 from sfn_notebook.engine.observe import Note
 from sfn_notebook.engine.resources import ResourceRegistry, TaskCall, TaskResource
 from sfn_notebook.engine.task import Recoverable, TaskRunner, failure_matches
-from sfn_notebook.errors import DefinitionError, Diagnostic, SfnNotebookError, StatesError
+from sfn_notebook.errors import (
+    DefinitionError,
+    Diagnostic,
+    StatesError,
+)
 from sfn_notebook.integrations.aws import boto_service, operation_name, service_model
-from sfn_notebook.integrations.callbacks import task_failure
+from sfn_notebook.integrations.callbacks import CallbackValidationError, task_failure
 from sfn_notebook.integrations.mocks import _describe
 
 STATE_NAME = "StateName"  # what AWS calls a state tested on its own
@@ -46,7 +50,7 @@ LEVELS = ("INFO", "DEBUG", "TRACE")
 NO_MOCK_TYPES = ("Pass", "Fail", "Succeed", "Choice", "Wait")
 
 
-class TestStateValidationError(SfnNotebookError):
+class TestStateValidationError(CallbackValidationError):
     """A TestState request AWS would refuse."""
 
     __test__ = False  # not a pytest test class, despite its name

@@ -111,10 +111,12 @@ class Execution:
         """The events so far, shaped like GetExecutionHistory's ``events``."""
         return list(self._record.context.history.events)
 
-    def _mark_finished(self) -> None:
+    def mark_finished(self) -> None:
+        """What the Runtime's launcher calls once the execution's task is over."""
         self._finished.set()
 
-    def _mark_running(self) -> None:  # redriven: wait() waits for the new outcome
+    def mark_running(self) -> None:
+        """Redriven: :meth:`wait` waits for the new outcome."""
         self._finished.clear()
 
     def wait(self, timeout: float | None = None) -> Execution:

@@ -6,25 +6,17 @@ import re
 import uuid
 from typing import Any
 
-from sfn_notebook.errors import SfnNotebookError
-from sfn_notebook.integrations.callbacks import InvalidToken
+from sfn_notebook.runtime.exceptions import (
+    InvalidArn,
+    InvalidName,
+    InvalidToken,
+    ValidationException,
+)
 
 DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ROLE = f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/sfn-notebook"
 _NAME = re.compile(r"^[^\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]{1,80}$")
-
-
-class InvalidName(SfnNotebookError):
-    code = "InvalidName"
-
-
-class InvalidArn(SfnNotebookError):
-    code = "InvalidArn"
-
-
-class ValidationException(SfnNotebookError):
-    code = "ValidationException"
 
 
 MAX_PAGE_SIZE = 1000

@@ -1,9 +1,11 @@
 """What a Runtime remembers about its executions beyond memory: the store, reopening, redrive.
 
-A :class:`Ledger` belongs to one Runtime. It writes state machines and executions to the store
-(when there is one), subscribes the store to every execution's history and sets the engine's
-``on_task`` hook to the store's durable boundary; on open it recovers interrupted executions and
-rebuilds the Runtime's state machines and executions from the file. It also keeps, for every
+A :class:`Ledger` belongs to one Runtime. It writes state machines and executions to its store
+(a SQLite :class:`~sfn_notebook.store.sqlite.Store`, or a
+:class:`~sfn_notebook.store.memory.MemoryStore` that keeps nothing), subscribes the store to
+every execution's history and sets the engine's ``on_task`` hook to the store's durable
+boundary; on open it recovers interrupted executions and rebuilds the Runtime's state machines
+and executions from the file. It also keeps, for every
 execution, the definition it ran with: RedriveExecution reruns that definition, not a later one.
 
 >>> import sfn_notebook as sfn
@@ -19,35 +21,34 @@ execution, the definition it ran with: RedriveExecution reruns that definition, 
 
 from __future__ import annotations
 
-import asyncio
-import json
-import random
 import threading
 import warnings
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sfn_notebook.engine.execution import TERMINAL, ExecutionRecord, execute
-from sfn_notebook.engine.frame import ExecutionContext
+from sfn_notebook.asl.parse import parse
+from sfn_notebook.engine import compile_machine
+from sfn_notebook.engine.execution import ExecutionRecord
 from sfn_notebook.engine.history import EVENT_LIMIT, Event, History
 from sfn_notebook.engine.replay import replay_from_events
 from sfn_notebook.errors import SfnNotebookError
+from sfn_notebook.runtime.exceptions import ExecutionNotRedrivable
 from sfn_notebook.runtime.execution import Execution
+from sfn_notebook.runtime.registry import MachineRegistry, StateMachine, StateMachineVersion
+from sfn_notebook.store.memory import MemoryStore
+from sfn_notebook.store.sqlite import Store
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from sfn_notebook.asl.model import Definition
+    from sfn_notebook.engine.clock import Clock
     from sfn_notebook.engine.interpreter import CompiledMachine
-    from sfn_notebook.runtime.runtime import Runtime, StateMachine
-    from sfn_notebook.store.sqlite import Store
+    from sfn_notebook.runtime.contexts import ContextFactory
+    from sfn_notebook.runtime.launcher import Launcher
 
 REDRIVABLE = ("FAILED", "TIMED_OUT", "ABORTED")
-
-
-class ExecutionNotRedrivable(SfnNotebookError):
-    code = "ExecutionNotRedrivable"
 
 
 class StoredHistory(History):
@@ -86,7 +87,7 @@ class _Ran:
     """The definition an execution runs (compiled on demand) and its row in the store."""
 
     definition_text: str | None
-    store_id: int | None = None
+    store_id: int
     definition_id: int | None = None
     compiled: CompiledMachine | None = None
     timeout_seconds: int | None = None
@@ -96,67 +97,79 @@ class _Ran:
 class Ledger:
     """The Runtime's memory of state machines and executions (see the module docstring)."""
 
-    def __init__(self, runtime: Runtime, store: str | Store | None) -> None:
-        from sfn_notebook.store.sqlite import Store
-
-        self.runtime = runtime
+    def __init__(
+        self,
+        store: str | Store | None,
+        *,
+        clock: Clock,
+        registry: MachineRegistry,
+        contexts: ContextFactory,
+        launcher: Launcher,
+    ) -> None:
+        self.clock = clock
+        self.registry = registry
+        self.contexts = contexts
+        self.launcher = launcher
         self._ran: dict[str, _Ran] = {}
         self._definitions: dict[int, Definition | None] = {}  # stored definitions, parsed once
+        self._store: Store | MemoryStore
         if store is None:
-            self.store: Store | None = None
+            self._store = MemoryStore()
         else:
-            self.store = store if isinstance(store, Store) else Store(store)
-            try:
-                self._load()
-            except BaseException:
-                self.store.close()
-                raise
+            self._store = store if isinstance(store, Store) else Store(store)
+        try:
+            self._load()
+        except BaseException:
+            self._store.close()
+            raise
+
+    @property
+    def store(self) -> Store | None:
+        """The SQLite store (None for a Runtime that keeps everything in memory)."""
+        return self._store if isinstance(self._store, Store) else None
 
     def close(self) -> None:
-        if self.store is not None:
-            self.store.close()
+        self._store.close()
 
     def settle(self, arn: str) -> None:
         """What ``Execution.wait()`` calls once an execution ended: return when its outcome is
         committed to the store (a failure to write is a warning there)."""
         ran = self._ran.get(arn)
-        if self.store is not None and ran is not None and ran.store_id is not None:
-            self.store.settle(ran.store_id)
+        if ran is not None:
+            self._store.settle(ran.store_id)
+
+    def settler(self, arn: str) -> Callable[[], None] | None:
+        """``Execution(settle=)`` for a new execution: None without a store (nothing to wait
+        for), else :meth:`settle` of its ARN."""
+        return None if self.store is None else (lambda: self.settle(arn))
 
     # Writing ----------------------------------------------------------------------------------
 
     def machine_saved(self, machine: StateMachine) -> None:
-        if self.store is not None:
-            self.store.put_state_machine(
-                arn=machine.arn,
-                name=machine.name,
-                type=machine.type,
-                role_arn=machine.role_arn,
-                definition=machine.definition_text,
-                revision_id=machine.revision_id,
-                created=machine.created,
-                updated=self.runtime.clock.now(),
-            )
+        self._store.put_state_machine(
+            arn=machine.arn,
+            name=machine.name,
+            type=machine.type,
+            role_arn=machine.role_arn,
+            definition=machine.definition_text,
+            revision_id=machine.revision_id,
+            created=machine.created,
+            updated=self.clock.now(),
+        )
 
     def version_saved(self, machine: StateMachine) -> None:
-        if self.store is not None and machine.versions:
+        if machine.versions:
             v = machine.versions[-1]
-            self.store.put_version(
+            self._store.put_version(
                 machine.arn, v.number, v.definition_text, v.description, v.created
             )
 
     def machine_deleted(self, arn: str) -> None:
-        if self.store is not None:
-            self.store.delete_state_machine(arn)
+        self._store.delete_state_machine(arn)
 
     def execution_created(self, record: ExecutionRecord, machine: StateMachine) -> None:
         ctx = record.context
-        ran = _Ran(machine.definition_text, compiled=machine.compiled)
-        ran.timeout_seconds = machine.definition.timeout_seconds
-        self._ran[ctx.execution_arn] = ran
-        if self.store is None:
-            return
-        ran.store_id = self.store.add_execution(
+        store_id = self._store.add_execution(
             arn=ctx.execution_arn,
             state_machine_arn=machine.arn,
             name=ctx.execution_name,
@@ -166,27 +179,26 @@ class Ledger:
             type=machine.type,
             role_arn=ctx.role_arn,
         )
-        self.store.track(ran.store_id, ctx.history)
-        ctx.on_task = self.store.boundary
+        self._ran[ctx.execution_arn] = _Ran(
+            machine.definition_text,
+            store_id,
+            compiled=machine.compiled,
+            timeout_seconds=machine.definition.timeout_seconds,
+        )
+        self._store.track(store_id, ctx.history)
+        ctx.on_task = self._store.boundary
 
     # Reopening --------------------------------------------------------------------------------
 
     def _load(self) -> None:
         """Recover interrupted executions, then rebuild state machines and executions."""
-        from sfn_notebook.asl.parse import parse
-        from sfn_notebook.engine import compile_machine
-        from sfn_notebook.runtime.runtime import StateMachine, StateMachineVersion
-
-        assert self.store is not None
-        rt = self.runtime
-        self.store.recover(rt.clock.now())
-        for row in self.store.state_machines():
+        store = self._store
+        store.recover(self.clock.now())
+        for row in store.state_machines():
             try:
                 model = parse(row["definition"])
             except SfnNotebookError as exc:
-                warnings.warn(
-                    f"{self.store.path}: state machine {row['name']}: {exc}", stacklevel=3
-                )
+                warnings.warn(f"{store.path}: state machine {row['name']}: {exc}", stacklevel=3)
                 continue
             machine = StateMachine(
                 arn=row["arn"],
@@ -201,20 +213,18 @@ class Ledger:
             )
             machine.versions = [
                 StateMachineVersion(v["version"], v["definition"], v["description"], v["created"])
-                for v in self.store.versions(machine.arn)
+                for v in store.versions(machine.arn)
             ]
-            rt._machines[machine.arn] = machine
-        for row in self.store.executions():
-            self._load_execution(row)
+            self.registry.add_machine(machine)
+        for execution_row in store.executions():
+            self._load_execution(execution_row)
 
     def _definition(self, definition_id: int | None) -> Definition | None:
         """The parsed definition an execution ran (for its rich display), None if unreadable."""
-        from sfn_notebook.asl.parse import parse
-
-        if definition_id is None or self.store is None:
+        if definition_id is None:
             return None
         if definition_id not in self._definitions:
-            text = self.store.definition(definition_id)
+            text = self._store.definition(definition_id)
             try:
                 self._definitions[definition_id] = None if text is None else parse(text)
             except SfnNotebookError:
@@ -222,31 +232,21 @@ class Ledger:
         return self._definitions[definition_id]
 
     def _load_execution(self, row: Any) -> None:
-        rt = self.runtime
-        store = self.store
-        assert store is not None
+        store, row_id, arn = self._store, int(row.id), str(row.arn)
         limit = EVENT_LIMIT if row.type == "STANDARD" else None
         history = StoredHistory(
-            rt.clock.now, limit, lambda row_id=row.id: store.events(row_id), row.event_count
+            self.clock.now, limit, lambda: store.events(row_id), row.event_count
         )
-        machine_name = row.state_machine_arn.rsplit(":", 1)[-1]
-        context = ExecutionContext(
-            clock=rt.clock,
-            history=history,
-            execution_arn=row.arn,
-            execution_name=row.name,
-            state_machine_arn=row.state_machine_arn,
-            state_machine_name=machine_name,
+        context = self.contexts.reopened(
+            arn=row.arn,
+            name=row.name,
+            machine_arn=row.state_machine_arn,
             role_arn=row.role_arn or "",
-            account=rt.account,
-            region=rt.region,
+            machine_type=row.type,
             input_text=row.input,
-            input_value=json.loads(row.input),
             start_time=row.start,
-            resources=rt.resources,
-            state_machine_type=row.type,
             redrive_count=row.redrive_count,
-            rng=random.Random(rt._rng.random()),
+            history=history,
         )
         record = ExecutionRecord(
             context,
@@ -260,12 +260,9 @@ class Ledger:
             record,
             row.state_machine_arn,
             self._definition(row.definition_id),
-            settle=lambda arn=row.arn: self.settle(arn),
+            settle=lambda: self.settle(arn),
         )
-        rt._executions[row.arn] = (record, execution)
-        machine = rt._machines.get(row.state_machine_arn)
-        if machine is not None:
-            machine.executions.append(row.arn)
+        self.registry.add_execution(record, execution)
         self._ran[row.arn] = _Ran(
             None, store_id=row.id, definition_id=row.definition_id, redrive_date=row.redrive_date
         )
@@ -303,12 +300,9 @@ class Ledger:
 
     def _machine_for(self, arn: str, ran: _Ran) -> tuple[CompiledMachine, int | None]:
         if ran.compiled is None:
-            from sfn_notebook.asl.parse import parse
-            from sfn_notebook.engine import compile_machine
-
             text = ran.definition_text
-            if text is None and ran.definition_id is not None and self.store is not None:
-                text = self.store.definition(ran.definition_id)
+            if text is None and ran.definition_id is not None:
+                text = self._store.definition(ran.definition_id)
             if text is None:
                 raise ExecutionNotRedrivable(f"The definition of '{arn}' is not in the store")
             model = parse(text)
@@ -317,9 +311,8 @@ class Ledger:
 
     def redrive(self, arn: str) -> dict[str, Any]:
         """RedriveExecution: rerun the states that did not succeed, keeping the rest."""
-        rt = self.runtime
-        record, execution = rt._execution(arn)
-        with rt._lock:
+        record, execution = self.registry.execution(arn)
+        with self.registry.lock:
             reason = self._not_redrivable(record)
             if reason:
                 raise ExecutionNotRedrivable(reason)
@@ -329,36 +322,12 @@ class Ledger:
             ctx.replay = replay_from_events(ctx.history.events)
             ctx.redrive_count += 1
             ctx.stopped = threading.Event()
-            ran.redrive_date = rt.clock.now()
+            ran.redrive_date = self.clock.now()
             record.status = "RUNNING"
             record.output_text = record.error = record.cause = record.stop_date = None
             record.abort_reason = None
-            execution._mark_running()
-            if self.store is not None and ran.store_id is not None:
-                self.store.track(ran.store_id, ctx.history)
-                ctx.on_task = self.store.boundary
-        self._launch(record, execution, compiled, timeout)
+            execution.mark_running()
+            self._store.track(ran.store_id, ctx.history)
+            ctx.on_task = self._store.boundary
+        self.launcher.launch(record, execution, compiled, timeout, redrive=True)
         return {"redriveDate": ran.redrive_date}
-
-    def _launch(
-        self,
-        record: ExecutionRecord,
-        execution: Execution,
-        compiled: CompiledMachine,
-        timeout: int | None,
-    ) -> None:
-        loop = self.runtime._ensure_loop()
-        scheduled = threading.Event()
-
-        async def launch() -> None:
-            task = asyncio.ensure_future(execute(record, compiled, timeout, redrive=True))
-            record.task = task
-            scheduled.set()
-            try:
-                await task
-            finally:
-                if record.status in TERMINAL:
-                    execution._mark_finished()
-
-        asyncio.run_coroutine_threadsafe(launch(), loop)
-        scheduled.wait()

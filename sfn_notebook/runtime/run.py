@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import random
-import threading
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -28,6 +26,7 @@ from sfn_notebook.runtime.identity import (
     execution_arn,
     state_machine_arn,
 )
+from sfn_notebook.runtime.threads import off_running_loop
 
 
 def run(
@@ -121,28 +120,7 @@ def run(
     )
 
 
-def _off_running_loop(job: Callable[[], Execution]) -> Execution:
-    """Run ``job`` here, or in a helper thread when this thread already runs an event loop
-    (a Jupyter kernel does), since one thread cannot run two loops."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return job()
-    outcome: dict[str, Any] = {}
-
-    def work() -> None:
-        try:
-            outcome["value"] = job()
-        except BaseException as exc:  # handed back to the caller's thread below
-            outcome["error"] = exc
-
-    worker = threading.Thread(target=work, name="sfn-run")
-    worker.start()
-    worker.join()
-    if "error" in outcome:
-        raise outcome["error"]
-    result: Execution = outcome["value"]
-    return result
+_off_running_loop = off_running_loop  # the name the rest of this module uses
 
 
 def _execute(

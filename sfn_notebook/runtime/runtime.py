@@ -15,93 +15,61 @@ the client. Executions run in the background on one event loop thread; Python co
 
 from __future__ import annotations
 
-import asyncio
 import json
-import logging
 import os
-import random
-import threading
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sfn_notebook.asl.model import Definition
 from sfn_notebook.asl.parse import parse
 from sfn_notebook.engine import compile_machine, make_clock
 from sfn_notebook.engine.clock import Clock, VirtualClock
-from sfn_notebook.engine.execution import ExecutionRecord, execute, input_text, parse_input
-from sfn_notebook.engine.frame import ExecutionContext
-from sfn_notebook.engine.history import History, payload
-from sfn_notebook.engine.interpreter import CompiledMachine
+from sfn_notebook.engine.execution import ExecutionRecord, input_text, parse_input
+from sfn_notebook.engine.history import payload
 from sfn_notebook.engine.resources import ResourceRegistry
 from sfn_notebook.engine.workers import DaemonPool
 from sfn_notebook.errors import SfnNotebookError
 from sfn_notebook.integrations import split_test_case
 from sfn_notebook.limits import Limits, Lineage
+from sfn_notebook.runtime.contexts import ContextFactory
+from sfn_notebook.runtime.exceptions import (
+    EXCEPTIONS,
+    ExecutionAlreadyExists,
+    ExecutionDoesNotExist,
+    InvalidArn,
+    StateMachineAlreadyExists,
+    StateMachineDoesNotExist,
+    StateMachineTypeNotSupported,
+    ValidationException,
+)
 from sfn_notebook.runtime.execution import Execution
 from sfn_notebook.runtime.identity import (
     DEFAULT_ACCOUNT,
     DEFAULT_REGION,
     DEFAULT_ROLE,
-    InvalidArn,
-    ValidationException,
     check_arn,
     check_name,
     execution_arn,
     page,
     state_machine_arn,
 )
+from sfn_notebook.runtime.launcher import Launcher
 from sfn_notebook.runtime.ledger import Ledger
+from sfn_notebook.runtime.params import operation
+from sfn_notebook.runtime.registry import MachineRegistry, StateMachine, StateMachineVersion
 from sfn_notebook.runtime.tasks import TaskApi
 
-_log = logging.getLogger(__name__)
-
-
-class StateMachineDoesNotExist(SfnNotebookError):
-    code = "StateMachineDoesNotExist"
-
-
-class StateMachineAlreadyExists(SfnNotebookError):
-    code = "StateMachineAlreadyExists"
-
-
-class ExecutionDoesNotExist(SfnNotebookError):
-    code = "ExecutionDoesNotExist"
-
-
-class ExecutionAlreadyExists(SfnNotebookError):
-    code = "ExecutionAlreadyExists"
-
-
-class StateMachineTypeNotSupported(SfnNotebookError):
-    code = "StateMachineTypeNotSupported"
-
-
-@dataclass
-class StateMachineVersion:
-    number: int
-    definition_text: str
-    description: str | None
-    created: datetime
-
-
-@dataclass
-class StateMachine:
-    """A created state machine and its published versions."""
-
-    arn: str
-    name: str
-    definition_text: str
-    definition: Definition
-    compiled: CompiledMachine
-    role_arn: str
-    type: str
-    created: datetime
-    revision_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    versions: list[StateMachineVersion] = field(default_factory=list)
-    executions: list[str] = field(default_factory=list)
+__all__ = [  # the errors and records are defined in their own modules, re-exported here
+    "ExecutionAlreadyExists",
+    "ExecutionDoesNotExist",
+    "Runtime",
+    "StateMachine",
+    "StateMachineAlreadyExists",
+    "StateMachineDoesNotExist",
+    "StateMachineTypeNotSupported",
+    "StateMachineVersion",
+]
 
 
 class Runtime(TaskApi):
@@ -116,7 +84,15 @@ class Runtime(TaskApi):
     Distributed Map's ItemReader and ResultWriter (other buckets are reached through boto3).
     ``limits`` (a :class:`~sfn_notebook.limits.Limits` or a dict of its fields) sets the guards
     against runaway work: nesting depth, nested executions, EXPRESS events, JSONata strings.
+
+    The boto3-dialect methods check their parameters as boto3 does (unknown, missing or
+    mistyped ones raise ``ParamValidationError``, see :mod:`sfn_notebook.runtime.params`);
+    ``**_unused`` takes the API's members this Runtime accepts but does not act on
+    (``tags``, ``loggingConfiguration`` ...). Their errors are in ``rt.exceptions``.
     """
+
+    #: The error classes by AWS error code, as a boto3 client's ``exceptions``.
+    exceptions = EXCEPTIONS
 
     def __init__(
         self,
@@ -144,6 +120,11 @@ class Runtime(TaskApi):
             functions=dict(functions or {}),
             executor=DaemonPool(max_workers=max_workers),
         )
+        self.registry = MachineRegistry()
+        self.launcher = Launcher(self.clock)
+        self.contexts = ContextFactory(
+            self.clock, account, region, self.resources, self.limits, seed
+        )
         self._init_tasks(
             boto3_session=boto3_session,
             aws_endpoint_url=aws_endpoint_url,
@@ -151,50 +132,18 @@ class Runtime(TaskApi):
             mocks=mocks,
             buckets=buckets,
         )
-        self._rng = random.Random(seed)
-        self._machines: dict[str, StateMachine] = {}
-        self._executions: dict[str, tuple[ExecutionRecord, Execution]] = {}
-        self._lock = threading.RLock()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self.ledger = Ledger(self, None if store is None else os.fspath(store))
+        self.ledger = Ledger(
+            None if store is None else os.fspath(store),
+            clock=self.clock,
+            registry=self.registry,
+            contexts=self.contexts,
+            launcher=self.launcher,
+        )
         self.store = self.ledger.store
-
-    # The loop thread --------------------------------------------------------------------------
-
-    def _ensure_loop(self) -> asyncio.AbstractEventLoop:
-        with self._lock:
-            if self._loop is None:
-                loop = self.clock.new_loop()
-                ready = threading.Event()
-
-                def serve() -> None:
-                    asyncio.set_event_loop(loop)
-                    loop.call_soon(ready.set)
-                    while True:
-                        try:
-                            loop.run_forever()
-                            return
-                        except (SystemExit, KeyboardInterrupt) as exc:  # noqa: PERF203
-                            # Raised by user code on the loop (task functions report them as
-                            # Runtime.ExitError): the other executions must go on regardless.
-                            _log.warning("ignored %r raised on the runtime's loop", exc)
-
-                self._thread = threading.Thread(target=serve, name="sfn-runtime", daemon=True)
-                self._thread.start()
-                ready.wait()
-                self._loop = loop
-            return self._loop
 
     def close(self) -> None:
         """Stop the background loop (running executions are abandoned)."""
-        with self._lock:
-            loop, self._loop = self._loop, None
-        if loop is not None:
-            loop.call_soon_threadsafe(loop.stop)
-            if self._thread is not None:
-                self._thread.join(timeout=5)
-            loop.close()
+        self.launcher.close()
         self.ledger.close()
 
     def __enter__(self) -> Runtime:
@@ -242,7 +191,7 @@ class Runtime(TaskApi):
                 f"Runtime.advance: seconds must be a number from 0 to {_MAX_ADVANCE:.0f} "
                 f"(a century), not {seconds!r}"
             )
-        if self._thread is not None and threading.current_thread() is self._thread:
+        if self.launcher.on_loop():
             raise SfnNotebookError(
                 "Runtime.advance waits for the runtime's loop; call it from outside that loop "
                 "(a notebook cell, a synchronous task function), not from an async task function"
@@ -251,7 +200,7 @@ class Runtime(TaskApi):
 
     def execution(self, execution_arn: str) -> Execution:
         """The :class:`Execution` object for an ARN."""
-        return self._execution(execution_arn)[1]
+        return self.registry.execution(execution_arn)[1]
 
     def start(
         self,
@@ -273,6 +222,7 @@ class Runtime(TaskApi):
     def _arn(self, name: str) -> str:
         return state_machine_arn(name, self.region, self.account)
 
+    @operation("CreateStateMachine")
     def create_state_machine(
         self,
         *,
@@ -282,7 +232,7 @@ class Runtime(TaskApi):
         type: str = "STANDARD",
         publish: bool = False,
         versionDescription: str | None = None,
-        **_ignored: Any,
+        **_unused: Any,
     ) -> dict[str, Any]:
         check_name(name, "state machine name")
         if type not in ("STANDARD", "EXPRESS"):
@@ -290,8 +240,8 @@ class Runtime(TaskApi):
         model = parse(definition)
         text = definition if isinstance(definition, str) else json.dumps(model.raw)
         arn = self._arn(name)
-        with self._lock:
-            existing = self._machines.get(arn)
+        with self.registry.lock:
+            existing = self.registry.find_machine(arn)
             if existing is not None:
                 if existing.definition_text == text and existing.role_arn == roleArn:
                     return {"stateMachineArn": arn, "creationDate": existing.created}
@@ -306,7 +256,7 @@ class Runtime(TaskApi):
                 type=type,
                 created=self.clock.now(),
             )
-            self._machines[arn] = machine
+            self.registry.add_machine(machine)
             self.ledger.machine_saved(machine)
             response: dict[str, Any] = {"stateMachineArn": arn, "creationDate": machine.created}
             if publish:
@@ -322,14 +272,9 @@ class Runtime(TaskApi):
         return f"{machine.arn}:{version.number}"
 
     def _machine(self, arn: str) -> StateMachine:
-        check_arn(arn)
-        base, _, qualifier = arn.partition(":stateMachine:")
-        name = qualifier.split(":")[0]
-        machine = self._machines.get(f"{base}:stateMachine:{name}")
-        if machine is None:
-            raise StateMachineDoesNotExist(f"State Machine Does Not Exist: '{arn}'")
-        return machine
+        return self.registry.machine(arn)
 
+    @operation("UpdateStateMachine")
     def update_state_machine(
         self,
         *,
@@ -338,9 +283,9 @@ class Runtime(TaskApi):
         roleArn: str | None = None,
         publish: bool = False,
         versionDescription: str | None = None,
-        **_ignored: Any,
+        **_unused: Any,
     ) -> dict[str, Any]:
-        with self._lock:
+        with self.registry.lock:
             machine = self._machine(stateMachineArn)
             if definition is not None:
                 model = parse(definition)
@@ -359,7 +304,8 @@ class Runtime(TaskApi):
                 response["stateMachineVersionArn"] = self._publish(machine, versionDescription)
         return response
 
-    def describe_state_machine(self, *, stateMachineArn: str, **_ignored: Any) -> dict[str, Any]:
+    @operation("DescribeStateMachine")
+    def describe_state_machine(self, *, stateMachineArn: str, **_unused: Any) -> dict[str, Any]:
         machine = self._machine(stateMachineArn)
         return {
             "stateMachineArn": machine.arn,
@@ -373,42 +319,45 @@ class Runtime(TaskApi):
             "revisionId": machine.revision_id,
         }
 
+    @operation("ListStateMachines")
     def list_state_machines(
         self,
         *,
         maxResults: int = 100,
         nextToken: str | None = None,
-        **_ignored: Any,
     ) -> dict[str, Any]:
         items = [
             {"stateMachineArn": m.arn, "name": m.name, "type": m.type, "creationDate": m.created}
-            for m in sorted(self._machines.values(), key=lambda m: m.name)
+            for m in sorted(self.registry.machines(), key=lambda m: m.name)
         ]
         return page(items, "stateMachines", maxResults, nextToken)
 
+    @operation("ListStateMachineVersions")
     def list_state_machine_versions(
         self,
         *,
         stateMachineArn: str,
-        **_ignored: Any,
+        maxResults: int = 0,
+        nextToken: str | None = None,
     ) -> dict[str, Any]:
         machine = self._machine(stateMachineArn)
-        return {
-            "stateMachineVersions": [
-                {"stateMachineVersionArn": f"{machine.arn}:{v.number}", "creationDate": v.created}
-                for v in reversed(machine.versions)
-            ]
-        }
+        items = [
+            {"stateMachineVersionArn": f"{machine.arn}:{v.number}", "creationDate": v.created}
+            for v in reversed(machine.versions)
+        ]
+        return page(items, "stateMachineVersions", maxResults, nextToken)
 
-    def delete_state_machine(self, *, stateMachineArn: str, **_ignored: Any) -> dict[str, Any]:
+    @operation("DeleteStateMachine")
+    def delete_state_machine(self, *, stateMachineArn: str) -> dict[str, Any]:
         check_arn(stateMachineArn)
-        with self._lock:
-            self._machines.pop(stateMachineArn, None)
+        with self.registry.lock:
+            self.registry.remove_machine(stateMachineArn)
             self.ledger.machine_deleted(stateMachineArn)
         return {}
 
     # Executions -------------------------------------------------------------------------------
 
+    @operation("StartExecution", extensions=("test_case",))
     def start_execution(
         self,
         *,
@@ -416,82 +365,64 @@ class Runtime(TaskApi):
         name: str | None = None,
         input: str | None = None,
         test_case: str | None = None,
-        **_ignored: Any,
+        **_unused: Any,
     ) -> dict[str, Any]:
         # "<arn>#<TestCase>" runs with a mock test case, as in Step Functions Local.
         stateMachineArn, test_case = split_test_case(stateMachineArn, test_case)
-        resources = self._execution_resources(stateMachineArn, test_case)
-        record, execution = self._create_execution(stateMachineArn, name, input)
-        record.context.resources = resources
-        loop = self._ensure_loop()
-        done = threading.Event()
-
-        async def launch() -> None:
-            machine = self._machine(stateMachineArn)
-            task = asyncio.ensure_future(
-                execute(record, machine.compiled, machine.definition.timeout_seconds)
-            )
-            record.task = task
-            done.set()
-            try:
-                await task
-            finally:
-                execution._mark_finished()
-
-        asyncio.run_coroutine_threadsafe(launch(), loop)
-        done.wait()
+        resources = self.execution_resources(stateMachineArn, test_case)
+        record, execution = self.create_execution(stateMachineArn, name, input, resources)
+        machine = self._machine(stateMachineArn)
+        self.launcher.launch(
+            record, execution, machine.compiled, machine.definition.timeout_seconds
+        )
         return {"executionArn": execution.arn, "startDate": execution.start_date}
 
-    def _create_execution(
+    def create_execution(
         self,
         machine_arn: str,
         name: str | None,
         input_text: str | None,
+        resources: ResourceRegistry | None = None,
         lineage: Lineage | None = None,
     ) -> tuple[ExecutionRecord, Execution]:
+        """A new execution of a state machine, registered and stored, not yet launched (the
+        launcher runs it): what StartExecution and a nested startExecution share."""
         machine = self._machine(machine_arn)
         text = "{}" if input_text is None else input_text
         value = parse_input(text)
         name = check_name(name or str(uuid.uuid4()), "execution name")
         arn = execution_arn(machine.name, name, self.region, self.account, machine.type)
-        with self._lock:
-            if arn in self._executions:
+        with self.registry.lock:
+            if self.registry.find_execution(arn) is not None:
                 raise ExecutionAlreadyExists(f"Execution Already Exists: '{arn}'")
-            context = ExecutionContext(
-                clock=self.clock,
-                history=History.for_execution(self.clock.now, machine.type, self.limits),
-                execution_arn=arn,
-                execution_name=name,
-                state_machine_arn=machine.arn,
-                state_machine_name=machine.name,
+            context = self.contexts.new(
+                arn=arn,
+                name=name,
+                machine_arn=machine.arn,
+                machine_name=machine.name,
                 role_arn=machine.role_arn,
-                account=self.account,
-                region=self.region,
+                machine_type=machine.type,
                 input_text=text,
                 input_value=value,
-                start_time=self.clock.now(),
-                resources=self.resources,
-                state_machine_type=machine.type,
-                rng=random.Random(self._rng.random()),
-                limits=self.limits,
+                resources=resources,
+                lineage=lineage,
             )
-            if lineage is not None:
-                context.lineage = lineage
             record = ExecutionRecord(context)
-            settle = None if self.store is None else lambda: self.ledger.settle(arn)
-            execution = Execution(record, machine.arn, machine.definition, settle=settle)
-            self._executions[arn] = (record, execution)
-            machine.executions.append(arn)
+            execution = Execution(
+                record, machine.arn, machine.definition, settle=self.ledger.settler(arn)
+            )
+            self.registry.add_execution(record, execution)
             self.ledger.execution_created(record, machine)
         return record, execution
 
+    @operation("StartSyncExecution")
     def start_sync_execution(
         self,
         *,
         stateMachineArn: str,
         name: str | None = None,
         input: str | None = None,
-        **_ignored: Any,
+        **_unused: Any,
     ) -> dict[str, Any]:
         if self._machine(stateMachineArn).type != "EXPRESS":
             raise StateMachineTypeNotSupported(
@@ -508,14 +439,9 @@ class Runtime(TaskApi):
         }
         return response
 
-    def _execution(self, arn: str) -> tuple[ExecutionRecord, Execution]:
-        found = self._executions.get(check_arn(arn))
-        if found is None:
-            raise ExecutionDoesNotExist(f"Execution Does Not Exist: '{arn}'")
-        return found
-
-    def describe_execution(self, *, executionArn: str, **_ignored: Any) -> dict[str, Any]:
-        record, execution = self._execution(executionArn)
+    @operation("DescribeExecution")
+    def describe_execution(self, *, executionArn: str, **_unused: Any) -> dict[str, Any]:
+        record, execution = self.registry.execution(executionArn)
         ctx = record.context
         response: dict[str, Any] = {
             "executionArn": execution.arn,
@@ -538,11 +464,13 @@ class Runtime(TaskApi):
         response.update(self.ledger.redrive_fields(record))
         return response
 
-    def redrive_execution(self, *, executionArn: str, **_ignored: Any) -> dict[str, Any]:
+    @operation("RedriveExecution")
+    def redrive_execution(self, *, executionArn: str, **_unused: Any) -> dict[str, Any]:
         """RedriveExecution: rerun a FAILED, TIMED_OUT or ABORTED execution's unsuccessful
         states (a Map's succeeded iterations and a Parallel's succeeded branches are kept)."""
         return self.ledger.redrive(executionArn)
 
+    @operation("GetExecutionHistory")
     def get_execution_history(
         self,
         *,
@@ -551,9 +479,8 @@ class Runtime(TaskApi):
         nextToken: str | None = None,
         reverseOrder: bool = False,
         includeExecutionData: bool = True,
-        **_ignored: Any,
     ) -> dict[str, Any]:
-        record, _ = self._execution(executionArn)
+        record, _ = self.registry.execution(executionArn)
         events = list(record.context.history.events)
         if reverseOrder:
             events.reverse()
@@ -561,6 +488,7 @@ class Runtime(TaskApi):
             events = [_without_data(e) for e in events]
         return page(events, "events", maxResults, nextToken)
 
+    @operation("ListExecutions")
     def list_executions(
         self,
         *,
@@ -568,7 +496,7 @@ class Runtime(TaskApi):
         statusFilter: str | None = None,
         maxResults: int = 100,
         nextToken: str | None = None,
-        **_ignored: Any,
+        **_unused: Any,
     ) -> dict[str, Any]:
         machine = self._machine(stateMachineArn)
         if statusFilter is not None and statusFilter not in _STATUSES:
@@ -578,8 +506,8 @@ class Runtime(TaskApi):
                 f"[{', '.join(_STATUSES)}]"
             )
         items = []
-        for arn in reversed(machine.executions):
-            record, execution = self._executions[arn]
+        for record, execution in self.registry.executions_of(machine):
+            arn = execution.arn
             if statusFilter and record.status != statusFilter:
                 continue
             item: dict[str, Any] = {
@@ -597,20 +525,17 @@ class Runtime(TaskApi):
             items.append(item)
         return page(items, "executions", maxResults, nextToken)
 
+    @operation("StopExecution")
     def stop_execution(
         self,
         *,
         executionArn: str,
         error: str | None = None,
         cause: str | None = None,
-        **_ignored: Any,
     ) -> dict[str, Any]:
-        record, execution = self._execution(executionArn)
-        if record.status == "RUNNING" and record.task is not None and self._loop is not None:
-            record.abort_reason = (error, cause)
-            record.context.stopped.set()
-            self._loop.call_soon_threadsafe(record.task.cancel)
-            execution.wait(10)
+        record, execution = self.registry.execution(executionArn)
+        if record.status == "RUNNING":
+            self.launcher.stop(record, execution, (error, cause), 10)
         return {"stopDate": record.stop_date or self.clock.now()}
 
 

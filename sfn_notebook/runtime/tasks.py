@@ -14,13 +14,11 @@ run the Runtime's own state machines as nested executions.
 
 from __future__ import annotations
 
-import asyncio
 import os
-import threading
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from sfn_notebook.engine.execution import ExecutionRecord, execute
+from sfn_notebook.engine.execution import ExecutionRecord
 from sfn_notebook.engine.resources import ResourceRegistry
 from sfn_notebook.errors import SfnNotebookError
 from sfn_notebook.integrations import Integrations, MockConfig, split_test_case
@@ -28,18 +26,44 @@ from sfn_notebook.integrations.activities import LONG_POLL_SECONDS, ActivityWork
 from sfn_notebook.integrations.teststate import test_state as _test_state
 from sfn_notebook.limits import Lineage
 from sfn_notebook.runtime.identity import page
+from sfn_notebook.runtime.params import operation
+from sfn_notebook.runtime.threads import off_running_loop
 
 if TYPE_CHECKING:
-    from sfn_notebook.runtime.runtime import Runtime
+    from sfn_notebook.engine.clock import Clock
+    from sfn_notebook.limits import Limits
+    from sfn_notebook.runtime.execution import Execution
+    from sfn_notebook.runtime.launcher import Launcher
+    from sfn_notebook.runtime.registry import MachineRegistry
 
 
 class TaskApi:
-    """Task tokens, activities, AWS access, mocks and TestState (mixed into Runtime)."""
+    """Task tokens, activities, AWS access, mocks and TestState (mixed into Runtime).
+
+    It uses the Runtime's public parts only, declared here.
+    """
 
     integrations: Integrations
+    clock: Clock
+    resources: ResourceRegistry
+    registry: MachineRegistry
+    launcher: Launcher
+    limits: Limits
+    region: str
+    account: str
+
+    def create_execution(
+        self,
+        machine_arn: str,
+        name: str | None,
+        input_text: str | None,
+        resources: ResourceRegistry | None = None,
+        lineage: Lineage | None = None,
+    ) -> tuple[ExecutionRecord, Execution]:
+        raise NotImplementedError  # the Runtime's: a new execution, registered, not launched
 
     def _init_tasks(
-        self: Runtime,
+        self,
         *,
         boto3_session: Any,
         aws_endpoint_url: str | Mapping[str, str] | None,
@@ -59,13 +83,11 @@ class TaskApi:
         )
         self.integrations.install(self.resources)
 
-    def _execution_resources(
-        self: Runtime, machine_arn: str, test_case: str | None
-    ) -> ResourceRegistry:
+    def execution_resources(self, machine_arn: str, test_case: str | None) -> ResourceRegistry:
         """The registry an execution runs with: the Runtime's, or a mock test case's."""
         if test_case is None:
             return self.resources
-        machine = self._machine(machine_arn)
+        machine = self.registry.machine(machine_arn)
         return self.integrations.for_execution(self.resources, machine.name, test_case)
 
     def load_mocks(self, mocks: str | os.PathLike[str] | Mapping[str, Any]) -> MockConfig:
@@ -76,7 +98,8 @@ class TaskApi:
 
     # Callbacks ---------------------------------------------------------------------------------
 
-    def send_task_success(self, *, taskToken: str, output: str, **_ignored: Any) -> dict[str, Any]:
+    @operation("SendTaskSuccess")
+    def send_task_success(self, *, taskToken: str, output: str) -> dict[str, Any]:
         """SendTaskSuccess: ``output`` (JSON text) becomes the waiting Task's result.
 
         Callable from any thread. Raises InvalidToken, TaskDoesNotExist or TaskTimedOut as AWS.
@@ -84,52 +107,57 @@ class TaskApi:
         self.integrations.tokens.succeed(taskToken, output)
         return {}
 
+    @operation("SendTaskFailure")
     def send_task_failure(
         self,
         *,
         taskToken: str,
         error: str | None = None,
         cause: str | None = None,
-        **_ignored: Any,
     ) -> dict[str, Any]:
         """SendTaskFailure: the waiting Task fails with ``error`` and ``cause``."""
         self.integrations.tokens.fail(taskToken, error, cause)
         return {}
 
-    def send_task_heartbeat(self, *, taskToken: str, **_ignored: Any) -> dict[str, Any]:
+    @operation("SendTaskHeartbeat")
+    def send_task_heartbeat(self, *, taskToken: str) -> dict[str, Any]:
         """SendTaskHeartbeat: restarts the waiting Task's HeartbeatSeconds clock."""
         self.integrations.tokens.heartbeat(taskToken)
         return {}
 
     # Activities --------------------------------------------------------------------------------
 
-    def create_activity(self: Runtime, *, name: str, **_ignored: Any) -> dict[str, Any]:
+    @operation("CreateActivity")
+    def create_activity(self, *, name: str, **_unused: Any) -> dict[str, Any]:
         """CreateActivity: ``{"activityArn": ..., "creationDate": ...}``."""
         return self.integrations.activities.create(name, self.clock.now())
 
-    def describe_activity(self, *, activityArn: str, **_ignored: Any) -> dict[str, Any]:
+    @operation("DescribeActivity")
+    def describe_activity(self, *, activityArn: str) -> dict[str, Any]:
         return self.integrations.activities.describe(activityArn)
 
+    @operation("ListActivities")
     def list_activities(
-        self, *, maxResults: int = 100, nextToken: str | None = None, **_ignored: Any
+        self, *, maxResults: int = 100, nextToken: str | None = None
     ) -> dict[str, Any]:
         return page(self.integrations.activities.list(), "activities", maxResults, nextToken)
 
-    def delete_activity(self, *, activityArn: str, **_ignored: Any) -> dict[str, Any]:
+    @operation("DeleteActivity")
+    def delete_activity(self, *, activityArn: str) -> dict[str, Any]:
         return self.integrations.activities.delete(activityArn)
 
+    @operation("GetActivityTask", extensions=("timeout",))
     def get_activity_task(
-        self: Runtime,
+        self,
         *,
         activityArn: str,
         workerName: str | None = None,
         timeout: float = LONG_POLL_SECONDS,
-        **_ignored: Any,
     ) -> dict[str, Any]:
         """GetActivityTask: ``{"taskToken": ..., "input": ...}``, or ``{}`` after ``timeout``
         seconds (60, as AWS's long poll) without a task. Blocks: call it from a worker thread.
         """
-        if self._thread is not None and threading.current_thread() is self._thread:
+        if self.launcher.on_loop():
             raise SfnNotebookError(
                 "get_activity_task blocks; call it from a worker thread, not the runtime's loop"
             )
@@ -155,8 +183,9 @@ class TaskApi:
 
     # TestState ---------------------------------------------------------------------------------
 
+    @operation("TestState")
     def test_state(
-        self: Runtime,
+        self,
         *,
         definition: str | Mapping[str, Any],
         roleArn: str | None = None,
@@ -168,16 +197,13 @@ class TaskApi:
         mock: Mapping[str, Any] | None = None,
         context: str | None = None,
         stateConfiguration: Mapping[str, Any] | None = None,
-        **_ignored: Any,
     ) -> dict[str, Any]:
         """TestState: run one state once (see :mod:`sfn_notebook.integrations.teststate`).
 
         A Task calls this Runtime's functions and services, or ``mock``. Without a role ARN a
         Task is refused, as on AWS; give any role ARN locally.
         """
-        from sfn_notebook.runtime.run import _off_running_loop
-
-        return _off_running_loop(
+        return off_running_loop(
             lambda: _test_state(
                 definition=definition,
                 resources=self.resources,
@@ -199,12 +225,12 @@ class TaskApi:
 class _LocalMachines:
     """``states:startExecution`` against this Runtime's own state machines."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: TaskApi) -> None:
         self.runtime = runtime
 
     def local_machine(self, arn: str) -> bool:
         try:
-            self.runtime._machine(split_test_case(arn)[0])
+            self.runtime.registry.machine(split_test_case(arn)[0])
         except SfnNotebookError:
             return False
         return True
@@ -216,19 +242,16 @@ class _LocalMachines:
         wait for it); raises NestingLimitExceeded when the Runtime's limits refuse it."""
         rt = self.runtime
         arn, test_case = split_test_case(arn)
-        resources = rt._execution_resources(arn, test_case)
-        started_by = rt._executions.get(parent) if parent is not None else None
+        resources = rt.execution_resources(arn, test_case)
+        started_by = None if parent is None else rt.registry.find_execution(parent)
         lineage = (Lineage() if started_by is None else started_by[0].context.lineage).child(
             rt.limits
         )
-        record, execution = rt._create_execution(arn, name, input_text, lineage)
-        record.context.resources = resources
-        machine = rt._machine(arn)
-        task = asyncio.ensure_future(
-            execute(record, machine.compiled, machine.definition.timeout_seconds)
+        record, execution = rt.create_execution(arn, name, input_text, resources, lineage)
+        machine = rt.registry.machine(arn)
+        rt.launcher.launch_on_loop(
+            record, execution, machine.compiled, machine.definition.timeout_seconds
         )
-        record.task = task
-        task.add_done_callback(lambda _: execution._mark_finished())
         return record
 
 
@@ -254,8 +277,6 @@ def test_state(
     >>> r["inspectionData"]["afterParameters"]
     '{"n":1}'
     """
-    from sfn_notebook.runtime.run import _off_running_loop
-
     hub = Integrations(
         region=region,
         account=account,
@@ -263,7 +284,7 @@ def test_state(
         aws_endpoint_url=aws_endpoint_url,
     )
     registry = hub.install(ResourceRegistry(functions=dict(functions or {})))
-    return _off_running_loop(
+    return off_running_loop(
         lambda: _test_state(
             definition=definition,
             resources=registry,

@@ -1,0 +1,150 @@
+"""The one place a Runtime builds an execution's :class:`ExecutionContext`.
+
+A new execution (StartExecution, a nested ``states:startExecution``) and one reopened from the
+store get their context here, so the Runtime's clock, account, region, resources, limits and
+random stream reach every execution the same way.
+
+>>> from sfn_notebook.engine import make_clock
+>>> from sfn_notebook.engine.resources import ResourceRegistry
+>>> from sfn_notebook.limits import Limits
+>>> factory = ContextFactory(make_clock("virtual", None), "123456789012", "us-east-1",
+...                          ResourceRegistry(), Limits(), seed=1)
+>>> ctx = factory.new(arn="arn:x", name="e", machine_arn="arn:m", machine_name="m",
+...                   role_arn="arn:r", machine_type="STANDARD", input_text='{"a":1}')
+>>> ctx.input_value, ctx.history.events
+({'a': 1}, [])
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sfn_notebook.engine.execution import parse_input
+from sfn_notebook.engine.frame import ExecutionContext
+from sfn_notebook.engine.history import History
+
+if TYPE_CHECKING:
+    from sfn_notebook.engine.clock import Clock
+    from sfn_notebook.engine.resources import ResourceRegistry
+    from sfn_notebook.limits import Limits, Lineage
+
+
+class ContextFactory:
+    """Execution contexts on one Runtime's clock, account, region, resources and limits."""
+
+    def __init__(
+        self,
+        clock: Clock,
+        account: str,
+        region: str,
+        resources: ResourceRegistry,
+        limits: Limits,
+        seed: int | None = None,
+    ) -> None:
+        self.clock = clock
+        self.account = account
+        self.region = region
+        self.resources = resources
+        self.limits = limits
+        self._rng = random.Random(seed)
+
+    def _context(
+        self,
+        *,
+        arn: str,
+        name: str,
+        machine_arn: str,
+        machine_name: str,
+        role_arn: str,
+        machine_type: str,
+        input_text: str,
+        input_value: object,
+        start_time: datetime,
+        history: History,
+        redrive_count: int = 0,
+    ) -> ExecutionContext:
+        return ExecutionContext(
+            clock=self.clock,
+            history=history,
+            execution_arn=arn,
+            execution_name=name,
+            state_machine_arn=machine_arn,
+            state_machine_name=machine_name,
+            role_arn=role_arn,
+            account=self.account,
+            region=self.region,
+            input_text=input_text,
+            input_value=input_value,
+            start_time=start_time,
+            resources=self.resources,
+            state_machine_type=machine_type,
+            redrive_count=redrive_count,
+            # Each execution its own stream, drawn from the Runtime's (seeded: reproducible).
+            rng=random.Random(self._rng.random()),
+            limits=self.limits,
+        )
+
+    def new(
+        self,
+        *,
+        arn: str,
+        name: str,
+        machine_arn: str,
+        machine_name: str,
+        role_arn: str,
+        machine_type: str,
+        input_text: str,
+        input_value: object = None,
+        resources: ResourceRegistry | None = None,
+        lineage: Lineage | None = None,
+    ) -> ExecutionContext:
+        """The context of an execution starting now (``input_value`` parsed from the text when
+        not given; ``resources`` a mock test case's registry instead of the Runtime's)."""
+        ctx = self._context(
+            arn=arn,
+            name=name,
+            machine_arn=machine_arn,
+            machine_name=machine_name,
+            role_arn=role_arn,
+            machine_type=machine_type,
+            input_text=input_text,
+            input_value=parse_input(input_text) if input_value is None else input_value,
+            start_time=self.clock.now(),
+            history=History.for_execution(self.clock.now, machine_type, self.limits),
+        )
+        if resources is not None:
+            ctx.resources = resources
+        if lineage is not None:
+            ctx.lineage = lineage
+        return ctx
+
+    def reopened(
+        self,
+        *,
+        arn: str,
+        name: str,
+        machine_arn: str,
+        role_arn: str,
+        machine_type: str,
+        input_text: str,
+        start_time: datetime,
+        redrive_count: int,
+        history: History,
+    ) -> ExecutionContext:
+        """The context of an execution read back from the store, with its stored history."""
+        return self._context(
+            arn=arn,
+            name=name,
+            machine_arn=machine_arn,
+            machine_name=machine_arn.rsplit(":", 1)[-1],
+            role_arn=role_arn,
+            machine_type=machine_type,
+            input_text=input_text,
+            input_value=json.loads(input_text),
+            start_time=start_time,
+            history=history,
+            redrive_count=redrive_count,
+        )

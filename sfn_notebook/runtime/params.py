@@ -1,0 +1,103 @@
+"""boto3's contract for the Runtime's API: parameters checked against botocore's service model.
+
+A boto3 client refuses, before any request, a parameter the operation does not have, a
+required one left out and a value of the wrong type (``ParamValidationError``). The Runtime's
+boto3-dialect methods do the same with :func:`operation`: each is checked against the input
+shape of its operation in botocore's Step Functions model (the one boto3 itself uses), with
+botocore's own validator and wording. The shape is looked up once per operation, at first use.
+
+Local conveniences stay: ``None`` means "not given" (boto3 itself refuses None), a required
+member the method defaults (``roleArn``) may be left out, a dict is taken where the API wants a
+JSON string for a definition, and a method may declare extra keywords of its own
+(``test_case=``).
+
+>>> from sfn_notebook import Runtime
+>>> from sfn_notebook.errors import ParamValidationError
+>>> rt = Runtime(clock="virtual")
+>>> try:
+...     rt.list_executions(stateMachineArn="arn:aws:states:us-east-1:123456789012:stateMachine:m",
+...                        statusFIlter="FAILED")
+... except ParamValidationError as e:
+...     print(str(e).split(", must")[0])
+Parameter validation failed:
+Unknown parameter in input: "statusFIlter"
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from sfn_notebook.errors import ParamValidationError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Members the API types as (JSON) strings that the Runtime also takes as a dict.
+_JSON_OR_DICT = frozenset({"definition"})
+
+
+@functools.lru_cache(maxsize=1)
+def stepfunctions_model() -> Any:
+    """botocore's service model for Step Functions (loaded once)."""
+    from sfn_notebook.integrations.aws import service_model
+
+    return service_model("stepfunctions")
+
+
+class _Check:
+    """The compiled check of one operation: its input shape and which members are required."""
+
+    def __init__(self, operation: str, method: Callable[..., Any], extensions: frozenset[str]):
+        from botocore.validate import ParamValidator  # type: ignore[import-untyped]
+
+        self.shape = stepfunctions_model().operation_model(operation).input_shape
+        self.extensions = extensions
+        signature = inspect.signature(method)
+        # Required by AWS but defaulted here (roleArn): filled in before the check.
+        self.defaults = {
+            name: p.default
+            for name, p in signature.parameters.items()
+            if name in self.shape.required_members and p.default not in (None, p.empty)
+        }
+        self.validator = ParamValidator()
+
+    def __call__(self, kwargs: dict[str, Any]) -> None:
+        params = dict(self.defaults)
+        for name, value in kwargs.items():
+            if value is None or name in self.extensions:
+                continue
+            params[name] = "{}" if name in _JSON_OR_DICT and isinstance(value, Mapping) else value
+        report = self.validator.validate(params, self.shape)
+        if report.has_errors():
+            raise ParamValidationError(report=report.generate_report())  # type: ignore[call-arg]
+
+
+def operation(name: str, *, extensions: tuple[str, ...] = ()) -> Callable[[F], F]:
+    """Check a boto3-dialect method's keyword arguments against operation ``name`` of the
+    Step Functions API (``extensions``: keywords of the Runtime's own, not checked)."""
+
+    def decorate(method: F) -> F:
+        check: _Check | None = None
+        lock = threading.Lock()
+
+        @functools.wraps(method)
+        def checked(self: Any, *args: Any, **kwargs: Any) -> Any:
+            nonlocal check
+            if check is None:
+                with lock:
+                    if check is None:
+                        check = _Check(name, method, frozenset(extensions))
+            if args:  # boto3's methods take keywords only; so does every method here
+                raise TypeError(
+                    f"{method.__name__}() only accepts keyword arguments (as boto3's does)"
+                )
+            check(kwargs)
+            return method(self, **kwargs)
+
+        checked.__sfn_operation__ = name  # type: ignore[attr-defined]
+        return checked  # type: ignore[return-value]
+
+    return decorate
