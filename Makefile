@@ -42,7 +42,7 @@ pytest: install
 		sfn_notebook/notebook/protocol.py sfn_notebook/notebook/locate.py \
 		sfn_notebook/notebook/cmdline.py sfn_notebook/notebook/session.py \
 		sfn_notebook/notebook/views.py sfn_notebook/notebook/registry.py \
-		sfn_notebook/notebook/commands.py sfn_notebook/notebook/asl_cell.py \
+		sfn_notebook/notebook/commands.py sfn_notebook/notebook/dispatch.py sfn_notebook/notebook/asl_cell.py \
 		sfn_notebook/notebook/magics.py sfn_notebook/textfile.py sfn_notebook/testing \
 		sfn_notebook/analysis/coverage.py
 	$(BIN)/python -m pytest -q --nbval --nbval-current-env \

@@ -20,7 +20,7 @@ from sfn_notebook.aws import (
 from sfn_notebook.aws.package import function_uses, rewrite_resources
 from sfn_notebook.errors import DefinitionError, SfnNotebookError
 from sfn_notebook.notebook.cmdline import CommandError
-from sfn_notebook.notebook.registry import execute
+from sfn_notebook.notebook.dispatch import execute
 from sfn_notebook.notebook.session import NotebookSession, Settings
 from sfn_notebook.store.sqlite import Store
 

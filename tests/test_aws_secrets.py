@@ -244,7 +244,7 @@ def test_the_deploy_magic_forwards_an_environment_variable_by_name(
     aws: Any, role: Any, service: Any
 ) -> None:
     from sfn_notebook.aws import use
-    from sfn_notebook.notebook.registry import execute
+    from sfn_notebook.notebook.dispatch import execute
     from sfn_notebook.notebook.session import NotebookSession, Settings
 
     notebook = NotebookSession(Settings(store=None))

@@ -17,7 +17,6 @@ import argparse
 import os
 from typing import TYPE_CHECKING, Any
 
-from sfn_notebook.notebook import commands as _local  # noqa: F401 - listed first in the help
 from sfn_notebook.notebook.cmdline import CommandError, variable_or_text
 from sfn_notebook.notebook.registry import TYPES, Context, arg, command
 

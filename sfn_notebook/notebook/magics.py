@@ -36,15 +36,13 @@ from IPython.core.magic import (
 )
 
 from sfn_notebook.errors import SfnNotebookError
-from sfn_notebook.notebook import aws_commands as _aws  # noqa: F401 - registers the commands
-from sfn_notebook.notebook import commands as _commands  # noqa: F401
 from sfn_notebook.notebook.asl_cell import define
 from sfn_notebook.notebook.cmdline import HelpRequested, Parser
+from sfn_notebook.notebook.dispatch import execute
 from sfn_notebook.notebook.registry import (
     ASL_PARSER,
     COMMANDS,
     Context,
-    execute,
     machine_arn,
     parsed_definition,
 )

@@ -12,7 +12,6 @@ becomes the help's description. The commands themselves are in
 from __future__ import annotations
 
 import argparse
-import difflib
 import functools
 import inspect
 from collections.abc import Callable
@@ -20,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sfn_notebook.asl.parse import parse, validate
-from sfn_notebook.notebook.cmdline import CommandError, HelpRequested, Parser, split_line
+from sfn_notebook.notebook.cmdline import CommandError, Parser
 from sfn_notebook.notebook.locate import SourceIndex, diagnostic_line
 from sfn_notebook.notebook.session import NotebookSession
 from sfn_notebook.notebook.views import Findings, Located
@@ -157,40 +156,3 @@ def help_text(topic: str | None = None) -> str:
     for name, cmd in COMMANDS.items():
         lines.append(f"  {'%sfn ' + name:<22} {cmd.summary}")
     return "\n".join(lines)
-
-
-# ------------------------------------------------------------------------------------------------
-# Running a line
-
-
-def execute(
-    session: NotebookSession,
-    line: str,
-    namespace: dict[str, Any] | None = None,
-    display: Callable[..., Any] = print,
-) -> Any:
-    """Run one ``%sfn`` line (the text after ``%sfn``) on ``session``; what the magic does,
-    without IPython. ``$name`` reads ``namespace``. Misuse raises :class:`CommandError`.
-
-    >>> execute(NotebookSession(), "functions")
-    No functions registered (decorate one with @sfn.function)
-    """
-    # The commands register themselves when their modules load.
-    from sfn_notebook.notebook import aws_commands, commands  # noqa: F401
-
-    words = split_line(line)
-    if not words:
-        print(help_text())
-        return None
-    name, rest = words[0], words[1:]
-    found = COMMANDS.get(name)
-    if found is None:
-        close = difflib.get_close_matches(name, COMMANDS, 1)
-        hint = f"did you mean {close[0]!r}? " if close else ""
-        raise CommandError(f"unknown command {name!r}; {hint}commands: {', '.join(COMMANDS)}")
-    try:
-        args = found.parser.parse_args(rest)
-    except HelpRequested:
-        print(found.help)
-        return None
-    return found.run(Context(session, namespace if namespace is not None else {}, display), args)
