@@ -16,8 +16,6 @@ Java v1 clients (``Glue.``, ``Batch.``, ``ECS.``); ``AmazonECS.Unknown`` is docu
 
 from __future__ import annotations
 
-import contextlib
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -141,24 +139,6 @@ def _rename(**names: str) -> Callable[[Params, str], Params]:
     return request
 
 
-def _bedrock_invoke(params: Params, pattern: str) -> Params:
-    body = params.get("Body")
-    if body is not None and not isinstance(body, str | bytes):
-        params = {**params, "Body": json.dumps(body, separators=(",", ":"))}
-    return params
-
-
-def _bedrock_result(response: Params, params: Params) -> Params:
-    """InvokeModel's Body as JSON (AWS parses it for the state), with its content type."""
-    body = response.get("Body")
-    if isinstance(body, bytes | bytearray):
-        text = bytes(body).decode("utf-8", "replace")
-        with contextlib.suppress(ValueError):
-            return {"Body": json.loads(text), "ContentType": response.get("ContentType")}
-        return {"Body": text, "ContentType": response.get("ContentType")}
-    return {key: value for key, value in response.items() if key != "ResponseMetadata"}
-
-
 _GLUE = _naming("Glue", "AWSGlue")
 _BATCH = _naming("Batch", "AWSBatch")
 _ECS = _naming("ECS", "AmazonECS")
@@ -170,7 +150,7 @@ _SAGEMAKER = _naming("SageMaker", "AmazonSageMaker")
 _CODEBUILD = _naming("CodeBuild", "AWSCodeBuild")
 _DATABREW = _naming("DataBrew", "AWSGlueDataBrew")
 _MEDIACONVERT = _naming("MediaConvert", "AWSMediaConvert")
-_BEDROCK = _naming("Bedrock", "AmazonBedrock")
+BEDROCK_NAMING = _BEDROCK = _naming("Bedrock", "AmazonBedrock")
 _EKS = _naming("EKS", "AmazonEKS")
 
 
@@ -495,14 +475,7 @@ ACTIONS: dict[tuple[str, str], Action] = {
             stop_request=_ask(Id="started.Job.Id"),
         ),
     ),
-    # Amazon Bedrock
-    ("bedrock", "invokeModel"): Action(
-        "bedrock-runtime",
-        "InvokeModel",
-        _BEDROCK,
-        request=_bedrock_invoke,
-        result=_bedrock_result,
-    ),
+    # Amazon Bedrock (invokeModel, with its S3 Input/Output, is bedrock.py)
     ("bedrock", "createModelCustomizationJob"): Action(
         "bedrock",
         "CreateModelCustomizationJob",

@@ -47,6 +47,7 @@ from sfn_notebook.integrations.aws import (
     sdk_metadata,
     service_model,
 )
+from sfn_notebook.integrations.bedrock import BedrockInvoke
 from sfn_notebook.integrations.http import ApiGatewayInvoke, HttpInvoke
 from sfn_notebook.integrations.job_table import ACTIONS, NOT_LOCAL, Action, Job, getter
 from sfn_notebook.integrations.services import Services, _ServiceResource
@@ -67,6 +68,8 @@ def resolve(services: Services, arn: str, registry: ResourceRegistry) -> TaskRes
         return HttpInvoke(services, registry)
     if (service, action) == ("apigateway", "invoke"):
         return ApiGatewayInvoke(services, registry)
+    if (service, action) == ("bedrock", "invokeModel"):
+        return BedrockInvoke(services, registry, arn)
     row = ACTIONS.get((service, name))
     if row is not None:
         if pattern == "" or (pattern == "sync" and row.sync is not None):
