@@ -389,7 +389,10 @@ class ApiGatewayInvoke(HttpInvoke):
         data = self._body(params.get("RequestBody"), None, headers)
         secret: frozenset[str] = frozenset()
         if params.get("AuthType") in ("IAM_ROLE", "RESOURCE_POLICY"):
-            headers = self._signed(method, url, headers, data, call.region)
+            # Signing may first assume the Task's Credentials role (an STS call): off the loop.
+            headers = await asyncio.get_running_loop().run_in_executor(
+                self.registry.executor, self._signed, method, url, headers, data, call
+            )
             secret = frozenset({"Authorization", "X-Amz-Security-Token"})
         try:
             response = await self._send(method, url, headers, data, call, secret)
@@ -402,16 +405,16 @@ class ApiGatewayInvoke(HttpInvoke):
         return response
 
     def _signed(
-        self, method: str, url: str, headers: dict[str, str], data: bytes | None, region: str
+        self, method: str, url: str, headers: dict[str, str], data: bytes | None, call: TaskCall
     ) -> dict[str, str]:
         from botocore.auth import SigV4Auth  # type: ignore[import-untyped]
         from botocore.awsrequest import AWSRequest  # type: ignore[import-untyped]
 
-        credentials = self.services.aws.credentials()
+        credentials = self.services.aws.for_call(call).credentials()
         if credentials is None:
             raise TaskFailure(
                 "ApiGateway.SdkClientException", "Unable to load credentials to sign the request"
             )
         request = AWSRequest(method=method, url=url, data=data or b"", headers=headers)
-        SigV4Auth(credentials, "execute-api", region).add_auth(request)
+        SigV4Auth(credentials, "execute-api", call.region).add_auth(request)
         return dict(request.headers.items())
