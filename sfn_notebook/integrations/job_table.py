@@ -91,9 +91,13 @@ class Action:
     op: str
     naming: ErrorNaming
     sync: Job | None = None
-    request: Callable[[Params, str], Params] | None = None  # (parameters, pattern) -> API params
+    # (parameters, pattern, context object) -> the API's parameters
+    request: Callable[[Params, str, Mapping[str, Any]], Params] | None = None
     result: Callable[[Params, Params], Params] | None = None  # (response, parameters) -> result
     metadata: bool = True
+    # (result) -> (error, cause) when a successful call still fails the Task (EventBridge's
+    # FailedEntryCount), else None.
+    refuse: Callable[[Params], tuple[str, str] | None] | None = None
 
 
 def _naming(prefix: str, client: str) -> ErrorNaming:
@@ -116,18 +120,18 @@ def _ecs_ok(task: Any) -> bool:
     return task.get("StopCode") not in ("TaskFailedToStart",)
 
 
-def _ecs_request(params: Params, pattern: str) -> Params:
+def _ecs_request(params: Params, pattern: str, context: Mapping[str, Any]) -> Params:
     # AWS tags the tasks it waits for as started by Step Functions.
     if pattern and "StartedBy" not in params:
         return {**params, "StartedBy": "AWS Step Functions"}
     return params
 
 
-def _rename(**names: str) -> Callable[[Params, str], Params]:
+def _rename(**names: str) -> Callable[[Params, str, Mapping[str, Any]], Params]:
     """Parameters under other names in the API (``ClusterId`` -> ``JobFlowId``); ``Key[]``
     targets a one-item list."""
 
-    def request(params: Params, pattern: str) -> Params:
+    def request(params: Params, pattern: str, context: Mapping[str, Any]) -> Params:
         out = dict(params)
         for ours, theirs in names.items():
             if ours in out:
