@@ -1,4 +1,5 @@
-"""AWS's optimized integrations that start jobs, as one table: one row per service action.
+"""AWS's optimized integrations as one table: one row per service action (the jobs of
+:mod:`.job_table`, the data and messaging calls of :mod:`.messaging`).
 
 A row says which API call a Resource makes (``glue:startJobRun`` is Glue's ``StartJobRun``), how
 Step Functions' parameters become that call's (mostly unchanged: the API's PascalCase names),
@@ -17,7 +18,8 @@ Actions of AWS's list that cannot run locally (Kubernetes calls, EMR's modify-by
 resolve to a resource that fails naming the resource and what to do; a mock test case still
 answers them.
 
-The table itself is :mod:`.job_table`; ``http:invoke`` and ``apigateway:invoke`` are :mod:`.http`.
+The rows are :data:`TABLE`; ``http:invoke`` and ``apigateway:invoke`` are :mod:`.http`,
+``bedrock:invokeModel`` (with its S3 ``Input`` / ``Output``) is :mod:`.bedrock`.
 
 >>> ACTIONS[("glue", "startJobRun")].sync.describe
 'GetJobRun'
