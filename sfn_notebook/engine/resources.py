@@ -94,6 +94,8 @@ class TaskCall:
     # Set by a resource whose task token an execution on this loop is expected to answer (a
     # local child of startExecution.waitForTaskToken): waiting for it is then not external work.
     answerer: asyncio.Future[Any] | None = None
+    # The Task's evaluated ``Credentials`` ({"RoleArn": ...}): the role its AWS calls assume.
+    credentials: Mapping[str, Any] | None = None
 
 
 class TaskResource:

@@ -234,6 +234,14 @@ class TaskRunner(Recoverable):
             POSITIVE, "HeartbeatSeconds", state.heartbeat_seconds, state.heartbeat_seconds_path
         )
         self._resource: tuple[ResourceRegistry, TaskResource] | None = None
+        # ``Credentials``: the role the Task's AWS calls assume (a template, like Parameters).
+        self.credentials: Payload | JsonataValue | None = None
+        if state.credentials is not None:
+            self.credentials = (
+                JsonataValue(state.credentials, "Credentials")
+                if self.jsonata
+                else Payload(state.credentials, "Credentials")
+            )
 
     def resource(self, visit: Visit) -> TaskResource:
         """The resolved Resource; kept per registry, as executions may bring their own (mocks)."""
@@ -255,8 +263,28 @@ class TaskRunner(Recoverable):
         states = jsonata_states(data, scope) if self.jsonata else None
         timeout = self.timeout.value(data, scope, states)
         heartbeat = self.heartbeat.value(data, scope, states)
-        result = await self.call(visit, resource, params, timeout, heartbeat, scope, token)
+        credentials = self.task_credentials(data, scope, states)
+        result = await self.call(
+            visit, resource, params, timeout, heartbeat, scope, token, credentials=credentials
+        )
         return self.finish(visit, scope, result)
+
+    def task_credentials(self, data: Any, scope: Any, states: Any) -> dict[str, Any] | None:
+        """The evaluated ``Credentials`` (``{"RoleArn": ...}``), or None without the field."""
+        if self.credentials is None:
+            return None
+        if isinstance(self.credentials, JsonataValue):
+            value = self.credentials.apply(states or jsonata_states(data, scope), scope)
+        else:
+            value = self.credentials.apply(data, scope)
+        role = value.get("RoleArn") if isinstance(value, dict) else None
+        if not isinstance(role, str) or not role:
+            raise StatesError(
+                "States.Runtime",
+                f"An error occurred while executing the state '{self.name}'. The value of the "
+                f"field 'Credentials.RoleArn' must be a non-empty string, not {dumps(role)}",
+            )
+        return {"RoleArn": role}
 
     async def call(
         self,
@@ -267,6 +295,8 @@ class TaskRunner(Recoverable):
         heartbeat: int | None,
         scope: Any,
         token: str | None,
+        *,
+        credentials: dict[str, Any] | None = None,
     ) -> Any:
         """Emit the scheduled/started events, invoke, emit the outcome event."""
         execution = visit.frame.execution
@@ -278,6 +308,8 @@ class TaskRunner(Recoverable):
             details["input"], details["inputDetails"] = payload(params_text)
             if timeout is not None:
                 details["timeoutInSeconds"] = timeout
+            if credentials is not None:
+                details["taskCredentials"] = {"roleArn": credentials["RoleArn"]}
             history.add(
                 cursor, "LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails", details
             )
@@ -303,6 +335,8 @@ class TaskRunner(Recoverable):
                 details["timeoutInSeconds"] = timeout
             if heartbeat is not None:
                 details["heartbeatInSeconds"] = heartbeat
+            if credentials is not None:
+                details["taskCredentials"] = {"roleArn": credentials["RoleArn"]}
             history.add(cursor, "TaskScheduled", "taskScheduledEventDetails", details)
             prefix, key = "Task", "task"
             started = dict(tag)
@@ -333,6 +367,7 @@ class TaskRunner(Recoverable):
             clock=execution.clock,
             token=token,
             emit=emit,
+            credentials=credentials,
         )
         try:
             result = await asyncio.wait_for(resource.invoke(call), call.timeout)

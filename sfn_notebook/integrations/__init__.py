@@ -6,6 +6,9 @@ resolvers in front of a :class:`~sfn_notebook.engine.resources.ResourceRegistry`
 * ``<resource>.waitForTaskToken`` — :mod:`.callbacks` (task tokens, answerable from any thread);
 * activity ARNs — :mod:`.activities` (workers poll with ``get_activity_task``);
 * ``aws-sdk:*`` and the optimized integrations — :mod:`.services` through boto3 (:mod:`.aws`);
+  the job table (:mod:`.optimized`), ``http:invoke`` (:mod:`.http`), ``bedrock:invokeModel``
+  (:mod:`.bedrock`). A Task's ``Credentials`` role is assumed through STS for that Task's calls
+  (``AwsConnection.for_call``);
 * a mock test case per execution — :mod:`.mocks` (Step Functions Local's MockConfigFile);
 * :func:`.teststate.test_state` — AWS's TestState API.
 

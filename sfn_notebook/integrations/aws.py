@@ -27,6 +27,7 @@ import html
 import json
 import re
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -109,6 +110,9 @@ class AwsConnection:
         )
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
+        # Connections with a role's temporary credentials (a Task's ``Credentials``), per role
+        # ARN with the moment (epoch seconds) they stop being used.
+        self._roles: dict[str, tuple[AwsConnection, float]] = {}
 
     def endpoint(self, service: str) -> str | None:
         if isinstance(self._endpoint, Mapping):
@@ -125,6 +129,45 @@ class AwsConnection:
             session = self._session
         found = session.get_credentials()
         return None if found is None else found.get_frozen_credentials()
+
+    def for_call(self, call: TaskCall) -> AwsConnection:
+        """The connection a Task's calls use: this one, or its ``Credentials`` role's."""
+        role = (call.credentials or {}).get("RoleArn")
+        return self if not role else self.assumed(str(role), call.region)
+
+    def assumed(self, role_arn: str, region: str) -> AwsConnection:
+        """A connection with ``role_arn``'s temporary credentials (STS AssumeRole through this
+        connection's session and endpoint), kept until shortly before they expire.
+
+        Blocking: call it from the worker pool.
+        """
+        with self._lock:
+            found = self._roles.get(role_arn)
+        if found is not None and found[1] > time.time():
+            return found[0]
+        import boto3  # type: ignore[import-untyped]
+
+        # AWS does not document the session name Step Functions uses; ours says who assumed it.
+        response = self.client("sts", region).assume_role(
+            RoleArn=role_arn, RoleSessionName=ROLE_SESSION_NAME
+        )
+        given = response["Credentials"]
+        session = boto3.session.Session(
+            aws_access_key_id=given["AccessKeyId"],
+            aws_secret_access_key=given["SecretAccessKey"],
+            aws_session_token=given.get("SessionToken"),
+            region_name=getattr(self._session, "region_name", None) or region,
+        )
+        connection = AwsConnection(session, self._endpoint, self._config, explicit=self.explicit)
+        expiration = given.get("Expiration")
+        until = (
+            expiration.timestamp() - ROLE_REFRESH_SECONDS
+            if isinstance(expiration, datetime)
+            else time.time() + ROLE_REFRESH_SECONDS
+        )
+        with self._lock:
+            self._roles[role_arn] = (connection, until)
+        return connection
 
     def client(self, service: str, region: str) -> Any:
         """A cached client (clients are thread-safe; creating them is not, hence the lock)."""
@@ -150,6 +193,12 @@ class AwsConnection:
                 )
                 self._clients[key] = found
             return found
+
+
+#: The RoleSessionName of the sessions assumed for a Task's ``Credentials``.
+ROLE_SESSION_NAME = "sfn-notebook"
+#: Assumed credentials are replaced this long before they expire.
+ROLE_REFRESH_SECONDS = 300.0
 
 
 @lru_cache(maxsize=1)
@@ -321,7 +370,7 @@ async def sdk_call(
     loop = asyncio.get_running_loop()
 
     def run() -> dict[str, Any]:
-        client = connection.client(service, call.region)
+        client = connection.for_call(call).client(service, call.region)
         response = dict(getattr(client, method)(**params))
         for key, value in response.items():
             if hasattr(value, "read"):  # a streaming body: read it here, off the event loop

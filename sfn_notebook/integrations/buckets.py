@@ -155,6 +155,13 @@ class Buckets:
             return
         self._call("put_object", {"Bucket": bucket, "Key": key, "Body": data})
 
+    def content_type(self, bucket: str, key: str) -> str | None:
+        """An S3 object's ContentType (HeadObject); None for a local folder's objects."""
+        if self.is_local(bucket):
+            return None
+        found = self._call("head_object", {"Bucket": bucket, "Key": key}).get("ContentType")
+        return None if found is None else str(found)
+
     def is_local(self, bucket: Any) -> bool:
         """Whether ``bucket`` is served from a local folder."""
         return isinstance(bucket, str) and bucket in self.folders

@@ -28,6 +28,7 @@ from typing import Any
 
 from sfn_notebook.engine.history import dumps
 from sfn_notebook.engine.resources import ResourceRegistry, TaskCall, TaskFailure
+from sfn_notebook.integrations import http_trace
 from sfn_notebook.integrations.aws import ErrorNaming, remaining
 from sfn_notebook.integrations.services import V1_NAMING, Services, _ServiceResource
 
@@ -106,8 +107,12 @@ class HttpInvoke(_ServiceResource):
         body = params.get("RequestBody")
         auth = params.get("Authentication")
         connection = auth.get("ConnectionArn") if isinstance(auth, Mapping) else None
+        secret: frozenset[str] = frozenset()
         if connection:
+            before = dict(headers)
             extra = await self._authenticate(str(connection), headers, query, call, end)
+            # What the connection put in the headers stays out of TestState's TRACE data.
+            secret = frozenset(k for k, v in headers.items() if before.get(k) != v)
             if extra and isinstance(body, Mapping | type(None)):
                 body = {**(body or {}), **extra}  # the connection's BodyParameters
         data = self._body(body, params.get("Transform"), headers)
@@ -119,7 +124,7 @@ class HttpInvoke(_ServiceResource):
                 for item in (value if isinstance(value, list) else [value])
             ]
             url += ("&" if "?" in url else "?") + urllib.parse.urlencode(pairs)
-        response = await self._send(method, url, headers, data, remaining(call, end))
+        response = await self._send(method, url, headers, data, remaining(call, end), secret)
         if not 200 <= int(response["StatusCode"]) < 300:
             raise TaskFailure(f"States.Http.StatusCode.{response['StatusCode']}", dumps(response))
         return response
@@ -149,7 +154,13 @@ class HttpInvoke(_ServiceResource):
         return json.dumps(body, separators=(",", ":")).encode("utf-8")
 
     async def _send(
-        self, method: str, url: str, headers: dict[str, str], data: bytes | None, call: TaskCall
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        data: bytes | None,
+        call: TaskCall,
+        secret: frozenset[str] = frozenset(),
     ) -> dict[str, Any]:
         import urllib3
 
@@ -171,6 +182,17 @@ class HttpInvoke(_ServiceResource):
                 answer = await loop.run_in_executor(self.registry.executor, request)
         except urllib3.exceptions.HTTPError as exc:
             raise TaskFailure("States.Http.Socket", f"{type(exc).__name__}: {exc}") from None
+        http_trace.record(
+            method,
+            url,
+            headers,
+            data,
+            answer.status,
+            answer.reason or "",
+            answer.headers,
+            answer.data,
+            secret,
+        )
         return _response(answer)
 
     async def _authenticate(
@@ -365,10 +387,15 @@ class ApiGatewayInvoke(HttpInvoke):
             for key, value in (params.get("Headers") or {}).items()
         }
         data = self._body(params.get("RequestBody"), None, headers)
+        secret: frozenset[str] = frozenset()
         if params.get("AuthType") in ("IAM_ROLE", "RESOURCE_POLICY"):
-            headers = self._signed(method, url, headers, data, call.region)
+            # Signing may first assume the Task's Credentials role (an STS call): off the loop.
+            headers = await asyncio.get_running_loop().run_in_executor(
+                self.registry.executor, self._signed, method, url, headers, data, call
+            )
+            secret = frozenset({"Authorization", "X-Amz-Security-Token"})
         try:
-            response = await self._send(method, url, headers, data, call)
+            response = await self._send(method, url, headers, data, call, secret)
         except TaskFailure as failure:
             raise TaskFailure("ApiGateway.Socket", failure.cause) from None
         status = int(response["StatusCode"])
@@ -378,16 +405,16 @@ class ApiGatewayInvoke(HttpInvoke):
         return response
 
     def _signed(
-        self, method: str, url: str, headers: dict[str, str], data: bytes | None, region: str
+        self, method: str, url: str, headers: dict[str, str], data: bytes | None, call: TaskCall
     ) -> dict[str, str]:
         from botocore.auth import SigV4Auth  # type: ignore[import-untyped]
         from botocore.awsrequest import AWSRequest  # type: ignore[import-untyped]
 
-        credentials = self.services.aws.credentials()
+        credentials = self.services.aws.for_call(call).credentials()
         if credentials is None:
             raise TaskFailure(
                 "ApiGateway.SdkClientException", "Unable to load credentials to sign the request"
             )
         request = AWSRequest(method=method, url=url, data=data or b"", headers=headers)
-        SigV4Auth(credentials, "execute-api", region).add_auth(request)
+        SigV4Auth(credentials, "execute-api", call.region).add_auth(request)
         return dict(request.headers.items())

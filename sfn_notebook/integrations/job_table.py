@@ -16,8 +16,6 @@ Java v1 clients (``Glue.``, ``Batch.``, ``ECS.``); ``AmazonECS.Unknown`` is docu
 
 from __future__ import annotations
 
-import contextlib
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -93,9 +91,13 @@ class Action:
     op: str
     naming: ErrorNaming
     sync: Job | None = None
-    request: Callable[[Params, str], Params] | None = None  # (parameters, pattern) -> API params
+    # (parameters, pattern, context object) -> the API's parameters
+    request: Callable[[Params, str, Mapping[str, Any]], Params] | None = None
     result: Callable[[Params, Params], Params] | None = None  # (response, parameters) -> result
     metadata: bool = True
+    # (result) -> (error, cause) when a successful call still fails the Task (EventBridge's
+    # FailedEntryCount), else None.
+    refuse: Callable[[Params], tuple[str, str] | None] | None = None
 
 
 def _naming(prefix: str, client: str) -> ErrorNaming:
@@ -118,18 +120,18 @@ def _ecs_ok(task: Any) -> bool:
     return task.get("StopCode") not in ("TaskFailedToStart",)
 
 
-def _ecs_request(params: Params, pattern: str) -> Params:
+def _ecs_request(params: Params, pattern: str, context: Mapping[str, Any]) -> Params:
     # AWS tags the tasks it waits for as started by Step Functions.
     if pattern and "StartedBy" not in params:
         return {**params, "StartedBy": "AWS Step Functions"}
     return params
 
 
-def _rename(**names: str) -> Callable[[Params, str], Params]:
+def _rename(**names: str) -> Callable[[Params, str, Mapping[str, Any]], Params]:
     """Parameters under other names in the API (``ClusterId`` -> ``JobFlowId``); ``Key[]``
     targets a one-item list."""
 
-    def request(params: Params, pattern: str) -> Params:
+    def request(params: Params, pattern: str, context: Mapping[str, Any]) -> Params:
         out = dict(params)
         for ours, theirs in names.items():
             if ours in out:
@@ -139,24 +141,6 @@ def _rename(**names: str) -> Callable[[Params, str], Params]:
         return out
 
     return request
-
-
-def _bedrock_invoke(params: Params, pattern: str) -> Params:
-    body = params.get("Body")
-    if body is not None and not isinstance(body, str | bytes):
-        params = {**params, "Body": json.dumps(body, separators=(",", ":"))}
-    return params
-
-
-def _bedrock_result(response: Params, params: Params) -> Params:
-    """InvokeModel's Body as JSON (AWS parses it for the state), with its content type."""
-    body = response.get("Body")
-    if isinstance(body, bytes | bytearray):
-        text = bytes(body).decode("utf-8", "replace")
-        with contextlib.suppress(ValueError):
-            return {"Body": json.loads(text), "ContentType": response.get("ContentType")}
-        return {"Body": text, "ContentType": response.get("ContentType")}
-    return {key: value for key, value in response.items() if key != "ResponseMetadata"}
 
 
 _GLUE = _naming("Glue", "AWSGlue")
@@ -170,7 +154,7 @@ _SAGEMAKER = _naming("SageMaker", "AmazonSageMaker")
 _CODEBUILD = _naming("CodeBuild", "AWSCodeBuild")
 _DATABREW = _naming("DataBrew", "AWSGlueDataBrew")
 _MEDIACONVERT = _naming("MediaConvert", "AWSMediaConvert")
-_BEDROCK = _naming("Bedrock", "AmazonBedrock")
+BEDROCK_NAMING = _BEDROCK = _naming("Bedrock", "AmazonBedrock")
 _EKS = _naming("EKS", "AmazonEKS")
 
 
@@ -495,14 +479,7 @@ ACTIONS: dict[tuple[str, str], Action] = {
             stop_request=_ask(Id="started.Job.Id"),
         ),
     ),
-    # Amazon Bedrock
-    ("bedrock", "invokeModel"): Action(
-        "bedrock-runtime",
-        "InvokeModel",
-        _BEDROCK,
-        request=_bedrock_invoke,
-        result=_bedrock_result,
-    ),
+    # Amazon Bedrock (invokeModel, with its S3 Input/Output, is bedrock.py)
     ("bedrock", "createModelCustomizationJob"): Action(
         "bedrock",
         "CreateModelCustomizationJob",

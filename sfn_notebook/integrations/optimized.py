@@ -1,4 +1,5 @@
-"""AWS's optimized integrations that start jobs, as one table: one row per service action.
+"""AWS's optimized integrations as one table: one row per service action (the jobs of
+:mod:`.job_table`, the data and messaging calls of :mod:`.messaging`).
 
 A row says which API call a Resource makes (``glue:startJobRun`` is Glue's ``StartJobRun``), how
 Step Functions' parameters become that call's (mostly unchanged: the API's PascalCase names),
@@ -17,7 +18,8 @@ Actions of AWS's list that cannot run locally (Kubernetes calls, EMR's modify-by
 resolve to a resource that fails naming the resource and what to do; a mock test case still
 answers them.
 
-The table itself is :mod:`.job_table`; ``http:invoke`` and ``apigateway:invoke`` are :mod:`.http`.
+The rows are :data:`TABLE`; ``http:invoke`` and ``apigateway:invoke`` are :mod:`.http`,
+``bedrock:invokeModel`` (with its S3 ``Input`` / ``Output``) is :mod:`.bedrock`.
 
 >>> ACTIONS[("glue", "startJobRun")].sync.describe
 'GetJobRun'
@@ -47,11 +49,16 @@ from sfn_notebook.integrations.aws import (
     sdk_metadata,
     service_model,
 )
+from sfn_notebook.integrations.bedrock import BedrockInvoke
 from sfn_notebook.integrations.http import ApiGatewayInvoke, HttpInvoke
 from sfn_notebook.integrations.job_table import ACTIONS, NOT_LOCAL, Action, Job, getter
+from sfn_notebook.integrations.messaging import MESSAGE_ACTIONS
 from sfn_notebook.integrations.services import Services, _ServiceResource
 
 Params = dict[str, Any]
+#: Every optimized action served by :class:`JobResource`: the jobs, and the data and messaging
+#: calls (DynamoDB, SNS, SQS, EventBridge) of :mod:`.messaging`.
+TABLE: dict[tuple[str, str], Action] = {**ACTIONS, **MESSAGE_ACTIONS}
 #: The first poll of a ``.sync`` job comes this soon; the gap doubles up to the maximum.
 POLL_FIRST, POLL_MAX = 0.05, 5.0
 
@@ -67,7 +74,9 @@ def resolve(services: Services, arn: str, registry: ResourceRegistry) -> TaskRes
         return HttpInvoke(services, registry)
     if (service, action) == ("apigateway", "invoke"):
         return ApiGatewayInvoke(services, registry)
-    row = ACTIONS.get((service, name))
+    if (service, action) == ("bedrock", "invokeModel"):
+        return BedrockInvoke(services, registry, arn)
+    row = TABLE.get((service, name))
     if row is not None:
         if pattern == "" or (pattern == "sync" and row.sync is not None):
             return JobResource(services, registry, service, action, row, pattern)
@@ -117,8 +126,13 @@ class JobResource(_ServiceResource):
         loop = asyncio.get_running_loop()
         # When the Task times out, in loop time: every later call is external work until then.
         end = None if call.timeout is None else loop.time() + call.timeout
-        params = call.payload if isinstance(call.payload, dict) else {}
-        request = row.request(params, self.pattern) if row.request else params
+        params = {} if call.payload is None else call.payload
+        if not isinstance(params, dict):
+            raise TaskFailure(
+                f"{row.naming.prefix}.{row.naming.generic}",
+                f"The parameters must be a JSON object, not {dumps(params)}",
+            )
+        request = row.request(params, self.pattern, call.context) if row.request else params
         response = await self.call_api(row.boto, row.op, request, call, row.naming)
         if row.result is not None:
             started = row.result(response, params)
@@ -126,6 +140,9 @@ class JobResource(_ServiceResource):
         else:
             started = self._json(response, row.op)
         if not self.pattern:
+            refused = row.refuse(started) if row.refuse is not None else None
+            if refused is not None:
+                raise TaskFailure(*refused)
             if row.metadata:
                 started.update(sdk_metadata(response))
             return started

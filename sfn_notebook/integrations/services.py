@@ -4,9 +4,9 @@
   results are PascalCase JSON; errors are ``<Service>.<Exception>`` as the AWS SDK v2 names them.
 * Optimized integrations keep AWS's result shapes (``SdkHttpMetadata`` ...) and the AWS SDK v1
   error names: ``lambda:invoke`` (a registered Python function first, else the Lambda API when
-  AWS access was configured), ``dynamodb:getItem|putItem|updateItem|deleteItem``,
-  ``sns:publish``, ``sqs:sendMessage``, ``events:putEvents`` and ``states:startExecution`` with
-  ``.sync`` / ``.sync:2``, which runs a state machine of the same Runtime as a nested execution.
+  AWS access was configured) and ``states:startExecution`` with ``.sync`` / ``.sync:2``, which
+  runs a state machine of the same Runtime as a nested execution. The other optimized actions
+  (DynamoDB, SNS, SQS, EventBridge, the jobs) are rows of one table (``optimized.py``).
 
 ``.waitForTaskToken`` works on any of them (see ``callbacks.py``).
 """
@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from email.utils import formatdate
 from typing import TYPE_CHECKING, Any, Protocol
@@ -117,9 +117,6 @@ class Services:
             return SdkResource(self, registry, name, api, boto, op)
         if service == "lambda" and action == "invoke" and self.aws.explicit:
             return RemoteLambda(self, registry, arn, function_style=False)
-        spec = OPTIMIZED.get((service, action))
-        if spec is not None:
-            return OptimizedResource(self, registry, service, action, spec)
         if service == "states" and action.split(".", 1)[0] == "startExecution":
             pattern = action.partition(".")[2]
             if pattern in ("", "sync", "sync:2"):
@@ -236,87 +233,6 @@ class LocalTokenCall(SdkResource):
                 f"{exc} (Service: Sfn, Status Code: 400, Request ID: {uuid.uuid4()})",
             ) from None
         return {}
-
-
-# ------------------------------------------------------------------------------------------------
-# Optimized integrations
-
-
-@dataclass(frozen=True)
-class Optimized:
-    boto: str
-    op: str
-    prepare: Callable[[dict[str, Any], TaskCall], dict[str, Any]]
-    metadata: bool = True  # whether the result carries SdkHttpMetadata / SdkResponseMetadata
-
-
-def _same(params: dict[str, Any], call: TaskCall) -> dict[str, Any]:
-    return params
-
-
-def _text_field(field: str) -> Callable[[dict[str, Any], TaskCall], dict[str, Any]]:
-    def prepare(params: dict[str, Any], call: TaskCall) -> dict[str, Any]:
-        if field in params and params[field] is not None:
-            params = {**params, field: json_text(params[field])}
-        return params
-
-    return prepare
-
-
-def _put_events(params: dict[str, Any], call: TaskCall) -> dict[str, Any]:
-    """Detail objects become JSON text; AWS adds the state machine and execution as resources."""
-    context = call.context
-    own = [context["StateMachine"]["Id"], context["Execution"]["Id"]]
-    entries = []
-    for given in params.get("Entries") or []:
-        entry = dict(given) if isinstance(given, Mapping) else given
-        if isinstance(entry, dict):
-            if "Detail" in entry:
-                entry["Detail"] = json_text(entry["Detail"])
-            entry["Resources"] = [*(entry.get("Resources") or []), *own]
-        entries.append(entry)
-    return {**params, "Entries": entries}
-
-
-OPTIMIZED: dict[tuple[str, str], Optimized] = {
-    ("dynamodb", "getItem"): Optimized("dynamodb", "GetItem", _same),
-    ("dynamodb", "putItem"): Optimized("dynamodb", "PutItem", _same),
-    ("dynamodb", "updateItem"): Optimized("dynamodb", "UpdateItem", _same),
-    ("dynamodb", "deleteItem"): Optimized("dynamodb", "DeleteItem", _same),
-    ("sns", "publish"): Optimized("sns", "Publish", _text_field("Message")),
-    ("sqs", "sendMessage"): Optimized("sqs", "SendMessage", _text_field("MessageBody")),
-    ("events", "putEvents"): Optimized("events", "PutEvents", _put_events, metadata=False),
-}
-
-
-class OptimizedResource(_ServiceResource):
-    def __init__(
-        self,
-        services: Services,
-        registry: ResourceRegistry,
-        service: str,
-        action: str,
-        spec: Optimized,
-    ) -> None:
-        super().__init__(services, registry)
-        self.resource_type = service
-        self.resource_name = action
-        self.spec = spec
-        self.naming = V1_NAMING[service]
-
-    async def work(self, call: TaskCall) -> Any:
-        params = call.payload
-        if isinstance(params, dict):
-            params = self.spec.prepare(params, call)
-        spec = self.spec
-        response = await self.call_api(spec.boto, spec.op, params, call, self.naming)
-        output = service_model(spec.boto).operation_model(spec.op).output_shape
-        result = from_boto(response, output)
-        if spec.op == "PutEvents" and result.get("FailedEntryCount"):
-            raise TaskFailure("EventBridge.FailedEntry", dumps(result))
-        if spec.metadata:
-            result.update(sdk_metadata(response))
-        return result
 
 
 class RemoteLambda(_ServiceResource):

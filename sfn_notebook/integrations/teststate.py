@@ -21,6 +21,7 @@ The state comes alone (its name is then ``StateName``, as on AWS) or in a whole 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
 from collections.abc import Mapping
@@ -36,11 +37,8 @@ from sfn_notebook.engine.interpreter import Failure, Transition, Visit
 from sfn_notebook.engine.observe import Note
 from sfn_notebook.engine.resources import ResourceRegistry, TaskCall, TaskResource
 from sfn_notebook.engine.task import Recoverable, TaskRunner, failure_matches
-from sfn_notebook.errors import (
-    DefinitionError,
-    Diagnostic,
-    StatesError,
-)
+from sfn_notebook.errors import DefinitionError, Diagnostic, StatesError
+from sfn_notebook.integrations import http_trace
 from sfn_notebook.integrations.aws import boto_service, operation_name, service_model
 from sfn_notebook.integrations.callbacks import CallbackValidationError, task_failure
 from sfn_notebook.integrations.mocks import _describe
@@ -89,19 +87,26 @@ def test_state(
         _check_context(given_context, state.type, str(state.raw.get("Resource", "")))
     clock = VirtualClock()
     loop = clock.new_loop()
+    # TRACE shows an HTTP Task's request and response: record them while the state runs.
+    exchanges: list[dict[str, Any]] = []
+    tracing = http_trace.trace() if inspectionLevel == "TRACE" else contextlib.nullcontext()
     try:
         session = _Session(runner, state.raw, clock, resources, mock, region, account)
-        response = loop.run_until_complete(
-            session.run(
-                input if input is not None else "{}",
-                roleArn,
-                _json(variables, "variables") or {},
-                given_context,
-                stateConfiguration or {},
+        with tracing as recorded:
+            exchanges = recorded if recorded is not None else []
+            response = loop.run_until_complete(
+                session.run(
+                    input if input is not None else "{}",
+                    roleArn,
+                    _json(variables, "variables") or {},
+                    given_context,
+                    stateConfiguration or {},
+                )
             )
-        )
     finally:
         loop.close()
+    if exchanges and "inspectionData" in response:
+        response["inspectionData"].update(http_trace.inspection(exchanges, reveal=revealSecrets))
     if inspectionLevel == "INFO":
         response.pop("inspectionData", None)
     return response
