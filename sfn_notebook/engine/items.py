@@ -12,8 +12,8 @@ Supported as AWS documents them (``input-output-itemreader``):
   array ``ItemsPointer`` points at), ``JSONL``, ``CSV`` (``CSVHeaderLocation`` ``FIRST_ROW`` or
   ``GIVEN`` with ``CSVHeaders``; ``CSVDelimiter``; every value a string), ``PARQUET`` (through
   the optional ``pyarrow``) and ``MANIFEST`` (an S3 Inventory ``manifest.json``);
-* ``arn:aws:states:::s3:listObjectsV2``: one item per object (Etag, LastModified, Key, Size,
-  StorageClass).
+* ``arn:aws:states:::s3:listObjectsV2``: one item per object (Etag, Key, LastModified in epoch
+  seconds, Size, StorageClass).
 
 Failures while reading are ``States.ItemReaderFailed`` (AWS's words where recorded).
 """
@@ -157,12 +157,14 @@ class ItemSource:
         if reader.action == "listObjectsV2":
             extra = {k: v for k, v in params.items() if k not in ("Bucket", "Prefix")}
             for entry in store.list(bucket, str(params.get("Prefix") or ""), **extra):
-                # AWS's order of the fields (recorded); LastModified's format is unknown (the
-                # recordings normalise it): ISO 8601 in UTC.
+                # The developer guide's child input (ItemReader, "Input passed to a child
+                # workflow execution"): {"Etag", "Key", "LastModified": 1668699881, "Size",
+                # "StorageClass"} -- LastModified in whole epoch seconds, in that order. (The
+                # recordings rebuild these items in their own order with a "<date>" stand-in.)
                 yield {
                     "Etag": entry["ETag"],
-                    "LastModified": _timestamp(entry["LastModified"]),
                     "Key": entry["Key"],
+                    "LastModified": _epoch_seconds(entry["LastModified"]),
                     "Size": entry["Size"],
                     "StorageClass": entry["StorageClass"],
                 }
@@ -370,11 +372,13 @@ def _athena(
         yield from read_object(store, data_bucket, data_key, None, config["InputType"], config)
 
 
-def _timestamp(value: Any) -> str:
-    if hasattr(value, "strftime"):
-        if value.tzinfo is not None:
-            from datetime import timezone
+def _epoch_seconds(value: Any) -> Any:
+    """S3's LastModified (a datetime from boto3 or a local folder) as whole epoch seconds.
 
-            value = value.astimezone(timezone.utc)
-        return str(value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z")
-    return str(value)
+    >>> from datetime import datetime, timezone
+    >>> _epoch_seconds(datetime(2022, 11, 17, 15, 44, 41, 500000, tzinfo=timezone.utc))
+    1668699881
+    """
+    if hasattr(value, "timestamp"):
+        return int(value.timestamp())
+    return value
