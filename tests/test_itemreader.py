@@ -269,6 +269,27 @@ def test_list_objects_v2(tmp_path: Path) -> None:
     assert ex.output[0]["LastModified"] == mtime
 
 
+def test_list_objects_v2_load_and_flatten(tmp_path: Path) -> None:
+    # The developer guide's ItemReader with "Transformation": "LOAD_AND_FLATTEN": the items are
+    # the records of every listed object, parsed by InputType, not the objects' metadata.
+    folder = tmp_path / "b"
+    (folder / "in").mkdir(parents=True)
+    (folder / "in" / "a.jsonl").write_text('{"n": 1}\n{"n": 2}\n')
+    (folder / "in" / "b.jsonl").write_text('{"n": 3}\n')
+    (folder / "other.jsonl").write_text('{"n": 99}\n')
+    reader = {
+        "Resource": "arn:aws:states:::s3:listObjectsV2",
+        "ReaderConfig": {"InputType": "JSONL", "Transformation": "LOAD_AND_FLATTEN"},
+        "Arguments": {"Bucket": "b", "Prefix": "in/"},
+    }
+    definition = distributed_map(reader)
+    definition["QueryLanguage"] = "JSONata"
+    assert sfn.validate(definition) == []
+    ex = sfn.run(definition, {}, buckets={"b": str(folder)})
+    assert ex.status == "SUCCEEDED", ex.cause
+    assert ex.output == [{"n": 1}, {"n": 2}, {"n": 3}]
+
+
 def test_jsonl_delimiters_selector_and_batcher(tmp_path: Path) -> None:
     body = "\n".join(json.dumps({"n": i}) for i in range(7)) + "\n\n"
     ex = run_reader(

@@ -13,7 +13,8 @@ Supported as AWS documents them (``input-output-itemreader``):
   ``GIVEN`` with ``CSVHeaders``; ``CSVDelimiter``; every value a string), ``PARQUET`` (through
   the optional ``pyarrow``) and ``MANIFEST`` (an S3 Inventory ``manifest.json``);
 * ``arn:aws:states:::s3:listObjectsV2``: one item per object (Etag, Key, LastModified in epoch
-  seconds, Size, StorageClass).
+  seconds, Size, StorageClass), or with ``ReaderConfig.Transformation`` ``LOAD_AND_FLATTEN`` the
+  items of every listed object read as its ``InputType``.
 
 Failures while reading are ``States.ItemReaderFailed`` (AWS's words where recorded).
 """
@@ -156,7 +157,16 @@ class ItemSource:
             raise reader_failed("The ItemReader's Parameters need a Bucket (a string).")
         if reader.action == "listObjectsV2":
             extra = {k: v for k, v in params.items() if k not in ("Bucket", "Prefix")}
-            for entry in store.list(bucket, str(params.get("Prefix") or ""), **extra):
+            listing = store.list(bucket, str(params.get("Prefix") or ""), **extra)
+            if reader.config.get("Transformation") == "LOAD_AND_FLATTEN":
+                # The developer guide: read each listed object, parse it by InputType (CSV,
+                # JSON, JSONL, PARQUET) and make items of its rows/records, not its metadata.
+                for entry in listing:
+                    yield from read_object(
+                        store, bucket, entry["Key"], None, reader.input_type, reader.config
+                    )
+                return
+            for entry in listing:
                 # The developer guide's child input (ItemReader, "Input passed to a child
                 # workflow execution"): {"Etag", "Key", "LastModified": 1668699881, "Size",
                 # "StorageClass"} -- LastModified in whole epoch seconds, in that order. (The
