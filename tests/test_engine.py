@@ -252,6 +252,54 @@ def test_history_quota_fails_the_execution() -> None:
     assert ex.history[-1]["type"] == "ExecutionFailed"
 
 
+QUOTA_CAUSE = "The execution reached the maximum number of history events (25000)."
+LOOP = {
+    "StartAt": "L",
+    "States": {
+        "L": {"Type": "Pass", "Next": "C"},
+        "C": {
+            "Type": "Choice",
+            "Choices": [{"Variable": "$.stop", "IsPresent": True, "Next": "E"}],
+            "Default": "L",
+        },
+        "E": {"Type": "Succeed"},
+    },
+}
+
+
+@pytest.mark.parametrize(
+    "definition",
+    [
+        # A Task whose Catch would loop: the full history is not a catchable error.
+        {
+            "StartAt": "T",
+            "States": {
+                "T": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f",
+                    "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Z"}],
+                    "Next": "T",
+                },
+                "Z": {"Type": "Succeed"},
+            },
+        },
+        {"StartAt": "P", "States": {"P": {"Type": "Parallel", "Branches": [LOOP], "End": True}}},
+        {
+            "StartAt": "M",
+            "States": {"M": {"Type": "Map", "ItemProcessor": LOOP, "End": True}},
+        },
+    ],
+    ids=["task-with-catch", "parallel-branch", "map-iteration"],
+)
+def test_history_quota_cause_names_no_state(definition: dict[str, Any]) -> None:
+    # AWS (floci-io/floci#2734, a recorded history): ExecutionFailed is event 25,000 with
+    # States.Runtime and the quota's cause alone -- whichever state was running, however deep.
+    ex = sfn.run(definition, [1, 2], functions={"f": lambda event, context: event})
+    assert (ex.status, ex.error, ex.cause) == ("FAILED", "States.Runtime", QUOTA_CAUSE)
+    assert len(ex.history) == 25_000
+    assert ex.history[-1]["type"] == "ExecutionFailed"
+
+
 def test_invalid_input_json_is_an_execution_input_error() -> None:
     with pytest.raises(sfn.ExecutionInputError, match="Unrecognized token 'not'"):
         sfn.run({"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}, input_json="not json")

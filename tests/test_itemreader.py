@@ -257,13 +257,37 @@ def test_list_objects_v2(tmp_path: Path) -> None:
     ex = sfn.run(distributed_map(reader), {}, buckets={"b": str(folder)})
     assert ex.status == "SUCCEEDED", ex.cause
     assert [list(item) for item in ex.output] == [
-        ["Etag", "LastModified", "Key", "Size", "StorageClass"]  # AWS's order (recorded)
+        ["Etag", "Key", "LastModified", "Size", "StorageClass"]  # the developer guide's order
     ] * 3
     assert [item["Key"] for item in ex.output] == [f"logs/file_{i}.txt" for i in range(3)]
     assert {item["Size"] for item in ex.output} == {12}
     md5 = hashlib.md5(b"0HelloWorld!", usedforsecurity=False).hexdigest()
     assert ex.output[0]["Etag"] == f'"{md5}"'  # S3's ETag: the quoted MD5
-    assert ex.output[0]["LastModified"].endswith("Z")
+    # LastModified in whole epoch seconds, as the developer guide's child input shows it
+    # ("LastModified": 1668699881): the file's modification time.
+    mtime = int((folder / "logs" / "file_0.txt").stat().st_mtime)
+    assert ex.output[0]["LastModified"] == mtime
+
+
+def test_list_objects_v2_load_and_flatten(tmp_path: Path) -> None:
+    # The developer guide's ItemReader with "Transformation": "LOAD_AND_FLATTEN": the items are
+    # the records of every listed object, parsed by InputType, not the objects' metadata.
+    folder = tmp_path / "b"
+    (folder / "in").mkdir(parents=True)
+    (folder / "in" / "a.jsonl").write_text('{"n": 1}\n{"n": 2}\n')
+    (folder / "in" / "b.jsonl").write_text('{"n": 3}\n')
+    (folder / "other.jsonl").write_text('{"n": 99}\n')
+    reader = {
+        "Resource": "arn:aws:states:::s3:listObjectsV2",
+        "ReaderConfig": {"InputType": "JSONL", "Transformation": "LOAD_AND_FLATTEN"},
+        "Arguments": {"Bucket": "b", "Prefix": "in/"},
+    }
+    definition = distributed_map(reader)
+    definition["QueryLanguage"] = "JSONata"
+    assert sfn.validate(definition) == []
+    ex = sfn.run(definition, {}, buckets={"b": str(folder)})
+    assert ex.status == "SUCCEEDED", ex.cause
+    assert ex.output == [{"n": 1}, {"n": 2}, {"n": 3}]
 
 
 def test_jsonl_delimiters_selector_and_batcher(tmp_path: Path) -> None:

@@ -258,12 +258,13 @@ def test_reader_and_writer_on_moto_s3(server: Any, s3: Any) -> None:
     assert [item["Key"] for item in ex.output] == ["logs/0.txt", "logs/1.txt"]
     assert list(ex.output[0]) == [
         "Etag",
-        "LastModified",
         "Key",
+        "LastModified",
         "Size",
         "StorageClass",
     ]
     assert ex.output[0]["Size"] == 12 and ex.output[0]["Etag"].startswith('"')
+    assert isinstance(ex.output[0]["LastModified"], int)  # epoch seconds (developer guide)
 
 
 def test_missing_object_on_moto_s3(server: Any, s3: Any) -> None:

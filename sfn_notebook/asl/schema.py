@@ -381,6 +381,8 @@ READER_CONFIG = ObjectSpec(
         "MaxItemsPath": _PATH,
         "ManifestType": FieldSpec(enum("ATHENA_DATA", "S3_INVENTORY")),
         "ItemsPointer": FieldSpec(string),
+        # listObjectsV2: LOAD_AND_FLATTEN reads the listed objects' contents (developer guide).
+        "Transformation": FieldSpec(enum("NONE", "LOAD_AND_FLATTEN")),
     },
     at_most_one=(("MaxItems", "MaxItemsPath"),),
 )

@@ -28,7 +28,7 @@ from sfn_notebook.engine.fields import (
     unexpected_type,
 )
 from sfn_notebook.engine.frame import Frame
-from sfn_notebook.engine.history import Cursor, History, dumps
+from sfn_notebook.engine.history import Cursor, EventLimitExceeded, History, dumps
 from sfn_notebook.engine.interpreter import (
     Failure,
     Transition,
@@ -335,7 +335,13 @@ class MapRunner(Recoverable):
                     active[index] = item_frame
                 started = clock.now()
                 try:
-                    output = await run_machine(self.processor, item_frame, item_input)
+                    try:
+                        output = await run_machine(self.processor, item_frame, item_input)
+                    except EventLimitExceeded as exc:
+                        if not distributed:
+                            raise  # the execution's own history is full: it ends as it stands
+                        # A child execution filled its own history: that child fails.
+                        raise Failure(exc.error, exc.cause) from None
                 except Failure as failure:
                     failures.append(failure)
                     if sink is not None:

@@ -20,7 +20,7 @@ from types import EllipsisType
 from typing import TYPE_CHECKING, Any
 
 from sfn_notebook.engine.frame import Frame
-from sfn_notebook.engine.history import PAYLOAD_LIMIT, Cursor, dumps, payload
+from sfn_notebook.engine.history import PAYLOAD_LIMIT, Cursor, EventLimitExceeded, dumps, payload
 from sfn_notebook.engine.observe import Note
 from sfn_notebook.engine.pipeline import assigned_details, variable_sizes
 from sfn_notebook.errors import StatesError
@@ -293,6 +293,10 @@ async def run_machine(
                 frame.running = runner.state.type
                 step = await runner.run(visit)
                 frame.running = None
+        except EventLimitExceeded:
+            # The history is full: the execution fails as it stands (AWS: the cause alone, no
+            # state named, no Retry or Catch, no further event but ExecutionFailed).
+            raise
         except (StatesError, RecursionError) as raised:
             # A payload nested too deep for Python's stack fails the state, not the interpreter.
             error = (

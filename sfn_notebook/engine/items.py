@@ -12,8 +12,9 @@ Supported as AWS documents them (``input-output-itemreader``):
   array ``ItemsPointer`` points at), ``JSONL``, ``CSV`` (``CSVHeaderLocation`` ``FIRST_ROW`` or
   ``GIVEN`` with ``CSVHeaders``; ``CSVDelimiter``; every value a string), ``PARQUET`` (through
   the optional ``pyarrow``) and ``MANIFEST`` (an S3 Inventory ``manifest.json``);
-* ``arn:aws:states:::s3:listObjectsV2``: one item per object (Etag, LastModified, Key, Size,
-  StorageClass).
+* ``arn:aws:states:::s3:listObjectsV2``: one item per object (Etag, Key, LastModified in epoch
+  seconds, Size, StorageClass), or with ``ReaderConfig.Transformation`` ``LOAD_AND_FLATTEN`` the
+  items of every listed object read as its ``InputType``.
 
 Failures while reading are ``States.ItemReaderFailed`` (AWS's words where recorded).
 """
@@ -156,13 +157,24 @@ class ItemSource:
             raise reader_failed("The ItemReader's Parameters need a Bucket (a string).")
         if reader.action == "listObjectsV2":
             extra = {k: v for k, v in params.items() if k not in ("Bucket", "Prefix")}
-            for entry in store.list(bucket, str(params.get("Prefix") or ""), **extra):
-                # AWS's order of the fields (recorded); LastModified's format is unknown (the
-                # recordings normalise it): ISO 8601 in UTC.
+            listing = store.list(bucket, str(params.get("Prefix") or ""), **extra)
+            if reader.config.get("Transformation") == "LOAD_AND_FLATTEN":
+                # The developer guide: read each listed object, parse it by InputType (CSV,
+                # JSON, JSONL, PARQUET) and make items of its rows/records, not its metadata.
+                for entry in listing:
+                    yield from read_object(
+                        store, bucket, entry["Key"], None, reader.input_type, reader.config
+                    )
+                return
+            for entry in listing:
+                # The developer guide's child input (ItemReader, "Input passed to a child
+                # workflow execution"): {"Etag", "Key", "LastModified": 1668699881, "Size",
+                # "StorageClass"} -- LastModified in whole epoch seconds, in that order. (The
+                # recordings rebuild these items in their own order with a "<date>" stand-in.)
                 yield {
                     "Etag": entry["ETag"],
-                    "LastModified": _timestamp(entry["LastModified"]),
                     "Key": entry["Key"],
+                    "LastModified": _epoch_seconds(entry["LastModified"]),
                     "Size": entry["Size"],
                     "StorageClass": entry["StorageClass"],
                 }
@@ -370,11 +382,13 @@ def _athena(
         yield from read_object(store, data_bucket, data_key, None, config["InputType"], config)
 
 
-def _timestamp(value: Any) -> str:
-    if hasattr(value, "strftime"):
-        if value.tzinfo is not None:
-            from datetime import timezone
+def _epoch_seconds(value: Any) -> Any:
+    """S3's LastModified (a datetime from boto3 or a local folder) as whole epoch seconds.
 
-            value = value.astimezone(timezone.utc)
-        return str(value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z")
-    return str(value)
+    >>> from datetime import datetime, timezone
+    >>> _epoch_seconds(datetime(2022, 11, 17, 15, 44, 41, 500000, tzinfo=timezone.utc))
+    1668699881
+    """
+    if hasattr(value, "timestamp"):
+        return int(value.timestamp())
+    return value

@@ -15,7 +15,13 @@ from typing import Any
 
 from sfn_notebook.asl import model as m
 from sfn_notebook.engine.fields import POSITIVE, NumberField
-from sfn_notebook.engine.history import PAYLOAD_LIMIT, dumps, payload, unencodable
+from sfn_notebook.engine.history import (
+    PAYLOAD_LIMIT,
+    EventLimitExceeded,
+    dumps,
+    payload,
+    unencodable,
+)
 from sfn_notebook.engine.interpreter import Failure, Transition, Visit, runner
 from sfn_notebook.engine.pipeline import (
     Assign,
@@ -136,6 +142,8 @@ class Recoverable(IOState):
         while True:
             try:
                 return await self.attempt(visit)
+            except EventLimitExceeded:
+                raise  # the history is full: no Retry or Catch can run (see interpreter.run)
             except StatesError as raised:
                 failure = self.runtime_error(visit, raised)
             if visit.note is not None:
