@@ -20,6 +20,7 @@ from sfn_notebook.analysis.compare import (
 )
 from sfn_notebook.analysis.coverage import Coverage, coverage, coverage_frame
 from sfn_notebook.analysis.frames import events_frame, executions_frame
+from sfn_notebook.analysis.maprun import map_items_frame, map_runs_frame
 from sfn_notebook.analysis.sources import Run, run_from_events, runs
 
 __all__ = [
@@ -31,6 +32,8 @@ __all__ = [
     "events_frame",
     "executions_frame",
     "failure_rates",
+    "map_items_frame",
+    "map_runs_frame",
     "retries_frame",
     "run_from_events",
     "runs",
