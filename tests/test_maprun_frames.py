@@ -162,3 +162,62 @@ def test_store_source_has_map_runs_without_children(tmp_path: Path) -> None:
     assert runs["children"].isna().all()
     assert items.empty
     assert list(items.columns) == list(analysis.maprun.MAP_ITEM_COLUMNS)
+
+
+def test_boto3_source_on_moto(server: Any, role: str) -> None:
+    """A run on moto's Step Functions, read through boto3: DescribeMapRun gives the counts.
+
+    moto 5 cannot list a map run's children (ListExecutions with mapRunArn answers a 500), so
+    the items frame has no rows for it; the map run keeps its row.
+    """
+    import time
+
+    import boto3
+
+    session = boto3.session.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+    )
+    client = session.client("stepfunctions", endpoint_url=server.url)
+    check = {
+        "Type": "Choice",
+        "Choices": [{"Variable": "$.x", "NumericGreaterThan": 2, "Next": "Big"}],
+        "Default": "Ok",
+    }
+    definition = {
+        "StartAt": "M",
+        "States": {
+            "M": {
+                "Type": "Map",
+                "ToleratedFailureCount": 1,
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                    "StartAt": "Check",
+                    "States": {
+                        "Check": check,
+                        "Ok": {"Type": "Pass", "End": True},
+                        "Big": {"Type": "Fail", "Error": "Big", "Cause": "too big"},
+                    },
+                },
+                "End": True,
+            }
+        },
+    }
+    machine = client.create_state_machine(
+        name="maprun-frames", definition=json.dumps(definition), roleArn=role
+    )["stateMachineArn"]
+    arn = client.start_execution(
+        stateMachineArn=machine, input=json.dumps([{"x": i} for i in range(4)])
+    )["executionArn"]
+    deadline = time.monotonic() + 30
+    while client.describe_execution(executionArn=arn)["status"] == "RUNNING":
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    runs = analysis.map_runs_frame(client, state_machine="maprun-frames")
+    assert len(runs) == 1
+    row = runs.iloc[0]
+    assert row["execution_arn"] == arn and row["state_name"] == "M"
+    assert row["map_run_arn"].startswith("arn:aws:states:us-east-1:")
+    counts = [row[c] for c in ("status", "items", "children", "succeeded", "failed")]
+    assert counts == ["SUCCEEDED", 4, 4, 3, 1]
+    items = analysis.map_items_frame(client, state_machine="maprun-frames")
+    assert items.empty and list(items.columns) == list(analysis.maprun.MAP_ITEM_COLUMNS)

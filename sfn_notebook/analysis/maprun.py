@@ -3,9 +3,10 @@
 A Distributed Map starts a *map run* (``MapRunStarted`` in the parent's history, with its
 ``mapRunArn``) that runs each item, or each ItemBatcher batch, as a *child execution* of its own.
 Both functions take the sources the other frames take (see :mod:`sfn_notebook.analysis.sources`).
-Local runs list their children from memory (``History.map_runs``); with a boto3 client the map
-runs are described with DescribeMapRun and the children listed with ListExecutions
-(``mapRunArn``) and, for failed ones, DescribeExecution. A Store alone keeps the parent's events
+Local runs list their children from memory (``History.map_runs``); with a boto3 client each map
+run is described with DescribeMapRun (its status and AWS's counts) and its children listed with
+ListExecutions (``mapRunArn``) and, for failed ones, DescribeExecution (a ListExecutions that is
+refused leaves the map run's row without child rows). A Store alone keeps the parent's events
 only: its map runs have rows, without child counts.
 
 >>> import sfn_notebook as sfn
@@ -90,7 +91,8 @@ class _MapRun:
     stop: datetime | None = None
     error: str | None = None
     cause: str | None = None
-    items: int | None = None  # AWS's item count (DescribeMapRun), when the children don't say
+    items: int | None = None  # AWS's item count (DescribeMapRun)
+    counts: dict[str, int] | None = None  # AWS's child execution counts (DescribeMapRun)
     children: list[_Child] | None = field(default=None)  # None: not known (a Store)
 
 
@@ -146,7 +148,24 @@ def _remote_children(map_run: _MapRun, client: Any) -> None:
     map_run.start = described.get("startDate", map_run.start)
     map_run.stop = described.get("stopDate", map_run.stop)
     map_run.items = (described.get("itemCounts") or {}).get("total")
-    listed = _paged(client.list_executions, "executions", mapRunArn=map_run.arn)
+    counts = described.get("executionCounts")
+    if counts:
+        failed = sum(counts.get(key, 0) for key in ("failed", "timedOut"))
+        map_run.counts = {
+            "children": counts.get("total", 0),
+            "succeeded": counts.get("succeeded", 0),
+            "failed": failed,
+            "aborted": counts.get("aborted", 0),
+            "running": counts.get("running", 0) + counts.get("pending", 0),
+        }
+    try:
+        listed = _paged(client.list_executions, "executions", mapRunArn=map_run.arn)
+    except Exception as exc:  # botocore's ClientError: not imported, boto3 is optional
+        if type(exc).__name__ != "ClientError":
+            raise
+        # Not allowed to list them, or a stand-in that can't (moto 5 answers a 500): the map
+        # run keeps DescribeMapRun's counts, without rows for its children.
+        return
     children = []
     for item in listed:
         child = _Child(
@@ -165,11 +184,27 @@ def _remote_children(map_run: _MapRun, client: Any) -> None:
     map_run.children = children
 
 
+def _client_of(source: Any) -> Any:
+    """What answers DescribeMapRun for a source: boto3, an ``aws.connect()`` connection (also
+    a RemoteExecution's); None for local sources, whose children are in memory."""
+    from sfn_notebook.runtime.runtime import Runtime
+
+    if isinstance(source, Runtime):
+        return None
+    for candidate in (source, getattr(source, "aws", None)):
+        if hasattr(candidate, "describe_map_run"):
+            return candidate
+    return None
+
+
 def _map_runs(source: Any, filters: dict[str, Any]) -> list[_MapRun]:
+    if isinstance(source, (list, tuple)) and source and hasattr(source[0], "arn"):
+        return [m for item in source for m in _map_runs(item, filters)]  # each its own client
+    from sfn_notebook.runtime.runtime import Runtime
+
     selected = runs(source, **filters)
-    # A local Runtime (boto3's interface and its Execution objects): its children are in memory.
-    local = hasattr(source, "list_executions") and hasattr(source, "execution")
-    remote = hasattr(source, "describe_map_run") and not local
+    local = isinstance(source, Runtime)
+    client = _client_of(source)
     found: list[_MapRun] = []
     for run in selected:
         logged = run.map_runs
@@ -182,8 +217,8 @@ def _map_runs(source: Any, filters: dict[str, Any]) -> list[_MapRun]:
         for map_run in _from_events(run):
             if map_run.arn in logged:
                 _local_children(map_run, logged[map_run.arn])
-            elif remote:
-                _remote_children(map_run, source)
+            elif client is not None:
+                _remote_children(map_run, client)
             found.append(map_run)
     return found
 
@@ -221,13 +256,16 @@ def map_runs_frame(
     records = []
     for map_run in _map_runs(source, filters):
         children = map_run.children
-        counts: dict[str, int | None] = dict.fromkeys(_COUNTED)
+        counts: dict[str, int | None] = dict.fromkeys(("children", *_COUNTED))
         items = map_run.items
-        if children is not None:
+        if map_run.counts is not None:  # AWS's own numbers
+            counts.update(map_run.counts)
+        elif children is not None:
             statuses = [_BUCKET.get(child.status, "failed") for child in children]
             counts = {key: statuses.count(key) for key in _COUNTED}
-            if items is None:
-                items = sum(c.items or 0 for c in children)
+            counts["children"] = len(children)
+        if items is None and children is not None:
+            items = sum(c.items or 0 for c in children)
         records.append(
             (
                 map_run.execution_arn,
@@ -238,7 +276,7 @@ def map_runs_frame(
                 map_run.stop,
                 map_run.error,
                 map_run.cause,
-                None if children is None else len(children),
+                counts["children"],
                 items,
                 *(counts[key] for key in _COUNTED),
             )
