@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -221,3 +222,34 @@ def test_boto3_source_on_moto(server: Any, role: str) -> None:
     assert counts == ["SUCCEEDED", 4, 4, 3, 1]
     items = analysis.map_items_frame(client, state_machine="maprun-frames")
     assert items.empty and list(items.columns) == list(analysis.maprun.MAP_ITEM_COLUMNS)
+
+
+def test_children_still_running_when_the_map_run_fails_are_aborted() -> None:
+    async def slow_or_bad(item: dict[str, Any], context: Any) -> int:
+        if item["n"] == 0:
+            raise ValueError("bad item")
+        await asyncio.sleep(5)
+        return int(item["n"])
+
+    definition = {
+        "StartAt": "M",
+        "States": {
+            "M": {
+                "Type": "Map",
+                "MaxConcurrency": 3,
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+                    "StartAt": "T",
+                    "States": {"T": {"Type": "Task", "Resource": FUNCTION, "End": True}},
+                },
+                "End": True,
+            }
+        },
+    }
+    ex = sfn.run(definition, [{"n": n} for n in range(5)], functions={"total": slow_or_bad})
+    assert (ex.status, ex.error) == ("FAILED", "ValueError")
+    items = analysis.map_items_frame(ex)
+    assert items["status"].tolist() == ["FAILED", "ABORTED", "ABORTED"]
+    assert items["stop"].notna().all()
+    row = analysis.map_runs_frame(ex).iloc[0]
+    assert [row[c] for c in ("status", "children", "failed", "aborted")] == ["FAILED", 3, 1, 2]
