@@ -20,6 +20,7 @@ from sfn_notebook.analysis.compare import (
 )
 from sfn_notebook.analysis.coverage import Coverage, coverage, coverage_frame
 from sfn_notebook.analysis.frames import events_frame, executions_frame, in_seconds
+from sfn_notebook.analysis.maprun import map_items_frame, map_runs_frame
 from sfn_notebook.analysis.sources import Run, run_from_events, runs
 
 __all__ = [
@@ -32,6 +33,8 @@ __all__ = [
     "executions_frame",
     "failure_rates",
     "in_seconds",
+    "map_items_frame",
+    "map_runs_frame",
     "retries_frame",
     "run_from_events",
     "runs",

@@ -55,6 +55,8 @@ class Run:
     loader: Callable[[], list[Event]] = field(default=list, repr=False)
     # Execution logs of failed Lambda invocations (LogType Tail) by event id: local runs only.
     logs: Mapping[int, str] = field(default_factory=dict, repr=False)
+    # A Distributed Map's child executions by map run ARN (History.map_runs): local runs only.
+    map_runs: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
     def events(self) -> list[Event]:
         return self.loader()
@@ -178,6 +180,9 @@ def _execution_run(execution: Any) -> Run:
     logs = getattr(getattr(execution, "live_history", None), "task_logs", None)
     if logs is not None:
         run.logs = logs
+    children = getattr(getattr(execution, "live_history", None), "map_runs", None)
+    if children is not None:
+        run.map_runs = children
     return run
 
 

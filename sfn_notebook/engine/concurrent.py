@@ -28,7 +28,7 @@ from sfn_notebook.engine.fields import (
     unexpected_type,
 )
 from sfn_notebook.engine.frame import Frame
-from sfn_notebook.engine.history import Cursor, EventLimitExceeded, History, dumps
+from sfn_notebook.engine.history import Cursor, EventLimitExceeded, History, MapChild, dumps
 from sfn_notebook.engine.interpreter import (
     Failure,
     Transition,
@@ -308,6 +308,8 @@ class MapRunner(Recoverable):
                 yield entry
 
         replay = frame.execution.replay if visit.key is not None else None
+        # The map run's child executions, for the analysis frames and views (History.map_runs).
+        children = history.map_runs.setdefault(map_run_arn, []) if distributed else []
         active: dict[int, Frame] = {}  # inline iterations started and not yet ended
         ended: list[tuple[int, int]] = []  # the failing iteration and its failure's event
 
@@ -320,7 +322,10 @@ class MapRunner(Recoverable):
                         continue
                 item = {"Index": index, "Value": value}
                 detail = {"index": index, "name": self.name}
+                child: MapChild | None = None
                 if distributed:
+                    child = self._child(frame, index, item_input, batching is not None)
+                    children.append(child)
                     # A child execution of the map run: its events are its own, not the parent's.
                     child_context = replace(
                         frame.execution, history=History(frame.execution.clock.now), replay=None
@@ -344,8 +349,13 @@ class MapRunner(Recoverable):
                         raise Failure(exc.error, exc.cause) from None
                 except Failure as failure:
                     failures.append(failure)
+                    name = None
+                    if child is not None:
+                        child.status, child.stop = "FAILED", clock.now()
+                        child.error, child.cause = failure.error or None, failure.cause_or_none
+                        name = child.name
                     if sink is not None:
-                        sink.failed(index, item_input, started, clock.now(), failure)
+                        sink.failed(index, item_input, started, clock.now(), failure, name)
                     if tolerance is None or len(failures) > tolerance:
                         # The first failure ends the Map; the events are written once every
                         # sibling has stopped (``_end_lines``).
@@ -363,6 +373,8 @@ class MapRunner(Recoverable):
                     active.pop(index, None)
                     continue
                 except asyncio.CancelledError:
+                    if child is not None:
+                        child.status, child.stop = "ABORTED", clock.now()
                     if frame.execution.stopped.is_set() and not distributed:
                         history.add(
                             cursor,
@@ -373,10 +385,13 @@ class MapRunner(Recoverable):
                             force=True,
                         )
                     raise
+                if child is not None:
+                    child.status, child.stop = "SUCCEEDED", clock.now()
                 if sink is None:
                     results[index] = output
                 else:
-                    sink.succeeded(index, item_input, started, clock.now(), output)
+                    name = child.name if child is not None else None
+                    sink.succeeded(index, item_input, started, clock.now(), output, name)
                 active.pop(index, None)
                 if not distributed:
                     history.add(
@@ -494,6 +509,16 @@ class MapRunner(Recoverable):
             )
             if item_frame is not None:
                 abort_running(history, link, item_frame)
+
+    @staticmethod
+    def _child(frame: Frame, index: int, item_input: Any, batched: bool) -> MapChild:
+        """A child execution starting: its name is a UUID, as AWS names them."""
+        ctx = frame.execution
+        name = str(uuid.UUID(int=ctx.rng.getrandbits(128), version=4))
+        count = 1
+        if batched and isinstance(item_input, dict) and isinstance(item_input.get("Items"), list):
+            count = len(item_input["Items"])
+        return MapChild(index, name, "RUNNING", ctx.clock.now(), item_count=count)
 
     def _map_run_arn(self, frame: Frame) -> str:
         ctx = frame.execution

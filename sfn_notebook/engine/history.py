@@ -19,6 +19,7 @@ import json
 import re
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -34,6 +35,7 @@ __all__ = [  # the quotas are defined in sfn_notebook.limits and re-exported her
     "EventLimitExceeded",
     "History",
     "Listener",
+    "MapChild",
     "dumps",
     "payload",
 ]
@@ -101,6 +103,24 @@ class EventLimitExceeded(StatesError):
     """The execution would pass the history quota (25,000 events for STANDARD)."""
 
 
+@dataclass(slots=True)
+class MapChild:
+    """One child execution of a Distributed Map's map run (``History.map_runs``).
+
+    AWS keeps these as executions of their own (ListExecutions with ``mapRunArn``); locally they
+    are summarised here so the analysis frames and views can list them.
+    """
+
+    index: int  # the first item's index ($$.Map.Item.Index; a batch's first item)
+    name: str
+    status: str  # RUNNING, SUCCEEDED, FAILED or ABORTED
+    start: datetime
+    stop: datetime | None = None
+    error: str | None = None
+    cause: str | None = None
+    item_count: int = 1  # the items the child got (a batch's length)
+
+
 class History:
     """The event list of one execution, thread-safe, with listeners.
 
@@ -118,6 +138,8 @@ class History:
         # The execution logs (LogType Tail) of failed Lambda invocations, by the id of their
         # *Failed event: AWS's history has no field for them (a success carries its LogResult).
         self.task_logs: dict[int, str] = {}
+        # A Distributed Map's child executions by map run ARN, in the order they started.
+        self.map_runs: dict[str, list[MapChild]] = {}
         self._now = now
         self._lock = threading.Lock()
         self._listeners = Listeners()

@@ -129,12 +129,18 @@ class ResultSink:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
 
     def succeeded(
-        self, index: int, input_value: Any, started: datetime, stopped: datetime, output: Any
+        self,
+        index: int,
+        input_value: Any,
+        started: datetime,
+        stopped: datetime,
+        output: Any,
+        name: str | None = None,
     ) -> None:
-        """A child execution that succeeded with ``output``."""
+        """A child execution that succeeded with ``output`` (``name``: the child's, if known)."""
         self.add(
             index,
-            self._name(),
+            name or self._name(),
             input_value,
             started,
             stopped,
@@ -143,12 +149,18 @@ class ResultSink:
         )
 
     def failed(
-        self, index: int, input_value: Any, started: datetime, stopped: datetime, failure: Any
+        self,
+        index: int,
+        input_value: Any,
+        started: datetime,
+        stopped: datetime,
+        failure: Any,
+        name: str | None = None,
     ) -> None:
         """A child execution that failed (``failure``: its error and cause)."""
         self.add(
             index,
-            self._name(),
+            name or self._name(),
             input_value,
             started,
             stopped,
