@@ -244,7 +244,10 @@ def _responses(events: list[Event], definition: Any) -> dict[str, list[dict[str,
                 body = {"Throw": thrown}
             order = pending.pop(id(visit), int(event["id"]))
             found.setdefault(visit.name, []).append((order, body))
-    return {state: [body for _, body in sorted(answers, key=lambda a: a[0])] for state, answers in found.items()}
+    return {
+        state: [body for _, body in sorted(answers, key=lambda a: a[0])]
+        for state, answers in found.items()
+    }
 
 
 def _ranges(answers: list[dict[str, Any]]) -> dict[str, Any]:

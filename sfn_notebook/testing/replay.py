@@ -4,7 +4,8 @@
 recording's Task results mocked (:func:`~sfn_notebook.testing.recording.record`) and the same
 input, then places both histories' events on state visits (:class:`EventTree`, so a Map
 iteration or Parallel branch is compared with its own counterpart) and compares each visit's
-output, the errors raised inside it and how it ended. The report names the first visit, in the
+errors (each attempt's), how it ended, its output and the state entered after it (a Choice
+that chose another branch). The report names the first visit, in the
 recorded order, that differs: the parity check between a local definition and what AWS did.
 
 >>> import sfn_notebook as sfn
@@ -47,6 +48,7 @@ class VisitOutcome:
     aborted: bool = False
     errors: list[tuple[Any, Any]] = field(default_factory=list)
     last: int = 0  # the id of its last event: where a difference shows first
+    next: str | None = None  # the state entered after it on the same line
 
 
 @dataclass
@@ -55,7 +57,7 @@ class Difference:
 
     state: str | None  # None: the execution's own result
     key: str
-    what: str  # "output", "error", "missing", "extra", "ending" or "execution"
+    what: str  # "error", "ending", "output", "next", "missing", "extra" or "execution"
     detail: str
     recorded: Any = None
     local: Any = None
@@ -98,10 +100,7 @@ class ReplayReport:
     def __repr__(self) -> str:
         head = f"Replay of {self.state_machine}#{self.case}: "
         if self.ok:
-            return (
-                f"{head}{self.compared} state visits match, "
-                f"{self.execution.status} as recorded"
-            )
+            return f"{head}{self.compared} state visits match, {self.execution.status} as recorded"
         first = self.differences[0]
         where = "the execution" if first.state is None else f"state {first.state!r}"
         return (
@@ -200,6 +199,7 @@ def _outcomes(events: list[Any], definition: Any) -> dict[str, VisitOutcome]:
     """Every state visit's outcome, by visit key."""
     tree = EventTree(definition if hasattr(definition, "walk") else None)
     found: dict[str, VisitOutcome] = {}
+    visits: dict[str, Any] = {}
     for event in sorted(events, key=lambda e: int(e["id"])):
         visit = tree.add(event)
         kind = str(event["type"])
@@ -210,6 +210,7 @@ def _outcomes(events: list[Any], definition: Any) -> dict[str, VisitOutcome]:
             if outcome is not None and visit.entered_id != int(event["id"]):
                 continue
             outcome = found[visit.key] = VisitOutcome(visit.key, visit.name, visit.kind)
+            visits[visit.key] = visit
         outcome.last = int(event["id"])
         details = _details(event)
         if kind.endswith("StateExited"):
@@ -218,6 +219,8 @@ def _outcomes(events: list[Any], definition: Any) -> dict[str, VisitOutcome]:
             outcome.aborted = True
         elif "error" in details:
             outcome.errors.append((details.get("error"), details.get("cause")))
+    for key, visit in visits.items():
+        found[key].next = visit.next
     return found
 
 
@@ -258,6 +261,9 @@ def _differ(was: VisitOutcome, now: VisitOutcome | None) -> Difference | None:
         return Difference(
             was.state, was.key, "output", _diff(was.output, now.output), was.output, now.output
         )
+    if was.next != now.next and was.next is not None:
+        detail = f"next state: recorded {was.next!r}, local {now.next!r}"
+        return Difference(was.state, was.key, "next", detail, was.next, now.next)
     return None
 
 
@@ -290,9 +296,8 @@ def _end(events: list[Any]) -> tuple[Any, Any, Any]:
 def _ending(outcome: VisitOutcome) -> str:
     if outcome.exited:
         return f"exited with {_short(outcome.output)}"
-    if outcome.aborted:
-        return "aborted"
-    return f"failed ({_errors(outcome.errors)})" if outcome.errors else "failed"
+    ended = "aborted" if outcome.aborted else "failed"
+    return f"{ended} after errors {_errors(outcome.errors)}" if outcome.errors else ended
 
 
 def _errors(errors: list[tuple[Any, Any]]) -> str:
