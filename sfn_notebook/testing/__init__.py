@@ -1,7 +1,8 @@
 """Testing workflows without AWS: assertions, MockConfigFile test cases, fault injection,
 coverage across a test session, record and replay (an execution, local or from AWS, as a
-MockConfigFile test case replayed locally and compared state by state), and a pytest plugin (``sfn_notebook.testing.plugin``, loaded
-through the ``pytest11`` entry point when sfn-notebook is installed).
+MockConfigFile test case replayed locally and compared state by state), and a pytest plugin
+(``sfn_notebook.testing.plugin``, loaded through the ``pytest11`` entry point when
+sfn-notebook is installed).
 
 >>> import sfn_notebook as sfn
 >>> from sfn_notebook import testing

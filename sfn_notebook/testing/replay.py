@@ -325,7 +325,7 @@ def _walk(old: Any, new: Any, where: str, found: list[str], limit: int) -> None:
             if len(found) >= limit:
                 return
     elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
-        for index, (a, b) in enumerate(zip(old, new)):
+        for index, (a, b) in enumerate(zip(old, new, strict=True)):
             _walk(a, b, f"{where}[{index}]", found, limit)
     else:
         found.append(f"{where}: recorded {_short(old)}, local {_short(new)}")
