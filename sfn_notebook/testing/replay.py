@@ -138,10 +138,12 @@ def replay(
 ) -> ReplayReport:
     """Run ``definition`` locally with ``recorded``'s Task results and input; compare.
 
-    ``recorded`` is a :class:`Recording`, a saved one's path, an execution or a history (then
+    ``definition`` is a definition (dict, text, parsed) or a definition file's path (a
+    ``pathlib.Path``); None replays the recorded definition. ``recorded`` is a
+    :class:`Recording`, a saved one's path, an execution or a history (then
     ``definition_of_recording`` places its Parallel branches; by default ``definition``).
-    ``definition`` None replays the recorded definition. Task states the recording never
-    invoked call their real resource (``functions`` holds Python ones).
+    Task states the recording never invoked call their real resource (``functions`` holds
+    Python ones).
     """
     from sfn_notebook.runtime.run import run
     from sfn_notebook.testing.recording import load_recording
@@ -150,6 +152,12 @@ def replay(
         recorded = load_recording(recorded)
     if isinstance(recorded, (list, tuple)) and definition_of_recording is None:
         definition_of_recording = definition
+    if isinstance(definition, os.PathLike):
+        from sfn_notebook.textfile import read_text
+
+        definition = read_text(
+            os.fspath(definition), 1024 * 1024, what="a state machine definition"
+        )
     recording = record(recorded, definition=definition_of_recording)
     if definition is None:
         definition = recording.definition
@@ -346,10 +354,12 @@ from pathlib import Path
 from sfn_notebook import testing
 
 HERE = Path(__file__).parent
+DEFINITION = {definition}
+RECORDING = HERE / {recording!r}
 
 
 def test_{name}():
-    report = testing.replay({definition}, HERE / {recording!r})
+    report = testing.replay(DEFINITION, RECORDING)
     assert report.ok, report.explain()
 '''
 
@@ -388,7 +398,7 @@ def write_replay_test(
         source, against = "None", "the recorded definition"
     else:
         where = os.path.relpath(os.path.abspath(os.fspath(definition)), folder)
-        source = f"(HERE / {where!r}).read_text()"
+        source = f"HERE / {where!r}"
         against = where
     test_name = name or "".join(c if c.isalnum() else "_" for c in stem.removeprefix("test_"))
     what = recording.execution_arn or f"{recording.state_machine}#{recording.case}"
