@@ -3,6 +3,7 @@ MockConfigFile test case; replaying it against a definition names the first diff
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 import subprocess
@@ -192,6 +193,43 @@ def test_replay_from_a_store_and_a_plain_history(recorded, tmp_path):
         assert testing.replay(None, stored).ok  # the definition it ran
     history = json.loads(json.dumps(recorded.history, default=str))
     assert testing.replay(FLOW, history).ok
+
+
+def test_concurrent_map_iterations_get_their_own_responses():
+    async def slow(event, context):
+        await asyncio.sleep(event["wait"])  # virtual time: iterations end out of order
+        return {"done": event["id"]}
+
+    async def after(event, context):
+        await asyncio.sleep(6 - event["done"])
+        return {"id": event["done"] * 10}
+
+    flow = {
+        "StartAt": "M",
+        "States": {
+            "M": {
+                "Type": "Map",
+                "ItemProcessor": {
+                    "StartAt": "T",
+                    "States": {
+                        "T": {"Type": "Task", "Resource": LAMBDA.format("slow"), "Next": "After"},
+                        "After": {"Type": "Task", "Resource": LAMBDA.format("after"), "End": True},
+                    },
+                },
+                "End": True,
+            }
+        },
+    }
+    items = [{"id": i, "wait": w} for i, w in enumerate([5, 1, 3, 2])]
+    ex = sfn.run(flow, items, functions={"slow": slow, "after": after})
+    order = [
+        body["Return"]["id"]
+        for body in testing.record(ex)["MockedResponses"]["Recorded.After"].values()
+    ]
+    assert order == [10, 30, 20, 0]  # After was invoked as T finished: by time, not by index
+    report = testing.replay(flow, ex)
+    assert report.ok, report.explain()
+    assert report.execution.output == [{"id": 0}, {"id": 10}, {"id": 20}, {"id": 30}]
 
 
 def test_not_an_execution_is_named():

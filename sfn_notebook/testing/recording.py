@@ -223,16 +223,29 @@ def _machine_name(arn: str | None) -> str | None:
 
 def _responses(events: list[Event], definition: Any) -> dict[str, list[dict[str, Any]]]:
     """Per Task state, the response of each invocation in the order it was scheduled."""
+    return {
+        state: [body for _, body in answers]
+        for state, answers in invocations(events, definition).items()
+    }
+
+
+def invocations(
+    events: list[Event], definition: Any
+) -> dict[str, list[tuple[Any, dict[str, Any]]]]:
+    """Per Task state, ``(what it was called with, the mocked response body)`` for each
+    invocation, in the order the invocations were scheduled."""
     tree = EventTree(definition)
-    pending: dict[int, int] = {}  # id(visit) -> the id of its attempt's Scheduled event
-    found: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    pending: dict[int, tuple[int, Any]] = {}  # id(visit) -> its attempt's Scheduled id, payload
+    found: dict[str, list[tuple[int, Any, dict[str, Any]]]] = {}
     for event in events:
         visit = tree.add(event)
         kind = event["type"]
         if visit is None:
             continue
         if kind in _SCHEDULED:
-            pending[id(visit)] = int(event["id"])
+            details = _details(event)
+            sent = details.get("parameters", details.get("input"))
+            pending[id(visit)] = (int(event["id"]), _value(sent))
         elif kind in _RESULTS:
             details = _details(event)
             if _RESULTS[kind] == "Return":
@@ -242,10 +255,10 @@ def _responses(events: list[Event], definition: Any) -> dict[str, list[dict[str,
                 if details.get("cause") is not None:
                     thrown["Cause"] = details["cause"]
                 body = {"Throw": thrown}
-            order = pending.pop(id(visit), int(event["id"]))
-            found.setdefault(visit.name, []).append((order, body))
+            order, sent = pending.pop(id(visit), (int(event["id"]), None))
+            found.setdefault(visit.name, []).append((order, sent, body))
     return {
-        state: [body for _, body in sorted(answers, key=lambda a: a[0])]
+        state: [(sent, body) for _, sent, body in sorted(answers, key=lambda a: a[0])]
         for state, answers in found.items()
     }
 

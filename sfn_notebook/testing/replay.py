@@ -8,6 +8,11 @@ errors (each attempt's), how it ended, its output and the state entered after it
 that chose another branch). The report names the first visit, in the
 recorded order, that differs: the parity check between a local definition and what AWS did.
 
+Each invocation gets the recorded response of the invocation of that state with the same
+input (a Lambda invoke's ``Payload``), else the next unused one: a Map's iterations finish in
+an order the local run does not repeat, so a plain Step Functions Local counter would hand an
+iteration another's response.
+
 >>> import sfn_notebook as sfn
 >>> flow = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": {"n": 1}, "Next": "B"},
 ...         "B": {"Type": "Pass", "End": True}}}
@@ -22,6 +27,7 @@ True
 
 from __future__ import annotations
 
+import copy
 import html
 import json
 import os
@@ -31,7 +37,23 @@ from datetime import datetime
 from typing import Any
 
 from sfn_notebook.engine.placement import EventTree
-from sfn_notebook.testing.recording import Recording, RecordingError, _details, _value, record
+from sfn_notebook.engine.resources import ResourceRegistry, TaskCall, TaskResource
+from sfn_notebook.errors import StatesError
+from sfn_notebook.integrations.callbacks import task_failure
+from sfn_notebook.integrations.mocks import (
+    MockConfig,
+    MockedResource,
+    MockedResponse,
+    MockTestCase,
+)
+from sfn_notebook.testing.recording import (
+    Recording,
+    RecordingError,
+    _details,
+    _value,
+    invocations,
+    record,
+)
 
 _SHOWN = 60  # characters of a value shown in a difference
 
@@ -166,7 +188,7 @@ def replay(
     execution = run(
         definition,
         input_json=recording.input_json,
-        mocks=dict(recording),
+        mocks=_ReplayConfig(recording),
         test_case=recording.case,
         functions=functions,
         **_identity(recording),
@@ -180,6 +202,84 @@ def replay(
     return ReplayReport(
         recording.state_machine, recording.case, execution, status, len(old), differences
     )
+
+
+class _ReplayConfig(MockConfig):
+    """The recording's test case, answering each invocation with the recorded response of the
+    invocation that had the same state and input (the next one in order if none had).
+
+    Step Functions Local's counters hand a state's responses out in invocation order; when a
+    Map's iterations run concurrently that order is a matter of timing, which a local run does
+    not repeat, so matching by input is what puts each response in its own iteration.
+    """
+
+    def __init__(self, recording: Recording) -> None:
+        super().__init__(recording)
+        self.recording = recording
+
+    def test_case(self, machine: str, case: str) -> MockTestCase:
+        found = super().test_case(machine, case)  # raises for an unknown case
+        answers = invocations(self.recording.events, self.recording.definition)
+        return _ReplayCase(found.name, found.states, answers)
+
+
+class _ReplayCase(MockTestCase):
+    def __init__(
+        self,
+        name: str,
+        states: dict[str, list[MockedResponse]],
+        answers: dict[str, list[tuple[Any, dict[str, Any]]]],
+    ) -> None:
+        super().__init__(name, states)
+        self.unused = {state: list(found) for state, found in answers.items()}
+        self.last: dict[str, dict[str, Any]] = {}
+
+    def respond(self, state: str, payload: Any) -> MockedResponse | None:
+        unused = self.unused.get(state)
+        if unused is None:
+            return None
+        if unused:
+            wanted = _match_key(payload)
+            index = next((i for i, (sent, _) in enumerate(unused) if _match_key(sent) == wanted), 0)
+            self.last[state] = unused.pop(index)[1]
+        body = self.last[state]  # used up: the last response answers again, as in a MockConfig
+        kind, value = next(iter(body.items()))
+        return MockedResponse(0, 0, kind, value)
+
+    def install(self, registry: ResourceRegistry) -> ResourceRegistry:
+        installed = super().install(registry)
+        mocked = installed.resolvers[0]
+
+        def resolve(arn: str, registry: ResourceRegistry) -> TaskResource:
+            resource = mocked(arn, registry)
+            assert isinstance(resource, MockedResource)
+            return _ReplayResource(arn, self, resource.base, resource.problem)
+
+        installed.resolvers[0] = resolve
+        return installed
+
+
+class _ReplayResource(MockedResource):
+    case: _ReplayCase
+
+    async def invoke(self, call: TaskCall) -> Any:
+        response = self.case.respond(call.state_name, call.payload)
+        if response is None:
+            if self.base is None:
+                assert isinstance(self.problem, StatesError)
+                raise self.problem
+            return await self.base.invoke(call)
+        if response.kind == "Throw":
+            raise task_failure(response.value.get("Error"), response.value.get("Cause"))
+        return copy.deepcopy(response.value)
+
+
+def _match_key(payload: Any) -> str:
+    """What an invocation is matched on: its input, or a Lambda invoke's Payload alone (a
+    deployed definition names the function by its ARN, a local one by name)."""
+    if isinstance(payload, Mapping) and "Payload" in payload and "FunctionName" in payload:
+        payload = payload["Payload"]
+    return json.dumps(payload, sort_keys=True, default=str)
 
 
 def _identity(recording: Recording) -> dict[str, Any]:
