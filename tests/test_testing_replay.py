@@ -318,3 +318,15 @@ def test_an_imported_moto_execution_replays_without_difference(aws, role, tmp_pa
     assert first.detail == "next state: recorded 'Done', local 'Rejected'"
     assert {d.state for d in report.differences[1:]} == {"Done", "Rejected"}
     rt.close()
+
+
+def test_a_saved_history_replays_against_a_definition_file(recorded, tmp_path):
+    definition = tmp_path / "orders.asl.json"
+    definition.write_text(json.dumps(FLOW))
+    history = json.loads(json.dumps(recorded.history, default=str))
+    assert testing.replay(definition, history).ok
+    changed = copy.deepcopy(FLOW)
+    changed["States"]["Both"]["Branches"].reverse()  # the Parallel outputs in branch order
+    definition.write_text(json.dumps(changed))
+    first = testing.replay(definition, history).first_difference
+    assert first is not None and first.state == "Both"

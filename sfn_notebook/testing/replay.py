@@ -172,14 +172,14 @@ def replay(
 
     if isinstance(recorded, (str, os.PathLike)):
         recorded = load_recording(recorded)
-    if isinstance(recorded, (list, tuple)) and definition_of_recording is None:
-        definition_of_recording = definition
     if isinstance(definition, os.PathLike):
         from sfn_notebook.textfile import read_text
 
         definition = read_text(
             os.fspath(definition), 1024 * 1024, what="a state machine definition"
         )
+    if isinstance(recorded, (list, tuple)) and definition_of_recording is None:
+        definition_of_recording = definition
     recording = record(recorded, definition=definition_of_recording)
     if definition is None:
         definition = recording.definition
