@@ -12,6 +12,7 @@ execution, a Parallel branch or a Map iteration) turns it into its own failure e
 from __future__ import annotations
 
 import asyncio
+import functools
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -238,8 +239,13 @@ def compile_machine(machine: m.StateMachine) -> CompiledMachine:
         machine.start_at,
         {name: RUNNERS[state.type](state) for name, state in machine.states.items()},
     )
-    _COMPILED[key] = (weakref.ref(machine, lambda _ref: _COMPILED.pop(key, None)), compiled)
+    _COMPILED[key] = (weakref.ref(machine, functools.partial(_forget, key)), compiled)
     return compiled
+
+
+def _forget(key: int, _ref: object, table: dict[int, Any] = _COMPILED) -> None:
+    # Bound to the table itself: at interpreter exit the module's globals may already be None.
+    table.pop(key, None)
 
 
 async def run_machine(
