@@ -10,8 +10,8 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+from sfn_notebook.asl.cache import parse_cached
 from sfn_notebook.asl.model import Definition
-from sfn_notebook.asl.parse import parse
 from sfn_notebook.engine import compile_machine, make_clock
 from sfn_notebook.engine.clock import Clock
 from sfn_notebook.engine.execution import ExecutionRecord, execute, input_text, parse_input
@@ -71,7 +71,7 @@ def run(
     mock_config = None if mocks is None else MockConfig.load(mocks)
     if state_machine_name is None and mock_config is not None and len(mock_config.machines) == 1:
         state_machine_name = next(iter(mock_config.machines))
-    model = definition if isinstance(definition, Definition) else parse(definition)
+    model = definition if isinstance(definition, Definition) else parse_cached(definition)
     if input_json is not None:
         text = input_json
         value = parse_input(input_json)
