@@ -13,7 +13,7 @@ from typing import Any
 from sfn_notebook.asl.cache import parse_cached
 from sfn_notebook.asl.model import Definition
 from sfn_notebook.engine import compile_machine, make_clock
-from sfn_notebook.engine.clock import Clock
+from sfn_notebook.engine.clock import Clock, release_loop
 from sfn_notebook.engine.execution import ExecutionRecord, execute, input_text, parse_input
 from sfn_notebook.engine.frame import ExecutionContext
 from sfn_notebook.engine.history import History
@@ -175,5 +175,5 @@ def _execute(
         record = ExecutionRecord(context)
         loop.run_until_complete(execute(record, compile_machine(model), model.timeout_seconds))
     finally:
-        loop.close()
+        release_loop(loop)  # kept for this thread's next run when clean (engine/clock.py)
     return Execution(record, machine_arn, model)

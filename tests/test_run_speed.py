@@ -91,3 +91,35 @@ def test_running_a_dict_again_costs_about_what_a_parsed_model_does() -> None:
     # Parsing this definition costs about 1.8 runs of it, so re-parsing gives ~2.8x; the bound
     # leaves room for a loaded machine.
     assert best(definition) < 1.6 * best(model)
+
+
+def test_runs_one_after_another_each_keep_their_own_clock() -> None:
+    """One thread's runs reuse an idle event loop; each still has its own virtual time."""
+    from datetime import datetime, timedelta, timezone
+
+    wait = {
+        "StartAt": "W",
+        "States": {
+            "W": {"Type": "Wait", "Seconds": 3600, "Next": "Echo"},
+            "Echo": {
+                "Type": "Task",
+                "Resource": "arn:aws:lambda:us-east-1:123456789012:function:echo",
+                "End": True,
+            },
+        },
+    }
+    express = {
+        "StartAt": "P",
+        "States": {"P": {"Type": "Pass", "End": True}},
+    }
+    for day in range(1, 4):
+        start = datetime(2024, 1, day, tzinfo=timezone.utc)
+        # An EXPRESS run leaves its cancelled 5-minute timer behind in the loop it used.
+        assert sfn.run(express, state_machine_type="EXPRESS", start_time=start).status == (
+            "SUCCEEDED"
+        )
+        ex = sfn.run(wait, {"day": day}, start_time=start, functions={"echo": lambda e, c: e})
+        assert ex.output == {"day": day}
+        exited = next(e for e in ex.history if e["type"] == "WaitStateExited")
+        assert exited["timestamp"] == start + timedelta(hours=1)
+        assert ex.history[0]["timestamp"] == start
