@@ -123,3 +123,33 @@ def test_runs_one_after_another_each_keep_their_own_clock() -> None:
         exited = next(e for e in ex.history if e["type"] == "WaitStateExited")
         assert exited["timestamp"] == start + timedelta(hours=1)
         assert ex.history[0]["timestamp"] == start
+
+
+def test_run_inside_a_running_loop_and_nested_in_an_async_task_function() -> None:
+    """As in a Jupyter kernel: the calling thread runs an event loop, so runs go to helper
+    threads that are kept; a run started by an async task function of such a run still works."""
+    import asyncio
+
+    inner = chain({"inner": True})
+
+    async def nested(event: object, context: object) -> object:
+        return sfn.run(inner).output
+
+    outer = {
+        "StartAt": "Call",
+        "States": {
+            "Call": {
+                "Type": "Task",
+                "Resource": "arn:aws:lambda:us-east-1:123456789012:function:nested",
+                "End": True,
+            }
+        },
+    }
+
+    async def cell() -> list[object]:
+        outputs = [sfn.run(chain({"n": n})).output for n in range(20)]
+        outputs.append(sfn.run(outer, functions={"nested": nested}).output)
+        return outputs
+
+    outputs = asyncio.run(cell())
+    assert outputs == [*({"n": n} for n in range(20)), {"inner": True}]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import random
 import threading
 import uuid
@@ -13,7 +14,7 @@ from typing import Any
 from sfn_notebook.asl.cache import parse_cached
 from sfn_notebook.asl.model import Definition
 from sfn_notebook.engine import compile_machine, make_clock
-from sfn_notebook.engine.clock import Clock, release_loop
+from sfn_notebook.engine.clock import Clock, keep_loops_in_this_thread, release_loop
 from sfn_notebook.engine.execution import ExecutionRecord, execute, input_text, parse_input
 from sfn_notebook.engine.frame import ExecutionContext
 from sfn_notebook.engine.history import History
@@ -112,13 +113,37 @@ def run(
     )
 
 
+_RUNNERS = 4  # threads kept for callers that already run an event loop (a Jupyter kernel)
+_pool: concurrent.futures.ThreadPoolExecutor | None = None
+_pool_threads: set[int] = set()
+_pool_lock = threading.Lock()
+
+
+def _runner_started() -> None:
+    _pool_threads.add(threading.get_ident())
+    keep_loops_in_this_thread()
+
+
 def _off_running_loop(job: Callable[[], Execution]) -> Execution:
     """Run ``job`` here, or in a helper thread when this thread already runs an event loop
-    (a Jupyter kernel does), since one thread cannot run two loops."""
+    (a Jupyter kernel does), since one thread cannot run two loops. The helper threads live on,
+    each with its idle event loop, as a new thread and loop per call cost a short run's time."""
+    global _pool
     try:
         asyncio.get_running_loop()
     except RuntimeError:
         return job()
+    if threading.get_ident() in _pool_threads:  # sfn.run in a run's async task function
+        return _in_new_thread(job)
+    with _pool_lock:
+        if _pool is None:
+            _pool = concurrent.futures.ThreadPoolExecutor(
+                _RUNNERS, thread_name_prefix="sfn-run", initializer=_runner_started
+            )
+    return _pool.submit(job).result()
+
+
+def _in_new_thread(job: Callable[[], Execution]) -> Execution:
     outcome: dict[str, Any] = {}
 
     def work() -> None:
