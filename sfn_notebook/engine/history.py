@@ -18,6 +18,7 @@ import re
 import threading
 from collections.abc import Callable
 from datetime import datetime
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 from sfn_notebook.errors import StatesError
@@ -40,11 +41,31 @@ Listener = Callable[[Event], None]
 
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+# The same encoding made once: ``JSONEncoder.encode`` builds a C encoder on every call, which
+# costs as much as encoding a small payload, and every state's output is encoded. Without the
+# circular-reference check (``markers``) it keeps no state between calls; a circular value
+# recurses until RecursionError and is then encoded again the checked way, for its ValueError.
+_C_ENCODE = (
+    None
+    if c_make_encoder is None
+    else c_make_encoder(
+        None, _ENCODER.default, encode_basestring, None, ":", ",", False, False, False
+    )
+)
 
 
 def dumps(value: Any) -> str:
-    """JSON text as AWS writes payloads: compact, UTF-8 kept as is."""
-    return _ENCODER.encode(value)
+    """JSON text as AWS writes payloads: compact, UTF-8 kept as is.
+
+    >>> dumps({"a": [1, "é", None]})
+    '{"a":[1,"é",null]}'
+    """
+    if _C_ENCODE is None:
+        return _ENCODER.encode(value)
+    try:
+        return "".join(_C_ENCODE(value, 0))
+    except RecursionError:
+        return _ENCODER.encode(value)  # a circular value's ValueError, or RecursionError again
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
