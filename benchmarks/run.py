@@ -428,6 +428,7 @@ def main() -> None:
     parser.add_argument(
         "--mode", action="append", choices=sorted(MODES), help="ours: just these ways"
     )
+    parser.add_argument("--peers-only", action="store_true", help="just the floor and the peers")
     parser.add_argument("--moto", metavar="PYTHON", help="a Python with moto installed")
     parser.add_argument(
         "--moto-scale",
@@ -440,7 +441,7 @@ def main() -> None:
     )
     parser.add_argument("--pyaslengine-scale", type=float, default=1.0)
     args = parser.parse_args()
-    modes = args.mode or list(MODES)
+    modes = [] if args.peers_only else args.mode or list(MODES)
     peers: list[tuple[str, str, str, float]] = []
     if args.pyaslengine:
         peers.append(("pyasl", args.pyaslengine, PYASL_SCRIPT, args.pyaslengine_scale))
@@ -481,7 +482,7 @@ def main() -> None:
             known = [t for t in times if t]
             cells.append(cell(min(known) if known else None, n, per))
         print(f"{name:<20}" + "".join(cells), flush=True)
-    if not args.only or "concurrent_1000" in args.only:
+    if not args.peers_only and (not args.only or "concurrent_1000" in args.only):
         elapsed = run_concurrent(1000)
         print(f"{'concurrent_1000':<20}{elapsed:>10.3f}s{1000 / elapsed:>15,.1f} executions/s")
 
