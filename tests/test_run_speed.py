@@ -153,3 +153,24 @@ def test_run_inside_a_running_loop_and_nested_in_an_async_task_function() -> Non
 
     outputs = asyncio.run(cell())
     assert outputs == [*({"n": n} for n in range(20)), {"inner": True}]
+
+
+def test_unseeded_runs_draw_different_numbers_and_seeded_runs_the_same() -> None:
+    """The random generator of an unseeded run is seeded on first use, still from the OS."""
+    definition = {
+        "StartAt": "Draw",
+        "States": {
+            "Draw": {
+                "Type": "Pass",
+                "Parameters": {
+                    "id.$": "States.UUID()",
+                    "n.$": "States.MathRandom(0, 1000000000)",
+                },
+                "End": True,
+            }
+        },
+    }
+    unseeded = [sfn.run(definition).output for _ in range(3)]
+    assert len({o["id"] for o in unseeded}) == 3
+    assert len({o["n"] for o in unseeded}) == 3
+    assert sfn.run(definition, seed=7).output == sfn.run(definition, seed=7).output

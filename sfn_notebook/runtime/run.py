@@ -16,7 +16,7 @@ from sfn_notebook.asl.model import Definition
 from sfn_notebook.engine import compile_machine, make_clock
 from sfn_notebook.engine.clock import Clock, keep_loops_in_this_thread, release_loop
 from sfn_notebook.engine.execution import ExecutionRecord, execute, input_text, parse_input
-from sfn_notebook.engine.frame import ExecutionContext
+from sfn_notebook.engine.frame import ExecutionContext, LazyRandom
 from sfn_notebook.engine.history import History
 from sfn_notebook.engine.resources import ResourceRegistry
 from sfn_notebook.limits import Limits
@@ -194,7 +194,7 @@ def _execute(
             start_time=the_clock.now(),
             resources=resources,
             state_machine_type=state_machine_type,
-            rng=random.Random(seed),
+            rng=LazyRandom() if seed is None else random.Random(seed),
             limits=limits,
         )
         record = ExecutionRecord(context)
