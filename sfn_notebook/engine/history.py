@@ -179,28 +179,39 @@ class History:
         ``log`` goes to :attr:`task_logs` before listeners hear of the event.
         """
         with self._lock:
-            event_id = len(self.events) + 1
-            if not force and self._limit is not None and event_id > self._limit - 1:
+            events = self.events
+            event_id = len(events) + 1
+            limit = self._limit
+            if limit is not None and event_id >= limit and not force:
                 cause = self._limit_cause or (
-                    f"The execution reached the maximum number of history events ({self._limit})."
+                    f"The execution reached the maximum number of history events ({limit})."
                 )
                 raise EventLimitExceeded("States.Runtime", cause)
-            event: Event = {
-                "timestamp": self._now(),
-                "type": type_,
-                "id": event_id,
-                "previousEventId": cursor.source,
-            }
-            if details_key is not None:
-                event[details_key] = details if details is not None else {}
-            self.events.append(event)
+            # One dict display, keys in AWS's order: this runs for every event of every run.
+            if details_key is None:
+                event: Event = {
+                    "timestamp": self._now(),
+                    "type": type_,
+                    "id": event_id,
+                    "previousEventId": cursor.source,
+                }
+            else:
+                event = {
+                    "timestamp": self._now(),
+                    "type": type_,
+                    "id": event_id,
+                    "previousEventId": cursor.source,
+                    details_key: {} if details is None else details,
+                }
+            events.append(event)
             if log is not None:
                 self.task_logs[event_id] = log
             cursor.last = event_id
             if advance:
                 cursor.source = event_id
-        for listener in self._listeners:
-            listener(event)
+        if self._listeners:
+            for listener in self._listeners:
+                listener(event)
         return event_id
 
     def __len__(self) -> int:
