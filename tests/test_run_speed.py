@@ -174,3 +174,22 @@ def test_unseeded_runs_draw_different_numbers_and_seeded_runs_the_same() -> None
     assert len({o["id"] for o in unseeded}) == 3
     assert len({o["n"] for o in unseeded}) == 3
     assert sfn.run(definition, seed=7).output == sfn.run(definition, seed=7).output
+
+
+def test_a_kept_definition_calls_the_functions_of_each_run() -> None:
+    """Compiled Tasks keep their resolved resource per registry: another run's functions and
+    mocks are never reused for the same definition."""
+    definition = {
+        "StartAt": "Call",
+        "States": {
+            "Call": {
+                "Type": "Task",
+                "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f",
+                "End": True,
+            }
+        },
+    }
+    first = sfn.run(definition, {"n": 1}, functions={"f": lambda e, c: {"by": "first", **e}})
+    second = sfn.run(definition, {"n": 2}, functions={"f": lambda e, c: {"by": "second", **e}})
+    assert first.definition is second.definition
+    assert (first.output, second.output) == ({"by": "first", "n": 1}, {"by": "second", "n": 2})
