@@ -25,11 +25,13 @@ they would have been.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import concurrent.futures
 import contextlib
 import selectors
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any, TypeVar
@@ -317,6 +319,14 @@ class _VirtualLoop(asyncio.SelectorEventLoop):
 # closing it cost about a quarter of a short ``sfn.run``; a thread running one execution after
 # another reuses its loop instead.
 _spare = threading.local()
+_kept: weakref.WeakSet[_VirtualLoop] = weakref.WeakSet()  # every thread's spare, closed at exit
+
+
+@atexit.register
+def _close_spares() -> None:
+    for loop in list(_kept):
+        if not loop.is_running() and not loop.is_closed():
+            loop.close()
 
 
 def release_loop(loop: asyncio.AbstractEventLoop) -> None:
@@ -338,6 +348,7 @@ def release_loop(loop: asyncio.AbstractEventLoop) -> None:
         if loop._virtual_clock._loop is loop:
             loop._virtual_clock._loop = None  # the finished run's clock no longer owns a loop
         _spare.loop = loop
+        _kept.add(loop)
         return
     loop.close()
 
