@@ -3,11 +3,18 @@
     .venv/bin/python benchmarks/run.py                 # sfn-notebook only
     .venv/bin/python benchmarks/run.py --moto PYTHON   # also moto's interpreter, in that Python
     .venv/bin/python benchmarks/run.py --only pass_chain_100 --repeat 5
+    .venv/bin/python benchmarks/run.py --pyaslengine PYTHON  # also pyaslengine 0.8.0
 
-Each workload runs on the virtual clock with full history kept. ``--moto`` runs the same
+Each workload runs on the virtual clock with full history kept, three ways: ``runtime`` (a state
+machine created once on a ``sfn.Runtime``, then ``start`` + ``wait`` per execution), ``run``
+(``sfn.run(definition_dict)`` per execution, as a notebook cell does) and ``model`` (``sfn.run``
+of a definition parsed once). ``floor`` is the benchmark's CPython floor for Pass-only chains: a
+bare loop that copies the JSON data and appends AWS-style events (entered and exited with their
+payload texts), the least any Python interpreter of them can do. ``--moto`` runs the same
 definitions on moto's interpreter (``mock_aws(config={"stepfunctions": {"execute_state_machine":
-True}})``) in a separate interpreter (a venv with moto installed) and prints the ratio. The
-figures go in the closing notes, never in timed tests.
+True}})``) and ``--pyaslengine`` on pyaslengine's ``StateMachine.run``, each in a separate
+interpreter (a venv with that package installed). The figures go in the closing notes, never in
+timed tests.
 """
 
 from __future__ import annotations
@@ -201,6 +208,134 @@ def run_ours(
     return time.perf_counter() - began
 
 
+def run_ours_dict(
+    definition: dict[str, Any],
+    input_value: Any,
+    executions: int,
+    kind: str = "STANDARD",
+    functions: dict[str, Any] | None = None,
+) -> float:
+    """``sfn.run`` given the definition dict on every call, as a notebook cell does."""
+    import contextlib
+
+    import sfn_notebook as sfn
+
+    began = time.perf_counter()
+    with open(os.devnull, "w") as null, contextlib.redirect_stdout(null):
+        for _ in range(executions):
+            ex = sfn.run(definition, input_value, state_machine_type=kind, functions=functions)
+            if ex.status != "SUCCEEDED":
+                raise SystemExit(f"benchmark workflow failed: {ex.error} {ex.cause}")
+    return time.perf_counter() - began
+
+
+def run_runtime(
+    definition: dict[str, Any],
+    input_value: Any,
+    executions: int,
+    kind: str = "STANDARD",
+    functions: dict[str, Any] | None = None,
+) -> float:
+    """A state machine created once on a Runtime; each execution started and waited for."""
+    import contextlib
+
+    import sfn_notebook as sfn
+
+    with sfn.Runtime(clock="virtual") as rt:
+        for fname, fn in (functions or {}).items():
+            rt.function(fname)(fn)
+        arn = rt.create_state_machine(name="bench", definition=json.dumps(definition), type=kind)[
+            "stateMachineArn"
+        ]
+        began = time.perf_counter()
+        with open(os.devnull, "w") as null, contextlib.redirect_stdout(null):
+            for _ in range(executions):
+                ex = rt.start(arn, input_value).wait()
+                if ex.status != "SUCCEEDED":
+                    raise SystemExit(f"benchmark workflow failed: {ex.error} {ex.cause}")
+        return time.perf_counter() - began
+
+
+def floor_chain(definition: dict[str, Any], input_value: Any, executions: int) -> float | None:
+    """The CPython floor of a chain of Pass states (None for other workflows): per state, copy
+    the data, apply Result/ResultPath, append StateEntered and PassStateExited events with their
+    payload texts, as the least work a Python interpreter keeping AWS's history can do."""
+    from datetime import datetime, timezone
+
+    states = definition["States"]
+    if any(s["Type"] not in ("Pass", "Succeed") or "Parameters" in s for s in states.values()):
+        return None
+    encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+    decode = json.JSONDecoder().decode
+    began = time.perf_counter()
+    for _ in range(executions):
+        now = datetime.now(timezone.utc)
+        events: list[dict[str, Any]] = []
+        text = encode(input_value)
+        events.append(
+            {
+                "timestamp": now,
+                "type": "ExecutionStarted",
+                "id": 1,
+                "previousEventId": 0,
+                "executionStartedEventDetails": {"input": text},
+            }
+        )
+        data = decode(text)
+        name = definition["StartAt"]
+        while True:
+            state = states[name]
+            kind = state["Type"]
+            events.append(
+                {
+                    "timestamp": now,
+                    "type": f"{kind}StateEntered",
+                    "id": len(events) + 1,
+                    "previousEventId": len(events),
+                    "stateEnteredEventDetails": {
+                        "name": name,
+                        "input": text,
+                        "inputDetails": {"truncated": False},
+                    },
+                }
+            )
+            if "Result" in state:
+                result = decode(encode(state["Result"]))
+                path = state.get("ResultPath", "$")
+                if path == "$":
+                    data = result
+                else:
+                    data = dict(data)
+                    data[path[2:]] = result
+            text = encode(data)
+            events.append(
+                {
+                    "timestamp": now,
+                    "type": f"{kind}StateExited",
+                    "id": len(events) + 1,
+                    "previousEventId": len(events),
+                    "stateExitedEventDetails": {
+                        "name": name,
+                        "output": text,
+                        "outputDetails": {"truncated": False},
+                    },
+                }
+            )
+            if kind == "Succeed" or state.get("End"):
+                break
+            name = state["Next"]
+        events.append(
+            {
+                "timestamp": now,
+                "type": "ExecutionSucceeded",
+                "id": len(events) + 1,
+                "previousEventId": len(events),
+                "executionSucceededEventDetails": {"output": text},
+            }
+        )
+    return time.perf_counter() - began
+
+
 def run_concurrent(count: int) -> float:
     """1,000 executions started at once on one Runtime, each with a Wait and a Map."""
     import sfn_notebook as sfn
@@ -287,11 +422,24 @@ with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
 """
 
 
-def run_moto(
-    python: str, definition: dict[str, Any], input_value: Any, executions: int
+PYASL_SCRIPT = r"""
+import json, sys, time
+from pyaslengine.data import WorkflowInput
+from pyaslengine.workflows import StateMachine
+definition, input_value, executions = json.loads(sys.stdin.read())
+machine = StateMachine.schema().load(definition)
+began = time.perf_counter()
+for i in range(executions):
+    machine.run(workflow_input=WorkflowInput(data=json.loads(json.dumps(input_value))))
+print(time.perf_counter() - began)
+"""
+
+
+def run_peer(
+    python: str, definition: dict[str, Any], input_value: Any, executions: int, script: str = ""
 ) -> float | None:
     proc = subprocess.run(
-        [python, "-c", MOTO_SCRIPT],
+        [python, "-c", script or MOTO_SCRIPT],
         input=json.dumps([definition, input_value, executions]),
         capture_output=True,
         text=True,
@@ -299,15 +447,37 @@ def run_moto(
         check=False,
     )
     if proc.returncode != 0:
-        print(f"  moto failed: {proc.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
+        print(f"  peer failed: {proc.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
         return None
     return float(proc.stdout.strip().splitlines()[-1])
+
+
+def scaled(
+    definition: dict[str, Any], input_value: Any, executions: int, transitions: int, scale: float
+) -> tuple[Any, int, int]:
+    """A smaller run for a slow peer: fewer executions, or fewer Map items for a single one."""
+    n = max(1, int(executions * scale))
+    if isinstance(input_value, dict) and "items" in input_value and n == executions:
+        keep = max(1, int(len(input_value["items"]) * scale))
+        return {"items": input_value["items"][:keep]}, n, 1 + 2 * keep
+    return input_value, n, transitions
+
+
+MODES: dict[str, Callable[..., float]] = {
+    "runtime": run_runtime,
+    "run": run_ours_dict,
+    "model": run_ours,
+}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--only", action="append", help="run just these workloads")
     parser.add_argument("--repeat", type=int, default=3, help="best of N runs")
+    parser.add_argument(
+        "--mode", action="append", choices=sorted(MODES), help="ours: just these ways"
+    )
+    parser.add_argument("--peers-only", action="store_true", help="just the floor and the peers")
     parser.add_argument("--moto", metavar="PYTHON", help="a Python with moto installed")
     parser.add_argument(
         "--moto-scale",
@@ -315,44 +485,59 @@ def main() -> None:
         default=0.1,
         help="fraction of executions/items to give moto (it is slow)",
     )
-    args = parser.parse_args()
-    print(
-        f"{'workload':<18}{'seconds':>10}{'transitions/s':>16}{'executions/s':>15}{'vs moto':>10}"
+    parser.add_argument(
+        "--pyaslengine", metavar="PYTHON", help="a Python with pyaslengine 0.8.0 installed"
     )
-    measure: dict[str, Callable[[], float]] = {}
-    for name, (definition, input_value, executions, _) in WORKLOADS.items():
-        kind = "EXPRESS" if name in EXPRESS else "STANDARD"
-        functions = FUNCTIONS.get(name)
-        measure[name] = lambda d=definition, i=input_value, n=executions, k=kind, f=functions: (
-            run_ours(d, i, n, k, f)
-        )
-    for name, run in measure.items():
+    parser.add_argument("--pyaslengine-scale", type=float, default=1.0)
+    args = parser.parse_args()
+    modes = [] if args.peers_only else args.mode or list(MODES)
+    peers: list[tuple[str, str, str, float]] = []
+    if args.pyaslengine:
+        peers.append(("pyasl", args.pyaslengine, PYASL_SCRIPT, args.pyaslengine_scale))
+    if args.moto:
+        peers.append(("moto", args.moto, MOTO_SCRIPT, args.moto_scale))
+    columns = [*modes, "floor", *(peer[0] for peer in peers)]
+    print("transitions/s (executions/s), best of", args.repeat)
+    print(f"{'workload':<20}" + "".join(f"{c:>22}" for c in columns))
+    for name, (definition, input_value, executions, transitions) in WORKLOADS.items():
         if args.only and name not in args.only:
             continue
-        definition, input_value, executions, transitions = WORKLOADS[name]
-        best = min(run() for _ in range(args.repeat))
-        rate = transitions * executions / best
-        ratio = ""
-        if args.moto:
-            n = max(1, int(executions * args.moto_scale))
-            scaled_input = input_value
-            scaled_transitions = transitions
-            if isinstance(input_value, dict) and "items" in input_value and n == executions:
-                keep = max(1, int(len(input_value["items"]) * args.moto_scale))
-                scaled_input = {"items": input_value["items"][:keep]}
-                scaled_transitions = 1 + 2 * keep
-            moto_seconds = run_moto(args.moto, definition, scaled_input, n)
-            if moto_seconds:
-                ratio = f"{rate / (scaled_transitions * n / moto_seconds):.0f}x"
-        print(f"{name:<18}{best:>10.3f}{rate:>16,.0f}{executions / best:>15,.1f}{ratio:>10}")
-    if not args.only or "concurrent_1000" in args.only:
+        kind = "EXPRESS" if name in EXPRESS else "STANDARD"
+        functions = FUNCTIONS.get(name)
+        cells: list[str] = []
+
+        def cell(seconds: float | None, n: int, per: int) -> str:
+            if not seconds:
+                return f"{'n/a':>22}"
+            return f"{per * n / seconds:>12,.0f} ({n / seconds:>7,.0f})"
+
+        for mode in modes:
+            run = MODES[mode]
+            best = min(
+                run(definition, input_value, executions, kind, functions)
+                for _ in range(args.repeat)
+            )
+            cells.append(cell(best, executions, transitions))
+        floors = [floor_chain(definition, input_value, executions) for _ in range(args.repeat)]
+        cells.append(cell(min(floors) if floors[0] else None, executions, transitions))
+        for _label, python, script, scale in peers:
+            if functions:  # the peers cannot call a Python function from a Task
+                cells.append(cell(None, 1, 1))
+                continue
+            peer_input, n, per = scaled(definition, input_value, executions, transitions, scale)
+            times = [
+                run_peer(python, definition, peer_input, n, script) for _ in range(args.repeat)
+            ]
+            known = [t for t in times if t]
+            cells.append(cell(min(known) if known else None, n, per))
+        print(f"{name:<20}" + "".join(cells), flush=True)
+    if not args.peers_only and (not args.only or "concurrent_1000" in args.only):
         elapsed = run_concurrent(1000)
-        print(f"{'concurrent_1000':<18}{elapsed:>10.3f}{'':>16}{1000 / elapsed:>15,.1f}")
-    if not args.only or "itemreader_100k" in args.only:
+        print(f"{'concurrent_1000':<20}{elapsed:>10.3f}s{1000 / elapsed:>15,.1f} executions/s")
+    if not args.peers_only and (not args.only or "itemreader_100k" in args.only):
         seconds, peak = run_itemreader(100_000)
-        # A child's transitions: Pass, plus the Map run's start; items/s in the last column.
         print(
-            f"{'itemreader_100k':<18}{seconds:>10.3f}{'':>16}{100_000 / seconds:>15,.1f}"
+            f"{'itemreader_100k':<20}{seconds:>10.3f}s{100_000 / seconds:>15,.1f} items/s"
             f"   peak RSS {peak:,.0f} MiB"
         )
 

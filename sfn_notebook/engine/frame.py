@@ -34,6 +34,47 @@ def iso_millis(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
+class LazyRandom(random.Random):
+    """``random.Random()`` seeded from the OS on first use, not when made: seeding costs about
+    a tenth of a short execution, and most executions never draw a number (only States.UUID,
+    States.MathRandom, JSONata's $random, retry jitter and Map run names do).
+
+    >>> rng = LazyRandom(); 0 <= rng.random() < 1, len(f"{rng.getrandbits(128):x}") <= 32
+    (True, True)
+    """
+
+    def __init__(self) -> None:  # no seeding here: that is the point
+        self._fresh = True
+        self.gauss_next = None
+
+    def _seed_now(self) -> None:
+        if self._fresh:
+            self._fresh = False
+            super().seed(None)
+
+    def random(self) -> float:
+        if self._fresh:
+            self._seed_now()
+        return super().random()
+
+    def getrandbits(self, k: int, /) -> int:
+        if self._fresh:
+            self._seed_now()
+        return super().getrandbits(k)
+
+    def seed(self, a: Any = None, version: int = 2) -> None:
+        self._fresh = False
+        super().seed(a, version)
+
+    def getstate(self) -> tuple[Any, ...]:
+        self._seed_now()
+        return super().getstate()
+
+    def setstate(self, state: tuple[Any, ...]) -> None:
+        self._fresh = False
+        super().setstate(state)
+
+
 @dataclass
 class ExecutionContext:
     """What every frame of one execution shares."""
@@ -112,19 +153,29 @@ class Frame:
         # The byte size of each variable in scope, for AWS's 10 MiB quota: built on the first
         # Assign of this frame (engine/pipeline.py), shared with the frames of its branches.
         self.variable_sizes: MutableMapping[str, int] | None = None
-        self._context_base: dict[str, Any] = {
-            "Execution": execution.context_execution(),
-            "StateMachine": {
-                "Id": execution.state_machine_arn,
-                "Name": execution.state_machine_name,
-            },
-        }
+        # The context object's Execution and StateMachine, built when a state first reads ``$$``
+        # (most never do) and shared with child frames: a Map of 10,000 items builds it once.
+        self._context_base: dict[str, Any] | None = None
+
+    def context_base(self) -> dict[str, Any]:
+        base = self._context_base
+        if base is None:
+            execution = self.execution
+            base = self._context_base = {
+                "Execution": execution.context_execution(),
+                "StateMachine": {
+                    "Id": execution.state_machine_arn,
+                    "Name": execution.state_machine_name,
+                },
+            }
+        return base
 
     def child(
         self, cursor: Cursor, map_item: dict[str, Any] | None = None, path: str = ""
     ) -> Frame:
         """A frame for a branch or iteration: reads this scope, writes its own."""
         frame = Frame(self.execution, cursor, ChainMap({}, self.variables), map_item, path)
+        frame._context_base = self._context_base
         if self.variable_sizes is not None:
             frame.variable_sizes = ChainMap({}, self.variable_sizes)
         return frame
@@ -168,7 +219,7 @@ class _StateScope(Scope):
     def context(self) -> dict[str, Any]:  # type: ignore[override]
         state_name, entered, retry_count, token = self._state
         frame = self._frame
-        context = dict(frame._context_base)
+        context = dict(frame.context_base())
         state: dict[str, Any] = {"EnteredTime": iso_millis(entered), "Name": state_name}
         if retry_count is not None:  # AWS shows it only in states that can retry
             state["RetryCount"] = retry_count

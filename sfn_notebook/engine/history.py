@@ -21,6 +21,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 from sfn_notebook.engine.listeners import Event, Listener, Listeners
@@ -41,11 +42,31 @@ __all__ = [  # the quotas are defined in sfn_notebook.limits and re-exported her
 ]
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+# The same encoding made once: ``JSONEncoder.encode`` builds a C encoder on every call, which
+# costs as much as encoding a small payload, and every state's output is encoded. Without the
+# circular-reference check (``markers``) it keeps no state between calls; a circular value
+# recurses until RecursionError and is then encoded again the checked way, for its ValueError.
+_C_ENCODE = (
+    None
+    if c_make_encoder is None
+    else c_make_encoder(
+        None, _ENCODER.default, encode_basestring, None, ":", ",", False, False, False
+    )
+)
 
 
 def dumps(value: Any) -> str:
-    """JSON text as AWS writes payloads: compact, UTF-8 kept as is."""
-    return _ENCODER.encode(value)
+    """JSON text as AWS writes payloads: compact, UTF-8 kept as is.
+
+    >>> dumps({"a": [1, "é", None]})
+    '{"a":[1,"é",null]}'
+    """
+    if _C_ENCODE is None:
+        return _ENCODER.encode(value)
+    try:
+        return "".join(_C_ENCODE(value, 0))
+    except RecursionError:
+        return _ENCODER.encode(value)  # a circular value's ValueError, or RecursionError again
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -184,21 +205,31 @@ class History:
         ``log`` goes to :attr:`task_logs` before listeners hear of the event.
         """
         with self._lock:
-            event_id = len(self.events) + 1
-            if not force and self._limit is not None and event_id > self._limit - 1:
+            events = self.events
+            event_id = len(events) + 1
+            limit = self._limit
+            if limit is not None and event_id >= limit and not force:
                 cause = self._limit_cause or (
-                    f"The execution reached the maximum number of history events ({self._limit})."
+                    f"The execution reached the maximum number of history events ({limit})."
                 )
                 raise EventLimitExceeded("States.Runtime", cause)
-            event: Event = {
-                "timestamp": self._now(),
-                "type": type_,
-                "id": event_id,
-                "previousEventId": cursor.source,
-            }
-            if details_key is not None:
-                event[details_key] = details if details is not None else {}
-            self.events.append(event)
+            # One dict display, keys in AWS's order: this runs for every event of every run.
+            if details_key is None:
+                event: Event = {
+                    "timestamp": self._now(),
+                    "type": type_,
+                    "id": event_id,
+                    "previousEventId": cursor.source,
+                }
+            else:
+                event = {
+                    "timestamp": self._now(),
+                    "type": type_,
+                    "id": event_id,
+                    "previousEventId": cursor.source,
+                    details_key: {} if details is None else details,
+                }
+            events.append(event)
             if log is not None:
                 self.task_logs[event_id] = log
             cursor.last = event_id

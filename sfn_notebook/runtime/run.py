@@ -8,12 +8,12 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+from sfn_notebook.asl.cache import parse_cached
 from sfn_notebook.asl.model import Definition
-from sfn_notebook.asl.parse import parse
 from sfn_notebook.engine import compile_machine, make_clock
-from sfn_notebook.engine.clock import Clock
+from sfn_notebook.engine.clock import Clock, release_loop
 from sfn_notebook.engine.execution import ExecutionRecord, execute, input_text, parse_input
-from sfn_notebook.engine.frame import ExecutionContext
+from sfn_notebook.engine.frame import ExecutionContext, LazyRandom
 from sfn_notebook.engine.history import History
 from sfn_notebook.engine.observe import StageObserver
 from sfn_notebook.engine.resources import ResourceRegistry
@@ -77,7 +77,7 @@ def run(
     mock_config = None if mocks is None else MockConfig.load(mocks)
     if state_machine_name is None and mock_config is not None and len(mock_config.machines) == 1:
         state_machine_name = next(iter(mock_config.machines))
-    model = definition if isinstance(definition, Definition) else parse(definition)
+    model = definition if isinstance(definition, Definition) else parse_cached(definition)
     if input_json is not None:
         text = input_json
         value = parse_input(input_json)
@@ -100,7 +100,7 @@ def run(
     )
     registry = hub.install(ResourceRegistry(functions=dict(functions or {})))
     registry = hub.for_execution(registry, machine_name, test_case)
-    return _off_running_loop(
+    return off_running_loop(
         lambda: _execute(
             model,
             the_clock,
@@ -118,9 +118,6 @@ def run(
             observer,
         )
     )
-
-
-_off_running_loop = off_running_loop  # the name the rest of this module uses
 
 
 def _execute(
@@ -157,12 +154,12 @@ def _execute(
             start_time=the_clock.now(),
             resources=resources,
             state_machine_type=state_machine_type,
-            rng=random.Random(seed),
+            rng=LazyRandom() if seed is None else random.Random(seed),
             limits=limits,
             observer=observer,
         )
         record = ExecutionRecord(context)
         loop.run_until_complete(execute(record, compile_machine(model), model.timeout_seconds))
     finally:
-        loop.close()
+        release_loop(loop)  # kept for this thread's next run when clean (engine/clock.py)
     return Execution(record, machine_arn, model)
