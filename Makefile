@@ -53,7 +53,7 @@ test: lint typecheck pytest
 # Re-run the tutorials so their committed outputs (which nbval compares) match the code.
 notebooks: install
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-		--ExecutePreprocessor.record_timing=False notebooks/0*.ipynb
+		--ExecutePreprocessor.record_timing=False notebooks/[0-9]*.ipynb
 
 bench: install
 	$(BIN)/python benchmarks/run.py
