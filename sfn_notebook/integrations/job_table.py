@@ -190,6 +190,7 @@ def _codebuild_batch(op: str) -> Action:
             _terminal("SUCCEEDED"),
             _terminal("FAILED", "FAULT", "STOPPED", "TIMED_OUT"),
             output="BuildBatches[0]",
+            finish=lambda started, batch: {"BuildBatch": batch},
             stop="StopBuildBatch",
             stop_request=_ask(Id="started.BuildBatch.Id"),
         ),
@@ -452,6 +453,8 @@ ACTIONS: dict[tuple[str, str], Action] = {
             _terminal("SUCCEEDED"),
             _terminal("FAILED", "FAULT", "STOPPED", "TIMED_OUT"),
             output="Builds[0]",
+            # {"Build": ...}: AWS's CodeBuild sample project reads $.Build.ReportArns.
+            finish=lambda started, build: {"Build": build},
             stop="StopBuild",
             stop_request=_ask(Id="started.Build.Id"),
         ),
