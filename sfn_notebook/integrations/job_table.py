@@ -365,7 +365,9 @@ ACTIONS: dict[tuple[str, str], Action] = {
             "GetApplication",
             _ask(ApplicationId="started.ApplicationId"),
             "Application.State",
-            _terminal("CREATED"),
+            # Created once past CREATING: an application with AutoStartConfiguration may
+            # already be starting or started when first described.
+            _terminal("CREATED", "STARTING", "STARTED", "STOPPING", "STOPPED"),
             _terminal("TERMINATED"),
         ),
     ),
