@@ -92,6 +92,24 @@ def test_sagemaker_jobs_and_endpoints_on_moto(moto_url: str, session: Any) -> No
     ex = run("sagemaker:createProcessingJob.sync", processing)
     assert ex.output["ProcessingJobStatus"] == "Completed"
 
+    tuning = {
+        "HyperParameterTuningJobName": "tune-1",
+        "HyperParameterTuningJobConfig": {
+            "Strategy": "Bayesian",
+            "ResourceLimits": {"MaxNumberOfTrainingJobs": 2, "MaxParallelTrainingJobs": 1},
+        },
+        "TrainingJobDefinition": {
+            "AlgorithmSpecification": {"TrainingImage": IMAGE, "TrainingInputMode": "File"},
+            "RoleArn": ROLE,
+            "OutputDataConfig": {"S3OutputPath": "s3://models/tune"},
+            "ResourceConfig": TRAINING["ResourceConfig"],
+            "StoppingCondition": {"MaxRuntimeInSeconds": 600},
+        },
+    }
+    ex = run("sagemaker:createHyperParameterTuningJob.sync", tuning)
+    assert ex.output["HyperParameterTuningJobStatus"] == "Completed"
+    assert ex.output["HyperParameterTuningJobName"] == "tune-1"
+
     variant = {
         "VariantName": "v1",
         "ModelName": "model-1",
@@ -140,6 +158,12 @@ def test_sagemaker_sync_failure_stop_and_update_endpoint(session: Any) -> None:
             "DescribeTrainingJob": describe,
             "StopTrainingJob": lambda body: {},
             "UpdateEndpoint": lambda body: {"EndpointArn": "arn:aws:sagemaker:::endpoint/e"},
+            "CreateLabelingJob": lambda body: {"LabelingJobArn": "arn:l"},
+            "DescribeLabelingJob": lambda body: {
+                "LabelingJobName": body["LabelingJobName"],
+                "LabelingJobStatus": "Completed",
+                "LabelCounters": {"TotalLabeled": 10},
+            },
         }
     )
     endpoints = {"sagemaker": fake.url}
@@ -173,5 +197,29 @@ def test_sagemaker_sync_failure_stop_and_update_endpoint(session: Any) -> None:
         assert ex.status == "SUCCEEDED", ex.cause
         assert ex.output["EndpointArn"] == "arn:aws:sagemaker:::endpoint/e"
         assert fake.calls[-1] == ("UpdateEndpoint", update)
+
+        labeling = {
+            "LabelingJobName": "label-1",
+            "LabelAttributeName": "label",
+            "InputConfig": {"DataSource": {"S3DataSource": {"ManifestS3Uri": "s3://data/m"}}},
+            "OutputConfig": {"S3OutputPath": "s3://data/labels"},
+            "RoleArn": ROLE,
+            "HumanTaskConfig": {
+                "WorkteamArn": "arn:aws:sagemaker:us-east-1:123456789012:workteam/private/t",
+                "UiConfig": {"UiTemplateS3Uri": "s3://data/ui.html"},
+                "TaskTitle": "Label",
+                "TaskDescription": "Label images",
+                "NumberOfHumanWorkersPerDataObject": 1,
+                "TaskTimeLimitInSeconds": 300,
+            },
+        }
+        ex = sfn.run(
+            task("sagemaker:createLabelingJob.sync", labeling),
+            boto3_session=session,
+            aws_endpoint_url=endpoints,
+        )
+        assert ex.status == "SUCCEEDED", ex.cause
+        assert ex.output["LabelCounters"] == {"TotalLabeled": 10}
+        assert fake.calls[-1] == ("DescribeLabelingJob", {"LabelingJobName": "label-1"})
     finally:
         fake.close()
