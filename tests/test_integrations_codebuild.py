@@ -129,6 +129,12 @@ def test_codebuild_sample_failure_stop_and_batches(moto_url: str, session: Any) 
                 "reports": [{"arn": body["reportArns"][0], "status": "SUCCEEDED"}]
             },
             "StartBuildBatch": lambda body: {"buildBatch": {"id": "bb:1"}},
+            "RetryBuildBatch": lambda body: {"buildBatch": {"id": body["id"]}},
+            "StopBuildBatch": lambda body: {
+                "buildBatch": {"id": body["id"], "buildBatchStatus": "STOPPED"}
+            },
+            "DeleteBuildBatch": lambda body: {"statusCode": "200", "buildsDeleted": ["b:1"]},
+            "BatchDeleteBuilds": lambda body: {"buildsDeleted": body["ids"]},
             "BatchGetBuildBatches": lambda body: {
                 "buildBatches": [{"id": body["ids"][0], "buildBatchStatus": build["buildStatus"]}]
             },
@@ -170,5 +176,21 @@ def test_codebuild_sample_failure_stop_and_batches(moto_url: str, session: Any) 
         assert ex.status == "SUCCEEDED", ex.cause
         assert ex.output == {"BuildBatch": {"Id": "bb:1", "BuildBatchStatus": "SUCCEEDED"}}
         assert fake.calls[-1] == ("BatchGetBuildBatches", {"ids": ["bb:1"]})
+
+        retry = task("codebuild:retryBuildBatch.sync", {"Id": "bb:1"})
+        ex = sfn.run(retry, boto3_session=session, aws_endpoint_url=endpoints)
+        assert ex.status == "SUCCEEDED", ex.cause
+        assert ex.output["BuildBatch"]["BuildBatchStatus"] == "SUCCEEDED"
+
+        calls = [
+            ("codebuild:stopBuildBatch", {"Id": "bb:1"}, "StopBuildBatch"),
+            ("codebuild:deleteBuildBatch", {"Id": "bb:1"}, "DeleteBuildBatch"),
+            ("codebuild:batchDeleteBuilds", {"Ids": ["b:1"]}, "BatchDeleteBuilds"),
+        ]
+        for resource, params, op in calls:
+            ex = sfn.run(task(resource, params), boto3_session=session, aws_endpoint_url=endpoints)
+            assert ex.status == "SUCCEEDED", ex.cause
+            assert fake.ops()[-1] == op and "SdkHttpMetadata" in ex.output
+        assert ex.output["BuildsDeleted"] == ["b:1"]
     finally:
         fake.close()
