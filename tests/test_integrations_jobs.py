@@ -88,8 +88,9 @@ def types(ex: Any) -> list[str]:
 class FakeService:
     """An HTTP server on 127.0.0.1 answering AWS JSON-protocol calls from Python handlers.
 
-    ``handlers`` maps an operation (``GetJobRun``, or a REST path such as ``/v1/describejobs``)
-    to ``fn(request_body) -> response_body``; every call is recorded in ``calls``.
+    ``handlers`` maps an operation (``GetJobRun``, or a REST path such as ``/v1/describejobs``,
+    or for other methods than POST ``"GET /applications/a/jobruns/j"``) to
+    ``fn(request_body) -> response_body``; every call is recorded in ``calls``.
     """
 
     def __init__(self, handlers: dict[str, Callable[[dict[str, Any]], Any]]) -> None:
@@ -103,6 +104,8 @@ class FakeService:
                 body = json.loads(self.rfile.read(size) or b"{}")
                 target = self.headers.get("X-Amz-Target", "")
                 op = target.rpartition(".")[2] if target else self.path
+                if self.command != "POST":
+                    op = f"{self.command} {self.path}"
                 outer.calls.append((op, body))
                 answer = json.dumps(outer.handlers[op](body)).encode()
                 self.send_response(200)
@@ -110,6 +113,8 @@ class FakeService:
                 self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
                 self.wfile.write(answer)
+
+            do_GET = do_DELETE = do_PUT = do_POST
 
             def log_message(self, *args: Any) -> None:
                 return None

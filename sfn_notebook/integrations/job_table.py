@@ -81,6 +81,8 @@ class Job:
     # A job that ended "well" may still have failed (ECS: an essential container's exit code).
     check: Callable[[Any], bool] | None = None
     gone_ok: bool = False  # a delete: "not found" while polling means done
+    # (start call's result, output) -> what the Task returns, when not the output alone
+    finish: Callable[[Params, Any], Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -188,6 +190,7 @@ def _codebuild_batch(op: str) -> Action:
             _terminal("SUCCEEDED"),
             _terminal("FAILED", "FAULT", "STOPPED", "TIMED_OUT"),
             output="BuildBatches[0]",
+            finish=lambda started, batch: {"BuildBatch": batch},
             stop="StopBuildBatch",
             stop_request=_ask(Id="started.BuildBatch.Id"),
         ),
@@ -210,15 +213,25 @@ def _emr_serverless_app(op: str, done: str) -> Action:
     )
 
 
+def _emr_cluster_ids(response: Params, params: Params) -> Params:
+    """createCluster answers ``ClusterId`` where RunJobFlow says ``JobFlowId``."""
+    out = {key: value for key, value in response.items() if key != "ResponseMetadata"}
+    if "JobFlowId" in out:
+        out["ClusterId"] = out.pop("JobFlowId")
+    return out
+
+
+# createCluster.sync waits for the cluster to be up and returns its ids with the cluster
+# described (workflows read both ``ClusterId`` and ``Cluster.Id`` of its result). AWS does not
+# terminate the cluster when the execution stops ("connect-emr"): no stop call.
 _EMR_CLUSTER = Job(
     "DescribeCluster",
-    _ask(ClusterId="started.JobFlowId"),
+    _ask(ClusterId="started.ClusterId"),
     "Cluster.Status.State",
     _terminal("WAITING", "RUNNING"),
     _terminal("TERMINATED", "TERMINATED_WITH_ERRORS"),
     output="Cluster",
-    stop="TerminateJobFlows",
-    stop_request=_ask(JobFlowIds="started.JobFlowId[]"),
+    finish=lambda started, cluster: {**started, "Cluster": cluster},
 )
 
 ACTIONS: dict[tuple[str, str], Action] = {
@@ -303,7 +316,9 @@ ACTIONS: dict[tuple[str, str], Action] = {
     ("athena", "getQueryExecution"): Action("athena", "GetQueryExecution", _ATHENA),
     ("athena", "getQueryResults"): Action("athena", "GetQueryResults", _ATHENA),
     # Amazon EMR
-    ("elasticmapreduce", "createCluster"): Action("emr", "RunJobFlow", _EMR, _EMR_CLUSTER),
+    ("elasticmapreduce", "createCluster"): Action(
+        "emr", "RunJobFlow", _EMR, _EMR_CLUSTER, result=_emr_cluster_ids
+    ),
     ("elasticmapreduce", "terminateCluster"): Action(
         "emr",
         "TerminateJobFlows",
@@ -324,13 +339,13 @@ ACTIONS: dict[tuple[str, str], Action] = {
         _EMR,
         Job(
             "DescribeStep",
-            _ask(ClusterId="params.ClusterId", StepId="started.StepIds[0]"),
+            _ask(ClusterId="params.ClusterId", StepId="started.StepId"),
             "Step.Status.State",
             _terminal("COMPLETED"),
             _terminal("FAILED", "CANCELLED", "INTERRUPTED"),
             output="Step",
             stop="CancelSteps",
-            stop_request=_ask(ClusterId="params.ClusterId", StepIds="started.StepIds[0][]"),
+            stop_request=_ask(ClusterId="params.ClusterId", StepIds="started.StepId[]"),
         ),
         request=_rename(ClusterId="JobFlowId", Step="Steps[]"),
         result=lambda response, params: {"StepId": (response.get("StepIds") or [None])[0]},
@@ -350,7 +365,9 @@ ACTIONS: dict[tuple[str, str], Action] = {
             "GetApplication",
             _ask(ApplicationId="started.ApplicationId"),
             "Application.State",
-            _terminal("CREATED"),
+            # Created once past CREATING: an application with AutoStartConfiguration may
+            # already be starting or started when first described.
+            _terminal("CREATED", "STARTING", "STARTED", "STOPPING", "STOPPED"),
             _terminal("TERMINATED"),
         ),
     ),
@@ -438,6 +455,8 @@ ACTIONS: dict[tuple[str, str], Action] = {
             _terminal("SUCCEEDED"),
             _terminal("FAILED", "FAULT", "STOPPED", "TIMED_OUT"),
             output="Builds[0]",
+            # {"Build": ...}: AWS's CodeBuild sample project reads $.Build.ReportArns.
+            finish=lambda started, build: {"Build": build},
             stop="StopBuild",
             stop_request=_ask(Id="started.Build.Id"),
         ),

@@ -189,7 +189,7 @@ class JobResource(_ServiceResource):
             ):
                 raise TaskFailure("States.TaskFailed", dumps(last))
             if status in job.succeeded:
-                return last
+                return job.finish(started, last) if job.finish is not None else last
             # The job runs outside this process: it is external work, so the pause between
             # polls passes in real time (virtual time with it) rather than being leapt over.
             with call.clock.external():
