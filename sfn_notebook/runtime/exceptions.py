@@ -52,6 +52,7 @@ __all__ = [
     "NestingLimitExceeded",
     "ParamValidationError",
     "ServiceError",
+    "ResourceNotFound",
     "StateMachineAlreadyExists",
     "StateMachineDoesNotExist",
     "StateMachineTypeNotSupported",
@@ -83,6 +84,10 @@ class StateMachineTypeNotSupported(ServiceError):
 
 class ExecutionNotRedrivable(ServiceError):
     code = "ExecutionNotRedrivable"
+
+
+class ResourceNotFound(ServiceError):
+    code = "ResourceNotFound"
 
 
 class Exceptions:
@@ -135,6 +140,7 @@ EXCEPTIONS = Exceptions(
     ExecutionAlreadyExists,
     StateMachineTypeNotSupported,
     ExecutionNotRedrivable,
+    ResourceNotFound,
     InvalidName,
     InvalidArn,
     ValidationException,

@@ -1,0 +1,215 @@
+"""Map runs through the Runtime: describe_map_run, list_map_runs, update_map_run (boto3's shapes)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import botocore.session
+import pytest
+
+import sfn_notebook as sfn
+
+FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:work"
+_MODEL = botocore.session.get_session().get_service_model("stepfunctions")
+
+
+def definition(max_concurrency: int = 0, batch: int = 0, tolerated: int = 0) -> dict[str, Any]:
+    state: dict[str, Any] = {
+        "Type": "Map",
+        "Label": "Items",
+        "ItemProcessor": {
+            "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            "StartAt": "Work",
+            "States": {"Work": {"Type": "Task", "Resource": FUNCTION, "End": True}},
+        },
+        "End": True,
+    }
+    if max_concurrency:
+        state["MaxConcurrency"] = max_concurrency
+    if batch:
+        state["ItemBatcher"] = {"MaxItemsPerBatch": batch}
+    if tolerated:
+        state["ToleratedFailureCount"] = tolerated
+    return {"StartAt": "Map", "States": {"Map": state}}
+
+
+class Gate:
+    """A task function that holds each call until released, counting calls at once."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.release = threading.Event()
+        self.lock = threading.Lock()
+        self.now = self.most = 0
+        self.fail = fail
+
+    def __call__(self, event: Any, context: Any) -> Any:
+        with self.lock:
+            self.now += 1
+            self.most = max(self.most, self.now)
+        try:
+            assert self.release.wait(30)
+        finally:
+            with self.lock:
+                self.now -= 1
+        if self.fail:
+            raise ValueError(f"refused {event}")
+        return event
+
+
+def wait_for(check: Callable[[], bool], seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def start(gate: Gate, items: list[Any], **kwargs: Any) -> tuple[sfn.Runtime, sfn.Execution, str]:
+    rt = sfn.Runtime(functions={"work": gate})
+    arn = rt.create_state_machine(name="m", definition=definition(**kwargs))["stateMachineArn"]
+    ex = rt.start(arn, items)
+    wait_for(lambda: bool(rt.list_map_runs(executionArn=ex.arn)["mapRuns"]))
+    map_run = rt.list_map_runs(executionArn=ex.arn)["mapRuns"][0]["mapRunArn"]
+    return rt, ex, map_run
+
+
+def check_shape(value: Any, shape: Any, where: str = "") -> None:
+    """``value`` is what botocore would parse for ``shape``: required members present, no
+    others, each of the model's type."""
+    kind = shape.type_name
+    if kind == "structure":
+        assert isinstance(value, dict), where
+        assert set(shape.required_members) <= set(value), (where, set(value))
+        assert set(value) <= set(shape.members), (where, set(value) - set(shape.members))
+        for name, member in value.items():
+            check_shape(member, shape.members[name], f"{where}.{name}")
+    elif kind == "list":
+        assert isinstance(value, list), where
+        for i, entry in enumerate(value):
+            check_shape(entry, shape.member, f"{where}[{i}]")
+    else:
+        types = {
+            "string": str,
+            "integer": int,
+            "long": int,
+            "float": float,
+            "timestamp": datetime,
+            "boolean": bool,
+        }
+        assert isinstance(value, types[kind]), (where, value, kind)
+
+
+def test_map_run_described_while_running_and_after_in_boto3_shapes() -> None:
+    gate = Gate()
+    rt, ex, map_run = start(gate, list(range(5)), max_concurrency=2, batch=2)
+    with rt:
+        wait_for(lambda: gate.now == 2)
+        running = rt.describe_map_run(mapRunArn=map_run)
+        check_shape(running, _MODEL.operation_model("DescribeMapRun").output_shape)
+        assert running["status"] == "RUNNING" and "stopDate" not in running
+        assert running["executionArn"] == ex.arn and running["maxConcurrency"] == 2
+        # 5 items in batches of 2: 3 children, 2 of them running.
+        assert running["itemCounts"]["running"] == 4 and running["itemCounts"]["pending"] == 1
+        assert running["executionCounts"]["running"] == 2
+        assert running["executionCounts"]["pending"] == 1
+        assert running["executionCounts"]["total"] == 3 and running["itemCounts"]["total"] == 5
+        gate.release.set()
+        assert ex.wait(30).status == "SUCCEEDED"
+        done = rt.describe_map_run(mapRunArn=map_run)
+        check_shape(done, _MODEL.operation_model("DescribeMapRun").output_shape)
+        assert done["status"] == "SUCCEEDED" and done["stopDate"] >= done["startDate"]
+        assert done["itemCounts"]["succeeded"] == 5 and done["executionCounts"]["succeeded"] == 3
+        assert done["itemCounts"]["pending"] == done["itemCounts"]["running"] == 0
+        listed = rt.list_map_runs(executionArn=ex.arn)
+        check_shape(listed, _MODEL.operation_model("ListMapRuns").output_shape)
+        (entry,) = listed["mapRuns"]
+        assert entry["stateMachineArn"].endswith(":stateMachine:m/Items")
+        assert entry["stopDate"] == done["stopDate"]
+
+
+def test_raising_max_concurrency_starts_more_children_at_once() -> None:
+    gate = Gate()
+    rt, ex, map_run = start(gate, list(range(6)), max_concurrency=1)
+    with rt:
+        wait_for(lambda: gate.now == 1)
+        time.sleep(0.2)
+        assert gate.now == 1  # the limit holds before the update
+        rt.update_map_run(mapRunArn=map_run, maxConcurrency=4)
+        wait_for(lambda: gate.now == 4)
+        assert rt.describe_map_run(mapRunArn=map_run)["maxConcurrency"] == 4
+        assert rt.describe_map_run(mapRunArn=map_run)["executionCounts"]["running"] == 4
+        gate.release.set()
+        assert ex.wait(30).output == list(range(6))
+        assert gate.most == 4
+
+
+def test_lowering_max_concurrency_holds_the_next_children_back() -> None:
+    gate = Gate()
+    rt, ex, map_run = start(gate, list(range(6)), max_concurrency=3)
+    with rt:
+        wait_for(lambda: gate.now == 3)
+        rt.update_map_run(mapRunArn=map_run, maxConcurrency=1)
+        gate.release.set()
+        assert ex.wait(30).status == "SUCCEEDED"
+    # The three already running finish; after them one child at a time.
+    assert gate.most == 3
+
+
+def test_tolerated_failures_raised_while_running_let_the_map_succeed() -> None:
+    gate = Gate(fail=True)
+    rt, ex, map_run = start(gate, list(range(3)), max_concurrency=1)
+    with rt:
+        wait_for(lambda: gate.now == 1)
+        rt.update_map_run(mapRunArn=map_run, toleratedFailureCount=5)
+        gate.release.set()
+        assert ex.wait(30).status == "SUCCEEDED"
+        described = rt.describe_map_run(mapRunArn=map_run)
+        assert described["toleratedFailureCount"] == 5 and described["status"] == "SUCCEEDED"
+        assert described["itemCounts"]["failed"] == 3
+
+
+def test_tolerance_lowered_while_running_fails_the_map_run() -> None:
+    gate = Gate(fail=True)
+    rt, ex, map_run = start(gate, list(range(3)), max_concurrency=1, tolerated=5)
+    with rt:
+        wait_for(lambda: gate.now == 1)
+        rt.update_map_run(mapRunArn=map_run, toleratedFailureCount=0)
+        gate.release.set()
+        done = ex.wait(30)
+        # As the same Map with no tolerated failures ends: with the first child's error.
+        assert (done.status, done.error) == ("FAILED", "ValueError")
+        described = rt.describe_map_run(mapRunArn=map_run)
+        assert described["status"] == "FAILED" and described["itemCounts"]["failed"] == 1
+
+
+def test_a_stopped_execution_aborts_its_map_run() -> None:
+    gate = Gate()
+    rt, ex, map_run = start(gate, list(range(3)), max_concurrency=1)
+    with rt:
+        wait_for(lambda: gate.now == 1)
+        rt.stop_execution(executionArn=ex.arn)
+        described = rt.describe_map_run(mapRunArn=map_run)
+        gate.release.set()
+        assert described["status"] == "ABORTED" and "stopDate" in described
+        assert described["itemCounts"]["aborted"] == 1
+        assert described["itemCounts"]["pending"] == 2
+
+
+def test_unknown_map_run_and_execution_are_aws_errors() -> None:
+    with sfn.Runtime() as rt:
+        unknown = "arn:aws:states:us-east-1:123456789012:mapRun:m/Items:0"
+        with pytest.raises(rt.exceptions.ResourceNotFound):
+            rt.describe_map_run(mapRunArn=unknown)
+        with pytest.raises(rt.exceptions.ResourceNotFound):
+            rt.update_map_run(mapRunArn=unknown, maxConcurrency=2)
+        with pytest.raises(rt.exceptions.ExecutionDoesNotExist):
+            rt.list_map_runs(executionArn="arn:aws:states:us-east-1:123456789012:execution:m:x")
+        with pytest.raises(rt.exceptions.InvalidArn):
+            rt.describe_map_run(mapRunArn="nope")
+        with pytest.raises(rt.exceptions.ValidationException, match="toleratedFailurePercentage"):
+            rt.update_map_run(mapRunArn=unknown, toleratedFailurePercentage=101.0)
+        with pytest.raises(sfn.errors.ParamValidationError):
+            rt.update_map_run(mapRunArn=unknown, maxConcurency=2)
