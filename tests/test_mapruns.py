@@ -1,4 +1,5 @@
-"""Map runs through the Runtime: describe_map_run, list_map_runs, update_map_run (boto3's shapes)."""
+"""Map runs through the Runtime: describe_map_run, list_map_runs, update_map_run, in boto3's
+shapes."""
 
 from __future__ import annotations
 

@@ -435,6 +435,7 @@ class MapRunner(Recoverable):
                     detail,
                     advance=False,
                 )
+
         async def work(cursor: Cursor) -> None:
             entries = pull()
             while True:

@@ -15,6 +15,7 @@ runner consults it before starting each child execution (MaxConcurrency) and whe
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import threading
 from dataclasses import dataclass, field
@@ -104,10 +105,9 @@ class MapRun:
                 self.tolerated_failure_percentage = float(tolerated_failure_percentage)
         loop = self._loop
         if loop is not None and not loop.is_closed():
-            try:
+            # RuntimeError: the loop closed meanwhile, so nothing is waiting.
+            with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(self.notify)
-            except RuntimeError:  # the loop closed meanwhile: nothing is waiting
-                pass
 
     def describe_counts(self) -> dict[str, dict[str, int]]:
         """DescribeMapRun's ``itemCounts`` and ``executionCounts``: children by status; the
@@ -125,9 +125,10 @@ class MapRun:
         written = sum(1 for c in children if c.status in ("SUCCEEDED", "FAILED"))
         executions["resultsWritten"] = written if self.results_written else 0
         for counts in (items, executions):
-            counts["total"] = sum(
-                counts[k] for k in ("pending", "running", "succeeded", "failed", "aborted")
-            ) + counts["timedOut"]
+            counts["total"] = (
+                sum(counts[k] for k in ("pending", "running", "succeeded", "failed", "aborted"))
+                + counts["timedOut"]
+            )
         return {"itemCounts": items, "executionCounts": executions}
 
 
