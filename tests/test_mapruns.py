@@ -3,6 +3,7 @@ shapes."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -214,3 +215,65 @@ def test_unknown_map_run_and_execution_are_aws_errors() -> None:
             rt.update_map_run(mapRunArn=unknown, toleratedFailurePercentage=101.0)
         with pytest.raises(sfn.errors.ParamValidationError):
             rt.update_map_run(mapRunArn=unknown, maxConcurency=2)
+
+
+def _keys(value: Any) -> Any:
+    """The nested keys of a response (lists by their first entry)."""
+    if isinstance(value, dict):
+        return {k: _keys(v) for k, v in value.items() if k != "ResponseMetadata"}
+    if isinstance(value, list):
+        return [_keys(value[0])] if value else []
+    return None
+
+
+def test_same_keys_and_counts_as_motos_server(aws: Any, role: str) -> None:
+    """moto's server (its LocalStack-derived interpreter) answers the same calls for the same
+    Distributed Map; the keys match, bar the optional redrive counts moto leaves out."""
+    pass_through = {
+        "StartAt": "Map",
+        "States": {
+            "Map": {
+                "Type": "Map",
+                "Label": "Items",
+                "MaxConcurrency": 2,
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                    "StartAt": "P",
+                    "States": {"P": {"Type": "Pass", "End": True}},
+                },
+                "End": True,
+            }
+        },
+    }
+    client = aws.client
+    remote_machine = client.create_state_machine(
+        name="mapruns", definition=json.dumps(pass_through), roleArn=role
+    )["stateMachineArn"]
+    remote = client.start_execution(stateMachineArn=remote_machine, input="[1, 2, 3]")
+    wait_for(
+        lambda: (
+            client.describe_execution(executionArn=remote["executionArn"])["status"] != "RUNNING"
+        )
+    )
+    with sfn.Runtime() as rt:
+        machine = rt.create_state_machine(name="mapruns", definition=pass_through)
+        local = rt.start(machine["stateMachineArn"], [1, 2, 3]).wait(30)
+        assert local.status == "SUCCEEDED"
+        ours = rt.list_map_runs(executionArn=local.arn)
+        theirs = client.list_map_runs(executionArn=remote["executionArn"])
+        assert _keys(ours) == _keys(theirs)
+        described = rt.describe_map_run(mapRunArn=ours["mapRuns"][0]["mapRunArn"])
+        moto = client.describe_map_run(mapRunArn=theirs["mapRuns"][0]["mapRunArn"])
+    redrive = {"failuresNotRedrivable", "pendingRedrive"}
+    for counts in ("itemCounts", "executionCounts"):
+        assert set(described[counts]) - set(moto[counts]) <= redrive
+        assert set(moto[counts]) <= set(described[counts])
+        # resultsWritten: AWS's reference counts the items a ResultWriter wrote (none here);
+        # moto counts every succeeded child.
+        same = set(moto[counts]) - {"resultsWritten"}
+        assert {k: described[counts][k] for k in same} == {k: moto[counts][k] for k in same}
+    assert set(_keys(described)) == set(_keys(moto))  # top level: the same members
+    for key in ("status", "maxConcurrency", "toleratedFailureCount", "toleratedFailurePercentage"):
+        assert described[key] == moto[key]
+    assert ours["mapRuns"][0]["stateMachineArn"].endswith(":stateMachine:mapruns/Items")
+    assert theirs["mapRuns"][0]["stateMachineArn"].endswith(":stateMachine:mapruns/Items")
