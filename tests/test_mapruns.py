@@ -277,3 +277,44 @@ def test_same_keys_and_counts_as_motos_server(aws: Any, role: str) -> None:
         assert described[key] == moto[key]
     assert ours["mapRuns"][0]["stateMachineArn"].endswith(":stateMachine:mapruns/Items")
     assert theirs["mapRuns"][0]["stateMachineArn"].endswith(":stateMachine:mapruns/Items")
+
+
+def test_redrive_reruns_only_the_unsuccessful_children_of_the_same_map_run() -> None:
+    calls: list[int] = []
+    broken = {1, 3}
+
+    def work(event: Any, context: Any) -> Any:
+        calls.append(event)
+        if event in broken:
+            raise ValueError(f"refused {event}")
+        return event * 10
+
+    with sfn.Runtime(functions={"work": work}) as rt:
+        arn = rt.create_state_machine(name="m", definition=definition(max_concurrency=2))[
+            "stateMachineArn"
+        ]
+        ex = rt.start(arn, [0, 1, 2, 3, 4]).wait(30)
+        assert ex.status == "FAILED"
+        (first,) = rt.list_map_runs(executionArn=ex.arn)["mapRuns"]
+        failed = rt.describe_map_run(mapRunArn=first["mapRunArn"])
+        assert failed["status"] == "FAILED" and "redriveCount" not in failed
+        kept = failed["itemCounts"]["succeeded"]
+        broken.clear()
+        calls.clear()
+        rt.redrive_execution(executionArn=ex.arn)
+        assert ex.wait(30).output == [0, 10, 20, 30, 40]
+        # The children that succeeded are kept; the failed, aborted and never-started ones run.
+        assert len(calls) == 5 - kept and {1, 3} <= set(calls)
+        (same,) = rt.list_map_runs(executionArn=ex.arn)["mapRuns"]
+        assert same["mapRunArn"] == first["mapRunArn"]
+        described = rt.describe_map_run(mapRunArn=first["mapRunArn"])
+        check_shape(described, _MODEL.operation_model("DescribeMapRun").output_shape)
+        assert described["status"] == "SUCCEEDED" and described["redriveCount"] == 1
+        assert described["redriveDate"] >= failed["stopDate"]
+        assert described["itemCounts"]["succeeded"] == 5
+        assert described["executionCounts"]["total"] == 5
+        redriven = [e for e in ex.history if e["type"] == "MapRunRedriven"]
+        assert redriven[0]["mapRunRedrivenEventDetails"] == {
+            "mapRunArn": first["mapRunArn"],
+            "redriveCount": 1,
+        }

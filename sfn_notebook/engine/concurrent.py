@@ -263,10 +263,23 @@ class MapRunner(Recoverable):
             if note is not None:
                 note("afterItemBatcher", inputs)
         distributed = self.map_state.mode == "DISTRIBUTED"
-        map_run_arn = self._map_run_arn(frame) if distributed else ""
+        # A redrive continues the map run this visit left unsuccessful (AWS redrives its failed
+        # and aborted children under the same ARN; the succeeded ones keep their outputs).
+        redriven = self._redriven_run(frame, visit) if distributed else None
+        map_run_arn = (
+            "" if not distributed else redriven.arn if redriven else self._map_run_arn(frame)
+        )
         # The map run as DescribeMapRun shows it and UpdateMapRun changes it.
-        run: MapRun | None = None
-        if distributed:
+        run: MapRun | None = redriven
+        previous: dict[int, MapChild] = {}
+        if redriven is not None:
+            previous = {child.index: child for child in redriven.children}
+            redriven.redrive(frame.execution.clock.now(), frame.execution.redrive_count)
+            redriven.bind()
+            runs.append(redriven)
+            details = {"mapRunArn": map_run_arn, "redriveCount": redriven.redrive_count}
+            history.add(frame.cursor, "MapRunRedriven", "mapRunRedrivenEventDetails", details)
+        elif distributed:
             run = MapRun(
                 map_run_arn,
                 frame.execution.clock.now(),
@@ -277,6 +290,7 @@ class MapRunner(Recoverable):
             )
             if source is None:
                 run.total_items, run.total_children = item_total, len(items)
+            run.key, run.attempt = self._run_key(frame, visit), frame.execution.redrive_count
             run.bind()
             runs.append(run)
             history.map_run_records[map_run_arn] = run
@@ -356,8 +370,20 @@ class MapRunner(Recoverable):
             detail = {"index": index, "name": self.name}
             child: MapChild | None = None
             if distributed:
-                child = self._child(frame, index, item_input, batching is not None)
-                children.append(child)
+                child = previous.pop(index, None)
+                if child is not None and child.status == "SUCCEEDED":
+                    results[index] = child.output  # a redriven map run keeps its successes
+                    if sink is not None:
+                        assert child.stop is not None
+                        sink.succeeded(
+                            index, item_input, child.start, child.stop, child.output, child.name
+                        )
+                    return
+                if child is not None:  # failed or aborted: the same child execution reruns
+                    child.status, child.stop, child.error, child.cause = "RUNNING", None, None, None
+                else:
+                    child = self._child(frame, index, item_input, batching is not None)
+                    children.append(child)
                 # A child execution of the map run: its events are its own, not the parent's.
                 child_context = replace(
                     frame.execution, history=History(frame.execution.clock.now), replay=None
@@ -420,7 +446,7 @@ class MapRunner(Recoverable):
                     )
                 raise
             if child is not None:
-                child.status, child.stop = "SUCCEEDED", clock.now()
+                child.status, child.stop, child.output = "SUCCEEDED", clock.now(), output
             if sink is None:
                 results[index] = output
             else:
@@ -589,6 +615,31 @@ class MapRunner(Recoverable):
         if batched and isinstance(item_input, dict) and isinstance(item_input.get("Items"), list):
             count = len(item_input["Items"])
         return MapChild(index, name, "RUNNING", ctx.clock.now(), item_count=count)
+
+    def _run_key(self, frame: Frame, visit: Visit) -> str | None:
+        """The replay key of the visit that starts a map run. A first attempt computes no keys
+        (engine/replay.py); on the execution's own line the key of a Map state's visit is its
+        name and visit count there, known here too. In a branch or an inline iteration it is
+        not (None: a redrive starts that map run afresh)."""
+        if visit.key is not None:
+            return visit.key
+        if type(frame.variables) is dict:  # the execution's top-level line (engine/execution.py)
+            return frame.visit_key(self.name)
+        return None
+
+    @staticmethod
+    def _redriven_run(frame: Frame, visit: Visit) -> MapRun | None:
+        """The map run a redriven execution continues: the one this visit (same key) started
+        in the previous attempt, when it ended unsuccessfully (a Retry within this attempt
+        starts a new map run)."""
+        ctx = frame.execution
+        if ctx.replay is None or visit.key is None:
+            return None
+        for run in reversed(ctx.history.map_run_records.values()):
+            if run.key == visit.key:
+                unsuccessful = run.status in ("FAILED", "ABORTED")
+                return run if unsuccessful and run.attempt < ctx.redrive_count else None
+        return None
 
     def _map_run_arn(self, frame: Frame) -> str:
         ctx = frame.execution

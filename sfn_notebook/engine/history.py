@@ -140,6 +140,7 @@ class MapChild:
     error: str | None = None
     cause: str | None = None
     item_count: int = 1  # the items the child got (a batch's length)
+    output: Any = None  # a SUCCEEDED child's output, kept for a redrive of its map run
 
 
 class History:

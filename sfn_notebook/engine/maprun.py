@@ -43,6 +43,10 @@ class MapRun:
     total_items: int | None = None  # None while an ItemReader is still reading
     total_children: int | None = None
     results_written: int = 0
+    key: str | None = None  # the Map state's visit (a redrive finds its map run by it)
+    redrive_count: int = 0
+    attempt: int = 0  # the parent execution's redrive count when the run last started
+    redrive_date: datetime | None = None
     # Children holding a concurrency slot (the runner's loop thread only).
     busy: int = 0
     exhausted: bool = False  # every item has been handed out
@@ -81,6 +85,13 @@ class MapRun:
         if not (count or percentage):
             return None
         return max(count, math.floor(total * percentage / 100))
+
+    def redrive(self, now: datetime, attempt: int) -> None:
+        """The parent execution was redriven: the run continues under its ARN."""
+        self.status, self.stop, self.attempt = "RUNNING", None, attempt
+        self.redrive_count += 1
+        self.redrive_date = now
+        self.exhausted, self.busy, self.results_written = False, 0, 0
 
     def end(self, status: str, now: datetime) -> None:
         if self.status == "RUNNING":

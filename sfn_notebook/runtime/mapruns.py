@@ -56,6 +56,9 @@ class MapRunApi:
         response["toleratedFailurePercentage"] = run.tolerated_failure_percentage
         response["toleratedFailureCount"] = run.tolerated_failure_count
         response.update(run.describe_counts())
+        if run.redrive_count:
+            response["redriveCount"] = run.redrive_count
+            response["redriveDate"] = run.redrive_date
         return response
 
     @operation("ListMapRuns")
