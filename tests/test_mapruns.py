@@ -318,3 +318,27 @@ def test_redrive_reruns_only_the_unsuccessful_children_of_the_same_map_run() -> 
             "mapRunArn": first["mapRunArn"],
             "redriveCount": 1,
         }
+
+
+def test_update_map_run_on_a_map_reading_its_items(tmp_path: Any) -> None:
+    """With an ItemReader the items are read as children start; the count is known at the end."""
+    (tmp_path / "rows.csv").write_text("n\n" + "\n".join(str(i) for i in range(6)) + "\n")
+    spec = definition(max_concurrency=1)
+    spec["States"]["Map"]["ItemReader"] = {
+        "Resource": "arn:aws:states:::s3:getObject",
+        "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"},
+        "Parameters": {"Bucket": "data", "Key": "rows.csv"},
+    }
+    gate = Gate()
+    with sfn.Runtime(functions={"work": gate}, buckets={"data": tmp_path}) as rt:
+        arn = rt.create_state_machine(name="m", definition=spec)["stateMachineArn"]
+        ex = rt.start(arn, {})
+        wait_for(lambda: gate.now == 1)
+        map_run = rt.list_map_runs(executionArn=ex.arn)["mapRuns"][0]["mapRunArn"]
+        rt.update_map_run(mapRunArn=map_run, maxConcurrency=3)
+        wait_for(lambda: gate.now == 3)
+        gate.release.set()
+        assert ex.wait(30).status == "SUCCEEDED"
+        counts = rt.describe_map_run(mapRunArn=map_run)["itemCounts"]
+        assert (counts["succeeded"], counts["total"], counts["pending"]) == (6, 6, 0)
+        assert gate.most == 3
