@@ -38,6 +38,7 @@ from sfn_notebook.engine.interpreter import (
     runner,
 )
 from sfn_notebook.engine.items import READER_FAILED, ItemReader
+from sfn_notebook.engine.maprun import MAX_CHILDREN, MapRun
 from sfn_notebook.engine.pipeline import JsonataValue, Payload, jsonata_states
 from sfn_notebook.engine.results import WRITER_FAILED, ResultSink, ResultWriter
 from sfn_notebook.engine.task import Recoverable
@@ -225,6 +226,17 @@ class MapRunner(Recoverable):
         return items, effective
 
     async def attempt(self, visit: Visit) -> Transition:
+        runs: list[MapRun] = []  # the map run this attempt started (a Distributed Map)
+        try:
+            return await self._attempt(visit, runs)
+        except BaseException as exc:
+            # A map run still RUNNING ends with its state (already ended: no change).
+            status = "ABORTED" if isinstance(exc, asyncio.CancelledError) else "FAILED"
+            for run in runs:
+                run.end(status, visit.frame.execution.clock.now())
+            raise
+
+    async def _attempt(self, visit: Visit, runs: list[MapRun]) -> Transition:
         frame = visit.frame
         history = frame.execution.history
         scope = self.scope(visit)
@@ -240,6 +252,7 @@ class MapRunner(Recoverable):
             inputs = [
                 self._item_input(visit, scope, effective, i, item) for i, item in enumerate(items)
             ]
+            item_total = len(inputs)
             if note is not None and self.map_state.item_selector is not None:
                 note("afterItemSelector", inputs)
         # The batcher's limits are read before the map run starts (recorded for its *Path fields).
@@ -250,8 +263,37 @@ class MapRunner(Recoverable):
             if note is not None:
                 note("afterItemBatcher", inputs)
         distributed = self.map_state.mode == "DISTRIBUTED"
-        map_run_arn = self._map_run_arn(frame) if distributed else ""
-        if distributed:
+        # A redrive continues the map run this visit left unsuccessful (AWS redrives its failed
+        # and aborted children under the same ARN; the succeeded ones keep their outputs).
+        redriven = self._redriven_run(frame, visit) if distributed else None
+        map_run_arn = (
+            "" if not distributed else redriven.arn if redriven else self._map_run_arn(frame)
+        )
+        # The map run as DescribeMapRun shows it and UpdateMapRun changes it.
+        run: MapRun | None = redriven
+        previous: dict[int, MapChild] = {}
+        if redriven is not None:
+            previous = {child.index: child for child in redriven.children}
+            redriven.redrive(frame.execution.clock.now(), frame.execution.redrive_count)
+            redriven.bind()
+            runs.append(redriven)
+            details = {"mapRunArn": map_run_arn, "redriveCount": redriven.redrive_count}
+            history.add(frame.cursor, "MapRunRedriven", "mapRunRedrivenEventDetails", details)
+        elif distributed:
+            run = MapRun(
+                map_run_arn,
+                frame.execution.clock.now(),
+                max_concurrency=limit or 0,
+                tolerated_failure_count=int(tolerated_count or 0),
+                tolerated_failure_percentage=float(tolerated_pct or 0),
+                children=history.map_runs.setdefault(map_run_arn, []),
+            )
+            if source is None:
+                run.total_items, run.total_children = item_total, len(items)
+            run.key, run.attempt = self._run_key(frame, visit), frame.execution.redrive_count
+            run.bind()
+            runs.append(run)
+            history.map_run_records[map_run_arn] = run
             history.add(
                 frame.cursor,
                 "MapRunStarted",
@@ -298,6 +340,9 @@ class MapRunner(Recoverable):
                 try:
                     entry = next(queue)
                 except StopIteration:
+                    if run is not None:
+                        run.exhausted = True
+                        run.notify()
                     return
                 except StatesError as exc:
                     # Reading, or an ItemSelector on an item read lazily, failed: the siblings
@@ -309,106 +354,152 @@ class MapRunner(Recoverable):
 
         replay = frame.execution.replay if visit.key is not None else None
         # The map run's child executions, for the analysis frames and views (History.map_runs).
-        children = history.map_runs.setdefault(map_run_arn, []) if distributed else []
+        children = run.children if run is not None else []
         active: dict[int, Frame] = {}  # inline iterations started and not yet ended
         ended: list[tuple[int, int]] = []  # the failing iteration and its failure's event
 
-        async def work(cursor: Cursor) -> None:
-            for index, value, item_input in pull():
-                if replay is not None:  # a redrive keeps the iterations that succeeded
-                    kept = replay.iterations.pop(f"{visit.key}[{index}]", None)
-                    if kept is not None:
-                        results[index] = json.loads(kept)
-                        continue
-                item = {"Index": index, "Value": value}
-                detail = {"index": index, "name": self.name}
-                child: MapChild | None = None
-                if distributed:
+        async def one(cursor: Cursor, index: int, value: Any, item_input: Any) -> None:
+            """One iteration, or one child execution of the map run."""
+            nonlocal tolerance
+            if replay is not None:  # a redrive keeps the iterations that succeeded
+                kept = replay.iterations.pop(f"{visit.key}[{index}]", None)
+                if kept is not None:
+                    results[index] = json.loads(kept)
+                    return
+            item = {"Index": index, "Value": value}
+            detail = {"index": index, "name": self.name}
+            child: MapChild | None = None
+            if distributed:
+                child = previous.pop(index, None)
+                if child is not None and child.status == "SUCCEEDED":
+                    results[index] = child.output  # a redriven map run keeps its successes
+                    if sink is not None:
+                        assert child.stop is not None
+                        sink.succeeded(
+                            index, item_input, child.start, child.stop, child.output, child.name
+                        )
+                    return
+                if child is not None:  # failed or aborted: the same child execution reruns
+                    child.status, child.stop, child.error, child.cause = "RUNNING", None, None, None
+                else:
                     child = self._child(frame, index, item_input, batching is not None)
                     children.append(child)
-                    # A child execution of the map run: its events are its own, not the parent's.
-                    child_context = replace(
-                        frame.execution, history=History(frame.execution.clock.now), replay=None
-                    )
-                    item_frame = Frame(child_context, Cursor(), ChainMap({}, frame.variables), item)
-                else:
-                    path = f"{visit.key}[{index}]" if visit.key is not None else ""
-                    item_frame = frame.child(cursor, item, path)
-                    history.add(
-                        cursor, "MapIterationStarted", "mapIterationStartedEventDetails", detail
-                    )
-                    active[index] = item_frame
-                started = clock.now()
+                # A child execution of the map run: its events are its own, not the parent's.
+                child_context = replace(
+                    frame.execution, history=History(frame.execution.clock.now), replay=None
+                )
+                item_frame = Frame(child_context, Cursor(), ChainMap({}, frame.variables), item)
+            else:
+                path = f"{visit.key}[{index}]" if visit.key is not None else ""
+                item_frame = frame.child(cursor, item, path)
+                history.add(
+                    cursor, "MapIterationStarted", "mapIterationStartedEventDetails", detail
+                )
+                active[index] = item_frame
+            started = clock.now()
+            try:
                 try:
-                    try:
-                        output = await run_machine(self.processor, item_frame, item_input)
-                    except EventLimitExceeded as exc:
-                        if not distributed:
-                            raise  # the execution's own history is full: it ends as it stands
-                        # A child execution filled its own history: that child fails.
-                        raise Failure(exc.error, exc.cause) from None
-                except Failure as failure:
-                    failures.append(failure)
-                    name = None
-                    if child is not None:
-                        child.status, child.stop = "FAILED", clock.now()
-                        child.error, child.cause = failure.error or None, failure.cause_or_none
-                        name = child.name
-                    if sink is not None:
-                        sink.failed(index, item_input, started, clock.now(), failure, name)
-                    if tolerance is None or len(failures) > tolerance:
-                        # The first failure ends the Map; the events are written once every
-                        # sibling has stopped (``_end_lines``).
-                        if not ended:
-                            ended.append((index, cursor.source))
-                        raise
+                    output = await run_machine(self.processor, item_frame, item_input)
+                except EventLimitExceeded as exc:
                     if not distributed:
-                        history.add(
-                            cursor,
-                            "MapIterationFailed",
-                            "mapIterationFailedEventDetails",
-                            detail,
-                            advance=False,
-                        )
-                    active.pop(index, None)
-                    continue
-                except asyncio.CancelledError:
-                    if child is not None:
-                        child.status, child.stop = "ABORTED", clock.now()
-                    if frame.execution.stopped.is_set() and not distributed:
-                        history.add(
-                            cursor,
-                            "MapIterationAborted",
-                            "mapIterationAbortedEventDetails",
-                            detail,
-                            advance=False,
-                            force=True,
-                        )
-                    raise
+                        raise  # the execution's own history is full: it ends as it stands
+                    # A child execution filled its own history: that child fails.
+                    raise Failure(exc.error, exc.cause) from None
+            except Failure as failure:
+                failures.append(failure)
+                name = None
                 if child is not None:
-                    child.status, child.stop = "SUCCEEDED", clock.now()
-                if sink is None:
-                    results[index] = output
-                else:
-                    name = child.name if child is not None else None
-                    sink.succeeded(index, item_input, started, clock.now(), output, name)
-                active.pop(index, None)
+                    child.status, child.stop = "FAILED", clock.now()
+                    child.error, child.cause = failure.error or None, failure.cause_or_none
+                    name = child.name
+                if sink is not None:
+                    sink.failed(index, item_input, started, clock.now(), failure, name)
+                if run is not None:  # as the map run's settings stand now (UpdateMapRun)
+                    tolerance = run.tolerance(total if total is not None else len(results))
+                if tolerance is None or len(failures) > tolerance:
+                    # The first failure ends the Map; the events are written once every
+                    # sibling has stopped (``_end_lines``).
+                    if not ended:
+                        ended.append((index, cursor.source))
+                    raise
                 if not distributed:
                     history.add(
                         cursor,
-                        "MapIterationSucceeded",
-                        "mapIterationSucceededEventDetails",
+                        "MapIterationFailed",
+                        "mapIterationFailedEventDetails",
                         detail,
                         advance=False,
                     )
+                active.pop(index, None)
+                return
+            except asyncio.CancelledError:
+                if child is not None:
+                    child.status, child.stop = "ABORTED", clock.now()
+                if frame.execution.stopped.is_set() and not distributed:
+                    history.add(
+                        cursor,
+                        "MapIterationAborted",
+                        "mapIterationAbortedEventDetails",
+                        detail,
+                        advance=False,
+                        force=True,
+                    )
+                raise
+            if child is not None:
+                child.status, child.stop, child.output = "SUCCEEDED", clock.now(), output
+            if sink is None:
+                results[index] = output
+            else:
+                name = child.name if child is not None else None
+                sink.succeeded(index, item_input, started, clock.now(), output, name)
+            active.pop(index, None)
+            if not distributed:
+                history.add(
+                    cursor,
+                    "MapIterationSucceeded",
+                    "mapIterationSucceededEventDetails",
+                    detail,
+                    advance=False,
+                )
+
+        async def work(cursor: Cursor) -> None:
+            entries = pull()
+            while True:
+                if run is not None:  # MaxConcurrency, as it stands now (UpdateMapRun)
+                    await run.slot()
+                try:
+                    entry = next(entries, None)
+                    if entry is None:
+                        break
+                    await one(cursor, *entry)
+                finally:
+                    if run is not None:
+                        run.release()
             cursor.source = cursor.last
+
+        async def spawn() -> None:
+            """More workers when UpdateMapRun raises MaxConcurrency above their number."""
+            assert run is not None
+            while not run.exhausted:
+                await run.changed()
+                extra = min(run.max_concurrency or MAX_CHILDREN, MAX_CHILDREN) - len(cursors)
+                if total is not None:
+                    extra = min(extra, total - len(results))  # no more than items left
+                if extra > 0 and not run.exhausted:
+                    more = [frame.cursor.child() for _ in range(extra)]
+                    cursors.extend(more)
+                    await gather_or_cancel([work(cursor) for cursor in more] + [spawn()])
+                    return
 
         def abort_inner(link: int) -> None:
             self._end_lines(history, link, [(f, "Aborted", i) for i, f in sorted(active.items())])
 
         frame.abort_inner = abort_inner
         try:
-            await gather_or_cancel([work(cursor) for cursor in cursors])
+            coros = [work(cursor) for cursor in cursors]
+            if run is not None and cursors:
+                coros.append(spawn())
+            await gather_or_cancel(coros)
         except Failure as failure:
             frame.abort_inner = None
             for cursor in cursors:
@@ -430,7 +521,8 @@ class MapRunner(Recoverable):
                 # AWS's events for an ItemSelector failing on a read item are unknown.
                 history.add(frame.cursor, "MapRunFailed", advance=False)
                 raise read_failure[0] from None
-            if distributed:
+            if run is not None:
+                run.end("FAILED", clock.now())
                 history.add(frame.cursor, "MapRunFailed", advance=False)
             if tolerance is not None:
                 raise Failure(
@@ -447,7 +539,11 @@ class MapRunner(Recoverable):
                 finished = sink.finish(store)
             except StatesError as exc:
                 raise self._run_failed(frame, exc) from None
-        if distributed:
+            if run is not None:
+                ended_ok = [c for c in children if c.status in ("SUCCEEDED", "FAILED")]
+                run.results_written = sum(c.item_count for c in ended_ok)
+        if run is not None:
+            run.end("SUCCEEDED", clock.now())
             # AWS (recordings since late 2024) links MapStateSucceeded to MapRunSucceeded and
             # the state's exit to MapRunStarted; earlier recordings linked the exit further on.
             history.add(frame.cursor, "MapRunSucceeded", advance=False)
@@ -519,6 +615,31 @@ class MapRunner(Recoverable):
         if batched and isinstance(item_input, dict) and isinstance(item_input.get("Items"), list):
             count = len(item_input["Items"])
         return MapChild(index, name, "RUNNING", ctx.clock.now(), item_count=count)
+
+    def _run_key(self, frame: Frame, visit: Visit) -> str | None:
+        """The replay key of the visit that starts a map run. A first attempt computes no keys
+        (engine/replay.py); on the execution's own line the key of a Map state's visit is its
+        name and visit count there, known here too. In a branch or an inline iteration it is
+        not (None: a redrive starts that map run afresh)."""
+        if visit.key is not None:
+            return visit.key
+        if type(frame.variables) is dict:  # the execution's top-level line (engine/execution.py)
+            return frame.visit_key(self.name)
+        return None
+
+    @staticmethod
+    def _redriven_run(frame: Frame, visit: Visit) -> MapRun | None:
+        """The map run a redriven execution continues: the one this visit (same key) started
+        in the previous attempt, when it ended unsuccessfully (a Retry within this attempt
+        starts a new map run)."""
+        ctx = frame.execution
+        if ctx.replay is None or visit.key is None:
+            return None
+        for run in reversed(ctx.history.map_run_records.values()):
+            if run.key == visit.key:
+                unsuccessful = run.status in ("FAILED", "ABORTED")
+                return run if unsuccessful and run.attempt < ctx.redrive_count else None
+        return None
 
     def _map_run_arn(self, frame: Frame) -> str:
         ctx = frame.execution

@@ -140,6 +140,7 @@ class MapChild:
     error: str | None = None
     cause: str | None = None
     item_count: int = 1  # the items the child got (a batch's length)
+    output: Any = None  # a SUCCEEDED child's output, kept for a redrive of its map run
 
 
 class History:
@@ -161,6 +162,8 @@ class History:
         self.task_logs: dict[int, str] = {}
         # A Distributed Map's child executions by map run ARN, in the order they started.
         self.map_runs: dict[str, list[MapChild]] = {}
+        # The same map runs as DescribeMapRun shows them (engine.maprun.MapRun), by ARN.
+        self.map_run_records: dict[str, Any] = {}
         self._now = now
         self._lock = threading.Lock()
         self._listeners = Listeners()

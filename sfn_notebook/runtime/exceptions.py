@@ -51,6 +51,7 @@ __all__ = [
     "InvalidToken",
     "NestingLimitExceeded",
     "ParamValidationError",
+    "ResourceNotFound",
     "ServiceError",
     "StateMachineAlreadyExists",
     "StateMachineDoesNotExist",
@@ -83,6 +84,10 @@ class StateMachineTypeNotSupported(ServiceError):
 
 class ExecutionNotRedrivable(ServiceError):
     code = "ExecutionNotRedrivable"
+
+
+class ResourceNotFound(ServiceError):
+    code = "ResourceNotFound"
 
 
 class Exceptions:
@@ -135,6 +140,7 @@ EXCEPTIONS = Exceptions(
     ExecutionAlreadyExists,
     StateMachineTypeNotSupported,
     ExecutionNotRedrivable,
+    ResourceNotFound,
     InvalidName,
     InvalidArn,
     ValidationException,

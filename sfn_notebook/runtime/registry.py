@@ -121,6 +121,10 @@ class MachineRegistry:
             if machine is not None:
                 machine.executions.append(arn)
 
+    def all_executions(self) -> list[tuple[ExecutionRecord, Execution]]:
+        """Every execution, oldest first."""
+        return list(self._executions.values())
+
     def executions_of(self, machine: StateMachine) -> Iterator[tuple[ExecutionRecord, Execution]]:
         """The executions of a state machine, newest first."""
         for arn in reversed(machine.executions):

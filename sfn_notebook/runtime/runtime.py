@@ -56,6 +56,7 @@ from sfn_notebook.runtime.identity import (
 )
 from sfn_notebook.runtime.launcher import Launcher
 from sfn_notebook.runtime.ledger import Ledger
+from sfn_notebook.runtime.mapruns import MapRunApi
 from sfn_notebook.runtime.params import operation
 from sfn_notebook.runtime.registry import MachineRegistry, StateMachine, StateMachineVersion
 from sfn_notebook.runtime.tasks import TaskApi
@@ -72,7 +73,7 @@ __all__ = [  # the errors and records are defined in their own modules, re-expor
 ]
 
 
-class Runtime(TaskApi):
+class Runtime(TaskApi, MapRunApi):
     """Local Step Functions: create state machines, start executions, read their histories.
 
     ``clock`` is ``"real"`` (default) or ``"virtual"``; ``functions`` maps Lambda function names
