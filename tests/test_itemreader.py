@@ -537,7 +537,7 @@ def test_engine_reads_buckets_without_importing_boto3() -> None:
     errors are botocore ``ClientError``s, as a boto3 client's are.)"""
     code = (
         "import sys, sfn_notebook.engine.items, sfn_notebook.engine.results,"
-        " sfn_notebook.engine.concurrent;"
+        " sfn_notebook.engine.concurrent, sfn_notebook.engine.mapstate;"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in {'boto3', 'pyarrow'}"
         " or m in {'botocore.client', 'botocore.session', 'botocore.endpoint'}))"
     )

@@ -3,7 +3,7 @@
 Importing this package registers every state type's runner.
 """
 
-from sfn_notebook.engine import concurrent, states, task  # noqa: F401  (register runners)
+from sfn_notebook.engine import concurrent, mapstate, states, task  # noqa: F401  (register runners)
 from sfn_notebook.engine.clock import Clock, RealClock, VirtualClock, make_clock
 from sfn_notebook.engine.interpreter import compile_machine
 
