@@ -14,10 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import (  # type: ignore[import-untyped]
+from botocore.exceptions import (
     ClientError,
 )
-from botocore.exceptions import (  # type: ignore[import-untyped]
+from botocore.exceptions import (
     ParamValidationError as _BotoParamValidationError,
 )
 

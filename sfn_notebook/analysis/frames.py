@@ -231,8 +231,8 @@ def _store_events(pd: Any, store: Any, selected: list[Run], include_data: bool) 
     )
     normalise(frame, _EVENT_TEXT)
     if include_data:
-        details = [next(iter(json.loads(body).values()), {}) for body in table[:, 8]]
-        details = [d if isinstance(d, dict) else {} for d in details]
+        bodies: list[Any] = [next(iter(json.loads(b).values()), {}) for b in table[:, 8]]
+        details = [d if isinstance(d, dict) else {} for d in bodies]
         frame["input"] = [_parse(d.get("input")) for d in details]
         frame["output"] = [_parse(d.get("output")) for d in details]
     return frame

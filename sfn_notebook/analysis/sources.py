@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sfn_notebook.errors import SfnNotebookError
@@ -264,10 +265,15 @@ def _store_runs(
             row.output,
             row.event_count,
         )
-        run.loader = lambda row_id=row.id: store.events(row_id)
+        run.loader = partial(store.events, row.id)
         run.store_id = row.id  # type: ignore[attr-defined]
         found.append(run)
     return found
+
+
+def _live_history(execution: Any) -> Callable[[], list[Event]]:
+    """A loader reading ``execution``'s history each time it is called."""
+    return lambda: execution.history
 
 
 def _with_live(runtime: Any, found: list[Run]) -> list[Run]:
@@ -278,5 +284,5 @@ def _with_live(runtime: Any, found: list[Run]) -> list[Run]:
                 execution = runtime.execution(run.arn)
             except SfnNotebookError:
                 continue
-            run.loader = lambda ex=execution: ex.history
+            run.loader = _live_history(execution)
     return found

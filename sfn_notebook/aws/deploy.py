@@ -421,6 +421,11 @@ def deploy(
     if version_description is not None and publish:
         optional["versionDescription"] = version_description
     if current is None:
+        tagging: dict[str, Any] = (
+            {"tags": [{"key": k, "value": v} for k, v in wanted_tags.items()]}
+            if wanted_tags
+            else {}
+        )
         created = aws.call(
             "create_state_machine",
             name=name,
@@ -428,11 +433,7 @@ def deploy(
             roleArn=role_arn,
             type=machine_type,
             publish=publish,
-            **(
-                {"tags": [{"key": k, "value": v} for k, v in wanted_tags.items()]}
-                if wanted_tags
-                else {}
-            ),
+            **tagging,
             **optional,
         )
         deployment.state_machine_arn = arn = created["stateMachineArn"]
@@ -506,6 +507,7 @@ def _apply_function(
 ) -> None:
     lam = "lambda"
     if change.action == "create":
+        tagging: dict[str, Any] = {"Tags": dict(tags)} if tags else {}
         aws.call(
             "create_function",
             service=lam,
@@ -515,7 +517,7 @@ def _apply_function(
             Handler=package.handler,
             Code={"ZipFile": package.zip_bytes},
             Description=f"sfn-notebook task function '{package.key}'",
-            **({"Tags": dict(tags)} if tags else {}),
+            **tagging,
             **{"Timeout": 60, **settings},
         )
         _wait_ready(aws, package.function_name)

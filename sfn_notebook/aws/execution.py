@@ -120,7 +120,7 @@ class HistoryFollower:
         """Seconds since the last read (monotonic)."""
         return time.monotonic() - self._fetched_at
 
-    def _get(self, **kwargs: Any) -> list[Event] | Any:
+    def _get(self, **kwargs: Any) -> dict[str, Any]:
         self.stats.calls += 1
         page = self.aws.call("get_execution_history", executionArn=self.arn, **kwargs)
         self.stats.events += len(page["events"])
@@ -156,7 +156,7 @@ class HistoryFollower:
                 self._resize = False  # this server wants one maxResults for a whole read
         return self._back_fixed(last, min(missing + 1, self.page_size))
 
-    def _back_exact(self, token: str, missing: int) -> list[Event]:
+    def _back_exact(self, token: str | None, missing: int) -> list[Event]:
         """Continue the probe's backwards read for exactly the ``missing`` events."""
         found: list[Event] = []
         while missing > 0 and token:

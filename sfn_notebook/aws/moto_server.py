@@ -106,9 +106,9 @@ class MotoServer:
         os.environ["MOTO_PORT"] = str(self.port)  # where moto's interpreter sends Lambda calls
         self._undo.append(lambda: _set_env("MOTO_PORT", previous_port))
         if self.options["execute"]:
-            previous = default_user_config.get("stepfunctions")
+            previous = default_user_config["stepfunctions"]  # moto always sets it
             self._post("/moto-api/config", {"stepfunctions": {"execute_state_machine": True}})
-            self._undo.append(lambda: default_user_config.update(stepfunctions=previous))
+            self._undo.append(lambda: default_user_config.update({"stepfunctions": previous}))
         if self.options["jsonata"]:
             self._undo.append(patch_jsonata())
         self._undo.append(patch_history_pagination(self.options["aws_pagination"]))

@@ -402,7 +402,7 @@ def function_uses(doc: Mapping[str, Any], functions: Mapping[str, Any]) -> list[
                 block = state.get(field_name)
                 name = block.get("FunctionName") if isinstance(block, dict) else None
                 key = _key_for(name, functions) if isinstance(name, str) else None
-                if key is not None:
+                if key is not None and isinstance(name, str):
                     found.append(FunctionUse(key, f"{pointer}/{field_name}/FunctionName", name))
         else:
             key = _key_for(resource, functions)

@@ -123,7 +123,7 @@ class AwsConnection:
         """The session's frozen credentials (None when there are none), to sign a request."""
         with self._lock:
             if self._session is None:
-                import boto3  # type: ignore[import-untyped]
+                import boto3
 
                 self._session = boto3.session.Session()
             session = self._session
@@ -145,7 +145,7 @@ class AwsConnection:
             found = self._roles.get(role_arn)
         if found is not None and found[1] > time.time():
             return found[0]
-        import boto3  # type: ignore[import-untyped]
+        import boto3
 
         # AWS does not document the session name Step Functions uses; ours says who assumed it.
         response = self.client("sts", region).assume_role(
@@ -175,8 +175,8 @@ class AwsConnection:
         with self._lock:
             found = self._clients.get(key)
             if found is None:
-                import boto3  # type: ignore[import-untyped]
-                from botocore.config import Config  # type: ignore[import-untyped]
+                import boto3
+                from botocore.config import Config
 
                 if self._session is None:
                     self._session = boto3.session.Session()
@@ -203,7 +203,7 @@ ROLE_REFRESH_SECONDS = 300.0
 
 @lru_cache(maxsize=1)
 def _botocore_session() -> Any:
-    import botocore.session  # type: ignore[import-untyped]
+    import botocore.session
 
     return botocore.session.get_session()
 
@@ -397,7 +397,7 @@ def remaining(call: TaskCall, end: float | None) -> TaskCall:
 
 def sdk_failure(exc: BaseException, naming: ErrorNaming, model: Any = None) -> TaskFailure:
     """The Task failure AWS reports for an exception from the SDK."""
-    from botocore import exceptions as bex  # type: ignore[import-untyped]
+    from botocore import exceptions as bex
 
     prefix = naming.prefix
     if isinstance(exc, bex.ClientError):

@@ -169,7 +169,7 @@ class Buckets:
     def local_api(self, op: str, params: Mapping[str, Any]) -> dict[str, Any]:
         """An S3 API call (``aws-sdk:s3:*`` Tasks) on a local-folder bucket, answered in boto3's
         shape; S3's errors are botocore ``ClientError``s, as the SDK would raise them."""
-        from botocore.exceptions import ClientError  # type: ignore[import-untyped]
+        from botocore.exceptions import ClientError
 
         bucket, key = str(params.get("Bucket")), str(params.get("Key") or "")
         try:
@@ -249,7 +249,7 @@ def _md5(path: str) -> str:
 
 
 def _bucket_error(exc: BaseException) -> BucketError:
-    from botocore import exceptions as bex  # type: ignore[import-untyped]
+    from botocore import exceptions as bex
 
     if isinstance(exc, bex.ClientError):
         error = exc.response.get("Error") or {}

@@ -156,15 +156,17 @@ class TaskTokens:
             self._spent.popitem(last=False)
         return pending
 
-    def _check(self, token: Any) -> None:
+    def _check(self, token: object) -> str:
+        """The token, if it names a pending task; a JSON value from a workflow may be anything."""
         if not isinstance(token, str) or not TASK_TOKEN.match(token):
             raise InvalidToken("Invalid Token: 'Invalid token'")
         if token in self._spent:
             raise TaskTimedOut("Task Timed Out: 'Provided task does not exist anymore'")
         if token not in self._pending:
             raise TaskDoesNotExist("Task Does Not Exist: 'Provided task does not exist'")
+        return token
 
-    def succeed(self, token: str, output: str) -> None:
+    def succeed(self, token: object, output: str) -> None:
         """SendTaskSuccess: ``output`` is JSON text."""
         if not isinstance(output, str):
             raise InvalidOutput("Invalid Output: output must be JSON text")
@@ -180,7 +182,7 @@ class TaskTokens:
                     raise InvalidOutput(f"Invalid Output: the output holds {problem}")
         self._answer(token, value, None)
 
-    def fail(self, token: str, error: str | None = None, cause: str | None = None) -> None:
+    def fail(self, token: object, error: str | None = None, cause: str | None = None) -> None:
         """SendTaskFailure: both fields are optional, as on AWS."""
         if error is not None and len(error) > ERROR_LIMIT:
             raise CallbackValidationError(f"error is longer than {ERROR_LIMIT} characters")
@@ -192,21 +194,19 @@ class TaskTokens:
                 raise CallbackValidationError(f"{field} holds {problem}")
         self._answer(token, None, task_failure(error, cause))
 
-    def _answer(self, token: str, value: Any, failure: TaskFailure | None) -> None:
+    def _answer(self, token: object, value: Any, failure: TaskFailure | None) -> None:
         with self._lock:
-            self._check(token)
-            pending = self._retire(token)
+            pending = self._retire(self._check(token))
         assert pending is not None
         try:
             pending.loop.call_soon_threadsafe(pending.settle, value, failure)
         except RuntimeError:  # the runtime was closed meanwhile
             raise TaskDoesNotExist("Task Does Not Exist: the runtime is closed") from None
 
-    def heartbeat(self, token: str) -> None:
+    def heartbeat(self, token: object) -> None:
         """SendTaskHeartbeat: restarts the task's HeartbeatSeconds clock."""
         with self._lock:
-            self._check(token)
-            pending = self._pending[token]
+            pending = self._pending[self._check(token)]
         with contextlib.suppress(RuntimeError):
             pending.loop.call_soon_threadsafe(pending.beat)
 

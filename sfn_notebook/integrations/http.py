@@ -407,8 +407,8 @@ class ApiGatewayInvoke(HttpInvoke):
     def _signed(
         self, method: str, url: str, headers: dict[str, str], data: bytes | None, call: TaskCall
     ) -> dict[str, str]:
-        from botocore.auth import SigV4Auth  # type: ignore[import-untyped]
-        from botocore.awsrequest import AWSRequest  # type: ignore[import-untyped]
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
 
         credentials = self.services.aws.for_call(call).credentials()
         if credentials is None:

@@ -149,7 +149,7 @@ class _ServiceResource(TaskResource):
     ) -> dict[str, Any]:
         model = service_model(service)
         operation = model.operation_model(op)
-        from botocore import xform_name  # type: ignore[import-untyped]
+        from botocore import xform_name
 
         boto_params = to_boto(params if params is not None else {}, operation.input_shape)
         if not isinstance(boto_params, Mapping):

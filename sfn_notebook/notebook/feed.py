@@ -22,6 +22,7 @@ import time
 import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 from sfn_notebook.asl import model as m
@@ -329,7 +330,7 @@ class ExecutionFeed:
         visits.sort(key=lambda v: v.key)
         shown = visits[-limit:]
 
-        def ms(moment: Any) -> float | None:
+        def ms(moment: datetime | None) -> float | None:
             if moment is None or t0 is None:
                 return None
             return round((moment - t0).total_seconds() * 1000, 3)

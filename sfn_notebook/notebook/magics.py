@@ -97,7 +97,7 @@ class SfnMagics(Magics):
             namespace = {**namespace, **local_ns}  # locals hide globals, as in Python
         return Context(self.notebook, namespace, display)
 
-    @line_magic("sfn")
+    @line_magic("sfn")  # type: ignore[arg-type]  # IPython types the marker as taking Never
     @no_var_expand  # $var is ours to read (a dict must not become its Python repr)
     @needs_local_scope  # $var may be a local variable of the function the magic is used in
     def sfn(self, line: str, local_ns: dict[str, Any] | None = None) -> Any:
@@ -109,7 +109,7 @@ class SfnMagics(Magics):
 
         return execute(self.notebook, line, self._context(local_ns).namespace, display)
 
-    @cell_magic("asl")
+    @cell_magic("asl")  # type: ignore[arg-type]  # (as above)
     @no_var_expand
     def asl(self, line: str, cell: str) -> Any:
         """Define a state machine from the cell (JSON or YAML): %%asl NAME [--type EXPRESS]."""

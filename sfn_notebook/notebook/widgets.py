@@ -29,6 +29,7 @@ from sfn_notebook.asl import model as m
 from sfn_notebook.notebook.feed import ExecutionFeed, Throttle
 from sfn_notebook.render.dot import palette
 from sfn_notebook.render.svg import Graph, RenderError
+from sfn_notebook.render.timeline import TimelineRow
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +177,7 @@ class RetryTimeline(_FeedWidget):
         )
 
     @property
-    def rows(self) -> list[dict[str, Any]]:
+    def rows(self) -> list[TimelineRow]:
         """All rows as the browser has them after a reset."""
         with self.feed.lock:
             self.feed.refresh()
@@ -244,7 +245,7 @@ def _same_but_time(a: dict[str, Any], b: dict[str, Any]) -> bool:
     }
 
 
-class ExecutionView(ipywidgets.VBox):
+class ExecutionView(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
     """Header, graph, retry timeline and event table of one execution, updating live.
 
     >>> import sfn_notebook as sfn

@@ -75,9 +75,9 @@ def _rule(rule: Any, *, top: bool = False) -> str:
     for key, value in rule.items():
         if key in ("Variable", "Next", "Comment", "Assign", "Output"):
             continue
-        text = _comparison(variable, key, value)
-        if text is not None:
-            return text
+        comparison = _comparison(variable, key, value)
+        if comparison is not None:
+            return comparison
     return variable
 
 

@@ -51,7 +51,7 @@ class _Check:
     """The compiled check of one operation: its input shape and which members are required."""
 
     def __init__(self, operation: str, method: Callable[..., Any], extensions: frozenset[str]):
-        from botocore.validate import ParamValidator  # type: ignore[import-untyped]
+        from botocore.validate import ParamValidator
 
         self.shape = stepfunctions_model().operation_model(operation).input_shape
         self.extensions = extensions

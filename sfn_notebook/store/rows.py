@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -93,9 +95,13 @@ def event_from_row(
 
 
 class Reader:
-    """Queries on a store; the class using it provides :meth:`query`."""
+    """Queries on a store; the class using it provides :meth:`query` and :meth:`_sql`."""
 
     def query(self, sql: str, params: tuple[Any, ...] | Mapping[str, Any] = ()) -> list[Any]:
+        raise NotImplementedError
+
+    def _sql(self) -> AbstractContextManager[sqlite3.Connection]:
+        """The store's connection, held under its lock (reads that must not flush first)."""
         raise NotImplementedError
 
     def state_machines(self) -> list[dict[str, Any]]:
@@ -176,7 +182,8 @@ def filters(
     since: datetime | None,
     until: datetime | None,
 ) -> tuple[str, tuple[Any, ...]]:
-    clauses, params = [], []
+    clauses: list[str] = []
+    params: list[Any] = []
     if state_machine_arn is not None:
         clauses.append("state_machine_arn = ?")
         params.append(state_machine_arn)

@@ -143,9 +143,11 @@ class Store(Reader):
             except BaseException:
                 self._release_lock()
                 raise
-            self._next_id = self._scalar("SELECT COALESCE(MAX(id), 0) FROM executions") + 1
+            self._next_id: int = self._scalar("SELECT COALESCE(MAX(id), 0) FROM executions") + 1
             self._definition_ids: dict[str, int] = {}
-            self._next_definition = self._scalar("SELECT COALESCE(MAX(id), 0) FROM definitions") + 1
+            self._next_definition: int = (
+                self._scalar("SELECT COALESCE(MAX(id), 0) FROM definitions") + 1
+            )
             _OPEN_STORES[self._real] = self
             self._thread = threading.Thread(
                 target=self._flush_periodically,

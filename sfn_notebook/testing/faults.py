@@ -33,6 +33,8 @@ from sfn_notebook.integrations.mocks import MockConfig, MockedResponse
 if TYPE_CHECKING:
     import pandas as pd
 
+    from sfn_notebook.integrations.aws import ErrorNaming
+
 FAULT_CASE = "sfn-notebook-fault"
 _FAULT_RESPONSE = "sfn-notebook-fault"
 _WILDCARDS = {"States.ALL"}
@@ -95,6 +97,7 @@ def service_errors(resource: str) -> tuple[str, ...]:
     service = match.group("service")
     if service == "lambda":
         return _LAMBDA
+    naming: ErrorNaming | None
     if service == "aws-sdk":  # named as the integration names an error the API does not model
         from sfn_notebook.integrations.aws import boto_service, sdk_naming, service_model
 
