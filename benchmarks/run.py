@@ -193,19 +193,10 @@ def run_ours(
     kind: str = "STANDARD",
     functions: dict[str, Any] | None = None,
 ) -> float:
-    import contextlib
-
+    """``sfn.run`` on a definition parsed once, as a created state machine is."""
     import sfn_notebook as sfn
 
-    model = sfn.parse(definition)  # parsed once, as a created state machine is
-    began = time.perf_counter()
-    # Task functions may print (LogType Tail captures it); keep it off the benchmark's table.
-    with open(os.devnull, "w") as null, contextlib.redirect_stdout(null):
-        for _ in range(executions):
-            ex = sfn.run(model, input_value, state_machine_type=kind, functions=functions)
-            if ex.status != "SUCCEEDED":
-                raise SystemExit(f"benchmark workflow failed: {ex.error} {ex.cause}")
-    return time.perf_counter() - began
+    return _run_many(sfn.parse(definition), input_value, executions, kind, functions)
 
 
 def run_ours_dict(
@@ -216,14 +207,21 @@ def run_ours_dict(
     functions: dict[str, Any] | None = None,
 ) -> float:
     """``sfn.run`` given the definition dict on every call, as a notebook cell does."""
+    return _run_many(definition, input_value, executions, kind, functions)
+
+
+def _run_many(
+    target: Any, input_value: Any, executions: int, kind: str, functions: dict[str, Any] | None
+) -> float:
     import contextlib
 
     import sfn_notebook as sfn
 
     began = time.perf_counter()
+    # Task functions may print (LogType Tail captures it); keep it off the benchmark's table.
     with open(os.devnull, "w") as null, contextlib.redirect_stdout(null):
         for _ in range(executions):
-            ex = sfn.run(definition, input_value, state_machine_type=kind, functions=functions)
+            ex = sfn.run(target, input_value, state_machine_type=kind, functions=functions)
             if ex.status != "SUCCEEDED":
                 raise SystemExit(f"benchmark workflow failed: {ex.error} {ex.cause}")
     return time.perf_counter() - began
