@@ -468,6 +468,24 @@ class MapRunner(Recoverable):
                 note("toleratedFailurePercentage", float(percentage))
         return count, percentage
 
+    def iteration_inputs(
+        self, visit: Visit, scope: Any, effective: Any, items: Iterable[Any]
+    ) -> list[Any]:
+        """Every child's input for ``items`` (read whole): ItemSelector on each item, then
+        ItemBatcher's batches, each reported to the stage observer. TestState shows them so."""
+        inputs = [
+            self._item_input(visit, scope, effective, i, item) for i, item in enumerate(items)
+        ]
+        note = visit.note
+        if note is not None and self.map_state.item_selector is not None:
+            note("afterItemSelector", inputs)
+        if self.batcher is not None:
+            batching = self.batcher.settings(effective, scope)
+            inputs = list(self.batcher.batches(inputs, batching))
+            if note is not None:
+                note("afterItemBatcher", inputs)
+        return inputs
+
     def _end_lines(
         self, history: History, link: int, lines: list[tuple[Frame | None, str, int]]
     ) -> None:
