@@ -9,6 +9,7 @@ from typing import Any
 
 import sfn_notebook as sfn
 from sfn_notebook.analysis.maprun import map_items_frame, map_runs_frame
+from sfn_notebook.store import Store
 
 FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:work"
 
@@ -53,6 +54,9 @@ def test_map_runs_are_described_and_listed_after_a_reopen(tmp_path: Path) -> Non
         reopened = again.execution(ex.arn)
         assert map_runs_frame(reopened).to_dict("records") == runs
         assert map_items_frame(reopened).to_dict("records") == items
+    with Store(path, readonly=True) as store:  # the file alone, as the CLI reads it
+        assert map_items_frame(store).to_dict("records") == items
+        assert map_runs_frame(store).to_dict("records") == runs
     assert described["itemCounts"]["failed"] == 1
     assert described["itemCounts"]["succeeded"] == 3
     assert (described["maxConcurrency"], described["toleratedFailureCount"]) == (2, 1)
