@@ -213,7 +213,6 @@ def _map_runs(source: Any, filters: dict[str, Any]) -> list[_MapRun]:
     if isinstance(source, (list, tuple)) and source and hasattr(source[0], "arn"):
         return [m for item in source for m in _map_runs(item, filters)]  # each its own client
     from sfn_notebook.runtime.runtime import Runtime
-
     from sfn_notebook.store.sqlite import Store
 
     selected = runs(source, **filters)
