@@ -26,6 +26,8 @@ from sfn_notebook.engine.history import MapChild
 
 # The most child executions AWS runs at once in one map run.
 MAX_CHILDREN = 10_000
+# The failed children of one map run whose own history events are kept (MapChild.events).
+KEPT_CHILD_HISTORIES = 100
 
 
 @dataclass(eq=False)

@@ -103,6 +103,7 @@ class ExecutionFeed:
         self._map_counts: dict[int, tuple[str, int, int, int]] = {}
         self._pointers: dict[str, str] = {}
         self.clock: Any = None  # the live execution's clock, when there is one
+        self.history: Any = None  # the live execution's History (its map runs), when there is one
         self.logs: Mapping[int, str] = {}  # failed Lambda invocations' logs (History.task_logs)
 
     # Construction -----------------------------------------------------------------------------
@@ -130,6 +131,7 @@ class ExecutionFeed:
                 return cached
             feed = cls(definition, name)
             feed.clock = getattr(execution, "clock", None)
+            feed.history = history
             logs = getattr(history, "task_logs", None)
             if logs is not None:  # the live mapping: failures add to it as they happen
                 feed.logs = feed.tracker.logs = logs

@@ -270,17 +270,40 @@ class ExecutionView(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets is unt
         self.graph = ExecutionGraph(feed=feed, interval=interval)
         self.timeline = RetryTimeline(feed=feed, interval=interval)
         self.events = EventTable(feed=feed, interval=interval)
-        parts = [self.header, self.timeline, self.events]
+        parts: list[_FeedWidget] = [self.header, self.timeline, self.events]
         if feed.definition is not None:
             parts.insert(1, self.graph)
-        super().__init__(children=parts, **kwargs)
+        # A Distributed Map's map runs: progress, failures, children (notebook/mapruns.py).
+        from sfn_notebook.notebook.mapruns import MapRunPanel, has_map_runs
+
+        self.map_runs: MapRunPanel | None = None
+        shown: list[Any] = list(parts)
+        if has_map_runs(feed):
+            self.map_runs = MapRunPanel(execution, feed=feed, interval=interval)
+            self.child_output = ipywidgets.Output()  # a clicked failed child's own view
+            self.map_runs.opener = self._open_child
+            at = shown.index(self.timeline)
+            shown[at:at] = [self.map_runs, self.child_output]
+        self._parts = [self.header, self.graph, self.timeline, self.events, self.map_runs]
+        super().__init__(children=shown, **kwargs)
         self.add_class("sfn-execution-view")
 
+    def _open_child(self, view: Any) -> None:
+        if view is None:
+            return
+        from IPython.display import display
+
+        self.child_output.clear_output()
+        with self.child_output:
+            display(view)  # type: ignore[no-untyped-call]
+
     def flush(self) -> None:
-        for part in (self.header, self.graph, self.timeline, self.events):
-            part.flush()
+        for part in self._parts:
+            if part is not None:
+                part.flush()
 
     def close(self) -> None:
-        for part in (self.header, self.graph, self.timeline, self.events):
-            part.close()
+        for part in self._parts:
+            if part is not None:
+                part.close()
         super().close()
