@@ -152,7 +152,7 @@ def test_a_click_on_a_failure_opens_the_child_execution() -> None:
     assert panel is not None
     (run,) = panel.runs
     opened: list[Any] = []
-    panel.opener = opened.append
+    panel.opener = lambda parts: opened.append(ExecutionView(**parts))
     from_browser(panel, {"type": "child", "map_run": run["arn"], "index": 2, "name": None})
     reply = customs(panel)[-1]
     assert reply["type"] == "child" and reply["index"] == 2

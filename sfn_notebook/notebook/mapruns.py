@@ -34,8 +34,8 @@ from sfn_notebook.asl.parse import parse
 from sfn_notebook.engine.history import dumps
 from sfn_notebook.errors import SfnNotebookError
 from sfn_notebook.notebook.feed import ExecutionFeed, _clip, _pretty
+from sfn_notebook.notebook.feedwidget import INTERVAL, _FeedWidget
 from sfn_notebook.notebook.protocol import ChildReply, MapFailure, MapRunState
-from sfn_notebook.notebook.widgets import INTERVAL, _FeedWidget
 from sfn_notebook.render.dot import palette
 
 FAILURES_SHOWN = 20  # failures listed per map run (the latest); the rest are counted
@@ -52,7 +52,7 @@ class MapRunPanel(_FeedWidget):
 
     def __init__(self, execution: Any = None, **kwargs: Any) -> None:
         self._execution = execution
-        # Called with a failed child's ExecutionView when it is clicked (ExecutionView sets it).
+        # Called with a clicked failed child's child_view() (ExecutionView opens it below).
         self.opener: Any = None
         self._remote: dict[str, tuple[float, MapRunState]] = {}
         self._again: threading.Timer | None = None
@@ -189,16 +189,15 @@ class MapRunPanel(_FeedWidget):
             self.opener(self.child_view(map_run, found))
         return reply
 
-    def child_view(self, map_run: str, child: Any) -> Any:
-        """An ExecutionView of a failed local child whose events were kept (None otherwise)."""
-        from sfn_notebook.notebook.widgets import ExecutionView
-
+    def child_view(self, map_run: str, child: Any) -> dict[str, Any] | None:
+        """What an ExecutionView of a failed local child whose events were kept is made of
+        (``events``, ``definition``, ``name``); None for other children."""
         if child.events is None:
             return None
         definition = _processor(self.feed.definition, _label_of(map_run))
         prefix = map_run.replace(":mapRun:", ":execution:", 1).rsplit(":", 1)[0]
         name = f"{prefix.rsplit(':', 1)[-1]}:{child.name} (item {child.index})"
-        return ExecutionView(events=_framed(child), definition=definition, name=name)
+        return {"events": _framed(child), "definition": definition, "name": name}
 
     def _remote_child(self, map_run: str, name: str) -> ChildReply:
         client = _client(self._execution)
