@@ -133,7 +133,7 @@ def test_the_panel_follows_children_that_add_no_parent_events() -> None:
         "total": 12,
     }
     assert [f["index"] for f in final["failures"]] == [11, 7, 3]  # the latest first
-    assert "item 11 is broken" in (final["failures"][0]["cause"] or "")
+    assert final["failures"][0]["cause"] == "item 11 is broken"  # a Lambda cause's message
     # The progress the browser saw only ever grew.
     done = [r[0]["items"]["succeeded"] + r[0]["items"]["failed"] for r in runs_sent(panel) if r]
     assert done == sorted(done) and done[-1] == 12
@@ -151,6 +151,8 @@ def test_a_click_on_a_failure_opens_the_child_execution() -> None:
     panel = view.map_runs
     assert panel is not None
     (run,) = panel.runs
+    # The graph does not count a Distributed Map's children as iterations ("Map · 0 ok").
+    assert view.graph.nodes["/States/Orders"]["subtitle"] is None
     opened: list[Any] = []
     panel.opener = lambda parts: opened.append(ExecutionView(**parts))
     from_browser(panel, {"type": "child", "map_run": run["arn"], "index": 2, "name": None})
@@ -160,7 +162,7 @@ def test_a_click_on_a_failure_opens_the_child_execution() -> None:
     assert "two is refused" in reply["cause"]
     assert reply["name"] == run["failures"][0]["name"]
     assert reply["name"].startswith(run["arn"].replace(":mapRun:", ":execution:"))
-    assert reply["open"] == "its execution view is open below"
+    assert reply["opened"] is True and reply["open"] is None
     (child,) = opened
     assert child.header.header["status"] == "FAILED"
     assert child.graph.nodes["/States/Work"]["status"] == "FAILED"
@@ -172,6 +174,7 @@ def test_a_click_on_a_failure_opens_the_child_execution() -> None:
     ok = customs(panel)[-1]
     assert ok["status"] == "SUCCEEDED" and '"ok": 0' in ok["output"]
     assert ok["open"] == 'sfn.analysis.map_items_frame(ex).query("index == 0")'
+    assert ok["opened"] is False
     assert len(opened) == 1
     from_browser(panel, {"type": "child", "map_run": run["arn"], "index": 9, "name": None})
     assert customs(panel)[-1]["problem"] == "no such child"

@@ -22,6 +22,7 @@ kept, as AWS keeps a child's events in the child).
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Mapping
@@ -179,11 +180,10 @@ class MapRunPanel(_FeedWidget):
             cause=_clip(found.cause),
             output=output,
             items=found.item_count,
-            open=(
-                "its execution view is open below"
-                if opened
-                else f'sfn.analysis.map_items_frame(ex).query("index == {found.index}")'
-            ),
+            open=None
+            if opened
+            else f'sfn.analysis.map_items_frame(ex).query("index == {found.index}")',
+            opened=opened,
         )
         if opened and self.opener is not None:
             self.opener(self.child_view(map_run, found))
@@ -266,7 +266,7 @@ def _local_state(run: Any, labels: Mapping[str, str]) -> MapRunState:
                 "name": f"{prefix}:{c.name}",
                 "status": c.status,
                 "error": c.error,
-                "cause": None if c.cause is None else c.cause[:CAUSE_LIMIT],
+                "cause": _short_cause(c.cause),
             }
             for c in reversed(shown)
         ],
@@ -329,6 +329,21 @@ def _processor(definition: Any, label: str) -> Any:
     return None
 
 
+def _short_cause(cause: str | None) -> str | None:
+    """A cause for the failures list: a Lambda-shaped one's ``errorMessage`` (the child's
+    details show it whole), else the cause itself, clipped."""
+    if cause is None:
+        return None
+    if cause.startswith("{"):
+        try:
+            message = json.loads(cause).get("errorMessage")
+        except (ValueError, AttributeError):
+            message = None
+        if isinstance(message, str):
+            return message[:CAUSE_LIMIT]
+    return cause[:CAUSE_LIMIT]
+
+
 def _label_of(arn: str) -> str:
     """The Map's Label (or name) from its map run ARN: ``mapRun:<machine>/<label>:<id>``."""
     return arn.rsplit(":", 1)[0].rsplit("/", 1)[-1]
@@ -360,6 +375,7 @@ def _reply(
         "output": None,
         "items": None,
         "open": None,
+        "opened": False,
         "problem": problem,
     }
     reply.update(found)

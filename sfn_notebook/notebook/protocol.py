@@ -182,7 +182,8 @@ class ChildRequest(TypedDict):
 
 
 class ChildReply(TypedDict):
-    """A child execution's details and ``open``, the line that opens it (or ``problem``)."""
+    """A child execution's details and ``open``, the line that opens it, or ``opened``: its own
+    view was opened below the panel (or ``problem``)."""
 
     type: Literal["child"]
     map_run: str
@@ -196,4 +197,5 @@ class ChildReply(TypedDict):
     output: str | None
     items: int | None
     open: str | None
+    opened: bool
     problem: str | None

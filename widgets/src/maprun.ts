@@ -186,6 +186,7 @@ export function renderMapRuns(model: AnyModel<MapRunTraits>, el: HTMLElement): (
       reply.error ? h("div", "sfn-error", reply.error) : null,
       reply.cause ? foldable("cause", reply.cause, true) : null,
       reply.output ? foldable("output", reply.output) : null,
+      reply.opened ? h("div", "sfn-muted sfn-maprun-opened", "Its own execution view is open below.") : null,
       open ? h("div", "sfn-muted", "open it:") : null,
       open,
     ];

@@ -188,7 +188,8 @@ export interface ChildRequest {
   name: string | null;
 }
 
-/** A child execution's details and `open`, the line that opens it (or `problem`). */
+/** A child execution's details and `open`, the line that opens it, or `opened`: its own view was
+ * opened below the panel (or `problem`). */
 export interface ChildReply {
   type: "child";
   map_run: string;
@@ -202,6 +203,7 @@ export interface ChildReply {
   output: string | null;
   items: number | null;
   open: string | null;
+  opened: boolean;
   problem: string | null;
 }
 

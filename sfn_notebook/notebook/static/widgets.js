@@ -1,5 +1,5 @@
 // sfn-notebook widgets, built by widgets/build.mjs from widgets/src. Do not edit.
-// source-sha256: 484656e61e89164d777342e9632fec15da15eae7d85e2764048bb97484821703
+// source-sha256: b4854af19d7dbb94fb7140e44aad5ca6cf2fcecd707d7e55efbfb442cbceb7f2
 
 // src/dom.ts
 var SVG_NS = "http://www.w3.org/2000/svg";
@@ -589,6 +589,7 @@ function renderMapRuns(model, el) {
       reply.error ? h("div", "sfn-error", reply.error) : null,
       reply.cause ? foldable("cause", reply.cause, true) : null,
       reply.output ? foldable("output", reply.output) : null,
+      reply.opened ? h("div", "sfn-muted sfn-maprun-opened", "Its own execution view is open below.") : null,
       open ? h("div", "sfn-muted", "open it:") : null,
       open
     ];
