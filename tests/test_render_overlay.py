@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001, RUF002, RUF003 - "×" is the times sign the graphs write
+# ruff: noqa: RUF001, RUF003 - "×" is the times sign the graphs write
 """Coverage and fault views on the graph (render/overlay.py): what each state and edge says."""
 
 from __future__ import annotations

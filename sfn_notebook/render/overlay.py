@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001, RUF002, RUF003 - "×" is the times sign the graphs write
+# ruff: noqa: RUF002, RUF003 - "×" is the times sign the graphs write
 """Snapshots drawn on a state machine's graph: workflow coverage and injected faults.
 
 Both are static graphs (a :class:`CaptionedGraph`, which displays itself like
