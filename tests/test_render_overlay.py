@@ -96,7 +96,10 @@ def test_coverage_graph_counts_states_edges_rules_retries_and_catches() -> None:
     assert bundle["text/plain"] == repr(graph)
     assert bundle["text/html"].startswith('<div class="sfn-summary">coverage: ')
     assert bundle["image/svg+xml"].startswith("<svg")
-    assert bundle["application/vnd.sfn-notebook.graph+json"]["dot"] == dot
+    assert bundle["application/vnd.sfn-notebook.graph+json"] == {
+        "dot": dot,
+        "title": f"flow — {graph.caption}",
+    }
 
 
 def test_an_empty_coverage_says_never_everywhere() -> None:

@@ -32,7 +32,7 @@ from typing import Any
 
 from sfn_notebook.asl import model as m
 from sfn_notebook.render.attempts import CAUGHT_ERROR, FAILED, NOT_REACHED, SUCCEEDED
-from sfn_notebook.render.dot import escape
+from sfn_notebook.render.dot import GRAPH_MIME_TYPE, escape
 from sfn_notebook.render.labels import shorten
 from sfn_notebook.render.svg import Graph
 
@@ -54,6 +54,9 @@ class CaptionedGraph(Graph):
         self, include: Any = None, exclude: Any = None, **_: Any
     ) -> dict[str, Any]:
         bundle = super()._repr_mimebundle_(include, exclude)
+        # The JupyterLab extension draws the graph output with its title above: the caption too.
+        heading = f"{self.title} — {self.caption}" if self.title else self.caption
+        bundle[GRAPH_MIME_TYPE] = {**bundle[GRAPH_MIME_TYPE], "title": heading}
         caption = f'<div class="sfn-summary">{html.escape(self.caption)}</div>'
         bundle["text/html"] = caption + bundle["text/html"]
         bundle["text/plain"] = self.caption
