@@ -219,3 +219,46 @@ def test_a_reopened_store_shows_its_map_runs(tmp_path: Path) -> None:
         assert panel is not None
         assert panel.runs == before
         assert panel.runs[0]["items"]["failed"] == 1
+
+
+def test_a_map_run_on_aws_is_described_by_its_api(server: Any, role: str) -> None:
+    """An execution on moto's Step Functions: DescribeMapRun gives the counts; a click on a
+    child names ``%sfn attach`` (moto cannot list a map run's children, so none is listed)."""
+    aws = server.connect()
+    spec = {
+        "StartAt": "M",
+        "States": {
+            "M": {
+                "Type": "Map",
+                "ToleratedFailureCount": 2,
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                    "StartAt": "Check",
+                    "States": {
+                        "Check": {
+                            "Type": "Choice",
+                            "Choices": [{"Variable": "$", "NumericGreaterThan": 2, "Next": "Big"}],
+                            "Default": "Ok",
+                        },
+                        "Ok": {"Type": "Pass", "End": True},
+                        "Big": {"Type": "Fail", "Error": "Big", "Cause": "too big"},
+                    },
+                },
+                "End": True,
+            }
+        },
+    }
+    aws.deploy("maprun-panel", spec, role_arn=role)
+    ex = aws.run("maprun-panel", [1, 2, 3, 4])
+    panel = MapRunPanel(ex)
+    wait_for(lambda: bool(panel.summaries()) and panel.summaries()[0]["status"] != "RUNNING")
+    (run,) = panel.summaries()
+    assert run["remote"] is True and run["label"] == "M"
+    assert run["status"] == "SUCCEEDED"
+    assert (run["items"]["succeeded"], run["items"]["failed"], run["items"]["total"]) == (2, 2, 4)
+    child = f"{run['arn'].replace(':mapRun:', ':execution:')}:nope"
+    reply = panel.child(run["arn"], -1, {"name": child})
+    assert "Execution Does Not Exist" in str(reply["problem"])
+    # Any execution on AWS answers the same way (moto cannot name a child: its parent here).
+    found = panel.child(run["arn"], -1, {"name": ex.arn})
+    assert (found["status"], found["open"]) == ("SUCCEEDED", f"%sfn attach {ex.arn}")

@@ -23,6 +23,7 @@ kept, as AWS keeps a child's events in the child).
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections.abc import Mapping
@@ -38,6 +39,8 @@ from sfn_notebook.notebook.feed import ExecutionFeed, _clip, _pretty
 from sfn_notebook.notebook.feedwidget import INTERVAL, _FeedWidget
 from sfn_notebook.notebook.protocol import ChildReply, MapFailure, MapRunState
 from sfn_notebook.render.dot import palette
+
+log = logging.getLogger(__name__)
 
 FAILURES_SHOWN = 20  # failures listed per map run (the latest); the rest are counted
 CAUSE_LIMIT = 2_000  # characters of a cause in the list (a click shows more)
@@ -102,11 +105,19 @@ class MapRunPanel(_FeedWidget):
             cached[1]["status"] != "RUNNING" or time.monotonic() - cached[0] < REMOTE_INTERVAL
         ):
             return cached[1]
-        described = client.describe_map_run(mapRunArn=arn)
+        try:
+            described = client.describe_map_run(mapRunArn=arn)
+        except Exception as exc:  # the panel says so; the rest of the view goes on
+            log.warning("DescribeMapRun %s: %s", arn, exc)
+            described = {"status": "RUNNING" if cached is None else cached[1]["status"]}
         counts = described.get("itemCounts") or {}
-        listed = client.list_executions(
-            mapRunArn=arn, statusFilter="FAILED", maxResults=FAILURES_SHOWN
-        ).get("executions", [])
+        try:
+            listed = client.list_executions(
+                mapRunArn=arn, statusFilter="FAILED", maxResults=FAILURES_SHOWN
+            ).get("executions", [])
+        except Exception as exc:  # moto 5 answers ListExecutions by map run with a 500
+            log.info("ListExecutions of map run %s: %s", arn, exc)
+            listed = []
         failures: list[MapFailure] = [
             {
                 "index": -1,
@@ -203,7 +214,10 @@ class MapRunPanel(_FeedWidget):
         client = _client(self._execution)
         if client is None or not name:
             return _reply(map_run, -1, None, problem="no such child")
-        described = client.describe_execution(executionArn=name)
+        try:
+            described = client.describe_execution(executionArn=name)
+        except SfnNotebookError as exc:  # the AWS backend's errors name the call and the fix
+            return _reply(map_run, -1, name, problem=str(exc))
         return _reply(
             map_run,
             -1,
