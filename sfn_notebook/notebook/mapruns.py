@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 
 FAILURES_SHOWN = 20  # failures listed per map run (the latest); the rest are counted
 CAUSE_LIMIT = 2_000  # characters of a cause in the list (a click shows more)
+LOOK_INTERVAL = 0.25  # seconds between two looks at a running local map run, at least
 REMOTE_INTERVAL = 2.0  # seconds between two DescribeMapRun calls for one map run on AWS
 _ITEM_KEYS = ("pending", "running", "succeeded", "failed", "timedOut", "aborted", "total")
 
@@ -62,12 +63,17 @@ class MapRunPanel(_FeedWidget):
         self._again: threading.Timer | None = None
         self._again_lock = threading.Lock()
         self._interval = float(kwargs.get("interval", INTERVAL))
+        self._pause = max(self._interval, LOOK_INTERVAL)
         super().__init__(execution, kind="maprun", **kwargs)
 
     # What the panel shows ----------------------------------------------------------------------
 
     def _update(self) -> None:
+        started = time.perf_counter()
         runs = self.summaries()
+        # A look at 100,000 children costs tens of ms: look again no sooner than ten times that,
+        # so a panel never takes more than a tenth of a core from the run it watches.
+        self._pause = max(self._interval, LOOK_INTERVAL, 10 * (time.perf_counter() - started))
         if runs != self.runs:
             self.runs = runs
         if any(run["status"] == "RUNNING" for run in runs):
@@ -146,7 +152,7 @@ class MapRunPanel(_FeedWidget):
         with self._again_lock:
             if self._again is not None:
                 return
-            self._again = threading.Timer(max(self._interval, 0.05), self._again_due)
+            self._again = threading.Timer(self._pause, self._again_due)
             self._again.daemon = True
             self._again.start()
 
@@ -262,17 +268,33 @@ def _client(execution: Any) -> Any:
 
 
 def _local_state(run: Any, labels: Mapping[str, str]) -> MapRunState:
-    counts = run.describe_counts()
-    items = counts["itemCounts"]
+    items = dict.fromkeys(_ITEM_KEYS, 0)
+    keys = {
+        "RUNNING": "running",
+        "SUCCEEDED": "succeeded",
+        "FAILED": "failed",
+        "TIMED_OUT": "timedOut",
+        "ABORTED": "aborted",
+    }
     children = list(run.children)
-    failed = [c for c in children if c.status in ("FAILED", "TIMED_OUT")]
+    failed = []
+    started = 0
+    for child in children:  # one pass: DescribeMapRun's itemCounts, and the failures
+        key = keys.get(child.status, "running")
+        items[key] += child.item_count
+        started += child.item_count
+        if key in ("failed", "timedOut"):
+            failed.append(child)
+    if run.total_items is not None and run.total_items > started:
+        items["pending"] = run.total_items - started
+    items["total"] = sum(items[k] for k in _ITEM_KEYS if k != "total")
     shown = failed[-FAILURES_SHOWN:]
     prefix = run.arn.replace(":mapRun:", ":execution:", 1)
     return {
         "arn": run.arn,
         "label": labels.get(run.arn) or _label_of(run.arn),
         "status": run.status,
-        "items": {key: int(items.get(key, 0)) for key in _ITEM_KEYS},
+        "items": items,
         "children": len(children),
         "failures": [
             {
@@ -287,60 +309,6 @@ def _local_state(run: Any, labels: Mapping[str, str]) -> MapRunState:
         "more_failures": len(failed) - len(shown),
         "remote": False,
     }
-
-
-def _framed(child: Any) -> list[dict[str, Any]]:
-    """A failed child's kept state events between the ``ExecutionStarted`` and
-    ``ExecutionFailed`` AWS's history of the child has (ids shifted by one for the start)."""
-    started: dict[str, Any] = {
-        "id": 1,
-        "previousEventId": 0,
-        "timestamp": child.start,
-        "type": "ExecutionStarted",
-        "executionStartedEventDetails": {
-            "input": dumps(child.input),
-            "inputDetails": {"truncated": False},
-        },
-    }
-    events: list[dict[str, Any]] = [started]
-    for event in child.events:
-        shifted = dict(event)
-        shifted["id"] = int(event["id"]) + 1
-        shifted["previousEventId"] = int(event.get("previousEventId") or 0) + 1
-        events.append(shifted)
-    failed: dict[str, Any] = {"error": child.error or ""}
-    if child.cause is not None:
-        failed["cause"] = child.cause
-    events.append(
-        {
-            "id": len(events) + 1,
-            "previousEventId": len(events),
-            "timestamp": child.stop or child.start,
-            "type": "ExecutionFailed",
-            "executionFailedEventDetails": failed,
-        }
-    )
-    return events
-
-
-def _processor(definition: Any, label: str) -> Any:
-    """The ItemProcessor of the Distributed Map whose Label (or name) is ``label``."""
-    if definition is None:
-        return None
-    for state in definition.walk():
-        if getattr(state, "mode", None) == "DISTRIBUTED" and label in (
-            getattr(state, "label", None),
-            state.name,
-        ):
-            raw = state.raw.get("ItemProcessor") or state.raw.get("Iterator") or {}
-            document = {k: v for k, v in raw.items() if k != "ProcessorConfig"}
-            language = state.raw.get("QueryLanguage") or definition.query_language
-            document.setdefault("QueryLanguage", language)
-            try:  # the child's own machine: its graph uses the child's state names
-                return parse(document)
-            except SfnNotebookError:
-                return None
-    return None
 
 
 def _short_cause(cause: str | None) -> str | None:
