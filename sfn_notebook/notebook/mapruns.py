@@ -311,6 +311,60 @@ def _local_state(run: Any, labels: Mapping[str, str]) -> MapRunState:
     }
 
 
+def _framed(child: Any) -> list[dict[str, Any]]:
+    """A failed child's kept state events between the ``ExecutionStarted`` and
+    ``ExecutionFailed`` AWS's history of the child has (ids shifted by one for the start)."""
+    started: dict[str, Any] = {
+        "id": 1,
+        "previousEventId": 0,
+        "timestamp": child.start,
+        "type": "ExecutionStarted",
+        "executionStartedEventDetails": {
+            "input": dumps(child.input),
+            "inputDetails": {"truncated": False},
+        },
+    }
+    events: list[dict[str, Any]] = [started]
+    for event in child.events:
+        shifted = dict(event)
+        shifted["id"] = int(event["id"]) + 1
+        shifted["previousEventId"] = int(event.get("previousEventId") or 0) + 1
+        events.append(shifted)
+    failed: dict[str, Any] = {"error": child.error or ""}
+    if child.cause is not None:
+        failed["cause"] = child.cause
+    events.append(
+        {
+            "id": len(events) + 1,
+            "previousEventId": len(events),
+            "timestamp": child.stop or child.start,
+            "type": "ExecutionFailed",
+            "executionFailedEventDetails": failed,
+        }
+    )
+    return events
+
+
+def _processor(definition: Any, label: str) -> Any:
+    """The ItemProcessor of the Distributed Map whose Label (or name) is ``label``."""
+    if definition is None:
+        return None
+    for state in definition.walk():
+        if getattr(state, "mode", None) == "DISTRIBUTED" and label in (
+            getattr(state, "label", None),
+            state.name,
+        ):
+            raw = state.raw.get("ItemProcessor") or state.raw.get("Iterator") or {}
+            document = {k: v for k, v in raw.items() if k != "ProcessorConfig"}
+            language = state.raw.get("QueryLanguage") or definition.query_language
+            document.setdefault("QueryLanguage", language)
+            try:  # the child's own machine: its graph uses the child's state names
+                return parse(document)
+            except SfnNotebookError:
+                return None
+    return None
+
+
 def _short_cause(cause: str | None) -> str | None:
     """A cause for the failures list: a Lambda-shaped one's ``errorMessage`` (the child's
     details show it whole), else the cause itself, clipped."""
