@@ -370,6 +370,10 @@ def test_coverage_counts_what_the_executions_took(ip: Any) -> None:
         {"kind": "state", "state": "B", "target": "-", "count": 0},
     ]
     assert ip.run_line_magic("sfn", "coverage pick --status FAILED")["count"].sum() == 0
+    graph = ip.run_line_magic("sfn", "coverage pick --graph")
+    assert repr(graph).startswith("coverage: 3/5 items (60.0%) over 2 executions")
+    assert 'label="B\\nSucceed\\nnever entered"' in graph.dot
+    assert 'label="Default · never", style=dotted' in graph.dot
     assert "no state machine named 'nope'" in usage_error(ip, "coverage nope")
 
 

@@ -146,7 +146,7 @@ def test_runtime_source_with_filters_and_no_map_runs(tmp_path: Path) -> None:
         rt.close()
 
 
-def test_store_source_has_map_runs_without_children(tmp_path: Path) -> None:
+def test_store_source_has_map_runs_with_their_children(tmp_path: Path) -> None:
     write_rows(tmp_path, [1, 2, 3])
     path = tmp_path / "runs.sqlite"
     rt = sfn.Runtime(path, clock="virtual", functions={"total": total}, buckets={"data": tmp_path})
@@ -160,8 +160,8 @@ def test_store_source_has_map_runs_without_children(tmp_path: Path) -> None:
         runs = analysis.map_runs_frame(store)
         items = analysis.map_items_frame(store)
     assert runs["status"].tolist() == ["SUCCEEDED"]
-    assert runs["children"].isna().all()
-    assert items.empty
+    assert runs["children"].tolist() == [2]  # the store's map_runs table keeps them
+    assert items["status"].tolist() == ["SUCCEEDED", "SUCCEEDED"]
     assert list(items.columns) == list(analysis.maprun.MAP_ITEM_COLUMNS)
 
 

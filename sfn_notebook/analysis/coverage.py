@@ -227,6 +227,20 @@ class Coverage:
         ]
         return {"states": states, "edges": edges, "retries": retries}
 
+    def graph(self, title: str = "") -> Any:
+        """The coverage on the state machine's graph (a static snapshot that displays itself):
+        states entered and never entered, how often each edge was taken, Retry clauses.
+
+        >>> import sfn_notebook as sfn
+        >>> flow = {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}
+        >>> coverage([sfn.run(flow)]).graph()
+        coverage: 1/1 items (100.0%) over 1 executions — green: entered · blank: never ...
+        """
+        from sfn_notebook.render.overlay import coverage_graph
+
+        summary = self.report().splitlines()[0]
+        return coverage_graph(self.definition, self.graph_data(), title=title, caption=summary)
+
     def report(self, title: str = "") -> str:
         """A terminal report: the totals, then every item not covered.
 

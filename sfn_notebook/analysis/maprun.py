@@ -6,8 +6,8 @@ Both functions take the sources the other frames take (see :mod:`sfn_notebook.an
 Local runs list their children from memory (``History.map_runs``); with a boto3 client each map
 run is described with DescribeMapRun (its status and AWS's counts) and its children listed with
 ListExecutions (``mapRunArn``) and, for failed ones, DescribeExecution (a ListExecutions that is
-refused leaves the map run's row without child rows). A Store alone keeps the parent's events
-only: its map runs have rows, without child counts.
+refused leaves the map run's row without child rows). A Store read on its own gives the children
+its ``map_runs`` table kept (a store written before that table existed: rows without children).
 
 >>> import sfn_notebook as sfn
 >>> flow = {"StartAt": "M", "States": {"M": {"Type": "Map", "End": True,
@@ -93,7 +93,7 @@ class _MapRun:
     cause: str | None = None
     items: int | None = None  # AWS's item count (DescribeMapRun)
     counts: dict[str, int] | None = None  # AWS's child execution counts (DescribeMapRun)
-    children: list[_Child] | None = field(default=None)  # None: not known (a Store)
+    children: list[_Child] | None = field(default=None)  # None: not known
 
 
 def _from_events(run: Run) -> list[_MapRun]:
@@ -139,6 +139,18 @@ def _local_children(map_run: _MapRun, logged: Any) -> None:
         )
         for c in logged
     ]
+
+
+def _stored_children(store: Any, run: Run) -> dict[str, list[Any]]:
+    """The children of a stored execution's map runs (the store's ``map_runs`` table)."""
+    from sfn_notebook.engine.maprun import MapRun
+
+    store_id = getattr(run, "store_id", None)
+    if store_id is None:
+        return {}
+    return {
+        record["arn"]: MapRun.from_record(record).children for record in store.map_runs(store_id)
+    }
 
 
 def _remote_children(map_run: _MapRun, client: Any) -> None:
@@ -201,6 +213,7 @@ def _map_runs(source: Any, filters: dict[str, Any]) -> list[_MapRun]:
     if isinstance(source, (list, tuple)) and source and hasattr(source[0], "arn"):
         return [m for item in source for m in _map_runs(item, filters)]  # each its own client
     from sfn_notebook.runtime.runtime import Runtime
+    from sfn_notebook.store.sqlite import Store
 
     selected = runs(source, **filters)
     local = isinstance(source, Runtime)
@@ -208,6 +221,8 @@ def _map_runs(source: Any, filters: dict[str, Any]) -> list[_MapRun]:
     found: list[_MapRun] = []
     for run in selected:
         logged = run.map_runs
+        if not logged and isinstance(source, Store):
+            logged = _stored_children(source, run)
         if not logged and local:
             try:
                 live = getattr(source.execution(run.arn), "live_history", None)

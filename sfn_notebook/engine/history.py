@@ -141,6 +141,10 @@ class MapChild:
     cause: str | None = None
     item_count: int = 1  # the items the child got (a batch's length)
     output: Any = None  # a SUCCEEDED child's output, kept for a redrive of its map run
+    # A failed child's own history events (the first few failures of a map run only), so a
+    # view can open the child as AWS's console does; not stored.
+    events: list[Event] | None = None
+    input: Any = None  # that failed child's input (with ``events`` only)
 
 
 class History:

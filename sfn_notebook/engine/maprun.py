@@ -26,6 +26,8 @@ from sfn_notebook.engine.history import MapChild
 
 # The most child executions AWS runs at once in one map run.
 MAX_CHILDREN = 10_000
+# The failed children of one map run whose own history events are kept (MapChild.events).
+KEPT_CHILD_HISTORIES = 100
 
 
 @dataclass(eq=False)
@@ -141,6 +143,73 @@ class MapRun:
                 + counts["timedOut"]
             )
         return {"itemCounts": items, "executionCounts": executions}
+
+    # Keeping it (the store) ---------------------------------------------------------------------
+
+    def to_record(self) -> dict[str, Any]:
+        """The map run as plain JSON data, its children (with their outputs, which a redrive
+        of the map run keeps) included; :meth:`from_record` makes it again."""
+        return {
+            "arn": self.arn,
+            "start": self.start.isoformat(),
+            "stop": None if self.stop is None else self.stop.isoformat(),
+            "status": self.status,
+            "max_concurrency": self.max_concurrency,
+            "tolerated_failure_count": self.tolerated_failure_count,
+            "tolerated_failure_percentage": self.tolerated_failure_percentage,
+            "total_items": self.total_items,
+            "total_children": self.total_children,
+            "results_written": self.results_written,
+            "key": self.key,
+            "redrive_count": self.redrive_count,
+            "attempt": self.attempt,
+            "redrive_date": None if self.redrive_date is None else self.redrive_date.isoformat(),
+            "children": [_child_record(child) for child in list(self.children)],
+        }
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> MapRun:
+        """The map run :meth:`to_record` described (it runs no more: ``exhausted``)."""
+        run = cls(record["arn"], _moment(record["start"]))
+        for name in (
+            "status",
+            "max_concurrency",
+            "tolerated_failure_count",
+            "tolerated_failure_percentage",
+            "total_items",
+            "total_children",
+            "results_written",
+            "key",
+            "redrive_count",
+            "attempt",
+        ):
+            setattr(run, name, record[name])
+        run.stop = _moment(record["stop"])
+        run.redrive_date = _moment(record["redrive_date"])
+        run.children = [
+            MapChild(**{**child, "start": _moment(child["start"]), "stop": _moment(child["stop"])})
+            for child in record["children"]
+        ]
+        run.exhausted = True
+        return run
+
+
+def _child_record(child: MapChild) -> dict[str, Any]:
+    return {
+        "index": child.index,
+        "name": child.name,
+        "status": child.status,
+        "start": child.start.isoformat(),
+        "stop": None if child.stop is None else child.stop.isoformat(),
+        "error": child.error,
+        "cause": child.cause,
+        "item_count": child.item_count,
+        "output": child.output,
+    }
+
+
+def _moment(text: Any) -> Any:
+    return None if text is None else datetime.fromisoformat(text)
 
 
 def _counts(children: list[MapChild], weight: Any) -> dict[str, int]:

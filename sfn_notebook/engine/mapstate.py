@@ -33,7 +33,7 @@ from sfn_notebook.engine.interpreter import (
     runner,
 )
 from sfn_notebook.engine.items import READER_FAILED, ItemReader
-from sfn_notebook.engine.maprun import MAX_CHILDREN, MapRun
+from sfn_notebook.engine.maprun import KEPT_CHILD_HISTORIES, MAX_CHILDREN, MapRun
 from sfn_notebook.engine.pipeline import JsonataValue, Payload, jsonata_states
 from sfn_notebook.engine.results import WRITER_FAILED, ResultSink, ResultWriter
 from sfn_notebook.engine.task import Recoverable
@@ -269,6 +269,7 @@ class MapRunner(Recoverable):
                     return
                 if child is not None:  # failed or aborted: the same child execution reruns
                     child.status, child.stop, child.error, child.cause = "RUNNING", None, None, None
+                    child.events = child.input = None
                 else:
                     child = new_child(frame, index, item_input, batching is not None)
                     children.append(child)
@@ -300,6 +301,9 @@ class MapRunner(Recoverable):
                     child.status, child.stop = "FAILED", clock.now()
                     child.error, child.cause = failure.error or None, failure.cause_or_none
                     name = child.name
+                    if len(failures) <= KEPT_CHILD_HISTORIES:
+                        child.events = item_frame.execution.history.events
+                        child.input = item_input
                 if sink is not None:
                     sink.failed(index, item_input, started, clock.now(), failure, name)
                 if run is not None:  # as the map run's settings stand now (UpdateMapRun)
@@ -467,6 +471,24 @@ class MapRunner(Recoverable):
             if percentage is not None:
                 note("toleratedFailurePercentage", float(percentage))
         return count, percentage
+
+    def iteration_inputs(
+        self, visit: Visit, scope: Any, effective: Any, items: Iterable[Any]
+    ) -> list[Any]:
+        """Every child's input for ``items`` (read whole): ItemSelector on each item, then
+        ItemBatcher's batches, each reported to the stage observer. TestState shows them so."""
+        inputs = [
+            self._item_input(visit, scope, effective, i, item) for i, item in enumerate(items)
+        ]
+        note = visit.note
+        if note is not None and self.map_state.item_selector is not None:
+            note("afterItemSelector", inputs)
+        if self.batcher is not None:
+            batching = self.batcher.settings(effective, scope)
+            inputs = list(self.batcher.batches(inputs, batching))
+            if note is not None:
+                note("afterItemBatcher", inputs)
+        return inputs
 
     def _end_lines(
         self, history: History, link: int, lines: list[tuple[Frame | None, str, int]]

@@ -5,12 +5,19 @@ state again, CAUGHT_ERROR when a Catch takes the error), ``nextState``, ``output
 ``cause``, and with ``inspectionLevel`` DEBUG or TRACE ``inspectionData``: ``input``,
 ``afterInputPath``, ``afterParameters`` (or ``afterArguments``), ``result``,
 ``afterResultSelector``, ``afterResultPath``, ``variables`` and ``errorDetails`` (the retrier's
-index and backoff, or the catcher's index), every value as JSON text as AWS returns it.
+index and backoff, or the catcher's index), every value as JSON text as AWS returns it; a Map
+adds ``afterItemsPath``, ``maxConcurrency``, the tolerated failures, ``afterItemSelector`` and
+``afterItemBatcher``.
 
 The state comes alone (its name is then ``StateName``, as on AWS) or in a whole definition with
 ``stateName``. ``mock`` replaces the Task's call: ``{"result": "<JSON>"}`` or
 ``{"errorOutput": {"error": ..., "cause": ...}}``, optionally ``fieldValidationMode`` STRICT
 (default), PRESENT or NONE for checking the result against the API's response shape.
+
+A Distributed Map's ``ItemReader`` reads ``stateConfiguration.mapItemReaderData`` -- the text of
+the object as it is stored (JSON, JSONL or CSV) -- instead of S3, or without it the Runtime's
+buckets; its items then go through ItemSelector and ItemBatcher as in a run, while ``mock``
+stands for what the child executions would have returned.
 
 >>> from sfn_notebook.engine.resources import ResourceRegistry
 >>> r = test_state(definition={"Type": "Pass", "InputPath": "$.a", "End": True},
@@ -22,10 +29,11 @@ The state comes alone (its name is then ``StateName``, as on AWS) or in a whole 
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import uuid
-from collections.abc import Mapping
-from typing import Any, cast
+from collections.abc import Iterator, Mapping
+from typing import IO, Any, cast
 
 from sfn_notebook.asl.parse import load_document, parse
 from sfn_notebook.asl.validate import format_definition_error
@@ -34,6 +42,7 @@ from sfn_notebook.engine.clock import VirtualClock
 from sfn_notebook.engine.frame import ExecutionContext, Frame
 from sfn_notebook.engine.history import Cursor, History, dumps
 from sfn_notebook.engine.interpreter import Failure, Transition, Visit
+from sfn_notebook.engine.items import BucketError, BucketStore
 from sfn_notebook.engine.observe import Note
 from sfn_notebook.engine.resources import ResourceRegistry, TaskCall, TaskResource
 from sfn_notebook.engine.task import Recoverable, TaskRunner, failure_matches
@@ -44,6 +53,8 @@ from sfn_notebook.integrations.callbacks import CallbackValidationError, task_fa
 from sfn_notebook.integrations.mocks import _describe
 
 STATE_NAME = "StateName"  # what AWS calls a state tested on its own
+DATA_LIMIT = 262_144  # AWS's length limit on mapItemReaderData (and input, variables, context)
+READER_DATA_TYPES = ("CSV", "JSON", "JSONL")  # the InputTypes whose objects are text
 LEVELS = ("INFO", "DEBUG", "TRACE")
 NO_MOCK_TYPES = ("Pass", "Fail", "Succeed", "Choice", "Wait")
 
@@ -189,6 +200,7 @@ def _check_request(
     reveal: bool,
     configuration: Mapping[str, Any],
 ) -> None:
+    _check_reader_data(kind, raw, configuration.get("mapItemReaderData"))
     if mock is None and configuration.get("mapIterationFailureCount") is not None:
         raise TestStateValidationError(
             "TestState does not support MapIterationFailureCount when a mock is not specified."
@@ -225,6 +237,53 @@ def _check_request(
                 "TestState supports activities and the .sync and .waitForTaskToken patterns "
                 "only when a mock is specified"
             )
+
+
+def _check_reader_data(kind: str, raw: Mapping[str, Any], data: Any) -> None:
+    """Refuse a ``mapItemReaderData`` that no ItemReader of this state could have read."""
+    if data is None:
+        return
+    if not isinstance(data, str):
+        raise TestStateValidationError("stateConfiguration.mapItemReaderData must be a string")
+    if len(data) > DATA_LIMIT:
+        raise TestStateValidationError(
+            "1 validation error detected: Value at 'stateConfiguration.mapItemReaderData' "
+            f"failed to satisfy constraint: Member must have length less than or equal to "
+            f"{DATA_LIMIT}"
+        )
+    reader = raw.get("ItemReader") if kind == "Map" else None
+    if not isinstance(reader, Mapping):
+        # AWS's wording for this case is not recorded.
+        raise TestStateValidationError(
+            "stateConfiguration.mapItemReaderData is only for a Map state with an ItemReader"
+        )
+    config = reader.get("ReaderConfig") or {}
+    input_type = config.get("InputType")
+    action = str(reader.get("Resource", "")).rsplit(":", 1)[-1]
+    if action != "getObject" or input_type not in READER_DATA_TYPES or "ManifestType" in config:
+        # One text stands for one object: listings, manifests and Parquet need more than that.
+        raise TestStateValidationError(
+            "sfn-notebook reads stateConfiguration.mapItemReaderData for an ItemReader with "
+            "Resource arn:aws:states:::s3:getObject and InputType CSV, JSON or JSONL; this one "
+            f"reads {action} with InputType {input_type}"
+        )
+
+
+class _ReaderData:
+    """The bucket store of a TestState with ``mapItemReaderData``: that text is the object the
+    ItemReader reads, whatever its Bucket and Key."""
+
+    def __init__(self, text: str) -> None:
+        self.data = text.encode("utf-8")
+
+    def open(self, bucket: str, key: str, version_id: str | None = None) -> IO[bytes]:
+        return io.BytesIO(self.data)
+
+    def list(self, bucket: str, prefix: str = "", **extra: Any) -> Iterator[dict[str, Any]]:
+        raise BucketError("NotImplemented", "mapItemReaderData stands for one object")
+
+    def put(self, bucket: str, key: str, data: bytes | IO[bytes]) -> None:
+        raise BucketError("NotImplemented", "TestState writes no objects")
 
 
 _CONTEXT_FIELDS = {
@@ -318,6 +377,8 @@ _INSPECTED = frozenset(
         "maxConcurrency",
         "toleratedFailureCount",
         "toleratedFailurePercentage",
+        "afterItemSelector",
+        "afterItemBatcher",
         "result",
         "afterResultSelector",
         "afterResultPath",
@@ -492,8 +553,11 @@ class _Session:
                 )
         tolerance: tuple[Any, Any] = (None, None)
         if runner.state.type == "Map":
-            _items, effective, _limit = runner.prepare(visit, scope)
+            items, effective, _limit = runner.prepare(visit, scope)
             tolerance = runner.tolerated(visit, effective, scope)
+            if runner.reader is not None:
+                items = self.read_items(runner, effective, scope, configuration)
+            runner.iteration_inputs(visit, scope, effective, items)
         if error is not None:
             # The mock stands for the iterations' failure: its cause comes unprefixed.
             raise Failure(error.get("error") or "", error.get("cause"))
@@ -518,6 +582,17 @@ class _Session:
         step = cast(Transition, runner.finish(visit, scope, value))
         self.inspection.pop("result", None)  # AWS does not show a Map's or Parallel's result
         return step
+
+    def read_items(
+        self, runner: Any, effective: Any, scope: Any, configuration: Mapping[str, Any]
+    ) -> list[Any]:
+        """The ItemReader's items: from ``mapItemReaderData``, else from the buckets (as AWS
+        reads S3 with the role). Failures are ``States.ItemReaderFailed``, as in a run."""
+        data = configuration.get("mapItemReaderData")
+        store: BucketStore | None = (
+            _ReaderData(data) if data is not None else self.resources.buckets
+        )
+        return list(runner.reader.prepare(effective, scope).items(store))
 
 
 class _MockRegistry(ResourceRegistry):

@@ -296,25 +296,28 @@ def _executions(ctx: Context, args: argparse.Namespace) -> Any:
     "machine took, and how often (analysis.coverage_frame).",
     arg("state_machine", metavar="NAME", help="the state machine"),
     arg("--status", choices=STATUSES, help="only executions with this status"),
+    arg("--graph", action="store_true", help="show it on the state machine's graph"),
     completes="machine",
 )
 def _coverage(ctx: Context, args: argparse.Namespace) -> Any:
     """Mirrors analysis.coverage_frame(rt, state_machine=NAME, status=STATUS), against the
-    state machine's current definition.
+    state machine's current definition; --graph mirrors analysis.coverage(...).graph().
 
     Examples:
       %sfn coverage orders
       missed = %sfn coverage orders --status FAILED
+      %sfn coverage orders --graph
     """
-    from sfn_notebook.analysis.coverage import coverage_frame
+    from sfn_notebook.analysis.coverage import coverage
 
     definition = _require_machine(ctx, args.state_machine)["definition"]
-    return coverage_frame(
+    found = coverage(
         ctx.session.runtimes(),
         definition=definition,
         state_machine=args.state_machine,
         status=args.status,
     )
+    return found.graph(title=args.state_machine) if args.graph else found.frame()
 
 
 @command(

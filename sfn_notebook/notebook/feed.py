@@ -103,6 +103,7 @@ class ExecutionFeed:
         self._map_counts: dict[int, tuple[str, int, int, int]] = {}
         self._pointers: dict[str, str] = {}
         self.clock: Any = None  # the live execution's clock, when there is one
+        self.history: Any = None  # the live execution's History (its map runs), when there is one
         self.logs: Mapping[int, str] = {}  # failed Lambda invocations' logs (History.task_logs)
 
     # Construction -----------------------------------------------------------------------------
@@ -130,6 +131,7 @@ class ExecutionFeed:
                 return cached
             feed = cls(definition, name)
             feed.clock = getattr(execution, "clock", None)
+            feed.history = history
             logs = getattr(history, "task_logs", None)
             if logs is not None:  # the live mapping: failures add to it as they happen
                 feed.logs = feed.tracker.logs = logs
@@ -204,11 +206,19 @@ class ExecutionFeed:
             self._counts[old[0]][old[1]] -= 1
         self._status_of[visit.key] = (key, visit.status)
         self._counts.setdefault(key, Counter())[visit.status] += 1
-        if visit.type == "Map":
+        # A Distributed Map's children are not iterations in this history: its map-run panel
+        # counts them (notebook/mapruns.py), the node does not claim "0 ok".
+        if visit.type == "Map" and not self._distributed(visit.pointer):
             ok = sum(it.status == SUCCEEDED for it in visit.iterations)
             bad = sum(it.status == FAILED for it in visit.iterations)
             running = sum(it.status == RUNNING for it in visit.iterations)
             self._map_counts[visit.key] = (key, ok, bad, running)
+
+    def _distributed(self, pointer: str | None) -> bool:
+        if self.definition is None or not pointer:
+            return False
+        state = next((s for s in self.definition.walk() if s.pointer == pointer), None)
+        return getattr(state, "mode", None) == "DISTRIBUTED"
 
     def _set_row(self, row: TimelineRow) -> None:
         if self.rows.get(row["key"]) != row:

@@ -13,6 +13,8 @@ Traits per widget ``kind``:
 * ``timeline``: ``palette``; rows arrive as :class:`RowsUpdate`
 * ``events``: ``total`` (int), ``type_counts`` (``dict[str, int]``), ``status`` (str)
 * ``header``: ``header`` (:class:`~sfn_notebook.render.html.Header`), ``palette``
+* ``maprun``: ``runs`` (``list[MapRunState]``), ``palette``; a click asks with a
+  :class:`ChildRequest`, answered by a :class:`ChildReply`
 
 >>> sorted(NodeState.__annotations__)
 ['counts', 'status', 'subtitle']
@@ -26,10 +28,14 @@ from sfn_notebook.render.html import Header
 from sfn_notebook.render.timeline import TimelineRow
 
 __all__ = [
+    "ChildReply",
+    "ChildRequest",
     "DetailsReply",
     "EventRow",
     "Header",
     "HelloRequest",
+    "MapFailure",
+    "MapRunState",
     "NodeState",
     "PageReply",
     "PageRequest",
@@ -138,3 +144,58 @@ class PageReply(TypedDict):
     offset: int
     total: int
     rows: list[EventRow]
+
+
+# -- map runs (notebook/mapruns.py) ---------------------------------------------------------------
+
+
+class MapFailure(TypedDict):
+    """A failed child execution of a map run (``index`` -1 when AWS does not say)."""
+
+    index: int
+    name: str
+    status: str
+    error: str | None
+    cause: str | None
+
+
+class MapRunState(TypedDict):
+    """One map run as the panel draws it: ``items`` by DescribeMapRun's itemCounts keys."""
+
+    arn: str
+    label: str
+    status: str
+    items: dict[str, int]
+    children: int
+    failures: list[MapFailure]
+    more_failures: int
+    remote: bool
+
+
+class ChildRequest(TypedDict):
+    """A click on a failure, or a child asked for by its index (``name``: its ARN on AWS)."""
+
+    type: Literal["child"]
+    map_run: str
+    index: int
+    name: str | None
+
+
+class ChildReply(TypedDict):
+    """A child execution's details and ``open``, the line that opens it, or ``opened``: its own
+    view was opened below the panel (or ``problem``)."""
+
+    type: Literal["child"]
+    map_run: str
+    index: int
+    name: str | None
+    status: str
+    start: str | None
+    stop: str | None
+    error: str | None
+    cause: str | None
+    output: str | None
+    items: int | None
+    open: str | None
+    opened: bool
+    problem: str | None

@@ -16,77 +16,20 @@ a shared :class:`~sfn_notebook.notebook.feed.ExecutionFeed`, and sends at most o
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 from typing import Any
 
-import anywidget
 import ipywidgets
 import traitlets
 
 from sfn_notebook.asl import model as m
-from sfn_notebook.notebook.feed import ExecutionFeed, Throttle
+from sfn_notebook.notebook.feed import ExecutionFeed
+from sfn_notebook.notebook.feedwidget import INTERVAL, _FeedWidget
 from sfn_notebook.render.dot import palette
 from sfn_notebook.render.svg import Graph, RenderError
 from sfn_notebook.render.timeline import TimelineRow
 
 log = logging.getLogger(__name__)
-
-STATIC = Path(__file__).parent / "static"
-INTERVAL = 0.1  # seconds between two messages of one widget: at most 10 a second
-
-
-class _FeedWidget(anywidget.AnyWidget):
-    """A widget drawing one execution's feed; subclasses say what a flush sends."""
-
-    _esm = STATIC / "widgets.js"
-    _css = STATIC / "widgets.css"
-    kind = traitlets.Unicode("").tag(sync=True)
-
-    def __init__(
-        self,
-        execution: Any = None,
-        *,
-        definition: m.Definition | None = None,
-        events: Iterable[Mapping[str, Any]] | None = None,
-        name: str | None = None,
-        feed: ExecutionFeed | None = None,
-        interval: float = INTERVAL,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
-        self.feed = feed or ExecutionFeed.of(
-            execution, definition=definition, events=events, name=name
-        )
-        self._flush_lock = threading.Lock()
-        self._throttle = Throttle(self.flush, interval)
-        self.on_msg(self._on_message)
-        self.flush()
-        self.feed.subscribe(self._throttle)
-
-    def flush(self) -> None:
-        """Send what changed since the last flush (the throttle calls this; tests may too)."""
-        with self._flush_lock:
-            try:
-                self._update()
-            except Exception:
-                # A flush runs on a timer thread: a bug must not kill it silently or loudly.
-                log.exception("sfn-notebook widget update failed")
-
-    def _update(self) -> None:
-        raise NotImplementedError
-
-    def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        if not isinstance(content, dict):
-            return
-        handler = getattr(self, f"_on_{content.get('type')}", None)
-        if handler is not None:
-            handler(content)
-
-    def close(self) -> None:
-        self._throttle.cancel()
-        super().close()
 
 
 class ExecutionGraph(_FeedWidget):
@@ -266,21 +209,46 @@ class ExecutionView(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets is unt
     ) -> None:
         feed = ExecutionFeed.of(execution, definition=definition, events=events, name=name)
         self.feed = feed
+        self.interval = interval
         self.header = ExecutionHeader(feed=feed, interval=interval)
         self.graph = ExecutionGraph(feed=feed, interval=interval)
         self.timeline = RetryTimeline(feed=feed, interval=interval)
         self.events = EventTable(feed=feed, interval=interval)
-        parts = [self.header, self.timeline, self.events]
+        parts: list[_FeedWidget] = [self.header, self.timeline, self.events]
         if feed.definition is not None:
             parts.insert(1, self.graph)
-        super().__init__(children=parts, **kwargs)
+        # A Distributed Map's map runs: progress, failures, children (notebook/mapruns.py).
+        from sfn_notebook.notebook.mapruns import MapRunPanel, has_map_runs
+
+        self.map_runs: MapRunPanel | None = None
+        shown: list[Any] = list(parts)
+        if has_map_runs(feed):
+            self.map_runs = MapRunPanel(execution, feed=feed, interval=interval)
+            self.child_output = ipywidgets.Output()  # a clicked failed child's own view
+            self.map_runs.opener = self._open_child
+            at = shown.index(self.timeline)
+            shown[at:at] = [self.map_runs, self.child_output]
+        self._parts = [self.header, self.graph, self.timeline, self.events, self.map_runs]
+        super().__init__(children=shown, **kwargs)
         self.add_class("sfn-execution-view")
 
+    def _open_child(self, parts: dict[str, Any] | None) -> None:
+        """Show a clicked failed child's own view under the map-run panel."""
+        if parts is None:
+            return
+        from IPython.display import display
+
+        self.child_output.clear_output()
+        with self.child_output:
+            display(ExecutionView(**parts, interval=self.interval))  # type: ignore[no-untyped-call]
+
     def flush(self) -> None:
-        for part in (self.header, self.graph, self.timeline, self.events):
-            part.flush()
+        for part in self._parts:
+            if part is not None:
+                part.flush()
 
     def close(self) -> None:
-        for part in (self.header, self.graph, self.timeline, self.events):
-            part.close()
+        for part in self._parts:
+            if part is not None:
+                part.close()
         super().close()

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from sfn_notebook.asl import model as m
 from sfn_notebook.render.attempts import (
@@ -227,6 +227,16 @@ def map_counts(visits: Iterable[StateVisit]) -> dict[str, tuple[int, int, int]]:
     return counts
 
 
+class Overlay(Protocol):
+    """What a graph adds on top of the definition (render/overlay.py: coverage, faults): a
+    line under a state's name, and DOT attributes for one of its edges (``kind`` next, choice,
+    default or catch; ``label`` the edge's own), which win over the defaults."""
+
+    def note(self, state: m.State) -> str | None: ...
+
+    def edge(self, state: m.State, kind: str, index: int | None, label: str | None) -> str: ...
+
+
 class _Builder:
     """Collects node lines (nested in clusters) and edge lines, then joins them."""
 
@@ -235,10 +245,12 @@ class _Builder:
         statuses: Mapping[str, str],
         counts: Mapping[str, tuple[int, int, int]],
         reserve: bool = False,
+        overlay: Overlay | None = None,
     ) -> None:
         self.statuses = statuses
         self.counts = counts
         self.reserve = reserve
+        self.overlay = overlay
         self.nodes: list[str] = []
         self.edges: list[str] = []
 
@@ -260,6 +272,9 @@ class _Builder:
                 # sizes the box once, the browser only swaps the text.
                 text = text.center(RESERVED_WIDTH, "\u00a0")
             label += "\\n" + escape(text)
+        note = self.overlay.note(state) if self.overlay is not None else None
+        for line in (note or "").splitlines():
+            label += "\\n" + escape(line)
         self.nodes.append(
             f'{indent}"{ident}" [id="{ident}", class="sfn-state sfn-{state.type}", '
             f'label="{label}", tooltip={_q(_tooltip(state))}, {_SHAPES[state.type]}, '
@@ -269,6 +284,14 @@ class _Builder:
 
     def edge(self, source: str, target: str, attrs: str = "") -> None:
         self.edges.append(f'  "{source}" -> "{target}"{f" [{attrs}]" if attrs else ""};')
+
+    def extra(
+        self, state: m.State, kind: str, index: int | None = None, label: str | None = None
+    ) -> str:
+        """The overlay's attributes for one of ``state``'s edges, after a comma."""
+        overlay = self.overlay
+        found = overlay.edge(state, kind, index, label) if overlay is not None else ""
+        return f", {found}" if found else ""
 
     def machine(self, machine: m.StateMachine, indent: str, entry: str, exit_: str) -> None:
         """Draw one (sub-)machine: ``entry`` leads to its start, its ends lead to ``exit_``."""
@@ -295,20 +318,22 @@ class _Builder:
         for state in machine.states.values():
             exit_id = self.state(state, indent)
             if isinstance(state, m.ChoiceState):
-                for rule in state.choices:
+                for index, rule in enumerate(state.choices):
                     text = (
                         condition_text(rule.condition)
                         if rule.condition is not None
                         else rule_text(rule.raw)
                     )
-                    self.edge(exit_id, target(rule.next), f"label={_q(text)}")
+                    extra = self.extra(state, "choice", index, text)
+                    self.edge(exit_id, target(rule.next), f"label={_q(text)}{extra}")
                 if state.default is not None:
-                    self.edge(exit_id, target(state.default), 'label="Default"')
+                    extra = self.extra(state, "default", None, "Default")
+                    self.edge(exit_id, target(state.default), f'label="Default"{extra}')
             elif state.next is not None:
-                self.edge(exit_id, target(state.next))
+                self.edge(exit_id, target(state.next), self.extra(state, "next").lstrip(", "))
             if state.end or isinstance(state, m.SucceedState | m.FailState):
                 self.edge(exit_id, exit_)
-            for catcher in getattr(state, "catch", ()):
+            for index, catcher in enumerate(getattr(state, "catch", ())):
                 errors = shorten(", ".join(catcher.error_equals), 40)
                 # A Catch on a Map or Parallel leaves from its join point, on the container's
                 # border: a longer edge gives its label a rank of its own, clear of the border.
@@ -317,7 +342,8 @@ class _Builder:
                     exit_id,
                     target(catcher.next),
                     f'label={_q(errors)}, class="sfn-catch", style=dashed, '
-                    f'color="{CATCH_COLOUR}", fontcolor="{CATCH_COLOUR}"{leaves}',
+                    f'color="{CATCH_COLOUR}", fontcolor="{CATCH_COLOUR}"{leaves}'
+                    f"{self.extra(state, 'catch', index, errors)}",
                 )
 
     def state(self, state: m.State, indent: str) -> str:
@@ -357,13 +383,15 @@ def to_dot(
     counts: Mapping[str, tuple[int, int, int]] | None = None,
     title: str = "",
     reserve: bool = False,
+    overlay: Overlay | None = None,
 ) -> str:
     """DOT text for a definition, states coloured by ``statuses``.
 
     ``statuses`` maps a state's pointer or name to RUNNING, SUCCEEDED, FAILED, CAUGHT_ERROR,
     CANCELLED or NOT_REACHED (the default); ``counts`` maps a Map state to its iterations
     (succeeded, failed, running). A dict or JSON/YAML text is parsed (and validated) first.
-    ``reserve`` widens Map headers for the counts a live view fills in later.
+    ``reserve`` widens Map headers for the counts a live view fills in later; ``overlay`` adds
+    notes to states and attributes to edges (see :class:`Overlay`).
 
     >>> dot = to_dot({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}},
     ...              {"A": "SUCCEEDED"})
@@ -374,7 +402,7 @@ def to_dot(
         from sfn_notebook.asl.parse import parse
 
         definition = parse(definition)
-    builder = _Builder(statuses or {}, counts or {}, reserve)
+    builder = _Builder(statuses or {}, counts or {}, reserve, overlay)
     builder.machine(definition, "  ", "start:", "end:")
     lines = [
         f"digraph {_q(title or 'state machine')} {{",

@@ -24,7 +24,7 @@ from typing import Any
 
 from sfn_notebook.asl import model as m
 from sfn_notebook.errors import SfnNotebookError
-from sfn_notebook.render.dot import GRAPH_MIME_TYPE, to_dot
+from sfn_notebook.render.dot import GRAPH_MIME_TYPE, Overlay, to_dot
 from sfn_notebook.render.svgsafe import SvgError, sanitize_svg
 
 
@@ -110,6 +110,7 @@ class Graph:
         counts: Mapping[str, tuple[int, int, int]] | None = None,
         title: str = "",
         reserve: bool = False,
+        overlay: Overlay | None = None,
     ) -> None:
         if not isinstance(definition, m.Definition):
             from sfn_notebook.asl.parse import parse
@@ -117,7 +118,9 @@ class Graph:
             definition = parse(definition)
         self.definition = definition
         self.title = title
-        self.dot = to_dot(definition, statuses, counts=counts, title=title, reserve=reserve)
+        self.dot = to_dot(
+            definition, statuses, counts=counts, title=title, reserve=reserve, overlay=overlay
+        )
 
     def svg(self) -> str:
         return to_svg(self.dot)

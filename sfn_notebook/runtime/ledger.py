@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Any
 from sfn_notebook.asl.parse import parse
 from sfn_notebook.engine import compile_machine
 from sfn_notebook.engine.execution import ExecutionRecord
-from sfn_notebook.engine.history import EVENT_LIMIT, Event, History
+from sfn_notebook.engine.history import EVENT_LIMIT, Event, History, MapChild
+from sfn_notebook.engine.maprun import MapRun
 from sfn_notebook.engine.replay import replay_from_events
 from sfn_notebook.errors import SfnNotebookError
 from sfn_notebook.runtime.exceptions import ExecutionNotRedrivable
@@ -52,7 +53,8 @@ REDRIVABLE = ("FAILED", "TIMED_OUT", "ABORTED")
 
 
 class StoredHistory(History):
-    """A stored execution's history, read from the store the first time it is needed."""
+    """A stored execution's history, read from the store the first time it is needed; so are
+    its map runs (``map_run_records`` and their children, ``map_runs``)."""
 
     def __init__(
         self,
@@ -60,11 +62,45 @@ class StoredHistory(History):
         limit: int | None,
         load: Callable[[], list[Event]],
         count: int,
+        load_runs: Callable[[], list[MapRun]] | None = None,
     ) -> None:
         self._load: Callable[[], list[Event]] | None = load
         self._loaded: list[Event] | None = None
         self._count = count
+        self._load_runs = load_runs
+        self._runs: dict[str, MapRun] | None = None
+        self._children: dict[str, list[MapChild]] | None = None
         super().__init__(now, limit)
+
+    def _stored_runs(self) -> None:
+        if self._runs is None:
+            runs = self._load_runs() if self._load_runs is not None else []
+            self._runs = {run.arn: run for run in runs}
+            self._children = {run.arn: run.children for run in runs}
+
+    @property  # type: ignore[override]
+    def map_run_records(self) -> dict[str, MapRun]:
+        self._stored_runs()
+        assert self._runs is not None
+        return self._runs
+
+    @map_run_records.setter
+    def map_run_records(self, value: dict[str, MapRun]) -> None:
+        if value:  # History.__init__ sets {}: stay lazy
+            self._stored_runs()
+            self._runs = value
+
+    @property  # type: ignore[override]
+    def map_runs(self) -> dict[str, list[MapChild]]:
+        self._stored_runs()
+        assert self._children is not None
+        return self._children
+
+    @map_runs.setter
+    def map_runs(self, value: dict[str, list[MapChild]]) -> None:
+        if value:
+            self._stored_runs()
+            self._children = value
 
     @property  # type: ignore[override]
     def events(self) -> list[Event]:
@@ -235,7 +271,11 @@ class Ledger:
         store, row_id, arn = self._store, int(row.id), str(row.arn)
         limit = EVENT_LIMIT if row.type == "STANDARD" else None
         history = StoredHistory(
-            self.clock.now, limit, lambda: store.events(row_id), row.event_count
+            self.clock.now,
+            limit,
+            lambda: store.events(row_id),
+            row.event_count,
+            lambda: self._map_runs(row_id, record),
         )
         context = self.contexts.reopened(
             arn=row.arn,
@@ -266,6 +306,18 @@ class Ledger:
         self._ran[row.arn] = _Ran(
             None, store_id=row.id, definition_id=row.definition_id, redrive_date=row.redrive_date
         )
+
+    def _map_runs(self, store_id: int, record: ExecutionRecord) -> list[MapRun]:
+        """A reopened execution's map runs. One the store last saw running ended with its
+        execution (stopped, or interrupted when the process died): AWS aborts such a map run."""
+        runs = [MapRun.from_record(found) for found in self._store.map_runs(store_id)]
+        for run in runs:
+            if run.status == "RUNNING" and record.status != "RUNNING":
+                run.status, run.stop = "ABORTED", record.stop_date
+                for child in run.children:
+                    if child.status == "RUNNING":
+                        child.status, child.stop = "ABORTED", record.stop_date
+        return runs
 
     # Redrive ----------------------------------------------------------------------------------
 

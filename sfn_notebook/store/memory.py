@@ -77,3 +77,6 @@ class MemoryStore:
 
     def events(self, execution_id: int) -> list[Event]:
         return []
+
+    def map_runs(self, execution_id: int) -> list[dict[str, Any]]:
+        return []

@@ -163,6 +163,15 @@ class Reader:
         )
         return [event_from_row(*row) for row in rows]
 
+    def map_runs(self, execution_id: int) -> list[dict[str, Any]]:
+        """The map runs an execution started, in the order they started, as
+        ``MapRun.to_record`` made them."""
+        rows = self.query(
+            "SELECT body FROM map_runs WHERE execution_id = ? ORDER BY started_us, arn",
+            (execution_id,),
+        )
+        return [json.loads(body) for (body,) in rows]
+
     def task_tokens(self, execution_id: int | None = None) -> list[dict[str, Any]]:
         """Pending task tokens: token, execution_id, state_name, event_id, created."""
         sql = "SELECT token, execution_id, state_name, event_id, created_us FROM task_tokens"

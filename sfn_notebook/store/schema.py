@@ -10,9 +10,9 @@ database is refused instead of being written into.
 >>> import sqlite3
 >>> conn = sqlite3.connect(":memory:", isolation_level=None)
 >>> migrate(conn, ":memory:")
-3
+4
 >>> [row[0] for row in conn.execute("SELECT version FROM schema_migrations")]
-[1, 2, 3]
+[1, 2, 3, 4]
 """
 
 from __future__ import annotations
@@ -123,6 +123,19 @@ CREATE TABLE writer_lease (
 );
 """
 
+# A Distributed Map's map runs (DescribeMapRun, ListMapRuns after a reopen): one row per map run,
+# the run and its child executions as JSON (engine.maprun.MapRun.to_record), rewritten as it
+# changes (started, ended, redriven).
+_V4 = """
+CREATE TABLE map_runs (
+    arn TEXT PRIMARY KEY,
+    execution_id INTEGER NOT NULL,
+    started_us INTEGER NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX map_runs_by_execution ON map_runs (execution_id, started_us);
+"""
+
 
 def _script(conn: sqlite3.Connection, sql: str) -> None:
     # Not executescript(): it commits first, and a migration must be one transaction.
@@ -154,6 +167,7 @@ MIGRATIONS: list[tuple[int, str, Step]] = [
     (1, "state machines, versions, executions, history events", lambda c: _script(c, _V1)),
     (2, "redrive, execution definitions, event errors, task tokens", _v2_backfill),
     (3, "the writer lease", lambda c: _script(c, _V3)),
+    (4, "map runs", lambda c: _script(c, _V4)),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -73,6 +73,8 @@ TERMINAL_EVENTS = {
     "ExecutionAborted": "ABORTED",
 }
 INTERRUPTED = "SfnNotebook.Interrupted"
+# Events after which a map run is written again (see Store._map_runs_changed).
+_MAP_RUN_EVENTS = frozenset({"MapRunStarted", "MapRunRedriven", *TERMINAL_EVENTS})
 _SET_OUTCOME = (
     "UPDATE executions SET status = ?, output = ?, error = ?, cause = ?, stop_us = ?, "
     "event_count = ? WHERE id = ?"
@@ -365,10 +367,29 @@ class Store(Reader):
         def listener(event: Event) -> None:
             append((execution_id, event))
             kind = event["type"]
+            if kind in _MAP_RUN_EVENTS:
+                self._map_runs_changed(execution_id, history, event)
             if kind in TERMINAL_EVENTS or kind == "ExecutionRedriven":
                 self._on_status(execution_id, event)
 
         history.listen(listener)
+
+    def _map_runs_changed(self, execution_id: int, history: History, event: Event) -> None:
+        """Keep the map runs DescribeMapRun shows: the one started or redriven, or at the
+        execution's end all of them (their children and counts are final by then)."""
+        records = history.map_run_records
+        if event["type"] in TERMINAL_EVENTS:
+            runs = list(records.values())
+        else:
+            details = next((v for k, v in event.items() if k.endswith("EventDetails")), None)
+            found = records.get(str((details or {}).get("mapRunArn")))
+            runs = [] if found is None else [found]
+        for run in runs:
+            self._write(
+                "INSERT OR REPLACE INTO map_runs (arn, execution_id, started_us, body) "
+                "VALUES (?, ?, ?, ?)",
+                (run.arn, execution_id, to_us(run.start), storable(dumps(run.to_record()))),
+            )
 
     def _on_status(self, execution_id: int, event: Event) -> None:
         kind = event["type"]

@@ -30,7 +30,7 @@ from sfn_notebook.testing.cases import (
     run_test_cases,
 )
 from sfn_notebook.testing.collector import CoverageCollector
-from sfn_notebook.testing.faults import FaultOutcome, fault_outcomes, inject_faults
+from sfn_notebook.testing.faults import FaultOutcome, fault_graph, fault_outcomes, inject_faults
 from sfn_notebook.testing.recording import Recording, RecordingError, load_recording, record
 from sfn_notebook.testing.replay import Difference, ReplayReport, replay, write_replay_test
 
@@ -47,6 +47,7 @@ __all__ = [
     "assert_state_output",
     "assert_status",
     "definition_for",
+    "fault_graph",
     "fault_outcomes",
     "inject_faults",
     "load_recording",

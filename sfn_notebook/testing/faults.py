@@ -191,6 +191,24 @@ def inject_faults(definition: Any, input: Any = None, **options: Any) -> pd.Data
     return frame
 
 
+def fault_graph(definition: Any, faults: Any, *, title: str = "") -> Any:
+    """The faults on the state machine's graph (a static snapshot that displays itself): each
+    Task red when a fault fails the execution, orange when every fault is caught, with the
+    errors that fail, are caught or retried; Catch edges bold with the faults they caught.
+
+    ``faults`` is what :func:`inject_faults` (a DataFrame) or :func:`fault_outcomes` returned.
+
+    >>> flow = {"StartAt": "T", "States": {"T": {"Type": "Task", "End": True,
+    ...     "Resource": "arn:aws:states:::lambda:invoke"}}}
+    >>> fault_graph(flow, inject_faults(flow, errors=["Boom"]))
+    1 faults injected, 1 fail the execution — red: a fault fails the execution · ...
+    """
+    from sfn_notebook.render.overlay import fault_graph as draw
+
+    rows = faults.to_dict("records") if hasattr(faults, "to_dict") else list(faults)
+    return draw(definition, rows, title=title)
+
+
 def _machine_of(config: MockConfig | None) -> str | None:
     if config is not None and len(config.machines) == 1:
         return next(iter(config.machines))

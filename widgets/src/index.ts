@@ -4,7 +4,8 @@ import type { AnyModel, RenderProps } from "@anywidget/types";
 import { h } from "./dom";
 import { formatMs, progress, statusLabel } from "./format";
 import { renderGraph } from "./graph";
-import type { EventsTraits, GraphTraits, HeaderTraits, TimelineTraits } from "./protocol";
+import { renderMapRuns } from "./maprun";
+import type { EventsTraits, GraphTraits, HeaderTraits, MapRunTraits, TimelineTraits } from "./protocol";
 import { renderTable } from "./table";
 import { renderTimeline } from "./timeline";
 
@@ -71,6 +72,8 @@ function render({ model, el }: RenderProps): () => void {
       return renderTable(model as unknown as AnyModel<EventsTraits>, el);
     case "header":
       return renderHeader(model as unknown as AnyModel<HeaderTraits>, el);
+    case "maprun":
+      return renderMapRuns(model as unknown as AnyModel<MapRunTraits>, el);
     default:
       el.append(h("div", "sfn-empty", `Unknown sfn-notebook widget: ${String(model.get("kind"))}`));
       return () => undefined;

@@ -156,3 +156,59 @@ export interface HeaderTraits {
   header: Header;
   palette: Palette;
 }
+
+// -- map runs (widgets/src/maprun.ts, sfn_notebook/notebook/mapruns.py) ----------------------
+
+/** A failed child execution of a map run (`index` -1 when AWS does not say). */
+export interface MapFailure {
+  index: number;
+  name: string;
+  status: string;
+  error: string | null;
+  cause: string | null;
+}
+
+/** One map run as the panel draws it: `items` by DescribeMapRun's itemCounts keys. */
+export interface MapRunState {
+  arn: string;
+  label: string;
+  status: string;
+  items: Record<string, number>;
+  children: number;
+  failures: MapFailure[];
+  more_failures: number;
+  remote: boolean;
+}
+
+/** A click on a failure, or a child asked for by its index (`name`: its ARN on AWS). */
+export interface ChildRequest {
+  type: "child";
+  map_run: string;
+  index: number;
+  name: string | null;
+}
+
+/** A child execution's details and `open`, the line that opens it, or `opened`: its own view was
+ * opened below the panel (or `problem`). */
+export interface ChildReply {
+  type: "child";
+  map_run: string;
+  index: number;
+  name: string | null;
+  status: string;
+  start: string | null;
+  stop: string | null;
+  error: string | null;
+  cause: string | null;
+  output: string | null;
+  items: number | null;
+  open: string | null;
+  opened: boolean;
+  problem: string | null;
+}
+
+export interface MapRunTraits {
+  kind: "maprun";
+  runs: MapRunState[];
+  palette: Palette;
+}
