@@ -100,10 +100,16 @@ class Stage:
         return json.loads(self.text)
 
 
+STAGE_OVERHEAD = 200  # bytes a recorded stage costs beyond its text (the record, the str)
+
+
 class StageLog:
     """An observer that records every stage (as JSON text, so later changes cannot reach it).
 
-    Recording is opt-in: pass one as ``observer=`` to :func:`sfn_notebook.run`.
+    Pass one as ``observer=`` to :func:`sfn_notebook.run`; runs started in a notebook kernel
+    record into one by default (``record_stages``). ``limit`` bounds the memory it holds: the
+    stages' characters plus :data:`STAGE_OVERHEAD` each; once a stage would pass it, that stage
+    and every later one are only counted (:attr:`dropped`), so the record is a complete prefix.
 
     >>> import sfn_notebook as sfn
     >>> log = sfn.StageLog()
@@ -111,10 +117,17 @@ class StageLog:
     >>> ex = sfn.run({"StartAt": "P", "States": {"P": pick}}, {"a": {"x": 1}}, observer=log)
     >>> [(s.stage, s.text) for s in log.stages("P")][:3]
     [('input', '{"a":{"x":1}}'), ('afterInputPath', '{"x":1}'), ('afterParameters', '{"b":1}')]
+    >>> small = sfn.StageLog(limit=500)
+    >>> _ = sfn.run({"StartAt": "P", "States": {"P": pick}}, {"a": {"x": 1}}, observer=small)
+    >>> len(small.stages()), small.dropped
+    (2, 4)
     """
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int | None = None) -> None:
         self._stages: list[Stage] = []
+        self.limit = limit
+        self.size = 0  # what the kept stages cost, as ``limit`` counts it
+        self.dropped = 0  # stages not kept because the limit was reached
 
     def stage(
         self,
@@ -127,9 +140,53 @@ class StageLog:
         map_iteration: int | None = None,
         **future_kwargs: Any,
     ) -> None:
+        if self.dropped:
+            self.dropped += 1
+            return
         text = dumps(value)
+        if self.limit is not None:
+            cost = len(text) + STAGE_OVERHEAD
+            if self.size + cost > self.limit:
+                self.dropped = 1
+                return
+            self.size += cost
         self._stages.append(Stage(state, stage, text, event_id, retry_count, map_iteration))
+
+    @property
+    def full(self) -> bool:
+        """Whether the limit was reached (later stages were not kept)."""
+        return self.dropped > 0
 
     def stages(self, state: str | None = None) -> list[Stage]:
         """The stages observed so far, in order; only those of ``state`` when given."""
         return [s for s in self._stages if state is None or s.state == state]
+
+    def __len__(self) -> int:
+        return len(self._stages)
+
+
+class Observers:
+    """Several observers as one (each called in turn; one that raises detaches them all, as any
+    observer that raises is detached).
+
+    >>> both = Observers(StageLog(), StageLog())
+    >>> both.stage(state="A", stage="input", value=1)
+    >>> [len(log) for log in both.observers]
+    [1, 1]
+    """
+
+    def __init__(self, *observers: StageObserver) -> None:
+        self.observers = observers
+
+    def stage(self, **kwargs: Any) -> None:
+        for observer in self.observers:
+            observer.stage(**kwargs)
+
+
+def stage_log_of(observer: Any) -> StageLog | None:
+    """The :class:`StageLog` an observer is, or holds (in :class:`Observers`), if any."""
+    if isinstance(observer, StageLog):
+        return observer
+    if isinstance(observer, Observers):
+        return next((o for o in observer.observers if isinstance(o, StageLog)), None)
+    return None
