@@ -36,7 +36,7 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sfn_notebook.render.stages import STAGE_LABELS, VisitStages
+from sfn_notebook.render.stages import STAGE_LABELS, VisitStages, find_visits, stage_visits
 
 TEXT_CLIP = 2_000  # characters of one value in the text display
 HTML_CLIP = 20_000  # ... and in the HTML display
@@ -72,6 +72,31 @@ def clip(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     return f"{text[:limit]}\n… ({len(text) - limit:,} more characters; .value() has them all)"
+
+
+def inspect_state(
+    execution: Any,
+    state: str,
+    visit: int | None = None,
+    *,
+    map_iteration: int | None = None,
+    attempt: int | None = None,
+) -> StateInspection:
+    """``Execution.inspect`` for any execution with a ``history`` (local, stored, on AWS): the
+    visits of ``state`` that ``visit``, ``map_iteration`` and ``attempt`` pick."""
+    definition = getattr(execution, "definition", None)
+    visits = find_visits(
+        stage_visits(execution, state),
+        state,
+        definition,
+        visit=visit,
+        map_iteration=map_iteration,
+        attempt=attempt,
+    )
+    kind = visits[0].type if visits else ""
+    if not kind and definition is not None:
+        kind = next((s.type for s in definition.walk() if s.name == state), "")
+    return StateInspection(state, kind, visits)
 
 
 class StateInspection(Sequence[VisitStages]):

@@ -43,8 +43,16 @@ def recording(record_stages: bool | None) -> bool:
     (True, False)
     """
     if record_stages is None:
-        return "ipykernel" in sys.modules  # imported by every Jupyter kernel; never imported here
+        return in_kernel()
     return bool(record_stages)
+
+
+def in_kernel() -> bool:
+    """Whether this process is a Jupyter kernel (IPython's shell there has a ``kernel``), found
+    without importing IPython."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return shell is not None and getattr(shell, "kernel", None) is not None
 
 
 def stage_log(limits: Limits) -> StageLog:

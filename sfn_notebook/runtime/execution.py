@@ -155,21 +155,9 @@ class Execution:
         >>> len(ex.inspect("D")), ex.inspect("D", visit=0)[0].map_iteration
         (3, 0)
         """
-        from sfn_notebook.render.inspection import StateInspection
-        from sfn_notebook.render.stages import find_visits
+        from sfn_notebook.render.inspection import inspect_state
 
-        visits = find_visits(
-            self.stage_visits(state),
-            state,
-            self.definition,
-            visit=visit,
-            map_iteration=map_iteration,
-            attempt=attempt,
-        )
-        kind = visits[0].type if visits else ""
-        if not kind and self.definition is not None:
-            kind = next((s.type for s in self.definition.walk() if s.name == state), "")
-        return StateInspection(state, kind, visits)
+        return inspect_state(self, state, visit, map_iteration=map_iteration, attempt=attempt)
 
     def mark_finished(self) -> None:
         """What the Runtime's launcher calls once the execution's task is over."""
