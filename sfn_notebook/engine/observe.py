@@ -24,7 +24,8 @@ not reported):
 A retried state reports its stages again for each attempt, from ``afterInputPath`` on. Each call
 also carries ``event_id`` (the visit's ``<Type>StateEntered`` event), ``retry_count`` (the
 attempt) and ``map_iteration`` (the Map iteration's index, or None). ``value`` is the
-engine's own object: read it, or copy it (``json.dumps``) to keep it. An observer that raises is
+engine's own object: read it, or copy it (``json.dumps``) to keep it; ``text``, when not None,
+is its JSON text, which the engine had already made (the input and the output). An observer that raises is
 logged and detached; the run goes on unchanged.
 
 >>> class Printer:
@@ -36,8 +37,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from sfn_notebook.engine.history import dumps
 
@@ -64,7 +64,7 @@ class Note:
         self._state = state
         self._visit = visit
 
-    def __call__(self, stage: str, value: Any) -> None:
+    def __call__(self, stage: str, value: Any, text: str | None = None) -> None:
         observer = self._observer
         if self._context.observer is not observer:
             return  # detached after it raised
@@ -78,15 +78,18 @@ class Note:
                 event_id=visit.entered_id,
                 retry_count=visit.retry_count,
                 map_iteration=None if item is None else item["Index"],
+                text=text,
             )
         except Exception:
             log.exception("stage observer %r raised; detached from this execution", observer)
             self._context.observer = None
 
 
-@dataclass(frozen=True)
-class Stage:
-    """One observed stage; ``text`` is the value as JSON text, ``value`` the value again."""
+class Stage(NamedTuple):
+    """One observed stage; ``text`` is the value as JSON text, ``value`` the value again.
+
+    A named tuple rather than a dataclass: a recording run makes several per state.
+    """
 
     state: str
     stage: str
@@ -125,6 +128,11 @@ class StageLog:
 
     def __init__(self, limit: int | None = None) -> None:
         self._stages: list[Stage] = []
+        # The last value recorded and its text: most stages hand on the object the stage before
+        # them made (no InputPath, no ResultSelector ...), and the engine never changes an
+        # object in place between two stages, so it is encoded once. Not across ``result``: the
+        # work that makes it (a Python function) may change the object it was given.
+        self._last: tuple[Any, str] | None = None
         self.limit = limit
         self.size = 0  # what the kept stages cost, as ``limit`` counts it
         self.dropped = 0  # stages not kept because the limit was reached
@@ -138,12 +146,19 @@ class StageLog:
         event_id: int | None = None,
         retry_count: int = 0,
         map_iteration: int | None = None,
+        text: str | None = None,
         **future_kwargs: Any,
     ) -> None:
         if self.dropped:
             self.dropped += 1
             return
-        text = dumps(value)
+        if text is None:
+            last = self._last
+            if last is not None and last[0] is value and stage != "result":
+                text = last[1]
+            else:
+                text = dumps(value)
+        self._last = (value, text)  # the reference also keeps the object's id from being reused
         if self.limit is not None:
             cost = len(text) + STAGE_OVERHEAD
             if self.size + cost > self.limit:

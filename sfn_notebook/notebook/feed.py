@@ -104,6 +104,7 @@ class ExecutionFeed:
         self._pointers: dict[str, str] = {}
         self.clock: Any = None  # the live execution's clock, when there is one
         self.logs: Mapping[int, str] = {}  # failed Lambda invocations' logs (History.task_logs)
+        self.stages: Any = None  # the execution's StageLog, when it records one (the inspector)
 
     # Construction -----------------------------------------------------------------------------
 
@@ -130,6 +131,7 @@ class ExecutionFeed:
                 return cached
             feed = cls(definition, name)
             feed.clock = getattr(execution, "clock", None)
+            feed.stages = getattr(execution, "stage_log", None)
             logs = getattr(history, "task_logs", None)
             if logs is not None:  # the live mapping: failures add to it as they happen
                 feed.logs = feed.tracker.logs = logs
@@ -140,6 +142,7 @@ class ExecutionFeed:
                 _FEEDS[history] = feed
             return feed
         feed = cls(definition, name)
+        feed.stages = getattr(execution, "stage_log", None)
         if events is None and execution is not None:
             events = getattr(execution, "history", None)
         for event in events or ():
