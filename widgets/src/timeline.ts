@@ -39,7 +39,12 @@ export function renderTimeline(model: AnyModel<TimelineTraits>, el: HTMLElement)
   const onRowClick = (event: MouseEvent): void => {
     const target = event.target as Element | null;
     if (!target || target.classList.contains("sfn-toggle")) return;
-    const row = target.closest?.("g.sfn-row") as SVGGElement | null;
+    // On a label or a bar, or anywhere across the row's height.
+    let row = target.closest?.("g.sfn-row") as SVGGElement | null;
+    for (const g of row ? [] : Array.from(canvas.querySelectorAll<SVGGElement>("g.sfn-row"))) {
+      const box = g.getBoundingClientRect();
+      if (event.clientY >= box.top && event.clientY < box.bottom) row = g;
+    }
     if (row?.dataset.key) inspect.open({ row: row.dataset.key });
   };
   canvas.addEventListener("click", onRowClick);

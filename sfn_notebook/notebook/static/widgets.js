@@ -1,5 +1,5 @@
 // sfn-notebook widgets, built by widgets/build.mjs from widgets/src. Do not edit.
-// source-sha256: ba50e828f46c3d94b0137780763b344e9fba677d691c02492091324826593ed9
+// source-sha256: 62ea39e066807cf7c958abfb8581973777dda2f09362a5dd2d3bd78e98b53f25
 
 // src/dom.ts
 var SVG_NS = "http://www.w3.org/2000/svg";
@@ -726,7 +726,11 @@ function renderTimeline(model, el) {
   const onRowClick = (event) => {
     const target = event.target;
     if (!target || target.classList.contains("sfn-toggle")) return;
-    const row = target.closest?.("g.sfn-row");
+    let row = target.closest?.("g.sfn-row");
+    for (const g of row ? [] : Array.from(canvas.querySelectorAll("g.sfn-row"))) {
+      const box = g.getBoundingClientRect();
+      if (event.clientY >= box.top && event.clientY < box.bottom) row = g;
+    }
     if (row?.dataset.key) inspect.open({ row: row.dataset.key });
   };
   canvas.addEventListener("click", onRowClick);
