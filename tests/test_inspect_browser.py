@@ -130,7 +130,9 @@ def test_the_inspector_opens_from_graph_timeline_and_table(
                 path=str(OUTPUT / f"inspector-{app}-graph-light.png")
             )
             # 2. The timeline: a click on the Done row inspects Done.
-            page.locator(".sfn-timeline-svg g.sfn-row text.sfn-row-label", has_text="Done").first.click()
+            page.locator(
+                ".sfn-timeline-svg g.sfn-row text.sfn-row-label", has_text="Done"
+            ).first.click()
             timeline = ".sfn-timeline-widget .sfn-inspector"
             page.wait_for_selector(f"{timeline}[data-state='Done'] .sfn-stage[data-stage='output']")
             assert "charged" in page.inner_text(f"{timeline} .sfn-stage[data-stage='input']")

@@ -37,7 +37,9 @@ def mock_comm(monkeypatch: pytest.MonkeyPatch) -> None:
 def ask(widget: Any, **request: Any) -> dict[str, Any]:
     """Send an InspectRequest as the browser does; the widget's reply."""
     content = {"type": "inspect", "request": 7, **request}
-    widget._handle_msg({"content": {"data": {"method": "custom", "content": content}}, "buffers": []})
+    widget._handle_msg(
+        {"content": {"data": {"method": "custom", "content": content}}, "buffers": []}
+    )
     sent = [d for _, kind, d in widget.comm.sent if kind == "comm_msg"]
     replies = [m["content"] for m in sent if m.get("method") == "custom"]
     reply = replies[-1]

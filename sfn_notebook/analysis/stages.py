@@ -1,6 +1,6 @@
 """Each state's data at each processing stage as a DataFrame: the state inspector's data.
 
-One row per visit × attempt × stage, from :func:`sfn_notebook.render.stages.visit_stages` (the
+One row per visit, attempt and stage, from :func:`sfn_notebook.render.stages.visit_stages` (the
 engine's own stages when the run recorded them, else each visit's input and output from the
 history, with ``recorded`` False).
 
@@ -102,6 +102,6 @@ def stages_frame(
     for column in ("visit", "attempt", "step"):
         frame[column] = frame[column].astype("int64")
     frame["recorded"] = frame["recorded"].astype(bool)
-    text = ("execution_arn", "state_name", "state_type", "path", "stage", "value", "status")
-    normalise(frame, text, ())
+    texts = ("execution_arn", "state_name", "state_type", "path", "stage", "value", "status")
+    normalise(frame, texts, ())
     return frame

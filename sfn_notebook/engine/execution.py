@@ -20,8 +20,8 @@ from sfn_notebook.engine.history import (
     payload,
     unencodable,
 )
-from sfn_notebook.engine.observe import StageLog, stage_log_of
 from sfn_notebook.engine.interpreter import CompiledMachine, Failure, Stopped, run_machine
+from sfn_notebook.engine.observe import StageLog, stage_log_of
 from sfn_notebook.errors import ExecutionInputError, StatesError
 from sfn_notebook.limits import ACTIVE, CAUSE_LIMIT, EXPRESS_DURATION
 

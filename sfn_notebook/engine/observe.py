@@ -25,8 +25,8 @@ A retried state reports its stages again for each attempt, from ``afterInputPath
 also carries ``event_id`` (the visit's ``<Type>StateEntered`` event), ``retry_count`` (the
 attempt) and ``map_iteration`` (the Map iteration's index, or None). ``value`` is the
 engine's own object: read it, or copy it (``json.dumps``) to keep it; ``text``, when not None,
-is its JSON text, which the engine had already made (the input and the output). An observer that raises is
-logged and detached; the run goes on unchanged.
+is its JSON text, which the engine had already made (the input and the output). An observer
+that raises is logged and detached; the run goes on unchanged.
 
 >>> class Printer:
 ...     def stage(self, *, state, stage, value, **future_kwargs):

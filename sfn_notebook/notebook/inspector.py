@@ -102,9 +102,7 @@ def _target(
         # A Map iteration's row: the first state that ran in it.
         parent, _, index = row[1:].partition(".")
         inside = [
-            v
-            for v in visits
-            if str(v.parent) == parent and v.path and str(v.path[-1][1]) == index
+            v for v in visits if str(v.parent) == parent and v.path and str(v.path[-1][1]) == index
         ]
         first = min(inside, key=lambda v: v.key, default=None)
         return (first.name, first.key, None) if first else (None, None, None)
