@@ -56,11 +56,14 @@ class Note:
     """One visit's reporter: ``note(stage, value)``. Runners hold ``visit.note``, None when no
     observer is set, so an unobserved run pays one ``is not None`` test a stage."""
 
-    __slots__ = ("_context", "_observer", "_state", "_visit")
+    __slots__ = ("_context", "_observer", "_record", "_state", "_visit")
 
     def __init__(self, context: ExecutionContext, state: str, visit: Visit) -> None:
         self._context = context
-        self._observer = context.observer
+        self._observer = observer = context.observer
+        # A StageLog (what a notebook records with) is called positionally: keyword calls cost
+        # more than the recording itself on a chain of small states.
+        self._record = observer.record if type(observer) is StageLog else None
         self._state = state
         self._visit = visit
 
@@ -71,6 +74,17 @@ class Note:
         visit = self._visit
         item = visit.frame.map_item
         try:
+            if self._record is not None:
+                self._record(
+                    self._state,
+                    stage,
+                    value,
+                    text,
+                    visit.entered_id,
+                    visit.retry_count,
+                    None if item is None else item["Index"],
+                )
+                return
             observer.stage(  # type: ignore[union-attr]
                 state=self._state,
                 stage=stage,
@@ -127,7 +141,7 @@ class StageLog:
     """
 
     def __init__(self, limit: int | None = None) -> None:
-        self._stages: list[Stage] = []
+        self._stages: list[tuple[Any, ...]] = []
         # The last value recorded and its text: most stages hand on the object the stage before
         # them made (no InputPath, no ResultSelector ...), and the engine never changes an
         # object in place between two stages, so it is encoded once. Not across ``result``: the
@@ -149,6 +163,19 @@ class StageLog:
         text: str | None = None,
         **future_kwargs: Any,
     ) -> None:
+        self.record(state, stage, value, text, event_id, retry_count, map_iteration)
+
+    def record(
+        self,
+        state: str,
+        stage: str,
+        value: Any,
+        text: str | None,
+        event_id: int | None,
+        retry_count: int,
+        map_iteration: int | None,
+    ) -> None:
+        """:meth:`stage` with positional arguments (what the engine calls)."""
         if self.dropped:
             self.dropped += 1
             return
@@ -165,7 +192,8 @@ class StageLog:
                 self.dropped = 1
                 return
             self.size += cost
-        self._stages.append(Stage(state, stage, text, event_id, retry_count, map_iteration))
+        # A plain tuple (a Stage when read): the named tuple's constructor costs a call more.
+        self._stages.append((state, stage, text, event_id, retry_count, map_iteration))
 
     @property
     def full(self) -> bool:
@@ -174,7 +202,8 @@ class StageLog:
 
     def stages(self, state: str | None = None) -> list[Stage]:
         """The stages observed so far, in order; only those of ``state`` when given."""
-        return [s for s in self._stages if state is None or s.state == state]
+        make = Stage._make
+        return [make(s) for s in self._stages if state is None or s[0] == state]
 
     def __len__(self) -> int:
         return len(self._stages)
