@@ -311,3 +311,30 @@ def test_the_magic_prints_a_state_of_the_last_execution(capsys: Any) -> None:
         assert capsys.readouterr().out.startswith("usage: %sfn inspect")
     finally:
         session.close()
+
+
+def test_a_recording_runtime_records_nested_executions_too() -> None:
+    child = {"StartAt": "C", "States": {"C": {"Type": "Pass", "Result": "from child", "End": True}}}
+    with sfn.Runtime(clock="virtual", record_stages=True) as rt:
+        arn = rt.create_state_machine(name="child", definition=child)["stateMachineArn"]
+        rt.create_state_machine(
+            name="parent",
+            definition={
+                "StartAt": "Call",
+                "States": {
+                    "Call": {
+                        "Type": "Task",
+                        "Resource": "arn:aws:states:::states:startExecution.sync:2",
+                        "Parameters": {"StateMachineArn": arn, "Input": {"n": 1}},
+                        "End": True,
+                    }
+                },
+            },
+        )
+        parent = rt.start("parent").wait(30)
+        assert parent.status == "SUCCEEDED", parent.cause
+        (call,) = parent.inspect("Call")
+        assert call.value("afterParameters")["Input"] == {"n": 1}
+        nested = rt.execution(call.value("result")["ExecutionArn"])
+        assert nested.inspect("C").value("output") == "from child"
+        assert nested.stage_log is not None and nested.stage_log is not parent.stage_log
