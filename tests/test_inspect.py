@@ -16,6 +16,7 @@ from sfn_notebook.notebook.cmdline import CommandError
 from sfn_notebook.notebook.dispatch import execute
 from sfn_notebook.notebook.session import NotebookSession, Settings
 from sfn_notebook.render.stages import InspectError
+from sfn_notebook.store import Store
 
 START = datetime(2025, 1, 1, tzinfo=timezone.utc)
 ROOT = Path(__file__).resolve().parents[1]
@@ -338,3 +339,63 @@ def test_a_recording_runtime_records_nested_executions_too() -> None:
         nested = rt.execution(call.value("result")["ExecutionArn"])
         assert nested.inspect("C").value("output") == "from child"
         assert nested.stage_log is not None and nested.stage_log is not parent.stage_log
+
+
+def test_a_reopened_store_still_has_the_stages(tmp_path: Path) -> None:
+    path = tmp_path / "runs.sqlite"
+    functions = {"charge": charging()}
+    with sfn.Runtime(path, clock="virtual", functions=functions, record_stages=True) as rt:
+        rt.create_state_machine(name="pay", definition=json.dumps(CHARGE))
+        arn = rt.start("pay", {"order": {"amount": 9}}).wait().arn
+        plain = sfn.Runtime(path.with_name("plain.sqlite"), clock="virtual", functions=functions)
+        with plain:
+            plain.create_state_machine(name="pay", definition=json.dumps(CHARGE))
+            plain_arn = plain.start("pay", {"order": {"amount": 9}}).wait().arn
+    with sfn.Runtime(path, clock="virtual") as again:
+        reopened = again.execution(arn)
+        first, second = reopened.inspect("Charge")
+        assert first.recorded and first.error == "CardDeclined"
+        assert second.value("afterResultSelector") == {"paid": 9}
+        assert stages_frame(reopened)["recorded"].all()
+    with Store(path, readonly=True) as store:  # the analysis reads a store without a Runtime
+        frame = stages_frame(store)
+        assert frame["recorded"].all() and set(frame["stage"]) >= {"afterResultSelector"}
+    with sfn.Runtime(path.with_name("plain.sqlite"), clock="virtual") as again:
+        assert again.execution(plain_arn).stage_log is None  # recorded nothing, stores nothing
+        assert not again.execution(plain_arn).inspect("Charge")[0].recorded
+
+
+def test_a_redrive_adds_its_visits_to_the_stages_kept(tmp_path: Path) -> None:
+    path = tmp_path / "runs.sqlite"
+    broken = {"yes": True}
+
+    def flaky(event: Any, context: Any) -> Any:
+        if broken["yes"]:
+            raise RuntimeError("down")
+        return {"ok": event}
+
+    definition = {
+        "StartAt": "Call",
+        "States": {
+            "Call": {
+                "Type": "Task",
+                "Resource": "arn:aws:lambda:us-east-1:123456789012:function:flaky",
+                "End": True,
+            }
+        },
+    }
+    functions = {"flaky": flaky}
+    with sfn.Runtime(path, clock="virtual", functions=functions, record_stages=True) as rt:
+        rt.create_state_machine(name="m", definition=definition)
+        ex = rt.start("m", 5).wait()
+        assert ex.status == "FAILED"
+    broken["yes"] = False
+    with sfn.Runtime(path, clock="virtual", functions=functions, record_stages=True) as rt:
+        ex = rt.execution(ex.arn)
+        rt.redrive_execution(executionArn=ex.arn)
+        assert ex.wait(30).status == "SUCCEEDED"
+        failed, redriven = ex.inspect("Call")
+        assert failed.recorded and failed.error == "RuntimeError" and failed.text("output") is None
+        assert redriven.recorded and redriven.value("output") == {"ok": 5}
+    with sfn.Runtime(path, clock="virtual") as rt:
+        assert [v.status for v in rt.execution(ex.arn).inspect("Call")] == ["FAILED", "SUCCEEDED"]

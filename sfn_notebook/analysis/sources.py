@@ -252,6 +252,9 @@ def _store_runs(
     rows = store.executions(
         state_machine_arn=state_machine, status=status, since=since, until=until
     )
+    from sfn_notebook.runtime.ledger import StoredStageLog
+
+    with_stages = store.stage_record_ids() if hasattr(store, "stage_record_ids") else set()
     found = []
     for row in rows:
         run = Run(
@@ -270,6 +273,8 @@ def _store_runs(
         )
         run.loader = partial(store.events, row.id)
         run.store_id = row.id  # type: ignore[attr-defined]
+        if row.id in with_stages:
+            run.stages = StoredStageLog(partial(store.stage_record, row.id))
         found.append(run)
     return found
 

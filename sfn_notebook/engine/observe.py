@@ -208,6 +208,32 @@ class StageLog:
     def __len__(self) -> int:
         return len(self._stages)
 
+    def to_json(self) -> str:
+        """The record as JSON text (a list of ``[state, stage, text, event_id, retry_count,
+        map_iteration]``), as the SQLite store keeps it; :meth:`from_json` reads it back.
+
+        >>> log = StageLog(limit=10_000)
+        >>> log.stage(state="A", stage="input", value={"x": 1}, event_id=2)
+        >>> again = StageLog.from_json(log.to_json(), dropped=0, limit=10_000)
+        >>> again.stages() == log.stages(), again.size == log.size
+        (True, True)
+        """
+        return json.dumps(self._stages, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str, dropped: int = 0, limit: int | None = None) -> StageLog:
+        """A record :meth:`to_json` wrote (``dropped`` and ``limit`` as they were)."""
+        log = cls(limit)
+        log.load(text, dropped)
+        return log
+
+    def load(self, text: str, dropped: int = 0) -> None:
+        """Replace the record by one :meth:`to_json` wrote."""
+        self._stages = [tuple(row) for row in json.loads(text)]
+        self.size = sum(len(row[2]) + STAGE_OVERHEAD for row in self._stages)
+        self.dropped = dropped
+        self._last = None
+
 
 class Observers:
     """Several observers as one (each called in turn; one that raises detaches them all, as any

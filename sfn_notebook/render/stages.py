@@ -7,8 +7,10 @@ record with the visits the history tells of (:func:`~sfn_notebook.render.attempt
 into one :class:`VisitStages` per visit and attempt: a Task retried twice gives three, one per
 attempt, each with its own stages, error and captured function log; each Map iteration's visit of
 a state is its own. Nothing is recomputed: the values are the engine's own, copied as JSON text
-when they were reported. An execution that did not record its stages (a script, a store reopened
-later) still gives each visit's input and output, read from its history, marked ``recorded=False``.
+when they were reported. A Runtime with a SQLite store keeps each execution's record with its
+outcome, so a reopened store can still inspect it. An execution that did not record its stages
+(a script, or a run on AWS) still gives each visit's input and output, read from its history,
+marked ``recorded=False``.
 
 :func:`stage_visits` is the reusable entry point (the debugger shows a paused state's pending
 input with it); ``Execution.inspect`` and ``%sfn inspect`` present its answer.
@@ -64,7 +66,8 @@ NOT_RECORDED = (
     "notebook kernel): input and output are read from the history."
 )
 UNSEEN = (
-    "No stages were recorded for this visit (it ran before a redrive, or in another process): "
+    "No stages were recorded for this visit (it ran where nothing recorded, e.g. before a "
+    "redrive in a Runtime that does not record): "
     "input and output are read from the history."
 )
 CAPPED = (

@@ -10,9 +10,9 @@ database is refused instead of being written into.
 >>> import sqlite3
 >>> conn = sqlite3.connect(":memory:", isolation_level=None)
 >>> migrate(conn, ":memory:")
-3
+4
 >>> [row[0] for row in conn.execute("SELECT version FROM schema_migrations")]
-[1, 2, 3]
+[1, 2, 3, 4]
 """
 
 from __future__ import annotations
@@ -123,6 +123,17 @@ CREATE TABLE writer_lease (
 );
 """
 
+# The state inspector's stage records (engine/observe.py StageLog), one row per execution that
+# recorded them, written when the execution ends: a reopened store can still inspect its runs.
+_V4 = """
+CREATE TABLE stage_records (
+    execution_id INTEGER PRIMARY KEY,
+    stages TEXT NOT NULL,
+    dropped INTEGER NOT NULL,
+    limit_bytes INTEGER
+);
+"""
+
 
 def _script(conn: sqlite3.Connection, sql: str) -> None:
     # Not executescript(): it commits first, and a migration must be one transaction.
@@ -154,6 +165,7 @@ MIGRATIONS: list[tuple[int, str, Step]] = [
     (1, "state machines, versions, executions, history events", lambda c: _script(c, _V1)),
     (2, "redrive, execution definitions, event errors, task tokens", _v2_backfill),
     (3, "the writer lease", lambda c: _script(c, _V3)),
+    (4, "the state inspector's stage records", lambda c: _script(c, _V4)),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
