@@ -44,7 +44,8 @@ pytest: install
 		sfn_notebook/notebook/views.py sfn_notebook/notebook/registry.py \
 		sfn_notebook/notebook/commands.py sfn_notebook/notebook/dispatch.py sfn_notebook/notebook/asl_cell.py \
 		sfn_notebook/notebook/magics.py sfn_notebook/textfile.py sfn_notebook/testing \
-		sfn_notebook/analysis/coverage.py
+		sfn_notebook/analysis/coverage.py sfn_notebook/analysis/stages.py \
+		sfn_notebook/notebook/inspector.py sfn_notebook/notebook/inspect_commands.py
 	$(BIN)/python -m pytest -q --nbval --nbval-current-env \
 		--nbval-sanitize-with notebooks/sanitize.cfg -p no:cacheprovider notebooks
 

@@ -186,6 +186,9 @@ WORKLOADS: dict[str, tuple[dict[str, Any], Any, int, int]] = {
 FUNCTIONS = {"invoke_map_500": {"echo": echo}, "invoke_tail_map_500": {"echo": echo}}
 
 
+RECORD_STAGES = False  # --record-stages
+
+
 def run_ours(
     definition: dict[str, Any],
     input_value: Any,
@@ -221,7 +224,13 @@ def _run_many(
     # Task functions may print (LogType Tail captures it); keep it off the benchmark's table.
     with open(os.devnull, "w") as null, contextlib.redirect_stdout(null):
         for _ in range(executions):
-            ex = sfn.run(target, input_value, state_machine_type=kind, functions=functions)
+            ex = sfn.run(
+                target,
+                input_value,
+                state_machine_type=kind,
+                functions=functions,
+                record_stages=RECORD_STAGES,
+            )
             if ex.status != "SUCCEEDED":
                 raise SystemExit(f"benchmark workflow failed: {ex.error} {ex.cause}")
     return time.perf_counter() - began
@@ -239,7 +248,7 @@ def run_runtime(
 
     import sfn_notebook as sfn
 
-    with sfn.Runtime(clock="virtual") as rt:
+    with sfn.Runtime(clock="virtual", record_stages=RECORD_STAGES) as rt:
         for fname, fn in (functions or {}).items():
             rt.function(fname)(fn)
         arn = rt.create_state_machine(name="bench", definition=json.dumps(definition), type=kind)[
@@ -487,7 +496,14 @@ def main() -> None:
         "--pyaslengine", metavar="PYTHON", help="a Python with pyaslengine 0.8.0 installed"
     )
     parser.add_argument("--pyaslengine-scale", type=float, default=1.0)
+    parser.add_argument(
+        "--record-stages",
+        action="store_true",
+        help="ours: record every state's stages for the inspector (as a notebook kernel does)",
+    )
     args = parser.parse_args()
+    global RECORD_STAGES
+    RECORD_STAGES = args.record_stages
     modes = [] if args.peers_only else args.mode or list(MODES)
     peers: list[tuple[str, str, str, float]] = []
     if args.pyaslengine:

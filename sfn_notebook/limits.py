@@ -24,6 +24,8 @@ an execution's cause                    32,768       cut to that length (Describ
 ``nested_executions`` (per root)        10,000       as above
 ``express_events``                      100,000      execution FAILED, ``States.Runtime``
 ``jsonata_string_length``               16 Mi chars  ``States.QueryEvaluationError``
+``recorded_stages`` (per execution)     64 MiB       later stages are not recorded; the state
+                                                     inspector says so
 ======================================  ===========  ==========================================
 
 AWS states the 10 MiB as "per execution"; we count the variables a state can see (its own
@@ -55,6 +57,13 @@ Why these guards, and why these defaults:
   19 s), and a huge result handed back to Python (a ``$map`` that repeats a large string), which
   fails with a MemoryError or exhausts memory. Across states, the 256 KiB variable and payload
   quotas stop both.
+
+* ``recorded_stages``: what the state inspector keeps of one execution's data flow (each
+  stage's JSON text plus about 200 bytes a stage; see :class:`~sfn_notebook.engine.observe.
+  StageLog`), recorded by default in a notebook kernel. A 1,000-iteration Map of 200-byte items
+  records 6,000 stages, counted as 3.8 MB (1.6 MB measured: a value handed on unchanged from
+  one stage to the next shares its text); a run past the cap keeps its first stages, and the
+  inspector marks the visits it has no stages for.
 
 >>> Limits().nesting_depth
 32
@@ -100,6 +109,7 @@ class Limits:
     nested_executions: int = 10_000
     express_events: int = 100_000
     jsonata_string_length: int = 16 * 1024 * 1024
+    recorded_stages: int = 64 * 1024 * 1024
 
     def __post_init__(self) -> None:
         for spec in dataclasses.fields(self):

@@ -257,9 +257,9 @@ def test_live_widgets_in_a_real_browser(server: tuple[str, str], tmp_path: Path)
             page.wait_for_selector(".sfn-header[data-status='SUCCEEDED']")
             header = page.inner_text(".sfn-header")
             assert "3 states run" in header and "not taken" not in header, header
-            # A click on a state shows its details, and the event table lists the events.
+            # A click on a state inspects it, and the event table lists the events.
             page.click(".sfn-graph-widget g.node[id='/States/Fetch']")
-            page.wait_for_selector(".sfn-graph-details .sfn-visit")
+            page.wait_for_selector(".sfn-graph-details .sfn-inspector-visit")
             assert "attempt" in page.inner_text(".sfn-graph-details").lower()
             assert page.locator(".sfn-events tbody tr.sfn-event").count() > 5
             page.screenshot(path=str(OUTPUT / f"widgets-{app}-done.png"), full_page=True)

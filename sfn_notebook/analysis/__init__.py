@@ -22,6 +22,7 @@ from sfn_notebook.analysis.coverage import Coverage, coverage, coverage_frame
 from sfn_notebook.analysis.frames import events_frame, executions_frame, in_seconds
 from sfn_notebook.analysis.maprun import map_items_frame, map_runs_frame
 from sfn_notebook.analysis.sources import Run, run_from_events, runs
+from sfn_notebook.analysis.stages import stages_frame
 
 __all__ = [
     "Coverage",
@@ -39,6 +40,7 @@ __all__ = [
     "run_from_events",
     "runs",
     "slowest_executions",
+    "stages_frame",
     "state_attempts_frame",
     "state_durations",
 ]

@@ -58,6 +58,8 @@ class Run:
     logs: Mapping[int, str] = field(default_factory=dict, repr=False)
     # A Distributed Map's child executions by map run ARN (History.map_runs): local runs only.
     map_runs: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    # The engine's stage record (engine.observe.StageLog) when the run kept one: local runs only.
+    stages: Any = field(default=None, repr=False)
 
     def events(self) -> list[Event]:
         return self.loader()
@@ -184,6 +186,7 @@ def _execution_run(execution: Any) -> Run:
     children = getattr(getattr(execution, "live_history", None), "map_runs", None)
     if children is not None:
         run.map_runs = children
+    run.stages = getattr(execution, "stage_log", None)
     return run
 
 
@@ -249,6 +252,9 @@ def _store_runs(
     rows = store.executions(
         state_machine_arn=state_machine, status=status, since=since, until=until
     )
+    from sfn_notebook.runtime.ledger import StoredStageLog
+
+    with_stages = store.stage_record_ids() if hasattr(store, "stage_record_ids") else set()
     found = []
     for row in rows:
         run = Run(
@@ -267,6 +273,8 @@ def _store_runs(
         )
         run.loader = partial(store.events, row.id)
         run.store_id = row.id  # type: ignore[attr-defined]
+        if row.id in with_stages:
+            run.stages = StoredStageLog(partial(store.stage_record, row.id))
         found.append(run)
     return found
 

@@ -21,6 +21,7 @@ from sfn_notebook.engine.history import (
     unencodable,
 )
 from sfn_notebook.engine.interpreter import CompiledMachine, Failure, Stopped, run_machine
+from sfn_notebook.engine.observe import StageLog, stage_log_of
 from sfn_notebook.errors import ExecutionInputError, StatesError
 from sfn_notebook.limits import ACTIVE, CAUSE_LIMIT, EXPRESS_DURATION
 
@@ -40,6 +41,13 @@ class ExecutionRecord:
     done: asyncio.Event | None = None
     abort_reason: tuple[str | None, str | None] | None = None
     task: asyncio.Task[None] | None = field(default=None, repr=False)
+    # The stage record the execution started with (engine/observe.py), kept here so it stays
+    # readable after its observer is detached or replaced.
+    stages: StageLog | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.stages is None:
+            self.stages = stage_log_of(self.context.observer)
 
 
 def input_text(value: Any) -> str:

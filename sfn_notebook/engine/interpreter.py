@@ -173,11 +173,11 @@ class StateRunner:
     ) -> Transition:
         """Apply assigned variables, check the output's size, emit ``<Type>StateExited``."""
         note = visit.note
+        text = dumps(output)
         if note is not None:
             if assigned is not None:
                 note("variables", assigned)
-            note("output", output)
-        text = dumps(output)
+            note("output", output, text)
         if len(text) > PAYLOAD_LIMIT // 4 and len(text.encode("utf-8")) > PAYLOAD_LIMIT:
             raise Failure(
                 "States.DataLimitExceeded",
@@ -291,7 +291,7 @@ async def run_machine(
         visit.key = key
         if frame.execution.observer is not None:
             visit.note = Note(frame.execution, runner.name, visit)
-            visit.note("input", data)
+            visit.note("input", data, text)
         try:
             if runner.sync:
                 step = runner.run_sync(visit)

@@ -9,7 +9,11 @@ import difflib
 from collections.abc import Callable
 from typing import Any
 
-from sfn_notebook.notebook import aws_commands, commands  # noqa: F401 - they register themselves
+from sfn_notebook.notebook import (  # noqa: F401 - they register themselves
+    aws_commands,
+    commands,
+    inspect_commands,
+)
 from sfn_notebook.notebook.cmdline import CommandError, HelpRequested, split_line
 from sfn_notebook.notebook.registry import COMMANDS, Context, help_text
 from sfn_notebook.notebook.session import NotebookSession

@@ -105,6 +105,7 @@ class ExecutionFeed:
         self.clock: Any = None  # the live execution's clock, when there is one
         self.history: Any = None  # the live execution's History (its map runs), when there is one
         self.logs: Mapping[int, str] = {}  # failed Lambda invocations' logs (History.task_logs)
+        self.stages: Any = None  # the execution's StageLog, when it records one (the inspector)
 
     # Construction -----------------------------------------------------------------------------
 
@@ -132,6 +133,7 @@ class ExecutionFeed:
             feed = cls(definition, name)
             feed.clock = getattr(execution, "clock", None)
             feed.history = history
+            feed.stages = getattr(execution, "stage_log", None)
             logs = getattr(history, "task_logs", None)
             if logs is not None:  # the live mapping: failures add to it as they happen
                 feed.logs = feed.tracker.logs = logs
@@ -142,6 +144,7 @@ class ExecutionFeed:
                 _FEEDS[history] = feed
             return feed
         feed = cls(definition, name)
+        feed.stages = getattr(execution, "stage_log", None)
         if events is None and execution is not None:
             events = getattr(execution, "history", None)
         for event in events or ():

@@ -70,6 +70,12 @@ class _FeedWidget(anywidget.AnyWidget):
         if handler is not None:
             handler(content)
 
+    def _on_inspect(self, content: Mapping[str, Any]) -> None:
+        """A click on a state, row or event: the state inspector's reply (notebook/inspector.py)."""
+        from sfn_notebook.notebook.inspector import inspection_reply
+
+        self.send(inspection_reply(self.feed, content))
+
     def close(self) -> None:
         self._throttle.cancel()
         super().close()

@@ -34,6 +34,9 @@ __all__ = [
     "EventRow",
     "Header",
     "HelloRequest",
+    "InspectRequest",
+    "InspectedVisit",
+    "InspectionReply",
     "MapFailure",
     "MapRunState",
     "NodeState",
@@ -42,6 +45,7 @@ __all__ = [
     "RowsUpdate",
     "SelectRequest",
     "TimelineRow",
+    "VisitChoice",
     "VisitDetails",
 ]
 
@@ -79,6 +83,20 @@ class PageRequest(TypedDict):
     offset: int
     limit: int
     types: list[str] | None
+
+
+class InspectRequest(TypedDict, total=False):
+    """A click to inspect: a graph ``node``, a timeline ``row``, an ``event`` id, or a ``state``
+    with a visit ``key`` and ``attempt`` (the picker). The reply is an :class:`InspectionReply`."""
+
+    type: Literal["inspect"]
+    request: int
+    state: str
+    node: str
+    row: str
+    event: int
+    key: int
+    attempt: int
 
 
 # -- Python → browser -----------------------------------------------------------------------------
@@ -199,3 +217,44 @@ class ChildReply(TypedDict):
     open: str | None
     opened: bool
     problem: str | None
+
+
+class VisitChoice(TypedDict):
+    """One entry of the inspector's visit picker."""
+
+    key: int
+    attempt: int
+    label: str
+    status: str
+
+
+class InspectedVisit(TypedDict):
+    """The picked visit: ``stages`` are ``[stage, label, indented JSON]`` in pipeline order."""
+
+    key: int
+    attempt: int
+    label: str
+    status: str
+    recorded: bool
+    note: str | None
+    stages: list[list[str]]
+    variables: str | None
+    error: str | None
+    cause: str | None
+    log: str | None
+
+
+class InspectionReply(TypedDict):
+    """A state's visits (``total`` of them; ``visits`` may list fewer) and the ``selected`` one's
+    stages; ``message`` says why there is nothing to show."""
+
+    type: Literal["inspection"]
+    request: int
+    state: str
+    state_type: str
+    definition: str
+    visits: list[VisitChoice]
+    total: int
+    selected: int
+    current: InspectedVisit | None
+    message: str | None

@@ -145,6 +145,8 @@ class NotebookSession:
             "clock": settings.clock,
             "seed": settings.seed,
             "start_time": settings.start_time,
+            # The notebook's runtime keeps every stage for the state inspector (ex.inspect).
+            "record_stages": True,
         }
         if settings.account:
             kwargs["account"] = settings.account

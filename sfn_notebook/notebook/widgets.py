@@ -35,8 +35,10 @@ log = logging.getLogger(__name__)
 class ExecutionGraph(_FeedWidget):
     """The state machine's graph, nodes coloured by status as the execution runs.
 
-    Click a state to see its definition, input, output, error and attempts; Map states count
-    their iterations (succeeded, failed, running).
+    Click a state to inspect it: each visit and attempt, its data after each processing stage,
+    error, variables and function log (:mod:`sfn_notebook.notebook.inspector`; a ``select``
+    message still answers with the older summary, :meth:`ExecutionFeed.details`). Map states
+    count their iterations (succeeded, failed, running).
     """
 
     svg = traitlets.Unicode("").tag(sync=True)
@@ -66,7 +68,8 @@ class ExecutionGraph(_FeedWidget):
 
 
 class RetryTimeline(_FeedWidget):
-    """A Gantt of state attempts: retries, backoff gaps, Map iterations as collapsible rows."""
+    """A Gantt of state attempts: retries, backoff gaps, Map iterations as collapsible rows; a
+    click on a row inspects that visit."""
 
     palette = traitlets.Dict(palette()).tag(sync=True)
 
@@ -128,7 +131,8 @@ class RetryTimeline(_FeedWidget):
 
 
 class EventTable(_FeedWidget):
-    """The history events with a type filter; click a row to expand its JSON details."""
+    """The history events with a type filter; click a row to expand its JSON details and inspect
+    the state visit it belongs to."""
 
     total = traitlets.Int(0).tag(sync=True)
     type_counts = traitlets.Dict().tag(sync=True)

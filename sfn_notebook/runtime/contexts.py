@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import json
 import random
+import sys
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sfn_notebook.engine.execution import parse_input
 from sfn_notebook.engine.frame import ExecutionContext
 from sfn_notebook.engine.history import History
+from sfn_notebook.engine.observe import StageLog
 
 if TYPE_CHECKING:
     from sfn_notebook.engine.clock import Clock
@@ -32,8 +34,35 @@ if TYPE_CHECKING:
     from sfn_notebook.limits import Limits, Lineage
 
 
+def recording(record_stages: bool | None) -> bool:
+    """Whether executions record their stages for the state inspector: ``record_stages`` when
+    given, else whether this is a Jupyter kernel (a run started in a notebook is one someone
+    will want to inspect; a script, a test or the CLI pays nothing).
+
+    >>> recording(True), recording(False)
+    (True, False)
+    """
+    if record_stages is None:
+        return in_kernel()
+    return bool(record_stages)
+
+
+def in_kernel() -> bool:
+    """Whether this process is a Jupyter kernel (IPython's shell there has a ``kernel``), found
+    without importing IPython."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return shell is not None and getattr(shell, "kernel", None) is not None
+
+
+def stage_log(limits: Limits) -> StageLog:
+    """A new execution's stage record, bounded by ``limits.recorded_stages``."""
+    return StageLog(limit=limits.recorded_stages)
+
+
 class ContextFactory:
-    """Execution contexts on one Runtime's clock, account, region, resources and limits."""
+    """Execution contexts on one Runtime's clock, account, region, resources and limits;
+    ``record_stages`` gives each new execution a :class:`StageLog` as its observer."""
 
     def __init__(
         self,
@@ -43,7 +72,9 @@ class ContextFactory:
         resources: ResourceRegistry,
         limits: Limits,
         seed: int | None = None,
+        record_stages: bool = False,
     ) -> None:
+        self.record_stages = record_stages
         self.clock = clock
         self.account = account
         self.region = region
@@ -115,6 +146,8 @@ class ContextFactory:
             start_time=self.clock.now(),
             history=History.for_execution(self.clock.now, machine_type, self.limits),
         )
+        if self.record_stages:
+            ctx.observer = stage_log(self.limits)
         if resources is not None:
             ctx.resources = resources
         if lineage is not None:

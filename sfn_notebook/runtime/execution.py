@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     from sfn_notebook.asl.model import Definition
     from sfn_notebook.engine.clock import Clock
     from sfn_notebook.engine.history import Event, History
+    from sfn_notebook.engine.observe import StageLog
+    from sfn_notebook.render.inspection import StateInspection
+    from sfn_notebook.render.stages import VisitStages
 
 
 class Execution:
@@ -110,6 +113,51 @@ class Execution:
     def history(self) -> list[Event]:
         """The events so far, shaped like GetExecutionHistory's ``events``."""
         return list(self._record.context.history.events)
+
+    # Inspection ------------------------------------------------------------------------------
+
+    @property
+    def stage_log(self) -> StageLog | None:
+        """The engine's record of each state's data at each processing stage, when this
+        execution keeps one (``record_stages``; by default in a notebook kernel), else None."""
+        return self._record.stages
+
+    def stage_visits(self, state: str | None = None) -> list[VisitStages]:
+        """Every visit and attempt (of ``state``, when given) with its data at each stage: see
+        :func:`sfn_notebook.render.stages.stage_visits`."""
+        from sfn_notebook.render.stages import stage_visits
+
+        return stage_visits(self, state)
+
+    def inspect(
+        self,
+        state: str,
+        visit: int | None = None,
+        *,
+        map_iteration: int | None = None,
+        attempt: int | None = None,
+    ) -> StateInspection:
+        """What ``state`` got and made at each stage of its I/O pipeline, for each visit: input,
+        after InputPath, Parameters/Arguments, the result, ResultSelector, ResultPath, the
+        output, the variables assigned, error and cause, and the function's captured log.
+
+        ``visit`` picks one visit by position (0 the first, -1 the last); ``map_iteration`` and
+        ``attempt`` (0 for the first try) narrow the visits. The answer prints as text and shows
+        as HTML in a notebook.
+
+        >>> import sfn_notebook as sfn
+        >>> ex = sfn.run({"StartAt": "M", "States": {"M": {"Type": "Map", "End": True,
+        ...     "ItemProcessor": {"StartAt": "D", "States": {"D": {"Type": "Pass",
+        ...     "Parameters": {"twice.$": "States.MathAdd($, $)"}, "End": True}}}}}},
+        ...     [1, 2, 3], record_stages=True)
+        >>> ex.inspect("D", map_iteration=2).value("output")
+        {'twice': 6}
+        >>> len(ex.inspect("D")), ex.inspect("D", visit=0)[0].map_iteration
+        (3, 0)
+        """
+        from sfn_notebook.render.inspection import inspect_state
+
+        return inspect_state(self, state, visit, map_iteration=map_iteration, attempt=attempt)
 
     def mark_finished(self) -> None:
         """What the Runtime's launcher calls once the execution's task is over."""

@@ -32,8 +32,10 @@ from sfn_notebook.engine import compile_machine
 from sfn_notebook.engine.execution import ExecutionRecord
 from sfn_notebook.engine.history import EVENT_LIMIT, Event, History, MapChild
 from sfn_notebook.engine.maprun import MapRun
+from sfn_notebook.engine.observe import Stage, StageLog
 from sfn_notebook.engine.replay import replay_from_events
 from sfn_notebook.errors import SfnNotebookError
+from sfn_notebook.runtime.contexts import stage_log
 from sfn_notebook.runtime.exceptions import ExecutionNotRedrivable
 from sfn_notebook.runtime.execution import Execution
 from sfn_notebook.runtime.registry import MachineRegistry, StateMachine, StateMachineVersion
@@ -118,6 +120,43 @@ class StoredHistory(History):
         return self._count if self._loaded is None else len(self._loaded)
 
 
+class StoredStageLog(StageLog):
+    """A stored execution's stage record (the state inspector's), read when first needed."""
+
+    def __init__(self, load: Callable[[], tuple[str, int, int | None] | None]) -> None:
+        super().__init__()
+        self._load: Callable[[], tuple[str, int, int | None] | None] | None = load
+
+    def _loaded(self) -> None:
+        if self._load is not None:
+            found, self._load = self._load(), None
+            if found is not None:
+                text, dropped, self.limit = found
+                self.load(text, dropped)
+
+    def stages(self, state: str | None = None) -> list[Stage]:
+        self._loaded()
+        return super().stages(state)
+
+    def to_json(self) -> str:
+        self._loaded()
+        return super().to_json()
+
+    def __len__(self) -> int:
+        self._loaded()
+        return super().__len__()
+
+    @property
+    def full(self) -> bool:
+        self._loaded()
+        return self.dropped > 0
+
+
+def live_stages(record: ExecutionRecord) -> StageLog | None:
+    """The stage record an execution is adding to now (not one read back from the store)."""
+    return record.stages if type(record.stages) is StageLog else None
+
+
 @dataclass
 class _Ran:
     """The definition an execution runs (compiled on demand) and its row in the store."""
@@ -148,6 +187,7 @@ class Ledger:
         self.launcher = launcher
         self._ran: dict[str, _Ran] = {}
         self._definitions: dict[int, Definition | None] = {}  # stored definitions, parsed once
+        self._with_stages: set[int] = set()  # stored executions with a stage record
         self._store: Store | MemoryStore
         if store is None:
             self._store = MemoryStore()
@@ -221,7 +261,7 @@ class Ledger:
             compiled=machine.compiled,
             timeout_seconds=machine.definition.timeout_seconds,
         )
-        self._store.track(store_id, ctx.history)
+        self._store.track(store_id, ctx.history, live_stages(record))
         ctx.on_task = self._store.boundary
 
     # Reopening --------------------------------------------------------------------------------
@@ -252,6 +292,7 @@ class Ledger:
                 for v in store.versions(machine.arn)
             ]
             self.registry.add_machine(machine)
+        self._with_stages = store.stage_record_ids()
         for execution_row in store.executions():
             self._load_execution(execution_row)
 
@@ -296,6 +337,8 @@ class Ledger:
             cause=row.cause,
             stop_date=row.stop,
         )
+        if row_id in self._with_stages:
+            record.stages = StoredStageLog(lambda: store.stage_record(row_id))
         execution = Execution(
             record,
             row.state_machine_arn,
@@ -379,7 +422,13 @@ class Ledger:
             record.output_text = record.error = record.cause = record.stop_date = None
             record.abort_reason = None
             execution.mark_running()
-            self._store.track(ran.store_id, ctx.history)
+            if self.contexts.record_stages and live_stages(record) is None:
+                # Recording: the redrive adds its visits to the record kept so far.
+                log = stage_log(self.contexts.limits)
+                if record.stages is not None:
+                    log.load(record.stages.to_json(), record.stages.dropped)
+                record.stages = ctx.observer = log
+            self._store.track(ran.store_id, ctx.history, live_stages(record))
             ctx.on_task = self._store.boundary
         self.launcher.launch(record, execution, compiled, timeout, redrive=True)
         return {"redriveDate": ran.redrive_date}

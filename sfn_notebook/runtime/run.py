@@ -15,9 +15,10 @@ from sfn_notebook.engine.clock import Clock, release_loop
 from sfn_notebook.engine.execution import ExecutionRecord, execute, input_text, parse_input
 from sfn_notebook.engine.frame import ExecutionContext, LazyRandom
 from sfn_notebook.engine.history import History
-from sfn_notebook.engine.observe import StageObserver
+from sfn_notebook.engine.observe import Observers, StageObserver
 from sfn_notebook.engine.resources import ResourceRegistry
 from sfn_notebook.limits import Limits
+from sfn_notebook.runtime.contexts import recording, stage_log
 from sfn_notebook.runtime.execution import Execution
 from sfn_notebook.runtime.identity import (
     DEFAULT_ACCOUNT,
@@ -51,6 +52,7 @@ def run(
     limits: Limits | Mapping[str, Any] | None = None,
     buckets: Mapping[str, Any] | None = None,
     observer: StageObserver | None = None,
+    record_stages: bool | None = None,
 ) -> Execution:
     """Run a definition once and return the finished :class:`Execution`.
 
@@ -66,7 +68,8 @@ def run(
     to local folders (``{"my-bucket": "data/"}``). ``limits`` (a
     :class:`~sfn_notebook.limits.Limits` or a dict of its fields) guards against runaway work.
     ``observer`` sees each I/O stage of each state (:mod:`sfn_notebook.engine.observe`; a
-    :class:`~sfn_notebook.engine.observe.StageLog` records them).
+    :class:`~sfn_notebook.engine.observe.StageLog` records them). ``record_stages`` keeps
+    every stage for :meth:`Execution.inspect` (by default only in a Jupyter kernel).
 
     >>> ex = run({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 3600, "End": True}}})
     >>> ex.status
@@ -89,6 +92,9 @@ def run(
     machine_name = check_name(state_machine_name or f"sfn-notebook-{uuid.uuid4().hex[:8]}")
     name = check_name(execution_name or str(uuid.uuid4()), "execution name")
     the_limits = Limits.of(limits)
+    if recording(record_stages):
+        log = stage_log(the_limits)
+        observer = log if observer is None else Observers(observer, log)
     the_clock = make_clock(clock, start_time)
     hub = Integrations(
         region=region,

@@ -32,7 +32,7 @@ from sfn_notebook.engine.workers import DaemonPool
 from sfn_notebook.errors import SfnNotebookError
 from sfn_notebook.integrations import split_test_case
 from sfn_notebook.limits import Limits, Lineage
-from sfn_notebook.runtime.contexts import ContextFactory
+from sfn_notebook.runtime.contexts import ContextFactory, recording
 from sfn_notebook.runtime.exceptions import (
     EXCEPTIONS,
     ExecutionAlreadyExists,
@@ -85,6 +85,8 @@ class Runtime(TaskApi, MapRunApi):
     Distributed Map's ItemReader and ResultWriter (other buckets are reached through boto3).
     ``limits`` (a :class:`~sfn_notebook.limits.Limits` or a dict of its fields) sets the guards
     against runaway work: nesting depth, nested executions, EXPRESS events, JSONata strings.
+    ``record_stages`` keeps each execution's data at every processing stage for the state
+    inspector (``Execution.inspect``); by default only in a Jupyter kernel.
 
     The boto3-dialect methods check their parameters as boto3 does (unknown, missing or
     mistyped ones raise ``ParamValidationError``, see :mod:`sfn_notebook.runtime.params`);
@@ -112,6 +114,7 @@ class Runtime(TaskApi, MapRunApi):
         mocks: Any = None,
         limits: Limits | Mapping[str, Any] | None = None,
         buckets: Mapping[str, Any] | None = None,
+        record_stages: bool | None = None,
     ) -> None:
         self.limits = Limits.of(limits)
         self.account = account
@@ -124,7 +127,13 @@ class Runtime(TaskApi, MapRunApi):
         self.registry = MachineRegistry()
         self.launcher = Launcher(self.clock)
         self.contexts = ContextFactory(
-            self.clock, account, region, self.resources, self.limits, seed
+            self.clock,
+            account,
+            region,
+            self.resources,
+            self.limits,
+            seed,
+            record_stages=recording(record_stages),
         )
         self._init_tasks(
             boto3_session=boto3_session,

@@ -49,7 +49,7 @@ class MemoryStore:
     def add_execution(self, **fields: Any) -> int:
         return next(self._ids)
 
-    def track(self, execution_id: int, history: History) -> None:
+    def track(self, execution_id: int, history: History, stages: Any = None) -> None:
         pass
 
     def settle(self, execution_id: int) -> None:
@@ -80,3 +80,9 @@ class MemoryStore:
 
     def map_runs(self, execution_id: int) -> list[dict[str, Any]]:
         return []
+
+    def stage_record(self, execution_id: int) -> tuple[str, int, int | None] | None:
+        return None
+
+    def stage_record_ids(self) -> set[int]:
+        return set()

@@ -172,6 +172,19 @@ class Reader:
         )
         return [json.loads(body) for (body,) in rows]
 
+    def stage_record(self, execution_id: int) -> tuple[str, int, int | None] | None:
+        """An execution's stage record for the state inspector: (JSON text, stages dropped,
+        limit), or None when it kept none (see ``StageLog.to_json``)."""
+        rows = self.query(
+            "SELECT stages, dropped, limit_bytes FROM stage_records WHERE execution_id = ?",
+            (execution_id,),
+        )
+        return (rows[0][0], int(rows[0][1]), rows[0][2]) if rows else None
+
+    def stage_record_ids(self) -> set[int]:
+        """The executions that have a stage record."""
+        return {int(row[0]) for row in self.query("SELECT execution_id FROM stage_records")}
+
     def task_tokens(self, execution_id: int | None = None) -> list[dict[str, Any]]:
         """Pending task tokens: token, execution_id, state_name, event_id, created."""
         sql = "SELECT token, execution_id, state_name, event_id, created_us FROM task_tokens"

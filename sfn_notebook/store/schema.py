@@ -136,6 +136,17 @@ CREATE TABLE map_runs (
 CREATE INDEX map_runs_by_execution ON map_runs (execution_id, started_us);
 """
 
+# The state inspector's stage records (engine/observe.py StageLog), one row per execution that
+# recorded them, written when the execution ends: a reopened store can still inspect its runs.
+_V5 = """
+CREATE TABLE stage_records (
+    execution_id INTEGER PRIMARY KEY,
+    stages TEXT NOT NULL,
+    dropped INTEGER NOT NULL,
+    limit_bytes INTEGER
+);
+"""
+
 
 def _script(conn: sqlite3.Connection, sql: str) -> None:
     # Not executescript(): it commits first, and a migration must be one transaction.
@@ -168,6 +179,7 @@ MIGRATIONS: list[tuple[int, str, Step]] = [
     (2, "redrive, execution definitions, event errors, task tokens", _v2_backfill),
     (3, "the writer lease", lambda c: _script(c, _V3)),
     (4, "map runs", lambda c: _script(c, _V4)),
+    (5, "the state inspector's stage records", lambda c: _script(c, _V5)),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

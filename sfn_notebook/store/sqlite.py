@@ -50,6 +50,7 @@ from datetime import datetime
 from typing import Any
 
 from sfn_notebook.engine.history import Event, History
+from sfn_notebook.engine.observe import StageLog
 from sfn_notebook.store.lease import Lease, LeaseLost
 from sfn_notebook.store.opening import check_path, connect, connect_readonly, take_lock_file
 from sfn_notebook.store.rows import (
@@ -115,6 +116,7 @@ class Store(Reader):
         self._ops: collections.deque[tuple[str, tuple[Any, ...]]] = collections.deque()
         self._names: dict[int, EventNames] = {}
         self._histories: dict[int, History] = {}
+        self._stage_logs: dict[int, StageLog | None] = {}
         self._unsettled: set[int] = set()  # executions whose end is queued, not yet committed
         self._retry: tuple[list[Any], list[tuple[Any, ...]], dict[int, int]] | None = None
         self._failure: BaseException | None = None
@@ -357,11 +359,14 @@ class Store(Reader):
         self._definition_ids[text] = found
         return int(found)
 
-    def track(self, execution_id: int, history: History) -> None:
-        """Persist every event ``history`` gets from now on; the execution's row follows them."""
+    def track(self, execution_id: int, history: History, stages: StageLog | None = None) -> None:
+        """Persist every event ``history`` gets from now on; the execution's row follows them.
+        ``stages`` (the state inspector's record) is written with the execution's outcome."""
         if execution_id in self._histories:
+            self._stage_logs[execution_id] = stages
             return
         self._histories[execution_id] = history
+        self._stage_logs[execution_id] = stages
         append = self._events.append
 
         def listener(event: Event) -> None:
@@ -370,6 +375,8 @@ class Store(Reader):
             if kind in _MAP_RUN_EVENTS:
                 self._map_runs_changed(execution_id, history, event)
             if kind in TERMINAL_EVENTS or kind == "ExecutionRedriven":
+                if kind != "ExecutionRedriven":
+                    self._write_stages(execution_id)
                 self._on_status(execution_id, event)
 
         history.listen(listener)
@@ -390,6 +397,15 @@ class Store(Reader):
                 "VALUES (?, ?, ?, ?)",
                 (run.arn, execution_id, to_us(run.start), storable(dumps(run.to_record()))),
             )
+
+    def _write_stages(self, execution_id: int) -> None:
+        log = self._stage_logs.get(execution_id)
+        if log is None or not len(log):
+            return
+        self._write(
+            "INSERT OR REPLACE INTO stage_records VALUES (?, ?, ?, ?)",
+            (execution_id, log.to_json(), log.dropped, log.limit),
+        )
 
     def _on_status(self, execution_id: int, event: Event) -> None:
         kind = event["type"]

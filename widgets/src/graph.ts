@@ -1,12 +1,12 @@
 // ExecutionGraph: the SVG Python laid out, recoloured from the `nodes` trait; click a state to
-// ask Python for its details.
+// inspect it.
 
 import type { AnyModel } from "@anywidget/types";
 import { parseSafeSvg } from "../../labextension/src/svgsafe";
-import { foldable, h } from "./dom";
-import { formatMs, statusLabel } from "./format";
+import { h } from "./dom";
+import { inspector } from "./inspector";
 import { legend } from "./legend";
-import type { DetailsReply, FromPython, GraphTraits, NodeState, SelectRequest } from "./protocol";
+import type { GraphTraits, NodeState } from "./protocol";
 
 interface DrawnNode {
   group: SVGGElement;
@@ -76,31 +76,26 @@ export function renderGraph(model: AnyModel<GraphTraits>, el: HTMLElement): () =
     root.dataset.status = model.get("status");
   };
 
+  // A click on a state opens the state inspector (inspector.ts) beside the graph.
+  const inspect = inspector(model, () => {
+    selected = null;
+    panel.hidden = true;
+    paint();
+  });
+  panel.append(inspect.el);
   const onClick = (event: MouseEvent): void => {
     const group = (event.target as Element | null)?.closest?.("g.node.sfn-state");
     if (!group || !drawn.has(group.id)) return;
     selected = group.id;
     paint();
     panel.hidden = false;
-    panel.replaceChildren(h("div", "sfn-muted", "Loading…"));
-    const request: SelectRequest = { type: "select", node: group.id };
-    model.send(request);
-  };
-
-  const onMessage = (message: FromPython): void => {
-    if (message.type !== "details" || message.node !== selected) return;
-    panel.replaceChildren(...details(message, () => {
-      selected = null;
-      panel.hidden = true;
-      paint();
-    }));
+    inspect.open({ node: group.id });
   };
 
   canvas.addEventListener("click", onClick);
   model.on("change:svg", draw);
   model.on("change:nodes", paint);
   model.on("change:status", paint);
-  model.on("msg:custom", onMessage);
   model.on("change:palette", drawKey);
   draw();
   drawKey();
@@ -110,47 +105,6 @@ export function renderGraph(model: AnyModel<GraphTraits>, el: HTMLElement): () =
     model.off("change:svg", draw);
     model.off("change:nodes", paint);
     model.off("change:status", paint);
-    model.off("msg:custom", onMessage);
+    inspect.dispose();
   };
-}
-
-function details(reply: DetailsReply, close: () => void): HTMLElement[] {
-  const closeButton = h("button", "sfn-close", "×");
-  closeButton.title = "Close";
-  closeButton.addEventListener("click", close);
-  const out: HTMLElement[] = [
-    h("div", "sfn-details-title", h("strong", "", reply.name), ` ${reply.state_type}`, closeButton),
-  ];
-  if (reply.definition) out.push(foldable("Definition", reply.definition));
-  if (!reply.visits.length) out.push(h("div", "sfn-muted", "Not reached."));
-  for (const visit of reply.visits) {
-    const where = visit.path.map(([name, index]) => `${name}[${index}]`).join(" / ");
-    const timing =
-      visit.entered === null
-        ? ""
-        : visit.exited === null
-          ? `entered at +${formatMs(visit.entered)}`
-          : `+${formatMs(visit.entered)} for ${formatMs(visit.exited - visit.entered)}`;
-    const block = h(
-      "div",
-      "sfn-visit",
-      h("div", "", h("span", `sfn-badge sfn-status-${visit.status}`, statusLabel(visit.status)),
-        ` ${timing}`, where ? ` · ${where}` : ""),
-    );
-    if (visit.attempts.length) {
-      const list = h("ol", "sfn-attempts");
-      visit.attempts.forEach(([start, end, status, error]) => {
-        const took = start !== null && end !== null ? ` in ${formatMs(end - start)}` : "";
-        list.append(h("li", "", `${statusLabel(status)}${took}${error ? ` · ${error}` : ""}`));
-      });
-      block.append(h("div", "sfn-muted", "Attempts"), list);
-    }
-    if (visit.error) block.append(h("div", "sfn-error", `Error: ${visit.error}`));
-    if (visit.cause) block.append(foldable("Cause", visit.cause));
-    if (visit.input !== null) block.append(foldable("Input", visit.input));
-    if (visit.output !== null) block.append(foldable("Output", visit.output));
-    out.push(block);
-  }
-  if (reply.more) out.push(h("div", "sfn-muted", `… and ${reply.more} earlier visits`));
-  return out;
 }

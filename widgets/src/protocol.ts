@@ -62,7 +62,20 @@ export interface PageRequest {
   types: string[] | null;
 }
 
-export type ToPython = HelloRequest | SelectRequest | PageRequest;
+/** A click to inspect: a graph `node`, a timeline `row`, an `event` id, or a `state` with a visit
+ * `key` and `attempt` (the picker). The reply is an InspectionReply. */
+export interface InspectRequest {
+  type: "inspect";
+  request?: number;
+  state?: string;
+  node?: string;
+  row?: string;
+  event?: number;
+  key?: number;
+  attempt?: number;
+}
+
+export type ToPython = HelloRequest | SelectRequest | PageRequest | InspectRequest;
 
 // -- Python → browser -----------------------------------------------------------------------
 
@@ -124,7 +137,45 @@ export interface PageReply {
   rows: EventRow[];
 }
 
-export type FromPython = RowsUpdate | DetailsReply | PageReply;
+/** One entry of the inspector's visit picker. */
+export interface VisitChoice {
+  key: number;
+  attempt: number;
+  label: string;
+  status: string;
+}
+
+/** The picked visit: `stages` are [stage, label, indented JSON] in pipeline order. */
+export interface InspectedVisit {
+  key: number;
+  attempt: number;
+  label: string;
+  status: string;
+  recorded: boolean;
+  note: string | null;
+  stages: [string, string, string][];
+  variables: string | null;
+  error: string | null;
+  cause: string | null;
+  log: string | null;
+}
+
+/** A state's visits (`total` of them; `visits` may list fewer) and the `selected` one's stages;
+ * `message` says why there is nothing to show. */
+export interface InspectionReply {
+  type: "inspection";
+  request: number;
+  state: string;
+  state_type: string;
+  definition: string;
+  visits: VisitChoice[];
+  total: number;
+  selected: number;
+  current: InspectedVisit | null;
+  message: string | null;
+}
+
+export type FromPython = RowsUpdate | DetailsReply | PageReply | InspectionReply;
 
 // -- synced traits, per widget kind ---------------------------------------------------------
 

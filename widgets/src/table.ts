@@ -3,6 +3,7 @@
 
 import type { AnyModel } from "@anywidget/types";
 import { h } from "./dom";
+import { inspector } from "./inspector";
 import type { EventRow, EventsTraits, FromPython, PageRequest } from "./protocol";
 
 const PAGE = 50;
@@ -26,7 +27,9 @@ export function renderTable(model: AnyModel<EventsTraits>, el: HTMLElement): () 
   const toolbar = h("div", "sfn-toolbar", filter, h("label", "", follow, " follow"), previous, next,
     position);
   const scroll = h("div", "sfn-table-scroll", table);
-  el.append(h("div", "sfn-table-widget", toolbar, scroll));
+  // A click on an event inspects the state visit it belongs to (inspector.ts).
+  const inspect = inspector(model);
+  el.append(h("div", "sfn-table-widget", toolbar, scroll, inspect.el));
 
   let offset = 0;
   let total = 0;
@@ -78,6 +81,7 @@ export function renderTable(model: AnyModel<EventsTraits>, el: HTMLElement): () 
       more.append(cell);
       more.hidden = !open.has(row.id);
       tr.addEventListener("click", () => {
+        if (more.hidden) inspect.open({ event: row.id });
         more.hidden = !more.hidden;
         if (more.hidden) open.delete(row.id);
         else open.add(row.id);
@@ -123,5 +127,6 @@ export function renderTable(model: AnyModel<EventsTraits>, el: HTMLElement): () 
     model.off("change:total", onTotal);
     model.off("change:type_counts", fillFilter);
     model.off("msg:custom", onMessage);
+    inspect.dispose();
   };
 }

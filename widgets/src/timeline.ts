@@ -5,6 +5,7 @@ import type { AnyModel } from "@anywidget/types";
 import { h, s } from "./dom";
 import { formatMs, niceStep, shorten, statusLabel } from "./format";
 import type { FromPython, HelloRequest, TimelineRow, TimelineTraits } from "./protocol";
+import { inspector } from "./inspector";
 import { legend } from "./legend";
 import { backoffs, bars, RowStore } from "./rows";
 
@@ -32,6 +33,21 @@ export function renderTimeline(model: AnyModel<TimelineTraits>, el: HTMLElement)
   tip.hidden = true;
   const root = h("div", "sfn-timeline-widget", canvas, more, key, tip);
   el.append(root);
+  // A click on a row (not on its fold toggle) inspects that visit (inspector.ts).
+  const inspect = inspector(model);
+  root.append(inspect.el);
+  const onRowClick = (event: MouseEvent): void => {
+    const target = event.target as Element | null;
+    if (!target || target.classList.contains("sfn-toggle")) return;
+    // On a label or a bar, or anywhere across the row's height.
+    let row = target.closest?.("g.sfn-row") as SVGGElement | null;
+    for (const g of row ? [] : Array.from(canvas.querySelectorAll<SVGGElement>("g.sfn-row"))) {
+      const box = g.getBoundingClientRect();
+      if (event.clientY >= box.top && event.clientY < box.bottom) row = g;
+    }
+    if (row?.dataset.key) inspect.open({ row: row.dataset.key });
+  };
+  canvas.addEventListener("click", onRowClick);
   let rowCount = 0;
   const where = (): void => {
     const first = Math.max(0, Math.floor((canvas.scrollTop - AXIS) / ROW)) + 1;
@@ -157,6 +173,8 @@ export function renderTimeline(model: AnyModel<TimelineTraits>, el: HTMLElement)
     model.off("change:palette", schedule);
     model.off("change:palette", drawKey);
     canvas.removeEventListener("scroll", where);
+    canvas.removeEventListener("click", onRowClick);
+    inspect.dispose();
   };
 }
 

@@ -1,5 +1,5 @@
 // sfn-notebook widgets, built by widgets/build.mjs from widgets/src. Do not edit.
-// source-sha256: b4854af19d7dbb94fb7140e44aad5ca6cf2fcecd707d7e55efbfb442cbceb7f2
+// source-sha256: c0542fbd4dfef3ff33d000b838cbeeb3dbd9bd1df4b1e25baa5a0685d8ecb504
 
 // src/dom.ts
 var SVG_NS = "http://www.w3.org/2000/svg";
@@ -19,9 +19,9 @@ function s(tag, attrs = {}, text) {
   return el;
 }
 function foldable(summary, text, open = false) {
-  const details2 = h("details", "sfn-fold", h("summary", "", summary), h("pre", "sfn-pre", text));
-  details2.open = open;
-  return details2;
+  const details = h("details", "sfn-fold", h("summary", "", summary), h("pre", "sfn-pre", text));
+  details.open = open;
+  return details;
 }
 
 // src/format.ts
@@ -268,6 +268,118 @@ function parseSafeSvg(text, doc) {
   return doc.importNode(root, true);
 }
 
+// src/inspector.ts
+var OPEN_BELOW = 4e3;
+function inspector(model, onClose = () => void 0) {
+  const el = h("div", "sfn-inspector");
+  el.hidden = true;
+  let request = 0;
+  let state = "";
+  const open = (target) => {
+    request += 1;
+    el.hidden = false;
+    el.dataset.loading = "true";
+    if (!el.firstChild) el.append(h("div", "sfn-muted", "Loading…"));
+    const message = { type: "inspect", request, ...target };
+    model.send(message);
+  };
+  const close = () => {
+    request += 1;
+    el.hidden = true;
+    el.replaceChildren();
+    onClose();
+  };
+  const onMessage = (message) => {
+    if (message.type !== "inspection" || message.request !== request) return;
+    delete el.dataset.loading;
+    if (!message.state) {
+      el.hidden = true;
+      el.replaceChildren();
+      return;
+    }
+    state = message.state;
+    el.dataset.state = state;
+    el.replaceChildren(...panel(message, (key, attempt) => open({ state, key, attempt }), close));
+  };
+  model.on("msg:custom", onMessage);
+  return {
+    el,
+    open,
+    close,
+    dispose: () => model.off("msg:custom", onMessage)
+  };
+}
+function panel(reply, pick, close) {
+  const closeButton = h("button", "sfn-close", "×");
+  closeButton.title = "Close the inspector";
+  closeButton.addEventListener("click", close);
+  const out = [
+    h(
+      "div",
+      "sfn-details-title sfn-inspector-title",
+      h("strong", "", reply.state || "Inspector"),
+      reply.state_type ? ` ${reply.state_type}` : "",
+      closeButton
+    )
+  ];
+  if (reply.message) out.push(h("div", "sfn-muted sfn-inspector-message", reply.message));
+  if (reply.visits.length > 1) {
+    const picker = h("select", "sfn-visit-picker");
+    picker.title = "Visit (Map iteration, retry attempt)";
+    reply.visits.forEach((visit, index) => {
+      const option = h("option", "", `${visit.label} · ${statusLabel(visit.status)}`);
+      option.value = String(index);
+      picker.append(option);
+    });
+    picker.value = String(reply.selected);
+    picker.addEventListener("change", () => {
+      const visit = reply.visits[Number(picker.value)];
+      if (visit) pick(visit.key, visit.attempt);
+    });
+    const count = reply.total > reply.visits.length ? ` (${reply.visits.length} of ${reply.total} listed; click a timeline row for the others)` : ` (${reply.total})`;
+    out.push(h("label", "sfn-inspector-picker", "Visit ", picker, h("span", "sfn-muted", count)));
+  }
+  if (reply.current) out.push(visitBlock(reply.current));
+  if (reply.definition) out.push(foldable("Definition", reply.definition));
+  return out;
+}
+function visitBlock(visit) {
+  const block = h(
+    "div",
+    "sfn-inspector-visit",
+    h(
+      "div",
+      "",
+      h("span", `sfn-badge sfn-status-${visit.status}`, statusLabel(visit.status)),
+      ` ${visit.label}`
+    )
+  );
+  block.dataset.key = String(visit.key);
+  block.dataset.attempt = String(visit.attempt);
+  if (visit.note) block.append(h("div", "sfn-muted sfn-inspector-note", visit.note));
+  for (const [stage, label, text] of visit.stages) {
+    const fold = foldable(label, text, text.length < OPEN_BELOW);
+    fold.classList.add("sfn-stage");
+    fold.dataset.stage = stage;
+    block.append(fold);
+  }
+  if (visit.variables !== null) {
+    const fold = foldable("Variables assigned", visit.variables, true);
+    fold.classList.add("sfn-stage");
+    fold.dataset.stage = "variables";
+    block.append(fold);
+  }
+  if (visit.error !== null) block.append(h("div", "sfn-error", `Error: ${visit.error}`));
+  if (visit.cause !== null) block.append(foldable("Cause", visit.cause, true));
+  if (visit.log !== null) {
+    const fold = foldable("Function log", visit.log, true);
+    fold.classList.add("sfn-inspector-log");
+    fold.querySelector("pre")?.classList.add("sfn-log");
+    block.append(fold);
+  }
+  return block;
+}
+
 // src/legend.ts
 var STATUSES = ["NOT_REACHED", "RUNNING", "SUCCEEDED", "FAILED", "CAUGHT_ERROR", "CANCELLED"];
 var NOTES = {
@@ -291,9 +403,9 @@ function legend(palette, lines) {
 // src/graph.ts
 function renderGraph(model, el) {
   const canvas = h("div", "sfn-graph-canvas");
-  const panel = h("div", "sfn-graph-details");
-  panel.hidden = true;
-  const root = h("div", "sfn-graph-widget", canvas, panel);
+  const panel2 = h("div", "sfn-graph-details");
+  panel2.hidden = true;
+  const root = h("div", "sfn-graph-widget", canvas, panel2);
   const key = h("div", "");
   el.append(root, key);
   const drawKey = () => {
@@ -344,29 +456,24 @@ function renderGraph(model, el) {
     }
     root.dataset.status = model.get("status");
   };
+  const inspect = inspector(model, () => {
+    selected = null;
+    panel2.hidden = true;
+    paint();
+  });
+  panel2.append(inspect.el);
   const onClick = (event) => {
     const group = event.target?.closest?.("g.node.sfn-state");
     if (!group || !drawn.has(group.id)) return;
     selected = group.id;
     paint();
-    panel.hidden = false;
-    panel.replaceChildren(h("div", "sfn-muted", "Loading…"));
-    const request = { type: "select", node: group.id };
-    model.send(request);
-  };
-  const onMessage = (message) => {
-    if (message.type !== "details" || message.node !== selected) return;
-    panel.replaceChildren(...details(message, () => {
-      selected = null;
-      panel.hidden = true;
-      paint();
-    }));
+    panel2.hidden = false;
+    inspect.open({ node: group.id });
   };
   canvas.addEventListener("click", onClick);
   model.on("change:svg", draw);
   model.on("change:nodes", paint);
   model.on("change:status", paint);
-  model.on("msg:custom", onMessage);
   model.on("change:palette", drawKey);
   draw();
   drawKey();
@@ -376,48 +483,8 @@ function renderGraph(model, el) {
     model.off("change:svg", draw);
     model.off("change:nodes", paint);
     model.off("change:status", paint);
-    model.off("msg:custom", onMessage);
+    inspect.dispose();
   };
-}
-function details(reply, close) {
-  const closeButton = h("button", "sfn-close", "×");
-  closeButton.title = "Close";
-  closeButton.addEventListener("click", close);
-  const out = [
-    h("div", "sfn-details-title", h("strong", "", reply.name), ` ${reply.state_type}`, closeButton)
-  ];
-  if (reply.definition) out.push(foldable("Definition", reply.definition));
-  if (!reply.visits.length) out.push(h("div", "sfn-muted", "Not reached."));
-  for (const visit of reply.visits) {
-    const where = visit.path.map(([name, index]) => `${name}[${index}]`).join(" / ");
-    const timing = visit.entered === null ? "" : visit.exited === null ? `entered at +${formatMs(visit.entered)}` : `+${formatMs(visit.entered)} for ${formatMs(visit.exited - visit.entered)}`;
-    const block = h(
-      "div",
-      "sfn-visit",
-      h(
-        "div",
-        "",
-        h("span", `sfn-badge sfn-status-${visit.status}`, statusLabel(visit.status)),
-        ` ${timing}`,
-        where ? ` · ${where}` : ""
-      )
-    );
-    if (visit.attempts.length) {
-      const list = h("ol", "sfn-attempts");
-      visit.attempts.forEach(([start, end, status, error]) => {
-        const took = start !== null && end !== null ? ` in ${formatMs(end - start)}` : "";
-        list.append(h("li", "", `${statusLabel(status)}${took}${error ? ` · ${error}` : ""}`));
-      });
-      block.append(h("div", "sfn-muted", "Attempts"), list);
-    }
-    if (visit.error) block.append(h("div", "sfn-error", `Error: ${visit.error}`));
-    if (visit.cause) block.append(foldable("Cause", visit.cause));
-    if (visit.input !== null) block.append(foldable("Input", visit.input));
-    if (visit.output !== null) block.append(foldable("Output", visit.output));
-    out.push(block);
-  }
-  if (reply.more) out.push(h("div", "sfn-muted", `… and ${reply.more} earlier visits`));
-  return out;
 }
 
 // src/maprun.ts
@@ -443,11 +510,11 @@ function doneText(items) {
 }
 function renderMapRuns(model, el) {
   const list = h("div", "sfn-mapruns");
-  const details2 = h("div", "sfn-maprun-child");
-  el.append(h("div", "sfn-maprun-widget", list, details2));
+  const details = h("div", "sfn-maprun-child");
+  el.append(h("div", "sfn-maprun-widget", list, details));
   const ask = (run, index, name) => {
     const message = { type: "child", map_run: run.arn, index, name };
-    details2.replaceChildren(h("div", "sfn-muted", "…"));
+    details.replaceChildren(h("div", "sfn-muted", "…"));
     model.send(message);
   };
   const failureRow = (run, failure) => {
@@ -558,12 +625,12 @@ function renderMapRuns(model, el) {
   const field = (label, value) => value === null || value === void 0 || value === "" ? null : h("div", "", h("span", "sfn-muted", `${label}: `), String(value));
   const showChild = (reply) => {
     if (reply.problem) {
-      details2.replaceChildren(h("div", "sfn-empty", `No such child execution (${reply.problem}).`));
+      details.replaceChildren(h("div", "sfn-empty", `No such child execution (${reply.problem}).`));
       return;
     }
     const close = h("button", "sfn-close", "×");
     close.title = "close";
-    close.addEventListener("click", () => details2.replaceChildren());
+    close.addEventListener("click", () => details.replaceChildren());
     const title = h(
       "div",
       "sfn-details-title",
@@ -593,7 +660,7 @@ function renderMapRuns(model, el) {
       open ? h("div", "sfn-muted", "open it:") : null,
       open
     ];
-    details2.replaceChildren(...parts.filter((part) => part !== null));
+    details.replaceChildren(...parts.filter((part) => part !== null));
   };
   const onMessage = (message) => {
     const reply = message;
@@ -644,7 +711,8 @@ function renderTable(model, el) {
     position
   );
   const scroll = h("div", "sfn-table-scroll", table);
-  el.append(h("div", "sfn-table-widget", toolbar, scroll));
+  const inspect = inspector(model);
+  el.append(h("div", "sfn-table-widget", toolbar, scroll, inspect.el));
   let offset = 0;
   let total = 0;
   let request = 0;
@@ -695,6 +763,7 @@ function renderTable(model, el) {
       more.append(cell);
       more.hidden = !open.has(row.id);
       tr.addEventListener("click", () => {
+        if (more.hidden) inspect.open({ event: row.id });
         more.hidden = !more.hidden;
         if (more.hidden) open.delete(row.id);
         else open.add(row.id);
@@ -737,6 +806,7 @@ function renderTable(model, el) {
     model.off("change:total", onTotal);
     model.off("change:type_counts", fillFilter);
     model.off("msg:custom", onMessage);
+    inspect.dispose();
   };
 }
 
@@ -841,6 +911,19 @@ function renderTimeline(model, el) {
   tip.hidden = true;
   const root = h("div", "sfn-timeline-widget", canvas, more, key, tip);
   el.append(root);
+  const inspect = inspector(model);
+  root.append(inspect.el);
+  const onRowClick = (event) => {
+    const target = event.target;
+    if (!target || target.classList.contains("sfn-toggle")) return;
+    let row = target.closest?.("g.sfn-row");
+    for (const g of row ? [] : Array.from(canvas.querySelectorAll("g.sfn-row"))) {
+      const box = g.getBoundingClientRect();
+      if (event.clientY >= box.top && event.clientY < box.bottom) row = g;
+    }
+    if (row?.dataset.key) inspect.open({ row: row.dataset.key });
+  };
+  canvas.addEventListener("click", onRowClick);
   let rowCount = 0;
   const where = () => {
     const first = Math.max(0, Math.floor((canvas.scrollTop - AXIS) / ROW)) + 1;
@@ -981,6 +1064,8 @@ function renderTimeline(model, el) {
     model.off("change:palette", schedule);
     model.off("change:palette", drawKey);
     canvas.removeEventListener("scroll", where);
+    canvas.removeEventListener("click", onRowClick);
+    inspect.dispose();
   };
 }
 function describe(row, n, start, end, status, error) {
