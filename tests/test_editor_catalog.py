@@ -7,6 +7,7 @@ it names); every Resource listed is one a definition can use and the engine reso
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -122,3 +123,12 @@ def test_every_listed_resource_runs_in_a_task() -> None:
     for arn in resources:
         machine = {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": arn, "End": True}}}
         assert _codes(machine) == [], arn
+
+
+def test_the_front_end_tests_use_this_catalog() -> None:
+    """labextension/test/complete.test.ts reads the catalog from a fixture; it must be current."""
+    fixture = Path(__file__).resolve().parents[1] / "labextension/test/fixtures/catalog.json"
+    assert json.loads(fixture.read_text()) == json.loads(json.dumps(catalog())), (
+        "regenerate: python -c 'import json; from sfn_notebook.labext.catalog import catalog; "
+        "print(json.dumps(catalog(), indent=1, sort_keys=True))' > " + str(fixture)
+    )
