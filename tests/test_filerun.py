@@ -9,7 +9,7 @@ import pytest
 
 import sfn_notebook as sfn
 from sfn_notebook.errors import InputFileError, SfnNotebookError
-from sfn_notebook.notebook.filerun import machine_name, run_file
+from sfn_notebook.notebook.filerun import machine_name, run_file, run_from_editor
 from sfn_notebook.notebook.session import NotebookSession
 
 YAML = """\
@@ -87,3 +87,17 @@ def test_machine_names() -> None:
     assert machine_name("plain.json") == "plain"
     assert machine_name("[weird] name?.asl.json") == "weird-name"
     assert len(machine_name("n" * 200 + ".asl.json")) == 80
+
+
+def test_from_the_editor_an_error_is_one_line(tmp_path: Path, session: NotebookSession) -> None:
+    """In the console, a user's error is IPython's UsageError (shown without a traceback)."""
+    from IPython.core.error import UsageError
+
+    path = tmp_path / "m.asl.yaml"
+    path.write_text(YAML.replace("End: true", "Next: Nowhere"))
+    with pytest.raises(UsageError, match="Nowhere"):
+        run_from_editor(str(path), runtime=session.runtime)
+    path.write_text(YAML)
+    assert run_from_editor(str(path), input_json='{"n": 2}', runtime=session.runtime).output == {
+        "n": 4
+    }

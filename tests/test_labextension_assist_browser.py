@@ -128,7 +128,7 @@ def test_run_locally_opens_the_execution_view_beside_the_editor(page: Any, lab: 
     dialog.locator("select").select_option("adder-input.json")
     page.locator(".jp-Dialog .jp-mod-accept").click()
 
-    # A console for the file opens beside the editor, runs run_file, and shows the view.
+    # A console for the file opens beside the editor, runs the file, and shows the view.
     console = page.locator(".jp-ConsolePanel")
     console.wait_for(timeout=60_000)
     view = console.locator(".sfn-execution-view")
@@ -140,7 +140,7 @@ def test_run_locally_opens_the_execution_view_beside_the_editor(page: Any, lab: 
     )
     cells = ".jp-CodeConsole-content .jp-CodeCell .jp-InputArea-editor"
     code = console.locator(cells).first.text_content()
-    assert 'run_file("adder.asl.json", input_path="adder-input.json")' in code
+    assert 'run_from_editor("adder.asl.json", input_path="adder-input.json")' in code
     assert "2 states run" in view.text_content()
     # Beside the editor: both visible at once, the console to the right.
     editor_box = page.locator(".sfn-StateMachineDocument").first.bounding_box()
@@ -164,6 +164,18 @@ def test_run_locally_opens_the_execution_view_beside_the_editor(page: Any, lab: 
     inputs = console.locator(cells).all_text_contents()
     assert 'input_json="{\\"a\\": 1, \\"b\\": 2}"' in inputs[1], inputs
     assert page.locator(".jp-ConsolePanel").count() == 1
+
+    # Bad input: AWS's InvalidExecutionInput message, one line, no traceback.
+    page.locator(".sfn-StateMachineDocument .cm-content").first.click()
+    page.wait_for_function("() => jupyterapp.commands.isEnabled('sfn-notebook:run')")
+    page.evaluate(
+        "() => { void jupyterapp.commands.execute('sfn-notebook:run', {input: '{bad'}); }"
+    )
+    stderr = "application/vnd.jupyter.stderr"
+    error = console.locator(f".jp-OutputArea-output[data-mime-type='{stderr}']")
+    error.first.wait_for(timeout=60_000)
+    assert "Invalid State Machine Execution Input" in error.first.text_content()
+    assert "Traceback" not in error.first.text_content()
     assert page.errors == []
 
 

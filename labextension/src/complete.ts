@@ -64,7 +64,13 @@ export function aslCompletions(
         ? keyOptions(cursor, context, format, catalog, text)
         : []
       : valueOptions(cursor, context, format, catalog);
-  return options.length ? { from: cursor.from, to: cursor.to, options } : null;
+  if (!options.length) {
+    return null;
+  }
+  // A JSON key typed between auto-closed quotes: the completion writes the closing quote and
+  // the colon itself, so it replaces the closing quote too.
+  const closing = format === 'json' && cursor.kind === 'key' && /^"(?!\s*:)/.test(cursor.after);
+  return { from: cursor.from, to: cursor.to + (closing ? 1 : 0), options };
 }
 
 /** The fields of an object kind; for a state whose Type is not written yet, every state's. */
@@ -194,8 +200,8 @@ function keyText(name: string, cursor: ICursor, format: SourceFormat): string {
     if (!cursor.quoted) {
       return `"${name}": `;
     }
-    // Inside quotes: the closing quote (and colon) may be there already.
-    return /^"/.test(cursor.after) ? name : `${name}": `;
+    // Inside quotes: the closing quote and colon may be there already (else see aslCompletions).
+    return /^"\s*:/.test(cursor.after) ? name : `${name}": `;
   }
   return /^\s*:/.test(cursor.after) ? name : `${name}: `;
 }

@@ -5,8 +5,8 @@
  * Which kernel: a Python console attached to the file (the same kind of console as File → New
  * Console for Editor), opened to the right of the editor on the first run and reused by later
  * runs while it is open. Its kernel starts in the file's folder. The run calls
- * `sfn_notebook.notebook.filerun.run_file`, which defines (or updates) the state machine named
- * after the file on the kernel's default Runtime (`sfn.default_runtime()`, the one `%sfn` and
+ * `sfn_notebook.notebook.filerun.run_from_editor` (`run_file`, errors shown as one line), which
+ * defines (or updates) the state machine named after the file on the kernel's default Runtime (`sfn.default_runtime()`, the one `%sfn` and
  * `@sfn.function` use): functions registered in that console serve the file's Lambda Tasks, and
  * the Execution it returns displays as the live ExecutionView.
  *
@@ -19,6 +19,7 @@ import { PathExt } from '@jupyterlab/coreutils';
 import { CommandToolbarButton, runIcon } from '@jupyterlab/ui-components';
 import { Widget } from '@lumino/widgets';
 
+import { IRunInput, runCode } from './runcode';
 import { CommandIDs } from './tokens';
 import type { StateMachineDocument } from './widget';
 
@@ -26,26 +27,6 @@ import type { StateMachineDocument } from './widget';
 interface IConsolePanel extends Widget {
   sessionContext: ISessionContext;
   console: { inject(code: string): Promise<void> };
-}
-
-/** What to run with: JSON text, or a file path relative to the state machine's folder. */
-export interface IRunInput {
-  input?: string;
-  inputPath?: string;
-}
-
-/** The Python a run executes in the console (a string literal from JSON.stringify is Python). */
-export function runCode(fileName: string, given: IRunInput): string {
-  const input =
-    given.inputPath !== undefined
-      ? `, input_path=${JSON.stringify(given.inputPath)}`
-      : given.input !== undefined && given.input.trim()
-        ? `, input_json=${JSON.stringify(given.input)}`
-        : '';
-  return (
-    'from sfn_notebook.notebook.filerun import run_file\n' +
-    `run_file(${JSON.stringify(fileName)}${input})`
-  );
 }
 
 /** Register the command and return a function that adds its button to a split view. */
@@ -117,7 +98,7 @@ async function consoleFor(app: JupyterFrontEnd, widget: StateMachineDocument): P
   const specs = app.serviceManager.kernelspecs;
   await specs.ready;
   const all = specs.specs;
-  // A Python kernel (the default one when it is Python): run_file is Python.
+  // A Python kernel (the default one when it is Python): the run is Python.
   const python =
     all && all.default && all.kernelspecs[all.default]?.language === 'python'
       ? all.default

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 
 import type { ICatalog } from '../src/catalog';
 import { aslCompletions, arity } from '../src/complete';
+import { runCode } from '../src/runcode';
 import { aslHover } from '../src/hover';
 
 const catalog = JSON.parse(
@@ -156,6 +157,18 @@ States:
     expect(labels).not.toContain('Condition'); // JSONata
   });
 
+  it('writes the quotes and colon a JSON key lacks, and no more', () => {
+    const base = `{"StartAt": "A", "States": {"A": {"Type": "Pass", KEY}}}`;
+    const bare = complete(base.replace('KEY', 'En|'), 'json', 'End').applied;
+    expect(bare).toBe(base.replace('KEY', '"End": '));
+    const closed = complete(base.replace('KEY', '"En|"'), 'json', 'End').applied;
+    expect(closed).toBe(base.replace('KEY', '"End": '));
+    const open = complete(base.replace('KEY', '"En|'), 'json', 'End').applied;
+    expect(open).toBe(base.replace('KEY', '"End": '));
+    const whole = complete(base.replace('KEY', '"En|d": true'), 'json', 'End').applied;
+    expect(whole).toBe(base.replace('KEY', '"End": true'));
+  });
+
   it('does not complete inside a payload', () => {
     const text = `StartAt: P
 States:
@@ -269,5 +282,18 @@ describe('hover', () => {
     expect(hover(`Output: "{% $ha|sh($x, 'MD5') %}"`, 'yaml')?.meta).toContain('2 arguments');
     const payload = `StartAt: P\nStates:\n  P:\n    Type: Pass\n    Parameters:\n      Ne|xt: 1\n`;
     expect(hover(payload, 'yaml')).toBeNull();
+  });
+});
+
+describe('run locally', () => {
+  it('calls run_from_editor with the input as Python literals', () => {
+    expect(runCode('a b.asl.yaml', { input: '{"n": "x\\"y"}' })).toBe(
+      'from sfn_notebook.notebook.filerun import run_from_editor\n' +
+        'run_from_editor("a b.asl.yaml", input_json="{\\"n\\": \\"x\\\\\\"y\\"}")'
+    );
+    expect(runCode('m.asl.json', { inputPath: 'in.json' })).toContain(
+      'run_from_editor("m.asl.json", input_path="in.json")'
+    );
+    expect(runCode('m.asl.json', { input: '  ' })).toContain('run_from_editor("m.asl.json")');
   });
 });

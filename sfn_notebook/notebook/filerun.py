@@ -3,8 +3,10 @@
 The editor's command (labextension/src/run.ts) saves the file and runs, in a Python console
 attached to it (the console's kernel starts in the file's folder)::
 
-    from sfn_notebook.notebook.filerun import run_file
-    run_file("orders.asl.yaml", input_json='{"id": 7}')
+    from sfn_notebook.notebook.filerun import run_from_editor
+    run_from_editor("orders.asl.yaml", input_json='{"id": 7}')
+
+which is :func:`run_file` with a user's error shown as one line, as ``%sfn`` shows it.
 
 The state machine is named after the file (``orders``) and created on, or updated in, the
 kernel's default Runtime (:func:`sfn_notebook.default_runtime`, the one ``%sfn`` and
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import os
 import re
+from typing import Any
 
 from sfn_notebook.asl.parse import DEFINITION_LIMIT
 from sfn_notebook.errors import InputFileError, SfnNotebookError
@@ -92,6 +95,15 @@ def run_file(
     return execution.wait(wait)
 
 
+def run_from_editor(path: str, **options: Any) -> Execution:
+    """:func:`run_file` for the editor's console: an error of ours (an invalid definition or
+    input, a missing file) is IPython's one-line UsageError, as ``%sfn`` shows it, not a
+    traceback."""
+    from sfn_notebook.notebook.magics import _guarded
+
+    return _guarded(lambda: run_file(path, **options))  # type: ignore[no-any-return]
+
+
 def _define(rt: Runtime, name: str, text: str) -> str:
     """Create the state machine, or update its definition if it exists; returns its ARN."""
     arn = state_machine_arn(name, rt.region, rt.account)
@@ -104,4 +116,4 @@ def _define(rt: Runtime, name: str, text: str) -> str:
     return arn
 
 
-__all__ = ["machine_name", "run_file"]
+__all__ = ["machine_name", "run_file", "run_from_editor"]
