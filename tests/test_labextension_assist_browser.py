@@ -192,6 +192,11 @@ def test_go_to_line_in_the_split_view(page: Any, lab: LabServer) -> None:
     prompt.fill("20")
     prompt.press("Enter")
     page.wait_for_function(f"() => {EDITOR}.getCursorPosition().line === 19")
+    # The command also takes a 1-based line and column.
+    page.evaluate(
+        "() => jupyterapp.commands.execute('sfn-notebook:go-to-line', {line: 3, column: 2})"
+    )
+    assert page.evaluate(f"() => {EDITOR}.getCursorPosition()") == {"line": 2, "column": 1}
     assert page.errors == []
 
 

@@ -274,7 +274,7 @@ function addEditorCommands(
   mainMenu?.editMenu.undoers.undo.add({ id: CommandIDs.undo, isEnabled });
   mainMenu?.editMenu.undoers.redo.add({ id: CommandIDs.redo, isEnabled });
 
-  // Edit → Go to Line… (Ctrl+L): CodeMirror's line prompt, or `line`/`column` (1-based) args.
+  // Edit → Go to Line…: CodeMirror's line prompt, or `line`/`column` (1-based) args.
   commands.addCommand(CommandIDs.goToLine, {
     label: 'Go to Line…',
     isEnabled,
