@@ -87,7 +87,7 @@ function jsonCursor(text: string, pos: number): ICursor | null {
   }
   const location = getLocation(text, pos);
   const path = location.path as Segment[];
-  const data = parseJson(text, [], { allowTrailingComma: true, disallowComments: false });
+  const data = jsonData(text);
   const common = {
     prefix: text.slice(from, pos),
     from,
@@ -173,7 +173,8 @@ function yamlCursor(text: string, pos: number): ICursor | null {
   let data: unknown;
   let found: Segment[] | null = null;
   try {
-    const doc = parseDocument(repaired, { uniqueKeys: false });
+    const cursorLine = countLines(text, lineStart);
+    const doc = parseDocument(outline(repaired, cursorLine), { uniqueKeys: false });
     found = findPlaceholder(doc.contents, kind, []);
     data = doc.toJS({ maxAliasCount: 100 });
   } catch {
@@ -202,6 +203,74 @@ function yamlCursor(text: string, pos: number): ICursor | null {
       : null;
   }
   return { kind, objectPath: found.slice(0, -1), key: key ?? String(last), ...common };
+}
+
+/** The document as data: JSON.parse when the text is valid (fast), else the tolerant parser. */
+function jsonData(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return parseJson(text, [], { allowTrailingComma: true, disallowComments: false });
+  }
+}
+
+function countLines(text: string, end: number): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < end; i = text.indexOf('\n', i + 1)) {
+    n++;
+  }
+  return n;
+}
+
+/**
+ * The YAML text with the bodies of the top-level states the cursor is not in left out (their
+ * name lines stay): completion needs the other states' names, not their fields, and parsing a
+ * 500-state file on every keystroke would take a good part of a second. Only the structure
+ * matters here (the placeholder is found by value), so the left-out lines are dropped.
+ */
+export function outline(text: string, cursorLine: number): string {
+  const lines = text.split('\n');
+  const start = lines.findIndex(line => /^States\s*:\s*(#.*)?$/.test(line));
+  if (start < 0 || cursorLine <= start) {
+    return text;
+  }
+  const indent = (line: string) => line.length - line.trimStart().length;
+  const content = (line: string) => line.trim() !== '' && !line.trimStart().startsWith('#');
+  let end = start + 1;
+  let stateIndent = -1;
+  while (end < lines.length) {
+    const line = lines[end];
+    if (content(line)) {
+      if (indent(line) === 0) {
+        break; // the next top-level key
+      }
+      if (stateIndent < 0) {
+        stateIndent = indent(line);
+      }
+    }
+    end++;
+  }
+  if (stateIndent <= 0 || cursorLine >= end) {
+    return text;
+  }
+  const isHeader = (i: number) => content(lines[i]) && indent(lines[i]) <= stateIndent;
+  // The cursor's state: from its name line to the next state's.
+  let from = cursorLine;
+  while (from > start + 1 && !isHeader(from)) {
+    from--;
+  }
+  let to = cursorLine + 1;
+  while (to < end && !isHeader(to)) {
+    to++;
+  }
+  const kept: string[] = lines.slice(0, start + 1);
+  for (let i = start + 1; i < end; i++) {
+    if ((i >= from && i < to) || isHeader(i)) {
+      kept.push(lines[i]);
+    }
+  }
+  kept.push(...lines.slice(end));
+  return kept.join('\n');
 }
 
 function unquote(text: string): string {
