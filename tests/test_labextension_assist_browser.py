@@ -40,6 +40,13 @@ def hover_at(page: Any, offset: int) -> None:
     page.mouse.move(box["x"], box["y"], steps=4)
 
 
+def test_catalog_route_serves_the_engines_catalog(lab: LabServer) -> None:
+    from sfn_notebook.labext.catalog import catalog
+
+    reply = lab.request("GET", "/sfn-notebook/api/catalog")
+    assert reply == json.loads(json.dumps(catalog()))
+
+
 def test_completion_of_a_state_name_and_of_fields(page: Any, lab: LabServer) -> None:
     text = SAMPLE.replace("    Seconds: 60\n    Next: Charge\n", "    Seconds: 60\n    Next: \n")
     (lab.root / "complete.asl.yaml").write_text(text)
