@@ -42,6 +42,10 @@ export function aslHover(
   if (!word) {
     return null;
   }
+  const arn = resourceDoc(text, pos, catalog);
+  if (arn) {
+    return arn;
+  }
   const intrinsic = catalog.intrinsics.find(f => f.name === word);
   if (intrinsic) {
     return { from, to, title: word, text: INTRINSIC_DOCS[word] ?? '', meta: arity(intrinsic) };
@@ -81,6 +85,34 @@ export function aslHover(
   const where = context.kind === 'State' ? 'state' : context.kind;
   const meta = [where, fieldMeta(field)].filter(Boolean).join(' · ');
   return { from, to, title: word, text: doc, meta };
+}
+
+/** An integration's ARN under the cursor (a Task's Resource): what it calls, from the catalog. */
+function resourceDoc(text: string, pos: number, catalog: ICatalog): IHoverDoc | null {
+  let from = pos;
+  let to = pos;
+  while (from > 0 && /[\w.:$/*-]/.test(text[from - 1])) {
+    from--;
+  }
+  while (to < text.length && /[\w.:$/*-]/.test(text[to])) {
+    to++;
+  }
+  const arn = text.slice(from, to);
+  const known = catalog.resources.find(r => r.arn === arn);
+  if (known) {
+    return { from, to, title: arn, text: known.detail, meta: 'runs locally' };
+  }
+  if (arn.startsWith(catalog.lambda_arn_prefix) && arn.length > catalog.lambda_arn_prefix.length) {
+    const name = arn.slice(catalog.lambda_arn_prefix.length).split(':')[0];
+    return {
+      from,
+      to,
+      title: arn,
+      text: `A Lambda function: locally, the Python function registered as "${name}" (@sfn.function).`,
+      meta: 'runs locally'
+    };
+  }
+  return null;
 }
 
 /** The CodeMirror hover extension; `catalog` is awaited (it comes from the server). */

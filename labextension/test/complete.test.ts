@@ -277,6 +277,14 @@ describe('hover', () => {
     expect(json?.meta).toBe('Pass · JSONPath only');
   });
 
+  it('says what a Resource ARN calls', () => {
+    const doc = hover(`Resource: arn:aws:states:::glue:start|JobRun.sync`, 'yaml');
+    expect(doc?.title).toBe('arn:aws:states:::glue:startJobRun.sync');
+    expect(doc?.text).toContain('waits for the job');
+    const fn = hover(`Resource: arn:aws:lambda:us-east-1:123456789012:function:va|lidate`, 'yaml');
+    expect(fn?.text).toContain('"validate"');
+  });
+
   it('documents intrinsics, $states and AWS JSONata functions; nothing for payload keys', () => {
     expect(hover(`"x.$": "States.Array|Length($.a)"`, 'yaml')?.meta).toBe('1 argument');
     expect(hover(`Output: "{% $states.inp|ut %}"`, 'yaml')?.title).toBe('$states.input');
