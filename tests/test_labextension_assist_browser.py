@@ -133,6 +133,7 @@ def test_run_locally_opens_the_execution_view_beside_the_editor(page: Any, lab: 
     dialog = page.locator(".jp-Dialog .sfn-RunDialog")
     dialog.wait_for()
     dialog.locator("select").select_option("adder-input.json")
+    screenshot(page, "editor-run-dialog.png")
     page.locator(".jp-Dialog .jp-mod-accept").click()
 
     # A console for the file opens beside the editor, runs the file, and shows the view.
