@@ -231,7 +231,7 @@ function countLines(text: string, end: number): number {
 export function outline(text: string, cursorLine: number): string {
   const lines = text.split('\n');
   const start = lines.findIndex(line => /^States\s*:\s*(#.*)?$/.test(line));
-  if (start < 0 || cursorLine <= start) {
+  if (start < 0) {
     return text;
   }
   const indent = (line: string) => line.length - line.trimStart().length;
@@ -250,18 +250,22 @@ export function outline(text: string, cursorLine: number): string {
     }
     end++;
   }
-  if (stateIndent <= 0 || cursorLine >= end) {
+  if (stateIndent <= 0) {
     return text;
   }
   const isHeader = (i: number) => content(lines[i]) && indent(lines[i]) <= stateIndent;
-  // The cursor's state: from its name line to the next state's.
-  let from = cursorLine;
-  while (from > start + 1 && !isHeader(from)) {
-    from--;
-  }
-  let to = cursorLine + 1;
-  while (to < end && !isHeader(to)) {
-    to++;
+  // The cursor's state, if it is in one: from its name line to the next state's.
+  let from = -1;
+  let to = -1;
+  if (cursorLine > start && cursorLine < end) {
+    from = cursorLine;
+    while (from > start + 1 && !isHeader(from)) {
+      from--;
+    }
+    to = cursorLine + 1;
+    while (to < end && !isHeader(to)) {
+      to++;
+    }
   }
   const kept: string[] = lines.slice(0, start + 1);
   for (let i = start + 1; i < end; i++) {

@@ -330,6 +330,12 @@ describe('big files', () => {
     );
   });
 
+  it('keeps only the state names when the cursor is outside the states', () => {
+    expect(outline(states(2), 0)).toBe(
+      'StartAt: S0\nStates:\n  S0:\n  S1:\n  S2: {Type: Succeed}\nComment: big\n'
+    );
+  });
+
   it('completes in a 500-state file within a keystroke', () => {
     const text = states(500);
     const pos = text.indexOf('Next: S251') + 'Next: S'.length;
