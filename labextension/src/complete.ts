@@ -7,7 +7,8 @@
  * - the accepted values of enum fields (`Type`, `QueryLanguage`, `JitterStrategy` ...);
  * - `Resource` ARNs of the integrations the engine runs;
  * - `States.*` intrinsics with their arity in JSONPath templates (`"key.$"`);
- * - in JSONata `{% %}` expressions: `$states` and its members, and AWS's extra functions.
+ * - in JSONata `{% %}` expressions: `$states` and its members, the variables the document
+ *   assigns (`Assign`), and AWS's extra functions.
  *
  * {@link aslCompletions} is pure (text, cursor, catalog in; options out) for the unit tests;
  * {@link aslCompletionSource} adapts it to CodeMirror.
@@ -46,7 +47,9 @@ export function aslCompletions(
 ): IAslCompletions | null {
   const lineStart = text.lastIndexOf('\n', pos - 1) + 1;
   const before = text.slice(lineStart, pos);
-  const expression = expressionCompletions(before, pos, catalog);
+  const expression = expressionCompletions(before, pos, catalog, () =>
+    assignedVariables(text, format)
+  );
   if (expression) {
     return expression;
   }
@@ -227,7 +230,8 @@ function stringValue(value: string, cursor: ICursor, format: SourceFormat): stri
 function expressionCompletions(
   before: string,
   pos: number,
-  catalog: ICatalog
+  catalog: ICatalog,
+  variables: () => string[]
 ): IAslCompletions | null {
   const open = before.lastIndexOf('{%');
   if (open >= 0 && before.indexOf('%}', open) < 0) {
@@ -257,6 +261,12 @@ function expressionCompletions(
             detail: 'input, result, errorOutput, context',
             boost: 1
           },
+          ...variables().map(name => ({
+            label: `$${name}`,
+            apply: `$${name}`,
+            type: 'variable' as const,
+            detail: 'variable (Assign)'
+          })),
           ...catalog.jsonata_functions.map(f => ({
             label: `$${f.name}`,
             apply: `$${f.name}(`,
@@ -285,6 +295,78 @@ function expressionCompletions(
     };
   }
   return null;
+}
+
+/**
+ * The names the document assigns as variables (the keys of every `Assign`), sorted. A line scan
+ * for YAML (no parse per keystroke); the data for JSON.
+ */
+export function assignedVariables(text: string, format: SourceFormat): string[] {
+  const names = new Set<string>();
+  if (format === 'json') {
+    const walk = (value: unknown): void => {
+      if (Array.isArray(value)) {
+        value.forEach(walk);
+      } else if (value && typeof value === 'object') {
+        for (const [key, item] of Object.entries(value)) {
+          if (key === 'Assign' && item && typeof item === 'object' && !Array.isArray(item)) {
+            Object.keys(item).forEach(name => names.add(name.replace(/\.\$$/, '')));
+          }
+          walk(item);
+        }
+      }
+    };
+    try {
+      walk(JSON.parse(text));
+    } catch {
+      // Mid-edit JSON: keys quoted after an "Assign" object's brace, found by a scan instead.
+      for (const block of matches(text, /"Assign"\s*:\s*\{([^{}]*)/g)) {
+        for (const key of matches(block, /"([^"\\]+)"\s*:/g)) {
+          names.add(key.replace(/\.\$$/, ''));
+        }
+      }
+    }
+  } else {
+    const lines = text.split('\n');
+    lines.forEach((line, i) => {
+      // Flow style, anywhere on the line: Assign: {a: 1, b: 2}.
+      for (const block of matches(line, /Assign\s*:\s*\{([^{}]*)/g)) {
+        for (const key of matches(block, /(?:^|,)\s*["']?([\w.$-]+?)["']?\s*:/g)) {
+          names.add(key.replace(/\.\$$/, ''));
+        }
+      }
+      if (!/^\s*(?:-\s+)?Assign\s*:\s*(#.*)?$/.test(line)) {
+        return;
+      }
+      const base = line.length - line.trimStart().length;
+      let childIndent = -1;
+      for (let j = i + 1; j < lines.length; j++) {
+        const next = lines[j];
+        if (!next.trim() || next.trimStart().startsWith('#')) {
+          continue;
+        }
+        const indent = next.length - next.trimStart().length;
+        if (indent <= base) {
+          break;
+        }
+        childIndent = childIndent < 0 ? indent : childIndent;
+        const key = indent === childIndent && /^\s*["']?([\w.$-]+?)["']?\s*:/.exec(next);
+        if (key) {
+          names.add(key[1].replace(/\.\$$/, ''));
+        }
+      }
+    });
+  }
+  return [...names].filter(name => /^\w+$/.test(name)).sort();
+}
+
+/** The first group of every match of a global regex. */
+function matches(text: string, pattern: RegExp): string[] {
+  const found: string[] = [];
+  for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
+    found.push(m[1]);
+  }
+  return found;
 }
 
 /** The CodeMirror completion source; `catalog` is awaited (it comes from the server). */

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 import type { ICatalog } from '../src/catalog';
-import { aslCompletions, arity } from '../src/complete';
+import { aslCompletions, arity, assignedVariables } from '../src/complete';
 import { runCode } from '../src/runcode';
 import { outline } from '../src/context';
 import { aslHover } from '../src/hover';
@@ -250,6 +250,26 @@ describe('expressions', () => {
     expect(applied).toBe('{"Output": "{% $partition("}');
     // Not once the expression is closed.
     expect(complete(`{"Output": "{% 1 %} $par|"}`, 'json').labels).not.toContain('$partition');
+  });
+
+  it('offers the variables the document assigns', () => {
+    const yaml = `QueryLanguage: JSONata
+StartAt: A
+States:
+  A:
+    Type: Pass
+    Assign:
+      total: 0
+      items: "{% $states.input.items %}"
+    Next: B
+  B: {Type: Pass, Assign: {count: 1}, Output: "{% $|"}
+`;
+    const labels = complete(yaml, 'yaml').labels;
+    expect(labels.slice(0, 4)).toEqual(['$states', '$count', '$items', '$total']);
+    expect(assignedVariables(yaml, 'yaml')).toEqual(['count', 'items', 'total']);
+    const json = `{"StartAt": "A", "States": {"A": {"Type": "Pass", "Assign": {"n.$": "$.n"},
+  "Output": "{% $|"}}}`;
+    expect(complete(json, 'json').labels).toContain('$n');
   });
 
   it('states arity in words', () => {
