@@ -71,7 +71,6 @@ class CatalogHandler(APIHandler):
 
     @web.authenticated
     def get(self) -> None:
-        self.set_header("Cache-Control", "private, max-age=3600")
         self.finish(json.dumps(catalog()))
 
 
