@@ -155,6 +155,8 @@ def test_run_locally_opens_the_execution_view_beside_the_editor(page: Any, lab: 
     console_box = console.bounding_box()
     assert console_box["x"] >= editor_box["x"] + editor_box["width"] - 5
     screenshot(page, "editor-run-locally.png")
+    # The editor keeps the focus, so the next run is one click (or command) away.
+    page.wait_for_function("() => jupyterapp.commands.isEnabled('sfn-notebook:run')")
 
     # A second run (input typed as the command's argument) reuses the same console.
     page.locator(".sfn-StateMachineDocument .cm-content").first.click()

@@ -68,7 +68,10 @@ export function addRunCommand(
       }
       const panel = await consoleFor(app, widget);
       await panel.sessionContext.ready;
-      await panel.console.inject(runCode(PathExt.basename(path), given));
+      const done = panel.console.inject(runCode(PathExt.basename(path), given));
+      // The editor keeps the focus: edit, run again; the console shows each run beside it.
+      app.shell.activateById(widget.id);
+      await done;
       return panel.id;
     }
   });
