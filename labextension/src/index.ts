@@ -15,7 +15,9 @@ import {
   showDialog,
   WidgetTracker
 } from '@jupyterlab/apputils';
+import { gotoLine } from '@codemirror/search';
 import { IEditorServices, IPositionModel } from '@jupyterlab/codeeditor';
+import { CodeMirrorEditor } from '@jupyterlab/codemirror';
 import { PathExt } from '@jupyterlab/coreutils';
 import { DocumentWidget } from '@jupyterlab/docregistry';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
@@ -34,6 +36,7 @@ import { formatOf } from './locate';
 import { StateMachineSearchProvider } from './search';
 import { NEW_STATE_MACHINE } from './templates';
 import { CommandIDs, FACTORY, FILE_TYPE_JSON, FILE_TYPE_YAML } from './tokens';
+import { addRunCommand } from './run';
 import { StateMachineDocument, StateMachineFactory } from './widget';
 
 const plugin: JupyterFrontEndPlugin<IWidgetTracker<StateMachineDocument>> = {
@@ -101,7 +104,12 @@ function activate(
   docRegistry.addWidgetFactory(factory);
 
   const tracker = new WidgetTracker<StateMachineDocument>({ namespace: 'sfn-notebook' });
+  const addRunButton = addRunCommand(app, () => {
+    const widget = tracker.currentWidget;
+    return widget && widget === app.shell.currentWidget ? widget : null;
+  });
   factory.widgetCreated.connect((_, widget) => {
+    addRunButton(widget);
     widget.context.pathChanged.connect(() => void tracker.save(widget));
     void tracker.add(widget);
   });
@@ -220,6 +228,7 @@ function activate(
   if (palette) {
     palette.addItem({ command: CommandIDs.create, category: 'Step Functions', args: { isPalette: true } });
     palette.addItem({ command: CommandIDs.format, category: 'Step Functions' });
+    palette.addItem({ command: CommandIDs.run, category: 'Step Functions', args: { isPalette: true } });
     palette.addItem({
       command: CommandIDs.validate,
       category: 'Step Functions',
@@ -265,6 +274,27 @@ function addEditorCommands(
   mainMenu?.editMenu.undoers.undo.add({ id: CommandIDs.undo, isEnabled });
   mainMenu?.editMenu.undoers.redo.add({ id: CommandIDs.redo, isEnabled });
 
+  // Edit → Go to Line…: CodeMirror's line prompt, or `line`/`column` (1-based) args.
+  commands.addCommand(CommandIDs.goToLine, {
+    label: 'Go to Line…',
+    isEnabled,
+    execute: args => {
+      const editor = current()?.content.editor;
+      if (!(editor instanceof CodeMirrorEditor)) {
+        return;
+      }
+      if (typeof args.line === 'number') {
+        const position = { line: args.line - 1, column: ((args.column as number) ?? 1) - 1 };
+        editor.setCursorPosition(position);
+        editor.revealPosition(position);
+      } else {
+        editor.execCommand(gotoLine);
+      }
+      editor.focus();
+    }
+  });
+  mainMenu?.editMenu.goToLiners.add({ id: CommandIDs.goToLine, isEnabled });
+
   commands.addCommand(CommandIDs.format, {
     label: 'Format State Machine Document',
     caption: 'Re-indent the JSON or YAML text (keeps key order, and comments in YAML)',
@@ -301,7 +331,7 @@ function addEditorCommands(
     selector: '.sfn-StateMachineDocument'
   });
   const notify = () => {
-    for (const id of [CommandIDs.undo, CommandIDs.redo, CommandIDs.format]) {
+    for (const id of [CommandIDs.undo, CommandIDs.redo, CommandIDs.format, CommandIDs.run]) {
       commands.notifyCommandChanged(id);
     }
   };

@@ -15,6 +15,8 @@ export namespace CommandIDs {
   export const format = 'sfn-notebook:format';
   export const undo = 'sfn-notebook:undo';
   export const redo = 'sfn-notebook:redo';
+  export const run = 'sfn-notebook:run';
+  export const goToLine = 'sfn-notebook:go-to-line';
 }
 
 /** How long the editor must be quiet before the graph is redrawn. */

@@ -9,6 +9,7 @@
  * the status bar's line/column work as in the plain editor once the plugin registers the split
  * view with them (index.ts); the findings are also underlined in it (CodeMirror lint).
  */
+import { autocompletion } from '@codemirror/autocomplete';
 import { lintGutter, lintKeymap, previousDiagnostic, setDiagnostics } from '@codemirror/lint';
 import { keymap } from '@codemirror/view';
 import { CodeEditor, IEditorServices } from '@jupyterlab/codeeditor';
@@ -18,6 +19,8 @@ import { FileEditor } from '@jupyterlab/fileeditor';
 import { Panel, SplitPanel, Widget } from '@lumino/widgets';
 
 import { IGraphReply, IStateInfo, requestGraph } from './api';
+import { loadCatalog } from './catalog';
+import { aslCompletionSource } from './complete';
 import {
   IMappedDiagnostic,
   mapDiagnostics,
@@ -25,6 +28,7 @@ import {
   stateAtOffset
 } from './diagnostics';
 import { graphNodes, renderDot } from './graph';
+import { aslHoverTooltip } from './hover';
 import { lintDiagnostics } from './lint';
 import { formatOf, SourceIndex } from './locate';
 import { DEBOUNCE_MS } from './tokens';
@@ -88,9 +92,13 @@ export class StateMachineView extends SplitPanel {
     if (this.editor instanceof CodeMirrorEditor) {
       // Underlines, gutter markers and hover messages for the findings; F8 / Shift-F8 move to
       // the next / previous one, Mod-Shift-M lists them.
+      // Completion (Ctrl-Space, or as you type) and hover docs from the server's catalog.
+      const format = () => formatOf(this._context.path, this._context.model.toString());
       this.editor.injectExtension([
         lintGutter(),
-        keymap.of([...lintKeymap, { key: 'Shift-F8', run: previousDiagnostic }])
+        keymap.of([...lintKeymap, { key: 'Shift-F8', run: previousDiagnostic }]),
+        autocompletion({ override: [aslCompletionSource(format, loadCatalog)] }),
+        aslHoverTooltip(format, loadCatalog)
       ]);
     }
 

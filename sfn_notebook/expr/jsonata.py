@@ -68,11 +68,17 @@ class _Refusal(Exception):
 
 
 _AWS_FUNCTIONS: dict[str, Callable[..., Any]] = {}
+#: AWS's extra JSONata functions and how many arguments each takes (the editor completes them).
+AWS_FUNCTION_ARITY: dict[str, int] = {}
 
 
-def _aws_function(name: str, arity: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def _aws_function(
+    name: str, arity: int, *, removed: bool = False
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
         _AWS_FUNCTIONS[name] = lambda *args: fn(*_arguments(name, arity, args))
+        if not removed:
+            AWS_FUNCTION_ARITY[name] = arity
         return fn
 
     return register
@@ -208,7 +214,7 @@ def _parse(text: Any) -> Any:
         raise _Refusal("D3137: Invalid JSON") from None
 
 
-@_aws_function("eval", 9)  # any arity: the call itself is the error
+@_aws_function("eval", 9, removed=True)  # any arity: the call itself is the error
 def _eval(*_args: Any) -> Any:
     # AWS removes $eval (use $parse); calling it is JSONata's error for a non-function.
     raise _Refusal("T1006: Attempted to invoke a non-function")
@@ -653,6 +659,7 @@ def compile_jsonata_template(
 
 
 __all__ = [
+    "AWS_FUNCTION_ARITY",
     "DEFAULT_TIMEOUT_MS",
     "QUERY_EVALUATION_ERROR",
     "Jsonata",

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -59,6 +59,12 @@ Params = dict[str, Any]
 #: Every optimized action served by :class:`JobResource`: the jobs, and the data and messaging
 #: calls (DynamoDB, SNS, SQS, EventBridge) of :mod:`.messaging`.
 TABLE: dict[tuple[str, str], Action] = {**ACTIONS, **MESSAGE_ACTIONS}
+#: The optimized actions with a resource class of their own (Request Response only).
+OWN_RESOURCES: dict[tuple[str, str], Callable[[Services, ResourceRegistry, str], TaskResource]] = {
+    ("http", "invoke"): lambda services, registry, _arn: HttpInvoke(services, registry),
+    ("apigateway", "invoke"): lambda services, registry, _arn: ApiGatewayInvoke(services, registry),
+    ("bedrock", "invokeModel"): BedrockInvoke,
+}
 #: The first poll of a ``.sync`` job comes this soon; the gap doubles up to the maximum.
 POLL_FIRST, POLL_MAX = 0.05, 5.0
 
@@ -70,12 +76,9 @@ def resolve(services: Services, arn: str, registry: ResourceRegistry) -> TaskRes
         return None
     service, action = match.group("service"), match.group("action")
     name, _, pattern = action.partition(".")
-    if (service, action) == ("http", "invoke"):
-        return HttpInvoke(services, registry)
-    if (service, action) == ("apigateway", "invoke"):
-        return ApiGatewayInvoke(services, registry)
-    if (service, action) == ("bedrock", "invokeModel"):
-        return BedrockInvoke(services, registry, arn)
+    make = OWN_RESOURCES.get((service, action))
+    if make is not None:
+        return make(services, registry, arn)
     row = TABLE.get((service, name))
     if row is not None:
         if pattern == "" or (pattern == "sync" and row.sync is not None):

@@ -119,7 +119,7 @@ class Services:
             return RemoteLambda(self, registry, arn, function_style=False)
         if service == "states" and action.split(".", 1)[0] == "startExecution":
             pattern = action.partition(".")[2]
-            if pattern in ("", "sync", "sync:2"):
+            if pattern in START_EXECUTION_PATTERNS:
                 return StartExecution(self, registry, action, pattern)
         return None
 
@@ -209,6 +209,8 @@ class SdkResource(_ServiceResource):
 
 
 # Task tokens are minted here, so only this runtime can answer them.
+#: ``states:startExecution`` runs a nested execution with these suffixes ("": fire and forget).
+START_EXECUTION_PATTERNS = ("", "sync", "sync:2")
 LOCAL_TOKEN_CALLS = ("SendTaskSuccess", "SendTaskFailure", "SendTaskHeartbeat")
 
 

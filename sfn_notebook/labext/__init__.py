@@ -1,7 +1,8 @@
 """The Jupyter server extension behind the JupyterLab extension in ``labextension/``.
 
-It adds two routes that run the Python core for the browser (see :mod:`.handlers`):
-``POST /sfn-notebook/api/validate`` and ``POST /sfn-notebook/api/graph``. ``pip install``
+It adds routes that run the Python core for the browser (see :mod:`.handlers`):
+``POST /sfn-notebook/api/validate``, ``POST /sfn-notebook/api/graph`` and, for the editor's
+completion, ``GET /sfn-notebook/api/catalog``. ``pip install``
 enables it through ``etc/jupyter/jupyter_server_config.d/sfn_notebook.json``; by hand::
 
     jupyter server extension enable sfn_notebook.labext
@@ -27,4 +28,6 @@ def _load_jupyter_server_extension(server_app: Any) -> None:
     from sfn_notebook.labext.handlers import setup_handlers
 
     setup_handlers(server_app.web_app)
-    server_app.log.info("sfn_notebook.labext: /sfn-notebook/api/{validate,graph} registered")
+    server_app.log.info(
+        "sfn_notebook.labext: /sfn-notebook/api/{validate,graph,catalog} registered"
+    )

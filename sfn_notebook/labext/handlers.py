@@ -1,7 +1,9 @@
 """Tornado handlers behind ``/sfn-notebook/api/*``: the Python core, served to the browser.
 
-Both routes take ``{"text": <definition as JSON or YAML>, "title"?: str}`` and answer with the
-replies typed in :mod:`sfn_notebook.labext.graph` (mirrored in labextension/src/api.ts).
+Both POST routes take ``{"text": <definition as JSON or YAML>, "title"?: str}`` and answer with
+the replies typed in :mod:`sfn_notebook.labext.graph` (mirrored in labextension/src/api.ts).
+``GET /sfn-notebook/api/catalog`` answers the editor's completion data
+(:mod:`sfn_notebook.labext.catalog`, mirrored in labextension/src/catalog.ts).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 from tornado import web
 
+from sfn_notebook.labext.catalog import catalog
 from sfn_notebook.labext.graph import graph_reply, validate_reply
 
 #: AWS rejects definitions over 1 MiB, which the reply reports as a diagnostic; a text over twice
@@ -63,6 +66,14 @@ class GraphHandler(_DefinitionHandler):
         self.finish(json.dumps(reply))
 
 
+class CatalogHandler(APIHandler):
+    """``GET /sfn-notebook/api/catalog`` → fields, intrinsics, JSONata extras, Resource ARNs."""
+
+    @web.authenticated
+    def get(self) -> None:
+        self.finish(json.dumps(catalog()))
+
+
 def setup_handlers(web_app: Any) -> None:
     """Register the routes under the server's base URL."""
     base = url_path_join(web_app.settings["base_url"], "sfn-notebook", "api")
@@ -71,5 +82,6 @@ def setup_handlers(web_app: Any) -> None:
         [
             (url_path_join(base, "validate"), ValidateHandler),
             (url_path_join(base, "graph"), GraphHandler),
+            (url_path_join(base, "catalog"), CatalogHandler),
         ],
     )
