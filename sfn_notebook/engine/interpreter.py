@@ -207,6 +207,9 @@ class StateRunner:
 class CompiledMachine:
     start_at: str
     states: Mapping[str, StateRunner]
+    #: Every state runs synchronously (Pass, Choice, Succeed, Fail): the machine needs no event
+    #: loop, only the bare yields ``run_machine`` makes every 256 steps.
+    sync_only: bool = False
 
 
 RUNNERS: dict[str, type[StateRunner]] = {}
@@ -235,9 +238,9 @@ def compile_machine(machine: m.StateMachine) -> CompiledMachine:
     hit = _COMPILED.get(key)
     if hit is not None and hit[0]() is machine:
         return hit[1]
+    runners = {name: RUNNERS[state.type](state) for name, state in machine.states.items()}
     compiled = CompiledMachine(
-        machine.start_at,
-        {name: RUNNERS[state.type](state) for name, state in machine.states.items()},
+        machine.start_at, runners, all(runner.sync for runner in runners.values())
     )
     _COMPILED[key] = (weakref.ref(machine, functools.partial(_forget, key)), compiled)
     return compiled

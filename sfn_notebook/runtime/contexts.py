@@ -1,8 +1,8 @@
-"""The one place a Runtime builds an execution's :class:`ExecutionContext`.
+"""The one place an execution's :class:`ExecutionContext` is built.
 
-A new execution (StartExecution, a nested ``states:startExecution``) and one reopened from the
-store get their context here, so the Runtime's clock, account, region, resources, limits and
-random stream reach every execution the same way.
+A new execution (StartExecution, a nested ``states:startExecution``, ``sfn.run``'s) and one
+reopened from the store get their context here, so the clock, account, region, resources, limits
+and random stream of a Runtime (or of one ``sfn.run``) reach every execution the same way.
 
 >>> from sfn_notebook.engine import make_clock
 >>> from sfn_notebook.engine.resources import ResourceRegistry
@@ -23,17 +23,23 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sfn_notebook.engine.execution import parse_input
-from sfn_notebook.engine.frame import ExecutionContext
+from sfn_notebook.engine.frame import ExecutionContext, LazyRandom
 from sfn_notebook.engine.history import History
 
 if TYPE_CHECKING:
     from sfn_notebook.engine.clock import Clock
+    from sfn_notebook.engine.observe import StageObserver
     from sfn_notebook.engine.resources import ResourceRegistry
     from sfn_notebook.limits import Limits, Lineage
 
 
 class ContextFactory:
-    """Execution contexts on one Runtime's clock, account, region, resources and limits."""
+    """Execution contexts on one clock, account, region, resources and limits.
+
+    With a ``seed``, each execution draws its own random stream from the factory's seeded one
+    (a Runtime's executions are reproducible in the order they start); without one, each stream
+    is seeded from the OS when first drawn from (most executions never draw).
+    """
 
     def __init__(
         self,
@@ -49,7 +55,10 @@ class ContextFactory:
         self.region = region
         self.resources = resources
         self.limits = limits
-        self._rng = random.Random(seed)
+        self._rng = None if seed is None else random.Random(seed)
+
+    def _stream(self) -> random.Random:
+        return LazyRandom() if self._rng is None else random.Random(self._rng.random())
 
     def _context(
         self,
@@ -65,6 +74,7 @@ class ContextFactory:
         start_time: datetime,
         history: History,
         redrive_count: int = 0,
+        rng: random.Random | None = None,
     ) -> ExecutionContext:
         return ExecutionContext(
             clock=self.clock,
@@ -82,8 +92,7 @@ class ContextFactory:
             resources=self.resources,
             state_machine_type=machine_type,
             redrive_count=redrive_count,
-            # Each execution its own stream, drawn from the Runtime's (seeded: reproducible).
-            rng=random.Random(self._rng.random()),
+            rng=self._stream() if rng is None else rng,
             limits=self.limits,
         )
 
@@ -100,9 +109,12 @@ class ContextFactory:
         input_value: object = None,
         resources: ResourceRegistry | None = None,
         lineage: Lineage | None = None,
+        rng: random.Random | None = None,
+        observer: StageObserver | None = None,
     ) -> ExecutionContext:
         """The context of an execution starting now (``input_value`` parsed from the text when
-        not given; ``resources`` a mock test case's registry instead of the Runtime's)."""
+        not given; ``resources`` a mock test case's registry instead of the factory's; ``rng``
+        its random stream instead of one of the factory's; ``observer`` sees its I/O stages)."""
         ctx = self._context(
             arn=arn,
             name=name,
@@ -114,7 +126,10 @@ class ContextFactory:
             input_value=parse_input(input_text) if input_value is None else input_value,
             start_time=self.clock.now(),
             history=History.for_execution(self.clock.now, machine_type, self.limits),
+            rng=rng,
         )
+        if observer is not None:
+            ctx.observer = observer
         if resources is not None:
             ctx.resources = resources
         if lineage is not None:

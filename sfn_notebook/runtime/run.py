@@ -1,4 +1,9 @@
-"""``sfn.run``: one execution on a fresh in-memory runtime, in the calling thread."""
+"""``sfn.run``: one execution on a fresh in-memory runtime, in the calling thread.
+
+Its context comes from the one :class:`~sfn_notebook.runtime.contexts.ContextFactory` and it
+starts through the one :class:`~sfn_notebook.runtime.launcher.Launcher`
+(:meth:`~sfn_notebook.runtime.launcher.Launcher.run_here`), as a Runtime's executions do.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +16,12 @@ from typing import Any
 from sfn_notebook.asl.cache import parse_cached
 from sfn_notebook.asl.model import Definition
 from sfn_notebook.engine import compile_machine, make_clock
-from sfn_notebook.engine.clock import Clock, release_loop
-from sfn_notebook.engine.execution import ExecutionRecord, execute, input_text, parse_input
-from sfn_notebook.engine.frame import ExecutionContext, LazyRandom
-from sfn_notebook.engine.history import History
+from sfn_notebook.engine.clock import Clock
+from sfn_notebook.engine.execution import ExecutionRecord, input_text, parse_input
 from sfn_notebook.engine.observe import StageObserver
 from sfn_notebook.engine.resources import ResourceRegistry
 from sfn_notebook.limits import Limits
+from sfn_notebook.runtime.contexts import ContextFactory
 from sfn_notebook.runtime.execution import Execution
 from sfn_notebook.runtime.identity import (
     DEFAULT_ACCOUNT,
@@ -26,7 +30,7 @@ from sfn_notebook.runtime.identity import (
     execution_arn,
     state_machine_arn,
 )
-from sfn_notebook.runtime.threads import off_running_loop
+from sfn_notebook.runtime.launcher import Launcher
 
 
 def run(
@@ -100,66 +104,22 @@ def run(
     )
     registry = hub.install(ResourceRegistry(functions=dict(functions or {})))
     registry = hub.for_execution(registry, machine_name, test_case)
-    return off_running_loop(
-        lambda: _execute(
-            model,
-            the_clock,
-            text,
-            value,
-            machine_name,
-            name,
-            region,
-            account,
-            role_arn,
-            state_machine_type,
-            registry,
-            seed,
-            the_limits,
-            observer,
-        )
+    contexts = ContextFactory(the_clock, account, region, registry, the_limits)
+    machine_arn = state_machine_arn(machine_name, region, account)
+    context = contexts.new(
+        arn=execution_arn(machine_name, name, region, account, state_machine_type),
+        name=name,
+        machine_arn=machine_arn,
+        machine_name=machine_name,
+        role_arn=role_arn or f"arn:aws:iam::{account}:role/sfn-notebook",
+        machine_type=state_machine_type,
+        input_text=text,
+        input_value=value,
+        # The seed's own stream, as sfn.run always drew from: seeded runs stay as they were.
+        rng=None if seed is None else random.Random(seed),
+        observer=observer,
     )
-
-
-def _execute(
-    model: Definition,
-    the_clock: Clock,
-    text: str,
-    value: Any,
-    machine_name: str,
-    name: str,
-    region: str,
-    account: str,
-    role_arn: str | None,
-    state_machine_type: str,
-    resources: ResourceRegistry,
-    seed: int | None,
-    limits: Limits,
-    observer: StageObserver | None = None,
-) -> Execution:
-    loop = the_clock.new_loop()
-    try:
-        machine_arn = state_machine_arn(machine_name, region, account)
-        context = ExecutionContext(
-            clock=the_clock,
-            history=History.for_execution(the_clock.now, state_machine_type, limits),
-            execution_arn=execution_arn(machine_name, name, region, account, state_machine_type),
-            execution_name=name,
-            state_machine_arn=machine_arn,
-            state_machine_name=machine_name,
-            role_arn=role_arn or f"arn:aws:iam::{account}:role/sfn-notebook",
-            account=account,
-            region=region,
-            input_text=text,
-            input_value=value,
-            start_time=the_clock.now(),
-            resources=resources,
-            state_machine_type=state_machine_type,
-            rng=LazyRandom() if seed is None else random.Random(seed),
-            limits=limits,
-            observer=observer,
-        )
-        record = ExecutionRecord(context)
-        loop.run_until_complete(execute(record, compile_machine(model), model.timeout_seconds))
-    finally:
-        release_loop(loop)  # kept for this thread's next run when clean (engine/clock.py)
-    return Execution(record, machine_arn, model)
+    record = ExecutionRecord(context)
+    execution = Execution(record, machine_arn, model)
+    Launcher(the_clock).run_here(record, execution, compile_machine(model), model.timeout_seconds)
+    return execution
