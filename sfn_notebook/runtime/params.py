@@ -101,3 +101,36 @@ def operation(name: str, *, extensions: tuple[str, ...] = ()) -> Callable[[F], F
         return checked  # type: ignore[return-value]
 
     return decorate
+
+
+class Offered:
+    """A method of one of the Runtime's parts, offered on the Runtime itself: with
+    ``send_task_success = Offered("tasks", TaskService)`` in the class body,
+    ``rt.send_task_success`` is ``rt.tasks.send_task_success`` (and ``Runtime.send_task_success``
+    the part's function, with its docstring and its boto3 operation).
+
+    >>> class Part:
+    ...     def hello(self) -> str:
+    ...         "Say hello."
+    ...         return "hello"
+    >>> class Whole:
+    ...     hello = Offered("part", Part)
+    ...     def __init__(self) -> None:
+    ...         self.part = Part()
+    >>> Whole().hello(), Whole.hello.__doc__
+    ('hello', 'Say hello.')
+    """
+
+    def __init__(self, part: str, cls: type) -> None:
+        self.part = part
+        self.cls = cls
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+        self.__doc__ = getattr(self.cls, name).__doc__
+
+    def __get__(self, obj: object, owner: type | None = None) -> Any:
+        if obj is None:
+            return getattr(self.cls, self.name)
+        return getattr(getattr(obj, self.part), self.name)
