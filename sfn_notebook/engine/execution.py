@@ -75,7 +75,7 @@ def parse_input(input_json: str) -> Any:
             "Invalid State Machine Execution Input: 'Invalid execution input.'"
         )
     try:
-        value = json.loads(input_json, parse_constant=_non_standard)
+        value = _DECODE(input_json)
     except json.JSONDecodeError as exc:
         raise ExecutionInputError(
             f"Invalid State Machine Execution Input: '{_jackson_message(input_json, exc)}'"
@@ -83,13 +83,25 @@ def parse_input(input_json: str) -> Any:
     except (ValueError, RecursionError) as exc:  # NaN, a 5,000-digit number, deep nesting
         problem = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
         raise ExecutionInputError(f"Invalid State Machine Execution Input: '{problem}'") from None
-    # 1e999 parses to infinity, which no JSON payload can carry on.
-    input_text(value)
+    # 1e999 parses to infinity, which no JSON payload can carry on, and "\ud800" to a lone
+    # surrogate, which UTF-8 cannot: input_text says so. Short ASCII text with no exponent and
+    # no escape can hold neither (overflowing a float takes an exponent or 309 digits).
+    if (
+        len(input_json) > 300
+        or "e" in input_json
+        or "E" in input_json
+        or "\\" in input_json
+        or not input_json.isascii()
+    ):
+        input_text(value)
     return value
 
 
 def _non_standard(token: str) -> Any:
     raise ValueError(f"Non-standard token '{token}'")
+
+
+_DECODE = json.JSONDecoder(parse_constant=_non_standard).decode  # json.loads makes one a call
 
 
 def _jackson_message(text: str, exc: json.JSONDecodeError) -> str:

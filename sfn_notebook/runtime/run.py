@@ -8,7 +8,6 @@ starts through the one :class:`~sfn_notebook.runtime.launcher.Launcher`
 from __future__ import annotations
 
 import random
-import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -28,6 +27,8 @@ from sfn_notebook.runtime.identity import (
     DEFAULT_REGION,
     check_name,
     execution_arn,
+    random_hex,
+    random_uuid,
     state_machine_arn,
 )
 from sfn_notebook.runtime.launcher import Launcher
@@ -90,20 +91,24 @@ def run(
         text = input_text(value)
     account = account or DEFAULT_ACCOUNT
     region = region or DEFAULT_REGION
-    machine_name = check_name(state_machine_name or f"sfn-notebook-{uuid.uuid4().hex[:8]}")
-    name = check_name(execution_name or str(uuid.uuid4()), "execution name")
+    name = check_name(execution_name or random_uuid(), "execution name")
+    machine_name = check_name(state_machine_name or f"sfn-notebook-{random_hex(8)}")
     the_limits = Limits.of(limits)
     the_clock = make_clock(clock, start_time)
-    hub = Integrations(
-        region=region,
-        account=account,
-        boto3_session=boto3_session,
-        aws_endpoint_url=aws_endpoint_url,
-        mocks=mock_config,
-        buckets=buckets,
-    )
-    registry = hub.install(ResourceRegistry(functions=dict(functions or {})))
-    registry = hub.for_execution(registry, machine_name, test_case)
+    compiled = compile_machine(model)
+    registry = ResourceRegistry(functions=dict(functions or {}))
+    if not compiled.sync_only or mock_config is not None or test_case is not None:
+        # Pass, Choice, Succeed and Fail states call nothing: the integrations (callbacks,
+        # activities, AWS, buckets) are made for the machines that may.
+        hub = Integrations(
+            region=region,
+            account=account,
+            boto3_session=boto3_session,
+            aws_endpoint_url=aws_endpoint_url,
+            mocks=mock_config,
+            buckets=buckets,
+        )
+        registry = hub.for_execution(hub.install(registry), machine_name, test_case)
     contexts = ContextFactory(the_clock, account, region, registry, the_limits)
     machine_arn = state_machine_arn(machine_name, region, account)
     context = contexts.new(
@@ -121,5 +126,5 @@ def run(
     )
     record = ExecutionRecord(context)
     execution = Execution(record, machine_arn, model)
-    Launcher(the_clock).run_here(record, execution, compile_machine(model), model.timeout_seconds)
+    Launcher(the_clock).run_here(record, execution, compiled, model.timeout_seconds)
     return execution

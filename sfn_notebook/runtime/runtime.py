@@ -52,6 +52,7 @@ from sfn_notebook.runtime.identity import (
     check_name,
     execution_arn,
     page,
+    random_uuid,
     state_machine_arn,
 )
 from sfn_notebook.runtime.launcher import Launcher
@@ -424,7 +425,7 @@ class Runtime:
         machine = self._machine(machine_arn)
         text = "{}" if input_text is None else input_text
         value = parse_input(text)
-        name = check_name(name or str(uuid.uuid4()), "execution name")
+        name = check_name(name or random_uuid(), "execution name")
         arn = execution_arn(machine.name, name, self.region, self.account, machine.type)
         with self.registry.lock:
             if self.registry.find_execution(arn) is not None:
