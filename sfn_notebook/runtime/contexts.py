@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sfn_notebook.engine.execution import parse_input
-from sfn_notebook.engine.frame import ExecutionContext, LazyRandom
+from sfn_notebook.engine.frame import ExecutionContext
 from sfn_notebook.engine.history import History
 
 if TYPE_CHECKING:
@@ -33,12 +33,17 @@ if TYPE_CHECKING:
     from sfn_notebook.limits import Limits, Lineage
 
 
+# The stream of every execution without a seed: nothing is to be reproduced, so one stream
+# seeded from the OS serves them all (a Random each costs a visible share of a short run).
+_UNSEEDED = random.Random()
+
+
 class ContextFactory:
     """Execution contexts on one clock, account, region, resources and limits.
 
     With a ``seed``, each execution draws its own random stream from the factory's seeded one
-    (a Runtime's executions are reproducible in the order they start); without one, each stream
-    is seeded from the OS when first drawn from (most executions never draw).
+    (a Runtime's executions are reproducible in the order they start); without one, they share
+    one stream seeded from the OS.
     """
 
     def __init__(
@@ -58,7 +63,7 @@ class ContextFactory:
         self._rng = None if seed is None else random.Random(seed)
 
     def _stream(self) -> random.Random:
-        return LazyRandom() if self._rng is None else random.Random(self._rng.random())
+        return _UNSEEDED if self._rng is None else random.Random(self._rng.random())
 
     def _context(
         self,

@@ -77,9 +77,11 @@ def run(
     >>> ex.status
     'SUCCEEDED'
     """
-    from sfn_notebook.integrations import Integrations, MockConfig
+    mock_config = None
+    if mocks is not None:
+        from sfn_notebook.integrations import MockConfig
 
-    mock_config = None if mocks is None else MockConfig.load(mocks)
+        mock_config = MockConfig.load(mocks)
     if state_machine_name is None and mock_config is not None and len(mock_config.machines) == 1:
         state_machine_name = next(iter(mock_config.machines))
     model = definition if isinstance(definition, Definition) else parse_cached(definition)
@@ -100,6 +102,8 @@ def run(
     if not compiled.sync_only or mock_config is not None or test_case is not None:
         # Pass, Choice, Succeed and Fail states call nothing: the integrations (callbacks,
         # activities, AWS, buckets) are made for the machines that may.
+        from sfn_notebook.integrations import Integrations
+
         hub = Integrations(
             region=region,
             account=account,
