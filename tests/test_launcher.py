@@ -133,3 +133,30 @@ def test_sfn_run_times_out_a_synchronous_loop_past_its_deadline_on_the_real_cloc
     assert time.monotonic() - began < 30
     assert ex.status == "TIMED_OUT"
     assert ex.history[-1]["type"] == "ExecutionTimedOut"
+
+
+def test_virtual_time_stands_still_during_an_inline_run_while_the_loop_has_timers() -> None:
+    # An execution of many one-second Waits keeps the loop leaping from timer to timer; the
+    # executions run inline meanwhile must each see one instant, as they would on the loop.
+    ticks = {
+        "StartAt": "W",
+        "States": {
+            "W": {"Type": "Wait", "Seconds": 1, "Next": "C"},
+            "C": {
+                "Type": "Choice",
+                "Default": "W",
+                "Choices": [{"Variable": "$.stop", "IsPresent": True, "Next": "E"}],
+            },
+            "E": {"Type": "Succeed"},
+        },
+    }
+    with sfn.Runtime(clock="virtual") as rt:
+        rt.create_state_machine(name="ticks", definition=ticks)
+        small = rt.create_state_machine(name="small", definition=count_to(100))["stateMachineArn"]
+        ticking = rt.start("ticks")
+        for _ in range(100):
+            ex = rt.start(small)
+            assert ex.done
+            assert len({e["timestamp"] for e in ex.history}) == 1
+        rt.stop_execution(executionArn=ticking.arn)
+        assert ticking.wait(10).status == "ABORTED"
