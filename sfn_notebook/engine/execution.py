@@ -265,7 +265,7 @@ def run_inline(
 ) -> Coroutine[Any, Any, None] | None:
     """Drive :func:`execute` in this thread, inside ``context``, as far as it goes without an
     event loop; None once the execution ended, else the coroutine that finishes it, to run as a
-    task on a loop (``loop.create_task(rest, context=context)``).
+    task on a loop, in ``context`` (``context.run(loop.create_task, rest)``).
 
     An execution that :func:`inline_ready` refuses is handed back whole, not started. The others
     only ever suspend at the bare yields that let other executions run every 256 steps:

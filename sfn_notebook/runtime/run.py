@@ -99,9 +99,11 @@ def run(
     the_clock = make_clock(clock, start_time)
     compiled = compile_machine(model)
     registry = ResourceRegistry(functions=dict(functions or {}))
-    if not compiled.sync_only or mock_config is not None or test_case is not None:
+    options = (mock_config, test_case, boto3_session, aws_endpoint_url, buckets)
+    if not compiled.sync_only or any(option is not None for option in options):
         # Pass, Choice, Succeed and Fail states call nothing: the integrations (callbacks,
-        # activities, AWS, buckets) are made for the machines that may.
+        # activities, AWS, buckets) are made for the machines that may, or when asked for (so
+        # that their options are checked all the same).
         from sfn_notebook.integrations import Integrations
 
         hub = Integrations(
