@@ -160,3 +160,17 @@ def test_virtual_time_stands_still_during_an_inline_run_while_the_loop_has_timer
             assert len({e["timestamp"] for e in ex.history}) == 1
         rt.stop_execution(executionArn=ticking.arn)
         assert ticking.wait(10).status == "ABORTED"
+
+
+def test_stopping_an_execution_at_once_after_its_start_aborts_it() -> None:
+    # start returns without waiting for the loop to take the execution: a StopExecution right
+    # after it still aborts it, whether the loop has started its task yet or not.
+    waits = {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 3600, "End": True}}}
+    with sfn.Runtime(clock="real") as rt:
+        arn = rt.create_state_machine(name="waits", definition=waits)["stateMachineArn"]
+        for _ in range(20):
+            ex = rt.start(arn)
+            rt.stop_execution(executionArn=ex.arn, error="Now")
+            assert ex.wait(10).status == "ABORTED"
+            assert ex.error == "Now"
+            assert ex.history[-1]["type"] == "ExecutionAborted"

@@ -5,7 +5,7 @@ runs as an asyncio task on one background loop, except the part of it that needs
 :func:`~sfn_notebook.engine.execution.run_inline`): a machine of Pass, Choice, Succeed and Fail
 states runs in the thread that starts it, up to its end or its first 256 steps, since the two
 hops to the loop thread and back would cost more than the whole run. :meth:`Launcher.launch`
-starts one from any other thread and returns once it ran inline or is scheduled;
+starts one from any other thread and returns once it ran inline or was handed to the loop;
 :meth:`Launcher.launch_on_loop` does it from the loop itself (a parent execution starting a
 child). Either way the :class:`Execution` is marked finished when it ends, which is what
 ``Execution.wait()`` waits for. :meth:`Launcher.run_here` is ``sfn.run``'s: one execution to its
@@ -24,7 +24,7 @@ import asyncio
 import contextvars
 import logging
 import threading
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from sfn_notebook.engine.clock import release_loop
@@ -100,7 +100,7 @@ class Launcher:
         redrive: bool = False,
     ) -> None:
         """Start the execution from another thread: inline up to where it needs the loop (see
-        the module docstring), the rest scheduled on the loop; returns once it is."""
+        the module docstring), the rest handed to the loop; returns without waiting for it."""
         if self.on_loop():  # a task function on the loop starting one
             self.launch_on_loop(record, execution, compiled, timeout, redrive=redrive)
             return
@@ -110,18 +110,22 @@ class Launcher:
             return
         context = contextvars.copy_context()
         # While it runs here, virtual time stands still for the loop's executions too, as when
-        # it ran on the loop: no timer fires in the middle of its events.
+        # it ran on the loop: no timer fires in the middle of its events (nor before the rest
+        # of them is the loop's task: the loop releases the hold once it is).
         held = self._loop is not None
         if held:
             self.clock.hold()
+        handed = False
         try:
             rest = run_inline(record, compiled, timeout, context, to_the_end=False)
             if rest is None:
                 execution.mark_finished()
             else:
-                self._schedule(record, execution, rest, context)
+                release = self.clock.release if held else None
+                self._schedule(record, execution, rest, context, then=release)
+                handed = held
         finally:
-            if held:
+            if held and not handed:
                 self.clock.release()
 
     def _schedule(
@@ -132,16 +136,21 @@ class Launcher:
         context: contextvars.Context | None = None,
         *,
         redrive: bool = False,
+        then: Callable[[], None] | None = None,
     ) -> None:
-        """Start ``work`` as the execution's task on the loop; returns once it is."""
-        scheduled = threading.Event()
+        """Have the loop start ``work`` as the execution's task (then call ``then`` there).
+
+        Returns at once, without waiting for the loop: a StopExecution meanwhile finds no task
+        to cancel, but its signal is set, and the execution stops at its first state."""
 
         def start() -> None:
-            self._start_task(record, execution, work, context, redrive)
-            scheduled.set()
+            try:
+                self._start_task(record, execution, work, context, redrive)
+            finally:
+                if then is not None:
+                    then()
 
         self.loop().call_soon_threadsafe(start)
-        scheduled.wait()
 
     def run_here(
         self,
