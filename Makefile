@@ -33,19 +33,11 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
+# The doctests of every module of the package (tests/test_doctests.py keeps it so): a module
+# that fails to import is a collection error, never a skip.
 pytest: install
 	$(BIN)/python -m pytest -q tests
-	$(BIN)/python -m pytest -q --doctest-modules -p no:cacheprovider \
-		sfn_notebook/asl sfn_notebook/expr sfn_notebook/engine sfn_notebook/runtime \
-		sfn_notebook/labext sfn_notebook/render sfn_notebook/notebook/feed.py \
-		sfn_notebook/notebook/widgets.py sfn_notebook/notebook/display.py \
-		sfn_notebook/notebook/protocol.py sfn_notebook/notebook/locate.py \
-		sfn_notebook/notebook/cmdline.py sfn_notebook/notebook/session.py \
-		sfn_notebook/notebook/views.py sfn_notebook/notebook/registry.py \
-		sfn_notebook/notebook/commands.py sfn_notebook/notebook/dispatch.py sfn_notebook/notebook/asl_cell.py \
-		sfn_notebook/notebook/magics.py sfn_notebook/textfile.py sfn_notebook/testing \
-		sfn_notebook/analysis/coverage.py sfn_notebook/analysis/stages.py \
-		sfn_notebook/notebook/inspector.py sfn_notebook/notebook/inspect_commands.py
+	$(BIN)/python -m pytest -q --doctest-modules -p no:cacheprovider sfn_notebook
 	$(BIN)/python -m pytest -q --nbval --nbval-current-env \
 		--nbval-sanitize-with notebooks/sanitize.cfg -p no:cacheprovider notebooks
 

@@ -157,6 +157,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The ``sfn-notebook`` command; returns its exit status (2 for a definition's errors).
+
+    >>> import json, os, tempfile
+    >>> with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+    ...     json.dump({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}, f)
+    >>> main(["validate", f.name])  # doctest: +ELLIPSIS
+    /...json: OK
+    0
+    >>> os.remove(f.name)
+    """
     args: Any = build_parser().parse_args(argv)
     try:
         code: int = args.func(args)

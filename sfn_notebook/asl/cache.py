@@ -16,12 +16,28 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 from sfn_notebook.asl.model import Definition
 from sfn_notebook.asl.parse import parse
 
 SIZE = 64  # definitions kept, least recently used first out
+
+# The key's text, by an encoder made once (json.dumps makes one a call): compact, no NaN.
+_DEFAULT = json.JSONEncoder().default  # raises TypeError for what JSON cannot hold
+_key_encoder = (
+    None
+    if c_make_encoder is None
+    else c_make_encoder(None, _DEFAULT, encode_basestring, None, ":", ",", False, False, False)
+)
+
+
+def _key_text(source: Mapping[str, Any]) -> str:
+    if _key_encoder is None:
+        return json.dumps(source, allow_nan=False)
+    return "".join(_key_encoder(source, 0))
+
 
 _kept: OrderedDict[tuple[str, str], Definition] = OrderedDict()
 _lock = threading.Lock()
@@ -38,8 +54,8 @@ def parse_cached(source: Mapping[str, Any] | str) -> Definition:
         key = ("text", source)
     else:
         try:
-            key = ("json", json.dumps(source, allow_nan=False))
-        except (TypeError, ValueError):  # not JSON: let parse say why, uncached
+            key = ("json", _key_text(source))
+        except (TypeError, ValueError, RecursionError):  # not JSON: let parse say why, uncached
             return parse(source)
     with _lock:
         model = _kept.get(key)

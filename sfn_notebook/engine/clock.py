@@ -57,6 +57,13 @@ class Clock:
         callback awaiting its answer) until the block ends; see the module docstring."""
         yield
 
+    def hold(self) -> None:
+        """An execution runs in another thread than the loop's (the launcher's inline runs):
+        until :meth:`release`, the virtual clock does not leap to the loop's next timer."""
+
+    def release(self) -> None:
+        """The end of a :meth:`hold`."""
+
 
 class RealClock(Clock):
     """Wall-clock time: Waits and backoffs really take their time."""
@@ -86,6 +93,8 @@ class VirtualClock(Clock):
         self._external = 0  # external work in flight
         self._advances: list[tuple[float, threading.Event]] = []  # (target, settled) of advance()
         self._loop: _VirtualLoop | None = None
+        self._held = 0  # executions running in other threads (hold/release)
+        self._held_waiting = False  # the loop waits for the last release to leap
 
     def new_loop(self) -> asyncio.AbstractEventLoop:
         """A loop on this clock; hand it to :func:`release_loop` when done with it."""
@@ -186,6 +195,26 @@ class VirtualClock(Clock):
             with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(_noop)
 
+    def hold(self) -> None:
+        with self._lock:
+            self._held += 1
+
+    def release(self) -> None:
+        with self._lock:
+            self._held -= 1
+            wake = self._held == 0 and self._held_waiting
+        loop = self._loop
+        if wake and loop is not None:
+            with contextlib.suppress(RuntimeError):  # closed meanwhile: nothing waits
+                loop.call_soon_threadsafe(_noop)
+
+    def _wait_if_held(self) -> bool:
+        """For the loop about to leap: whether a hold forbids it (the loop then waits to be
+        woken by the last release)."""
+        with self._lock:
+            self._held_waiting = self._held > 0
+            return self._held_waiting
+
     def external_pending(self) -> bool:
         """Whether any external work is in flight (virtual time then runs with real time)."""
         return self._external > 0
@@ -236,6 +265,8 @@ class _VirtualSelector(selectors.BaseSelector):
         # Nothing can run now: the loop would sleep until its next timer (``timeout``, which
         # asyncio caps at a day) or until another thread wakes it.
         clock = self._clock
+        if clock._wait_if_held():  # an execution runs in another thread: time stands still
+            return self._inner.select(timeout)
         due = self.next_timer()
         target = clock._advance_target()
         if target is not None:  # advance(): fire the timers up to the target, one at a time

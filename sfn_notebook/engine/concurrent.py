@@ -28,7 +28,13 @@ from sfn_notebook.engine.task import Recoverable
 
 
 async def gather_or_cancel(coros: list[Any]) -> list[Any]:
-    """Run coroutines concurrently; on the first failure cancel the rest and raise it."""
+    """Run coroutines concurrently; on the first failure cancel the rest and raise it.
+
+    >>> async def one(n: int) -> int:
+    ...     return n
+    >>> asyncio.run(gather_or_cancel([one(1), one(2)]))
+    [1, 2]
+    """
     tasks = [asyncio.ensure_future(c) for c in coros]
     try:
         return list(await asyncio.gather(*tasks))

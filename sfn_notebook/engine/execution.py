@@ -2,12 +2,17 @@
 
 :func:`execute` is the coroutine the runtime schedules; it records the outcome on an
 :class:`ExecutionRecord` (status, output, error, cause, stop time) and in the history.
+:func:`run_inline` drives it in the calling thread instead, as far as it goes without an event
+loop: a machine of Pass, Choice, Succeed and Fail states never needs one, and handing it to a loop
+(another thread's, or a new one) costs more than running it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
+from collections.abc import Coroutine, Generator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -78,7 +83,7 @@ def parse_input(input_json: str) -> Any:
             "Invalid State Machine Execution Input: 'Invalid execution input.'"
         )
     try:
-        value = json.loads(input_json, parse_constant=_non_standard)
+        value = _DECODE(input_json)
     except json.JSONDecodeError as exc:
         raise ExecutionInputError(
             f"Invalid State Machine Execution Input: '{_jackson_message(input_json, exc)}'"
@@ -86,13 +91,25 @@ def parse_input(input_json: str) -> Any:
     except (ValueError, RecursionError) as exc:  # NaN, a 5,000-digit number, deep nesting
         problem = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
         raise ExecutionInputError(f"Invalid State Machine Execution Input: '{problem}'") from None
-    # 1e999 parses to infinity, which no JSON payload can carry on.
-    input_text(value)
+    # 1e999 parses to infinity, which no JSON payload can carry on, and "\ud800" to a lone
+    # surrogate, which UTF-8 cannot: input_text says so. Short ASCII text with no exponent and
+    # no escape can hold neither (overflowing a float takes an exponent or 309 digits).
+    if (
+        len(input_json) > 300
+        or "e" in input_json
+        or "E" in input_json
+        or "\\" in input_json
+        or not input_json.isascii()
+    ):
+        input_text(value)
     return value
 
 
 def _non_standard(token: str) -> Any:
     raise ValueError(f"Non-standard token '{token}'")
+
+
+_DECODE = json.JSONDecoder(parse_constant=_non_standard).decode  # json.loads makes one a call
 
 
 def _jackson_message(text: str, exc: json.JSONDecodeError) -> str:
@@ -156,7 +173,7 @@ async def execute(
     try:
         run = run_machine(machine, frame, ctx.input_value)
         if timeout_seconds:
-            output = await asyncio.wait_for(run, timeout_seconds)
+            output = await _bounded(run, timeout_seconds, ctx)
         else:
             output = await run
     except (asyncio.TimeoutError, TimeoutError):
@@ -182,6 +199,115 @@ async def execute(
         _finish(record, cursor, "SUCCEEDED", output=output)
     finally:
         ctx.lineage.ended()
+
+
+async def _bounded(run: Coroutine[Any, Any, Any], seconds: float, ctx: ExecutionContext) -> Any:
+    """``asyncio.wait_for(run, seconds)``, except that the part of ``run`` needing no event loop
+    runs here: a machine of synchronous states (which suspends only at bare yields, every 256
+    steps) needs no loop, task or timer, and is timed out at the first yield past its deadline,
+    when a loop would have run wait_for's timer. Only a wait on a future brings in wait_for."""
+    began = ctx.clock.now()
+    while True:
+        try:
+            yielded = run.send(None)
+        except StopIteration as done:
+            return done.value
+        if yielded is not None:  # a future: the loop's timer bounds the rest
+            left = seconds - (ctx.clock.now() - began).total_seconds()
+            return await asyncio.wait_for(_Resumed(run, yielded), max(left, 0))
+        if (ctx.clock.now() - began).total_seconds() >= seconds:
+            run.close()  # where wait_for would cancel it: between two states, no event
+            raise TimeoutError
+        try:
+            await asyncio.sleep(0)  # the bare yield, passed on
+        except BaseException:
+            run.close()
+            raise
+
+
+class _Resumed:
+    """Awaits a coroutine already started and suspended at ``yielded`` (what ``await`` would
+    have yielded to the task): ``yield from`` picking up in the middle."""
+
+    def __init__(self, coro: Coroutine[Any, Any, Any], yielded: Any) -> None:
+        self._coro = coro
+        self._yielded = yielded
+
+    def __await__(self) -> Generator[Any, Any, Any]:
+        coro, yielded = self._coro, self._yielded
+        while True:
+            try:
+                sent = yield yielded
+            except GeneratorExit:  # noqa: PERF203  # yield from's protocol: one try per step
+                coro.close()
+                raise
+            except BaseException as exc:  # cancellation and the like go to the coroutine
+                try:
+                    yielded = coro.throw(exc)
+                except StopIteration as done:
+                    return done.value
+            else:
+                try:
+                    yielded = coro.send(sent)
+                except StopIteration as done:
+                    return done.value
+
+
+async def _finish_resumed(coro: Coroutine[Any, Any, None], yielded: Any) -> None:
+    await _Resumed(coro, yielded)
+
+
+def inline_ready(record: ExecutionRecord, machine: CompiledMachine) -> bool:
+    """Whether :func:`run_inline` may drive this execution in the calling thread: every state
+    is synchronous and nothing (a stage observer) may want to pause it."""
+    return machine.sync_only and record.context.observer is None
+
+
+def run_inline(
+    record: ExecutionRecord,
+    machine: CompiledMachine,
+    timeout_seconds: int | None,
+    context: contextvars.Context,
+    *,
+    to_the_end: bool,
+) -> Coroutine[Any, Any, None] | None:
+    """Drive :func:`execute` in this thread, inside ``context``, as far as it goes without an
+    event loop; None once the execution ended, else the coroutine that finishes it, to run as a
+    task on a loop, in ``context`` (``context.run(loop.create_task, rest)``).
+
+    An execution that :func:`inline_ready` refuses is handed back whole, not started. The others
+    only ever suspend at the bare yields that let other executions run every 256 steps:
+    ``to_the_end`` goes on past them (nothing else runs here: ``sfn.run``), otherwise the rest is
+    handed back at the first one (a Runtime's loop runs it among the others).
+
+    >>> from sfn_notebook.engine import compile_machine, make_clock
+    >>> from sfn_notebook.engine.frame import ExecutionContext
+    >>> from sfn_notebook.engine.history import History
+    >>> from sfn_notebook.engine.resources import ResourceRegistry
+    >>> from sfn_notebook.asl.parse import parse
+    >>> model = parse({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}})
+    >>> clock = make_clock("virtual")
+    >>> ctx = ExecutionContext(clock, History(clock.now), "arn:e", "e", "arn:m", "m", "arn:r",
+    ...     "123456789012", "us-east-1", "{}", {}, clock.now(), ResourceRegistry())
+    >>> record = ExecutionRecord(ctx)
+    >>> run_inline(record, compile_machine(model), None, contextvars.Context(), to_the_end=True)
+    >>> record.status, [e["type"] for e in ctx.history.events][-1]
+    ('SUCCEEDED', 'ExecutionSucceeded')
+    """
+    coro = execute(record, machine, timeout_seconds)
+    if not inline_ready(record, machine):
+        return coro
+    send = coro.send
+    while True:
+        try:
+            yielded = context.run(send, None)
+        except StopIteration:
+            return None
+        except BaseException:
+            coro.close()
+            raise
+        if yielded is not None or not to_the_end:
+            return _finish_resumed(coro, yielded)
 
 
 _TERMINAL_EVENTS = {

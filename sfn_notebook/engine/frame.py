@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import random
-import threading
 from collections import ChainMap
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
@@ -75,6 +74,27 @@ class LazyRandom(random.Random):
         super().setstate(state)
 
 
+class StopSignal:
+    """StopExecution's flag, set from any thread and read at every state of the execution:
+    ``threading.Event``'s ``set``/``is_set`` without its Condition, which would cost a visible
+    share of a short execution to make.
+
+    >>> signal = StopSignal(); signal.is_set(), (signal.set(), signal.is_set())[1]
+    (False, True)
+    """
+
+    __slots__ = ("_set",)
+
+    def __init__(self) -> None:
+        self._set = False
+
+    def set(self) -> None:
+        self._set = True
+
+    def is_set(self) -> bool:
+        return self._set
+
+
 @dataclass
 class ExecutionContext:
     """What every frame of one execution shares."""
@@ -95,7 +115,7 @@ class ExecutionContext:
     state_machine_type: str = "STANDARD"
     redrive_count: int = 0
     rng: random.Random = field(default_factory=random.Random)
-    stopped: threading.Event = field(default_factory=threading.Event)
+    stopped: StopSignal = field(default_factory=StopSignal)
     on_task: Callable[[str], None] | None = None  # durable boundary before a task is invoked
     replay: Replay | None = None  # a redrive: the visits and Map iterations that are kept
     limits: Limits = DEFAULT_LIMITS

@@ -128,6 +128,9 @@ def assigned_details(
     for all the variables in scope); ``sizes`` holds the byte size of each variable in scope
     and is updated. AWS's guide names no error for these; States.DataLimitExceeded is the one it
     uses for every other size quota.
+
+    >>> assigned_details({"n": 1, "s": "é"}, "Count")
+    {'assignedVariables': {'n': '1', 's': '"é"'}, 'assignedVariablesDetails': {'truncated': False}}
     """
     texts = {name: dumps(value) for name, value in values.items()}
     new = {name: _utf8_size(text) for name, text in texts.items()}
@@ -149,7 +152,11 @@ def assigned_details(
 
 
 def variable_sizes(variables: Mapping[str, Any]) -> MutableMapping[str, int]:
-    """The byte size of each variable, mirroring a scope's ChainMap (writes go to the first)."""
+    """The byte size of each variable, mirroring a scope's ChainMap (writes go to the first).
+
+    >>> variable_sizes({"a": "é", "b": [1, 2]})
+    {'a': 4, 'b': 5}
+    """
     if isinstance(variables, ChainMap):
         return ChainMap(*({k: _utf8_size(dumps(v)) for k, v in m.items()} for m in variables.maps))
     return {name: _utf8_size(dumps(value)) for name, value in variables.items()}

@@ -173,7 +173,13 @@ _ISO_OFFSET = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d
 
 
 def parse_timestamp(text: Any) -> datetime | None:
-    """An ISO-8601 extended offset date-time (as Java's ISO_OFFSET_DATE_TIME reads), or None."""
+    """An ISO-8601 extended offset date-time (as Java's ISO_OFFSET_DATE_TIME reads), or None.
+
+    >>> parse_timestamp("2025-01-01T10:00:00.1234567Z").isoformat()
+    '2025-01-01T10:00:00.123456+00:00'
+    >>> parse_timestamp("2025-01-01 10:00:00") is None  # no offset: not a Wait's Timestamp
+    True
+    """
     if not isinstance(text, str) or not _ISO_OFFSET.match(text):
         return None
     normalised = text[:-1] + "+00:00" if text.endswith("Z") else text

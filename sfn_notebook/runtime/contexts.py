@@ -1,8 +1,8 @@
-"""The one place a Runtime builds an execution's :class:`ExecutionContext`.
+"""The one place an execution's :class:`ExecutionContext` is built.
 
-A new execution (StartExecution, a nested ``states:startExecution``) and one reopened from the
-store get their context here, so the Runtime's clock, account, region, resources, limits and
-random stream reach every execution the same way.
+A new execution (StartExecution, a nested ``states:startExecution``, ``sfn.run``'s) and one
+reopened from the store get their context here, so the clock, account, region, resources, limits
+and random stream of a Runtime (or of one ``sfn.run``) reach every execution the same way.
 
 >>> from sfn_notebook.engine import make_clock
 >>> from sfn_notebook.engine.resources import ResourceRegistry
@@ -30,6 +30,7 @@ from sfn_notebook.engine.observe import StageLog
 
 if TYPE_CHECKING:
     from sfn_notebook.engine.clock import Clock
+    from sfn_notebook.engine.observe import StageObserver
     from sfn_notebook.engine.resources import ResourceRegistry
     from sfn_notebook.limits import Limits, Lineage
 
@@ -60,9 +61,19 @@ def stage_log(limits: Limits) -> StageLog:
     return StageLog(limit=limits.recorded_stages)
 
 
+# The stream of every execution without a seed: nothing is to be reproduced, so one stream
+# seeded from the OS serves them all (a Random each costs a visible share of a short run).
+_UNSEEDED = random.Random()
+
+
 class ContextFactory:
-    """Execution contexts on one Runtime's clock, account, region, resources and limits;
-    ``record_stages`` gives each new execution a :class:`StageLog` as its observer."""
+    """Execution contexts on one Runtime's clock, account, region, resources and limits.
+
+    With a ``seed``, each execution draws its own random stream from the factory's seeded one
+    (a Runtime's executions are reproducible in the order they start); without one, they share
+    one stream seeded from the OS. ``record_stages`` gives each new execution a
+    :class:`StageLog` as its observer (unless the caller passes its own ``observer``).
+    """
 
     def __init__(
         self,
@@ -80,7 +91,10 @@ class ContextFactory:
         self.region = region
         self.resources = resources
         self.limits = limits
-        self._rng = random.Random(seed)
+        self._rng = None if seed is None else random.Random(seed)
+
+    def _stream(self) -> random.Random:
+        return _UNSEEDED if self._rng is None else random.Random(self._rng.random())
 
     def _context(
         self,
@@ -96,6 +110,7 @@ class ContextFactory:
         start_time: datetime,
         history: History,
         redrive_count: int = 0,
+        rng: random.Random | None = None,
     ) -> ExecutionContext:
         return ExecutionContext(
             clock=self.clock,
@@ -113,8 +128,7 @@ class ContextFactory:
             resources=self.resources,
             state_machine_type=machine_type,
             redrive_count=redrive_count,
-            # Each execution its own stream, drawn from the Runtime's (seeded: reproducible).
-            rng=random.Random(self._rng.random()),
+            rng=self._stream() if rng is None else rng,
             limits=self.limits,
         )
 
@@ -131,9 +145,12 @@ class ContextFactory:
         input_value: object = None,
         resources: ResourceRegistry | None = None,
         lineage: Lineage | None = None,
+        rng: random.Random | None = None,
+        observer: StageObserver | None = None,
     ) -> ExecutionContext:
         """The context of an execution starting now (``input_value`` parsed from the text when
-        not given; ``resources`` a mock test case's registry instead of the Runtime's)."""
+        not given; ``resources`` a mock test case's registry instead of the factory's; ``rng``
+        its random stream instead of one of the factory's; ``observer`` sees its I/O stages)."""
         ctx = self._context(
             arn=arn,
             name=name,
@@ -145,8 +162,11 @@ class ContextFactory:
             input_value=parse_input(input_text) if input_value is None else input_value,
             start_time=self.clock.now(),
             history=History.for_execution(self.clock.now, machine_type, self.limits),
+            rng=rng,
         )
-        if self.record_stages:
+        if observer is not None:
+            ctx.observer = observer
+        elif self.record_stages:
             ctx.observer = stage_log(self.limits)
         if resources is not None:
             ctx.resources = resources

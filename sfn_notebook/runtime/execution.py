@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from sfn_notebook.render.stages import VisitStages
 
 
+_WAITING = threading.Lock()  # guards every Execution's (ended, waiters) pair
+
+
 class Execution:
     """A local execution (running or finished).
 
@@ -39,9 +42,10 @@ class Execution:
     ) -> None:
         self._record = record
         self._settle = settle  # a stored Runtime's: commit what is queued (wait() is durable)
-        self._finished = threading.Event()
-        if record.status in TERMINAL:
-            self._finished.set()
+        # Whether it ended, and the Event of those waiting for its end, made when the first of
+        # them comes before it (a short execution ends first: no Event at all).
+        self._ended = record.status in TERMINAL
+        self._waiters: threading.Event | None = None
         self.state_machine_arn = state_machine_arn
         #: The definition that runs (draws the graph in the rich display); None when unknown.
         self.definition = definition
@@ -160,12 +164,18 @@ class Execution:
         return inspect_state(self, state, visit, map_iteration=map_iteration, attempt=attempt)
 
     def mark_finished(self) -> None:
-        """What the Runtime's launcher calls once the execution's task is over."""
-        self._finished.set()
+        """What the launcher calls once the execution is over."""
+        with _WAITING:
+            self._ended = True
+            waiters = self._waiters
+        if waiters is not None:
+            waiters.set()
 
     def mark_running(self) -> None:
         """Redriven: :meth:`wait` waits for the new outcome."""
-        self._finished.clear()
+        with _WAITING:
+            self._ended = False
+            self._waiters = None  # the old one is set: whoever still holds it has returned
 
     def wait(self, timeout: float | None = None) -> Execution:
         """Block until the execution ends (or ``timeout`` seconds pass); returns ``self``.
@@ -173,7 +183,15 @@ class Execution:
         Ctrl-C stops the waiting, not the execution. On a Runtime with a store, an execution
         that has ended has its terminal events committed to the store when this returns.
         """
-        if self._finished.wait(timeout) and self._settle is not None:
+        with _WAITING:
+            ended = self._ended
+            if not ended:
+                if self._waiters is None:
+                    self._waiters = threading.Event()
+                waiters = self._waiters
+        if not ended:
+            ended = waiters.wait(timeout)
+        if ended and self._settle is not None:
             self._settle()
         return self
 

@@ -1,10 +1,15 @@
-"""The one way a Runtime's executions start: its event-loop thread and :class:`Launcher`.
+"""The one way executions start: a Runtime's event-loop thread, ``sfn.run``'s calling thread.
 
-Every execution (StartExecution, RedriveExecution, a nested ``states:startExecution``) runs as
-an asyncio task on one background loop. :meth:`Launcher.launch` schedules one from any other
-thread and returns once it is scheduled; :meth:`Launcher.launch_on_loop` does it from the loop
-itself (a parent execution starting a child). Either way the :class:`Execution` is marked
-finished when its task ends, which is what ``Execution.wait()`` waits for.
+Every execution of a Runtime (StartExecution, RedriveExecution, a nested ``states:startExecution``)
+runs as an asyncio task on one background loop, except the part of it that needs no loop (see
+:func:`~sfn_notebook.engine.execution.run_inline`): a machine of Pass, Choice, Succeed and Fail
+states runs in the thread that starts it, up to its end or its first 256 steps, since the two
+hops to the loop thread and back would cost more than the whole run. :meth:`Launcher.launch`
+starts one from any other thread and returns once it ran inline or was handed to the loop;
+:meth:`Launcher.launch_on_loop` does it from the loop itself (a parent execution starting a
+child). Either way the :class:`Execution` is marked finished when it ends, which is what
+``Execution.wait()`` waits for. :meth:`Launcher.run_here` is ``sfn.run``'s: one execution to its
+end in the calling thread, on a loop of its own only when it needs one.
 
 >>> from sfn_notebook.engine import make_clock
 >>> launcher = Launcher(make_clock("virtual", None))
@@ -16,11 +21,15 @@ False
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import threading
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any
 
-from sfn_notebook.engine.execution import TERMINAL, ExecutionRecord, execute
+from sfn_notebook.engine.clock import release_loop
+from sfn_notebook.engine.execution import TERMINAL, ExecutionRecord, execute, run_inline
+from sfn_notebook.runtime.threads import off_running_loop
 
 if TYPE_CHECKING:
     from sfn_notebook.engine.clock import Clock
@@ -90,15 +99,84 @@ class Launcher:
         *,
         redrive: bool = False,
     ) -> None:
-        """Schedule the execution on the loop from another thread; returns once it is."""
-        scheduled = threading.Event()
-
-        async def run() -> None:
+        """Start the execution from another thread: inline up to where it needs the loop (see
+        the module docstring), the rest handed to the loop; returns without waiting for it."""
+        if self.on_loop():  # a task function on the loop starting one
             self.launch_on_loop(record, execution, compiled, timeout, redrive=redrive)
-            scheduled.set()
+            return
+        if redrive:
+            work = execute(record, compiled, timeout, redrive=True)
+            self._schedule(record, execution, work, redrive=True)
+            return
+        context = contextvars.copy_context()
+        # While it runs here, virtual time stands still for the loop's executions too, as when
+        # it ran on the loop: no timer fires in the middle of its events (nor before the rest
+        # of them is the loop's task: the loop releases the hold once it is).
+        held = self._loop is not None
+        if held:
+            self.clock.hold()
+        handed = False
+        try:
+            rest = run_inline(record, compiled, timeout, context, to_the_end=False)
+            if rest is None:
+                execution.mark_finished()
+            else:
+                release = self.clock.release if held else None
+                self._schedule(record, execution, rest, context, then=release)
+                handed = held
+        finally:
+            if held and not handed:
+                self.clock.release()
 
-        asyncio.run_coroutine_threadsafe(run(), self.loop())
-        scheduled.wait()
+    def _schedule(
+        self,
+        record: ExecutionRecord,
+        execution: Execution,
+        work: Coroutine[Any, Any, None],
+        context: contextvars.Context | None = None,
+        *,
+        redrive: bool = False,
+        then: Callable[[], None] | None = None,
+    ) -> None:
+        """Have the loop start ``work`` as the execution's task (then call ``then`` there).
+
+        Returns at once, without waiting for the loop: a StopExecution meanwhile finds no task
+        to cancel, but its signal is set, and the execution stops at its first state."""
+
+        def start() -> None:
+            try:
+                self._start_task(record, execution, work, context, redrive)
+            finally:
+                if then is not None:
+                    then()
+
+        self.loop().call_soon_threadsafe(start)
+
+    def run_here(
+        self,
+        record: ExecutionRecord,
+        execution: Execution,
+        compiled: CompiledMachine,
+        timeout: int | None,
+    ) -> None:
+        """Run the execution to its end in this thread (``sfn.run``): inline when it needs no
+        event loop, else on a new loop of the clock's (in a helper thread when this one already
+        runs a loop, as a Jupyter kernel's does)."""
+        context = contextvars.copy_context()
+        rest = run_inline(record, compiled, timeout, context, to_the_end=True)
+        if rest is not None:
+            work = rest
+
+            def on_own_loop() -> None:
+                loop = self.clock.new_loop()
+                try:
+                    # The task runs in (a copy of) the context the inline part ran in.
+                    loop.run_until_complete(context.run(loop.create_task, work))
+                finally:
+                    release_loop(loop)  # kept for this thread's next run when clean
+
+            off_running_loop(on_own_loop)
+        execution.mark_finished()
 
     def launch_on_loop(
         self,
@@ -110,7 +188,19 @@ class Launcher:
         redrive: bool = False,
     ) -> asyncio.Task[None]:
         """Start the execution's task on the running loop (a parent starting a child)."""
-        task = asyncio.ensure_future(execute(record, compiled, timeout, redrive=redrive))
+        work = execute(record, compiled, timeout, redrive=redrive)
+        return self._start_task(record, execution, work, None, redrive)
+
+    def _start_task(
+        self,
+        record: ExecutionRecord,
+        execution: Execution,
+        work: Coroutine[Any, Any, None],
+        context: contextvars.Context | None,
+        redrive: bool,
+    ) -> asyncio.Task[None]:
+        create = asyncio.get_running_loop().create_task
+        task = create(work) if context is None else context.run(create, work)
         record.task = task
 
         def ended(_: object) -> None:
@@ -131,9 +221,9 @@ class Launcher:
     ) -> None:
         """StopExecution: cancel the running task with ``reason`` (error, cause) and wait (up
         to ``wait`` seconds) for its end."""
+        record.abort_reason = reason
+        record.context.stopped.set()  # what a run going on inline (in another thread) checks
         loop = self._loop
         if record.task is not None and loop is not None:
-            record.abort_reason = reason
-            record.context.stopped.set()
             loop.call_soon_threadsafe(record.task.cancel)
-            execution.wait(wait)
+        execution.wait(wait)

@@ -21,7 +21,6 @@ execution, the definition it ran with: RedriveExecution reruns that definition, 
 
 from __future__ import annotations
 
-import threading
 import warnings
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from sfn_notebook.asl.parse import parse
 from sfn_notebook.engine import compile_machine
 from sfn_notebook.engine.execution import ExecutionRecord
+from sfn_notebook.engine.frame import StopSignal
 from sfn_notebook.engine.history import EVENT_LIMIT, Event, History, MapChild
 from sfn_notebook.engine.maprun import MapRun
 from sfn_notebook.engine.observe import Stage, StageLog
@@ -416,7 +416,7 @@ class Ledger:
             ctx = record.context
             ctx.replay = replay_from_events(ctx.history.events)
             ctx.redrive_count += 1
-            ctx.stopped = threading.Event()
+            ctx.stopped = StopSignal()
             ran.redrive_date = self.clock.now()
             record.status = "RUNNING"
             record.output_text = record.error = record.cause = record.stop_date = None

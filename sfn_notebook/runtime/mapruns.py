@@ -1,4 +1,4 @@
-"""The Runtime's map run API: DescribeMapRun, ListMapRuns and UpdateMapRun.
+"""The Runtime's map run part: DescribeMapRun, ListMapRuns and UpdateMapRun.
 
 A Distributed Map's map run (:class:`~sfn_notebook.engine.maprun.MapRun`) lives in its parent
 execution's history; these methods answer with boto3's response shapes.
@@ -27,10 +27,12 @@ from sfn_notebook.runtime.params import operation
 from sfn_notebook.runtime.registry import MachineRegistry
 
 
-class MapRunApi:
-    """DescribeMapRun, ListMapRuns and UpdateMapRun over the registry's executions."""
+class MapRunService:
+    """DescribeMapRun, ListMapRuns and UpdateMapRun over a registry's executions (``rt.map_runs``;
+    the Runtime offers its methods as its own)."""
 
-    registry: MachineRegistry
+    def __init__(self, registry: MachineRegistry) -> None:
+        self.registry = registry
 
     def _map_run(self, arn: str) -> tuple[str, MapRun]:
         """The execution ARN and map run of a map run ARN; ResourceNotFound when none has it."""

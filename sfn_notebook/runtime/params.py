@@ -37,6 +37,15 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 # Members the API types as (JSON) strings that the Runtime also takes as a dict.
 _JSON_OR_DICT = frozenset({"definition"})
+_PASSED = 256  # valid parameter sets kept per operation
+
+
+def _small(value: Any) -> bool:
+    """A value whose check can be remembered: hashable, immutable, short."""
+    kind = type(value)
+    if kind is str:
+        return len(value) <= 1024
+    return value is None or kind is bool or kind is int or kind is float
 
 
 @functools.lru_cache(maxsize=1)
@@ -63,8 +72,22 @@ class _Check:
             if name in self.shape.required_members and p.default not in (None, p.empty)
         }
         self.validator = ParamValidator()
+        # Parameters already found valid, when made of short scalars only (a Runtime started
+        # in a loop passes the same ARN and input again and again): checked once.
+        self.passed: set[tuple[tuple[str, type, Any], ...]] = set()
 
     def __call__(self, kwargs: dict[str, Any]) -> None:
+        if not all(_small(value) for value in kwargs.values()):
+            self._check(kwargs)
+            return
+        # The type too: True == 1 == 1.0, but boto3 takes only one of them for a member.
+        key = tuple((name, type(value), value) for name, value in kwargs.items())
+        if key not in self.passed:
+            self._check(kwargs)
+            if len(self.passed) < _PASSED:
+                self.passed.add(key)
+
+    def _check(self, kwargs: dict[str, Any]) -> None:
         params = dict(self.defaults)
         for name, value in kwargs.items():
             if value is None or name in self.extensions:
@@ -101,3 +124,36 @@ def operation(name: str, *, extensions: tuple[str, ...] = ()) -> Callable[[F], F
         return checked  # type: ignore[return-value]
 
     return decorate
+
+
+class Offered:
+    """A method of one of the Runtime's parts, offered on the Runtime itself: with
+    ``send_task_success = Offered("tasks", TaskService)`` in the class body,
+    ``rt.send_task_success`` is ``rt.tasks.send_task_success`` (and ``Runtime.send_task_success``
+    the part's function, with its docstring and its boto3 operation).
+
+    >>> class Part:
+    ...     def hello(self) -> str:
+    ...         "Say hello."
+    ...         return "hello"
+    >>> class Whole:
+    ...     hello = Offered("part", Part)
+    ...     def __init__(self) -> None:
+    ...         self.part = Part()
+    >>> Whole().hello(), Whole.hello.__doc__
+    ('hello', 'Say hello.')
+    """
+
+    def __init__(self, part: str, cls: type) -> None:
+        self.part = part
+        self.cls = cls
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+        self.__doc__ = getattr(self.cls, name).__doc__
+
+    def __get__(self, obj: object, owner: type | None = None) -> Any:
+        if obj is None:
+            return getattr(self.cls, self.name)
+        return getattr(getattr(obj, self.part), self.name)

@@ -1,9 +1,13 @@
-"""``sfn.run``: one execution on a fresh in-memory runtime, in the calling thread."""
+"""``sfn.run``: one execution on a fresh in-memory runtime, in the calling thread.
+
+Its context comes from the one :class:`~sfn_notebook.runtime.contexts.ContextFactory` and it
+starts through the one :class:`~sfn_notebook.runtime.launcher.Launcher`
+(:meth:`~sfn_notebook.runtime.launcher.Launcher.run_here`), as a Runtime's executions do.
+"""
 
 from __future__ import annotations
 
 import random
-import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -11,23 +15,23 @@ from typing import Any
 from sfn_notebook.asl.cache import parse_cached
 from sfn_notebook.asl.model import Definition
 from sfn_notebook.engine import compile_machine, make_clock
-from sfn_notebook.engine.clock import Clock, release_loop
-from sfn_notebook.engine.execution import ExecutionRecord, execute, input_text, parse_input
-from sfn_notebook.engine.frame import ExecutionContext, LazyRandom
-from sfn_notebook.engine.history import History
+from sfn_notebook.engine.clock import Clock
+from sfn_notebook.engine.execution import ExecutionRecord, input_text, parse_input
 from sfn_notebook.engine.observe import Observers, StageObserver
 from sfn_notebook.engine.resources import ResourceRegistry
 from sfn_notebook.limits import Limits
-from sfn_notebook.runtime.contexts import recording, stage_log
+from sfn_notebook.runtime.contexts import ContextFactory, recording, stage_log
 from sfn_notebook.runtime.execution import Execution
 from sfn_notebook.runtime.identity import (
     DEFAULT_ACCOUNT,
     DEFAULT_REGION,
     check_name,
     execution_arn,
+    random_hex,
+    random_uuid,
     state_machine_arn,
 )
-from sfn_notebook.runtime.threads import off_running_loop
+from sfn_notebook.runtime.launcher import Launcher
 
 
 def run(
@@ -75,9 +79,11 @@ def run(
     >>> ex.status
     'SUCCEEDED'
     """
-    from sfn_notebook.integrations import Integrations, MockConfig
+    mock_config = None
+    if mocks is not None:
+        from sfn_notebook.integrations import MockConfig
 
-    mock_config = None if mocks is None else MockConfig.load(mocks)
+        mock_config = MockConfig.load(mocks)
     if state_machine_name is None and mock_config is not None and len(mock_config.machines) == 1:
         state_machine_name = next(iter(mock_config.machines))
     model = definition if isinstance(definition, Definition) else parse_cached(definition)
@@ -89,83 +95,47 @@ def run(
         text = input_text(value)
     account = account or DEFAULT_ACCOUNT
     region = region or DEFAULT_REGION
-    machine_name = check_name(state_machine_name or f"sfn-notebook-{uuid.uuid4().hex[:8]}")
-    name = check_name(execution_name or str(uuid.uuid4()), "execution name")
+    name = check_name(execution_name or random_uuid(), "execution name")
+    machine_name = check_name(state_machine_name or f"sfn-notebook-{random_hex(8)}")
     the_limits = Limits.of(limits)
     if recording(record_stages):
         log = stage_log(the_limits)
         observer = log if observer is None else Observers(observer, log)
     the_clock = make_clock(clock, start_time)
-    hub = Integrations(
-        region=region,
-        account=account,
-        boto3_session=boto3_session,
-        aws_endpoint_url=aws_endpoint_url,
-        mocks=mock_config,
-        buckets=buckets,
-    )
-    registry = hub.install(ResourceRegistry(functions=dict(functions or {})))
-    registry = hub.for_execution(registry, machine_name, test_case)
-    return off_running_loop(
-        lambda: _execute(
-            model,
-            the_clock,
-            text,
-            value,
-            machine_name,
-            name,
-            region,
-            account,
-            role_arn,
-            state_machine_type,
-            registry,
-            seed,
-            the_limits,
-            observer,
-        )
-    )
+    compiled = compile_machine(model)
+    registry = ResourceRegistry(functions=dict(functions or {}))
+    options = (mock_config, test_case, boto3_session, aws_endpoint_url, buckets)
+    if not compiled.sync_only or any(option is not None for option in options):
+        # Pass, Choice, Succeed and Fail states call nothing: the integrations (callbacks,
+        # activities, AWS, buckets) are made for the machines that may, or when asked for (so
+        # that their options are checked all the same).
+        from sfn_notebook.integrations import Integrations
 
-
-def _execute(
-    model: Definition,
-    the_clock: Clock,
-    text: str,
-    value: Any,
-    machine_name: str,
-    name: str,
-    region: str,
-    account: str,
-    role_arn: str | None,
-    state_machine_type: str,
-    resources: ResourceRegistry,
-    seed: int | None,
-    limits: Limits,
-    observer: StageObserver | None = None,
-) -> Execution:
-    loop = the_clock.new_loop()
-    try:
-        machine_arn = state_machine_arn(machine_name, region, account)
-        context = ExecutionContext(
-            clock=the_clock,
-            history=History.for_execution(the_clock.now, state_machine_type, limits),
-            execution_arn=execution_arn(machine_name, name, region, account, state_machine_type),
-            execution_name=name,
-            state_machine_arn=machine_arn,
-            state_machine_name=machine_name,
-            role_arn=role_arn or f"arn:aws:iam::{account}:role/sfn-notebook",
-            account=account,
+        hub = Integrations(
             region=region,
-            input_text=text,
-            input_value=value,
-            start_time=the_clock.now(),
-            resources=resources,
-            state_machine_type=state_machine_type,
-            rng=LazyRandom() if seed is None else random.Random(seed),
-            limits=limits,
-            observer=observer,
+            account=account,
+            boto3_session=boto3_session,
+            aws_endpoint_url=aws_endpoint_url,
+            mocks=mock_config,
+            buckets=buckets,
         )
-        record = ExecutionRecord(context)
-        loop.run_until_complete(execute(record, compile_machine(model), model.timeout_seconds))
-    finally:
-        release_loop(loop)  # kept for this thread's next run when clean (engine/clock.py)
-    return Execution(record, machine_arn, model)
+        registry = hub.for_execution(hub.install(registry), machine_name, test_case)
+    contexts = ContextFactory(the_clock, account, region, registry, the_limits)
+    machine_arn = state_machine_arn(machine_name, region, account)
+    context = contexts.new(
+        arn=execution_arn(machine_name, name, region, account, state_machine_type),
+        name=name,
+        machine_arn=machine_arn,
+        machine_name=machine_name,
+        role_arn=role_arn or f"arn:aws:iam::{account}:role/sfn-notebook",
+        machine_type=state_machine_type,
+        input_text=text,
+        input_value=value,
+        # The seed's own stream, as sfn.run always drew from: seeded runs stay as they were.
+        rng=None if seed is None else random.Random(seed),
+        observer=observer,
+    )
+    record = ExecutionRecord(context)
+    execution = Execution(record, machine_arn, model)
+    Launcher(the_clock).run_here(record, execution, compiled, model.timeout_seconds)
+    return execution

@@ -52,14 +52,15 @@ from sfn_notebook.runtime.identity import (
     check_name,
     execution_arn,
     page,
+    random_uuid,
     state_machine_arn,
 )
 from sfn_notebook.runtime.launcher import Launcher
 from sfn_notebook.runtime.ledger import Ledger
-from sfn_notebook.runtime.mapruns import MapRunApi
-from sfn_notebook.runtime.params import operation
+from sfn_notebook.runtime.mapruns import MapRunService
+from sfn_notebook.runtime.params import Offered, operation
 from sfn_notebook.runtime.registry import MachineRegistry, StateMachine, StateMachineVersion
-from sfn_notebook.runtime.tasks import TaskApi
+from sfn_notebook.runtime.tasks import TaskService
 
 __all__ = [  # the errors and records are defined in their own modules, re-exported here
     "ExecutionAlreadyExists",
@@ -73,7 +74,7 @@ __all__ = [  # the errors and records are defined in their own modules, re-expor
 ]
 
 
-class Runtime(TaskApi, MapRunApi):
+class Runtime:
     """Local Step Functions: create state machines, start executions, read their histories.
 
     ``clock`` is ``"real"`` (default) or ``"virtual"``; ``functions`` maps Lambda function names
@@ -92,6 +93,11 @@ class Runtime(TaskApi, MapRunApi):
     mistyped ones raise ``ParamValidationError``, see :mod:`sfn_notebook.runtime.params`);
     ``**_unused`` takes the API's members this Runtime accepts but does not act on
     (``tags``, ``loggingConfiguration`` ...). Their errors are in ``rt.exceptions``.
+
+    A Runtime is composed of parts with one job each, talking through public methods: the
+    machine ``registry``, the ``contexts`` factory, the ``launcher`` (every start), the
+    ``ledger`` (a listener writing to its store), ``tasks`` (tokens, activities, AWS access,
+    mocks, TestState) and ``map_runs``. The methods of the last two are offered as its own.
     """
 
     #: The error classes by AWS error code, as a boto3 client's ``exceptions``.
@@ -135,13 +141,23 @@ class Runtime(TaskApi, MapRunApi):
             seed,
             record_stages=recording(record_stages),
         )
-        self._init_tasks(
+        self.tasks = TaskService(
+            clock=self.clock,
+            resources=self.resources,
+            registry=self.registry,
+            launcher=self.launcher,
+            limits=self.limits,
+            region=region,
+            account=account,
+            create_execution=self.create_execution,
             boto3_session=boto3_session,
             aws_endpoint_url=aws_endpoint_url,
             boto3_config=boto3_config,
             mocks=mocks,
             buckets=buckets,
         )
+        self.integrations = self.tasks.integrations
+        self.map_runs = MapRunService(self.registry)
         self.ledger = Ledger(
             None if store is None else os.fspath(store),
             clock=self.clock,
@@ -161,6 +177,24 @@ class Runtime(TaskApi, MapRunApi):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    # The parts' methods, offered as the Runtime's --------------------------------------------
+
+    execution_resources = Offered("tasks", TaskService)
+    load_mocks = Offered("tasks", TaskService)
+    send_task_success = Offered("tasks", TaskService)
+    send_task_failure = Offered("tasks", TaskService)
+    send_task_heartbeat = Offered("tasks", TaskService)
+    create_activity = Offered("tasks", TaskService)
+    describe_activity = Offered("tasks", TaskService)
+    list_activities = Offered("tasks", TaskService)
+    delete_activity = Offered("tasks", TaskService)
+    get_activity_task = Offered("tasks", TaskService)
+    activity_worker = Offered("tasks", TaskService)
+    test_state = Offered("tasks", TaskService)
+    describe_map_run = Offered("map_runs", MapRunService)
+    list_map_runs = Offered("map_runs", MapRunService)
+    update_map_run = Offered("map_runs", MapRunService)
 
     # Python conveniences ----------------------------------------------------------------------
 
@@ -379,7 +413,7 @@ class Runtime(TaskApi, MapRunApi):
     ) -> dict[str, Any]:
         # "<arn>#<TestCase>" runs with a mock test case, as in Step Functions Local.
         stateMachineArn, test_case = split_test_case(stateMachineArn, test_case)
-        resources = self.execution_resources(stateMachineArn, test_case)
+        resources = self.tasks.execution_resources(stateMachineArn, test_case)
         record, execution = self.create_execution(stateMachineArn, name, input, resources)
         machine = self._machine(stateMachineArn)
         self.launcher.launch(
@@ -400,7 +434,7 @@ class Runtime(TaskApi, MapRunApi):
         machine = self._machine(machine_arn)
         text = "{}" if input_text is None else input_text
         value = parse_input(text)
-        name = check_name(name or str(uuid.uuid4()), "execution name")
+        name = check_name(name or random_uuid(), "execution name")
         arn = execution_arn(machine.name, name, self.region, self.account, machine.type)
         with self.registry.lock:
             if self.registry.find_execution(arn) is not None:

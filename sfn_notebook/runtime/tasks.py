@@ -1,10 +1,11 @@
-"""The Runtime's Task-facing API: task tokens, activities, AWS access, mocks and TestState.
+"""The Runtime's Task-facing part: task tokens, activities, AWS access, mocks and TestState.
 
-:class:`TaskApi` is mixed into :class:`~sfn_notebook.runtime.runtime.Runtime`; its methods speak
-boto3's Step Functions dialect (``send_task_success(taskToken=, output=)``,
-``create_activity(name=)``, ``get_activity_task(activityArn=)``, ``test_state(definition=, ...)``)
-and hand the work to :mod:`sfn_notebook.integrations`. It also lets ``states:startExecution``
-run the Runtime's own state machines as nested executions.
+:class:`TaskService` is one part of a :class:`~sfn_notebook.runtime.runtime.Runtime` (``rt.tasks``;
+the Runtime offers its methods as its own). Its methods speak boto3's Step Functions dialect
+(``send_task_success(taskToken=, output=)``, ``create_activity(name=)``,
+``get_activity_task(activityArn=)``, ``test_state(definition=, ...)``) and hand the work to
+:mod:`sfn_notebook.integrations`. It also lets ``states:startExecution`` run the Runtime's own
+state machines as nested executions, through the launcher like every other start.
 
 >>> from sfn_notebook import Runtime
 >>> rt = Runtime(clock="virtual")
@@ -36,44 +37,49 @@ if TYPE_CHECKING:
     from sfn_notebook.runtime.launcher import Launcher
     from sfn_notebook.runtime.registry import MachineRegistry
 
+    # What starts a new execution of a Runtime (its ``create_execution``): registered and
+    # stored, not yet launched.
+    CreateExecution = Callable[
+        [str, str | None, str | None, ResourceRegistry | None, Lineage | None],
+        tuple[ExecutionRecord, Execution],
+    ]
 
-class TaskApi:
-    """Task tokens, activities, AWS access, mocks and TestState (mixed into Runtime).
 
-    It uses the Runtime's public parts only, declared here.
+class TaskService:
+    """Task tokens, activities, AWS access, mocks and TestState for one Runtime.
+
+    It is given the Runtime's parts it works with (clock, resources, registry, launcher) and
+    ``create_execution`` for the nested executions it starts; nothing else of the Runtime.
     """
 
-    integrations: Integrations
-    clock: Clock
-    resources: ResourceRegistry
-    registry: MachineRegistry
-    launcher: Launcher
-    limits: Limits
-    region: str
-    account: str
-
-    def create_execution(
-        self,
-        machine_arn: str,
-        name: str | None,
-        input_text: str | None,
-        resources: ResourceRegistry | None = None,
-        lineage: Lineage | None = None,
-    ) -> tuple[ExecutionRecord, Execution]:
-        raise NotImplementedError  # the Runtime's: a new execution, registered, not launched
-
-    def _init_tasks(
+    def __init__(
         self,
         *,
-        boto3_session: Any,
-        aws_endpoint_url: str | Mapping[str, str] | None,
-        boto3_config: Any,
-        mocks: Any,
+        clock: Clock,
+        resources: ResourceRegistry,
+        registry: MachineRegistry,
+        launcher: Launcher,
+        limits: Limits,
+        region: str,
+        account: str,
+        create_execution: CreateExecution,
+        boto3_session: Any = None,
+        aws_endpoint_url: str | Mapping[str, str] | None = None,
+        boto3_config: Any = None,
+        mocks: Any = None,
         buckets: Mapping[str, Any] | None = None,
     ) -> None:
+        self.clock = clock
+        self.resources = resources
+        self.registry = registry
+        self.launcher = launcher
+        self.limits = limits
+        self.region = region
+        self.account = account
+        self.create_execution = create_execution
         self.integrations = Integrations(
-            region=self.region,
-            account=self.account,
+            region=region,
+            account=account,
             boto3_session=boto3_session,
             aws_endpoint_url=aws_endpoint_url,
             boto3_config=boto3_config,
@@ -81,7 +87,7 @@ class TaskApi:
             machines=_LocalMachines(self),
             buckets=buckets,
         )
-        self.integrations.install(self.resources)
+        self.integrations.install(resources)
 
     def execution_resources(self, machine_arn: str, test_case: str | None) -> ResourceRegistry:
         """The registry an execution runs with: the Runtime's, or a mock test case's."""
@@ -225,12 +231,12 @@ class TaskApi:
 class _LocalMachines:
     """``states:startExecution`` against this Runtime's own state machines."""
 
-    def __init__(self, runtime: TaskApi) -> None:
-        self.runtime = runtime
+    def __init__(self, service: TaskService) -> None:
+        self.service = service
 
     def local_machine(self, arn: str) -> bool:
         try:
-            self.runtime.registry.machine(split_test_case(arn)[0])
+            self.service.registry.machine(split_test_case(arn)[0])
         except SfnNotebookError:
             return False
         return True
@@ -240,7 +246,7 @@ class _LocalMachines:
     ) -> ExecutionRecord:
         """Start a child of execution ``parent`` on the running loop (StartExecution would
         wait for it); raises NestingLimitExceeded when the Runtime's limits refuse it."""
-        rt = self.runtime
+        rt = self.service
         arn, test_case = split_test_case(arn)
         resources = rt.execution_resources(arn, test_case)
         started_by = None if parent is None else rt.registry.find_execution(parent)
