@@ -10,9 +10,9 @@ database is refused instead of being written into.
 >>> import sqlite3
 >>> conn = sqlite3.connect(":memory:", isolation_level=None)
 >>> migrate(conn, ":memory:")
-4
+5
 >>> [row[0] for row in conn.execute("SELECT version FROM schema_migrations")]
-[1, 2, 3, 4]
+[1, 2, 3, 4, 5]
 """
 
 from __future__ import annotations
