@@ -28,6 +28,8 @@ from sfn_notebook.render.timeline import TimelineRow
 __all__ = [
     "DetailsReply",
     "EventRow",
+    "ExportReply",
+    "ExportRequest",
     "Header",
     "HelloRequest",
     "NodeState",
@@ -73,6 +75,12 @@ class PageRequest(TypedDict):
     offset: int
     limit: int
     types: list[str] | None
+
+
+class ExportRequest(TypedDict):
+    """The graph's JSON button: the reply is an :class:`ExportReply`."""
+
+    type: Literal["export"]
 
 
 # -- Python → browser -----------------------------------------------------------------------------
@@ -138,3 +146,12 @@ class PageReply(TypedDict):
     offset: int
     total: int
     rows: list[EventRow]
+
+
+class ExportReply(TypedDict):
+    """The execution as JSON text (DescribeExecution's fields and ``events``; for a graph of a
+    definition alone, the definition) and the file name to save it under."""
+
+    type: Literal["export"]
+    filename: str
+    json: str

@@ -122,6 +122,18 @@ class Graph:
     def svg(self) -> str:
         return to_svg(self.dot)
 
+    def save(self, path: str | os.PathLike[str], *, dpi: int = 144) -> Path:
+        """Write the graph to ``path`` as ``.svg``, ``.png`` (``dpi`` pixels per inch) or ``.dot``.
+
+        >>> import tempfile
+        >>> g = Graph({"StartAt": "A", "States": {"A": {"Type": "Succeed"}}})
+        >>> g.save(Path(tempfile.mkdtemp()) / "a.svg").read_text()[:5]
+        '<?xml'
+        """
+        from sfn_notebook.render.export import save_graph
+
+        return save_graph(self, path, dpi=dpi)
+
     def __repr__(self) -> str:
         states = len(self.definition.walk())
         return f"<Graph {self.title or 'state machine'}: {states} states>"

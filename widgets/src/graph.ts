@@ -3,7 +3,9 @@
 
 import type { AnyModel } from "@anywidget/types";
 import { parseSafeSvg } from "../../labextension/src/svgsafe";
+import { ZoomView } from "../../labextension/src/zoom";
 import { foldable, h } from "./dom";
+import { exportButtons } from "./graphexport";
 import { formatMs, statusLabel } from "./format";
 import { legend } from "./legend";
 import type { DetailsReply, FromPython, GraphTraits, NodeState, SelectRequest } from "./protocol";
@@ -19,7 +21,10 @@ export function renderGraph(model: AnyModel<GraphTraits>, el: HTMLElement): () =
   const canvas = h("div", "sfn-graph-canvas");
   const panel = h("div", "sfn-graph-details");
   panel.hidden = true;
-  const root = h("div", "sfn-graph-widget", canvas, panel);
+  // Zoom, pan, fit and export (graphexport.ts); the canvas's CSS max-height bounds the fit.
+  const exports = exportButtons(model, () => zoom.svg);
+  const zoom = new ZoomView(canvas, { maxHeight: 720, extraButtons: exports.buttons });
+  const root = h("div", "sfn-graph-widget", h("div", "sfn-graph-main", zoom.toolbar, canvas), panel);
   const key = h("div", "");
   el.append(root, key);
   const drawKey = (): void => {
@@ -54,7 +59,7 @@ export function renderGraph(model: AnyModel<GraphTraits>, el: HTMLElement): () =
         original: subtitle?.textContent ?? null,
       });
     }
-    canvas.append(svg);
+    zoom.setSvg(svg); // a new definition: fitted again
     paint();
   };
 
@@ -105,6 +110,8 @@ export function renderGraph(model: AnyModel<GraphTraits>, el: HTMLElement): () =
   draw();
   drawKey();
   return () => {
+    zoom.dispose();
+    exports.dispose();
     model.off("change:palette", drawKey);
     canvas.removeEventListener("click", onClick);
     model.off("change:svg", draw);

@@ -62,7 +62,12 @@ export interface PageRequest {
   types: string[] | null;
 }
 
-export type ToPython = HelloRequest | SelectRequest | PageRequest;
+/** The graph's JSON button: the reply is an ExportReply. */
+export interface ExportRequest {
+  type: "export";
+}
+
+export type ToPython = HelloRequest | SelectRequest | PageRequest | ExportRequest;
 
 // -- Python → browser -----------------------------------------------------------------------
 
@@ -124,7 +129,14 @@ export interface PageReply {
   rows: EventRow[];
 }
 
-export type FromPython = RowsUpdate | DetailsReply | PageReply;
+/** The execution as JSON text (describe-execution's fields and `events`), and a file name. */
+export interface ExportReply {
+  type: "export";
+  filename: string;
+  json: string;
+}
+
+export type FromPython = RowsUpdate | DetailsReply | PageReply | ExportReply;
 
 // -- synced traits, per widget kind ---------------------------------------------------------
 
