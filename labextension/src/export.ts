@@ -72,8 +72,9 @@ export function exportSvgElement(svg: SVGSVGElement, doc: Document = svg.ownerDo
       }
     }
   }
-  // The first polygon of the graph group is Graphviz's page; views make it transparent.
-  const page = copy.querySelector('g.graph > polygon');
+  // The first polygon of the graph group is Graphviz's page (inside a tooltip's link when the
+  // graph has one); the widget makes it transparent.
+  const page = copy.querySelector('g.graph polygon');
   if (page) {
     page.setAttribute('fill', '#ffffff');
     page.setAttribute('stroke', 'none');

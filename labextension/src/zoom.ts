@@ -26,7 +26,7 @@ export const PX_PER_PT = 4 / 3;
 export const MIN_FIT = 0.68;
 /** Fit never enlarges a small graph beyond its natural size. */
 export const MAX_FIT = 1;
-/** Zooming by hand goes from an overview of a 500-state graph to a close-up. */
+/** Zooming out by hand stops here, or lower where that is what shows the whole graph. */
 export const MIN_SCALE = 0.05;
 export const MAX_SCALE = 4;
 /** One step of the buttons and the +/- keys. */
@@ -246,13 +246,12 @@ export class ZoomView {
   }
 
   /**
-   * Show `svg` (already in the box's DOM, or appended here when it has no parent). A new graph
-   * is fitted; with `keep`, a redraw of the same graph keeps a hand-picked scale and the scroll.
+   * Show `svg` in the box, in place of what it held. A new graph is fitted; with `keep`, a
+   * redraw of the same graph keeps the scale (hand-picked, or fitted) and the scroll position.
    */
   setSvg(svg: SVGSVGElement, keep = false): void {
-    if (!svg.isConnected || !this.box.contains(svg)) {
-      this.box.append(svg);
-    }
+    // Read the scroll before the old drawing goes: the box clamps it to what it then holds.
+    const scroll = { left: this.box.scrollLeft, top: this.box.scrollTop };
     const natural = naturalSize(svg);
     // The natural size, in case CSS or Graphviz's attributes are gone by the next read.
     svg.dataset.sfnWidth = `${natural.width}px`;
@@ -260,11 +259,22 @@ export class ZoomView {
     svg.removeAttribute('width');
     svg.removeAttribute('height');
     svg.classList.add('sfn-zoom-svg');
+    // A redraw (the editor's, after each edit) keeps the view where the user left it: the
+    // hand-picked scale, or the fitted one while it still fits, and the scroll position.
+    const same =
+      keep &&
+      this._svg !== null &&
+      (this._mode === 'manual' ||
+        Math.abs(fitScale(natural, this._boxSize()).scale - this._scale) < 0.005);
     this._svg = svg;
     this._natural = natural;
-    const scroll = { left: this.box.scrollLeft, top: this.box.scrollTop };
-    if (keep && this._mode === 'manual') {
+    if (same) {
       this._apply(this._scale);
+    }
+    if (this._svg.parentNode !== this.box) {
+      this.box.replaceChildren(svg);
+    }
+    if (same) {
       this.box.scrollLeft = scroll.left;
       this.box.scrollTop = scroll.top;
     } else {
@@ -292,7 +302,11 @@ export class ZoomView {
       return;
     }
     this._mode = 'manual';
-    const to = clamp(scale, MIN_SCALE, MAX_SCALE);
+    // Zooming out always reaches the whole graph, however large (an overview of 500 states).
+    const box = this._boxSize();
+    const whole = Math.min(box.width / this._natural.width, box.height / this._natural.height);
+    const low = Math.min(MIN_SCALE, whole > 0 ? whole : MIN_SCALE);
+    const to = clamp(scale, low, MAX_SCALE);
     const at = pointer ?? { x: this.box.clientWidth / 2, y: this.box.clientHeight / 2 };
     const next = zoomScroll(
       { left: this.box.scrollLeft, top: this.box.scrollTop },
@@ -342,9 +356,13 @@ export class ZoomView {
     this.box.removeEventListener('click', this._onClickCapture, true);
   }
 
+  /** The room for the graph: the box's inner size less its padding. */
   private _boxSize(): Size {
-    const width = this.box.clientWidth;
-    const height = this._maxHeight ?? this.box.clientHeight;
+    const style = this.box.ownerDocument.defaultView?.getComputedStyle(this.box);
+    const pad = (a: string, b: string): number =>
+      style ? (parseFloat(style.getPropertyValue(a)) || 0) + (parseFloat(style.getPropertyValue(b)) || 0) : 0;
+    const width = this.box.clientWidth - pad('padding-left', 'padding-right');
+    const height = (this._maxHeight ?? this.box.clientHeight) - pad('padding-top', 'padding-bottom');
     return { width, height };
   }
 

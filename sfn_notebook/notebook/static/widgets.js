@@ -1,5 +1,5 @@
 // sfn-notebook widgets, built by widgets/build.mjs from widgets/src. Do not edit.
-// source-sha256: 837058afc947765f5dc719ac25e3db666e27152d626b3e90fe765a9ecb1f078c
+// source-sha256: 2824fa77860439d7bcb018aac48ca8d0e9e79461b37ab53b4d11430fa8deaf4b
 
 // src/dom.ts
 var SVG_NS = "http://www.w3.org/2000/svg";
@@ -482,24 +482,27 @@ var ZoomView = class {
     return this._svg;
   }
   /**
-   * Show `svg` (already in the box's DOM, or appended here when it has no parent). A new graph
-   * is fitted; with `keep`, a redraw of the same graph keeps a hand-picked scale and the scroll.
+   * Show `svg` in the box, in place of what it held. A new graph is fitted; with `keep`, a
+   * redraw of the same graph keeps the scale (hand-picked, or fitted) and the scroll position.
    */
   setSvg(svg, keep = false) {
-    if (!svg.isConnected || !this.box.contains(svg)) {
-      this.box.append(svg);
-    }
+    const scroll = { left: this.box.scrollLeft, top: this.box.scrollTop };
     const natural = naturalSize(svg);
     svg.dataset.sfnWidth = `${natural.width}px`;
     svg.dataset.sfnHeight = `${natural.height}px`;
     svg.removeAttribute("width");
     svg.removeAttribute("height");
     svg.classList.add("sfn-zoom-svg");
+    const same = keep && this._svg !== null && (this._mode === "manual" || Math.abs(fitScale(natural, this._boxSize()).scale - this._scale) < 5e-3);
     this._svg = svg;
     this._natural = natural;
-    const scroll = { left: this.box.scrollLeft, top: this.box.scrollTop };
-    if (keep && this._mode === "manual") {
+    if (same) {
       this._apply(this._scale);
+    }
+    if (this._svg.parentNode !== this.box) {
+      this.box.replaceChildren(svg);
+    }
+    if (same) {
       this.box.scrollLeft = scroll.left;
       this.box.scrollTop = scroll.top;
     } else {
@@ -525,7 +528,10 @@ var ZoomView = class {
       return;
     }
     this._mode = "manual";
-    const to = clamp(scale, MIN_SCALE, MAX_SCALE);
+    const box = this._boxSize();
+    const whole = Math.min(box.width / this._natural.width, box.height / this._natural.height);
+    const low = Math.min(MIN_SCALE, whole > 0 ? whole : MIN_SCALE);
+    const to = clamp(scale, low, MAX_SCALE);
     const at = pointer ?? { x: this.box.clientWidth / 2, y: this.box.clientHeight / 2 };
     const next = zoomScroll(
       { left: this.box.scrollLeft, top: this.box.scrollTop },
@@ -571,9 +577,12 @@ var ZoomView = class {
     this.box.removeEventListener("pointerdown", this._onPointerDown);
     this.box.removeEventListener("click", this._onClickCapture, true);
   }
+  /** The room for the graph: the box's inner size less its padding. */
   _boxSize() {
-    const width = this.box.clientWidth;
-    const height = this._maxHeight ?? this.box.clientHeight;
+    const style = this.box.ownerDocument.defaultView?.getComputedStyle(this.box);
+    const pad = (a, b) => style ? (parseFloat(style.getPropertyValue(a)) || 0) + (parseFloat(style.getPropertyValue(b)) || 0) : 0;
+    const width = this.box.clientWidth - pad("padding-left", "padding-right");
+    const height = (this._maxHeight ?? this.box.clientHeight) - pad("padding-top", "padding-bottom");
     return { width, height };
   }
   _apply(scale) {
@@ -641,7 +650,7 @@ function exportSvgElement(svg, doc = svg.ownerDocument) {
       }
     }
   }
-  const page = copy.querySelector("g.graph > polygon");
+  const page = copy.querySelector("g.graph polygon");
   if (page) {
     page.setAttribute("fill", "#ffffff");
     page.setAttribute("stroke", "none");

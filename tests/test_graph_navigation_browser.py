@@ -1,0 +1,277 @@
+# ruff: noqa: E501 - the JavaScript snippets are kept whole
+"""Big graphs in a real JupyterLab and Chromium: zoom, pan, fit and follow-the-cursor in the ASL
+editor's graph pane, export as SVG and PNG from its context menu and palette; the execution
+graph widget's zoom/fit/export buttons in JupyterLab and Notebook 7 (light and dark).
+
+Readable means: after "fit", a state's name is drawn at least 8.5 CSS pixels tall on screen (it
+was 6 px for 10 parallel branches when graphs were shrunk to the pane's width). Shares the server
+and browser fixtures of test_labextension_browser.py and test_views_browser.py (same skips);
+screenshots go to test-output/.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pytest
+import test_labextension_browser as shared
+from test_labextension_browser import LabServer, open_lab, screenshot, wait_ready
+
+from sfn_notebook.render.svgsafe import sanitize_svg
+
+lab = shared.lab
+browser = shared.browser
+page = shared.page
+
+SVG = "{http://www.w3.org/2000/svg}"
+MIN_LABEL_PX = 8.5
+PANEL = ".jp-MainAreaWidget:not(.lm-mod-hidden) .sfn-GraphPanel"
+LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:"
+
+
+def chain(count: int) -> dict[str, Any]:
+    """A chain of `count` states: Tasks and Passes, a Succeed at the end."""
+    names = [f"Step {i:03d}" for i in range(1, count + 1)]
+    states: dict[str, Any] = {}
+    for i, name in enumerate(names):
+        if i == count - 1:
+            states[name] = {"Type": "Succeed"}
+        elif i % 3 == 0:
+            states[name] = {"Type": "Task", "Resource": f"{LAMBDA}work-{i}", "Next": names[i + 1]}
+        else:
+            states[name] = {"Type": "Pass", "Next": names[i + 1]}
+    return {"Comment": f"{count} states", "StartAt": names[0], "States": states}
+
+
+def branches(count: int) -> dict[str, Any]:
+    """A Parallel state with `count` branches of three states each."""
+    return {
+        "StartAt": "Fan out",
+        "States": {
+            "Fan out": {
+                "Type": "Parallel",
+                "Branches": [
+                    {
+                        "StartAt": f"Fetch {b}",
+                        "States": {
+                            f"Fetch {b}": {"Type": "Task", "Resource": f"{LAMBDA}fetch-region-{b}", "Next": f"Check {b}"},
+                            f"Check {b}": {"Type": "Pass", "Next": f"Store {b}"},
+                            f"Store {b}": {"Type": "Task", "Resource": f"{LAMBDA}store-{b}", "End": True},
+                        },
+                    }
+                    for b in range(1, count + 1)
+                ],
+                "Next": "Done",
+            },
+            "Done": {"Type": "Succeed"},
+        },
+    }
+
+
+def view_state(page: Any) -> dict[str, Any]:
+    """The editor's graph box: scale, scroll, sizes, and the smallest state label on screen."""
+    return page.evaluate(
+        """(sel) => {
+            const panel = [...document.querySelectorAll(sel)].find(el => el.offsetParent !== null);
+            const box = panel.querySelector('.sfn-GraphPanel-canvas');
+            const svg = box.querySelector('svg');
+            const heights = [...svg.querySelectorAll('g.node.sfn-mod-state text')]
+                .slice(0, 40).map(t => t.getBoundingClientRect().height);
+            return {scale: Number(box.dataset.scale), overflows: box.dataset.overflows,
+                    left: box.scrollLeft, top: box.scrollTop,
+                    boxWidth: box.clientWidth, boxHeight: box.clientHeight,
+                    svgWidth: svg.getBoundingClientRect().width, svgHeight: svg.getBoundingClientRect().height,
+                    label: Math.min(...heights), level: panel.querySelector('.sfn-zoom-level').textContent};
+        }""",
+        PANEL,
+    )
+
+
+def node_visible(page: Any, state: str) -> bool:
+    return bool(
+        page.evaluate(
+            """([sel, state]) => {
+                const panel = [...document.querySelectorAll(sel)].find(el => el.offsetParent !== null);
+                const box = panel.querySelector('.sfn-GraphPanel-canvas').getBoundingClientRect();
+                const g = panel.querySelector(`g.node[data-state="${state}"]`);
+                if (!g) return false;
+                const r = g.getBoundingClientRect();
+                return r.top >= box.top && r.bottom <= box.bottom && r.left >= box.left && r.right <= box.right;
+            }""",
+            [PANEL, state],
+        )
+    )
+
+
+def put_cursor_on(page: Any, text: str, needle: str) -> None:
+    line = next(i for i, row in enumerate(text.splitlines()) if needle in row)
+    page.evaluate(
+        """([line]) => { const e = jupyterapp.shell.currentWidget.content.editor;
+            e.setCursorPosition({line, column: 6}); e.focus(); }""",
+        [line],
+    )
+
+
+def test_500_states_zoom_fit_pan_and_follow_the_cursor(page: Any, lab: LabServer) -> None:
+    text = json.dumps(chain(500), indent=2)
+    (lab.root / "big.asl.json").write_text(text)
+    open_lab(page, lab, "big.asl.json")
+    started = time.monotonic()
+    wait_ready(page, "Valid state machine")
+    drawn_in = time.monotonic() - started
+    assert drawn_in < 60, drawn_in
+    fitted = view_state(page)
+    # Fit keeps the names readable: the chain fits the pane's width and scrolls down.
+    assert fitted["label"] >= MIN_LABEL_PX, fitted
+    assert fitted["overflows"] == "true" and fitted["top"] == 0, fitted
+    assert fitted["svgHeight"] > 10 * fitted["boxHeight"], fitted
+    screenshot(page, "nav-editor-500-fit.png")
+
+    # The toolbar's + and −, and the keyboard's + − 0 on the focused graph.
+    panel = page.locator(PANEL).first
+    panel.locator(".sfn-zoom-in").click()
+    zoomed = view_state(page)
+    assert zoomed["scale"] == pytest.approx(fitted["scale"] * 1.25, rel=0.01), zoomed
+    assert zoomed["level"] == f"{round(zoomed['scale'] * 100)}%"
+    panel.locator(".sfn-GraphPanel-canvas").focus()
+    for _ in range(25):
+        page.keyboard.press("-")
+    overview = view_state(page)
+    # The user may zoom out to an overview of the whole graph (and no further).
+    assert overview["svgHeight"] == pytest.approx(overview["boxHeight"], abs=20), overview
+    screenshot(page, "nav-editor-500-overview.png")
+    page.keyboard.press("0")
+    assert view_state(page)["scale"] == pytest.approx(fitted["scale"], rel=0.01)
+
+    # Ctrl + wheel zooms around the pointer: the point under it stays put.
+    box = panel.locator(".sfn-GraphPanel-canvas").bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + 150
+    before = view_state(page)
+    page.mouse.move(x, y)
+    page.keyboard.down("Control")
+    page.mouse.wheel(0, -200)
+    page.keyboard.up("Control")
+    page.wait_for_function(
+        "([sel, s]) => Number(document.querySelector(sel + ' .sfn-GraphPanel-canvas').dataset.scale) > s",
+        arg=[PANEL, before["scale"] * 1.1],
+    )
+    after = view_state(page)
+    ratio = after["scale"] / before["scale"]
+    # Content y under the pointer, in natural units, before and after.
+    assert (after["top"] + 150) / after["scale"] == pytest.approx((before["top"] + 150) / before["scale"], abs=3)
+    assert ratio > 1.1
+    # A plain wheel scrolls (pans) without zooming.
+    page.mouse.wheel(0, 400)
+    page.wait_for_function(
+        "([sel, t]) => document.querySelector(sel + ' .sfn-GraphPanel-canvas').scrollTop > t",
+        arg=[PANEL, after["top"] + 100],
+    )
+    assert view_state(page)["scale"] == pytest.approx(after["scale"])
+
+    # Drag to pan, and the drag does not click the state it ends on.
+    line_before = page.evaluate("() => jupyterapp.shell.currentWidget.content.editor.getCursorPosition().line")
+    dragged_from = view_state(page)
+    page.mouse.move(x, y + 200)
+    page.mouse.down()
+    page.mouse.move(x - 20, y + 50, steps=8)
+    page.mouse.up()
+    dragged = view_state(page)
+    assert dragged["top"] == pytest.approx(dragged_from["top"] + 150, abs=4), dragged
+    assert page.evaluate("() => jupyterapp.shell.currentWidget.content.editor.getCursorPosition().line") == line_before
+
+    # Follow the cursor: the caret in state 412 scrolls the graph to it; then back to 007.
+    put_cursor_on(page, text, '"Step 412": {')
+    page.wait_for_function(
+        """([sel]) => document.querySelector(sel + ' g.node.sfn-mod-current')?.dataset.state === 'Step 412'""",
+        arg=[PANEL],
+    )
+    deadline = time.monotonic() + 10
+    while not node_visible(page, "Step 412") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert node_visible(page, "Step 412")
+    screenshot(page, "nav-editor-500-follow.png")
+    put_cursor_on(page, text, '"Step 007": {')
+    deadline = time.monotonic() + 10
+    while not node_visible(page, "Step 007") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert node_visible(page, "Step 007")
+
+    # An edit redraws the graph and keeps the zoom and the scroll position.
+    time.sleep(1)  # the smooth scroll ends
+    kept = view_state(page)
+    page.keyboard.press("End")
+    page.keyboard.type(" ")  # after the `{`: the same graph
+    page.wait_for_function("() => jupyterapp.shell.currentWidget.context.model.toString().includes('\"Step 007\": { ')")
+    time.sleep(1.5)
+    wait_ready(page)
+    again = view_state(page)
+    assert again["scale"] == pytest.approx(kept["scale"]) and again["top"] == pytest.approx(kept["top"], abs=2)
+    assert page.errors == []
+
+
+def test_ten_parallel_branches_stay_readable(page: Any, lab: LabServer) -> None:
+    (lab.root / "fan.asl.json").write_text(json.dumps(branches(10), indent=2))
+    open_lab(page, lab, "fan.asl.json")
+    wait_ready(page, "Valid state machine")
+    fitted = view_state(page)
+    assert fitted["label"] >= MIN_LABEL_PX, fitted
+    screenshot(page, "nav-editor-10-branches.png")
+    # "1:1" shows the natural size.
+    page.locator(PANEL).first.locator(".sfn-zoom-actual").click()
+    assert view_state(page)["scale"] == 1
+    assert page.errors == []
+
+
+def _check_svg_file(path: Path, state: str) -> ET.Element:
+    text = path.read_text()
+    assert text.startswith("<?xml")
+    root = ET.fromstring(text)  # well-formed XML
+    assert root.tag == f"{SVG}svg"
+    assert re.fullmatch(r"[\d.]+pt", root.get("width", "")), root.attrib
+    names = [t.text for t in root.iter(f"{SVG}text")]
+    assert state in names
+    # Only what the shared allowlist keeps: the Python sanitizer changes nothing.
+    body = text[text.index("<svg"):]
+    assert ET.tostring(ET.fromstring(sanitize_svg(body))) == ET.tostring(ET.fromstring(body))
+    assert not any(el.tag.endswith(("script", "foreignObject", "style")) for el in root.iter())
+    assert not any(k.startswith("on") or k.startswith("data-") for el in root.iter() for k in el.attrib)
+    return root
+
+
+def test_export_svg_and_png_from_the_context_menu_and_palette(page: Any, lab: LabServer) -> None:
+    (lab.root / "orders.asl.yaml").write_text(shared.SAMPLE)
+    open_lab(page, lab, "orders.asl.yaml")
+    wait_ready(page, "Valid state machine")
+    target = lab.root / "orders.svg"
+    target.unlink(missing_ok=True)
+    # Right-click on the graph: the export items are in JupyterLab's context menu.
+    page.locator(PANEL).first.locator("g.node.sfn-mod-state").first.click(button="right")
+    item = page.locator(".lm-Menu-item", has_text="Export State Machine Graph as SVG")
+    item.wait_for()
+    screenshot(page, "nav-editor-export-menu.png")
+    item.click()
+    deadline = time.monotonic() + 15
+    while not target.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    root = _check_svg_file(target, "Ship items")
+    assert root.find(f".//{SVG}g[@class='graph']//{SVG}polygon").get("fill") == "#ffffff"
+
+    # The palette's command writes the PNG.
+    png = lab.root / "orders.png"
+    png.unlink(missing_ok=True)
+    page.evaluate("() => jupyterapp.commands.execute('sfn-notebook:export-graph-png')")
+    deadline = time.monotonic() + 15
+    while not png.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    assert width > 200 and height > 400, (width, height)
+    labels = page.evaluate("() => jupyterapp.commands.label('sfn-notebook:export-graph-svg')")
+    assert labels == "Export State Machine Graph as SVG"
+    assert page.errors == []
