@@ -41,6 +41,7 @@ def views_server(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
     for base in views._server(app, tmp_path):
         yield app, base, tmp_path / "root"
 
+
 SVG = "{http://www.w3.org/2000/svg}"
 MIN_LABEL_PX = 8.5
 PANEL = ".jp-MainAreaWidget:not(.lm-mod-hidden) .sfn-GraphPanel"
@@ -55,7 +56,12 @@ def chain(count: int, tasks: bool = True) -> dict[str, Any]:
         if i == count - 1:
             states[name] = {"Type": "Succeed"}
         elif i % 3 == 0 and not tasks:
-            states[name] = {"Type": "Pass", "Result": {"step": i}, "ResultPath": "$.last", "Next": names[i + 1]}
+            states[name] = {
+                "Type": "Pass",
+                "Result": {"step": i},
+                "ResultPath": "$.last",
+                "Next": names[i + 1],
+            }
         elif i % 3 == 0:
             states[name] = {"Type": "Task", "Resource": f"{LAMBDA}work-{i}", "Next": names[i + 1]}
         else:
@@ -74,9 +80,17 @@ def branches(count: int) -> dict[str, Any]:
                     {
                         "StartAt": f"Fetch {b}",
                         "States": {
-                            f"Fetch {b}": {"Type": "Task", "Resource": f"{LAMBDA}fetch-region-{b}", "Next": f"Check {b}"},
+                            f"Fetch {b}": {
+                                "Type": "Task",
+                                "Resource": f"{LAMBDA}fetch-region-{b}",
+                                "Next": f"Check {b}",
+                            },
                             f"Check {b}": {"Type": "Pass", "Next": f"Store {b}"},
-                            f"Store {b}": {"Type": "Task", "Resource": f"{LAMBDA}store-{b}", "End": True},
+                            f"Store {b}": {
+                                "Type": "Task",
+                                "Resource": f"{LAMBDA}store-{b}",
+                                "End": True,
+                            },
                         },
                     }
                     for b in range(1, count + 1)
@@ -147,7 +161,7 @@ def test_500_states_zoom_fit_pan_and_follow_the_cursor(page: Any, lab: LabServer
     assert fitted["svgHeight"] > 10 * fitted["boxHeight"], fitted
     screenshot(page, "nav-editor-500-fit.png")
 
-    # The toolbar's + and −, and the keyboard's + − 0 on the focused graph.
+    # The toolbar's + button, and the keys - and 0 on the focused graph.
     panel = page.locator(PANEL).first
     panel.locator(".sfn-zoom-in").click()
     zoomed = view_state(page)
@@ -178,7 +192,9 @@ def test_500_states_zoom_fit_pan_and_follow_the_cursor(page: Any, lab: LabServer
     after = view_state(page)
     ratio = after["scale"] / before["scale"]
     # Content y under the pointer, in natural units, before and after.
-    assert (after["top"] + 150) / after["scale"] == pytest.approx((before["top"] + 150) / before["scale"], abs=3)
+    assert (after["top"] + 150) / after["scale"] == pytest.approx(
+        (before["top"] + 150) / before["scale"], abs=3
+    )
     assert ratio > 1.1
     # A plain wheel scrolls (pans) without zooming.
     page.mouse.wheel(0, 400)
@@ -189,7 +205,9 @@ def test_500_states_zoom_fit_pan_and_follow_the_cursor(page: Any, lab: LabServer
     assert view_state(page)["scale"] == pytest.approx(after["scale"])
 
     # Drag to pan, and the drag does not click the state it ends on.
-    line_before = page.evaluate("() => jupyterapp.shell.currentWidget.content.editor.getCursorPosition().line")
+    line_before = page.evaluate(
+        "() => jupyterapp.shell.currentWidget.content.editor.getCursorPosition().line"
+    )
     dragged_from = view_state(page)
     page.mouse.move(x, y + 200)
     page.mouse.down()
@@ -197,7 +215,12 @@ def test_500_states_zoom_fit_pan_and_follow_the_cursor(page: Any, lab: LabServer
     page.mouse.up()
     dragged = view_state(page)
     assert dragged["top"] == pytest.approx(dragged_from["top"] + 150, abs=4), dragged
-    assert page.evaluate("() => jupyterapp.shell.currentWidget.content.editor.getCursorPosition().line") == line_before
+    assert (
+        page.evaluate(
+            "() => jupyterapp.shell.currentWidget.content.editor.getCursorPosition().line"
+        )
+        == line_before
+    )
 
     # Follow the cursor: the caret in state 412 scrolls the graph to it; then back to 007.
     put_cursor_on(page, text, '"Step 412": {')
@@ -221,11 +244,15 @@ def test_500_states_zoom_fit_pan_and_follow_the_cursor(page: Any, lab: LabServer
     kept = view_state(page)
     page.keyboard.press("End")
     page.keyboard.type(" ")  # after the `{`: the same graph
-    page.wait_for_function("() => jupyterapp.shell.currentWidget.context.model.toString().includes('\"Step 007\": { ')")
+    page.wait_for_function(
+        "() => jupyterapp.shell.currentWidget.context.model.toString().includes('\"Step 007\": { ')"
+    )
     time.sleep(1.5)
     wait_ready(page)
     again = view_state(page)
-    assert again["scale"] == pytest.approx(kept["scale"]) and again["top"] == pytest.approx(kept["top"], abs=2)
+    assert again["scale"] == pytest.approx(kept["scale"]) and again["top"] == pytest.approx(
+        kept["top"], abs=2
+    )
     assert page.errors == []
 
 
@@ -251,10 +278,10 @@ def _check_svg_file(path: Path, state: str) -> ET.Element:
     names = [t.text for t in root.iter(f"{SVG}text")]
     assert state in names
     # Only what the shared allowlist keeps: the Python sanitizer changes nothing.
-    body = text[text.index("<svg"):]
+    body = text[text.index("<svg") :]
     assert ET.tostring(ET.fromstring(sanitize_svg(body))) == ET.tostring(ET.fromstring(body))
     assert not any(el.tag.endswith(("script", "foreignObject", "style")) for el in root.iter())
-    assert not any(k.startswith("on") or k.startswith("data-") for el in root.iter() for k in el.attrib)
+    assert not any(k.startswith(("on", "data-")) for el in root.iter() for k in el.attrib)
     return root
 
 
@@ -328,7 +355,9 @@ def test_widget_zoom_fit_and_export_buttons(views_server: tuple[str, str, Path])
     with views.playwright.sync_playwright() as p:
         instance = views._browser(p)
         try:
-            page = instance.new_page(viewport={"width": 1300, "height": 1400}, accept_downloads=True)
+            page = instance.new_page(
+                viewport={"width": 1300, "height": 1400}, accept_downloads=True
+            )
             page.set_default_timeout(60_000)
             views._open_and_run(page, base, app, "nav.ipynb")
             page.wait_for_selector(".sfn-header[data-status='SUCCEEDED']", timeout=90_000)
@@ -343,7 +372,9 @@ def test_widget_zoom_fit_and_export_buttons(views_server: tuple[str, str, Path])
             assert widget_state(page)["scale"] == pytest.approx(fitted["scale"] * 1.25, rel=0.01)
             page.click(".sfn-zoom-fit")
             assert widget_state(page)["scale"] == pytest.approx(fitted["scale"], rel=0.01)
-            page.locator(".sfn-graph-widget").screenshot(path=str(views.OUTPUT / f"nav-widget-{app}-light.png"))
+            page.locator(".sfn-graph-widget").screenshot(
+                path=str(views.OUTPUT / f"nav-widget-{app}-light.png")
+            )
 
             with page.expect_download() as svg_download:
                 page.click(".sfn-export-svg")
@@ -367,13 +398,17 @@ def test_widget_zoom_fit_and_export_buttons(views_server: tuple[str, str, Path])
             assert json_download.value.suggested_filename == "hundred.json"
             document = json.loads(Path(json_download.value.path()).read_text())
             assert document["name"] == "hundred" and document["status"] == "SUCCEEDED"
-            assert document["executionArn"].startswith("arn:aws:states:us-east-1:123456789012:execution:")
+            assert document["executionArn"].startswith(
+                "arn:aws:states:us-east-1:123456789012:execution:"
+            )
             assert document["input"] == '{"order":1}'
             assert [e["type"] for e in document["events"]][-1] == "ExecutionSucceeded"
             assert len(document["events"]) == 2 + 2 * 100  # entered and exited, 100 times
 
             views._theme(page, "JupyterLab Dark")
-            page.locator(".sfn-graph-widget").screenshot(path=str(views.OUTPUT / f"nav-widget-{app}-dark.png"))
+            page.locator(".sfn-graph-widget").screenshot(
+                path=str(views.OUTPUT / f"nav-widget-{app}-dark.png")
+            )
             toolbar_bg = page.evaluate(
                 "() => getComputedStyle(document.querySelector('.sfn-zoom-toolbar button')).backgroundColor"
             )

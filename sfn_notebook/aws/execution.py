@@ -484,8 +484,8 @@ class RemoteExecution:
             self._described_at = time.monotonic()
 
     def graph(self) -> Graph:
-        """The graph coloured by this execution, as :meth:`Execution.graph
-        <sfn_notebook.runtime.execution.Execution.graph>`: ``.save("run.svg")``, ``.save("run.png")``."""
+        """The graph coloured by this execution, as a local execution's ``graph()``:
+        ``.save("run.svg")``, ``.save("run.png")``."""
         from sfn_notebook.render.export import execution_graph
 
         return execution_graph(self)

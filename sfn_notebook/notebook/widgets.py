@@ -251,16 +251,16 @@ def export_reply(execution: Any, feed: ExecutionFeed) -> ExportReply:
     from sfn_notebook.render.export import execution_json, export_filename
 
     if execution is not None:
-        return {"type": "export", "filename": export_filename(execution),
-                "json": execution_json(execution)}  # fmt: skip
+        filename, text = export_filename(execution), execution_json(execution)
+        return {"type": "export", "filename": filename, "json": text}
     with feed.lock:
         events = list(feed.events)
     if events:
         return {"type": "export", "filename": export_filename(feed), "json": execution_json(events)}
     raw = getattr(feed.definition, "raw", None)
     text = json.dumps(raw, indent=2, ensure_ascii=False) + "\n" if raw is not None else "{}\n"
-    return {"type": "export", "filename": export_filename(feed)[: -len(".json")] + ".asl.json",
-            "json": text}  # fmt: skip
+    filename = export_filename(feed).removesuffix(".json") + ".asl.json"
+    return {"type": "export", "filename": filename, "json": text}
 
 
 def _same_but_time(a: dict[str, Any], b: dict[str, Any]) -> bool:

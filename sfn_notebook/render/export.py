@@ -121,7 +121,9 @@ def execution_document(source: Any) -> dict[str, Any]:
     ordered = {key: merged[key] for key in _ORDER if key in merged}
     ordered.update({k: v for k, v in merged.items() if k not in ordered})
     ordered["events"] = events
-    return json.loads(json.dumps(ordered, default=_json_default))
+    # One round through JSON: dates become text, tuples lists; what is returned is what is saved.
+    document: dict[str, Any] = json.loads(json.dumps(ordered, default=_json_default))
+    return document
 
 
 def execution_json(source: Any, indent: int | None = 2) -> str:
