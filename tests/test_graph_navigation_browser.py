@@ -266,7 +266,73 @@ def test_ten_parallel_branches_stay_readable(page: Any, lab: LabServer) -> None:
     # "1:1" shows the natural size.
     page.locator(PANEL).first.locator(".sfn-zoom-actual").click()
     assert view_state(page)["scale"] == 1
+    # The dark theme: the toolbar and the graph take the theme's colours.
+    page.evaluate(
+        "() => jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Dark'})"
+    )
+    page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'")
+    page.locator(PANEL).first.locator(".sfn-zoom-fit").click()
+    time.sleep(0.5)
+    button = page.evaluate(
+        "(sel) => getComputedStyle(document.querySelector(sel + ' .sfn-zoom-fit')).backgroundColor",
+        PANEL,
+    )
+    assert button != "rgb(255, 255, 255)", button
+    screenshot(page, "nav-editor-10-branches-dark.png")
+    page.evaluate(
+        "() => jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Light'})"
+    )
+    page.wait_for_function("() => document.body.dataset.jpThemeLight === 'true'")
     assert page.errors == []
+
+
+def test_saved_graph_output_of_100_states_zooms_too(page: Any, lab: LabServer) -> None:
+    from sfn_notebook.render import Graph
+
+    notebook = json.loads(json.dumps(shared.NOTEBOOK))
+    bundle = Graph(chain(100), title="hundred")._repr_mimebundle_()
+    notebook["cells"][0]["outputs"] = [
+        {"data": bundle, "metadata": {}, "output_type": "display_data"}
+    ]
+    (lab.root / "hundred.ipynb").write_text(json.dumps(notebook))
+    open_lab(page, lab, "hundred.ipynb")
+    canvas = page.locator(".sfn-GraphOutput-canvas svg g.node").first
+    canvas.wait_for()
+    found = page.evaluate(
+        """() => {
+            const box = document.querySelector('.sfn-GraphOutput-canvas');
+            const texts = [...box.querySelectorAll('g.node text')].slice(2, 20)
+                .map(t => t.getBoundingClientRect().height);
+            return {scale: Number(box.dataset.scale), height: box.clientHeight,
+                    window: window.innerHeight, label: Math.min(...texts),
+                    toolbar: !!box.previousElementSibling?.classList.contains('sfn-zoom-toolbar')};
+        }"""
+    )
+    # Before: squeezed into 80 % of the window, 7,665 px of graph made its names 1 px tall.
+    assert found["toolbar"] and found["label"] >= MIN_LABEL_PX, found
+    assert found["height"] <= 0.8 * found["window"] + 2, found
+    page.locator(".sfn-GraphOutput .sfn-zoom-in").click()
+    assert (
+        page.evaluate(
+            "() => Number(document.querySelector('.sfn-GraphOutput-canvas').dataset.scale)"
+        )
+        > found["scale"]
+    )
+    screenshot(page, "nav-saved-output-100.png")
+    assert page.errors == []
+
+
+def wait_for_file(path: Path, timeout: float = 15) -> None:
+    """Until the server has written `path` whole (its size stops changing)."""
+    deadline = time.monotonic() + timeout
+    size = -1
+    while time.monotonic() < deadline:
+        now = path.stat().st_size if path.exists() else -1
+        if now > 0 and now == size:
+            return
+        size = now
+        time.sleep(0.2)
+    raise AssertionError(f"{path} was not written")
 
 
 def _check_svg_file(path: Path, state: str) -> ET.Element:
@@ -297,9 +363,7 @@ def test_export_svg_and_png_from_the_context_menu_and_palette(page: Any, lab: La
     item.wait_for()
     screenshot(page, "nav-editor-export-menu.png")
     item.click()
-    deadline = time.monotonic() + 15
-    while not target.exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
+    wait_for_file(target)
     root = _check_svg_file(target, "Ship items")
     assert root.find(f".//{SVG}g[@class='graph']//{SVG}polygon").get("fill") == "#ffffff"
 
@@ -307,15 +371,18 @@ def test_export_svg_and_png_from_the_context_menu_and_palette(page: Any, lab: La
     png = lab.root / "orders.png"
     png.unlink(missing_ok=True)
     page.evaluate("() => jupyterapp.commands.execute('sfn-notebook:export-graph-png')")
-    deadline = time.monotonic() + 15
-    while not png.exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
+    wait_for_file(png)
     data = png.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     assert width > 200 and height > 400, (width, height)
     labels = page.evaluate("() => jupyterapp.commands.label('sfn-notebook:export-graph-svg')")
     assert labels == "Export State Machine Graph as SVG"
+    # And the graph's toolbar button writes the SVG too.
+    target.unlink()
+    page.locator(PANEL).first.locator(".sfn-export-svg").click()
+    wait_for_file(target)
+    _check_svg_file(target, "Ship items")
     assert page.errors == []
 
 

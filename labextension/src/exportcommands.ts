@@ -43,8 +43,10 @@ export function addExportCommands(
   const svgOf = (widget: StateMachineDocument | null): SVGSVGElement | null =>
     widget?.content.graphPanel.zoom.svg ?? null;
 
-  const run = async (kind: 'svg' | 'png'): Promise<string | undefined> => {
-    const widget = current();
+  const run = async (
+    kind: 'svg' | 'png',
+    widget: StateMachineDocument | null = current()
+  ): Promise<string | undefined> => {
     const svg = svgOf(widget);
     if (!widget || !svg) {
       Notification.warning('There is no graph to export yet', { autoClose: 4000 });
@@ -88,4 +90,24 @@ export function addExportCommands(
     app.contextMenu.addItem({ command, selector: '.sfn-StateMachineDocument', rank: rank++ });
     palette?.addItem({ command, category: 'Step Functions' });
   }
+  // The same two on the graph's zoom toolbar, as on the notebook widget's.
+  tracker.widgetAdded.connect((_, widget) => {
+    const toolbar = widget.content.graphPanel.zoom.toolbar;
+    const doc = toolbar.ownerDocument;
+    const gap = doc.createElement('span');
+    gap.className = 'sfn-zoom-sep';
+    toolbar.append(gap);
+    for (const [label, kind, command] of [
+      ['SVG', 'svg', ExportCommandIDs.svg],
+      ['PNG', 'png', ExportCommandIDs.png]
+    ]) {
+      const button = doc.createElement('button');
+      button.type = 'button';
+      button.className = `sfn-zoom-button sfn-export-${kind}`;
+      button.textContent = label;
+      button.title = `${commands.label(command)} (beside the file)`;
+      button.addEventListener('click', () => void run(kind as 'svg' | 'png', widget));
+      toolbar.append(button);
+    }
+  });
 }

@@ -282,6 +282,12 @@ export class ZoomView {
     }
   }
 
+  /** Forget the drawing (the host shows a message instead). */
+  clear(): void {
+    this._svg = null;
+    this._label.textContent = '';
+  }
+
   /** Fit the graph (see `fitScale`); a graph that overflows shows its start, top centre. */
   fit(): void {
     this._mode = 'fit';

@@ -41,6 +41,7 @@ export function renderGraph(model: AnyModel<GraphTraits>, el: HTMLElement): () =
     drawn = new Map();
     const svg = parseSafeSvg(model.get("svg"), document);
     if (!svg) {
+      zoom.clear();
       canvas.append(h("div", "sfn-empty", "No definition to draw for this execution."));
       return;
     }

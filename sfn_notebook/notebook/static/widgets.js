@@ -1,5 +1,5 @@
 // sfn-notebook widgets, built by widgets/build.mjs from widgets/src. Do not edit.
-// source-sha256: 2824fa77860439d7bcb018aac48ca8d0e9e79461b37ab53b4d11430fa8deaf4b
+// source-sha256: 03628b2f1b0f3b3b9b38afe700051da5bbf7c0795d33398a2231f04fc8d6492a
 
 // src/dom.ts
 var SVG_NS = "http://www.w3.org/2000/svg";
@@ -509,6 +509,11 @@ var ZoomView = class {
       this.fit();
     }
   }
+  /** Forget the drawing (the host shows a message instead). */
+  clear() {
+    this._svg = null;
+    this._label.textContent = "";
+  }
   /** Fit the graph (see `fitScale`); a graph that overflows shows its start, top centre. */
   fit() {
     this._mode = "fit";
@@ -813,6 +818,7 @@ function renderGraph(model, el) {
     drawn = /* @__PURE__ */ new Map();
     const svg = parseSafeSvg(model.get("svg"), document);
     if (!svg) {
+      zoom.clear();
       canvas.append(h("div", "sfn-empty", "No definition to draw for this execution."));
       return;
     }
