@@ -413,72 +413,72 @@ def widget_state(page: Any) -> dict[str, Any]:
     )
 
 
-def test_widget_zoom_fit_and_export_buttons(views_server: tuple[str, str, Path]) -> None:
+def test_widget_zoom_fit_and_export_buttons(
+    views_server: tuple[str, str, Path], browser: Any
+) -> None:
     import test_views_browser as views
 
     app, base, root = views_server
     (root / "hundred.asl.json").write_text(json.dumps(chain(100, tasks=False)))
     views._notebook(root / "nav.ipynb", [WIDGET_CODE])
-    with views.playwright.sync_playwright() as p:
-        instance = views._browser(p)
-        try:
-            page = instance.new_page(
-                viewport={"width": 1300, "height": 1400}, accept_downloads=True
-            )
-            page.set_default_timeout(60_000)
-            views._open_and_run(page, base, app, "nav.ipynb")
-            page.wait_for_selector(".sfn-header[data-status='SUCCEEDED']", timeout=90_000)
-            page.wait_for_selector(".sfn-graph-widget svg g.node.sfn-state")
-            time.sleep(0.5)
-            fitted = widget_state(page)
-            # A 100-state chain (7,650 px at natural size) fits the cell's width, readable,
-            # in a box of at most 720 px that scrolls.
-            assert fitted["label"] >= MIN_LABEL_PX, fitted
-            assert fitted["overflows"] == "true" and fitted["boxHeight"] <= 722, fitted
-            page.click(".sfn-zoom-in")
-            assert widget_state(page)["scale"] == pytest.approx(fitted["scale"] * 1.25, rel=0.01)
-            page.click(".sfn-zoom-fit")
-            assert widget_state(page)["scale"] == pytest.approx(fitted["scale"], rel=0.01)
-            page.locator(".sfn-graph-widget").screenshot(
-                path=str(views.OUTPUT / f"nav-widget-{app}-light.png")
-            )
+    # The module's browser: a second sync Playwright cannot start beside it.
+    context = browser.new_context(viewport={"width": 1300, "height": 1400}, accept_downloads=True)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        views._open_and_run(page, base, app, "nav.ipynb")
+        page.wait_for_selector(".sfn-header[data-status='SUCCEEDED']", timeout=90_000)
+        page.wait_for_selector(".sfn-graph-widget svg g.node.sfn-state")
+        time.sleep(0.5)
+        fitted = widget_state(page)
+        # A 100-state chain (7,650 px at natural size) fits the cell's width, readable,
+        # in a box of at most 720 px that scrolls.
+        assert fitted["label"] >= MIN_LABEL_PX, fitted
+        assert fitted["overflows"] == "true" and fitted["boxHeight"] <= 722, fitted
+        page.click(".sfn-zoom-in")
+        assert widget_state(page)["scale"] == pytest.approx(fitted["scale"] * 1.25, rel=0.01)
+        page.click(".sfn-zoom-fit")
+        assert widget_state(page)["scale"] == pytest.approx(fitted["scale"], rel=0.01)
+        page.locator(".sfn-graph-widget").screenshot(
+            path=str(views.OUTPUT / f"nav-widget-{app}-light.png")
+        )
 
-            with page.expect_download() as svg_download:
-                page.click(".sfn-export-svg")
-            assert svg_download.value.suggested_filename.endswith(".svg")
-            saved = root / f"nav-{app}.svg"
-            svg_download.value.save_as(saved)
-            exported = _check_svg_file(saved, "Step 050")
-            # The colours of the run are in the file: every state succeeded (green fill).
-            fills = {el.get("fill") for el in exported.iter(f"{SVG}path")}
-            assert "#d8f0d5" in fills, fills
+        with page.expect_download() as svg_download:
+            page.click(".sfn-export-svg")
+        assert svg_download.value.suggested_filename.endswith(".svg")
+        saved = root / f"nav-{app}.svg"
+        svg_download.value.save_as(saved)
+        exported = _check_svg_file(saved, "Step 050")
+        # The colours of the run are in the file: every state succeeded (green fill).
+        fills = {el.get("fill") for el in exported.iter(f"{SVG}path")}
+        assert "#d8f0d5" in fills, fills
 
-            with page.expect_download() as png_download:
-                page.click(".sfn-export-png")
-            data = Path(png_download.value.path()).read_bytes()
-            assert data[:8] == b"\x89PNG\r\n\x1a\n"
-            height = int.from_bytes(data[20:24], "big")
-            assert height > 5000, height  # the whole chain, not the visible part
+        with page.expect_download() as png_download:
+            page.click(".sfn-export-png")
+        data = Path(png_download.value.path()).read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n"
+        height = int.from_bytes(data[20:24], "big")
+        assert height > 5000, height  # the whole chain, not the visible part
 
-            with page.expect_download() as json_download:
-                page.click(".sfn-export-json")
-            assert json_download.value.suggested_filename == "hundred.json"
-            document = json.loads(Path(json_download.value.path()).read_text())
-            assert document["name"] == "hundred" and document["status"] == "SUCCEEDED"
-            assert document["executionArn"].startswith(
-                "arn:aws:states:us-east-1:123456789012:execution:"
-            )
-            assert document["input"] == '{"order":1}'
-            assert [e["type"] for e in document["events"]][-1] == "ExecutionSucceeded"
-            assert len(document["events"]) == 2 + 2 * 100  # entered and exited, 100 times
+        with page.expect_download() as json_download:
+            page.click(".sfn-export-json")
+        assert json_download.value.suggested_filename == "hundred.json"
+        document = json.loads(Path(json_download.value.path()).read_text())
+        assert document["name"] == "hundred" and document["status"] == "SUCCEEDED"
+        assert document["executionArn"].startswith(
+            "arn:aws:states:us-east-1:123456789012:execution:"
+        )
+        assert document["input"] == '{"order":1}'
+        assert [e["type"] for e in document["events"]][-1] == "ExecutionSucceeded"
+        assert len(document["events"]) == 2 + 2 * 100  # entered and exited, 100 times
 
-            views._theme(page, "JupyterLab Dark")
-            page.locator(".sfn-graph-widget").screenshot(
-                path=str(views.OUTPUT / f"nav-widget-{app}-dark.png")
-            )
-            toolbar_bg = page.evaluate(
-                "() => getComputedStyle(document.querySelector('.sfn-zoom-toolbar button')).backgroundColor"
-            )
-            assert toolbar_bg != "rgb(255, 255, 255)", toolbar_bg
-        finally:
-            instance.close()
+        views._theme(page, "JupyterLab Dark")
+        page.locator(".sfn-graph-widget").screenshot(
+            path=str(views.OUTPUT / f"nav-widget-{app}-dark.png")
+        )
+        toolbar_bg = page.evaluate(
+            "() => getComputedStyle(document.querySelector('.sfn-zoom-toolbar button')).backgroundColor"
+        )
+        assert toolbar_bg != "rgb(255, 255, 255)", toolbar_bg
+    finally:
+        context.close()

@@ -56,9 +56,6 @@ export function exportSvgElement(svg: SVGSVGElement, doc: Document = svg.ownerDo
   const natural = naturalSize(svg);
   const copy = svg.cloneNode(true) as SVGSVGElement;
   copy.removeAttribute('style');
-  for (const name of ['data-sfn-width', 'data-sfn-height', 'data-refused', 'tabindex']) {
-    copy.removeAttribute(name);
-  }
   copy.setAttribute('width', `${round(natural.width * 0.75)}pt`);
   copy.setAttribute('height', `${round(natural.height * 0.75)}pt`);
   for (const el of [copy, ...Array.from(copy.querySelectorAll('*'))]) {

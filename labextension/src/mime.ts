@@ -44,7 +44,6 @@ export class GraphOutput extends Widget implements IRenderMime.IRenderer {
       // Zoom, pan and fit as in the editor and the widgets; at most 80 % of the window high.
       this._zoom?.dispose();
       this._zoom = new ZoomView(canvas, { maxHeight: Math.round(window.innerHeight * 0.8) });
-      canvas.style.maxHeight = '80vh';
       canvas.before(this._zoom.toolbar);
       this._zoom.setSvg(svg);
       if (svg.dataset.refused) {

@@ -44,6 +44,10 @@ export interface Fit {
   overflows: boolean;
 }
 
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
 export function clamp(value: number, low: number, high: number): number {
   return Math.min(high, Math.max(low, value));
 }
@@ -125,12 +129,15 @@ export function revealScroll(
   };
 }
 
-/** An SVG's natural size in CSS pixels, from its `width`/`height` (pt) or its viewBox. */
+/**
+ * An SVG's natural size in CSS pixels: what `ZoomView` noted (`data-sfn-width`), else Graphviz's
+ * `width`/`height` (pt), else its viewBox (pt).
+ */
 export function naturalSize(svg: SVGSVGElement): Size {
   const box = (svg.getAttribute('viewBox') ?? '').trim().split(/[\s,]+/).map(Number);
   const fromBox = box.length === 4 && box.every(Number.isFinite);
   const read = (name: 'width' | 'height', fallback: number): number => {
-    const text = svg.getAttribute(name) ?? svg.dataset[name === 'width' ? 'sfnWidth' : 'sfnHeight'];
+    const text = svg.dataset[name === 'width' ? 'sfnWidth' : 'sfnHeight'] ?? svg.getAttribute(name);
     const match = text ? /^([\d.]+)\s*(pt|px)?$/.exec(text.trim()) : null;
     if (match) {
       return Number(match[1]) * (match[2] === 'px' ? 1 : PX_PER_PT);
@@ -173,7 +180,8 @@ export const ZOOM_CSS = `
 .sfn-zoom-box { overflow: auto; scrollbar-gutter: stable; cursor: grab; outline: none; }
 .sfn-zoom-box:focus-visible { box-shadow: inset 0 0 0 1px var(--jp-brand-color1, #0972d3); }
 .sfn-zoom-box.sfn-zoom-dragging { cursor: grabbing; user-select: none; }
-.sfn-zoom-box svg.sfn-zoom-svg { display: block; max-width: none; max-height: none; margin: 0 auto; }
+.sfn-zoom-box svg.sfn-zoom-svg { display: block; max-width: none; max-height: none; margin: 0 auto;
+  height: auto; }
 `;
 
 function addStyle(doc: Document): void {
@@ -256,8 +264,6 @@ export class ZoomView {
     // The natural size, in case CSS or Graphviz's attributes are gone by the next read.
     svg.dataset.sfnWidth = `${natural.width}px`;
     svg.dataset.sfnHeight = `${natural.height}px`;
-    svg.removeAttribute('width');
-    svg.removeAttribute('height');
     svg.classList.add('sfn-zoom-svg');
     // A redraw (the editor's, after each edit) keeps the view where the user left it: the
     // hand-picked scale, or the fitted one while it still fits, and the scroll position.
@@ -375,10 +381,10 @@ export class ZoomView {
   private _apply(scale: number): void {
     this._scale = scale;
     if (this._svg) {
-      this._svg.style.width = `${this._natural.width * scale}px`;
-      this._svg.style.height = `${this._natural.height * scale}px`;
-      this._svg.style.maxWidth = 'none';
-      this._svg.style.maxHeight = 'none';
+      // Attributes, not inline styles: outputs of untrusted notebooks are checked for `style`,
+      // and the injected rule below lifts the hosts' `max-width: 100%`.
+      this._svg.setAttribute('width', `${round2(this._natural.width * scale)}px`);
+      this._svg.setAttribute('height', `${round2(this._natural.height * scale)}px`);
     }
     this._label.textContent = `${Math.round(scale * 100)}%`;
     this.box.dataset.scale = scale.toFixed(3);

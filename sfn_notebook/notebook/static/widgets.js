@@ -1,5 +1,5 @@
 // sfn-notebook widgets, built by widgets/build.mjs from widgets/src. Do not edit.
-// source-sha256: 03628b2f1b0f3b3b9b38afe700051da5bbf7c0795d33398a2231f04fc8d6492a
+// source-sha256: 81f56e056366617e238231df2efa8a1adc3c6c4caae7aaa6b0b50667b0040ef0
 
 // src/dom.ts
 var SVG_NS = "http://www.w3.org/2000/svg";
@@ -275,6 +275,9 @@ var MAX_FIT = 1;
 var MIN_SCALE = 0.05;
 var MAX_SCALE = 4;
 var STEP = 1.25;
+function round2(value) {
+  return Math.round(value * 100) / 100;
+}
 function clamp(value, low, high) {
   return Math.min(high, Math.max(low, value));
 }
@@ -319,7 +322,7 @@ function naturalSize(svg) {
   const box = (svg.getAttribute("viewBox") ?? "").trim().split(/[\s,]+/).map(Number);
   const fromBox = box.length === 4 && box.every(Number.isFinite);
   const read = (name, fallback) => {
-    const text = svg.getAttribute(name) ?? svg.dataset[name === "width" ? "sfnWidth" : "sfnHeight"];
+    const text = svg.dataset[name === "width" ? "sfnWidth" : "sfnHeight"] ?? svg.getAttribute(name);
     const match = text ? /^([\d.]+)\s*(pt|px)?$/.exec(text.trim()) : null;
     if (match) {
       return Number(match[1]) * (match[2] === "px" ? 1 : PX_PER_PT);
@@ -344,7 +347,8 @@ var ZOOM_CSS = `
 .sfn-zoom-box { overflow: auto; scrollbar-gutter: stable; cursor: grab; outline: none; }
 .sfn-zoom-box:focus-visible { box-shadow: inset 0 0 0 1px var(--jp-brand-color1, #0972d3); }
 .sfn-zoom-box.sfn-zoom-dragging { cursor: grabbing; user-select: none; }
-.sfn-zoom-box svg.sfn-zoom-svg { display: block; max-width: none; max-height: none; margin: 0 auto; }
+.sfn-zoom-box svg.sfn-zoom-svg { display: block; max-width: none; max-height: none; margin: 0 auto;
+  height: auto; }
 `;
 function addStyle(doc) {
   if (!doc.getElementById("sfn-zoom-style")) {
@@ -490,8 +494,6 @@ var ZoomView = class {
     const natural = naturalSize(svg);
     svg.dataset.sfnWidth = `${natural.width}px`;
     svg.dataset.sfnHeight = `${natural.height}px`;
-    svg.removeAttribute("width");
-    svg.removeAttribute("height");
     svg.classList.add("sfn-zoom-svg");
     const same = keep && this._svg !== null && (this._mode === "manual" || Math.abs(fitScale(natural, this._boxSize()).scale - this._scale) < 5e-3);
     this._svg = svg;
@@ -593,10 +595,8 @@ var ZoomView = class {
   _apply(scale) {
     this._scale = scale;
     if (this._svg) {
-      this._svg.style.width = `${this._natural.width * scale}px`;
-      this._svg.style.height = `${this._natural.height * scale}px`;
-      this._svg.style.maxWidth = "none";
-      this._svg.style.maxHeight = "none";
+      this._svg.setAttribute("width", `${round2(this._natural.width * scale)}px`);
+      this._svg.setAttribute("height", `${round2(this._natural.height * scale)}px`);
     }
     this._label.textContent = `${Math.round(scale * 100)}%`;
     this.box.dataset.scale = scale.toFixed(3);
@@ -639,11 +639,8 @@ function exportSvgElement(svg, doc = svg.ownerDocument) {
   const natural = naturalSize(svg);
   const copy = svg.cloneNode(true);
   copy.removeAttribute("style");
-  for (const name of ["data-sfn-width", "data-sfn-height", "data-refused", "tabindex"]) {
-    copy.removeAttribute(name);
-  }
-  copy.setAttribute("width", `${round2(natural.width * 0.75)}pt`);
-  copy.setAttribute("height", `${round2(natural.height * 0.75)}pt`);
+  copy.setAttribute("width", `${round3(natural.width * 0.75)}pt`);
+  copy.setAttribute("height", `${round3(natural.height * 0.75)}pt`);
   for (const el of [copy, ...Array.from(copy.querySelectorAll("*"))]) {
     el.classList.remove(...PAGE_ONLY_CLASSES);
     if (el.getAttribute("class") === "") {
@@ -727,7 +724,7 @@ function fileStem(name, fallback = "state-machine") {
   const cleaned = name.replace(/[\u0000-\u001f\u007f/\\:*?"<>|]+/g, "_").trim();
   return cleaned.slice(0, 120) || fallback;
 }
-function round2(value) {
+function round3(value) {
   return Math.round(value * 100) / 100;
 }
 
