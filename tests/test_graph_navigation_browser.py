@@ -482,3 +482,62 @@ def test_widget_zoom_fit_and_export_buttons(
         assert toolbar_bg != "rgb(255, 255, 255)", toolbar_bg
     finally:
         context.close()
+
+
+FOLLOW_CODE = """import json
+import sfn_notebook as sfn
+from sfn_notebook.notebook.widgets import ExecutionView
+
+rt = sfn.Runtime(store=None, clock="real")
+rt.create_state_machine(name="waits", definition=open("waits.asl.json").read(),
+                        roleArn="arn:aws:iam::123456789012:role/r")
+ex = rt.start("waits", {}, name="waiting")
+ExecutionView(ex)"""
+
+
+def test_widget_follows_the_running_state_of_a_big_run(
+    views_server: tuple[str, str, Path], browser: Any
+) -> None:
+    import test_views_browser as views
+
+    app, base, root = views_server
+    if app != "lab":
+        pytest.skip("one front-end is enough for the scrolling logic")
+    definition = chain(100, tasks=False)
+    definition["States"]["Step 080"] = {"Type": "Wait", "Seconds": 600, "Next": "Step 081"}
+    (root / "waits.asl.json").write_text(json.dumps(definition))
+    views._notebook(root / "follow.ipynb", [FOLLOW_CODE])
+    context = browser.new_context(viewport={"width": 1300, "height": 1400})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        views._open_and_run(page, base, app, "follow.ipynb")
+        page.wait_for_selector(
+            ".sfn-graph-widget g.node[id='/States/Step_x20080'][data-status='RUNNING']",
+            timeout=90_000,
+        )
+        # The box scrolled down to the waiting state, some 6,000 px below the start.
+        page.wait_for_function(
+            """() => {
+                const box = document.querySelector('.sfn-graph-canvas').getBoundingClientRect();
+                const r = document.querySelector("g.node[id='/States/Step_x20080']").getBoundingClientRect();
+                return r.top >= box.top && r.bottom <= box.bottom;
+            }"""
+        )
+        assert page.evaluate("() => document.querySelector('.sfn-graph-canvas').scrollTop") > 3000
+        page.locator(".sfn-graph-widget").screenshot(
+            path=str(views.OUTPUT / "nav-widget-follow.png")
+        )
+        # Once the user scrolls the graph, it stays where the user put it, also when the
+        # page is resized (which refits the graph).
+        page.locator(".sfn-graph-canvas").hover()
+        page.mouse.wheel(0, -2000)
+        time.sleep(1)
+        top = page.evaluate("() => document.querySelector('.sfn-graph-canvas').scrollTop")
+        assert 1000 < top < 5000, top
+        page.set_viewport_size({"width": 1100, "height": 1400})
+        time.sleep(1)
+        after = page.evaluate("() => document.querySelector('.sfn-graph-canvas').scrollTop")
+        assert after == pytest.approx(top, rel=0.15), (top, after)
+    finally:
+        context.close()

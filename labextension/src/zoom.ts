@@ -218,6 +218,9 @@ export class ZoomView {
       ...(options.extraButtons ?? [])
     );
     box.addEventListener('wheel', this._onWheel, { passive: false });
+    for (const name of ['wheel', 'pointerdown', 'keydown', 'touchstart']) {
+      box.addEventListener(name, this._onTouch, { passive: true });
+    }
     box.addEventListener('keydown', this._onKey);
     box.addEventListener('pointerdown', this._onPointerDown);
     box.addEventListener('click', this._onClickCapture, true);
@@ -229,7 +232,18 @@ export class ZoomView {
         if (size !== seen) {
           seen = size;
           if (this._mode === 'fit') {
+            // Refit; a view the user scrolled keeps showing the same part of the graph.
+            const y = (box.scrollTop + box.clientHeight / 2) / Math.max(1, box.scrollHeight);
+            const x = (box.scrollLeft + box.clientWidth / 2) / Math.max(1, box.scrollWidth);
             this.fit();
+            if (this._touched) {
+              box.scrollTop = y * box.scrollHeight - box.clientHeight / 2;
+              box.scrollLeft = x * box.scrollWidth - box.clientWidth / 2;
+            }
+          }
+          // A view drawn before it was on the page (a notebook output) follows once it is.
+          if (!this._touched && this._following?.isConnected) {
+            this.reveal(this._following, false);
           }
         }
       });
@@ -284,6 +298,8 @@ export class ZoomView {
       this.box.scrollLeft = scroll.left;
       this.box.scrollTop = scroll.top;
     } else {
+      this._touched = false;
+      this._following = null;
       this.fit();
     }
   }
@@ -335,6 +351,17 @@ export class ZoomView {
     this.setScale(this._scale * factor, pointer);
   }
 
+  /**
+   * `reveal`, unless the user has moved the view by hand since this graph was drawn: a live view
+   * follows the running state until the user takes over.
+   */
+  follow(element: Element): void {
+    this._following = element;
+    if (!this._touched) {
+      this.reveal(element);
+    }
+  }
+
   /** Scroll so that `element` (inside the SVG) is in view; nothing when it already is. */
   reveal(element: Element, smooth = true): void {
     if (!this._svg || !this._svg.contains(element)) {
@@ -363,6 +390,9 @@ export class ZoomView {
   dispose(): void {
     this._resize?.disconnect();
     this.box.removeEventListener('wheel', this._onWheel);
+    for (const name of ['wheel', 'pointerdown', 'keydown', 'touchstart']) {
+      this.box.removeEventListener(name, this._onTouch);
+    }
     this.box.removeEventListener('keydown', this._onKey);
     this.box.removeEventListener('pointerdown', this._onPointerDown);
     this.box.removeEventListener('click', this._onClickCapture, true);
@@ -397,7 +427,10 @@ export class ZoomView {
     button.textContent = text;
     button.title = title;
     button.setAttribute('aria-label', title);
-    button.addEventListener('click', run);
+    button.addEventListener('click', () => {
+      this._touched = true;
+      run();
+    });
     return button;
   }
 
@@ -405,6 +438,10 @@ export class ZoomView {
     const rect = this.box.getBoundingClientRect();
     return { x: event.clientX - rect.left, y: event.clientY - rect.top };
   }
+
+  private _onTouch = (): void => {
+    this._touched = true;
+  };
 
   private _onWheel = (event: WheelEvent): void => {
     if (!this._svg || !(event.ctrlKey || event.metaKey)) {
@@ -484,6 +521,8 @@ export class ZoomView {
   private _mode: 'fit' | 'manual' = 'fit';
   private _maxHeight: number | undefined;
   private _dragged = false;
+  private _touched = false;
+  private _following: Element | null = null;
   private _label: HTMLElement;
   private _resize: ResizeObserver | undefined;
 }

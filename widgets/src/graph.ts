@@ -80,6 +80,10 @@ export function renderGraph(model: AnyModel<GraphTraits>, el: HTMLElement): () =
       if (node.subtitle) node.subtitle.textContent = state.subtitle ?? node.original;
     }
     root.dataset.status = model.get("status");
+    // A big graph scrolls to the running state (then to a failed one) until the user moves it.
+    const active = [...drawn].find(([id]) => nodes[id]?.status === "RUNNING")
+      ?? [...drawn].find(([id]) => nodes[id]?.status === "FAILED");
+    if (active) zoom.follow(active[1].group);
   };
 
   const onClick = (event: MouseEvent): void => {

@@ -1,5 +1,5 @@
 // sfn-notebook widgets, built by widgets/build.mjs from widgets/src. Do not edit.
-// source-sha256: 81f56e056366617e238231df2efa8a1adc3c6c4caae7aaa6b0b50667b0040ef0
+// source-sha256: 0eea8c8cb461dc2b9d57f9c455379d842b0566f062ff373c8428010a495a14b9
 
 // src/dom.ts
 var SVG_NS = "http://www.w3.org/2000/svg";
@@ -361,6 +361,9 @@ function addStyle(doc) {
 var ZoomView = class {
   constructor(box, options = {}) {
     this.box = box;
+    this._onTouch = () => {
+      this._touched = true;
+    };
     this._onWheel = (event) => {
       if (!this._svg || !(event.ctrlKey || event.metaKey)) {
         return;
@@ -433,6 +436,8 @@ var ZoomView = class {
     this._scale = 1;
     this._mode = "fit";
     this._dragged = false;
+    this._touched = false;
+    this._following = null;
     const doc = box.ownerDocument;
     addStyle(doc);
     this._maxHeight = options.maxHeight;
@@ -458,6 +463,9 @@ var ZoomView = class {
       ...options.extraButtons ?? []
     );
     box.addEventListener("wheel", this._onWheel, { passive: false });
+    for (const name of ["wheel", "pointerdown", "keydown", "touchstart"]) {
+      box.addEventListener(name, this._onTouch, { passive: true });
+    }
     box.addEventListener("keydown", this._onKey);
     box.addEventListener("pointerdown", this._onPointerDown);
     box.addEventListener("click", this._onClickCapture, true);
@@ -468,7 +476,16 @@ var ZoomView = class {
         if (size !== seen) {
           seen = size;
           if (this._mode === "fit") {
+            const y = (box.scrollTop + box.clientHeight / 2) / Math.max(1, box.scrollHeight);
+            const x = (box.scrollLeft + box.clientWidth / 2) / Math.max(1, box.scrollWidth);
             this.fit();
+            if (this._touched) {
+              box.scrollTop = y * box.scrollHeight - box.clientHeight / 2;
+              box.scrollLeft = x * box.scrollWidth - box.clientWidth / 2;
+            }
+          }
+          if (!this._touched && this._following?.isConnected) {
+            this.reveal(this._following, false);
           }
         }
       });
@@ -508,6 +525,8 @@ var ZoomView = class {
       this.box.scrollLeft = scroll.left;
       this.box.scrollTop = scroll.top;
     } else {
+      this._touched = false;
+      this._following = null;
       this.fit();
     }
   }
@@ -553,6 +572,16 @@ var ZoomView = class {
   zoomBy(factor, pointer) {
     this.setScale(this._scale * factor, pointer);
   }
+  /**
+   * `reveal`, unless the user has moved the view by hand since this graph was drawn: a live view
+   * follows the running state until the user takes over.
+   */
+  follow(element) {
+    this._following = element;
+    if (!this._touched) {
+      this.reveal(element);
+    }
+  }
   /** Scroll so that `element` (inside the SVG) is in view; nothing when it already is. */
   reveal(element, smooth = true) {
     if (!this._svg || !this._svg.contains(element)) {
@@ -580,6 +609,9 @@ var ZoomView = class {
   dispose() {
     this._resize?.disconnect();
     this.box.removeEventListener("wheel", this._onWheel);
+    for (const name of ["wheel", "pointerdown", "keydown", "touchstart"]) {
+      this.box.removeEventListener(name, this._onTouch);
+    }
     this.box.removeEventListener("keydown", this._onKey);
     this.box.removeEventListener("pointerdown", this._onPointerDown);
     this.box.removeEventListener("click", this._onClickCapture, true);
@@ -608,7 +640,10 @@ var ZoomView = class {
     button2.textContent = text;
     button2.title = title;
     button2.setAttribute("aria-label", title);
-    button2.addEventListener("click", run);
+    button2.addEventListener("click", () => {
+      this._touched = true;
+      run();
+    });
     return button2;
   }
   _pointer(event) {
@@ -850,6 +885,8 @@ function renderGraph(model, el) {
       if (node.subtitle) node.subtitle.textContent = state.subtitle ?? node.original;
     }
     root.dataset.status = model.get("status");
+    const active = [...drawn].find(([id]) => nodes[id]?.status === "RUNNING") ?? [...drawn].find(([id]) => nodes[id]?.status === "FAILED");
+    if (active) zoom.follow(active[1].group);
   };
   const onClick = (event) => {
     const group = event.target?.closest?.("g.node.sfn-state");
