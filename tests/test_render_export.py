@@ -16,7 +16,8 @@ import sfn_notebook as sfn
 from sfn_notebook import testing
 from sfn_notebook.errors import SfnNotebookError
 from sfn_notebook.render import Graph
-from sfn_notebook.render.export import ExportError, execution_document
+from sfn_notebook.render.export import execution_document
+from sfn_notebook.render.svg import ExportError
 from sfn_notebook.render.svgsafe import sanitize_svg
 
 SVG = "{http://www.w3.org/2000/svg}"

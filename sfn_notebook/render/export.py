@@ -1,4 +1,4 @@
-"""Files from executions and graphs: the execution as JSON, the graph as SVG, PNG or DOT.
+"""An execution as one JSON file (``ex.export_json``) and as a coloured graph (``ex.graph()``).
 
 :func:`execution_document` is what the Step Functions console's *Export* gives in spirit — the
 execution's details and its event history in one JSON file: the fields of ``DescribeExecution``
@@ -8,9 +8,8 @@ prints them). The console's own file layout is not documented; this one reads ba
 ``json.load`` and feeds every history reader here (``sfn.testing`` helpers, ``ExecutionReport``)
 through its ``events``.
 
-:func:`save_graph` writes a :class:`~sfn_notebook.render.svg.Graph`: SVG through the shared
-sanitizer, PNG drawn by the same Graphviz binary that draws the SVG (the system ``dot`` or the
-``graphviz-pure`` wheel, both offline), DOT as text.
+:func:`execution_graph` is the graph the execution's display shows; ``Graph.save`` writes it as
+SVG, PNG or DOT (:mod:`sfn_notebook.render.svg`).
 
 >>> import sfn_notebook as sfn
 >>> ex = sfn.run({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}, {"n": 1})
@@ -23,16 +22,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sfn_notebook.errors import SfnNotebookError
-
-if TYPE_CHECKING:
-    from sfn_notebook.render.svg import Graph
+from sfn_notebook.render.html import ExecutionReport
+from sfn_notebook.render.svg import ExportError, Graph
 
 #: The event that ends an execution → the status DescribeExecution reports.
 _TERMINAL = {
@@ -56,14 +52,6 @@ _ORDER = (
     "error",
     "cause",
 )
-#: Pixels per inch of a PNG: twice the 72 of Graphviz's points, sharp on high-density screens.
-PNG_DPI = 144
-
-
-class ExportError(SfnNotebookError):
-    """A graph or execution could not be written in the format asked for."""
-
-    code = "ExportError"
 
 
 def _from_events(events: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
@@ -145,8 +133,6 @@ def execution_graph(source: Any) -> Graph:
     Raises :class:`ExportError` when the definition is unknown (an AWS execution whose
     definition does not parse).
     """
-    from sfn_notebook.render.html import ExecutionReport
-
     name = str(getattr(source, "name", "") or "")
     report = ExecutionReport(source.history, getattr(source, "definition", None), name=name)
     graph = report.graph()
@@ -170,54 +156,3 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
-
-
-def svg_document(svg: str) -> str:
-    """A standalone SVG file's text: an XML declaration and the (already sanitized) SVG."""
-    return '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + svg.rstrip() + "\n"
-
-
-def to_png(dot: str, dpi: int = PNG_DPI) -> bytes:
-    """PNG bytes for DOT text, drawn by the Graphviz binary that draws the SVG (offline).
-
-    >>> to_png('digraph { a -> b }')[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
-    True
-    """
-    from sfn_notebook.render.svg import RenderError, find_dot
-
-    binary = find_dot()
-    try:
-        done = subprocess.run(
-            [binary, "-Tpng", f"-Gdpi={int(dpi)}"],
-            input=dot.encode("utf-8", "replace"),
-            capture_output=True,
-            timeout=120,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise RenderError(f"Graphviz ({binary}) could not run: {exc}") from None
-    if done.returncode != 0 or not done.stdout.startswith(b"\x89PNG"):
-        message = done.stderr.decode("utf-8", "replace").strip() or "no PNG written"
-        raise RenderError(f"Graphviz ({binary}) failed to draw a PNG: {message}")
-    return done.stdout
-
-
-def save_graph(graph: Graph, path: str | os.PathLike[str], *, dpi: int = PNG_DPI) -> Path:
-    """Write ``graph`` to ``path``; the suffix picks the format: ``.svg``, ``.png`` or ``.dot``.
-
-    Returns the path written. The SVG is the sanitized one the notebook shows, on a white page.
-    """
-    target = Path(path)
-    suffix = target.suffix.lower()
-    if suffix == ".svg":
-        target.write_text(svg_document(graph.svg()), encoding="utf-8")
-    elif suffix == ".png":
-        target.write_bytes(to_png(graph.dot, dpi))
-    elif suffix in (".dot", ".gv"):
-        target.write_text(graph.dot, encoding="utf-8")
-    else:
-        raise ExportError(
-            f"Cannot save a graph as {suffix or 'a file without a suffix'!r} ({target.name}): "
-            "use .svg, .png or .dot"
-        )
-    return target
