@@ -253,6 +253,15 @@ def test_500_states_zoom_fit_pan_and_follow_the_cursor(page: Any, lab: LabServer
     assert again["scale"] == pytest.approx(kept["scale"]) and again["top"] == pytest.approx(
         kept["top"], abs=2
     )
+
+    # The whole 37,600 px chain as a PNG: scaled down to the browser's canvas limits.
+    png = lab.root / "big.png"
+    page.evaluate("() => jupyterapp.commands.execute('sfn-notebook:export-graph-png')")
+    wait_for_file(png, timeout=30)
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    assert 10_000 < height <= 16_384 and width * height <= 16_777_216, (width, height)
     assert page.errors == []
 
 
@@ -376,6 +385,8 @@ def test_export_svg_and_png_from_the_context_menu_and_palette(page: Any, lab: La
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     assert width > 200 and height > 400, (width, height)
+    shared.OUTPUT.mkdir(exist_ok=True)
+    (shared.OUTPUT / "nav-editor-export-orders.png").write_bytes(data)
     labels = page.evaluate("() => jupyterapp.commands.label('sfn-notebook:export-graph-svg')")
     assert labels == "Export State Machine Graph as SVG"
     # And the graph's toolbar button writes the SVG too.

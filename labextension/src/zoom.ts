@@ -201,6 +201,8 @@ export class ZoomView {
     this._maxHeight = options.maxHeight;
     box.classList.add('sfn-zoom-box');
     box.tabIndex = box.tabIndex >= 0 ? box.tabIndex : 0;
+    box.setAttribute('role', 'region');
+    box.setAttribute('aria-label', 'State machine graph: + and - zoom, 0 fits, drag to pan');
     this.toolbar = doc.createElement('div');
     this.toolbar.className = 'sfn-zoom-toolbar';
     this.toolbar.setAttribute('role', 'toolbar');

@@ -1,5 +1,5 @@
 // sfn-notebook widgets, built by widgets/build.mjs from widgets/src. Do not edit.
-// source-sha256: 0eea8c8cb461dc2b9d57f9c455379d842b0566f062ff373c8428010a495a14b9
+// source-sha256: 572f09f7d9d41ad6d6fb45c6d288694e227d8fb4ae612bcc6f8145afccfc9920
 
 // src/dom.ts
 var SVG_NS = "http://www.w3.org/2000/svg";
@@ -443,6 +443,8 @@ var ZoomView = class {
     this._maxHeight = options.maxHeight;
     box.classList.add("sfn-zoom-box");
     box.tabIndex = box.tabIndex >= 0 ? box.tabIndex : 0;
+    box.setAttribute("role", "region");
+    box.setAttribute("aria-label", "State machine graph: + and - zoom, 0 fits, drag to pan");
     this.toolbar = doc.createElement("div");
     this.toolbar.className = "sfn-zoom-toolbar";
     this.toolbar.setAttribute("role", "toolbar");
