@@ -271,7 +271,8 @@ export class ZoomView {
 
   /**
    * Show `svg` in the box, in place of what it held. A new graph is fitted; with `keep`, a
-   * redraw of the same graph keeps the scale (hand-picked, or fitted) and the scroll position.
+   * redraw of the same graph keeps a hand-picked scale (else fits the new drawing) and the
+   * scroll position.
    */
   setSvg(svg: SVGSVGElement, keep = false): void {
     // Read the scroll before the old drawing goes: the box clamps it to what it then holds.
@@ -282,21 +283,19 @@ export class ZoomView {
     svg.dataset.sfnHeight = `${natural.height}px`;
     svg.classList.add('sfn-zoom-svg');
     // A redraw (the editor's, after each edit) keeps the view where the user left it: the
-    // hand-picked scale, or the fitted one while it still fits, and the scroll position.
-    const same =
-      keep &&
-      this._svg !== null &&
-      (this._mode === 'manual' ||
-        Math.abs(fitScale(natural, this._boxSize()).scale - this._scale) < 0.005);
+    // hand-picked scale (or the fit of the new drawing) and the scroll position.
+    const redraw = keep && this._svg !== null;
     this._svg = svg;
     this._natural = natural;
-    if (same) {
-      this._apply(this._scale);
+    if (redraw) {
+      const fitted = fitScale(natural, this._boxSize());
+      this._apply(this._mode === 'manual' ? this._scale : fitted.scale);
+      this.box.dataset.overflows = String(fitted.overflows);
     }
-    if (this._svg.parentNode !== this.box) {
+    if (svg.parentNode !== this.box) {
       this.box.replaceChildren(svg);
     }
-    if (same) {
+    if (redraw) {
       this.box.scrollLeft = scroll.left;
       this.box.scrollTop = scroll.top;
     } else {

@@ -1,5 +1,5 @@
 // sfn-notebook widgets, built by widgets/build.mjs from widgets/src. Do not edit.
-// source-sha256: 572f09f7d9d41ad6d6fb45c6d288694e227d8fb4ae612bcc6f8145afccfc9920
+// source-sha256: d2ca673b315fc1be6edc94265252dda400db654f7172a6306c0813de5f11a8ce
 
 // src/dom.ts
 var SVG_NS = "http://www.w3.org/2000/svg";
@@ -506,7 +506,8 @@ var ZoomView = class {
   }
   /**
    * Show `svg` in the box, in place of what it held. A new graph is fitted; with `keep`, a
-   * redraw of the same graph keeps the scale (hand-picked, or fitted) and the scroll position.
+   * redraw of the same graph keeps a hand-picked scale (else fits the new drawing) and the
+   * scroll position.
    */
   setSvg(svg, keep = false) {
     const scroll = { left: this.box.scrollLeft, top: this.box.scrollTop };
@@ -514,16 +515,18 @@ var ZoomView = class {
     svg.dataset.sfnWidth = `${natural.width}px`;
     svg.dataset.sfnHeight = `${natural.height}px`;
     svg.classList.add("sfn-zoom-svg");
-    const same = keep && this._svg !== null && (this._mode === "manual" || Math.abs(fitScale(natural, this._boxSize()).scale - this._scale) < 5e-3);
+    const redraw = keep && this._svg !== null;
     this._svg = svg;
     this._natural = natural;
-    if (same) {
-      this._apply(this._scale);
+    if (redraw) {
+      const fitted = fitScale(natural, this._boxSize());
+      this._apply(this._mode === "manual" ? this._scale : fitted.scale);
+      this.box.dataset.overflows = String(fitted.overflows);
     }
-    if (this._svg.parentNode !== this.box) {
+    if (svg.parentNode !== this.box) {
       this.box.replaceChildren(svg);
     }
-    if (same) {
+    if (redraw) {
       this.box.scrollLeft = scroll.left;
       this.box.scrollTop = scroll.top;
     } else {
