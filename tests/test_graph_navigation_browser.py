@@ -160,6 +160,7 @@ def test_500_states_zoom_fit_pan_and_follow_the_cursor(page: Any, lab: LabServer
     assert fitted["overflows"] == "true" and fitted["top"] == 0, fitted
     assert fitted["svgHeight"] > 10 * fitted["boxHeight"], fitted
     screenshot(page, "nav-editor-500-fit.png")
+    _metrics("editor-500-states", drawn_s=round(drawn_in, 2), **fitted)
 
     # The toolbar's + button, and the keys - and 0 on the focused graph.
     panel = page.locator(PANEL).first
@@ -272,6 +273,7 @@ def test_ten_parallel_branches_stay_readable(page: Any, lab: LabServer) -> None:
     fitted = view_state(page)
     assert fitted["label"] >= MIN_LABEL_PX, fitted
     screenshot(page, "nav-editor-10-branches.png")
+    _metrics("editor-10-branches", **fitted)
     # "1:1" shows the natural size.
     page.locator(PANEL).first.locator(".sfn-zoom-actual").click()
     assert view_state(page)["scale"] == 1
@@ -329,6 +331,15 @@ def test_saved_graph_output_of_100_states_zooms_too(page: Any, lab: LabServer) -
     )
     screenshot(page, "nav-saved-output-100.png")
     assert page.errors == []
+
+
+def _metrics(name: str, **values: Any) -> None:
+    """Numbers for the closing note, in test-output/nav-metrics.json."""
+    shared.OUTPUT.mkdir(exist_ok=True)
+    path = shared.OUTPUT / "nav-metrics.json"
+    found = json.loads(path.read_text()) if path.exists() else {}
+    found[name] = values
+    path.write_text(json.dumps(found, indent=1))
 
 
 def wait_for_file(path: Path, timeout: float = 15) -> None:
