@@ -354,6 +354,7 @@ def test_protocol_is_the_same_in_python_and_typescript() -> None:
         "HelloRequest", "SelectRequest", "PageRequest", "RowsUpdate", "DetailsReply", "PageReply",
         "ChildRequest", "ChildReply",
         "InspectRequest", "InspectionReply",
+        "ExportRequest", "ExportReply",
     }  # fmt: skip
     text = (FRONTEND / "src" / "protocol.ts").read_text()
     for name, literal in python_literals.items():
@@ -363,8 +364,11 @@ def test_protocol_is_the_same_in_python_and_typescript() -> None:
 def source_hash() -> str:
     """widgets/build.mjs's sourceHash(), in Python."""
     paths = [p for p in (FRONTEND / "src").rglob("*") if p.is_file()]
-    # SHARED in build.mjs: the SVG sanitizer the bundle imports from the JupyterLab extension.
-    paths += [ROOT / "labextension" / "src" / "svgsafe.ts"]
+    # SHARED in build.mjs: the files the bundle imports from the JupyterLab extension.
+    shared = re.search(r"SHARED = \[([^\]]*)\]", (FRONTEND / "build.mjs").read_text())
+    assert shared, "build.mjs names its SHARED sources"
+    names = re.findall(r'"([\w.]+\.ts)"', shared.group(1))
+    paths += [ROOT / "labextension" / "src" / name for name in names]
     paths += [FRONTEND / "package.json", FRONTEND / "build.mjs"]
     digest = hashlib.sha256()
     for rel in sorted(Path(os.path.relpath(p, FRONTEND)).as_posix() for p in paths):

@@ -18,8 +18,10 @@ import * as esbuild from "esbuild";
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, "..", "sfn_notebook", "notebook", "static");
 // Sources outside widgets/ that the bundle imports: the SVG sanitizer shared with the JupyterLab
-// extension (one allowlist for both front-ends).
-export const SHARED = [join(here, "..", "labextension", "src", "svgsafe.ts")];
+// extension (one allowlist for both front-ends), and the graph's zoom/pan/fit and export.
+export const SHARED = ["svgsafe.ts", "zoom.ts", "export.ts"].map((name) =>
+  join(here, "..", "labextension", "src", name),
+);
 
 function files(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>

@@ -32,6 +32,7 @@ import { IDiagnostic, requestValidate } from './api';
 import { formatDiagnostic } from './diagnostics';
 import { FormatError, formatText, minimalEdit } from './format';
 import { stateMachineIcon } from './icons';
+import { addExportCommands } from './exportcommands';
 import { formatOf } from './locate';
 import { StateMachineSearchProvider } from './search';
 import { NEW_STATE_MACHINE } from './templates';
@@ -122,6 +123,7 @@ function activate(
   }
 
   addEditorCommands(app, tracker, mainMenu);
+  addExportCommands(app, tracker, palette);
   // Ctrl+F / Edit → Find…, and the status bar's "Ln 3, Col 7", as in the plain editor.
   searchRegistry?.add('sfn-notebook', StateMachineSearchProvider);
   positionModel?.addEditorProvider(async (widget: Widget | null) =>

@@ -11,6 +11,7 @@ import { Widget } from '@lumino/widgets';
 import type { IGraphMimeData } from './api';
 import { renderDot } from './graph';
 import { GRAPH_MIME_TYPE } from './tokens';
+import { ZoomView } from './zoom';
 
 /** Draws one graph output. */
 export class GraphOutput extends Widget implements IRenderMime.IRenderer {
@@ -40,6 +41,11 @@ export class GraphOutput extends Widget implements IRenderMime.IRenderer {
     }
     try {
       const svg = await renderDot(canvas, data.dot);
+      // Zoom, pan and fit as in the editor and the widgets; at most 80 % of the window high.
+      this._zoom?.dispose();
+      this._zoom = new ZoomView(canvas, { maxHeight: Math.round(window.innerHeight * 0.8) });
+      canvas.before(this._zoom.toolbar);
+      this._zoom.setSvg(svg);
       if (svg.dataset.refused) {
         // A saved output may come from anywhere: say what was left out of the drawing.
         const note = doc.createElement('div');
@@ -54,7 +60,13 @@ export class GraphOutput extends Widget implements IRenderMime.IRenderer {
     }
   }
 
+  dispose(): void {
+    this._zoom?.dispose();
+    super.dispose();
+  }
+
   private _mimeType: string;
+  private _zoom?: ZoomView;
 }
 
 export const rendererFactory: IRenderMime.IRendererFactory = {

@@ -32,6 +32,7 @@ import { aslHoverTooltip } from './hover';
 import { lintDiagnostics } from './lint';
 import { formatOf, SourceIndex } from './locate';
 import { DEBOUNCE_MS } from './tokens';
+import { ZoomView } from './zoom';
 
 /** What the panel shows; also written to `data-status` for tests and styling. */
 export type GraphStatus = 'pending' | 'ready' | 'stale' | 'error';
@@ -54,12 +55,15 @@ export class GraphPanel extends Widget {
     this.problemList = doc.createElement('ul');
     this.problemList.className = 'sfn-GraphPanel-problemList';
     problems.append(this.problemsHeader, this.problemList);
-    this.node.append(this.statusNode, this.canvas, problems);
+    // Zoom, pan, fit and follow-the-cursor (zoom.ts, shared with the notebook widgets).
+    this.zoom = new ZoomView(this.canvas);
+    this.node.append(this.statusNode, this.zoom.toolbar, this.canvas, problems);
     this.setStatus('pending', 'Loading…');
   }
 
   readonly statusNode: HTMLElement;
   readonly canvas: HTMLElement;
+  readonly zoom: ZoomView;
   readonly problemsNode: HTMLElement;
   readonly problemsHeader: HTMLElement;
   readonly problemList: HTMLUListElement;
@@ -156,8 +160,9 @@ export class StateMachineView extends SplitPanel {
         if (seq !== this._seq) {
           return undefined;
         }
-        this.graphPanel.canvas.replaceChildren(svg);
-        drawn = true;
+        // Into the canvas; the first drawing is fitted, redraws keep the user's zoom and scroll.
+        this.graphPanel.zoom.setSvg(svg, this._drawnOnce);
+        this._drawnOnce = drawn = true;
       } catch (reason) {
         if (seq !== this._seq) {
           return undefined;
@@ -216,6 +221,7 @@ export class StateMachineView extends SplitPanel {
     window.clearTimeout(this._timer);
     window.clearTimeout(this._cursorTimer);
     this._abort?.abort();
+    this.graphPanel.zoom.dispose();
     super.dispose();
   }
 
@@ -243,6 +249,12 @@ export class StateMachineView extends SplitPanel {
       for (const [id, g] of this._nodes) {
         g.classList.toggle('sfn-mod-current', current?.node === id);
       }
+      // Follow the cursor: scroll the graph to the state the caret moved into.
+      const g = current ? this._nodes.get(current.node) : undefined;
+      if (g && current?.node !== this._followed) {
+        this.graphPanel.zoom.reveal(g);
+      }
+      this._followed = current?.node;
     }, 50);
   }
 
@@ -328,6 +340,8 @@ export class StateMachineView extends SplitPanel {
   private _reply?: IGraphReply;
   private _mapped: IMappedDiagnostic[] = [];
   private _nodes = new Map<string, SVGGElement>();
+  private _drawnOnce = false;
+  private _followed: string | undefined;
 }
 
 export namespace StateMachineView {

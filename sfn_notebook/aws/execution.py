@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ from sfn_notebook.engine.listeners import Event, Listener, Listeners, call
 if TYPE_CHECKING:
     from sfn_notebook.asl.model import Definition
     from sfn_notebook.aws.connection import AwsRuntime
+    from sfn_notebook.render.svg import Graph
 
 log = logging.getLogger(__name__)
 
@@ -480,6 +482,20 @@ class RemoteExecution:
                 "input": input_text,
             }
             self._described_at = time.monotonic()
+
+    def graph(self) -> Graph:
+        """The graph coloured by this execution, as a local execution's ``graph()``:
+        ``.save("run.svg")``, ``.save("run.png")``."""
+        from sfn_notebook.render.export import execution_graph
+
+        return execution_graph(self)
+
+    def export_json(self, path: str | os.PathLike[str] | None = None) -> str:
+        """DescribeExecution (as AWS answers it) and the history events as one JSON text, written
+        to ``path`` too when given."""
+        from sfn_notebook.render.export import write_execution_json
+
+        return write_execution_json(self, path)
 
     def __repr__(self) -> str:
         # No API call here: a repr must be cheap and must not fail offline.

@@ -32,6 +32,8 @@ __all__ = [
     "ChildRequest",
     "DetailsReply",
     "EventRow",
+    "ExportReply",
+    "ExportRequest",
     "Header",
     "HelloRequest",
     "InspectRequest",
@@ -97,6 +99,12 @@ class InspectRequest(TypedDict, total=False):
     event: int
     key: int
     attempt: int
+
+
+class ExportRequest(TypedDict):
+    """The graph's JSON button: the reply is an :class:`ExportReply`."""
+
+    type: Literal["export"]
 
 
 # -- Python → browser -----------------------------------------------------------------------------
@@ -258,3 +266,12 @@ class InspectionReply(TypedDict):
     selected: int
     current: InspectedVisit | None
     message: str | None
+
+
+class ExportReply(TypedDict):
+    """The execution as JSON text (DescribeExecution's fields and ``events``; for a graph of a
+    definition alone, the definition) and the file name to save it under."""
+
+    type: Literal["export"]
+    filename: str
+    json: str

@@ -15,6 +15,7 @@ a shared :class:`~sfn_notebook.notebook.feed.ExecutionFeed`, and sends at most o
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -25,6 +26,7 @@ import traitlets
 from sfn_notebook.asl import model as m
 from sfn_notebook.notebook.feed import ExecutionFeed
 from sfn_notebook.notebook.feedwidget import INTERVAL, _FeedWidget
+from sfn_notebook.notebook.protocol import ExportReply
 from sfn_notebook.render.dot import palette
 from sfn_notebook.render.svg import Graph, RenderError
 from sfn_notebook.render.timeline import TimelineRow
@@ -47,6 +49,7 @@ class ExecutionGraph(_FeedWidget):
     palette = traitlets.Dict(palette()).tag(sync=True)
 
     def __init__(self, execution: Any = None, **kwargs: Any) -> None:
+        self.execution = execution  # what the JSON button exports (None: a definition alone)
         super().__init__(execution, kind="graph", **kwargs)
         definition = self.feed.definition
         if definition is not None:
@@ -65,6 +68,9 @@ class ExecutionGraph(_FeedWidget):
 
     def _on_select(self, content: Mapping[str, Any]) -> None:
         self.send(self.feed.details(str(content.get("node", ""))))
+
+    def _on_export(self, _content: Mapping[str, Any]) -> None:
+        self.send(export_reply(self.execution, self.feed))
 
 
 class RetryTimeline(_FeedWidget):
@@ -186,6 +192,24 @@ class ExecutionHeader(_FeedWidget):
         self.header = header
 
 
+def export_reply(execution: Any, feed: ExecutionFeed) -> ExportReply:
+    """The JSON button's answer: the execution's export, or the events the feed was given, or
+    (a graph of a definition alone) the definition."""
+    from sfn_notebook.render.export import execution_json, export_filename
+
+    if execution is not None:
+        filename, text = export_filename(execution), execution_json(execution)
+        return {"type": "export", "filename": filename, "json": text}
+    with feed.lock:
+        events = list(feed.events)
+    if events:
+        return {"type": "export", "filename": export_filename(feed), "json": execution_json(events)}
+    raw = getattr(feed.definition, "raw", None)
+    text = json.dumps(raw, indent=2, ensure_ascii=False) + "\n" if raw is not None else "{}\n"
+    filename = export_filename(feed).removesuffix(".json") + ".asl.json"
+    return {"type": "export", "filename": filename, "json": text}
+
+
 def _same_but_time(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return {k: v for k, v in a.items() if k != "duration"} == {
         k: v for k, v in b.items() if k != "duration"
@@ -215,7 +239,7 @@ class ExecutionView(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets is unt
         self.feed = feed
         self.interval = interval
         self.header = ExecutionHeader(feed=feed, interval=interval)
-        self.graph = ExecutionGraph(feed=feed, interval=interval)
+        self.graph = ExecutionGraph(execution, feed=feed, interval=interval)
         self.timeline = RetryTimeline(feed=feed, interval=interval)
         self.events = EventTable(feed=feed, interval=interval)
         parts: list[_FeedWidget] = [self.header, self.timeline, self.events]

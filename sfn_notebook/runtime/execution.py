@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from sfn_notebook.engine.observe import StageLog
     from sfn_notebook.render.inspection import StateInspection
     from sfn_notebook.render.stages import VisitStages
+    from sfn_notebook.render.svg import Graph
 
 
 _WAITING = threading.Lock()  # guards every Execution's (ended, waiters) pair
@@ -194,6 +196,28 @@ class Execution:
         if ended and self._settle is not None:
             self._settle()
         return self
+
+    # Files ------------------------------------------------------------------------------------
+
+    def graph(self) -> Graph:
+        """The state machine's graph coloured by this execution (so far): ``.save("run.svg")``,
+        ``.save("run.png")``, ``.dot``, and a rich display.
+
+        >>> import sfn_notebook as sfn
+        >>> sfn.run({"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}).graph()
+        <Graph ...: 1 states>
+        """
+        from sfn_notebook.render.export import execution_graph
+
+        return execution_graph(self)
+
+    def export_json(self, path: str | os.PathLike[str] | None = None) -> str:
+        """The execution as JSON text — DescribeExecution's fields and the history ``events``,
+        as the console's Export gives them — written to ``path`` too when given.
+        """
+        from sfn_notebook.render.export import write_execution_json
+
+        return write_execution_json(self, path)
 
     def __repr__(self) -> str:
         parts = [f"name={self.name!r}", f"status={self.status!r}"]

@@ -3,7 +3,9 @@
 
 import type { AnyModel } from "@anywidget/types";
 import { parseSafeSvg } from "../../labextension/src/svgsafe";
+import { ZoomView } from "../../labextension/src/zoom";
 import { h } from "./dom";
+import { exportButtons } from "./graphexport";
 import { inspector } from "./inspector";
 import { legend } from "./legend";
 import type { GraphTraits, NodeState } from "./protocol";
@@ -19,7 +21,10 @@ export function renderGraph(model: AnyModel<GraphTraits>, el: HTMLElement): () =
   const canvas = h("div", "sfn-graph-canvas");
   const panel = h("div", "sfn-graph-details");
   panel.hidden = true;
-  const root = h("div", "sfn-graph-widget", canvas, panel);
+  // Zoom, pan, fit and export (graphexport.ts); the canvas's CSS max-height bounds the fit.
+  const exports = exportButtons(model, () => zoom.svg);
+  const zoom = new ZoomView(canvas, { maxHeight: 720, extraButtons: exports.buttons });
+  const root = h("div", "sfn-graph-widget", h("div", "sfn-graph-main", zoom.toolbar, canvas), panel);
   const key = h("div", "");
   el.append(root, key);
   const drawKey = (): void => {
@@ -36,6 +41,7 @@ export function renderGraph(model: AnyModel<GraphTraits>, el: HTMLElement): () =
     drawn = new Map();
     const svg = parseSafeSvg(model.get("svg"), document);
     if (!svg) {
+      zoom.clear();
       canvas.append(h("div", "sfn-empty", "No definition to draw for this execution."));
       return;
     }
@@ -54,7 +60,7 @@ export function renderGraph(model: AnyModel<GraphTraits>, el: HTMLElement): () =
         original: subtitle?.textContent ?? null,
       });
     }
-    canvas.append(svg);
+    zoom.setSvg(svg); // a new definition: fitted again
     paint();
   };
 
@@ -74,6 +80,10 @@ export function renderGraph(model: AnyModel<GraphTraits>, el: HTMLElement): () =
       if (node.subtitle) node.subtitle.textContent = state.subtitle ?? node.original;
     }
     root.dataset.status = model.get("status");
+    // A big graph scrolls to the running state (then to a failed one) until the user moves it.
+    const active = [...drawn].find(([id]) => nodes[id]?.status === "RUNNING")
+      ?? [...drawn].find(([id]) => nodes[id]?.status === "FAILED");
+    if (active) zoom.follow(active[1].group);
   };
 
   // A click on a state opens the state inspector (inspector.ts) beside the graph.
@@ -100,6 +110,8 @@ export function renderGraph(model: AnyModel<GraphTraits>, el: HTMLElement): () =
   draw();
   drawKey();
   return () => {
+    zoom.dispose();
+    exports.dispose();
     model.off("change:palette", drawKey);
     canvas.removeEventListener("click", onClick);
     model.off("change:svg", draw);

@@ -75,7 +75,12 @@ export interface InspectRequest {
   attempt?: number;
 }
 
-export type ToPython = HelloRequest | SelectRequest | PageRequest | InspectRequest;
+/** The graph's JSON button: the reply is an ExportReply. */
+export interface ExportRequest {
+  type: "export";
+}
+
+export type ToPython = HelloRequest | SelectRequest | PageRequest | InspectRequest | ExportRequest;
 
 // -- Python → browser -----------------------------------------------------------------------
 
@@ -175,7 +180,14 @@ export interface InspectionReply {
   message: string | null;
 }
 
-export type FromPython = RowsUpdate | DetailsReply | PageReply | InspectionReply;
+/** The execution as JSON text (describe-execution's fields and `events`), and a file name. */
+export interface ExportReply {
+  type: "export";
+  filename: string;
+  json: string;
+}
+
+export type FromPython = RowsUpdate | DetailsReply | PageReply | InspectionReply | ExportReply;
 
 // -- synced traits, per widget kind ---------------------------------------------------------
 

@@ -1,5 +1,5 @@
 // sfn-notebook widgets, built by widgets/build.mjs from widgets/src. Do not edit.
-// source-sha256: c0542fbd4dfef3ff33d000b838cbeeb3dbd9bd1df4b1e25baa5a0685d8ecb504
+// source-sha256: 531fe84e2da4e3a8eac040ee7cdd9fb7b6842a07ff5f9191bfe5d91cba93aacf
 
 // src/dom.ts
 var SVG_NS = "http://www.w3.org/2000/svg";
@@ -268,6 +268,550 @@ function parseSafeSvg(text, doc) {
   return doc.importNode(root, true);
 }
 
+// ../labextension/src/zoom.ts
+var PX_PER_PT = 4 / 3;
+var MIN_FIT = 0.68;
+var MAX_FIT = 1;
+var MIN_SCALE = 0.05;
+var MAX_SCALE = 4;
+var STEP = 1.25;
+function round2(value) {
+  return Math.round(value * 100) / 100;
+}
+function clamp(value, low, high) {
+  return Math.min(high, Math.max(low, value));
+}
+function fitScale(natural, box, minFit = MIN_FIT, maxFit = MAX_FIT) {
+  if (natural.width <= 0 || natural.height <= 0 || box.width <= 0 || box.height <= 0) {
+    return { scale: 1, overflows: false };
+  }
+  const sx = box.width / natural.width;
+  const sy = box.height / natural.height;
+  const whole = Math.min(sx, sy, maxFit);
+  if (whole >= minFit) {
+    return { scale: whole, overflows: false };
+  }
+  const widthOnly = Math.min(sx, maxFit);
+  if (widthOnly >= minFit) {
+    return { scale: widthOnly, overflows: true };
+  }
+  return { scale: minFit, overflows: true };
+}
+function wheelFactor(deltaY, deltaMode = 0) {
+  const pixels = deltaMode === 1 ? deltaY * 16 : deltaMode === 2 ? deltaY * 400 : deltaY;
+  return Math.exp(-clamp(pixels, -200, 200) / 300);
+}
+function zoomScroll(scroll, pointer, from, to) {
+  const ratio = to / from;
+  return {
+    left: (scroll.left + pointer.x) * ratio - pointer.x,
+    top: (scroll.top + pointer.y) * ratio - pointer.y
+  };
+}
+function revealScroll(target, view, margin = 24) {
+  const inside = target.x >= view.left + margin && target.y >= view.top + margin && target.x + target.width <= view.left + view.width - margin && target.y + target.height <= view.top + view.height - margin;
+  if (inside) {
+    return null;
+  }
+  return {
+    left: Math.max(0, target.x + target.width / 2 - view.width / 2),
+    top: Math.max(0, target.y + target.height / 2 - view.height / 2)
+  };
+}
+function naturalSize(svg) {
+  const box = (svg.getAttribute("viewBox") ?? "").trim().split(/[\s,]+/).map(Number);
+  const fromBox = box.length === 4 && box.every(Number.isFinite);
+  const read = (name, fallback) => {
+    const text = svg.dataset[name === "width" ? "sfnWidth" : "sfnHeight"] ?? svg.getAttribute(name);
+    const match = text ? /^([\d.]+)\s*(pt|px)?$/.exec(text.trim()) : null;
+    if (match) {
+      return Number(match[1]) * (match[2] === "px" ? 1 : PX_PER_PT);
+    }
+    return fallback * PX_PER_PT;
+  };
+  return {
+    width: read("width", fromBox ? box[2] : 0),
+    height: read("height", fromBox ? box[3] : 0)
+  };
+}
+var ZOOM_CSS = `
+.sfn-zoom-toolbar { display: flex; flex-wrap: wrap; gap: 2px; align-items: center; margin: 2px 0;
+  font-family: var(--jp-ui-font-family, sans-serif); font-size: 11px; }
+.sfn-zoom-toolbar button { min-width: 24px; height: 22px; padding: 0 6px; cursor: pointer;
+  border: 1px solid var(--jp-border-color1, #c6cbd1); border-radius: 3px;
+  background: var(--jp-layout-color1, #ffffff); color: var(--jp-ui-font-color1, #16191f);
+  font: inherit; }
+.sfn-zoom-toolbar button:hover { background: var(--jp-layout-color2, #f2f3f3); }
+.sfn-zoom-toolbar .sfn-zoom-sep { width: 8px; }
+.sfn-zoom-level { min-width: 38px; text-align: center; color: var(--jp-ui-font-color2, #5f6b7a); }
+.sfn-zoom-box { overflow: auto; scrollbar-gutter: stable; cursor: grab; outline: none; }
+.sfn-zoom-box:focus-visible { box-shadow: inset 0 0 0 1px var(--jp-brand-color1, #0972d3); }
+.sfn-zoom-box.sfn-zoom-dragging { cursor: grabbing; user-select: none; }
+.sfn-zoom-box svg.sfn-zoom-svg { display: block; max-width: none; max-height: none; margin: 0 auto;
+  height: auto; }
+`;
+function addStyle(doc) {
+  if (!doc.getElementById("sfn-zoom-style")) {
+    const style = doc.createElement("style");
+    style.id = "sfn-zoom-style";
+    style.textContent = ZOOM_CSS;
+    doc.head.append(style);
+  }
+}
+var ZoomView = class {
+  constructor(box, options = {}) {
+    this.box = box;
+    this._onTouch = () => {
+      this._touched = true;
+    };
+    this._onWheel = (event) => {
+      if (!this._svg || !(event.ctrlKey || event.metaKey)) {
+        return;
+      }
+      event.preventDefault();
+      this.zoomBy(wheelFactor(event.deltaY, event.deltaMode), this._pointer(event));
+    };
+    this._onKey = (event) => {
+      if (event.ctrlKey || event.metaKey || event.altKey || !this._svg) {
+        return;
+      }
+      const actions = {
+        "+": () => this.zoomBy(STEP),
+        "=": () => this.zoomBy(STEP),
+        "-": () => this.zoomBy(1 / STEP),
+        "0": () => this.fit(),
+        "1": () => this.setScale(1)
+      };
+      const action = actions[event.key];
+      if (action) {
+        event.preventDefault();
+        event.stopPropagation();
+        action();
+      }
+    };
+    this._onPointerDown = (event) => {
+      if (event.button !== 0 || !this._svg || !this._svg.contains(event.target)) {
+        return;
+      }
+      const start = { x: event.clientX, y: event.clientY };
+      const scroll = { left: this.box.scrollLeft, top: this.box.scrollTop };
+      this._dragged = false;
+      const move = (e) => {
+        const dx = e.clientX - start.x;
+        const dy = e.clientY - start.y;
+        if (!this._dragged && Math.hypot(dx, dy) < 4) {
+          return;
+        }
+        if (!this._dragged) {
+          this._dragged = true;
+          this.box.classList.add("sfn-zoom-dragging");
+          try {
+            this.box.setPointerCapture(event.pointerId);
+          } catch {
+          }
+        }
+        this.box.scrollLeft = scroll.left - dx;
+        this.box.scrollTop = scroll.top - dy;
+      };
+      const up = () => {
+        this.box.classList.remove("sfn-zoom-dragging");
+        this.box.removeEventListener("pointermove", move);
+        this.box.removeEventListener("pointerup", up);
+        this.box.removeEventListener("pointercancel", up);
+      };
+      this.box.addEventListener("pointermove", move);
+      this.box.addEventListener("pointerup", up);
+      this.box.addEventListener("pointercancel", up);
+    };
+    /** A drag ends with a click on whatever is under the pointer: that click is not a select. */
+    this._onClickCapture = (event) => {
+      if (this._dragged) {
+        this._dragged = false;
+        event.stopPropagation();
+        event.preventDefault();
+      }
+    };
+    this._svg = null;
+    this._natural = { width: 0, height: 0 };
+    this._scale = 1;
+    this._mode = "fit";
+    this._dragged = false;
+    this._touched = false;
+    this._following = null;
+    const doc = box.ownerDocument;
+    addStyle(doc);
+    this._maxHeight = options.maxHeight;
+    box.classList.add("sfn-zoom-box");
+    box.tabIndex = box.tabIndex >= 0 ? box.tabIndex : 0;
+    box.setAttribute("role", "region");
+    box.setAttribute("aria-label", "State machine graph: + and - zoom, 0 fits, drag to pan");
+    this.toolbar = doc.createElement("div");
+    this.toolbar.className = "sfn-zoom-toolbar";
+    this.toolbar.setAttribute("role", "toolbar");
+    this.toolbar.setAttribute("aria-label", "Graph zoom");
+    this._label = doc.createElement("span");
+    this._label.className = "sfn-zoom-level";
+    this.toolbar.append(
+      this._button("−", "Zoom out (−, or Ctrl/⌘ + wheel)", "out", () => this.zoomBy(1 / STEP)),
+      this._label,
+      this._button("+", "Zoom in (+, or Ctrl/⌘ + wheel)", "in", () => this.zoomBy(STEP)),
+      this._button(
+        "Fit",
+        "Fit the graph to the view, keeping labels readable (0)",
+        "fit",
+        () => this.fit()
+      ),
+      this._button("1:1", "Natural size (1)", "actual", () => this.setScale(1)),
+      ...options.extraButtons ?? []
+    );
+    box.addEventListener("wheel", this._onWheel, { passive: false });
+    for (const name of ["wheel", "pointerdown", "keydown", "touchstart"]) {
+      box.addEventListener(name, this._onTouch, { passive: true });
+    }
+    box.addEventListener("keydown", this._onKey);
+    box.addEventListener("pointerdown", this._onPointerDown);
+    box.addEventListener("click", this._onClickCapture, true);
+    if (typeof ResizeObserver !== "undefined") {
+      let seen = "";
+      this._resize = new ResizeObserver(() => {
+        const size = `${box.clientWidth}x${this._maxHeight ?? box.clientHeight}`;
+        if (size !== seen) {
+          seen = size;
+          if (this._mode === "fit") {
+            const y = (box.scrollTop + box.clientHeight / 2) / Math.max(1, box.scrollHeight);
+            const x = (box.scrollLeft + box.clientWidth / 2) / Math.max(1, box.scrollWidth);
+            this.fit();
+            if (this._touched) {
+              box.scrollTop = y * box.scrollHeight - box.clientHeight / 2;
+              box.scrollLeft = x * box.scrollWidth - box.clientWidth / 2;
+            }
+          }
+          if (!this._touched && this._following?.isConnected) {
+            this.reveal(this._following, false);
+          }
+        }
+      });
+      this._resize.observe(box);
+    }
+  }
+  get scale() {
+    return this._scale;
+  }
+  /** 'fit' until the user zooms by hand; a redraw then keeps the hand-picked scale. */
+  get mode() {
+    return this._mode;
+  }
+  get svg() {
+    return this._svg;
+  }
+  /**
+   * Show `svg` in the box, in place of what it held. A new graph is fitted; with `keep`, a
+   * redraw of the same graph keeps a hand-picked scale (else fits the new drawing) and the
+   * scroll position.
+   */
+  setSvg(svg, keep = false) {
+    const scroll = { left: this.box.scrollLeft, top: this.box.scrollTop };
+    const natural = naturalSize(svg);
+    svg.dataset.sfnWidth = `${natural.width}px`;
+    svg.dataset.sfnHeight = `${natural.height}px`;
+    svg.classList.add("sfn-zoom-svg");
+    const redraw = keep && this._svg !== null;
+    this._svg = svg;
+    this._natural = natural;
+    if (redraw) {
+      const fitted = fitScale(natural, this._boxSize());
+      this._apply(this._mode === "manual" ? this._scale : fitted.scale);
+      this.box.dataset.overflows = String(fitted.overflows);
+    }
+    if (svg.parentNode !== this.box) {
+      this.box.replaceChildren(svg);
+    }
+    if (redraw) {
+      this.box.scrollLeft = scroll.left;
+      this.box.scrollTop = scroll.top;
+    } else {
+      this._touched = false;
+      this._following = null;
+      this.fit();
+    }
+  }
+  /** Forget the drawing (the host shows a message instead). */
+  clear() {
+    this._svg = null;
+    this._label.textContent = "";
+  }
+  /** Fit the graph (see `fitScale`); a graph that overflows shows its start, top centre. */
+  fit() {
+    this._mode = "fit";
+    if (!this._svg) {
+      return;
+    }
+    const found = fitScale(this._natural, this._boxSize());
+    this._apply(found.scale);
+    const width = this._natural.width * found.scale;
+    this.box.scrollTop = 0;
+    this.box.scrollLeft = Math.max(0, (width - this.box.clientWidth) / 2);
+    this.box.dataset.overflows = String(found.overflows);
+  }
+  /** Set the scale, keeping the point at `pointer` (box coordinates; default: the centre). */
+  setScale(scale, pointer) {
+    if (!this._svg) {
+      return;
+    }
+    this._mode = "manual";
+    const box = this._boxSize();
+    const whole = Math.min(box.width / this._natural.width, box.height / this._natural.height);
+    const low = Math.min(MIN_SCALE, whole > 0 ? whole : MIN_SCALE);
+    const to = clamp(scale, low, MAX_SCALE);
+    const at = pointer ?? { x: this.box.clientWidth / 2, y: this.box.clientHeight / 2 };
+    const next = zoomScroll(
+      { left: this.box.scrollLeft, top: this.box.scrollTop },
+      at,
+      this._scale,
+      to
+    );
+    this._apply(to);
+    this.box.scrollLeft = next.left;
+    this.box.scrollTop = next.top;
+  }
+  zoomBy(factor, pointer) {
+    this.setScale(this._scale * factor, pointer);
+  }
+  /**
+   * `reveal`, unless the user has moved the view by hand since this graph was drawn: a live view
+   * follows the running state until the user takes over.
+   */
+  follow(element) {
+    this._following = element;
+    if (!this._touched) {
+      this.reveal(element);
+    }
+  }
+  /** Scroll so that `element` (inside the SVG) is in view; nothing when it already is. */
+  reveal(element, smooth = true) {
+    if (!this._svg || !this._svg.contains(element)) {
+      return;
+    }
+    const boxRect = this.box.getBoundingClientRect();
+    const rect = element.getBoundingClientRect();
+    const target = {
+      x: rect.left - boxRect.left + this.box.scrollLeft,
+      y: rect.top - boxRect.top + this.box.scrollTop,
+      width: rect.width,
+      height: rect.height
+    };
+    const view = {
+      left: this.box.scrollLeft,
+      top: this.box.scrollTop,
+      width: this.box.clientWidth,
+      height: this.box.clientHeight
+    };
+    const next = revealScroll(target, view);
+    if (next) {
+      this.box.scrollTo({ ...next, behavior: smooth ? "smooth" : "auto" });
+    }
+  }
+  dispose() {
+    this._resize?.disconnect();
+    this.box.removeEventListener("wheel", this._onWheel);
+    for (const name of ["wheel", "pointerdown", "keydown", "touchstart"]) {
+      this.box.removeEventListener(name, this._onTouch);
+    }
+    this.box.removeEventListener("keydown", this._onKey);
+    this.box.removeEventListener("pointerdown", this._onPointerDown);
+    this.box.removeEventListener("click", this._onClickCapture, true);
+  }
+  /** The room for the graph: the box's inner size less its padding. */
+  _boxSize() {
+    const style = this.box.ownerDocument.defaultView?.getComputedStyle(this.box);
+    const pad = (a, b) => style ? (parseFloat(style.getPropertyValue(a)) || 0) + (parseFloat(style.getPropertyValue(b)) || 0) : 0;
+    const width = this.box.clientWidth - pad("padding-left", "padding-right");
+    const height = (this._maxHeight ?? this.box.clientHeight) - pad("padding-top", "padding-bottom");
+    return { width, height };
+  }
+  _apply(scale) {
+    this._scale = scale;
+    if (this._svg) {
+      this._svg.setAttribute("width", `${round2(this._natural.width * scale)}px`);
+      this._svg.setAttribute("height", `${round2(this._natural.height * scale)}px`);
+    }
+    this._label.textContent = `${Math.round(scale * 100)}%`;
+    this.box.dataset.scale = scale.toFixed(3);
+  }
+  _button(text, title, name, run) {
+    const button2 = this.box.ownerDocument.createElement("button");
+    button2.type = "button";
+    button2.className = `sfn-zoom-button sfn-zoom-${name}`;
+    button2.textContent = text;
+    button2.title = title;
+    button2.setAttribute("aria-label", title);
+    button2.addEventListener("click", () => {
+      this._touched = true;
+      run();
+    });
+    return button2;
+  }
+  _pointer(event) {
+    const rect = this.box.getBoundingClientRect();
+    return { x: event.clientX - rect.left, y: event.clientY - rect.top };
+  }
+};
+
+// ../labextension/src/export.ts
+var MAX_CANVAS_SIDE = 16384;
+var MAX_CANVAS_AREA = 16777216;
+var PAGE_ONLY_CLASSES = [
+  "sfn-zoom-svg",
+  "sfn-graph-svg",
+  "sfn-selected",
+  "sfn-mod-current",
+  "sfn-mod-flash"
+];
+function pngScale(size, wanted = 2, maxSide = MAX_CANVAS_SIDE, maxArea = MAX_CANVAS_AREA) {
+  if (size.width <= 0 || size.height <= 0) {
+    return wanted;
+  }
+  const bySide = maxSide / Math.max(size.width, size.height);
+  const byArea = Math.sqrt(maxArea / (size.width * size.height));
+  return Math.min(wanted, bySide, byArea);
+}
+function exportSvgElement(svg, doc = svg.ownerDocument) {
+  const natural = naturalSize(svg);
+  const copy = svg.cloneNode(true);
+  copy.removeAttribute("style");
+  copy.setAttribute("width", `${round3(natural.width * 0.75)}pt`);
+  copy.setAttribute("height", `${round3(natural.height * 0.75)}pt`);
+  for (const el of [copy, ...Array.from(copy.querySelectorAll("*"))]) {
+    el.classList.remove(...PAGE_ONLY_CLASSES);
+    if (el.getAttribute("class") === "") {
+      el.removeAttribute("class");
+    }
+    for (const attr of Array.from(el.attributes)) {
+      if (attr.name.startsWith("data-")) {
+        el.removeAttribute(attr.name);
+      }
+    }
+  }
+  const page = copy.querySelector("g.graph polygon");
+  if (page) {
+    page.setAttribute("fill", "#ffffff");
+    page.setAttribute("stroke", "none");
+  }
+  const safe = parseSafeSvg(new XMLSerializer().serializeToString(copy), doc);
+  if (!safe) {
+    throw new Error("The graph could not be exported as SVG");
+  }
+  return safe;
+}
+function exportSvgText(svg) {
+  const el = exportSvgElement(svg);
+  if (!el.getAttribute("xmlns")) {
+    el.setAttribute("xmlns", SVG_NS2);
+  }
+  return `<?xml version="1.0" encoding="UTF-8" standalone="no"?>
+${new XMLSerializer().serializeToString(el)}
+`;
+}
+async function exportPng(svg, wanted = 2) {
+  const text = exportSvgText(svg);
+  const natural = naturalSize(svg);
+  const scale = pngScale(natural, wanted);
+  const width = Math.max(1, Math.round(natural.width * scale));
+  const height = Math.max(1, Math.round(natural.height * scale));
+  const doc = svg.ownerDocument;
+  const url = URL.createObjectURL(new Blob([text], { type: "image/svg+xml" }));
+  try {
+    const image = new Image();
+    image.decoding = "sync";
+    await new Promise((resolve, reject) => {
+      image.onload = () => resolve();
+      image.onerror = () => reject(new Error("The browser could not draw the graph as an image"));
+      image.src = url;
+    });
+    const canvas = doc.createElement("canvas");
+    canvas.width = width;
+    canvas.height = height;
+    const context = canvas.getContext("2d");
+    if (!context) {
+      throw new Error("No 2D canvas in this browser");
+    }
+    context.fillStyle = "#ffffff";
+    context.fillRect(0, 0, width, height);
+    context.drawImage(image, 0, 0, width, height);
+    return await new Promise(
+      (resolve, reject) => canvas.toBlob(
+        (blob) => blob ? resolve(blob) : reject(new Error("The PNG could not be encoded")),
+        "image/png"
+      )
+    );
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+function download(data, name, type = "application/octet-stream") {
+  const blob = typeof data === "string" ? new Blob([data], { type }) : data;
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = name;
+  link.style.display = "none";
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1e4);
+}
+function fileStem(name, fallback = "state-machine") {
+  const cleaned = name.replace(/[\u0000-\u001f\u007f/\\:*?"<>|]+/g, "_").trim();
+  return cleaned.slice(0, 120) || fallback;
+}
+function round3(value) {
+  return Math.round(value * 100) / 100;
+}
+
+// src/graphexport.ts
+function graphName(svg) {
+  const title = svg.querySelector("g.graph > title")?.textContent ?? "";
+  return fileStem(title === "state machine" ? "" : title);
+}
+function button(label, title, name, run) {
+  const el = h("button", `sfn-zoom-button sfn-export-${name}`, label);
+  el.type = "button";
+  el.title = title;
+  el.setAttribute("aria-label", title);
+  el.addEventListener("click", () => {
+    el.disabled = true;
+    Promise.resolve().then(run).catch((reason) => {
+      el.title = `${title}: failed (${reason instanceof Error ? reason.message : String(reason)})`;
+    }).finally(() => {
+      el.disabled = false;
+    });
+  });
+  return el;
+}
+function exportButtons(model, current) {
+  const onMessage = (message) => {
+    if (message.type === "export") download(message.json, message.filename, "application/json");
+  };
+  model.on("msg:custom", onMessage);
+  const separator = h("span", "sfn-zoom-sep");
+  const buttons = [
+    separator,
+    button("SVG", "Download the graph as SVG", "svg", () => {
+      const svg = current();
+      if (svg) download(exportSvgText(svg), `${graphName(svg)}.svg`, "image/svg+xml");
+    }),
+    button("PNG", "Download the graph as PNG", "png", async () => {
+      const svg = current();
+      if (svg) download(await exportPng(svg), `${graphName(svg)}.png`);
+    }),
+    button("JSON", "Download the execution as JSON (describe-execution and its history events)", "json", () => {
+      const request = { type: "export" };
+      model.send(request);
+    })
+  ];
+  return { buttons, dispose: () => model.off("msg:custom", onMessage) };
+}
+
 // src/inspector.ts
 var OPEN_BELOW = 4e3;
 function inspector(model, onClose = () => void 0) {
@@ -405,7 +949,9 @@ function renderGraph(model, el) {
   const canvas = h("div", "sfn-graph-canvas");
   const panel2 = h("div", "sfn-graph-details");
   panel2.hidden = true;
-  const root = h("div", "sfn-graph-widget", canvas, panel2);
+  const exports = exportButtons(model, () => zoom.svg);
+  const zoom = new ZoomView(canvas, { maxHeight: 720, extraButtons: exports.buttons });
+  const root = h("div", "sfn-graph-widget", h("div", "sfn-graph-main", zoom.toolbar, canvas), panel2);
   const key = h("div", "");
   el.append(root, key);
   const drawKey = () => {
@@ -421,6 +967,7 @@ function renderGraph(model, el) {
     drawn = /* @__PURE__ */ new Map();
     const svg = parseSafeSvg(model.get("svg"), document);
     if (!svg) {
+      zoom.clear();
       canvas.append(h("div", "sfn-empty", "No definition to draw for this execution."));
       return;
     }
@@ -437,7 +984,7 @@ function renderGraph(model, el) {
         original: subtitle?.textContent ?? null
       });
     }
-    canvas.append(svg);
+    zoom.setSvg(svg);
     paint();
   };
   const paint = () => {
@@ -455,6 +1002,8 @@ function renderGraph(model, el) {
       if (node.subtitle) node.subtitle.textContent = state.subtitle ?? node.original;
     }
     root.dataset.status = model.get("status");
+    const active = [...drawn].find(([id]) => nodes[id]?.status === "RUNNING") ?? [...drawn].find(([id]) => nodes[id]?.status === "FAILED");
+    if (active) zoom.follow(active[1].group);
   };
   const inspect = inspector(model, () => {
     selected = null;
@@ -478,6 +1027,8 @@ function renderGraph(model, el) {
   draw();
   drawKey();
   return () => {
+    zoom.dispose();
+    exports.dispose();
     model.off("change:palette", drawKey);
     canvas.removeEventListener("click", onClick);
     model.off("change:svg", draw);
