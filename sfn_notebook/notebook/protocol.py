@@ -9,9 +9,11 @@ replies to a request from the front-end.
 Traits per widget ``kind``:
 
 * ``graph``: ``svg`` (str), ``nodes`` (``dict[node id, NodeState]``), ``status`` (str),
-  ``palette`` (``dict[status, [fill, border]]``)
+  ``palette`` (``dict[status, [fill, border]]``), ``scope`` (:class:`Scope`, or ``{}`` for the
+  whole run; the browser sets it), ``scopes`` (``list[ScopeChoice]``)
 * ``timeline``: ``palette``; rows arrive as :class:`RowsUpdate`
-* ``events``: ``total`` (int), ``type_counts`` (``dict[str, int]``), ``status`` (str)
+* ``events``: ``total`` (int), ``type_counts`` (``dict[str, int]``), ``status`` (str),
+  ``states`` (``list[str]``, the state filter's choices)
 * ``header``: ``header`` (:class:`~sfn_notebook.render.html.Header`), ``palette``
 
 >>> sorted(NodeState.__annotations__)
@@ -34,6 +36,8 @@ __all__ = [
     "PageReply",
     "PageRequest",
     "RowsUpdate",
+    "Scope",
+    "ScopeChoice",
     "SelectRequest",
     "TimelineRow",
     "VisitDetails",
@@ -47,6 +51,22 @@ class NodeState(TypedDict):
     status: str
     counts: list[int] | None
     subtitle: str | None
+
+
+class Scope(TypedDict):
+    """The graph coloured for one iteration of Map ``state`` (or branch of a Parallel)."""
+
+    state: str
+    index: int
+
+
+class ScopeChoice(TypedDict):
+    """A Map or Parallel the scope selector offers: ``count`` iterations (branches) so far."""
+
+    state: str
+    type: str
+    node: str
+    count: int
 
 
 # -- browser → Python -----------------------------------------------------------------------------
@@ -66,13 +86,19 @@ class SelectRequest(TypedDict):
 
 
 class PageRequest(TypedDict):
-    """The event table asks for ``limit`` events from ``offset`` (only ``types``, if given)."""
+    """The event table asks for ``limit`` events from ``offset`` among those matching every
+    filter given: ``types``, the ``state`` they are about, a ``text`` to search for. ``follow``
+    asks for the last page instead of ``offset``; ``full`` for details never truncated."""
 
     type: Literal["page"]
     request: int
     offset: int
     limit: int
     types: list[str] | None
+    state: str | None
+    text: str
+    follow: bool
+    full: bool
 
 
 # -- Python → browser -----------------------------------------------------------------------------

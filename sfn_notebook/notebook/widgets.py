@@ -26,7 +26,9 @@ import ipywidgets
 import traitlets
 
 from sfn_notebook.asl import model as m
+from sfn_notebook.notebook.eventquery import query, state_names
 from sfn_notebook.notebook.feed import ExecutionFeed, Throttle
+from sfn_notebook.notebook.scope import scope_choices, scoped_nodes
 from sfn_notebook.render.dot import palette
 from sfn_notebook.render.svg import Graph, RenderError
 from sfn_notebook.render.timeline import TimelineRow
@@ -100,9 +102,15 @@ class ExecutionGraph(_FeedWidget):
     nodes = traitlets.Dict().tag(sync=True)
     status = traitlets.Unicode("").tag(sync=True)
     palette = traitlets.Dict(palette()).tag(sync=True)
+    #: ``{"state": "Each", "index": 3}`` colours the graph for that Map iteration (or Parallel
+    #: branch) alone; ``{}`` for the whole run. The selector above the graph sets it too.
+    scope = traitlets.Dict().tag(sync=True)
+    #: The Maps and Parallels a scope can pick (``ScopeChoice``), with their counts so far.
+    scopes = traitlets.List().tag(sync=True)
 
     def __init__(self, execution: Any = None, **kwargs: Any) -> None:
         super().__init__(execution, kind="graph", **kwargs)
+        self.observe(lambda _change: self.flush(), names="scope")
         definition = self.feed.definition
         if definition is not None:
             try:
@@ -112,11 +120,14 @@ class ExecutionGraph(_FeedWidget):
                 log.warning("%s", exc)
 
     def _update(self) -> None:
-        nodes = self.feed.nodes()
+        nodes = scoped_nodes(self.feed, self.scope)
         status = self.feed.header()["status"]
+        choices = scope_choices(self.feed)
         with self.hold_sync():
             self.nodes = nodes
             self.status = status
+            if choices != self.scopes:
+                self.scopes = choices
 
     def _on_select(self, content: Mapping[str, Any]) -> None:
         self.send(self.feed.details(str(content.get("node", ""))))
@@ -185,11 +196,14 @@ class RetryTimeline(_FeedWidget):
 
 
 class EventTable(_FeedWidget):
-    """The history events with a type filter; click a row to expand its JSON details."""
+    """The history events, filtered by type, by state and by search text; click a row to expand
+    its JSON details."""
 
     total = traitlets.Int(0).tag(sync=True)
     type_counts = traitlets.Dict().tag(sync=True)
     status = traitlets.Unicode("").tag(sync=True)
+    #: The state filter's choices (the definition's states, else those entered so far).
+    states = traitlets.List().tag(sync=True)
 
     def __init__(self, execution: Any = None, **kwargs: Any) -> None:
         super().__init__(execution, kind="events", **kwargs)
@@ -200,25 +214,33 @@ class EventTable(_FeedWidget):
             total = len(feed.events)
             counts = dict(sorted(feed.type_counts.items()))
             status = feed.tracker.status if feed.tracker.started is not None else ""
+        states = state_names(feed)
         with self.hold_sync():
             self.total = total
             self.type_counts = counts
             self.status = status
+            if states != self.states:
+                self.states = states
 
     def _on_page(self, content: Mapping[str, Any]) -> None:
         types = content.get("types")
-        total, rows = self.feed.page(
+        found = query(
+            self.feed,
             int(content.get("offset", 0)),
             int(content.get("limit", 50)),
-            [str(t) for t in types] if isinstance(types, list) else None,
+            types=[str(t) for t in types] if isinstance(types, list) else None,
+            state=str(content.get("state") or "") or None,
+            text=str(content.get("text") or ""),
+            follow=bool(content.get("follow")),
+            full=bool(content.get("full")),
         )
         self.send(
             {
                 "type": "page",
                 "request": int(content.get("request", 0)),
-                "offset": int(content.get("offset", 0)),
-                "total": total,
-                "rows": rows,
+                "offset": found.offset,
+                "total": found.total,
+                "rows": found.rows,
             }
         )
 

@@ -28,6 +28,20 @@ export interface TimelineRow {
   node: string | null;
 }
 
+/** The graph coloured for one iteration of Map `state` (or branch of a Parallel). */
+export interface Scope {
+  state: string;
+  index: number;
+}
+
+/** A Map or Parallel the scope selector offers: `count` iterations (branches) so far. */
+export interface ScopeChoice {
+  state: string;
+  type: string;
+  node: string;
+  count: number;
+}
+
 /** The execution's headline. */
 export interface Header {
   name: string;
@@ -53,13 +67,19 @@ export interface SelectRequest {
   node: string;
 }
 
-/** The event table asks for `limit` events from `offset` (only `types`, if given). */
+/** The event table asks for `limit` events from `offset` among those matching every filter
+ * given: `types`, the `state` they are about, a `text` to search for. `follow` asks for the last
+ * page instead of `offset`; `full` for details never truncated. */
 export interface PageRequest {
   type: "page";
   request: number;
   offset: number;
   limit: number;
   types: string[] | null;
+  state: string | null;
+  text: string;
+  follow: boolean;
+  full: boolean;
 }
 
 export type ToPython = HelloRequest | SelectRequest | PageRequest;
@@ -137,6 +157,9 @@ export interface GraphTraits {
   nodes: Record<string, NodeState>;
   status: string;
   palette: Palette;
+  /** `{}`: the whole run. */
+  scope: Scope | Record<string, never>;
+  scopes: ScopeChoice[];
 }
 
 export interface TimelineTraits {
@@ -149,6 +172,7 @@ export interface EventsTraits {
   total: number;
   type_counts: Record<string, number>;
   status: string;
+  states: string[];
 }
 
 export interface HeaderTraits {

@@ -1,20 +1,40 @@
-// EventTable: pages of history events fetched from Python, a type filter, expandable JSON, and a
-// "follow" mode that keeps the newest events in view while the execution runs.
+// EventTable: pages of history events fetched from Python, filtered by type, by state and by a
+// search text; rows expand to their details JSON; "follow" keeps the newest matching events in
+// view while the execution runs (Python finds the last page of the filtered list).
 
 import type { AnyModel } from "@anywidget/types";
 import { h } from "./dom";
 import type { EventRow, EventsTraits, FromPython, PageRequest } from "./protocol";
 
 const PAGE = 50;
+const TYPING = 250; // ms of quiet in the search box before asking
+
+interface Drawn {
+  row: EventRow;
+  tr: HTMLTableRowElement;
+  more: HTMLTableRowElement | null;
+}
+
+/** Whether a row drawn earlier can stay as it is (same event, same details as sent). */
+export function sameRow(a: EventRow, b: EventRow): boolean {
+  return a.id === b.id && a.details === b.details && a.truncated === b.truncated && a.log === b.log
+    && a.summary === b.summary;
+}
 
 export function renderTable(model: AnyModel<EventsTraits>, el: HTMLElement): () => void {
   const filter = h("select", "sfn-filter");
+  filter.title = "Event type";
+  const stateFilter = h("select", "sfn-filter sfn-state-filter");
+  stateFilter.title = "Events of one state";
+  const search = h("input", "sfn-search");
+  search.type = "search";
+  search.placeholder = "Search events…";
   const follow = h("input", "");
   follow.type = "checkbox";
   follow.checked = true;
   const previous = h("button", "", "‹");
   const next = h("button", "", "›");
-  const position = h("span", "sfn-muted");
+  const position = h("span", "sfn-muted sfn-position");
   const body = h("tbody", "");
   const table = h(
     "table",
@@ -23,8 +43,8 @@ export function renderTable(model: AnyModel<EventsTraits>, el: HTMLElement): () 
       h("th", "", "detail"))),
     body,
   );
-  const toolbar = h("div", "sfn-toolbar", filter, h("label", "", follow, " follow"), previous, next,
-    position);
+  const toolbar = h("div", "sfn-toolbar", filter, stateFilter, search,
+    h("label", "", follow, " follow"), previous, next, position);
   const scroll = h("div", "sfn-table-scroll", table);
   el.append(h("div", "sfn-table-widget", toolbar, scroll));
 
@@ -32,77 +52,169 @@ export function renderTable(model: AnyModel<EventsTraits>, el: HTMLElement): () 
   let total = 0;
   let request = 0;
   const open = new Set<number>();
-
-  const types = (): string[] | null => (filter.value ? [filter.value] : null);
+  const full = new Map<number, string>(); // event id -> details sent whole on request
+  const fullRequests = new Map<number, number>(); // request -> event id
+  let drawn = new Map<number, Drawn>();
+  let typing = 0;
 
   const ask = (): void => {
-    const message: PageRequest = { type: "page", request: ++request, offset, limit: PAGE, types: types() };
+    const message: PageRequest = {
+      type: "page", request: ++request, offset, limit: PAGE,
+      types: filter.value ? [filter.value] : null, state: stateFilter.value || null,
+      text: search.value, follow: follow.checked, full: false,
+    };
     model.send(message);
   };
 
+  const askFull = (id: number): void => {
+    fullRequests.set(++request, id);
+    const message: PageRequest = {
+      type: "page", request, offset: id - 1, limit: 1, types: null, state: null, text: "",
+      follow: false, full: true,
+    };
+    model.send(message);
+  };
+
+  const options = (select: HTMLSelectElement, all: string, entries: [string, string][]): void => {
+    const current = select.value;
+    const first = h("option", "", all);
+    first.value = "";
+    const list = [first];
+    for (const [value, label] of entries) {
+      const option = h("option", "", label);
+      option.value = value;
+      list.push(option);
+    }
+    select.replaceChildren(...list);
+    select.value = entries.some(([value]) => value === current) ? current : "";
+  };
+
+  let typesDrawn = "";
   const fillFilter = (): void => {
     const counts = model.get("type_counts") ?? {};
-    const current = filter.value;
-    const all = h("option", "", `All types (${model.get("total")})`);
-    all.value = "";
-    const options = [all];
-    for (const [type, count] of Object.entries(counts)) {
-      const option = h("option", "", `${type} (${count})`);
-      option.value = type;
-      options.push(option);
-    }
-    filter.replaceChildren(...options);
-    filter.value = current && current in counts ? current : "";
+    const key = JSON.stringify([model.get("total"), counts]);
+    if (key === typesDrawn) return;
+    typesDrawn = key;
+    options(filter, `All types (${model.get("total")})`,
+      Object.entries(counts).map(([type, count]) => [type, `${type} (${count})`]));
+  };
+
+  let statesDrawn = "";
+  const fillStates = (): void => {
+    const states = model.get("states") ?? [];
+    const key = JSON.stringify(states);
+    if (key === statesDrawn) return;
+    statesDrawn = key;
+    options(stateFilter, "All states", states.map((name) => [name, name]));
   };
 
   const onTotal = (): void => {
     fillFilter();
-    const matching = filter.value ? (model.get("type_counts")[filter.value] ?? 0) : model.get("total");
-    if (follow.checked) offset = Math.max(0, Math.floor(Math.max(matching - 1, 0) / PAGE) * PAGE);
+    // Following: Python answers with the last page of the filtered list. Otherwise only a page
+    // that is not full yet can change.
     if (follow.checked || offset + PAGE > total) ask();
   };
 
-  const show = (rows: EventRow[]): void => {
-    body.replaceChildren();
-    for (const row of rows) {
-      const tr = h("tr", "sfn-event", h("td", "", String(row.id)), h("td", "", row.time),
-        h("td", "", row.type), h("td", "", row.summary));
-      body.append(tr);
-      if (!row.details) continue;
+  const details = (row: EventRow): HTMLTableRowElement | null => {
+    if (!row.details) return null;
+    const text = full.get(row.id) ?? row.details;
+    const pre = h("pre", "sfn-pre sfn-event-json", text);
+    const cell = h("td", "", pre);
+    if (row.truncated && !full.has(row.id)) {
+      const all = h("button", "sfn-show-all", "show all");
+      all.title = "The details are longer than a page shows: fetch them whole";
+      all.addEventListener("click", (event) => {
+        event.stopPropagation();
+        all.disabled = true;
+        askFull(row.id);
+      });
+      cell.append(h("div", "sfn-muted", "… cut here ", all));
+    }
+    // A Lambda invocation's log (LogType Tail), decoded from its LogResult.
+    if (row.log) cell.append(h("div", "sfn-muted", "log"), h("pre", "sfn-pre sfn-log", row.log));
+    cell.colSpan = 3;
+    const more = h("tr", "sfn-event-details", h("td", "", ""), cell);
+    more.hidden = !open.has(row.id);
+    return more;
+  };
+
+  const drawRow = (row: EventRow): Drawn => {
+    const tr = h("tr", "sfn-event", h("td", "", String(row.id)), h("td", "", row.time),
+      h("td", "", row.type), h("td", "", row.summary));
+    tr.dataset.id = String(row.id);
+    const more = details(row);
+    if (more) {
       tr.classList.add("sfn-expandable");
-      const more = h("tr", "sfn-event-details", h("td", "", ""));
-      const cell = h("td", "", h("pre", "sfn-pre", row.details + (row.truncated ? "\n…" : "")));
-      // A Lambda invocation's log (LogType Tail), decoded from its LogResult.
-      if (row.log) cell.append(h("div", "sfn-muted", "log"), h("pre", "sfn-pre sfn-log", row.log));
-      cell.colSpan = 3;
-      more.append(cell);
-      more.hidden = !open.has(row.id);
       tr.addEventListener("click", () => {
-        more.hidden = !more.hidden;
-        if (more.hidden) open.delete(row.id);
+        const found = drawn.get(row.id)?.more;
+        if (!found) return;
+        found.hidden = !found.hidden;
+        tr.classList.toggle("sfn-open", !found.hidden);
+        if (found.hidden) open.delete(row.id);
         else open.add(row.id);
       });
-      body.append(more);
+      tr.classList.toggle("sfn-open", !more.hidden);
+    }
+    return { row, tr, more };
+  };
+
+  const show = (rows: EventRow[]): void => {
+    // Rows already on screen are kept as they are: while a run is followed, each update moves
+    // the page by a few rows, and rebuilding all 50 (and their JSON) would be wasted work.
+    const kept = new Map<number, Drawn>();
+    const nodes: Node[] = [];
+    for (const row of rows) {
+      const old = drawn.get(row.id);
+      const item = old && sameRow(old.row, row) ? old : drawRow(row);
+      kept.set(row.id, item);
+      nodes.push(item.tr);
+      if (item.more) nodes.push(item.more);
+    }
+    drawn = kept;
+    const current = Array.from(body.childNodes);
+    if (current.length !== nodes.length || current.some((node, i) => node !== nodes[i])) {
+      body.replaceChildren(...nodes);
     }
   };
 
   const onMessage = (message: FromPython): void => {
-    if (message.type !== "page" || message.request !== request) return;
+    if (message.type !== "page") return;
+    const wanted = fullRequests.get(message.request);
+    if (wanted !== undefined) {
+      fullRequests.delete(message.request);
+      const row = message.rows.find((r) => r.id === wanted);
+      const item = drawn.get(wanted);
+      if (!row || !item) return;
+      full.set(wanted, row.details);
+      const more = details(item.row);
+      if (item.more && more) item.more.replaceWith(more);
+      item.more = more;
+      return;
+    }
+    if (message.request !== request) return;
     total = message.total;
     offset = message.offset;
     show(message.rows);
     // Following: the newest event (the last row of the last page) is what must be in sight.
     if (follow.checked) scroll.scrollTop = scroll.scrollHeight;
     const last = Math.min(offset + message.rows.length, total);
-    position.textContent = total ? `${offset + 1}–${last} of ${total}` : "no events";
+    const filtered = filter.value || stateFilter.value || search.value.trim();
+    position.textContent = total
+      ? `${offset + 1}–${last} of ${total}${filtered ? " matching" : ""}`
+      : filtered ? "no matching events" : "no events";
     previous.disabled = offset === 0;
     next.disabled = last >= total;
   };
 
-  filter.addEventListener("change", () => {
-    offset = 0;
-    follow.checked = false;
+  const refilter = (): void => {
+    if (!follow.checked) offset = 0;
     ask();
+  };
+  filter.addEventListener("change", refilter);
+  stateFilter.addEventListener("change", refilter);
+  search.addEventListener("input", () => {
+    clearTimeout(typing);
+    typing = window.setTimeout(refilter, TYPING);
   });
   follow.addEventListener("change", onTotal);
   previous.addEventListener("click", () => {
@@ -117,11 +229,15 @@ export function renderTable(model: AnyModel<EventsTraits>, el: HTMLElement): () 
   });
   model.on("change:total", onTotal);
   model.on("change:type_counts", fillFilter);
+  model.on("change:states", fillStates);
   model.on("msg:custom", onMessage);
+  fillStates();
   onTotal();
   return () => {
+    clearTimeout(typing);
     model.off("change:total", onTotal);
     model.off("change:type_counts", fillFilter);
+    model.off("change:states", fillStates);
     model.off("msg:custom", onMessage);
   };
 }

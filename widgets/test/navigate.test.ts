@@ -1,0 +1,91 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { GROUP_OVER, groupIterations, groupSize, groupStatus } from "../src/groups";
+import type { TimelineRow } from "../src/protocol";
+import { RowStore } from "../src/rows";
+import { clampIndex, choiceLabel } from "../src/scope";
+import { ticks, TimeWindow } from "../src/zoom";
+
+function row(key: string, parent: string | null, order: number, extra: Partial<TimelineRow> = {}): TimelineRow {
+  return {
+    key, parent, order, kind: key.startsWith("i") ? "iteration" : "state", label: key, type: "Pass",
+    start: order, end: order + 10, status: "SUCCEEDED", attempts: [], error: null, node: null, ...extra,
+  };
+}
+
+function bigMap(count: number): TimelineRow[] {
+  const rows = [row("v1", null, 1, { type: "Map" })];
+  for (let i = 0; i < count; i++) {
+    rows.push(row(`i1.${i}`, "v1", i, { status: i === 437 ? "FAILED" : "SUCCEEDED" }));
+    rows.push(row(`v${100 + i}`, `i1.${i}`, 100 + i));
+  }
+  return rows;
+}
+
+test("a 1,000-iteration Map opens as 20 groups of 50; a group opens to its iterations", () => {
+  const store = new RowStore();
+  store.apply({ type: "rows", reset: true, rows: bigMap(1000), end: 1010, status: "RUNNING", ticking: false });
+  assert.equal(store.visible().length, 1);
+  store.toggle("v1", 1000);
+  const open = store.visible();
+  assert.equal(open.length, 21);
+  const groups = open.slice(1);
+  assert.deepEqual(groups.slice(0, 2).map((r) => r.row.label), ["#0–#49", "#50–#99"]);
+  assert.ok(groups.every((r) => r.collapsed && r.children === 50 && r.depth === 1));
+  const failed = groups.find((r) => r.row.label === "#400–#449");
+  assert.equal(failed?.row.status, "FAILED");
+  assert.equal(failed?.row.error, "1 failed");
+  store.toggle(failed!.row.key, 50);
+  const inside = store.visible();
+  assert.equal(inside.length, 21 + 50 * 2);
+  const first = inside.findIndex((r) => r.row.key === "i1.400");
+  assert.deepEqual([inside[first].depth, inside[first + 1].row.key, inside[first + 1].depth], [2, "v500", 3]);
+  store.setAll(false);
+  assert.equal(store.visible().length, 1);
+  store.setAll(true);
+  assert.equal(store.visible().length, 1 + 20 + 2000);
+});
+
+test("small Maps list their iterations; group sizes and statuses", () => {
+  const rows = bigMap(GROUP_OVER).filter((r) => r.parent === "v1");
+  assert.equal(groupIterations(row("v1", null, 1), rows).size, 0);
+  assert.deepEqual([groupSize(60), groupSize(1000), groupSize(10000)], [10, 50, 500]);
+  assert.equal(groupStatus([row("a", null, 0), row("b", null, 1, { status: "RUNNING" })]), "RUNNING");
+  const open = groupIterations(row("v1", null, 1), bigMap(60).filter((r) => r.parent === "v1")
+    .map((r, i) => (i === 3 ? { ...r, end: null, status: "RUNNING" } : r)));
+  const [first] = open.keys();
+  assert.equal(first.end, null);
+  assert.equal(first.status, "RUNNING");
+});
+
+test("zoom keeps the point under the pointer, pans within the run, and fits back", () => {
+  const window = new TimeWindow();
+  assert.deepEqual(window.range(9500), [0, 10000]);
+  window.zoom(4, 5000, 9500);
+  assert.deepEqual(window.range(9500), [3750, 6250]);
+  window.pan(-10000, 9500);
+  assert.deepEqual(window.range(9500), [0, 2500]);
+  window.pan(100000, 9500);
+  assert.deepEqual(window.range(9500), [7500, 10000]);
+  window.zoom(1 / 8, 8000, 9500);
+  assert.equal(window.zoomed, false);
+  window.zoom(2, 0, 9500);
+  window.fit();
+  assert.deepEqual(window.range(9500), [0, 10000]);
+});
+
+test("ticks are round steps inside the window", () => {
+  assert.deepEqual(ticks(3750, 6250), { step: 500, times: [4000, 4500, 5000, 5500, 6000] });
+  const { step, times } = ticks(0, 100 * 3600 * 1000);
+  assert.equal(step, 24 * 3600 * 1000);
+  assert.equal(times.length, 5);
+  assert.deepEqual(ticks(0.25, 1.5).times, [0.5, 1, 1.5]);
+});
+
+test("the scope selector's labels and index bounds", () => {
+  assert.equal(choiceLabel({ state: "Each", type: "Map", node: "/States/Each", count: 1000 }),
+    "Each (Map, 1000 iterations)");
+  assert.equal(choiceLabel({ state: "P", type: "Parallel", node: "/States/P", count: 1 }), "P (Parallel, 1 branch)");
+  assert.deepEqual([clampIndex(-3, 10), clampIndex(12, 10), clampIndex(4.7, 10), clampIndex(Number.NaN, 10)],
+    [0, 9, 4, 0]);
+});
