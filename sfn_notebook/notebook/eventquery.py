@@ -123,7 +123,13 @@ def _search_text(index: _Index, event: Mapping[str, Any]) -> str:
     event_id = int(event["id"])
     found = index.texts.get(event_id)
     if found is None:
-        found = json.dumps(event, default=str, ensure_ascii=False).lower()
+        # The event as JSON, and its payloads as the text they are (in the JSON they are
+        # escaped strings: a search for {"n":1} must find the input {"n":1}).
+        parts = [json.dumps(event, default=str, ensure_ascii=False)]
+        for key, value in event.items():
+            if key.endswith("EventDetails") and isinstance(value, Mapping):
+                parts += [v for v in value.values() if isinstance(v, str)]
+        found = "\n".join(parts).lower()
         index.texts[event_id] = found
     return found
 
