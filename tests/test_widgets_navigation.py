@@ -8,12 +8,13 @@ import json
 import time
 from typing import Any
 
+from test_widgets import customs, from_browser, messages, mock_comm  # noqa: F401 - fixture
+
 import sfn_notebook as sfn
 from sfn_notebook.notebook import protocol
 from sfn_notebook.notebook.eventquery import DETAIL_LIMIT, query, state_names
 from sfn_notebook.notebook.feed import ExecutionFeed
 from sfn_notebook.notebook.widgets import EventTable, ExecutionGraph, ExecutionView
-from test_widgets import customs, from_browser, messages, mock_comm  # noqa: F401 - fixture
 
 EVIL = "<img src=x onerror=alert(1)>"
 
@@ -146,9 +147,10 @@ def test_event_table_filters_by_state_and_text() -> None:
     # Search: case-insensitive, over the whole event.
     found = _page(table, text="<B>X</B>")
     # The Pass state's output, then every payload that carries it on (Map, Parallel, end).
-    assert found["rows"][0]["type"] == "PassStateExited" and '"name": "<img' in found["rows"][0][
-        "details"
-    ]
+    assert (
+        found["rows"][0]["type"] == "PassStateExited"
+        and '"name": "<img' in found["rows"][0]["details"]
+    )
     assert found["total"] == 9 and all("<b>x</b>" in r["details"] for r in found["rows"])
     assert _page(table, text="no such text")["total"] == 0
     both = _page(table, state=EVIL, text="html")
@@ -177,9 +179,10 @@ def test_details_are_cut_on_a_page_and_sent_whole_on_request() -> None:
     first = _page(table, limit=1)["rows"][0]
     assert first["truncated"] and len(first["details"]) == DETAIL_LIMIT
     whole = _page(table, offset=0, limit=1, full=True)["rows"][0]
-    assert not whole["truncated"] and big in json.loads(whole["details"])[
-        "executionStartedEventDetails"
-    ]["input"]
+    assert (
+        not whole["truncated"]
+        and big in json.loads(whole["details"])["executionStartedEventDetails"]["input"]
+    )
     # At most a few rows come whole in one reply.
     assert len(_page(table, limit=50, full=True)["rows"]) == 5
 
