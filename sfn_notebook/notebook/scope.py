@@ -69,7 +69,7 @@ def scope_choices(feed: ExecutionFeed) -> list[dict[str, Any]]:
         for name, count in counts.items()
         if name in kinds
     ]
-    choices.sort(key=lambda c: (order.get(c["state"], len(order)), c["state"]))
+    choices.sort(key=lambda c: (order.get(str(c["state"]), len(order)), str(c["state"])))
     return choices
 
 

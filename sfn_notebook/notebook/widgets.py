@@ -106,7 +106,7 @@ class ExecutionGraph(_FeedWidget):
     #: branch) alone; ``{}`` for the whole run. The selector above the graph sets it too.
     scope = traitlets.Dict().tag(sync=True)
     #: The Maps and Parallels a scope can pick (``ScopeChoice``), with their counts so far.
-    scopes = traitlets.List().tag(sync=True)
+    scopes: traitlets.List[dict[str, Any]] = traitlets.List().tag(sync=True)
 
     def __init__(self, execution: Any = None, **kwargs: Any) -> None:
         super().__init__(execution, kind="graph", **kwargs)
@@ -203,7 +203,7 @@ class EventTable(_FeedWidget):
     type_counts = traitlets.Dict().tag(sync=True)
     status = traitlets.Unicode("").tag(sync=True)
     #: The state filter's choices (the definition's states, else those entered so far).
-    states = traitlets.List().tag(sync=True)
+    states: traitlets.List[str] = traitlets.List().tag(sync=True)
 
     def __init__(self, execution: Any = None, **kwargs: Any) -> None:
         super().__init__(execution, kind="events", **kwargs)
