@@ -4,6 +4,7 @@
 
 import type { AnyModel } from "@anywidget/types";
 import { h } from "./dom";
+import { measure } from "./perf";
 import type { EventRow, EventsTraits, FromPython, PageRequest } from "./protocol";
 
 const PAGE = 50;
@@ -56,6 +57,7 @@ export function renderTable(model: AnyModel<EventsTraits>, el: HTMLElement): () 
   const fullRequests = new Map<number, number>(); // request -> event id
   let drawn = new Map<number, Drawn>();
   let typing = 0;
+  let firstRows = true;
 
   const ask = (): void => {
     const message: PageRequest = {
@@ -192,6 +194,7 @@ export function renderTable(model: AnyModel<EventsTraits>, el: HTMLElement): () 
       return;
     }
     if (message.request !== request) return;
+    const began = performance.now();
     total = message.total;
     offset = message.offset;
     show(message.rows);
@@ -204,6 +207,11 @@ export function renderTable(model: AnyModel<EventsTraits>, el: HTMLElement): () 
       : filtered ? "no matching events" : "no events";
     previous.disabled = offset === 0;
     next.disabled = last >= total;
+    measure("sfn-table-draw", began);
+    if (firstRows && message.rows.length) {
+      firstRows = false;
+      performance.mark("sfn-table-first-rows");
+    }
   };
 
   const refilter = (): void => {

@@ -9,6 +9,7 @@ import { h, s } from "./dom";
 import { formatMs, shorten, statusLabel } from "./format";
 import type { FromPython, HelloRequest, TimelineRow, TimelineTraits } from "./protocol";
 import { legend } from "./legend";
+import { measure } from "./perf";
 import { backoffs, bars, RowStore, type VisibleRow } from "./rows";
 import { ticks, TimeWindow } from "./zoom";
 
@@ -172,7 +173,7 @@ export function renderTimeline(model: AnyModel<TimelineTraits>, el: HTMLElement)
     fit.disabled = zoomOut.disabled = !zoom.zoomed;
     root.dataset.zoomed = String(zoom.zoomed);
     where();
-    performance.measure("sfn-timeline-draw", { start: began, end: performance.now() });
+    measure("sfn-timeline-draw", began);
     if (firstRows && store.rows.size) {
       firstRows = false;
       performance.mark("sfn-timeline-first-rows");

@@ -1,5 +1,5 @@
 // sfn-notebook widgets, built by widgets/build.mjs from widgets/src. Do not edit.
-// source-sha256: 164e563851bff83be2af7e1864acdfc70184dccc01396c13cd5e3cc2a398f911
+// source-sha256: f01ae9bfe4cb787a0e57b240e5a1fc13cb05c4e6a6a524141ba220d36efbec8e
 
 // src/dom.ts
 var SVG_NS = "http://www.w3.org/2000/svg";
@@ -518,6 +518,16 @@ function renderScope(model, el) {
   };
 }
 
+// src/perf.ts
+var KEEP = 5e3;
+var counts = /* @__PURE__ */ new Map();
+function measure(name, began) {
+  const count = (counts.get(name) ?? 0) + 1;
+  if (count > KEEP) performance.clearMeasures(name);
+  counts.set(name, count > KEEP ? 1 : count);
+  performance.measure(name, { start: began, end: performance.now() });
+}
+
 // src/table.ts
 var PAGE = 50;
 var TYPING = 250;
@@ -573,6 +583,7 @@ function renderTable(model, el) {
   const fullRequests = /* @__PURE__ */ new Map();
   let drawn = /* @__PURE__ */ new Map();
   let typing = 0;
+  let firstRows = true;
   const ask = () => {
     const message = {
       type: "page",
@@ -617,14 +628,14 @@ function renderTable(model, el) {
   };
   let typesDrawn = "";
   const fillFilter = () => {
-    const counts = model.get("type_counts") ?? {};
-    const key = JSON.stringify([model.get("total"), counts]);
+    const counts2 = model.get("type_counts") ?? {};
+    const key = JSON.stringify([model.get("total"), counts2]);
     if (key === typesDrawn) return;
     typesDrawn = key;
     options(
       filter,
       `All types (${model.get("total")})`,
-      Object.entries(counts).map(([type, count]) => [type, `${type} (${count})`])
+      Object.entries(counts2).map(([type, count]) => [type, `${type} (${count})`])
     );
   };
   let statesDrawn = "";
@@ -716,6 +727,7 @@ function renderTable(model, el) {
       return;
     }
     if (message.request !== request) return;
+    const began = performance.now();
     total = message.total;
     offset = message.offset;
     show(message.rows);
@@ -725,6 +737,11 @@ function renderTable(model, el) {
     position.textContent = total ? `${offset + 1}–${last} of ${total}${filtered ? " matching" : ""}` : filtered ? "no matching events" : "no events";
     previous.disabled = offset === 0;
     next.disabled = last >= total;
+    measure("sfn-table-draw", began);
+    if (firstRows && message.rows.length) {
+      firstRows = false;
+      performance.mark("sfn-table-first-rows");
+    }
   };
   const refilter = () => {
     if (!follow.checked) offset = 0;
@@ -1155,7 +1172,7 @@ function renderTimeline(model, el) {
     fit.disabled = zoomOut.disabled = !zoom.zoomed;
     root.dataset.zoomed = String(zoom.zoomed);
     where();
-    performance.measure("sfn-timeline-draw", { start: began, end: performance.now() });
+    measure("sfn-timeline-draw", began);
     if (firstRows && store.rows.size) {
       firstRows = false;
       performance.mark("sfn-timeline-first-rows");
