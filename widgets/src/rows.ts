@@ -46,7 +46,9 @@ export class RowStore {
 
   isCollapsed(key: string, children: number): boolean {
     if (this.everything) return false;
-    return this.toggled.get(key) ?? children > AUTO_COLLAPSE;
+    // Groups of iterations (groups.ts, keys "g…") start closed: opening a big Map shows its
+    // groups, one more click a group's iterations.
+    return this.toggled.get(key) ?? (key.startsWith("g") || children > AUTO_COLLAPSE);
   }
 
   /** Rows in tree order, skipping those under a collapsed row (rows whose parent has not

@@ -94,13 +94,23 @@ export function renderScope(model: AnyModel<GraphTraits>, el: HTMLElement): () =
     if (container.value === WHOLE) set(null);
     else go(0);
   });
-  index.addEventListener("change", () => go(Number(index.value)));
+  // Typing a number shows that iteration after a short pause; Enter or leaving the box at once.
+  let typing = 0;
+  index.addEventListener("input", () => {
+    clearTimeout(typing);
+    typing = window.setTimeout(() => go(Number(index.value)), 300);
+  });
+  index.addEventListener("change", () => {
+    clearTimeout(typing);
+    go(Number(index.value));
+  });
   previous.addEventListener("click", () => go((current()?.index ?? 0) - 1));
   next.addEventListener("click", () => go((current()?.index ?? 0) + 1));
   model.on("change:scopes", sync);
   model.on("change:scope", sync);
   sync();
   return () => {
+    clearTimeout(typing);
     model.off("change:scopes", sync);
     model.off("change:scope", sync);
   };

@@ -114,7 +114,8 @@ export function renderTimeline(model: AnyModel<TimelineTraits>, el: HTMLElement)
     // Only the rows in sight (and SPARE around them) are drawn; the SVG keeps its full height so
     // the scrollbar tells the truth.
     const top = canvas.scrollTop;
-    const sight = canvas.clientHeight || AXIS + FIT * ROW;
+    // At least the box's full height: it may be about to grow to it with the rows drawn now.
+    const sight = Math.max(canvas.clientHeight, AXIS + FIT * ROW + 6);
     const firstRow = Math.max(0, Math.floor((top - AXIS) / ROW) - SPARE);
     const lastRow = Math.min(visible.length, Math.ceil((top + sight - AXIS) / ROW) + SPARE);
     for (const t of times) {

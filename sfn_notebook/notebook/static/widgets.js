@@ -1,5 +1,5 @@
 // sfn-notebook widgets, built by widgets/build.mjs from widgets/src. Do not edit.
-// source-sha256: f01ae9bfe4cb787a0e57b240e5a1fc13cb05c4e6a6a524141ba220d36efbec8e
+// source-sha256: 168c2e727727377bdc6d657a71dc1b925118550cb2a986205386234698554e21
 
 // src/dom.ts
 var SVG_NS = "http://www.w3.org/2000/svg";
@@ -506,13 +506,22 @@ function renderScope(model, el) {
     if (container.value === WHOLE) set(null);
     else go(0);
   });
-  index.addEventListener("change", () => go(Number(index.value)));
+  let typing = 0;
+  index.addEventListener("input", () => {
+    clearTimeout(typing);
+    typing = window.setTimeout(() => go(Number(index.value)), 300);
+  });
+  index.addEventListener("change", () => {
+    clearTimeout(typing);
+    go(Number(index.value));
+  });
   previous.addEventListener("click", () => go((current()?.index ?? 0) - 1));
   next.addEventListener("click", () => go((current()?.index ?? 0) + 1));
   model.on("change:scopes", sync);
   model.on("change:scope", sync);
   sync();
   return () => {
+    clearTimeout(typing);
     model.off("change:scopes", sync);
     model.off("change:scope", sync);
   };
@@ -869,7 +878,7 @@ var RowStore = class {
   }
   isCollapsed(key, children) {
     if (this.everything) return false;
-    return this.toggled.get(key) ?? children > AUTO_COLLAPSE;
+    return this.toggled.get(key) ?? (key.startsWith("g") || children > AUTO_COLLAPSE);
   }
   /** Rows in tree order, skipping those under a collapsed row (rows whose parent has not
    * arrived yet are shown at the top level). A big Map's iterations come in groups
@@ -1090,7 +1099,7 @@ function renderTimeline(model, el) {
     const width = LABEL + CHART + 20;
     const svg = s("svg", { width, height, viewBox: `0 0 ${width} ${height}`, class: "sfn-timeline-svg" });
     const top = canvas.scrollTop;
-    const sight = canvas.clientHeight || AXIS + FIT * ROW;
+    const sight = Math.max(canvas.clientHeight, AXIS + FIT * ROW + 6);
     const firstRow = Math.max(0, Math.floor((top - AXIS) / ROW) - SPARE);
     const lastRow = Math.min(visible.length, Math.ceil((top + sight - AXIS) / ROW) + SPARE);
     for (const t of times) {
