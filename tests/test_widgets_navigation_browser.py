@@ -308,6 +308,11 @@ def _stats(values: list[float]) -> dict[str, float]:
     }
 
 
+def _since(mark: float | None, started_at: float) -> float | None:
+    """Ms from the kernel's start of the run (epoch seconds) to a page mark (epoch ms)."""
+    return None if mark is None else round(mark - started_at * 1000, 1)
+
+
 def test_a_10000_event_run_stays_responsive(server: tuple[str, str, Path]) -> None:
     app, base, root = server
     _notebook(root / "scale.ipynb", SCALE_CODE)
@@ -326,6 +331,9 @@ def test_a_10000_event_run_stays_responsive(server: tuple[str, str, Path]) -> No
             expand = page.locator(".sfn-zoom-button:text-is('expand all')")
             if expand.count():
                 expand.click()
+            print("DEBUG1", page.eval_on_selector_all(".sfn-timeline-svg text.sfn-row-label", "ts => ts.slice(0, 6).map(t => t.textContent)"), page.inner_text(".sfn-timeline-more"))
+            time.sleep(2)
+            print("DEBUG2", page.eval_on_selector_all(".sfn-timeline-svg text.sfn-row-label", "ts => ts.slice(0, 6).map(t => t.textContent)"), page.inner_text(".sfn-timeline-more"))
             status = page.evaluate("() => document.querySelector('.sfn-header')?.dataset.status")
             page.wait_for_selector(".sfn-header[data-status='SUCCEEDED']", timeout=120_000)
             live_to = page.evaluate("() => performance.now()")
@@ -345,8 +353,8 @@ def test_a_10000_event_run_stays_responsive(server: tuple[str, str, Path]) -> No
         "events": events,
         "live_seconds": round((live_to - live_from) / 1000, 2),
         "status_when_opened": status,
-        "first_timeline_paint_ms": round(measured["firstTimeline"] - started_at * 1000, 1),
-        "first_table_paint_ms": round(measured["firstTable"] - started_at * 1000, 1),
+        "first_timeline_paint_ms": _since(measured["firstTimeline"], started_at),
+        "first_table_paint_ms": _since(measured["firstTable"], started_at),
         "timeline_draw": _stats(measured["timeline"]),
         "table_draw": _stats(measured["table"]),
         "frame_gap": _stats(measured["frames"]),
@@ -360,7 +368,10 @@ def test_a_10000_event_run_stays_responsive(server: tuple[str, str, Path]) -> No
     assert status == "RUNNING", report  # the measurements cover a live run
     assert report["timeline_draw"]["count"] > 10, report
     # Generous bounds (2 shared cores, other work running): the page stays interactive.
+    assert report["first_timeline_paint_ms"] is not None, report
+    assert report["first_table_paint_ms"] is not None, report
     assert report["first_timeline_paint_ms"] < 15_000, report
+    assert report["first_table_paint_ms"] < 15_000, report
     assert report["timeline_draw"]["p95_ms"] < 100, report
     assert report["table_draw"]["p95_ms"] < 100, report
     assert report["frame_gap"]["p95_ms"] < 250, report

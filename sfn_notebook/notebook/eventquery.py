@@ -13,7 +13,7 @@ text is built once and kept, so typing in the search box stays cheap on a long r
 ...                                          "B": {"Type": "Succeed"}}}, {"x": "needle"})
 >>> feed = ExecutionFeed.of(ex)
 >>> query(feed, state="B").total, query(feed, text="NEEDLE").total
-(2, 5)
+(2, 6)
 """
 
 from __future__ import annotations
@@ -117,6 +117,24 @@ def query(
     offset = max(0, min(offset, total))
     rows = [_row(e, start, feed.logs, full) for e in matching[offset : offset + limit]]
     return Page(offset, total, rows)
+
+
+def tail(feed: ExecutionFeed, after: int, limit: int = 50) -> tuple[int, list[dict[str, Any]]]:
+    """(total, rows) of the newest events with an id above ``after``, at most ``limit``: what
+    changed on the last page since the rows sent before.
+
+    >>> import sfn_notebook as sfn
+    >>> from sfn_notebook.notebook.feed import ExecutionFeed
+    >>> feed = ExecutionFeed.of(sfn.run({"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}))
+    >>> total, rows = tail(feed, 2)
+    >>> total, [row["type"] for row in rows]
+    (4, ['SucceedStateExited', 'ExecutionSucceeded'])
+    """
+    with feed.lock:
+        total = len(feed.events)
+        newest = feed.events[max(after, total - limit) :]  # ids are 1-based and dense
+        start = feed.tracker.started
+    return total, [_row(e, start, feed.logs, False) for e in newest]
 
 
 def _search_text(index: _Index, event: Mapping[str, Any]) -> str:

@@ -11,9 +11,12 @@ Traits per widget ``kind``:
 * ``graph``: ``svg`` (str), ``nodes`` (``dict[node id, NodeState]``), ``status`` (str),
   ``palette`` (``dict[status, [fill, border]]``), ``scope`` (:class:`Scope`, or ``{}`` for the
   whole run; the browser sets it), ``scopes`` (``list[ScopeChoice]``)
-* ``timeline``: ``palette``; rows arrive as :class:`RowsUpdate`
+* ``timeline``: ``palette``, ``snapshot`` (the :class:`RowsUpdate` reset at construction); later
+  rows arrive as :class:`RowsUpdate` patches
 * ``events``: ``total`` (int), ``type_counts`` (``dict[str, int]``), ``status`` (str),
-  ``states`` (``list[str]``, the state filter's choices)
+  ``states`` (``list[str]``, the state filter's choices), ``newest`` (``list[EventRow]``: the
+  events added since the previous update, at most a page, so a table following the run needs no
+  request while the kernel is busy)
 * ``header``: ``header`` (:class:`~sfn_notebook.render.html.Header`), ``palette``
 
 >>> sorted(NodeState.__annotations__)
@@ -113,6 +116,7 @@ class RowsUpdate(TypedDict):
     end: float | None
     status: str
     ticking: bool  # real clock, running: the browser advances ``end`` with wall time
+    version: int  # the feed's version: an older reset never undoes a newer patch
 
 
 class VisitDetails(TypedDict):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ import ipywidgets
 import traitlets
 
 from sfn_notebook.asl import model as m
-from sfn_notebook.notebook.eventquery import query, state_names
+from sfn_notebook.notebook.eventquery import query, state_names, tail
 from sfn_notebook.notebook.feed import ExecutionFeed, Throttle
 from sfn_notebook.notebook.scope import scope_choices, scoped_nodes
 from sfn_notebook.render.dot import palette
@@ -37,6 +38,10 @@ log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static"
 INTERVAL = 0.1  # seconds between two messages of one widget: at most 10 a second
+#: Seconds after a timeline is made during which each patch repeats every change since its
+#: snapshot: its view may render (and start listening) after the first patches went out.
+BACKFILL = 1.5
+TAIL = 50  # events pushed to the event table per update: its page size
 
 
 class _FeedWidget(anywidget.AnyWidget):
@@ -134,58 +139,62 @@ class ExecutionGraph(_FeedWidget):
 
 
 class RetryTimeline(_FeedWidget):
-    """A Gantt of state attempts: retries, backoff gaps, Map iterations as collapsible rows."""
+    """A Gantt of state attempts: retries, backoff gaps, Map iterations as collapsible rows.
+
+    The rows at construction go in the ``snapshot`` trait (trait updates reach the browser's
+    model even before a view exists, and while the kernel is busy); later changes go as
+    ``RowsUpdate`` patches. A view that renders after some patches went out would miss them, so
+    for :data:`BACKFILL` seconds each patch repeats every change since the snapshot. A view asks
+    for a full ``reset`` too (``hello``), answered whenever the kernel is free to read it.
+    """
 
     palette = traitlets.Dict(palette()).tag(sync=True)
+    snapshot = traitlets.Dict().tag(sync=True)
 
     def __init__(self, execution: Any = None, **kwargs: Any) -> None:
         self._sent = 0
         self._sent_end: float | None = None
         self._sent_status = ""
+        self._base: int | None = None  # the snapshot's version
+        self._backfill_until = 0.0
         super().__init__(execution, kind="timeline", **kwargs)
 
-    def _update(self) -> None:
+    def _message(self, reset: bool, since: int) -> dict[str, Any]:
         feed = self.feed
         with feed.lock:
             version = feed.refresh()
-            rows = feed.rows_after(self._sent)
-            self._sent = version
-            end = feed.end_ms()
-            status = feed.tracker.status
-            ticking = feed.ticking()
+            return {
+                "type": "rows",
+                "reset": reset,
+                "rows": feed.rows_after(since),
+                "end": feed.end_ms(),
+                "status": feed.tracker.status,
+                "ticking": feed.ticking(),
+                "version": version,
+            }
+
+    def _update(self) -> None:
+        if self._base is None:
+            message = self._message(True, 0)
+            self._base = self._sent = message["version"]
+            self._sent_end, self._sent_status = message["end"], message["status"]
+            self._backfill_until = time.monotonic() + BACKFILL
+            self.snapshot = message
+            return
+        backfill = time.monotonic() < self._backfill_until
+        message = self._message(False, self._base if backfill else self._sent)
+        fresh = message["version"] != self._sent
+        self._sent = message["version"]
+        end, status, ticking = message["end"], message["status"], message["ticking"]
         # While ticking, ``end`` moves on its own in the browser: no message for that alone.
-        if not rows and status == self._sent_status and (ticking or end == self._sent_end):
+        news = fresh and bool(message["rows"])
+        if not news and status == self._sent_status and (ticking or end == self._sent_end):
             return
         self._sent_end, self._sent_status = end, status
-        self.send(
-            {
-                "type": "rows",
-                "reset": False,
-                "rows": rows,
-                "end": end,
-                "status": status,
-                "ticking": ticking,
-            }
-        )
+        self.send(message)
 
     def _on_hello(self, _content: Mapping[str, Any]) -> None:
-        feed = self.feed
-        with feed.lock:
-            feed.refresh()
-            rows = feed.rows_after(0)
-            end = feed.end_ms()
-            status = feed.tracker.status
-            ticking = feed.ticking()
-        self.send(
-            {
-                "type": "rows",
-                "reset": True,
-                "rows": rows,
-                "end": end,
-                "status": status,
-                "ticking": ticking,
-            }
-        )
+        self.send(self._message(True, 0))
 
     @property
     def rows(self) -> list[TimelineRow]:
@@ -204,8 +213,12 @@ class EventTable(_FeedWidget):
     status = traitlets.Unicode("").tag(sync=True)
     #: The state filter's choices (the definition's states, else those entered so far).
     states: traitlets.List[str] = traitlets.List().tag(sync=True)
+    #: The events added since the previous update (at most a page; ``EventRow``): a table that
+    #: follows the run shows them without asking, so it keeps up while the kernel is busy.
+    newest: traitlets.List[dict[str, Any]] = traitlets.List().tag(sync=True)
 
     def __init__(self, execution: Any = None, **kwargs: Any) -> None:
+        self._tail_sent = 0  # the newest event id sent as a TailUpdate
         super().__init__(execution, kind="events", **kwargs)
 
     def _update(self) -> None:
@@ -215,12 +228,18 @@ class EventTable(_FeedWidget):
             counts = dict(sorted(feed.type_counts.items()))
             status = feed.tracker.status if feed.tracker.started is not None else ""
         states = state_names(feed)
-        with self.hold_sync():
+        newest: list[Any] | None = None
+        if total > self._tail_sent:
+            total, newest = tail(feed, self._tail_sent, TAIL)
+            self._tail_sent = total
+        with self.hold_sync():  # one message: the counts and the events they count
             self.total = total
             self.type_counts = counts
             self.status = status
             if states != self.states:
                 self.states = states
+            if newest is not None:
+                self.newest = newest
 
     def _on_page(self, content: Mapping[str, Any]) -> None:
         types = content.get("types")

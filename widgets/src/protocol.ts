@@ -95,6 +95,8 @@ export interface RowsUpdate {
   status: string;
   /** Real clock, still running: `end` grows with wall time between updates. */
   ticking: boolean;
+  /** The feed's version: an older reset never undoes a newer patch. */
+  version: number;
 }
 
 /** One visit of a selected state. */
@@ -165,6 +167,8 @@ export interface GraphTraits {
 export interface TimelineTraits {
   kind: "timeline";
   palette: Palette;
+  /** The rows at construction (a reset); patches follow as RowsUpdate messages. */
+  snapshot: RowsUpdate | Record<string, never>;
 }
 
 export interface EventsTraits {
@@ -173,6 +177,10 @@ export interface EventsTraits {
   type_counts: Record<string, number>;
   status: string;
   states: string[];
+  /** The events added since the previous update (the newest page at most), in the same update
+   * as `total`: following the unfiltered list needs no request, so the table keeps up while the
+   * kernel is busy running a cell. */
+  newest: EventRow[];
 }
 
 export interface HeaderTraits {

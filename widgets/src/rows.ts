@@ -25,9 +25,25 @@ export class RowStore {
   toggled = new Map<string, boolean>();
   private everything = false; // setAll: walk every row as if all were open
 
+  /** The newest feed version applied, and each row's: messages can arrive out of order (a
+   * reset asked for by `hello` is answered when the kernel is free, after newer patches). */
+  version = -1;
+  private rowVersion = new Map<string, number>();
+
   apply(update: RowsUpdate, now = 0): void {
-    if (update.reset) this.rows.clear();
-    for (const row of update.rows) this.rows.set(row.key, row);
+    const version = update.version ?? 0;
+    const newest = version >= this.version;
+    if (update.reset && newest) {
+      this.rows.clear();
+      this.rowVersion.clear();
+    }
+    for (const row of update.rows) {
+      if ((this.rowVersion.get(row.key) ?? -1) > version) continue; // a newer patch has it
+      this.rows.set(row.key, row);
+      this.rowVersion.set(row.key, version);
+    }
+    if (!newest) return;
+    this.version = version;
     this.end = update.end;
     this.status = update.status;
     this.ticking = update.ticking;

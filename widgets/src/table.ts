@@ -59,7 +59,9 @@ export function renderTable(model: AnyModel<EventsTraits>, el: HTMLElement): () 
   let typing = 0;
   let firstRows = true;
 
+  let waiting = false; // an ask not answered yet (the kernel may be busy running a cell)
   const ask = (): void => {
+    waiting = true;
     const message: PageRequest = {
       type: "page", request: ++request, offset, limit: PAGE,
       types: filter.value ? [filter.value] : null, state: stateFilter.value || null,
@@ -110,10 +112,47 @@ export function renderTable(model: AnyModel<EventsTraits>, el: HTMLElement): () 
     options(stateFilter, "All states", states.map((name) => [name, name]));
   };
 
+  const filtering = (): boolean => Boolean(filter.value || stateFilter.value || search.value.trim());
+  /** Following the whole list, unfiltered: the pushed events have what the last page shows. */
+  const plain = (): boolean => follow.checked && !filtering();
+
+  // The newest events, pushed by Python with every update (the `newest` trait): following an
+  // unfiltered list needs no request, so the table keeps up even while the kernel is busy.
+  const tail = new Map<number, EventRow>();
+  const onNewest = (): void => {
+    let newest = 0;
+    for (const row of model.get("newest") ?? []) {
+      tail.set(row.id, row);
+      newest = Math.max(newest, row.id);
+    }
+    for (const id of tail.keys()) if (id <= newest - 2 * PAGE) tail.delete(id);
+  };
+
+  const showTail = (): boolean => {
+    const count = model.get("total") ?? 0;
+    if (!count) return false;
+    const from = Math.floor((count - 1) / PAGE) * PAGE;
+    const rows: EventRow[] = [];
+    for (let id = from + 1; id <= count; id++) {
+      const row = tail.get(id);
+      if (!row) return false;
+      rows.push(row);
+    }
+    present(rows, from, count);
+    return true;
+  };
+
   const onTotal = (): void => {
+    onNewest(); // the same update brings the total and the events it counts
     fillFilter();
-    // Following: Python answers with the last page of the filtered list. Otherwise only a page
-    // that is not full yet can change.
+    if (plain()) {
+      // Ask only when the pushed events do not cover the last page (a view opened late) and no
+      // ask is already waiting for the kernel.
+      if (!showTail() && !waiting) ask();
+      return;
+    }
+    // Following a filtered list: Python answers with its last page. Otherwise only a page that
+    // is not full yet can change.
     if (follow.checked || offset + PAGE > total) ask();
   };
 
@@ -194,21 +233,26 @@ export function renderTable(model: AnyModel<EventsTraits>, el: HTMLElement): () 
       return;
     }
     if (message.request !== request) return;
+    waiting = false;
+    present(message.rows, message.offset, message.total);
+  };
+
+  const present = (rows: EventRow[], from: number, count: number): void => {
     const began = performance.now();
-    total = message.total;
-    offset = message.offset;
-    show(message.rows);
+    total = count;
+    offset = from;
+    show(rows);
     // Following: the newest event (the last row of the last page) is what must be in sight.
     if (follow.checked) scroll.scrollTop = scroll.scrollHeight;
-    const last = Math.min(offset + message.rows.length, total);
-    const filtered = filter.value || stateFilter.value || search.value.trim();
+    const last = Math.min(offset + rows.length, total);
+    const filtered = filtering();
     position.textContent = total
       ? `${offset + 1}–${last} of ${total}${filtered ? " matching" : ""}`
       : filtered ? "no matching events" : "no events";
     previous.disabled = offset === 0;
     next.disabled = last >= total;
     measure("sfn-table-draw", began);
-    if (firstRows && message.rows.length) {
+    if (firstRows && rows.length) {
       firstRows = false;
       performance.mark("sfn-table-first-rows");
     }
@@ -236,6 +280,7 @@ export function renderTable(model: AnyModel<EventsTraits>, el: HTMLElement): () 
     ask();
   });
   model.on("change:total", onTotal);
+  model.on("change:newest", onNewest);
   model.on("change:type_counts", fillFilter);
   model.on("change:states", fillStates);
   model.on("msg:custom", onMessage);
@@ -244,6 +289,7 @@ export function renderTable(model: AnyModel<EventsTraits>, el: HTMLElement): () 
   return () => {
     clearTimeout(typing);
     model.off("change:total", onTotal);
+    model.off("change:newest", onNewest);
     model.off("change:type_counts", fillFilter);
     model.off("change:states", fillStates);
     model.off("msg:custom", onMessage);

@@ -7,7 +7,7 @@
 import type { AnyModel } from "@anywidget/types";
 import { h, s } from "./dom";
 import { formatMs, shorten, statusLabel } from "./format";
-import type { FromPython, HelloRequest, TimelineRow, TimelineTraits } from "./protocol";
+import type { FromPython, HelloRequest, RowsUpdate, TimelineRow, TimelineTraits } from "./protocol";
 import { legend } from "./legend";
 import { measure } from "./perf";
 import { backoffs, bars, RowStore, type VisibleRow } from "./rows";
@@ -251,6 +251,10 @@ export function renderTimeline(model: AnyModel<TimelineTraits>, el: HTMLElement)
   model.on("msg:custom", onMessage);
   model.on("change:palette", schedule);
   model.on("change:palette", drawKey);
+  // The rows at construction first (a trait: there even if patches went out before this view
+  // existed), then a full reset asked for, answered when the kernel is free to read the ask.
+  const snapshot = model.get("snapshot");
+  if (snapshot && "rows" in snapshot) store.apply(snapshot as RowsUpdate, performance.now());
   const hello: HelloRequest = { type: "hello" };
   model.send(hello);
   draw();

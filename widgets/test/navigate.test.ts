@@ -24,7 +24,7 @@ function bigMap(count: number): TimelineRow[] {
 
 test("a 1,000-iteration Map opens as 20 groups of 50; a group opens to its iterations", () => {
   const store = new RowStore();
-  store.apply({ type: "rows", reset: true, rows: bigMap(1000), end: 1010, status: "RUNNING", ticking: false });
+  store.apply({ type: "rows", reset: true, rows: bigMap(1000), end: 1010, status: "RUNNING", ticking: false, version: 0 });
   assert.equal(store.visible().length, 1);
   store.toggle("v1", 1000);
   const open = store.visible();
@@ -88,4 +88,20 @@ test("the scope selector's labels and index bounds", () => {
   assert.equal(choiceLabel({ state: "P", type: "Parallel", node: "/States/P", count: 1 }), "P (Parallel, 1 branch)");
   assert.deepEqual([clampIndex(-3, 10), clampIndex(12, 10), clampIndex(4.7, 10), clampIndex(Number.NaN, 10)],
     [0, 9, 4, 0]);
+});
+
+test("a reset answered late never undoes newer patches", () => {
+  const store = new RowStore();
+  store.apply({ type: "rows", reset: true, rows: [row("v1", null, 1, { status: "RUNNING", end: null })], end: 5,
+    status: "RUNNING", ticking: false, version: 1 });
+  store.apply({ type: "rows", reset: false, rows: [row("v1", null, 1), row("v2", null, 2)], end: 20,
+    status: "SUCCEEDED", ticking: false, version: 4 });
+  // The answer to `hello`, computed at version 2, arrives last.
+  store.apply({ type: "rows", reset: true, rows: [row("v1", null, 1, { status: "RUNNING", end: null })], end: 8,
+    status: "RUNNING", ticking: false, version: 2 });
+  assert.deepEqual(store.visible().map((r) => [r.row.key, r.row.status]), [["v1", "SUCCEEDED"], ["v2", "SUCCEEDED"]]);
+  assert.equal(store.status, "SUCCEEDED");
+  store.apply({ type: "rows", reset: true, rows: [row("v1", null, 1)], end: 20, status: "SUCCEEDED", ticking: false,
+    version: 5 });
+  assert.deepEqual(store.visible().map((r) => r.row.key), ["v1"]);
 });

@@ -1,5 +1,5 @@
 // sfn-notebook widgets, built by widgets/build.mjs from widgets/src. Do not edit.
-// source-sha256: 168c2e727727377bdc6d657a71dc1b925118550cb2a986205386234698554e21
+// source-sha256: bf1a7d098e60c4c81ae415b6b17e3ec414950200241dbf1b7fbe434c08ea1be4
 
 // src/dom.ts
 var SVG_NS = "http://www.w3.org/2000/svg";
@@ -593,7 +593,9 @@ function renderTable(model, el) {
   let drawn = /* @__PURE__ */ new Map();
   let typing = 0;
   let firstRows = true;
+  let waiting = false;
   const ask = () => {
+    waiting = true;
     const message = {
       type: "page",
       request: ++request,
@@ -655,8 +657,37 @@ function renderTable(model, el) {
     statesDrawn = key;
     options(stateFilter, "All states", states.map((name) => [name, name]));
   };
+  const filtering = () => Boolean(filter.value || stateFilter.value || search.value.trim());
+  const plain = () => follow.checked && !filtering();
+  const tail = /* @__PURE__ */ new Map();
+  const onNewest = () => {
+    let newest = 0;
+    for (const row of model.get("newest") ?? []) {
+      tail.set(row.id, row);
+      newest = Math.max(newest, row.id);
+    }
+    for (const id of tail.keys()) if (id <= newest - 2 * PAGE) tail.delete(id);
+  };
+  const showTail = () => {
+    const count = model.get("total") ?? 0;
+    if (!count) return false;
+    const from = Math.floor((count - 1) / PAGE) * PAGE;
+    const rows = [];
+    for (let id = from + 1; id <= count; id++) {
+      const row = tail.get(id);
+      if (!row) return false;
+      rows.push(row);
+    }
+    present(rows, from, count);
+    return true;
+  };
   const onTotal = () => {
+    onNewest();
     fillFilter();
+    if (plain()) {
+      if (!showTail() && !waiting) ask();
+      return;
+    }
     if (follow.checked || offset + PAGE > total) ask();
   };
   const details2 = (row) => {
@@ -736,18 +767,22 @@ function renderTable(model, el) {
       return;
     }
     if (message.request !== request) return;
+    waiting = false;
+    present(message.rows, message.offset, message.total);
+  };
+  const present = (rows, from, count) => {
     const began = performance.now();
-    total = message.total;
-    offset = message.offset;
-    show(message.rows);
+    total = count;
+    offset = from;
+    show(rows);
     if (follow.checked) scroll.scrollTop = scroll.scrollHeight;
-    const last = Math.min(offset + message.rows.length, total);
-    const filtered = filter.value || stateFilter.value || search.value.trim();
+    const last = Math.min(offset + rows.length, total);
+    const filtered = filtering();
     position.textContent = total ? `${offset + 1}–${last} of ${total}${filtered ? " matching" : ""}` : filtered ? "no matching events" : "no events";
     previous.disabled = offset === 0;
     next.disabled = last >= total;
     measure("sfn-table-draw", began);
-    if (firstRows && message.rows.length) {
+    if (firstRows && rows.length) {
       firstRows = false;
       performance.mark("sfn-table-first-rows");
     }
@@ -774,6 +809,7 @@ function renderTable(model, el) {
     ask();
   });
   model.on("change:total", onTotal);
+  model.on("change:newest", onNewest);
   model.on("change:type_counts", fillFilter);
   model.on("change:states", fillStates);
   model.on("msg:custom", onMessage);
@@ -782,6 +818,7 @@ function renderTable(model, el) {
   return () => {
     clearTimeout(typing);
     model.off("change:total", onTotal);
+    model.off("change:newest", onNewest);
     model.off("change:type_counts", fillFilter);
     model.off("change:states", fillStates);
     model.off("msg:custom", onMessage);
@@ -858,11 +895,26 @@ var RowStore = class {
     /** Rows the user opened or closed; others follow AUTO_COLLAPSE. */
     this.toggled = /* @__PURE__ */ new Map();
     this.everything = false;
+    // setAll: walk every row as if all were open
+    /** The newest feed version applied, and each row's: messages can arrive out of order (a
+     * reset asked for by `hello` is answered when the kernel is free, after newer patches). */
+    this.version = -1;
+    this.rowVersion = /* @__PURE__ */ new Map();
   }
-  // setAll: walk every row as if all were open
   apply(update, now = 0) {
-    if (update.reset) this.rows.clear();
-    for (const row of update.rows) this.rows.set(row.key, row);
+    const version = update.version ?? 0;
+    const newest = version >= this.version;
+    if (update.reset && newest) {
+      this.rows.clear();
+      this.rowVersion.clear();
+    }
+    for (const row of update.rows) {
+      if ((this.rowVersion.get(row.key) ?? -1) > version) continue;
+      this.rows.set(row.key, row);
+      this.rowVersion.set(row.key, version);
+    }
+    if (!newest) return;
+    this.version = version;
     this.end = update.end;
     this.status = update.status;
     this.ticking = update.ticking;
@@ -1251,6 +1303,8 @@ function renderTimeline(model, el) {
   model.on("msg:custom", onMessage);
   model.on("change:palette", schedule);
   model.on("change:palette", drawKey);
+  const snapshot = model.get("snapshot");
+  if (snapshot && "rows" in snapshot) store.apply(snapshot, performance.now());
   const hello = { type: "hello" };
   model.send(hello);
   draw();
