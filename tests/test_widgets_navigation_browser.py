@@ -331,9 +331,6 @@ def test_a_10000_event_run_stays_responsive(server: tuple[str, str, Path]) -> No
             expand = page.locator(".sfn-zoom-button:text-is('expand all')")
             if expand.count():
                 expand.click()
-            print("DEBUG1", page.eval_on_selector_all(".sfn-timeline-svg text.sfn-row-label", "ts => ts.slice(0, 6).map(t => t.textContent)"), page.inner_text(".sfn-timeline-more"))
-            time.sleep(2)
-            print("DEBUG2", page.eval_on_selector_all(".sfn-timeline-svg text.sfn-row-label", "ts => ts.slice(0, 6).map(t => t.textContent)"), page.inner_text(".sfn-timeline-more"))
             status = page.evaluate("() => document.querySelector('.sfn-header')?.dataset.status")
             page.wait_for_selector(".sfn-header[data-status='SUCCEEDED']", timeout=120_000)
             live_to = page.evaluate("() => performance.now()")
