@@ -279,6 +279,12 @@ export function renderTable(model: AnyModel<EventsTraits>, el: HTMLElement): () 
     offset += PAGE;
     ask();
   });
+  // The first rows may be drawn before the view is in the page (no height to scroll yet): once
+  // the box gets its size, a following table scrolls to its newest row.
+  const sized = new ResizeObserver(() => {
+    if (follow.checked) scroll.scrollTop = scroll.scrollHeight;
+  });
+  sized.observe(scroll);
   model.on("change:total", onTotal);
   model.on("change:newest", onNewest);
   model.on("change:type_counts", fillFilter);
@@ -288,6 +294,7 @@ export function renderTable(model: AnyModel<EventsTraits>, el: HTMLElement): () 
   onTotal();
   return () => {
     clearTimeout(typing);
+    sized.disconnect();
     model.off("change:total", onTotal);
     model.off("change:newest", onNewest);
     model.off("change:type_counts", fillFilter);

@@ -1,5 +1,5 @@
 // sfn-notebook widgets, built by widgets/build.mjs from widgets/src. Do not edit.
-// source-sha256: bf1a7d098e60c4c81ae415b6b17e3ec414950200241dbf1b7fbe434c08ea1be4
+// source-sha256: f356019ad6a690f45e90f52d58079538b88ce59133646330127966cec88c7a03
 
 // src/dom.ts
 var SVG_NS = "http://www.w3.org/2000/svg";
@@ -808,6 +808,10 @@ function renderTable(model, el) {
     offset += PAGE;
     ask();
   });
+  const sized = new ResizeObserver(() => {
+    if (follow.checked) scroll.scrollTop = scroll.scrollHeight;
+  });
+  sized.observe(scroll);
   model.on("change:total", onTotal);
   model.on("change:newest", onNewest);
   model.on("change:type_counts", fillFilter);
@@ -817,6 +821,7 @@ function renderTable(model, el) {
   onTotal();
   return () => {
     clearTimeout(typing);
+    sized.disconnect();
     model.off("change:total", onTotal);
     model.off("change:newest", onNewest);
     model.off("change:type_counts", fillFilter);
