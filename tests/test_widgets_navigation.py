@@ -4,6 +4,7 @@ The browser side is in test_widgets_navigation_browser.py."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from typing import Any
@@ -217,3 +218,87 @@ def test_search_over_10000_events_is_quick() -> None:
     assert first.total == 8 and again.total == 2
     assert cold < 3.0 and warm < 1.0, (cold, warm)
     assert state_names(feed) == ["Each", "A", "B"]
+
+
+SLOW_MAP: dict[str, Any] = {
+    "StartAt": "Each",
+    "States": {
+        "Each": {
+            "Type": "Map",
+            "MaxConcurrency": 4,
+            "ItemProcessor": {
+                "StartAt": "Nap",
+                "States": {
+                    "Nap": {
+                        "Type": "Task",
+                        "Resource": "arn:aws:lambda:us-east-1:123456789012:function:nap",
+                        "End": True,
+                    }
+                },
+            },
+            "End": True,
+        }
+    },
+}
+
+
+def _live(items: int, **widget: Any) -> tuple[Any, Any]:
+    """A real-clock Map of ``items`` short naps (about 0.5 s in all), watched by a widget."""
+    from sfn_notebook.runtime.runtime import Runtime
+
+    with Runtime(clock="real") as rt:
+
+        @rt.function("nap")
+        def nap(event: Any, _context: Any) -> Any:
+            time.sleep(0.02)
+            return event
+
+        arn = rt.create_state_machine(name="live", definition=SLOW_MAP)["stateMachineArn"]
+        ex = rt.start(arn, list(range(items)))
+        made = widget.pop("make")(ex, definition=sfn.parse(SLOW_MAP), interval=0.02, **widget)
+        ex.wait(60)
+        deadline = time.monotonic() + 10
+        while made.feed.tracker.status == "RUNNING" or (
+            isinstance(made, EventTable) and made.total < len(ex.history)
+        ):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        time.sleep(0.1)
+        made.flush()
+    return ex, made
+
+
+def test_the_event_table_pushes_the_events_each_update_adds() -> None:
+    ex, table = _live(150, make=EventTable)
+    updates = [m["state"] for m in messages(table) if "newest" in m.get("state", {})]
+    assert len(updates) > 1
+    ids = [row["id"] for update in updates for row in update["newest"]]
+    assert ids == sorted(set(ids)) and ids[-1] == len(ex.history)  # each event once, in order
+    for update in updates:
+        batch = update["newest"]
+        # At most a page, sent with the total it brings the table to: the last page is whole.
+        assert 0 < len(batch) <= 50 and update["total"] == batch[-1]["id"]
+        assert set(batch[0]) == set(protocol.EventRow.__annotations__)
+
+
+def test_timeline_patches_repeat_early_changes_for_a_late_view(monkeypatch: Any) -> None:
+    from sfn_notebook.notebook import widgets
+    from sfn_notebook.notebook.widgets import RetryTimeline
+
+    monkeypatch.setattr(widgets, "BACKFILL", 60.0)  # the whole run: every patch repeats
+    _ex, timeline = _live(100, make=RetryTimeline)
+    snapshot = timeline.snapshot
+    assert snapshot["reset"] is True and set(snapshot) == set(protocol.RowsUpdate.__annotations__)
+    patches = [m for m in customs(timeline) if m["type"] == "rows"]
+    assert len(patches) > 1
+    versions = [p["version"] for p in patches]
+    assert versions == sorted(versions) and versions[0] > snapshot["version"]
+    # Any patch alone, with the snapshot, gives every row changed up to it: a view that starts
+    # listening late misses nothing.
+    for before, after in itertools.pairwise(patches):
+        assert {r["key"] for r in before["rows"]} <= {r["key"] for r in after["rows"]}
+    monkeypatch.setattr(widgets, "BACKFILL", 0.0)
+    _ex, timeline = _live(100, make=RetryTimeline)
+    patches = [m for m in customs(timeline) if m["type"] == "rows"]
+    keys = [r["key"] for p in patches[1:] for r in p["rows"] if r["kind"] == "iteration"]
+    assert len(keys) < 3 * 100  # after the window each patch has only what changed
