@@ -65,6 +65,14 @@ definition = {
                     evil: {"Type": "Pass", "Result": {"html": "<script>alert(2)</script>"}, "End": True},
                 },
             },
+            "Next": "<i>Both</i>",
+        },
+        "<i>Both</i>": {
+            "Type": "Parallel",
+            "Branches": [
+                {"StartAt": "L", "States": {"L": {"Type": "Pass", "End": True}}},
+                {"StartAt": "R", "States": {"R": {"Type": "Pass", "End": True}}},
+            ],
             "End": True,
         },
     },
@@ -129,9 +137,10 @@ def _no_markup_from_names(page: Any) -> None:
             img: document.querySelectorAll('.sfn-widget img').length,
             script: document.querySelectorAll('.sfn-widget script').length,
             b: document.querySelectorAll('.sfn-widget b').length,
+            i: document.querySelectorAll('.sfn-widget i').length,
         })"""
     )
-    assert counts == {"img": 0, "script": 0, "b": 0}, counts
+    assert counts == {"img": 0, "script": 0, "b": 0, "i": 0}, counts
 
 
 def test_navigation_in_light_and_dark(server: tuple[str, str, Path]) -> None:
@@ -156,7 +165,11 @@ def test_navigation_in_light_and_dark(server: tuple[str, str, Path]) -> None:
             options = page.eval_on_selector_all(
                 ".sfn-scope-state option", "os => os.map(o => o.textContent)"
             )
-            assert options == ["the whole run", "Each (Map, 120 iterations)"], options
+            assert options == [
+                "the whole run",
+                "Each (Map, 120 iterations)",
+                "<i>Both</i> (Parallel, 2 branches)",
+            ], options
             page.select_option(".sfn-scope-state", "Each")
             page.fill(".sfn-scope-index", "1")
             page.wait_for_selector(
@@ -216,12 +229,22 @@ def test_navigation_in_light_and_dark(server: tuple[str, str, Path]) -> None:
             after_wheel = page.inner_text(".sfn-zoom-range")
             page.click(".sfn-zoom-button:text-is('fit')")
             assert page.get_attribute(".sfn-timeline-widget", "data-zoomed") == "false", after_wheel
-            # Names that look like HTML are text in the timeline.
+            # Names that look like HTML are text in the timeline and its tooltips.
+            page.click(".sfn-zoom-button:text-is('collapse all')")
+            page.locator(".sfn-timeline-svg g.sfn-row", has_text="<i>Both</i>").locator(
+                "rect.sfn-bar"
+            ).first.hover()
+            assert "<i>Both</i> (Parallel)" in page.inner_text(".sfn-tip")
             page.click(".sfn-zoom-button:text-is('expand all')")
             page.wait_for_function(
                 "(e) => [...document.querySelectorAll('.sfn-timeline-svg text')].some(t => t.textContent.includes(e.slice(0, 10)))",
                 arg=EVIL,
             )
+            page.locator(".sfn-timeline-svg g.sfn-row", has_text="<img src=x").locator(
+                "rect.sfn-bar"
+            ).first.hover()
+            assert f"{EVIL[:25]}" in page.inner_text(".sfn-tip")
+            _no_markup_from_names(page)
 
             # 3. Event table: filter by state (the HTML-looking one), search, expand a row.
             states = page.eval_on_selector_all(

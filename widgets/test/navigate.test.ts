@@ -105,3 +105,16 @@ test("a reset answered late never undoes newer patches", () => {
     version: 5 });
   assert.deepEqual(store.visible().map((r) => r.row.key), ["v1"]);
 });
+
+test("tooltips give attempt, start, end and duration", async () => {
+  // timeline.ts touches the DOM only when it renders: its helpers import under node.
+  const { describe, describeGap } = await import("../src/timeline");
+  const retried = row("v1", null, 1, { label: "Fetch", type: "Task",
+    attempts: [[0, 5, "FAILED", "ValueError"], [2005, 2010, "SUCCEEDED", null]] });
+  assert.deepEqual(describe(retried, 0), ["Fetch (Task)", "attempt 1 of 2: failed", "start +0 ms", "end +5 ms",
+    "duration 5 ms", "error: ValueError"]);
+  assert.deepEqual(describe(row("v2", null, 2, { start: 1500, end: null, status: "RUNNING" }), 0),
+    ["v2 (Pass)", "in progress", "start +1.5 s", "end: still running"]);
+  assert.deepEqual(describeGap(retried, 0), ["Fetch: backoff before attempt 2", "from +5 ms to +2.01 s",
+    "waited 2 s"]);
+});
