@@ -281,6 +281,23 @@ def test_navigation_in_light_and_dark(server: tuple[str, str, Path]) -> None:
                 and colours["axis"] != "rgb(255, 255, 255)"
             ), colours
             page.screenshot(path=str(OUTPUT / f"navigation-{app}-dark.png"), full_page=True)
+            # Paging with a filter: following lands on the last page of the filtered list; a
+            # step back stops following and pages within the same filter.
+            page.fill(".sfn-search", "")
+            page.select_option(".sfn-state-filter", "")
+            page.select_option(".sfn-filter:not(.sfn-state-filter)", "MapIterationStarted")
+            page.wait_for_function(
+                "() => document.querySelector('.sfn-position').textContent === '101–120 of 120 matching'"
+            )
+            last = page.eval_on_selector_all(
+                ".sfn-events tr.sfn-event", "rs => rs[rs.length - 1].textContent"
+            )
+            assert "MapIterationStarted" in last and "Each #119" in last, last
+            page.click(".sfn-table-widget .sfn-toolbar button:text-is('‹')")
+            page.wait_for_function(
+                "() => document.querySelector('.sfn-position').textContent === '51–100 of 120 matching'"
+            )
+            assert not page.is_checked(".sfn-table-widget input[type=checkbox]")
         finally:
             browser.close()
     assert not [e for e in errors if "sfn" in e.lower() or "dialog" in e], errors
