@@ -218,7 +218,7 @@ class EventTable(_FeedWidget):
     newest: traitlets.List[dict[str, Any]] = traitlets.List().tag(sync=True)
 
     def __init__(self, execution: Any = None, **kwargs: Any) -> None:
-        self._tail_sent = 0  # the newest event id sent as a TailUpdate
+        self._tail_sent = 0  # the newest event id sent in ``newest``
         super().__init__(execution, kind="events", **kwargs)
 
     def _update(self) -> None:
@@ -227,11 +227,11 @@ class EventTable(_FeedWidget):
             total = len(feed.events)
             counts = dict(sorted(feed.type_counts.items()))
             status = feed.tracker.status if feed.tracker.started is not None else ""
+            newest: list[Any] | None = None
+            if total > self._tail_sent:
+                total, newest = tail(feed, self._tail_sent, TAIL)
+                self._tail_sent = total
         states = state_names(feed)
-        newest: list[Any] | None = None
-        if total > self._tail_sent:
-            total, newest = tail(feed, self._tail_sent, TAIL)
-            self._tail_sent = total
         with self.hold_sync():  # one message: the counts and the events they count
             self.total = total
             self.type_counts = counts
