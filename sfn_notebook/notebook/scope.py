@@ -7,7 +7,9 @@ instead: the states inside that Map or Parallel are coloured by the visits made 
 (states it never reached read "not reached"), and the states outside keep their usual colours.
 
 Where a visit happened comes from :mod:`sfn_notebook.engine.placement` through the visits' paths
-(``(("Each", 41),)``), the same placement the timeline and the frames use.
+(``(("Each", 41),)``), the same placement the timeline and the frames use. A Map nested in
+another Map's iterations is picked by its own index: iteration 3 of the inner Map in every outer
+iteration.
 
 >>> import sfn_notebook as sfn
 >>> from sfn_notebook.notebook.feed import ExecutionFeed
