@@ -220,6 +220,9 @@ def test_navigation_in_light_and_dark(server: tuple[str, str, Path]) -> None:
             )
             assert all(re.fullmatch(r"\d+(\.\d+)? ?(ms|s|m|h|d)", t) for t in zoomed), zoomed
             assert "+" in page.inner_text(".sfn-zoom-range")
+            page.locator(".sfn-timeline-widget").screenshot(
+                path=str(OUTPUT / f"navigation-{app}-timeline-zoomed.png")
+            )
             # Ctrl + wheel over the chart zooms too; fit shows the whole run again.
             box = page.locator(".sfn-timeline-canvas").bounding_box()
             page.mouse.move(box["x"] + 500, box["y"] + 60)
