@@ -72,8 +72,8 @@ def test_the_graph_is_coloured_for_one_map_iteration() -> None:
     # The whole run: both paths of the Choice were taken by some iteration.
     assert graph.nodes[KEEP]["status"] == graph.nodes[evil]["status"] == "SUCCEEDED"
     assert graph.scopes == [
-        {"state": "Each", "type": "Map", "node": "/States/Each", "count": 3},
-        {"state": "Both", "type": "Parallel", "node": "/States/Both", "count": 2},
+        {"state": "Each", "type": "Map", "node": "/States/Each", "count": 3, "failed": []},
+        {"state": "Both", "type": "Parallel", "node": "/States/Both", "count": 2, "failed": []},
     ]
     assert all(set(c) == set(protocol.ScopeChoice.__annotations__) for c in graph.scopes)
     _browser_sets(graph, scope={"state": "Each", "index": 1})
@@ -116,7 +116,7 @@ def test_a_scope_follows_a_live_run() -> None:
         ex.wait(60)
         deadline = time.monotonic() + 10
         while view.graph.scopes[:1] != [
-            {"state": "Each", "type": "Map", "node": "/States/Each", "count": 200}
+            {"state": "Each", "type": "Map", "node": "/States/Each", "count": 200, "failed": []}
         ]:
             assert time.monotonic() < deadline, view.graph.scopes
             time.sleep(0.05)
@@ -124,6 +124,49 @@ def test_a_scope_follows_a_live_run() -> None:
     # Item 199 is 199 % 3 == 1: the odd path.
     assert view.graph.nodes[_evil_node(view.graph)]["status"] == "SUCCEEDED"
     assert view.graph.nodes[KEEP]["status"] == "NOT_REACHED"
+
+
+def test_the_scopes_list_failed_iterations_and_branches() -> None:
+    flow = {
+        "StartAt": "Each",
+        "States": {
+            "Each": {
+                "Type": "Map",
+                "MaxConcurrency": 1,
+                "ItemProcessor": {
+                    "StartAt": "Bad?",
+                    "States": {
+                        "Bad?": {
+                            "Type": "Choice",
+                            "Choices": [{"Variable": "$", "NumericEquals": 1, "Next": "Boom"}],
+                            "Default": "Fine",
+                        },
+                        "Fine": {"Type": "Pass", "End": True},
+                        "Boom": {"Type": "Fail", "Error": "Bad"},
+                    },
+                },
+                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Both"}],
+                "Next": "Both",
+            },
+            "Both": {
+                "Type": "Parallel",
+                "Branches": [
+                    {"StartAt": "L", "States": {"L": {"Type": "Pass", "End": True}}},
+                    {"StartAt": "R", "States": {"R": {"Type": "Fail", "Error": "Right"}}},
+                ],
+                "End": True,
+            },
+        },
+    }
+    ex = sfn.run(flow, [0, 1, 2])
+    graph = ExecutionGraph(ex, definition=sfn.parse(flow))
+    assert [(c["state"], c["count"], c["failed"]) for c in graph.scopes] == [
+        ("Each", 2, [1]),  # iteration 1 failed the Map: iteration 2 never started
+        ("Both", 2, [1]),
+    ]
+    graph.scope = {"state": "Each", "index": 1}
+    assert graph.nodes["/States/Each/ItemProcessor/States/Boom"]["status"] == "FAILED"
+    assert graph.nodes["/States/Each/ItemProcessor/States/Fine"]["status"] == "NOT_REACHED"
 
 
 def _page(table: EventTable, **request: Any) -> dict[str, Any]:

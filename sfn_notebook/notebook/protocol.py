@@ -64,12 +64,14 @@ class Scope(TypedDict):
 
 
 class ScopeChoice(TypedDict):
-    """A Map or Parallel the scope selector offers: ``count`` iterations (branches) so far."""
+    """A Map or Parallel the scope selector offers: ``count`` iterations (branches) so far, and
+    the indices of those that failed."""
 
     state: str
     type: str
     node: str
     count: int
+    failed: list[int]
 
 
 # -- browser → Python -----------------------------------------------------------------------------

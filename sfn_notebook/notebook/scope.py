@@ -40,12 +40,15 @@ if TYPE_CHECKING:
     from sfn_notebook.notebook.feed import ExecutionFeed
 
 CONTAINERS = ("Map", "Parallel")
+MAX_FAILED = 1000  # failed iterations listed per Map: the selector jumps between them
 
 
 def scope_choices(feed: ExecutionFeed) -> list[dict[str, Any]]:
     """The Maps and Parallels a scope can pick, as ``ScopeChoice`` (notebook/protocol.py): the
-    state, its type, its graph node and how many iterations (or branches) it has had so far."""
+    state, its type, its graph node, how many iterations (or branches) it has had so far and
+    which of them failed (the first :data:`MAX_FAILED`), so the selector can jump to them."""
     counts: dict[str, int] = {}
+    failed: dict[str, set[int]] = {}
     kinds: dict[str, str] = {}
     pointers: dict[str, str | None] = {}
     with feed.lock:
@@ -58,8 +61,12 @@ def scope_choices(feed: ExecutionFeed) -> list[dict[str, Any]]:
             if visit.type == "Map" and visit.iterations:
                 top = max(it.index for it in visit.iterations) + 1
                 counts[visit.name] = max(counts[visit.name], top)
+                bad = {it.index for it in visit.iterations if it.status == FAILED}
+                failed.setdefault(visit.name, set()).update(bad)
         for name, index in visit.path:
             counts[name] = max(counts.get(name, 0), index + 1)
+            if visit.status == FAILED:  # a failed state fails its branch (or iteration)
+                failed.setdefault(name, set()).add(index)
     order = _definition_order(feed.definition)
     choices = [
         {
@@ -67,6 +74,7 @@ def scope_choices(feed: ExecutionFeed) -> list[dict[str, Any]]:
             "type": kinds.get(name, "Map"),
             "node": node_id(pointers.get(name) or name),
             "count": count,
+            "failed": sorted(failed.get(name, ()))[:MAX_FAILED],
         }
         for name, count in counts.items()
         if name in kinds

@@ -34,12 +34,14 @@ export interface Scope {
   index: number;
 }
 
-/** A Map or Parallel the scope selector offers: `count` iterations (branches) so far. */
+/** A Map or Parallel the scope selector offers: `count` iterations (branches) so far, and the
+ * indices of those that failed. */
 export interface ScopeChoice {
   state: string;
   type: string;
   node: string;
   count: number;
+  failed: number[];
 }
 
 /** The execution's headline. */

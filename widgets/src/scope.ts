@@ -14,6 +14,12 @@ export function choiceLabel(choice: ScopeChoice): string {
   return `${choice.state} (${choice.type}, ${choice.count} ${choice.count === 1 ? noun : many})`;
 }
 
+/** The next failed index after `index` (going round), or null when none failed. */
+export function nextFailed(failed: number[], index: number | null): number | null {
+  if (!failed.length) return null;
+  return failed.find((i) => index === null || i > index) ?? failed[0];
+}
+
 /** An index kept inside [0, count): the selector never asks for an iteration that is not there. */
 export function clampIndex(index: number, count: number): number {
   if (!Number.isFinite(index) || count <= 0) return 0;
@@ -31,8 +37,10 @@ export function renderScope(model: AnyModel<GraphTraits>, el: HTMLElement): () =
   previous.title = "Previous iteration";
   next.title = "Next iteration";
   const of = h("span", "sfn-muted sfn-scope-of");
+  const failed = h("button", "sfn-scope-failed");
+  failed.title = "Show the next iteration (or branch) that failed";
   const bar = h("div", "sfn-toolbar sfn-scope", h("span", "sfn-muted", "Show"), container, previous,
-    index, next, of);
+    index, next, of, failed);
   bar.hidden = true;
   el.append(bar);
 
@@ -63,6 +71,10 @@ export function renderScope(model: AnyModel<GraphTraits>, el: HTMLElement): () =
     const words = picked?.type === "Parallel" ? "branch" : "iteration";
     for (const part of [index, previous, next]) part.disabled = !picked;
     index.hidden = previous.hidden = next.hidden = of.hidden = !picked;
+    // Failures are what one looks for among 1,000 iterations: a button steps through them.
+    const failures = picked?.failed ?? choices().find((c) => c.failed.length)?.failed ?? [];
+    failed.hidden = failures.length === 0;
+    failed.textContent = `next failed (${failures.length}${failures.length >= 1000 ? "+" : ""}) ›`;
     if (!picked) return;
     index.max = String(Math.max(0, picked.count - 1));
     if (document.activeElement !== index) index.value = String(scope?.index ?? 0);
@@ -103,6 +115,14 @@ export function renderScope(model: AnyModel<GraphTraits>, el: HTMLElement): () =
   index.addEventListener("change", () => {
     clearTimeout(typing);
     go(Number(index.value));
+  });
+  failed.addEventListener("click", () => {
+    const picked = chosen() ?? choices().find((c) => c.failed.length);
+    if (!picked) return;
+    const scope = current();
+    const at = scope && scope.state === picked.state ? scope.index : null;
+    const found = nextFailed(picked.failed, at);
+    if (found !== null) set({ state: picked.state, index: found });
   });
   previous.addEventListener("click", () => go((current()?.index ?? 0) - 1));
   next.addEventListener("click", () => go((current()?.index ?? 0) + 1));

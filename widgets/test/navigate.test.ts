@@ -83,9 +83,10 @@ test("ticks are round steps inside the window", () => {
 });
 
 test("the scope selector's labels and index bounds", () => {
-  assert.equal(choiceLabel({ state: "Each", type: "Map", node: "/States/Each", count: 1000 }),
+  assert.equal(choiceLabel({ state: "Each", type: "Map", node: "/States/Each", count: 1000, failed: [] }),
     "Each (Map, 1000 iterations)");
-  assert.equal(choiceLabel({ state: "P", type: "Parallel", node: "/States/P", count: 1 }), "P (Parallel, 1 branch)");
+  assert.equal(choiceLabel({ state: "P", type: "Parallel", node: "/States/P", count: 1, failed: [] }),
+    "P (Parallel, 1 branch)");
   assert.deepEqual([clampIndex(-3, 10), clampIndex(12, 10), clampIndex(4.7, 10), clampIndex(Number.NaN, 10)],
     [0, 9, 4, 0]);
 });
@@ -117,4 +118,12 @@ test("tooltips give attempt, start, end and duration", async () => {
     ["v2 (Pass)", "in progress", "start +1.5 s", "end: still running"]);
   assert.deepEqual(describeGap(retried, 0), ["Fetch: backoff before attempt 2", "from +5 ms to +2.01 s",
     "waited 2 s"]);
+});
+
+test("the failed-iteration button steps through failures and goes round", async () => {
+  const { nextFailed } = await import("../src/scope");
+  assert.equal(nextFailed([], 3), null);
+  assert.equal(nextFailed([4, 9, 400], null), 4);
+  assert.equal(nextFailed([4, 9, 400], 4), 9);
+  assert.equal(nextFailed([4, 9, 400], 400), 4);
 });

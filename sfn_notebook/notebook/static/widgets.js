@@ -1,5 +1,5 @@
 // sfn-notebook widgets, built by widgets/build.mjs from widgets/src. Do not edit.
-// source-sha256: f356019ad6a690f45e90f52d58079538b88ce59133646330127966cec88c7a03
+// source-sha256: 8d14fc43b7ab0ded633473d30190e671a8e322c2caa161704140b27773691978
 
 // src/dom.ts
 var SVG_NS = "http://www.w3.org/2000/svg";
@@ -427,6 +427,10 @@ function choiceLabel(choice) {
   const many = choice.type === "Parallel" ? "branches" : "iterations";
   return `${choice.state} (${choice.type}, ${choice.count} ${choice.count === 1 ? noun : many})`;
 }
+function nextFailed(failed, index) {
+  if (!failed.length) return null;
+  return failed.find((i) => index === null || i > index) ?? failed[0];
+}
 function clampIndex(index, count) {
   if (!Number.isFinite(index) || count <= 0) return 0;
   return Math.min(Math.max(0, Math.trunc(index)), count - 1);
@@ -442,6 +446,8 @@ function renderScope(model, el) {
   previous.title = "Previous iteration";
   next.title = "Next iteration";
   const of = h("span", "sfn-muted sfn-scope-of");
+  const failed = h("button", "sfn-scope-failed");
+  failed.title = "Show the next iteration (or branch) that failed";
   const bar = h(
     "div",
     "sfn-toolbar sfn-scope",
@@ -450,7 +456,8 @@ function renderScope(model, el) {
     previous,
     index,
     next,
-    of
+    of,
+    failed
   );
   bar.hidden = true;
   el.append(bar);
@@ -479,6 +486,9 @@ function renderScope(model, el) {
     const words = picked?.type === "Parallel" ? "branch" : "iteration";
     for (const part of [index, previous, next]) part.disabled = !picked;
     index.hidden = previous.hidden = next.hidden = of.hidden = !picked;
+    const failures = picked?.failed ?? choices().find((c) => c.failed.length)?.failed ?? [];
+    failed.hidden = failures.length === 0;
+    failed.textContent = `next failed (${failures.length}${failures.length >= 1e3 ? "+" : ""}) ›`;
     if (!picked) return;
     index.max = String(Math.max(0, picked.count - 1));
     if (document.activeElement !== index) index.value = String(scope?.index ?? 0);
@@ -514,6 +524,14 @@ function renderScope(model, el) {
   index.addEventListener("change", () => {
     clearTimeout(typing);
     go(Number(index.value));
+  });
+  failed.addEventListener("click", () => {
+    const picked = chosen() ?? choices().find((c) => c.failed.length);
+    if (!picked) return;
+    const scope = current();
+    const at = scope && scope.state === picked.state ? scope.index : null;
+    const found = nextFailed(picked.failed, at);
+    if (found !== null) set({ state: picked.state, index: found });
   });
   previous.addEventListener("click", () => go((current()?.index ?? 0) - 1));
   next.addEventListener("click", () => go((current()?.index ?? 0) + 1));
