@@ -415,3 +415,64 @@ def test_a_10000_event_run_stays_responsive(server: tuple[str, str, Path]) -> No
     assert report["timeline_draw"]["p95_ms"] < 100, report
     assert report["table_draw"]["p95_ms"] < 100, report
     assert report["frame_gap"]["p95_ms"] < 250, report
+
+
+FAILED_CODE = [
+    """import sfn_notebook as sfn
+from sfn_notebook.notebook.widgets import ExecutionView
+
+definition = {
+    "StartAt": "Each",
+    "States": {
+        "Each": {
+            "Type": "Map",
+            "MaxConcurrency": 1,
+            "ItemProcessor": {
+                "StartAt": "Bad?",
+                "States": {
+                    "Bad?": {"Type": "Choice", "Default": "Fine",
+                             "Choices": [{"Variable": "$", "NumericEquals": 3, "Next": "Boom"}]},
+                    "Fine": {"Type": "Pass", "End": True},
+                    "Boom": {"Type": "Fail", "Error": "Bad", "Cause": "item 3"},
+                },
+            },
+            "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Done"}],
+            "Next": "Done",
+        },
+        "Done": {"Type": "Succeed"},
+    },
+}
+view = ExecutionView(sfn.run(definition, list(range(8)), execution_name="failing"),
+                     definition=sfn.parse(definition))
+view""",
+]
+BOOM_NODE = "/States/Each/ItemProcessor/States/Boom"
+
+
+def test_the_failed_iteration_is_one_click_away(server: tuple[str, str, Path]) -> None:
+    app, base, root = server
+    _notebook(root / "failed.ipynb", FAILED_CODE)
+    OUTPUT.mkdir(exist_ok=True)
+    with playwright.sync_playwright() as p:
+        browser = _browser(p)
+        try:
+            page = browser.new_page(viewport={"width": 1300, "height": 1400})
+            page.set_default_timeout(60_000)
+            _open_and_run(page, base, app, "failed.ipynb")
+            page.wait_for_selector(".sfn-header[data-status='SUCCEEDED']", timeout=90_000)
+            button = page.locator(".sfn-scope-failed")
+            button.wait_for(state="visible")
+            assert button.inner_text() == "next failed (1) ›"
+            # The whole run: Fine succeeded in iterations 0-2, so it is green, not telling.
+            fine = ".sfn-graph-svg g.node[id='/States/Each/ItemProcessor/States/Fine']"
+            page.wait_for_selector(f"{fine}[data-status='SUCCEEDED']")
+            button.click()
+            page.wait_for_selector(f".sfn-graph-svg g.node[id='{BOOM_NODE}'][data-status='FAILED']")
+            page.wait_for_selector(f"{fine}[data-status='NOT_REACHED']")
+            assert page.input_value(".sfn-scope-index") == "3"
+            assert "iteration #3" in page.text_content(".sfn-graph-svg g.node[id='/States/Each']")
+            page.locator(".sfn-graph-widget").screenshot(
+                path=str(OUTPUT / f"navigation-{app}-failed.png")
+            )
+        finally:
+            browser.close()
