@@ -26,19 +26,17 @@ from datetime import datetime
 from typing import Any
 
 from sfn_notebook.asl import model as m
+from sfn_notebook.notebook.eventquery import DETAIL_LIMIT, query
 from sfn_notebook.render.attempts import (
     FAILED,
     RUNNING,
     SUCCEEDED,
     AttemptTracker,
     StateVisit,
-    event_log,
 )
 from sfn_notebook.render.dot import STATUS_RANK, map_subtitle, node_id
-from sfn_notebook.render.html import Header, event_summary, event_time
+from sfn_notebook.render.html import Header
 from sfn_notebook.render.timeline import TimelineRow, iteration_row, row_parent, visit_row
-
-DETAIL_LIMIT = 20_000  # characters of one payload sent to the browser
 
 
 class Throttle:
@@ -308,30 +306,10 @@ class ExecutionFeed:
     # Replies to the browser -------------------------------------------------------------------
 
     def page(self, offset: int, limit: int, types: list[str] | None) -> tuple[int, list[Any]]:
-        """(matching total, event rows) for the event table."""
-        with self.lock:
-            wanted = set(types) if types else None
-            events = [e for e in self.events if wanted is None or e["type"] in wanted]
-            start = self.tracker.started
-        total = len(events)
-        offset = max(0, min(offset, total))
-        rows = []
-        for event in events[offset : offset + max(0, min(limit, 500))]:
-            details = {k: v for k, v in event.items() if k.endswith("EventDetails")}
-            text = json.dumps(details, indent=2, default=str, ensure_ascii=False) if details else ""
-            rows.append(
-                {
-                    "id": int(event["id"]),
-                    "previous": int(event.get("previousEventId") or 0),
-                    "type": str(event["type"]),
-                    "time": event_time(event, start),
-                    "summary": event_summary(event),
-                    "details": text[:DETAIL_LIMIT],
-                    "truncated": len(text) > DETAIL_LIMIT,
-                    "log": event_log(event, self.logs),
-                }
-            )
-        return total, rows
+        """(matching total, event rows) for the event table (:func:`.eventquery.query` has the
+        state and text filters too)."""
+        found = query(self, offset, limit, types=types)
+        return found.total, found.rows
 
     def details(self, node: str, limit: int = 5) -> dict[str, Any]:
         """A state's definition and latest visits, for a click on its graph node."""

@@ -22,7 +22,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from sfn_notebook.notebook.feed import DETAIL_LIMIT, ExecutionFeed
+from sfn_notebook.notebook.eventquery import DETAIL_LIMIT, ExecutionFeed
 from sfn_notebook.notebook.protocol import InspectedVisit, InspectionReply, VisitChoice
 from sfn_notebook.render.dot import node_id
 from sfn_notebook.render.inspection import pretty

@@ -9,9 +9,14 @@ replies to a request from the front-end.
 Traits per widget ``kind``:
 
 * ``graph``: ``svg`` (str), ``nodes`` (``dict[node id, NodeState]``), ``status`` (str),
-  ``palette`` (``dict[status, [fill, border]]``)
-* ``timeline``: ``palette``; rows arrive as :class:`RowsUpdate`
-* ``events``: ``total`` (int), ``type_counts`` (``dict[str, int]``), ``status`` (str)
+  ``palette`` (``dict[status, [fill, border]]``), ``scope`` (:class:`Scope`, or ``{}`` for the
+  whole run; the browser sets it), ``scopes`` (``list[ScopeChoice]``)
+* ``timeline``: ``palette``, ``snapshot`` (the :class:`RowsUpdate` reset at construction); later
+  rows arrive as :class:`RowsUpdate` patches
+* ``events``: ``total`` (int), ``type_counts`` (``dict[str, int]``), ``status`` (str),
+  ``states`` (``list[str]``, the state filter's choices), ``newest`` (``list[EventRow]``: the
+  events added since the previous update, at most a page, so a table following the run needs no
+  request while the kernel is busy)
 * ``header``: ``header`` (:class:`~sfn_notebook.render.html.Header`), ``palette``
 * ``maprun``: ``runs`` (``list[MapRunState]``), ``palette``; a click asks with a
   :class:`ChildRequest`, answered by a :class:`ChildReply`
@@ -45,6 +50,8 @@ __all__ = [
     "PageReply",
     "PageRequest",
     "RowsUpdate",
+    "Scope",
+    "ScopeChoice",
     "SelectRequest",
     "TimelineRow",
     "VisitChoice",
@@ -59,6 +66,24 @@ class NodeState(TypedDict):
     status: str
     counts: list[int] | None
     subtitle: str | None
+
+
+class Scope(TypedDict):
+    """The graph coloured for one iteration of Map ``state`` (or branch of a Parallel)."""
+
+    state: str
+    index: int
+
+
+class ScopeChoice(TypedDict):
+    """A Map or Parallel the scope selector offers: ``count`` iterations (branches) so far, and
+    the indices of those that failed."""
+
+    state: str
+    type: str
+    node: str
+    count: int
+    failed: list[int]
 
 
 # -- browser → Python -----------------------------------------------------------------------------
@@ -78,13 +103,19 @@ class SelectRequest(TypedDict):
 
 
 class PageRequest(TypedDict):
-    """The event table asks for ``limit`` events from ``offset`` (only ``types``, if given)."""
+    """The event table asks for ``limit`` events from ``offset`` among those matching every
+    filter given: ``types``, the ``state`` they are about, a ``text`` to search for. ``follow``
+    asks for the last page instead of ``offset``; ``full`` for details never truncated."""
 
     type: Literal["page"]
     request: int
     offset: int
     limit: int
     types: list[str] | None
+    state: str | None
+    text: str
+    follow: bool
+    full: bool
 
 
 class InspectRequest(TypedDict, total=False):
@@ -119,6 +150,7 @@ class RowsUpdate(TypedDict):
     end: float | None
     status: str
     ticking: bool  # real clock, running: the browser advances ``end`` with wall time
+    version: int  # the feed's version: an older reset never undoes a newer patch
 
 
 class VisitDetails(TypedDict):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -24,14 +25,21 @@ import ipywidgets
 import traitlets
 
 from sfn_notebook.asl import model as m
+from sfn_notebook.notebook.eventquery import query, state_names, tail
 from sfn_notebook.notebook.feed import ExecutionFeed
 from sfn_notebook.notebook.feedwidget import INTERVAL, _FeedWidget
 from sfn_notebook.notebook.protocol import ExportReply
+from sfn_notebook.notebook.scope import scope_choices, scoped_nodes
 from sfn_notebook.render.dot import palette
 from sfn_notebook.render.svg import Graph, RenderError
 from sfn_notebook.render.timeline import TimelineRow
 
 log = logging.getLogger(__name__)
+
+#: Seconds after a timeline is made during which each patch repeats every change since its
+#: snapshot: its view may render (and start listening) after the first patches went out.
+BACKFILL = 1.5
+TAIL = 50  # events pushed to the event table per update: its page size
 
 
 class ExecutionGraph(_FeedWidget):
@@ -47,10 +55,16 @@ class ExecutionGraph(_FeedWidget):
     nodes = traitlets.Dict().tag(sync=True)
     status = traitlets.Unicode("").tag(sync=True)
     palette = traitlets.Dict(palette()).tag(sync=True)
+    #: ``{"state": "Each", "index": 3}`` colours the graph for that Map iteration (or Parallel
+    #: branch) alone; ``{}`` for the whole run. The selector above the graph sets it too.
+    scope = traitlets.Dict().tag(sync=True)
+    #: The Maps and Parallels a scope can pick (``ScopeChoice``), with their counts so far.
+    scopes: traitlets.List[dict[str, Any]] = traitlets.List().tag(sync=True)
 
     def __init__(self, execution: Any = None, **kwargs: Any) -> None:
         self.execution = execution  # what the JSON button exports (None: a definition alone)
         super().__init__(execution, kind="graph", **kwargs)
+        self.observe(lambda _change: self.flush(), names="scope")
         definition = self.feed.definition
         if definition is not None:
             try:
@@ -60,11 +74,14 @@ class ExecutionGraph(_FeedWidget):
                 log.warning("%s", exc)
 
     def _update(self) -> None:
-        nodes = self.feed.nodes()
+        nodes = scoped_nodes(self.feed, self.scope)
         status = self.feed.header()["status"]
+        choices = scope_choices(self.feed)
         with self.hold_sync():
             self.nodes = nodes
             self.status = status
+            if choices != self.scopes:
+                self.scopes = choices
 
     def _on_select(self, content: Mapping[str, Any]) -> None:
         self.send(self.feed.details(str(content.get("node", ""))))
@@ -75,58 +92,62 @@ class ExecutionGraph(_FeedWidget):
 
 class RetryTimeline(_FeedWidget):
     """A Gantt of state attempts: retries, backoff gaps, Map iterations as collapsible rows; a
-    click on a row inspects that visit."""
+    click on a row inspects that visit.
+
+    The rows at construction go in the ``snapshot`` trait (trait updates reach the browser's
+    model even before a view exists, and while the kernel is busy); later changes go as
+    ``RowsUpdate`` patches. A view that renders after some patches went out would miss them, so
+    for :data:`BACKFILL` seconds each patch repeats every change since the snapshot. A view asks
+    for a full ``reset`` too (``hello``), answered whenever the kernel is free to read it.
+    """
 
     palette = traitlets.Dict(palette()).tag(sync=True)
+    snapshot = traitlets.Dict().tag(sync=True)
 
     def __init__(self, execution: Any = None, **kwargs: Any) -> None:
         self._sent = 0
         self._sent_end: float | None = None
         self._sent_status = ""
+        self._base: int | None = None  # the snapshot's version
+        self._backfill_until = 0.0
         super().__init__(execution, kind="timeline", **kwargs)
 
-    def _update(self) -> None:
+    def _message(self, reset: bool, since: int) -> dict[str, Any]:
         feed = self.feed
         with feed.lock:
             version = feed.refresh()
-            rows = feed.rows_after(self._sent)
-            self._sent = version
-            end = feed.end_ms()
-            status = feed.tracker.status
-            ticking = feed.ticking()
+            return {
+                "type": "rows",
+                "reset": reset,
+                "rows": feed.rows_after(since),
+                "end": feed.end_ms(),
+                "status": feed.tracker.status,
+                "ticking": feed.ticking(),
+                "version": version,
+            }
+
+    def _update(self) -> None:
+        if self._base is None:
+            message = self._message(True, 0)
+            self._base = self._sent = message["version"]
+            self._sent_end, self._sent_status = message["end"], message["status"]
+            self._backfill_until = time.monotonic() + BACKFILL
+            self.snapshot = message
+            return
+        backfill = time.monotonic() < self._backfill_until
+        message = self._message(False, self._base if backfill else self._sent)
+        fresh = message["version"] != self._sent
+        self._sent = message["version"]
+        end, status, ticking = message["end"], message["status"], message["ticking"]
         # While ticking, ``end`` moves on its own in the browser: no message for that alone.
-        if not rows and status == self._sent_status and (ticking or end == self._sent_end):
+        news = fresh and bool(message["rows"])
+        if not news and status == self._sent_status and (ticking or end == self._sent_end):
             return
         self._sent_end, self._sent_status = end, status
-        self.send(
-            {
-                "type": "rows",
-                "reset": False,
-                "rows": rows,
-                "end": end,
-                "status": status,
-                "ticking": ticking,
-            }
-        )
+        self.send(message)
 
     def _on_hello(self, _content: Mapping[str, Any]) -> None:
-        feed = self.feed
-        with feed.lock:
-            feed.refresh()
-            rows = feed.rows_after(0)
-            end = feed.end_ms()
-            status = feed.tracker.status
-            ticking = feed.ticking()
-        self.send(
-            {
-                "type": "rows",
-                "reset": True,
-                "rows": rows,
-                "end": end,
-                "status": status,
-                "ticking": ticking,
-            }
-        )
+        self.send(self._message(True, 0))
 
     @property
     def rows(self) -> list[TimelineRow]:
@@ -137,14 +158,20 @@ class RetryTimeline(_FeedWidget):
 
 
 class EventTable(_FeedWidget):
-    """The history events with a type filter; click a row to expand its JSON details and inspect
-    the state visit it belongs to."""
+    """The history events, filtered by type, by state and by search text; click a row to expand
+    its JSON details and inspect the state visit it belongs to."""
 
     total = traitlets.Int(0).tag(sync=True)
     type_counts = traitlets.Dict().tag(sync=True)
     status = traitlets.Unicode("").tag(sync=True)
+    #: The state filter's choices (the definition's states, else those entered so far).
+    states: traitlets.List[str] = traitlets.List().tag(sync=True)
+    #: The events added since the previous update (at most a page; ``EventRow``): a table that
+    #: follows the run shows them without asking, so it keeps up while the kernel is busy.
+    newest: traitlets.List[dict[str, Any]] = traitlets.List().tag(sync=True)
 
     def __init__(self, execution: Any = None, **kwargs: Any) -> None:
+        self._tail_sent = 0  # the newest event id sent in ``newest``
         super().__init__(execution, kind="events", **kwargs)
 
     def _update(self) -> None:
@@ -153,25 +180,39 @@ class EventTable(_FeedWidget):
             total = len(feed.events)
             counts = dict(sorted(feed.type_counts.items()))
             status = feed.tracker.status if feed.tracker.started is not None else ""
-        with self.hold_sync():
+            newest: list[Any] | None = None
+            if total > self._tail_sent:
+                total, newest = tail(feed, self._tail_sent, TAIL)
+                self._tail_sent = total
+        states = state_names(feed)
+        with self.hold_sync():  # one message: the counts and the events they count
             self.total = total
             self.type_counts = counts
             self.status = status
+            if states != self.states:
+                self.states = states
+            if newest is not None:
+                self.newest = newest
 
     def _on_page(self, content: Mapping[str, Any]) -> None:
         types = content.get("types")
-        total, rows = self.feed.page(
+        found = query(
+            self.feed,
             int(content.get("offset", 0)),
             int(content.get("limit", 50)),
-            [str(t) for t in types] if isinstance(types, list) else None,
+            types=[str(t) for t in types] if isinstance(types, list) else None,
+            state=str(content.get("state") or "") or None,
+            text=str(content.get("text") or ""),
+            follow=bool(content.get("follow")),
+            full=bool(content.get("full")),
         )
         self.send(
             {
                 "type": "page",
                 "request": int(content.get("request", 0)),
-                "offset": int(content.get("offset", 0)),
-                "total": total,
-                "rows": rows,
+                "offset": found.offset,
+                "total": found.total,
+                "rows": found.rows,
             }
         )
 

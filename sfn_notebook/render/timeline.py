@@ -271,6 +271,34 @@ def timeline_svg(rows: Sequence[TimelineRow], end: float | None = None) -> str:
     return "".join(out)
 
 
+def bar_title(
+    row: TimelineRow,
+    n: int,
+    start: float | None,
+    end: float | None,
+    status: str,
+    error: str | None,
+) -> str:
+    """A bar's tooltip: which attempt, its start, end and duration, and its error (the widget's
+    tooltip says the same, one item a line).
+
+    >>> row = {"label": "Fetch", "type": "Task", "attempts": [[0, 5, "FAILED", "E"]] * 2}
+    >>> bar_title(row, 1, 1005.0, 1010.0, "FAILED", "E")
+    'Fetch (Task) · attempt 2 of 2: FAILED · start +1 s · end +1.01 s · duration 5 ms · E'
+    """
+    parts = [f"{row['label']} ({row['type']})"]
+    count = len(row["attempts"])
+    parts.append(f"attempt {n + 1} of {count}: {status}" if count else status)
+    if start is not None:
+        parts.append(f"start +{format_ms(start)}")
+    parts.append("still running" if end is None else f"end +{format_ms(end)}")
+    if start is not None and end is not None:
+        parts.append(f"duration {format_ms(end - start)}")
+    if error:
+        parts.append(error)
+    return " · ".join(parts)
+
+
 def _row_svg(row: TimelineRow, y: int, indent: int, scale: float, last: float) -> str:
     def x(ms: float | None) -> float:
         return LABEL_WIDTH + (last if ms is None else ms) * scale
@@ -305,11 +333,7 @@ def _row_svg(row: TimelineRow, y: int, indent: int, scale: float, last: float) -
         left = x(a_start)
         right = x(a_end)
         colour = BAR_COLOURS.get(status, "#879196")
-        bar_tip = f"{row['label']} · attempt {n + 1} · {status}" if row["attempts"] else tip
-        if a_end is not None and a_start is not None:
-            bar_tip += f" · {format_ms(a_end - a_start)}"
-        if error and row["attempts"]:
-            bar_tip += f" · {error}"
+        bar_tip = bar_title(row, n, a_start, a_end, status, error)
         parts.append(
             f'<rect x="{left:.1f}" y="{y + 4}" width="{max(right - left, 2):.1f}" height="10" '
             f'rx="2" fill="{colour}"><title>{html.escape(bar_tip)}</title></rect>'

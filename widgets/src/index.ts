@@ -6,6 +6,7 @@ import { formatMs, progress, statusLabel } from "./format";
 import { renderGraph } from "./graph";
 import { renderMapRuns } from "./maprun";
 import type { EventsTraits, GraphTraits, HeaderTraits, MapRunTraits, TimelineTraits } from "./protocol";
+import { renderScope } from "./scope";
 import { renderTable } from "./table";
 import { renderTimeline } from "./timeline";
 
@@ -64,8 +65,12 @@ function renderHeader(model: AnyModel<HeaderTraits>, el: HTMLElement): () => voi
 function render({ model, el }: RenderProps): () => void {
   el.classList.add("sfn-widget");
   switch (model.get("kind")) {
-    case "graph":
-      return renderGraph(model as unknown as AnyModel<GraphTraits>, el);
+    case "graph": {
+      // The scope bar (pick a Map iteration / Parallel branch) sits above the graph.
+      const graph = model as unknown as AnyModel<GraphTraits>;
+      const cleanups = [renderScope(graph, el), renderGraph(graph, el)];
+      return () => cleanups.forEach((cleanup) => cleanup());
+    }
     case "timeline":
       return renderTimeline(model as unknown as AnyModel<TimelineTraits>, el);
     case "events":

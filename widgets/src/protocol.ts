@@ -28,6 +28,22 @@ export interface TimelineRow {
   node: string | null;
 }
 
+/** The graph coloured for one iteration of Map `state` (or branch of a Parallel). */
+export interface Scope {
+  state: string;
+  index: number;
+}
+
+/** A Map or Parallel the scope selector offers: `count` iterations (branches) so far, and the
+ * indices of those that failed. */
+export interface ScopeChoice {
+  state: string;
+  type: string;
+  node: string;
+  count: number;
+  failed: number[];
+}
+
 /** The execution's headline. */
 export interface Header {
   name: string;
@@ -53,13 +69,19 @@ export interface SelectRequest {
   node: string;
 }
 
-/** The event table asks for `limit` events from `offset` (only `types`, if given). */
+/** The event table asks for `limit` events from `offset` among those matching every filter
+ * given: `types`, the `state` they are about, a `text` to search for. `follow` asks for the last
+ * page instead of `offset`; `full` for details never truncated. */
 export interface PageRequest {
   type: "page";
   request: number;
   offset: number;
   limit: number;
   types: string[] | null;
+  state: string | null;
+  text: string;
+  follow: boolean;
+  full: boolean;
 }
 
 /** A click to inspect: a graph `node`, a timeline `row`, an `event` id, or a `state` with a visit
@@ -93,6 +115,8 @@ export interface RowsUpdate {
   status: string;
   /** Real clock, still running: `end` grows with wall time between updates. */
   ticking: boolean;
+  /** The feed's version: an older reset never undoes a newer patch. */
+  version: number;
 }
 
 /** One visit of a selected state. */
@@ -200,11 +224,16 @@ export interface GraphTraits {
   nodes: Record<string, NodeState>;
   status: string;
   palette: Palette;
+  /** `{}`: the whole run. */
+  scope: Scope | Record<string, never>;
+  scopes: ScopeChoice[];
 }
 
 export interface TimelineTraits {
   kind: "timeline";
   palette: Palette;
+  /** The rows at construction (a reset); patches follow as RowsUpdate messages. */
+  snapshot: RowsUpdate | Record<string, never>;
 }
 
 export interface EventsTraits {
@@ -212,6 +241,11 @@ export interface EventsTraits {
   total: number;
   type_counts: Record<string, number>;
   status: string;
+  states: string[];
+  /** The events added since the previous update (the newest page at most), in the same update
+   * as `total`: following the unfiltered list needs no request, so the table keeps up while the
+   * kernel is busy running a cell. */
+  newest: EventRow[];
 }
 
 export interface HeaderTraits {

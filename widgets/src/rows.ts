@@ -1,5 +1,6 @@
 // The timeline's row store and display order: pure logic, unit-tested under node.
 
+import { groupIterations } from "./groups";
 import type { RowsUpdate, TimelineRow } from "./protocol";
 
 /** Maps with more iterations than this start collapsed. */
@@ -22,10 +23,27 @@ export class RowStore {
   receivedAt = 0;
   /** Rows the user opened or closed; others follow AUTO_COLLAPSE. */
   toggled = new Map<string, boolean>();
+  private everything = false; // setAll: walk every row as if all were open
+
+  /** The newest feed version applied, and each row's: messages can arrive out of order (a
+   * reset asked for by `hello` is answered when the kernel is free, after newer patches). */
+  version = -1;
+  private rowVersion = new Map<string, number>();
 
   apply(update: RowsUpdate, now = 0): void {
-    if (update.reset) this.rows.clear();
-    for (const row of update.rows) this.rows.set(row.key, row);
+    const version = update.version ?? 0;
+    const newest = version >= this.version;
+    if (update.reset && newest) {
+      this.rows.clear();
+      this.rowVersion.clear();
+    }
+    for (const row of update.rows) {
+      if ((this.rowVersion.get(row.key) ?? -1) > version) continue; // a newer patch has it
+      this.rows.set(row.key, row);
+      this.rowVersion.set(row.key, version);
+    }
+    if (!newest) return;
+    this.version = version;
     this.end = update.end;
     this.status = update.status;
     this.ticking = update.ticking;
@@ -43,11 +61,15 @@ export class RowStore {
   }
 
   isCollapsed(key: string, children: number): boolean {
-    return this.toggled.get(key) ?? children > AUTO_COLLAPSE;
+    if (this.everything) return false;
+    // Groups of iterations (groups.ts, keys "g…") start closed: opening a big Map shows its
+    // groups, one more click a group's iterations.
+    return this.toggled.get(key) ?? (key.startsWith("g") || children > AUTO_COLLAPSE);
   }
 
   /** Rows in tree order, skipping those under a collapsed row (rows whose parent has not
-   * arrived yet are shown at the top level). */
+   * arrived yet are shown at the top level). A big Map's iterations come in groups
+   * (groups.ts), rows of their own that open and close the same way. */
   visible(): VisibleRow[] {
     const children = new Map<string | null, TimelineRow[]>();
     for (const row of this.rows.values()) {
@@ -58,16 +80,36 @@ export class RowStore {
     }
     for (const list of children.values()) list.sort((a, b) => a.order - b.order);
     const out: VisibleRow[] = [];
-    const walk = (parent: string | null, depth: number): void => {
-      for (const row of children.get(parent) ?? []) {
-        const kids = children.get(row.key)?.length ?? 0;
-        const collapsed = kids > 0 && this.isCollapsed(row.key, kids);
-        out.push({ row, depth, children: kids, collapsed });
-        if (!collapsed) walk(row.key, depth + 1);
+    const walk = (kids: TimelineRow[], depth: number): void => {
+      for (const row of kids) {
+        const below = children.get(row.key) ?? [];
+        const groups = groupIterations(row, below);
+        const grouped = groups.size > 0;
+        const count = grouped ? groups.size : below.length;
+        const collapsed = count > 0 && this.isCollapsed(row.key, grouped ? below.length : count);
+        out.push({ row, depth, children: grouped ? below.length : count, collapsed });
+        if (collapsed) continue;
+        if (!grouped) {
+          walk(below, depth + 1);
+          continue;
+        }
+        for (const [group, members] of groups) {
+          const shut = this.isCollapsed(group.key, members.length);
+          out.push({ row: group, depth: depth + 1, children: members.length, collapsed: shut });
+          if (!shut) walk(members, depth + 2);
+        }
       }
     };
-    walk(null, 0);
+    walk(children.get(null) ?? [], 0);
     return out;
+  }
+
+  /** Open (`open`) or close every row with children, groups included. */
+  setAll(open: boolean): void {
+    this.everything = true;
+    const all = this.visible();
+    this.everything = false;
+    for (const { row, children } of all) if (children) this.toggled.set(row.key, !open);
   }
 
   /** The latest time worth drawing: the execution's last event or the latest row end. */

@@ -1,5 +1,5 @@
 // sfn-notebook widgets, built by widgets/build.mjs from widgets/src. Do not edit.
-// source-sha256: 531fe84e2da4e3a8eac040ee7cdd9fb7b6842a07ff5f9191bfe5d91cba93aacf
+// source-sha256: e217a2a1c3965271889ba31e7b63f16f419aa427e1b7756b41adb7ced7a6f3e4
 
 // src/dom.ts
 var SVG_NS = "http://www.w3.org/2000/svg";
@@ -72,8 +72,8 @@ var TIME_STEPS = [
   14 * DAY,
   30 * DAY
 ];
-function niceStep(span, ticks = 6) {
-  const raw = Math.max(span, 1) / ticks;
+function niceStep(span, ticks2 = 6) {
+  const raw = Math.max(span, 1) / ticks2;
   if (raw > 500) {
     for (const step of TIME_STEPS) if (step >= raw) return step;
     const days = raw / DAY;
@@ -1100,7 +1100,7 @@ function renderMapRuns(model, el) {
     }
     return track;
   };
-  const counts = (run, palette) => {
+  const counts2 = (run, palette) => {
     const items = SEGMENTS.filter(([key]) => (run.items[key] ?? 0) > 0 || key === "succeeded" || key === "failed").map(
       ([key, status, label]) => {
         const swatch = h("span", "sfn-swatch");
@@ -1135,7 +1135,7 @@ function renderMapRuns(model, el) {
           h("span", "sfn-maprun-done", doneText(run.items)),
           h("span", "sfn-muted", `${run.children} child execution${run.children === 1 ? "" : "s"}`)
         );
-        const parts = [head, bar(run, palette), counts(run, palette)];
+        const parts = [head, bar(run, palette), counts2(run, palette)];
         if (run.failures.length) {
           const more = run.more_failures ? ` (latest ${run.failures.length}; ${run.more_failures} more)` : "";
           const body = h("tbody", "", ...run.failures.map((f) => failureRow(run, f)));
@@ -1228,16 +1228,161 @@ function renderMapRuns(model, el) {
   };
 }
 
+// src/scope.ts
+var WHOLE = "";
+function choiceLabel(choice) {
+  const noun = choice.type === "Parallel" ? "branch" : "iteration";
+  const many = choice.type === "Parallel" ? "branches" : "iterations";
+  return `${choice.state} (${choice.type}, ${choice.count} ${choice.count === 1 ? noun : many})`;
+}
+function nextFailed(failed, index) {
+  if (!failed.length) return null;
+  return failed.find((i) => index === null || i > index) ?? failed[0];
+}
+function clampIndex(index, count) {
+  if (!Number.isFinite(index) || count <= 0) return 0;
+  return Math.min(Math.max(0, Math.trunc(index)), count - 1);
+}
+function renderScope(model, el) {
+  const container = h("select", "sfn-scope-state");
+  container.title = "Colour the graph for one Map iteration or Parallel branch";
+  const index = h("input", "sfn-scope-index");
+  index.type = "number";
+  index.min = "0";
+  const previous = h("button", "sfn-scope-prev", "‹");
+  const next = h("button", "sfn-scope-next", "›");
+  previous.title = "Previous iteration";
+  next.title = "Next iteration";
+  const of = h("span", "sfn-muted sfn-scope-of");
+  const failed = h("button", "sfn-scope-failed");
+  failed.title = "Show the next iteration (or branch) that failed";
+  const bar = h(
+    "div",
+    "sfn-toolbar sfn-scope",
+    h("span", "sfn-muted", "Show"),
+    container,
+    previous,
+    index,
+    next,
+    of,
+    failed
+  );
+  bar.hidden = true;
+  el.append(bar);
+  const choices = () => model.get("scopes") ?? [];
+  const current = () => {
+    const scope = model.get("scope");
+    return scope && "state" in scope ? scope : null;
+  };
+  const chosen = () => choices().find((c) => c.state === container.value);
+  const set = (scope) => {
+    model.set("scope", scope ?? {});
+    model.save_changes();
+  };
+  let drawn = "";
+  const sync = () => {
+    const list = choices();
+    bar.hidden = list.length === 0;
+    const scope = current();
+    const labels = JSON.stringify(list.map(choiceLabel));
+    if (labels !== drawn) {
+      drawn = labels;
+      fill(list);
+    }
+    container.value = scope && list.some((c) => c.state === scope.state) ? scope.state : WHOLE;
+    const picked = chosen();
+    const words = picked?.type === "Parallel" ? "branch" : "iteration";
+    for (const part of [index, previous, next]) part.disabled = !picked;
+    index.hidden = previous.hidden = next.hidden = of.hidden = !picked;
+    const failures = picked?.failed ?? choices().find((c) => c.failed.length)?.failed ?? [];
+    failed.hidden = failures.length === 0;
+    failed.textContent = `next failed (${failures.length}${failures.length >= 1e3 ? "+" : ""}) ›`;
+    if (!picked) return;
+    index.max = String(Math.max(0, picked.count - 1));
+    if (document.activeElement !== index) index.value = String(scope?.index ?? 0);
+    previous.disabled = (scope?.index ?? 0) <= 0;
+    next.disabled = (scope?.index ?? 0) >= picked.count - 1;
+    of.textContent = `${words} of 0–${Math.max(0, picked.count - 1)}`;
+  };
+  const fill = (list) => {
+    const whole = h("option", "", "the whole run");
+    whole.value = WHOLE;
+    const options = [whole];
+    for (const choice of list) {
+      const option = h("option", "", choiceLabel(choice));
+      option.value = choice.state;
+      options.push(option);
+    }
+    container.replaceChildren(...options);
+  };
+  const go = (value) => {
+    const picked = chosen();
+    if (!picked) return;
+    set({ state: picked.state, index: clampIndex(value, picked.count) });
+  };
+  container.addEventListener("change", () => {
+    if (container.value === WHOLE) set(null);
+    else go(0);
+  });
+  let typing = 0;
+  index.addEventListener("input", () => {
+    clearTimeout(typing);
+    typing = window.setTimeout(() => go(Number(index.value)), 300);
+  });
+  index.addEventListener("change", () => {
+    clearTimeout(typing);
+    go(Number(index.value));
+  });
+  failed.addEventListener("click", () => {
+    const picked = chosen() ?? choices().find((c) => c.failed.length);
+    if (!picked) return;
+    const scope = current();
+    const at = scope && scope.state === picked.state ? scope.index : null;
+    const found = nextFailed(picked.failed, at);
+    if (found !== null) set({ state: picked.state, index: found });
+  });
+  previous.addEventListener("click", () => go((current()?.index ?? 0) - 1));
+  next.addEventListener("click", () => go((current()?.index ?? 0) + 1));
+  model.on("change:scopes", sync);
+  model.on("change:scope", sync);
+  sync();
+  return () => {
+    clearTimeout(typing);
+    model.off("change:scopes", sync);
+    model.off("change:scope", sync);
+  };
+}
+
+// src/perf.ts
+var KEEP = 5e3;
+var counts = /* @__PURE__ */ new Map();
+function measure(name, began) {
+  const count = (counts.get(name) ?? 0) + 1;
+  if (count > KEEP) performance.clearMeasures(name);
+  counts.set(name, count > KEEP ? 1 : count);
+  performance.measure(name, { start: began, end: performance.now() });
+}
+
 // src/table.ts
 var PAGE = 50;
+var TYPING = 250;
+function sameRow(a, b) {
+  return a.id === b.id && a.details === b.details && a.truncated === b.truncated && a.log === b.log && a.summary === b.summary;
+}
 function renderTable(model, el) {
   const filter = h("select", "sfn-filter");
+  filter.title = "Event type";
+  const stateFilter = h("select", "sfn-filter sfn-state-filter");
+  stateFilter.title = "Events of one state";
+  const search = h("input", "sfn-search");
+  search.type = "search";
+  search.placeholder = "Search events…";
   const follow = h("input", "");
   follow.type = "checkbox";
   follow.checked = true;
   const previous = h("button", "", "‹");
   const next = h("button", "", "›");
-  const position = h("span", "sfn-muted");
+  const position = h("span", "sfn-muted sfn-position");
   const body = h("tbody", "");
   const table = h(
     "table",
@@ -1256,6 +1401,8 @@ function renderTable(model, el) {
     "div",
     "sfn-toolbar",
     filter,
+    stateFilter,
+    search,
     h("label", "", follow, " follow"),
     previous,
     next,
@@ -1268,75 +1415,215 @@ function renderTable(model, el) {
   let total = 0;
   let request = 0;
   const open = /* @__PURE__ */ new Set();
-  const types = () => filter.value ? [filter.value] : null;
+  const full = /* @__PURE__ */ new Map();
+  const fullRequests = /* @__PURE__ */ new Map();
+  let drawn = /* @__PURE__ */ new Map();
+  let typing = 0;
+  let firstRows = true;
+  let waiting = false;
   const ask = () => {
-    const message = { type: "page", request: ++request, offset, limit: PAGE, types: types() };
+    waiting = true;
+    const message = {
+      type: "page",
+      request: ++request,
+      offset,
+      limit: PAGE,
+      types: filter.value ? [filter.value] : null,
+      state: stateFilter.value || null,
+      text: search.value,
+      follow: follow.checked,
+      full: false
+    };
     model.send(message);
   };
-  const fillFilter = () => {
-    const counts = model.get("type_counts") ?? {};
-    const current = filter.value;
-    const all = h("option", "", `All types (${model.get("total")})`);
-    all.value = "";
-    const options = [all];
-    for (const [type, count] of Object.entries(counts)) {
-      const option = h("option", "", `${type} (${count})`);
-      option.value = type;
-      options.push(option);
+  const askFull = (id) => {
+    fullRequests.set(++request, id);
+    const message = {
+      type: "page",
+      request,
+      offset: id - 1,
+      limit: 1,
+      types: null,
+      state: null,
+      text: "",
+      follow: false,
+      full: true
+    };
+    model.send(message);
+  };
+  const options = (select, all, entries) => {
+    const current = select.value;
+    const first = h("option", "", all);
+    first.value = "";
+    const list = [first];
+    for (const [value, label] of entries) {
+      const option = h("option", "", label);
+      option.value = value;
+      list.push(option);
     }
-    filter.replaceChildren(...options);
-    filter.value = current && current in counts ? current : "";
+    select.replaceChildren(...list);
+    select.value = entries.some(([value]) => value === current) ? current : "";
+  };
+  let typesDrawn = "";
+  const fillFilter = () => {
+    const counts2 = model.get("type_counts") ?? {};
+    const key = JSON.stringify([model.get("total"), counts2]);
+    if (key === typesDrawn) return;
+    typesDrawn = key;
+    options(
+      filter,
+      `All types (${model.get("total")})`,
+      Object.entries(counts2).map(([type, count]) => [type, `${type} (${count})`])
+    );
+  };
+  let statesDrawn = "";
+  const fillStates = () => {
+    const states = model.get("states") ?? [];
+    const key = JSON.stringify(states);
+    if (key === statesDrawn) return;
+    statesDrawn = key;
+    options(stateFilter, "All states", states.map((name) => [name, name]));
+  };
+  const filtering = () => Boolean(filter.value || stateFilter.value || search.value.trim());
+  const plain = () => follow.checked && !filtering();
+  const tail = /* @__PURE__ */ new Map();
+  const onNewest = () => {
+    let newest = 0;
+    for (const row of model.get("newest") ?? []) {
+      tail.set(row.id, row);
+      newest = Math.max(newest, row.id);
+    }
+    for (const id of tail.keys()) if (id <= newest - 2 * PAGE) tail.delete(id);
+  };
+  const showTail = () => {
+    const count = model.get("total") ?? 0;
+    if (!count) return false;
+    const from = Math.floor((count - 1) / PAGE) * PAGE;
+    const rows = [];
+    for (let id = from + 1; id <= count; id++) {
+      const row = tail.get(id);
+      if (!row) return false;
+      rows.push(row);
+    }
+    present(rows, from, count);
+    return true;
   };
   const onTotal = () => {
+    onNewest();
     fillFilter();
-    const matching = filter.value ? model.get("type_counts")[filter.value] ?? 0 : model.get("total");
-    if (follow.checked) offset = Math.max(0, Math.floor(Math.max(matching - 1, 0) / PAGE) * PAGE);
+    if (plain()) {
+      if (!showTail() && !waiting) ask();
+      return;
+    }
     if (follow.checked || offset + PAGE > total) ask();
   };
-  const show = (rows) => {
-    body.replaceChildren();
-    for (const row of rows) {
-      const tr = h(
-        "tr",
-        "sfn-event",
-        h("td", "", String(row.id)),
-        h("td", "", row.time),
-        h("td", "", row.type),
-        h("td", "", row.summary)
-      );
-      body.append(tr);
-      if (!row.details) continue;
+  const details = (row) => {
+    if (!row.details) return null;
+    const text = full.get(row.id) ?? row.details;
+    const pre = h("pre", "sfn-pre sfn-event-json", text);
+    const cell = h("td", "", pre);
+    if (row.truncated && !full.has(row.id)) {
+      const all = h("button", "sfn-show-all", "show all");
+      all.title = "The details are longer than a page shows: fetch them whole";
+      all.addEventListener("click", (event) => {
+        event.stopPropagation();
+        all.disabled = true;
+        askFull(row.id);
+      });
+      cell.append(h("div", "sfn-muted", "… cut here ", all));
+    }
+    if (row.log) cell.append(h("div", "sfn-muted", "log"), h("pre", "sfn-pre sfn-log", row.log));
+    cell.colSpan = 3;
+    const more = h("tr", "sfn-event-details", h("td", "", ""), cell);
+    more.hidden = !open.has(row.id);
+    return more;
+  };
+  const drawRow = (row) => {
+    const tr = h(
+      "tr",
+      "sfn-event",
+      h("td", "", String(row.id)),
+      h("td", "", row.time),
+      h("td", "", row.type),
+      h("td", "", row.summary)
+    );
+    tr.dataset.id = String(row.id);
+    const more = details(row);
+    if (more) {
       tr.classList.add("sfn-expandable");
-      const more = h("tr", "sfn-event-details", h("td", "", ""));
-      const cell = h("td", "", h("pre", "sfn-pre", row.details + (row.truncated ? "\n…" : "")));
-      if (row.log) cell.append(h("div", "sfn-muted", "log"), h("pre", "sfn-pre sfn-log", row.log));
-      cell.colSpan = 3;
-      more.append(cell);
-      more.hidden = !open.has(row.id);
       tr.addEventListener("click", () => {
-        if (more.hidden) inspect.open({ event: row.id });
-        more.hidden = !more.hidden;
-        if (more.hidden) open.delete(row.id);
+        const found = drawn.get(row.id)?.more;
+        if (!found) return;
+        if (found.hidden) inspect.open({ event: row.id });
+        found.hidden = !found.hidden;
+        tr.classList.toggle("sfn-open", !found.hidden);
+        if (found.hidden) open.delete(row.id);
         else open.add(row.id);
       });
-      body.append(more);
+      tr.classList.toggle("sfn-open", !more.hidden);
+    }
+    return { row, tr, more };
+  };
+  const show = (rows) => {
+    const kept = /* @__PURE__ */ new Map();
+    const nodes = [];
+    for (const row of rows) {
+      const old = drawn.get(row.id);
+      const item = old && sameRow(old.row, row) ? old : drawRow(row);
+      kept.set(row.id, item);
+      nodes.push(item.tr);
+      if (item.more) nodes.push(item.more);
+    }
+    drawn = kept;
+    const current = Array.from(body.childNodes);
+    if (current.length !== nodes.length || current.some((node, i) => node !== nodes[i])) {
+      body.replaceChildren(...nodes);
     }
   };
   const onMessage = (message) => {
-    if (message.type !== "page" || message.request !== request) return;
-    total = message.total;
-    offset = message.offset;
-    show(message.rows);
+    if (message.type !== "page") return;
+    const wanted = fullRequests.get(message.request);
+    if (wanted !== void 0) {
+      fullRequests.delete(message.request);
+      const row = message.rows.find((r) => r.id === wanted);
+      const item = drawn.get(wanted);
+      if (!row || !item) return;
+      full.set(wanted, row.details);
+      const more = details(item.row);
+      if (item.more && more) item.more.replaceWith(more);
+      item.more = more;
+      return;
+    }
+    if (message.request !== request) return;
+    waiting = false;
+    present(message.rows, message.offset, message.total);
+  };
+  const present = (rows, from, count) => {
+    const began = performance.now();
+    total = count;
+    offset = from;
+    show(rows);
     if (follow.checked) scroll.scrollTop = scroll.scrollHeight;
-    const last = Math.min(offset + message.rows.length, total);
-    position.textContent = total ? `${offset + 1}–${last} of ${total}` : "no events";
+    const last = Math.min(offset + rows.length, total);
+    const filtered = filtering();
+    position.textContent = total ? `${offset + 1}–${last} of ${total}${filtered ? " matching" : ""}` : filtered ? "no matching events" : "no events";
     previous.disabled = offset === 0;
     next.disabled = last >= total;
+    measure("sfn-table-draw", began);
+    if (firstRows && rows.length) {
+      firstRows = false;
+      performance.mark("sfn-table-first-rows");
+    }
   };
-  filter.addEventListener("change", () => {
-    offset = 0;
-    follow.checked = false;
+  const refilter = () => {
+    if (!follow.checked) offset = 0;
     ask();
+  };
+  filter.addEventListener("change", refilter);
+  stateFilter.addEventListener("change", refilter);
+  search.addEventListener("input", () => {
+    clearTimeout(typing);
+    typing = window.setTimeout(refilter, TYPING);
   });
   follow.addEventListener("change", onTotal);
   previous.addEventListener("click", () => {
@@ -1349,16 +1636,84 @@ function renderTable(model, el) {
     offset += PAGE;
     ask();
   });
+  const sized = new ResizeObserver(() => {
+    if (follow.checked) scroll.scrollTop = scroll.scrollHeight;
+  });
+  sized.observe(scroll);
   model.on("change:total", onTotal);
+  model.on("change:newest", onNewest);
   model.on("change:type_counts", fillFilter);
+  model.on("change:states", fillStates);
   model.on("msg:custom", onMessage);
+  fillStates();
   onTotal();
   return () => {
+    clearTimeout(typing);
+    sized.disconnect();
     model.off("change:total", onTotal);
+    model.off("change:newest", onNewest);
     model.off("change:type_counts", fillFilter);
+    model.off("change:states", fillStates);
     model.off("msg:custom", onMessage);
     inspect.dispose();
   };
+}
+
+// src/groups.ts
+var GROUP_OVER = 50;
+var SIZES = [10, 25, 50, 100, 250, 500, 1e3, 2500, 5e3, 1e4];
+var MAX_GROUPS = 20;
+var RANK = ["FAILED", "ABORTED", "CAUGHT_ERROR", "RUNNING", "CANCELLED", "SUCCEEDED"];
+function groupSize(count) {
+  return SIZES.find((size) => Math.ceil(count / size) <= MAX_GROUPS) ?? SIZES[SIZES.length - 1];
+}
+function groupStatus(rows) {
+  let best = RANK.length;
+  for (const row of rows) {
+    const rank = RANK.indexOf(row.status);
+    if (rank >= 0 && rank < best) best = rank;
+  }
+  return best < RANK.length ? RANK[best] : rows[0]?.status ?? "NOT_REACHED";
+}
+function groupIterations(parent, kids) {
+  const groups = /* @__PURE__ */ new Map();
+  if (kids.length <= GROUP_OVER || kids.some((kid) => kid.kind !== "iteration")) return groups;
+  const size = groupSize(kids.length);
+  const buckets = /* @__PURE__ */ new Map();
+  for (const kid of kids) {
+    const bucket = Math.floor(kid.order / size);
+    const list = buckets.get(bucket);
+    if (list) list.push(kid);
+    else buckets.set(bucket, [kid]);
+  }
+  for (const [bucket, members] of buckets) {
+    const first = bucket * size;
+    let start = Infinity;
+    let end = -Infinity;
+    for (const member of members) {
+      start = Math.min(start, member.start);
+      end = end === null || member.end === null ? null : Math.max(end, member.end);
+    }
+    const failed = members.filter((m) => m.status === "FAILED").length;
+    groups.set(
+      {
+        key: `g${parent.key}.${bucket}`,
+        parent: parent.key,
+        order: first,
+        kind: "group",
+        label: `#${first}–#${first + size - 1}`,
+        type: "Iterations",
+        start: Number.isFinite(start) ? start : 0,
+        end: end === -Infinity ? null : end,
+        status: groupStatus(members),
+        attempts: [],
+        error: failed ? `${failed} failed` : null,
+        node: null
+      },
+      members
+    );
+  }
+  return groups;
 }
 
 // src/rows.ts
@@ -1373,10 +1728,27 @@ var RowStore = class {
     this.receivedAt = 0;
     /** Rows the user opened or closed; others follow AUTO_COLLAPSE. */
     this.toggled = /* @__PURE__ */ new Map();
+    this.everything = false;
+    // setAll: walk every row as if all were open
+    /** The newest feed version applied, and each row's: messages can arrive out of order (a
+     * reset asked for by `hello` is answered when the kernel is free, after newer patches). */
+    this.version = -1;
+    this.rowVersion = /* @__PURE__ */ new Map();
   }
   apply(update, now = 0) {
-    if (update.reset) this.rows.clear();
-    for (const row of update.rows) this.rows.set(row.key, row);
+    const version = update.version ?? 0;
+    const newest = version >= this.version;
+    if (update.reset && newest) {
+      this.rows.clear();
+      this.rowVersion.clear();
+    }
+    for (const row of update.rows) {
+      if ((this.rowVersion.get(row.key) ?? -1) > version) continue;
+      this.rows.set(row.key, row);
+      this.rowVersion.set(row.key, version);
+    }
+    if (!newest) return;
+    this.version = version;
     this.end = update.end;
     this.status = update.status;
     this.ticking = update.ticking;
@@ -1391,10 +1763,12 @@ var RowStore = class {
     this.toggled.set(key, !this.isCollapsed(key, children));
   }
   isCollapsed(key, children) {
-    return this.toggled.get(key) ?? children > AUTO_COLLAPSE;
+    if (this.everything) return false;
+    return this.toggled.get(key) ?? (key.startsWith("g") || children > AUTO_COLLAPSE);
   }
   /** Rows in tree order, skipping those under a collapsed row (rows whose parent has not
-   * arrived yet are shown at the top level). */
+   * arrived yet are shown at the top level). A big Map's iterations come in groups
+   * (groups.ts), rows of their own that open and close the same way. */
   visible() {
     const children = /* @__PURE__ */ new Map();
     for (const row of this.rows.values()) {
@@ -1405,16 +1779,35 @@ var RowStore = class {
     }
     for (const list of children.values()) list.sort((a, b) => a.order - b.order);
     const out = [];
-    const walk = (parent, depth) => {
-      for (const row of children.get(parent) ?? []) {
-        const kids = children.get(row.key)?.length ?? 0;
-        const collapsed = kids > 0 && this.isCollapsed(row.key, kids);
-        out.push({ row, depth, children: kids, collapsed });
-        if (!collapsed) walk(row.key, depth + 1);
+    const walk = (kids, depth) => {
+      for (const row of kids) {
+        const below = children.get(row.key) ?? [];
+        const groups = groupIterations(row, below);
+        const grouped = groups.size > 0;
+        const count = grouped ? groups.size : below.length;
+        const collapsed = count > 0 && this.isCollapsed(row.key, grouped ? below.length : count);
+        out.push({ row, depth, children: grouped ? below.length : count, collapsed });
+        if (collapsed) continue;
+        if (!grouped) {
+          walk(below, depth + 1);
+          continue;
+        }
+        for (const [group, members] of groups) {
+          const shut = this.isCollapsed(group.key, members.length);
+          out.push({ row: group, depth: depth + 1, children: members.length, collapsed: shut });
+          if (!shut) walk(members, depth + 2);
+        }
       }
     };
-    walk(null, 0);
+    walk(children.get(null) ?? [], 0);
     return out;
+  }
+  /** Open (`open`) or close every row with children, groups included. */
+  setAll(open) {
+    this.everything = true;
+    const all = this.visible();
+    this.everything = false;
+    for (const { row, children } of all) if (children) this.toggled.set(row.key, !open);
   }
   /** The latest time worth drawing: the execution's last event or the latest row end. */
   span(now = 0) {
@@ -1439,12 +1832,66 @@ function backoffs(row) {
   return gaps;
 }
 
+// src/zoom.ts
+var MIN_WINDOW = 1;
+var TimeWindow = class _TimeWindow {
+  constructor() {
+    this.from = null;
+    this.to = null;
+  }
+  get zoomed() {
+    return this.from !== null && this.to !== null;
+  }
+  /** The drawn range for a run `span` ms long (the whole run, rounded up to a tick, when not
+   * zoomed, as the static timeline draws it). */
+  range(span) {
+    if (this.from !== null && this.to !== null) return [this.from, this.to];
+    const step = niceStep(span);
+    return [0, Math.ceil(Math.max(span, 1) / step) * step];
+  }
+  /** Zoom by `factor` (> 1: in) keeping the time `at` where it is on screen. */
+  zoom(factor, at, span) {
+    const [from, to] = this.range(span);
+    const fullWidth = new _TimeWindow().range(span)[1];
+    const width = Math.max((to - from) / factor, MIN_WINDOW);
+    if (width >= fullWidth) {
+      this.fit();
+      return;
+    }
+    const ratio = to > from ? (at - from) / (to - from) : 0.5;
+    this.set(at - ratio * width, width, fullWidth);
+  }
+  /** Move the window by `delta` ms, never past either end of the run. */
+  pan(delta, span) {
+    if (!this.zoomed) return;
+    const [from, to] = this.range(span);
+    this.set(from + delta, to - from, new _TimeWindow().range(span)[1]);
+  }
+  fit() {
+    this.from = this.to = null;
+  }
+  set(from, width, fullWidth) {
+    const start = Math.min(Math.max(0, from), Math.max(0, fullWidth - width));
+    this.from = start;
+    this.to = start + width;
+  }
+};
+function ticks(from, to, count = 6) {
+  const step = niceStep(Math.max(to - from, MIN_WINDOW / 10), count);
+  const times = [];
+  const first = Math.ceil(from / step - 1e-9) * step;
+  for (let t = first; t <= to + step * 1e-6 && times.length < 1e3; t += step) {
+    times.push(Math.round(t * 1e6) / 1e6);
+  }
+  return { step, times };
+}
+
 // src/timeline.ts
 var LABEL = 190;
 var CHART = 560;
 var ROW = 18;
 var AXIS = 24;
-var MAX_DRAWN = 2e3;
+var SPARE = 10;
 var BACKOFF = "#c46c00";
 var FIT = 26;
 var LINES = [
@@ -1453,6 +1900,7 @@ var LINES = [
 ];
 function renderTimeline(model, el) {
   const store = new RowStore();
+  const zoom = new TimeWindow();
   const canvas = h("div", "sfn-timeline-canvas");
   canvas.style.maxHeight = `${AXIS + FIT * ROW + 6}px`;
   const more = h("div", "sfn-timeline-more sfn-muted");
@@ -1460,7 +1908,37 @@ function renderTimeline(model, el) {
   const key = h("div", "");
   const tip = h("div", "sfn-tip");
   tip.hidden = true;
-  const root = h("div", "sfn-timeline-widget", canvas, more, key, tip);
+  const button2 = (text, title, action) => {
+    const b = h("button", "sfn-zoom-button", text);
+    b.title = title;
+    b.addEventListener("click", action);
+    return b;
+  };
+  const zoomOut = button2("−", "Zoom out the time axis", () => zoomBy(1 / 2));
+  const zoomIn = button2("+", "Zoom in the time axis (or Ctrl/⌘ + wheel over the chart)", () => zoomBy(2));
+  const fit = button2("fit", "Show the whole run", () => {
+    zoom.fit();
+    draw();
+  });
+  const range = h("span", "sfn-muted sfn-zoom-range");
+  const toolbar = h(
+    "div",
+    "sfn-toolbar sfn-timeline-toolbar",
+    h("span", "sfn-muted", "time"),
+    zoomOut,
+    zoomIn,
+    fit,
+    range,
+    button2("expand all", "Open every Map, group and Parallel", () => {
+      store.setAll(true);
+      draw();
+    }),
+    button2("collapse all", "Fold every Map, group and Parallel", () => {
+      store.setAll(false);
+      draw();
+    })
+  );
+  const root = h("div", "sfn-timeline-widget", toolbar, canvas, more, key, tip);
   el.append(root);
   const inspect = inspector(model);
   root.append(inspect.el);
@@ -1475,16 +1953,17 @@ function renderTimeline(model, el) {
     if (row?.dataset.key) inspect.open({ row: row.dataset.key });
   };
   canvas.addEventListener("click", onRowClick);
-  let rowCount = 0;
+  let visible = [];
+  let firstRows = true;
   const where = () => {
+    const count = visible.length;
     const first = Math.max(0, Math.floor((canvas.scrollTop - AXIS) / ROW)) + 1;
-    const last = Math.min(rowCount, Math.floor((canvas.scrollTop + canvas.clientHeight - AXIS - 6) / ROW));
+    const last = Math.min(count, Math.floor((canvas.scrollTop + canvas.clientHeight - AXIS - 6) / ROW));
     const below = canvas.scrollHeight - canvas.scrollTop - canvas.clientHeight > 1;
-    more.hidden = rowCount <= FIT;
-    root.classList.toggle("sfn-more-below", below && rowCount > FIT);
-    more.textContent = `rows ${first}–${last} of ${rowCount}${below ? " · scroll for more ↓" : ""}`;
+    more.hidden = count <= FIT;
+    root.classList.toggle("sfn-more-below", below && count > FIT);
+    more.textContent = `rows ${first}–${last} of ${count}${below ? " · scroll for more ↓" : ""}`;
   };
-  canvas.addEventListener("scroll", where);
   const drawKey = () => {
     key.replaceChildren(legend(model.get("palette") ?? {}, LINES));
   };
@@ -1503,26 +1982,36 @@ function renderTimeline(model, el) {
     const palette = model.get("palette") ?? {};
     return (palette[status] ?? palette.NOT_REACHED ?? ["#ffffff", "#879196"])[1];
   };
+  let drawnRows = /* @__PURE__ */ new Map();
+  let span = 1;
+  let from = 0;
+  let to = 1;
   const draw = () => {
-    const visible = store.visible();
-    const shown = visible.slice(0, MAX_DRAWN);
-    const now = performance.now();
-    const end = store.now(now);
-    const span = store.span(now);
-    const step = niceStep(span);
-    const scale = CHART / (Math.ceil(span / step) * step);
-    const height = AXIS + ROW * (shown.length + (visible.length > shown.length ? 1 : 0)) + 6;
+    const began = performance.now();
+    visible = store.visible();
+    const end = store.now(began);
+    span = store.span(began);
+    [from, to] = zoom.range(span);
+    const { times } = ticks(from, to);
+    const scale = CHART / Math.max(to - from, 1e-9);
+    const height = AXIS + ROW * visible.length + 6;
     const width = LABEL + CHART + 20;
     const svg = s("svg", { width, height, viewBox: `0 0 ${width} ${height}`, class: "sfn-timeline-svg" });
-    for (let t = 0; t <= span + step / 2; t += step) {
-      const x = LABEL + t * scale;
-      svg.append(
-        s("line", { x1: x, y1: AXIS - 4, x2: x, y2: height, class: "sfn-grid" }),
-        s("text", { x, y: AXIS - 8, "text-anchor": "middle", class: "sfn-axis" }, formatMs(t))
-      );
+    const top = canvas.scrollTop;
+    const sight = Math.max(canvas.clientHeight, AXIS + FIT * ROW + 6);
+    const firstRow = Math.max(0, Math.floor((top - AXIS) / ROW) - SPARE);
+    const lastRow = Math.min(visible.length, Math.ceil((top + sight - AXIS) / ROW) + SPARE);
+    for (const t of times) {
+      const x = LABEL + (t - from) * scale;
+      svg.append(s("line", { x1: x, y1: AXIS - 4, x2: x, y2: height, class: "sfn-grid" }));
     }
-    const xOf = (ms) => LABEL + (ms ?? end ?? span) * scale;
-    shown.forEach(({ row, depth, children, collapsed }, i) => {
+    const clamp2 = (x) => Math.min(Math.max(x, LABEL), LABEL + CHART);
+    const xOf = (ms) => LABEL + ((ms ?? end ?? span) - from) * scale;
+    const outside = (a, b) => (b ?? end ?? span) < from || (a ?? 0) > to;
+    drawnRows = /* @__PURE__ */ new Map();
+    for (let i = firstRow; i < lastRow; i++) {
+      const { row, depth, children, collapsed } = visible[i];
+      drawnRows.set(row.key, row);
       const y = AXIS + i * ROW;
       const g = s("g", { class: `sfn-row sfn-row-${row.kind}`, "data-key": row.key });
       let label = shorten(row.label, 26);
@@ -1531,70 +2020,121 @@ function renderTimeline(model, el) {
       const text = s("text", { x: 6 + depth * 12, y: y + 13, class: "sfn-row-label" }, label);
       if (children) {
         text.classList.add("sfn-toggle");
-        text.addEventListener("click", () => {
-          store.toggle(row.key, children);
-          draw();
-        });
+        text.dataset.toggle = String(children);
       }
       g.append(text);
-      g.append(s("rect", {
-        x: xOf(row.start),
-        y: y + 8,
-        width: Math.max(xOf(row.end) - xOf(row.start), 1),
-        height: 2,
-        class: "sfn-span"
-      }));
-      for (const [from, to] of backoffs(row)) {
-        const gap = s("line", {
-          x1: xOf(from),
+      if (!outside(row.start, row.end)) {
+        const left = clamp2(xOf(row.start));
+        g.append(s("rect", {
+          x: left,
+          y: y + 8,
+          width: Math.max(clamp2(xOf(row.end)) - left, 1),
+          height: 2,
+          class: "sfn-span"
+        }));
+      }
+      backoffs(row).forEach(([gapFrom, gapTo], n) => {
+        if (outside(gapFrom, gapTo)) return;
+        g.append(s("line", {
+          x1: clamp2(xOf(gapFrom)),
           y1: y + 9,
-          x2: xOf(to),
+          x2: clamp2(xOf(gapTo)),
           y2: y + 9,
           stroke: BACKOFF,
           "stroke-dasharray": "3,2",
-          class: "sfn-backoff"
-        });
-        hover(gap, () => [`${row.label}: backoff ${formatMs(to - from)}`]);
-        g.append(gap);
-      }
-      bars(row).forEach(([start, end2, status, error], n) => {
-        const left = xOf(start);
-        const bar = s("rect", {
+          class: "sfn-backoff",
+          "data-gap": n
+        }));
+      });
+      bars(row).forEach(([start, stop, status], n) => {
+        if (outside(start, stop)) return;
+        const left = clamp2(xOf(start));
+        g.append(s("rect", {
           x: left,
           y: y + 4,
-          width: Math.max(xOf(end2) - left, 2),
+          width: Math.max(clamp2(xOf(stop)) - left, 2),
           height: 10,
           rx: 2,
           fill: colour(status),
-          class: "sfn-bar"
-        });
-        hover(bar, () => describe(row, n, start, end2, status, error));
-        g.append(bar);
+          class: "sfn-bar",
+          "data-attempt": n
+        }));
       });
       svg.append(g);
-    });
-    if (visible.length > shown.length) {
-      svg.append(s(
-        "text",
-        { x: 6, y: AXIS + shown.length * ROW + 13, class: "sfn-muted" },
-        `… ${visible.length - shown.length} more rows`
-      ));
     }
+    const axisTop = Math.max(0, Math.min(top, height - AXIS));
+    const axis = s("g", { class: "sfn-axis-band" });
+    axis.append(s("rect", { x: 0, y: axisTop, width, height: AXIS - 4, class: "sfn-axis-back" }));
+    for (const t of times) {
+      axis.append(s("text", {
+        x: LABEL + (t - from) * scale,
+        y: axisTop + AXIS - 8,
+        "text-anchor": "middle",
+        class: "sfn-axis"
+      }, formatMs(t)));
+    }
+    svg.append(axis);
     canvas.replaceChildren(store.rows.size ? svg : h("div", "sfn-empty", "No states entered yet."));
-    rowCount = shown.length + (visible.length > shown.length ? 1 : 0);
+    canvas.scrollTop = top;
+    range.textContent = zoom.zoomed ? `+${formatMs(from)} – +${formatMs(to)}` : "whole run";
+    fit.disabled = zoomOut.disabled = !zoom.zoomed;
+    root.dataset.zoomed = String(zoom.zoomed);
     where();
+    measure("sfn-timeline-draw", began);
+    if (firstRows && store.rows.size) {
+      firstRows = false;
+      performance.mark("sfn-timeline-first-rows");
+    }
   };
-  const hover = (target, lines) => {
-    target.addEventListener("mousemove", (event) => {
-      tip.replaceChildren(...lines().map((line) => h("div", "", line)));
-      const box = root.getBoundingClientRect();
-      tip.style.left = `${event.clientX - box.left + 12}px`;
-      tip.style.top = `${event.clientY - box.top + 12}px`;
-      tip.hidden = false;
-    });
-    target.addEventListener("mouseleave", () => {
+  const timeAt = (clientX) => {
+    const svg = canvas.querySelector("svg");
+    const box = svg?.getBoundingClientRect();
+    if (!box || !box.width) return (from + to) / 2;
+    const x = (clientX - box.left) / box.width * (LABEL + CHART + 20) - LABEL;
+    return from + Math.min(Math.max(x, 0), CHART) / CHART * (to - from);
+  };
+  const zoomBy = (factor, at = (from + to) / 2) => {
+    zoom.zoom(factor, at, span);
+    draw();
+  };
+  const onWheel = (event) => {
+    if (event.ctrlKey || event.metaKey) {
+      event.preventDefault();
+      zoomBy(event.deltaY < 0 ? 1.25 : 0.8, timeAt(event.clientX));
+    } else if (zoom.zoomed && (event.shiftKey || Math.abs(event.deltaX) > Math.abs(event.deltaY))) {
+      event.preventDefault();
+      const delta = event.shiftKey ? event.deltaY || event.deltaX : event.deltaX;
+      zoom.pan(delta / CHART * (to - from), span);
+      draw();
+    }
+  };
+  const onClick = (event) => {
+    const target = event.target;
+    if (!target?.classList.contains("sfn-toggle")) return;
+    const rowKey = target.closest("g.sfn-row")?.getAttribute("data-key");
+    if (!rowKey) return;
+    store.toggle(rowKey, Number(target.dataset.toggle ?? 0));
+    draw();
+  };
+  const onMove = (event) => {
+    const target = event.target;
+    const rowKey = target?.closest("g.sfn-row")?.getAttribute("data-key");
+    const row = rowKey ? drawnRows.get(rowKey) : void 0;
+    const attempt = target?.getAttribute("data-attempt");
+    const gap = target?.getAttribute("data-gap");
+    if (!row || attempt === null && gap === null || !target) {
       tip.hidden = true;
-    });
+      return;
+    }
+    const lines = attempt !== null ? describe(row, Number(attempt)) : describeGap(row, Number(gap));
+    tip.replaceChildren(...lines.map((line) => h("div", "", line)));
+    const box = root.getBoundingClientRect();
+    tip.style.left = `${event.clientX - box.left + 12}px`;
+    tip.style.top = `${event.clientY - box.top + 12}px`;
+    tip.hidden = false;
+  };
+  const onLeave = () => {
+    tip.hidden = true;
   };
   const onMessage = (message) => {
     if (message.type !== "rows") return;
@@ -1602,9 +2142,16 @@ function renderTimeline(model, el) {
     root.dataset.status = message.status;
     schedule();
   };
+  canvas.addEventListener("scroll", schedule);
+  canvas.addEventListener("wheel", onWheel, { passive: false });
+  canvas.addEventListener("click", onClick);
+  canvas.addEventListener("mousemove", onMove);
+  canvas.addEventListener("mouseleave", onLeave);
   model.on("msg:custom", onMessage);
   model.on("change:palette", schedule);
   model.on("change:palette", drawKey);
+  const snapshot = model.get("snapshot");
+  if (snapshot && "rows" in snapshot) store.apply(snapshot, performance.now());
   const hello = { type: "hello" };
   model.send(hello);
   draw();
@@ -1614,19 +2161,34 @@ function renderTimeline(model, el) {
     model.off("msg:custom", onMessage);
     model.off("change:palette", schedule);
     model.off("change:palette", drawKey);
-    canvas.removeEventListener("scroll", where);
+    canvas.removeEventListener("scroll", schedule);
+    canvas.removeEventListener("wheel", onWheel);
+    canvas.removeEventListener("click", onClick);
+    canvas.removeEventListener("mousemove", onMove);
+    canvas.removeEventListener("mouseleave", onLeave);
     canvas.removeEventListener("click", onRowClick);
     inspect.dispose();
   };
 }
-function describe(row, n, start, end, status, error) {
+function describe(row, n) {
+  const [start, end, status, error] = bars(row)[n] ?? [row.start, row.end, row.status, row.error];
   const lines = [`${row.label} (${row.type})`];
   lines.push(row.attempts.length ? `attempt ${n + 1} of ${row.attempts.length}: ${statusLabel(status)}` : statusLabel(status));
-  if (start !== null) {
-    lines.push(end === null ? `started +${formatMs(start)}, running` : `+${formatMs(start)} for ${formatMs(end - start)}`);
-  }
+  if (start !== null) lines.push(`start +${formatMs(start)}`);
+  lines.push(end === null ? "end: still running" : `end +${formatMs(end)}`);
+  if (start !== null && end !== null) lines.push(`duration ${formatMs(end - start)}`);
   if (error) lines.push(`error: ${error}`);
   return lines;
+}
+function describeGap(row, n) {
+  const found = backoffs(row)[n];
+  if (!found) return [row.label];
+  const [from, to] = found;
+  return [
+    `${row.label}: backoff before attempt ${n + 2}`,
+    `from +${formatMs(from)} to +${formatMs(to)}`,
+    `waited ${formatMs(to - from)}`
+  ];
 }
 
 // src/index.ts
@@ -1683,8 +2245,11 @@ function renderHeader(model, el) {
 function render({ model, el }) {
   el.classList.add("sfn-widget");
   switch (model.get("kind")) {
-    case "graph":
-      return renderGraph(model, el);
+    case "graph": {
+      const graph = model;
+      const cleanups = [renderScope(graph, el), renderGraph(graph, el)];
+      return () => cleanups.forEach((cleanup) => cleanup());
+    }
     case "timeline":
       return renderTimeline(model, el);
     case "events":
