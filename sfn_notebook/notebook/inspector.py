@@ -4,7 +4,7 @@ for a state's visits, and this answers with the one picked, stage by stage.
 The front-end (``widgets/src/inspector.ts``) sends an :class:`~.protocol.InspectRequest` naming
 what was clicked; :func:`inspection_reply` finds the state and visit it means, and replies with
 the state's visits for the picker (labels only, at most :data:`PICKER_LIMIT`) and the chosen
-visit's stages in full (each cut to :data:`~.feed.DETAIL_LIMIT` characters), from the same
+visit's stages in full (each cut to :data:`~.eventquery.DETAIL_LIMIT` characters), from the same
 :func:`~sfn_notebook.render.stages.visit_stages` reading that ``ex.inspect`` uses.
 
 >>> import sfn_notebook as sfn
@@ -22,7 +22,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from sfn_notebook.notebook.eventquery import DETAIL_LIMIT, ExecutionFeed
+from sfn_notebook.notebook.eventquery import DETAIL_LIMIT
+from sfn_notebook.notebook.feed import ExecutionFeed
 from sfn_notebook.notebook.protocol import InspectedVisit, InspectionReply, VisitChoice
 from sfn_notebook.render.dot import node_id
 from sfn_notebook.render.inspection import pretty
