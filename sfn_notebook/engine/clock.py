@@ -57,6 +57,13 @@ class Clock:
         callback awaiting its answer) until the block ends; see the module docstring."""
         yield
 
+    def hold(self) -> None:
+        """An execution paused at a breakpoint: time must not jump meanwhile (a real clock
+        cannot stop, so only the virtual clock acts on it)."""
+
+    def release(self) -> None:
+        """The pause :meth:`hold` marked is over."""
+
 
 class RealClock(Clock):
     """Wall-clock time: Waits and backoffs really take their time."""
@@ -84,6 +91,9 @@ class VirtualClock(Clock):
         self._now: tuple[float, datetime] = (0.0, start)  # the last instant asked for, as a pair
         self._lock = threading.Lock()
         self._external = 0  # external work in flight
+        self._held = 0  # paused executions (breakpoints): time does not jump while any is
+        # Called (on the loop) each time it goes idle: how a debugger knows its run has settled.
+        self.idle_hooks: list[Callable[[], None]] = []
         self._advances: list[tuple[float, threading.Event]] = []  # (target, settled) of advance()
         self._loop: _VirtualLoop | None = None
 
@@ -186,6 +196,18 @@ class VirtualClock(Clock):
             with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(_noop)
 
+    def hold(self) -> None:
+        with self._lock:
+            self._held += 1
+
+    def release(self) -> None:
+        with self._lock:
+            self._held -= 1
+
+    def held(self) -> bool:
+        """Whether an execution is paused at a breakpoint (virtual time then stands still)."""
+        return self._held > 0
+
     def external_pending(self) -> bool:
         """Whether any external work is in flight (virtual time then runs with real time)."""
         return self._external > 0
@@ -253,8 +275,12 @@ class _VirtualSelector(selectors.BaseSelector):
                 return self._inner.select(timeout)
             finally:
                 clock._end_external()
-        if timeout is None:
-            return self._inner.select(None)  # idle: wait for work from another thread
+        if timeout is None or clock.held():
+            # Idle, or a paused execution holds the time: wait for work from another thread
+            # (a resumed breakpoint wakes the loop) instead of jumping to the next timer.
+            for hook in tuple(clock.idle_hooks):
+                hook()
+            return self._inner.select(None)
         clock._land(due if due is not None else clock.time() + timeout)
         return []
 

@@ -174,6 +174,8 @@ async def execute(
         _finish(record, cursor, "SUCCEEDED", output=output)
     finally:
         ctx.lineage.ended()
+        if ctx.debugger is not None:
+            ctx.debugger.ended()
 
 
 _TERMINAL_EVENTS = {

@@ -136,4 +136,4 @@ class Launcher:
             record.abort_reason = reason
             record.context.stopped.set()
             loop.call_soon_threadsafe(record.task.cancel)
-            execution.wait(wait)
+            execution.wait_finished(wait)
