@@ -340,11 +340,12 @@ class Debugger:
             self._cond.notify_all()
 
     def _released(
-        self, loop: asyncio.AbstractEventLoop, future: asyncio.Future[bool], step: bool
+        self, loop: asyncio.AbstractEventLoop, futures: list[tuple[asyncio.Future[bool], bool]]
     ) -> None:
-        # On the loop: the line goes on, and the loop is watched until it settles again.
-        if not future.done():
-            future.set_result(step)
+        # On the loop: the lines go on, and the loop is watched until it settles again.
+        for future, step in futures:
+            if not future.done():
+                future.set_result(step)
         self._settle(loop)
 
     # From the user's thread -------------------------------------------------------------------
@@ -370,12 +371,16 @@ class Debugger:
             for each in chosen:
                 if each in self._pauses:
                     self._pauses.remove(each)
+        # One callback for every released line, so the loop wakes them together (a line that
+        # woke alone could let the loop look settled before the others woke).
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[bool], bool]]] = {}
         for index, each in enumerate(chosen):
             future, loop = each._future, each._loop
             if future is not None and loop is not None:
                 # With step, the first released line carries the step (the others just go on).
-                wants_step = step and index == 0
-                loop.call_soon_threadsafe(self._released, loop, future, wants_step)
+                by_loop.setdefault(loop, []).append((future, step and index == 0))
+        for loop, futures in by_loop.items():
+            loop.call_soon_threadsafe(self._released, loop, futures)
         return generation
 
     def wait(self, since: int, timeout: float | None = None) -> bool:
