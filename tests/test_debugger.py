@@ -388,3 +388,55 @@ def test_resume_without_waiting_from_another_thread() -> None:
     worker.join(10)
     assert ex.wait(10).paused_at.state == "Ship"
     assert ex.resume(timeout=10).status == "SUCCEEDED"
+
+
+# -- the live view's debugger panel, over a mock comm (the browser side: test_debugger_browser)
+
+
+def test_view_panel_steps_toggles_and_travels(monkeypatch: pytest.MonkeyPatch) -> None:
+    import comm
+
+    from sfn_notebook.notebook.widgets import ExecutionView
+
+    class MockComm(comm.base_comm.BaseComm):
+        def publish_msg(self, msg_type: str, data: Any = None, *args: Any, **keys: Any) -> None:
+            pass
+
+    monkeypatch.setattr(comm, "create_comm", MockComm)
+
+    def from_browser(widget: Any, content: dict[str, Any]) -> None:
+        widget._handle_msg(
+            {"content": {"data": {"method": "custom", "content": content}}, "buffers": []}
+        )
+
+    ex = sfn.run(CHAIN, {"amount": 1}, breakpoints=["Price"])
+    ex.definition = sfn.parse(CHAIN)
+    view = ExecutionView(ex)
+    panel = view.debugger
+    assert panel is not None and panel.states == ["Load", "Price", "Ship"]
+    assert panel.paused["state"] == "Price" and panel.paused["input"] == '{"amount":1}'
+    # The paused state is marked on the graph.
+    assert view.graph.nodes["/States/Price"] == {
+        "status": "RUNNING",
+        "counts": None,
+        "subtitle": "paused",
+    }
+    from_browser(panel, {"type": "debug", "action": "toggle", "state": "Ship"})
+    assert panel.breakpoints == ["Price", "Ship"]
+    from_browser(panel, {"type": "debug", "action": "resume", "state": None})
+    assert ex.wait(10).paused_at.state == "Ship"
+    panel.flush()
+    assert panel.paused["state"] == "Ship"
+    # Time travel: the graph shows the chosen moment, then live again.
+    from_browser(panel, {"type": "travel", "event": 3})
+    assert panel.moment_info["state"] == "Load"
+    assert view.graph.nodes == {
+        "/States/Load": {"status": "SUCCEEDED", "counts": None, "subtitle": None}
+    }
+    from_browser(panel, {"type": "travel", "event": 0})
+    assert view.graph.nodes["/States/Price"]["status"] == "SUCCEEDED"
+    from_browser(panel, {"type": "debug", "action": "toggle", "state": "Nope"})
+    assert "no state 'Nope'" in panel.error
+    from_browser(panel, {"type": "debug", "action": "stop", "state": None})
+    assert ex.wait_finished(10).status == "ABORTED"
+    view.close()

@@ -352,6 +352,7 @@ def test_protocol_is_the_same_in_python_and_typescript() -> None:
     }
     assert set(python_literals) == {
         "HelloRequest", "SelectRequest", "PageRequest", "RowsUpdate", "DetailsReply", "PageReply",
+        "DebugRequest", "TravelRequest",
     }  # fmt: skip
     text = (FRONTEND / "src" / "protocol.ts").read_text()
     for name, literal in python_literals.items():

@@ -32,10 +32,11 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Iterable, Iterator, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from typing import TYPE_CHECKING, Any
 
 from sfn_notebook.engine.history import dumps
+from sfn_notebook.engine.listeners import Listeners
 from sfn_notebook.errors import SfnNotebookError
 
 if TYPE_CHECKING:
@@ -240,6 +241,7 @@ class Debugger:
         self._generation = 0  # pauses announced so far: what a waiter compares against
         self._quiet = False  # a pause was announced and nothing was released since
         self._unsettled = False  # a pause or release the waiters have not been told of
+        self._watchers = Listeners()
         self._ended = False
 
     # On the loop ------------------------------------------------------------------------------
@@ -338,6 +340,16 @@ class Debugger:
             self._generation += 1
             self._quiet = True
             self._cond.notify_all()
+        self._tell()
+
+    def watch(self, callback: Callable[[], None]) -> None:
+        """Call ``callback()`` (on the loop's thread) when lines have paused and the run has
+        settled, and when the execution ends: how a view learns of a pause, which adds no
+        event. One that raises is logged and detached."""
+        self._watchers.add(callback)
+
+    def _tell(self) -> None:
+        self._watchers.dispatch({})
 
     def _released(
         self, loop: asyncio.AbstractEventLoop, futures: list[tuple[asyncio.Future[bool], bool]]
@@ -349,6 +361,25 @@ class Debugger:
         self._settle(loop)
 
     # From the user's thread -------------------------------------------------------------------
+
+    def toggle(self, name: str, definition: StateMachine | None = None) -> bool:
+        """Add breakpoint ``name`` (a state, ``State#retry`` or ``*error``), or remove it when
+        set; returns whether it is set now. Lines reaching it from now on pause there."""
+        if name == ON_ERROR:
+            self.on_error = not self.on_error
+            return self.on_error
+        checked = Debugger([name], definition)  # validates the name
+        if name.endswith(RETRY):
+            self.retries = self.retries ^ checked.retries
+            return bool(checked.retries & self.retries)
+        self.states = self.states ^ checked.states
+        return bool(checked.states & self.states)
+
+    @property
+    def breakpoints(self) -> list[str]:
+        """The breakpoints set now, as names."""
+        names = sorted(self.states) + sorted(f"{s}{RETRY}" for s in self.retries)
+        return [*names, ON_ERROR] if self.on_error else names
 
     def pauses(self) -> list[Pause]:
         """The paused lines, in the order they paused."""
@@ -415,3 +446,4 @@ class Debugger:
             self._ended = True
             self._pauses.clear()
             self._cond.notify_all()
+        self._tell()

@@ -13,6 +13,8 @@ Traits per widget ``kind``:
 * ``timeline``: ``palette``; rows arrive as :class:`RowsUpdate`
 * ``events``: ``total`` (int), ``type_counts`` (``dict[str, int]``), ``status`` (str)
 * ``header``: ``header`` (:class:`~sfn_notebook.render.html.Header`), ``palette``
+* ``debugger``: ``states``, ``breakpoints`` (lists of str), ``paused``, ``moment_info`` (dicts),
+  ``events``, ``moment`` (int), ``status``, ``error`` (str); see notebook/debugger.py
 
 >>> sorted(NodeState.__annotations__)
 ['counts', 'status', 'subtitle']
@@ -26,6 +28,7 @@ from sfn_notebook.render.html import Header
 from sfn_notebook.render.timeline import TimelineRow
 
 __all__ = [
+    "DebugRequest",
     "DetailsReply",
     "EventRow",
     "Header",
@@ -36,6 +39,7 @@ __all__ = [
     "RowsUpdate",
     "SelectRequest",
     "TimelineRow",
+    "TravelRequest",
     "VisitDetails",
 ]
 
@@ -138,3 +142,18 @@ class PageReply(TypedDict):
     offset: int
     total: int
     rows: list[EventRow]
+
+
+class DebugRequest(TypedDict):
+    """A debugger panel's button (step, resume, stop) or breakpoint toggle (``state``)."""
+
+    type: Literal["debug"]
+    action: str
+    state: str | None
+
+
+class TravelRequest(TypedDict):
+    """The time-travel slider moved: show the execution at event ``event`` (0: live)."""
+
+    type: Literal["travel"]
+    event: int

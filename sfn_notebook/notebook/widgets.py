@@ -111,12 +111,27 @@ class ExecutionGraph(_FeedWidget):
                 self.svg = ""
                 log.warning("%s", exc)
 
+    _moment: dict[str, dict[str, Any]] | None = None  # a debugger's time travel, while on
+    _marks: dict[str, str] = {}  # node id -> subtitle: the debugger's paused states
+
     def _update(self) -> None:
-        nodes = self.feed.nodes()
+        nodes = self.feed.nodes() if self._moment is None else dict(self._moment)
+        for node, mark in self._marks.items():
+            # A paused state shows in progress (where the execution is), its subtitle says why.
+            shown = nodes.get(node, {"status": "NOT_REACHED", "counts": None})
+            status = "RUNNING" if shown["status"] == "NOT_REACHED" else shown["status"]
+            nodes[node] = {**shown, "status": status, "subtitle": mark}
+
         status = self.feed.header()["status"]
         with self.hold_sync():
             self.nodes = nodes
             self.status = status
+
+    def overlay(self, nodes: dict[str, dict[str, Any]] | None, marks: dict[str, str]) -> None:
+        """What a debugger panel shows on the graph: the nodes of a past moment (None: live)
+        and subtitles marking the paused states."""
+        self._moment, self._marks = nodes, dict(marks)
+        self.flush()
 
     def _on_select(self, content: Mapping[str, Any]) -> None:
         self.send(self.feed.details(str(content.get("node", ""))))
@@ -273,14 +288,26 @@ class ExecutionView(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets is unt
         parts = [self.header, self.timeline, self.events]
         if feed.definition is not None:
             parts.insert(1, self.graph)
+        self.debugger = None
+        if getattr(execution, "debugger", None) is not None:  # started with breakpoints
+            from sfn_notebook.notebook.debugger import DebugPanel
+
+            self.debugger = DebugPanel(execution, feed=feed, interval=interval)
+            self.debugger.overlay = self.graph.overlay
+            self.debugger.flush()
+            parts.insert(2 if feed.definition is not None else 1, self.debugger)
         super().__init__(children=parts, **kwargs)
         self.add_class("sfn-execution-view")
 
+    def _parts(self) -> list[Any]:
+        parts = [self.header, self.graph, self.timeline, self.events]
+        return parts if self.debugger is None else [*parts, self.debugger]
+
     def flush(self) -> None:
-        for part in (self.header, self.graph, self.timeline, self.events):
+        for part in self._parts():
             part.flush()
 
     def close(self) -> None:
-        for part in (self.header, self.graph, self.timeline, self.events):
+        for part in self._parts():
             part.close()
         super().close()

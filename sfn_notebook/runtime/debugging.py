@@ -144,8 +144,9 @@ class Debugging:
                 self.wait_finished(timeout)
         return self
 
-    def stop(self, error: str | None = None, cause: str | None = None) -> Any:
-        """Stop the execution (StopExecution): it ends ABORTED, paused or not."""
+    def stop(self, error: str | None = None, cause: str | None = None, *, wait: bool = True) -> Any:
+        """Stop the execution (StopExecution): it ends ABORTED, paused or not; with ``wait``,
+        return once it has ended."""
         if self.done:
             return self
         if self._stopper is None:
@@ -153,7 +154,7 @@ class Debugging:
                 "this execution cannot be stopped from here (use Runtime.stop_execution)"
             )
         self._stopper(error, cause)
-        return self.wait_finished(10)
+        return self.wait_finished(10) if wait else self
 
     # Time travel and forks --------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 import type { AnyModel, RenderProps } from "@anywidget/types";
 import { h } from "./dom";
 import { formatMs, progress, statusLabel } from "./format";
+import { type DebugTraits, renderDebugger } from "./debugger";
 import { renderGraph } from "./graph";
 import type { EventsTraits, GraphTraits, HeaderTraits, TimelineTraits } from "./protocol";
 import { renderTable } from "./table";
@@ -71,6 +72,8 @@ function render({ model, el }: RenderProps): () => void {
       return renderTable(model as unknown as AnyModel<EventsTraits>, el);
     case "header":
       return renderHeader(model as unknown as AnyModel<HeaderTraits>, el);
+    case "debugger":
+      return renderDebugger(model as unknown as AnyModel<DebugTraits>, el);
     default:
       el.append(h("div", "sfn-empty", `Unknown sfn-notebook widget: ${String(model.get("kind"))}`));
       return () => undefined;

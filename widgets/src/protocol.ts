@@ -62,7 +62,20 @@ export interface PageRequest {
   types: string[] | null;
 }
 
-export type ToPython = HelloRequest | SelectRequest | PageRequest;
+/** A debugger panel's button or breakpoint toggle (`state` names the breakpoint). */
+export interface DebugRequest {
+  type: "debug";
+  action: "step" | "resume" | "stop" | "toggle";
+  state: string | null;
+}
+
+/** The time-travel slider moved: show the execution at event `event` (0: live). */
+export interface TravelRequest {
+  type: "travel";
+  event: number;
+}
+
+export type ToPython = HelloRequest | SelectRequest | PageRequest | DebugRequest | TravelRequest;
 
 // -- Python → browser -----------------------------------------------------------------------
 

@@ -1,5 +1,5 @@
 // sfn-notebook widgets, built by widgets/build.mjs from widgets/src. Do not edit.
-// source-sha256: adf14f48460c48d4f82d66ff45a4ebc7a4d1af23f8d6ad4021a611b109a66453
+// source-sha256: a9bc5442ae2370044822c85c8f003aae2b1ed6102d1017b97d5632f5d88c4add
 
 // src/dom.ts
 var SVG_NS = "http://www.w3.org/2000/svg";
@@ -108,6 +108,117 @@ function progress(header) {
   }
   const run = `${done} state${done === 1 ? "" : "s"} run`;
   return total > done ? `${run}, ${total - done} not taken` : run;
+}
+
+// src/debugger.ts
+function renderDebugger(model, el) {
+  const root = h("div", "sfn-debugger");
+  root.dataset.lmSuppressShortcuts = "true";
+  const top = h("div", "sfn-debug-top");
+  const bottom = h("div", "sfn-debug-bottom");
+  const momentLabel = h("span", "sfn-debug-moment");
+  const send = (action, state = null) => {
+    const request = { type: "debug", action, state };
+    model.send(request);
+  };
+  const travel = (event) => {
+    const request = { type: "travel", event };
+    model.send(request);
+  };
+  const button = (label, title, action) => {
+    const b = h("button", `sfn-debug-button sfn-debug-${action}`, label);
+    b.title = title;
+    b.addEventListener("click", () => send(action));
+    return b;
+  };
+  const slider = h("input", "sfn-debug-slider");
+  slider.type = "range";
+  slider.min = "0";
+  slider.step = "1";
+  slider.setAttribute("aria-label", "Time travel: event");
+  slider.addEventListener("input", () => travel(Number(slider.value)));
+  const onKey = (event) => {
+    if (event.target !== slider) return;
+    const delta = event.key === "ArrowRight" ? 1 : event.key === "ArrowLeft" ? -1 : 0;
+    if (!delta) return;
+    event.preventDefault();
+    event.stopPropagation();
+    const next = Math.max(0, Math.min(Number(slider.max), Number(slider.value) + delta));
+    slider.value = String(next);
+    travel(next);
+  };
+  window.addEventListener("keydown", onKey, true);
+  const live = h("button", "sfn-debug-button sfn-debug-live", "Live");
+  live.title = "Back to the live execution";
+  live.addEventListener("click", () => travel(0));
+  const travelRow = h(
+    "div",
+    "sfn-debug-travel",
+    h("span", "sfn-muted", "Time travel "),
+    slider,
+    momentLabel,
+    live
+  );
+  root.append(top, travelRow, bottom);
+  el.append(root);
+  const draw = () => {
+    const paused = model.get("paused");
+    const running = model.get("status") === "RUNNING";
+    const controls = h(
+      "div",
+      "sfn-debug-controls",
+      button("Step", "Let the first paused line run to the next state", "step"),
+      button("Continue", "Let every paused line run to the next breakpoint", "resume"),
+      button("Stop", "Stop the execution (ABORTED)", "stop")
+    );
+    for (const b of Array.from(controls.querySelectorAll("button"))) {
+      b.disabled = !running || (b.classList.contains("sfn-debug-stop") ? false : !paused.state);
+    }
+    const where = paused.state ? h(
+      "div",
+      "sfn-debug-paused",
+      h("strong", "", `Paused ${paused.kind === "state" ? "before" : paused.kind === "retry" ? "before a retry of" : "on a failure of"} ${paused.state}`),
+      paused.map_iteration !== null && paused.map_iteration !== void 0 ? ` · iteration ${paused.map_iteration}` : "",
+      ` · visit ${paused.visit ?? 0}`,
+      paused.count && paused.count > 1 ? ` · ${paused.count} lines paused` : "",
+      paused.error ? h("span", "sfn-error", ` · ${paused.error}`) : ""
+    ) : h("div", "sfn-muted", running ? "Running" : `Ended: ${model.get("status")}`);
+    const input = paused.input ? foldable("Pending input", paused.input, true) : null;
+    const set = new Set(model.get("breakpoints") ?? []);
+    const chips = h("div", "sfn-debug-breakpoints", h("span", "sfn-muted", "Breakpoints: "));
+    for (const name of [...model.get("states") ?? [], "*error"]) {
+      const chip = h("button", "sfn-debug-chip", name);
+      chip.classList.toggle("sfn-debug-on", set.has(name));
+      chip.dataset.state = name;
+      chip.title = set.has(name) ? `Remove the breakpoint on ${name}` : `Pause before ${name}`;
+      chip.disabled = !running;
+      chip.addEventListener("click", () => send("toggle", name));
+      chips.append(chip);
+    }
+    const events = model.get("events") ?? 0;
+    const moment = model.get("moment") ?? 0;
+    slider.max = String(events);
+    slider.value = String(moment);
+    const info = model.get("moment_info");
+    momentLabel.textContent = moment ? `event ${moment} / ${events}: ${info.event_type ?? ""}${info.state ? ` · ${info.state}` : ""}` : `live · ${events} events`;
+    live.hidden = !moment;
+    const parts = [controls, where, input, chips];
+    top.replaceChildren(...parts.filter((p) => p !== null));
+    const below = [];
+    if (moment && info.variables) below.push(foldable("Variables then", info.variables));
+    if (moment && info.input) below.push(foldable("Input of that state", info.input));
+    const error = model.get("error");
+    if (error) below.push(h("div", "sfn-error", error));
+    bottom.replaceChildren(...below);
+    root.dataset.paused = paused.state ?? "";
+  };
+  const names = ["paused", "breakpoints", "events", "moment", "moment_info", "status", "error", "states"];
+  for (const name of names) model.on(`change:${name}`, draw);
+  draw();
+  return () => {
+    window.removeEventListener("keydown", onKey, true);
+    for (const name of names) model.off(`change:${name}`, draw);
+  };
 }
 
 // ../labextension/src/svgsafe.ts
@@ -865,6 +976,8 @@ function render({ model, el }) {
       return renderTable(model, el);
     case "header":
       return renderHeader(model, el);
+    case "debugger":
+      return renderDebugger(model, el);
     default:
       el.append(h("div", "sfn-empty", `Unknown sfn-notebook widget: ${String(model.get("kind"))}`));
       return () => void 0;

@@ -1,0 +1,155 @@
+"""The debugger panel of the live execution view: breakpoints, Step / Continue / Stop, and a
+time-travel slider over the history.
+
+:class:`DebugPanel` drives an :class:`~sfn_notebook.runtime.execution.Execution` through its
+public methods (``step``, ``resume``, ``stop``, ``at``) and the engine's
+:class:`~sfn_notebook.engine.debug.Debugger` (``toggle``), never waiting on the kernel's thread.
+It tells the view's graph what to draw: the paused states (their subtitle says so) and, while
+the slider is off the live end, the statuses of the chosen moment. Its front-end is
+``widgets/src/debugger.ts``.
+
+>>> import sfn_notebook as sfn
+>>> flow = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"},
+...                                    "B": {"Type": "Pass", "End": True}}}
+>>> ex = sfn.run(flow, breakpoints=["B"])
+>>> panel = DebugPanel(ex)
+>>> panel.paused["state"], panel.breakpoints, panel.states
+('B', ['B'], ['A', 'B'])
+>>> panel.travel(2)["state"], panel.moment
+('A', 2)
+>>> ex.resume().status
+'SUCCEEDED'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import traitlets
+
+from sfn_notebook.engine.history import dumps
+from sfn_notebook.errors import SfnNotebookError
+from sfn_notebook.notebook.widgets import _FeedWidget
+from sfn_notebook.render.dot import node_id
+
+#: ``show(nodes or None, paused)``: what the panel asks of the view's graph.
+GraphOverlay = Callable[[dict[str, dict[str, Any]] | None, dict[str, str]], None]
+
+
+class DebugPanel(_FeedWidget):
+    """Breakpoint toggles for every state, Step / Continue / Stop, the paused state with its
+    pending input, and a slider that replays the history event by event (0: live)."""
+
+    states = traitlets.List().tag(sync=True)
+    breakpoints = traitlets.List().tag(sync=True)
+    paused = traitlets.Dict().tag(sync=True)
+    events = traitlets.Int(0).tag(sync=True)
+    moment = traitlets.Int(0).tag(sync=True)
+    moment_info = traitlets.Dict().tag(sync=True)
+    status = traitlets.Unicode("").tag(sync=True)
+    error = traitlets.Unicode("").tag(sync=True)
+
+    def __init__(self, execution: Any, **kwargs: Any) -> None:
+        self.execution = execution
+        self.overlay: GraphOverlay | None = None
+        super().__init__(execution, kind="debugger", **kwargs)
+        definition = self.feed.definition
+        self._pointers = (
+            {s.name: node_id(s.pointer) for s in definition.walk()} if definition else {}
+        )
+        self.states = list(self._pointers) or sorted(
+            {p.state for p in getattr(execution, "pauses", [])}
+        )
+        debugger = getattr(execution, "debugger", None)
+        if debugger is not None:
+            debugger.watch(lambda _event: self._throttle.poke())
+        self._update()
+
+    # Python → browser ---------------------------------------------------------------------------
+
+    def _update(self) -> None:
+        execution = self.execution
+        debugger = getattr(execution, "debugger", None)
+        pause = execution.paused_at if debugger is not None else None
+        paused: dict[str, Any] = {}
+        if pause is not None:
+            paused = {
+                "state": pause.state,
+                "kind": pause.kind,
+                "visit": pause.visit,
+                "map_iteration": pause.map_iteration,
+                "input": None if pause.kind == "error" else dumps(pause.input),
+                "error": pause.error,
+                "count": len(execution.pauses),
+            }
+        with self.hold_sync():
+            self.breakpoints = debugger.breakpoints if debugger is not None else []
+            self.paused = paused
+            self.events = len(execution.history)
+            self.status = execution.status
+        self._draw_graph()
+
+    def _draw_graph(self) -> None:
+        if self.overlay is None:
+            return
+        marks: dict[str, str] = {}
+        pauses = self.execution.pauses if not self.moment else []
+        for pause in pauses:
+            pointer = self._pointers.get(pause.state)
+            if pointer is not None:
+                marks[pointer] = "paused" if pause.kind == "state" else f"paused: {pause.kind}"
+        nodes = None
+        if self.moment:
+            statuses = self.moment_info.get("statuses", {})
+            nodes = {
+                self._pointers.get(name, name): {"status": status, "counts": None, "subtitle": None}
+                for name, status in statuses.items()
+            }
+        self.overlay(nodes, marks)
+
+    def travel(self, event_id: int) -> dict[str, Any]:
+        """Show the execution as it stood at event ``event_id`` (0: live again)."""
+        if event_id <= 0:
+            self.moment, self.moment_info = 0, {}
+        else:
+            then = self.execution.at(min(event_id, len(self.execution.history)))
+            self.moment = then.event_id
+            self.moment_info = {
+                "event_id": then.event_id,
+                "event_type": then.event_type,
+                "state": then.state,
+                "statuses": then.statuses,
+                "input": None if then.input is None else dumps(then.input),
+                "variables": dumps(then.variables),
+            }
+        self._draw_graph()
+        return dict(self.moment_info)
+
+    # browser → Python ---------------------------------------------------------------------------
+
+    def _on_debug(self, content: Mapping[str, Any]) -> None:
+        action = content.get("action")
+        execution = self.execution
+        try:
+            if action == "step":
+                execution.step(wait=False)
+            elif action == "resume":
+                execution.resume(wait=False)
+            elif action == "stop":
+                execution.stop(wait=False)
+            elif action == "toggle":
+                debugger = execution.debugger
+                if debugger is None:
+                    raise SfnNotebookError("this execution was started without breakpoints")
+                debugger.toggle(str(content.get("state", "")), self.feed.definition)
+            self.error = ""
+        except SfnNotebookError as exc:
+            self.error = str(exc)
+        self._update()
+
+    def _on_travel(self, content: Mapping[str, Any]) -> None:
+        try:
+            self.travel(int(content.get("event", 0)))
+        except (SfnNotebookError, ValueError, TypeError) as exc:
+            self.error = str(exc)
