@@ -433,7 +433,9 @@ def test_view_panel_steps_toggles_and_travels(monkeypatch: pytest.MonkeyPatch) -
     assert view.graph.nodes == {
         "/States/Load": {"status": "SUCCEEDED", "counts": None, "subtitle": None}
     }
+    assert view.timeline.cursor == 0.0  # every event of this run shares one virtual instant
     from_browser(panel, {"type": "travel", "event": 0})
+    assert view.timeline.cursor is None
     assert view.graph.nodes["/States/Price"]["status"] == "SUCCEEDED"
     from_browser(panel, {"type": "debug", "action": "toggle", "state": "Nope"})
     assert "no state 'Nope'" in panel.error

@@ -85,12 +85,16 @@ def test_breakpoint_toggle_step_continue_and_time_travel(server: tuple[str, str,
             page.wait_for_function(
                 "() => document.getElementById('/States/Load')?.dataset.status === 'RUNNING'"
             )
+            page.wait_for_selector(
+                ".sfn-timeline-svg line.sfn-cursor", state="attached"
+            )  # the timeline follows
             page.screenshot(path=str(OUTPUT / f"debugger-{app}-travel.png"), full_page=True)
             # Back to live, then Continue: the execution ends.
             page.locator(".sfn-debug-live").click()
             page.wait_for_function(
                 "() => document.getElementById('/States/Price')?.dataset.status === 'SUCCEEDED'"
             )
+            page.wait_for_selector(".sfn-timeline-svg line.sfn-cursor", state="detached")
             page.locator(".sfn-debug-resume").click()
             page.wait_for_selector(".sfn-header[data-status='SUCCEEDED']")
             page.wait_for_function(

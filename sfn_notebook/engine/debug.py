@@ -342,8 +342,8 @@ class Debugger:
             self._cond.notify_all()
         self._tell()
 
-    def watch(self, callback: Callable[[], None]) -> None:
-        """Call ``callback()`` (on the loop's thread) when lines have paused and the run has
+    def watch(self, callback: Callable[[dict[str, Any]], None]) -> None:
+        """Call ``callback({})`` (on the loop's thread) when lines have paused and the run has
         settled, and when the execution ends: how a view learns of a pause, which adds no
         event. One that raises is logged and detached."""
         self._watchers.add(callback)

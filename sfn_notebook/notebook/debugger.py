@@ -33,16 +33,17 @@ from sfn_notebook.errors import SfnNotebookError
 from sfn_notebook.notebook.widgets import _FeedWidget
 from sfn_notebook.render.dot import node_id
 
-#: ``show(nodes or None, paused)``: what the panel asks of the view's graph.
-GraphOverlay = Callable[[dict[str, dict[str, Any]] | None, dict[str, str]], None]
+#: ``show(nodes or None, paused marks, moment in ms or None)``: what the panel asks of the view
+#: (the graph's colours and marks, the timeline's cursor).
+GraphOverlay = Callable[[dict[str, dict[str, Any]] | None, dict[str, str], float | None], None]
 
 
 class DebugPanel(_FeedWidget):
     """Breakpoint toggles for every state, Step / Continue / Stop, the paused state with its
     pending input, and a slider that replays the history event by event (0: live)."""
 
-    states = traitlets.List().tag(sync=True)
-    breakpoints = traitlets.List().tag(sync=True)
+    states: traitlets.List[str] = traitlets.List().tag(sync=True)
+    breakpoints: traitlets.List[str] = traitlets.List().tag(sync=True)
     paused = traitlets.Dict().tag(sync=True)
     events = traitlets.Int(0).tag(sync=True)
     moment = traitlets.Int(0).tag(sync=True)
@@ -100,20 +101,23 @@ class DebugPanel(_FeedWidget):
             if pointer is not None:
                 marks[pointer] = "paused" if pause.kind == "state" else f"paused: {pause.kind}"
         nodes = None
+        at = None
         if self.moment:
             statuses = self.moment_info.get("statuses", {})
             nodes = {
                 self._pointers.get(name, name): {"status": status, "counts": None, "subtitle": None}
                 for name, status in statuses.items()
             }
-        self.overlay(nodes, marks)
+            at = self.moment_info.get("at_ms")
+        self.overlay(nodes, marks, at)
 
     def travel(self, event_id: int) -> dict[str, Any]:
         """Show the execution as it stood at event ``event_id`` (0: live again)."""
         if event_id <= 0:
             self.moment, self.moment_info = 0, {}
         else:
-            then = self.execution.at(min(event_id, len(self.execution.history)))
+            history = self.execution.history
+            then = self.execution.at(min(event_id, len(history)))
             self.moment = then.event_id
             self.moment_info = {
                 "event_id": then.event_id,
@@ -122,6 +126,7 @@ class DebugPanel(_FeedWidget):
                 "statuses": then.statuses,
                 "input": None if then.input is None else dumps(then.input),
                 "variables": dumps(then.variables),
+                "at_ms": (then.event["timestamp"] - history[0]["timestamp"]).total_seconds() * 1000,
             }
         self._draw_graph()
         return dict(self.moment_info)

@@ -141,6 +141,8 @@ class RetryTimeline(_FeedWidget):
     """A Gantt of state attempts: retries, backoff gaps, Map iterations as collapsible rows."""
 
     palette = traitlets.Dict(palette()).tag(sync=True)
+    # A debugger's time-travel moment, ms since the start (None: no cursor drawn).
+    cursor = traitlets.Float(None, allow_none=True).tag(sync=True)
 
     def __init__(self, execution: Any = None, **kwargs: Any) -> None:
         self._sent = 0
@@ -293,11 +295,18 @@ class ExecutionView(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets is unt
             from sfn_notebook.notebook.debugger import DebugPanel
 
             self.debugger = DebugPanel(execution, feed=feed, interval=interval)
-            self.debugger.overlay = self.graph.overlay
+            self.debugger.overlay = self._travel
             self.debugger.flush()
             parts.insert(2 if feed.definition is not None else 1, self.debugger)
         super().__init__(children=parts, **kwargs)
         self.add_class("sfn-execution-view")
+
+    def _travel(
+        self, nodes: dict[str, dict[str, Any]] | None, marks: dict[str, str], at: float | None
+    ) -> None:
+        """The debugger's moment on the graph (colours, paused marks) and timeline (cursor)."""
+        self.graph.overlay(nodes, marks)
+        self.timeline.cursor = at
 
     def _parts(self) -> list[Any]:
         parts = [self.header, self.graph, self.timeline, self.events]

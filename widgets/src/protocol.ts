@@ -155,6 +155,8 @@ export interface GraphTraits {
 export interface TimelineTraits {
   kind: "timeline";
   palette: Palette;
+  /** A debugger's time-travel moment (ms since the start), drawn as a line; null: none. */
+  cursor: number | null;
 }
 
 export interface EventsTraits {

@@ -115,6 +115,11 @@ export function renderTimeline(model: AnyModel<TimelineTraits>, el: HTMLElement)
       });
       svg.append(g);
     });
+    const cursor = model.get("cursor");
+    if (cursor !== null && cursor !== undefined) {
+      // A debugger's time travel: the moment chosen on its slider.
+      svg.append(s("line", { x1: xOf(cursor), y1: AXIS - 4, x2: xOf(cursor), y2: height, class: "sfn-cursor" }));
+    }
     if (visible.length > shown.length) {
       svg.append(s("text", { x: 6, y: AXIS + shown.length * ROW + 13, class: "sfn-muted" },
         `… ${visible.length - shown.length} more rows`));
@@ -145,6 +150,7 @@ export function renderTimeline(model: AnyModel<TimelineTraits>, el: HTMLElement)
   };
 
   model.on("msg:custom", onMessage);
+  model.on("change:cursor", schedule);
   model.on("change:palette", schedule);
   model.on("change:palette", drawKey);
   const hello: HelloRequest = { type: "hello" };
@@ -154,6 +160,7 @@ export function renderTimeline(model: AnyModel<TimelineTraits>, el: HTMLElement)
     clearInterval(ticker);
     if (frame) cancelAnimationFrame(frame);
     model.off("msg:custom", onMessage);
+    model.off("change:cursor", schedule);
     model.off("change:palette", schedule);
     model.off("change:palette", drawKey);
     canvas.removeEventListener("scroll", where);

@@ -1,5 +1,5 @@
 // sfn-notebook widgets, built by widgets/build.mjs from widgets/src. Do not edit.
-// source-sha256: a9bc5442ae2370044822c85c8f003aae2b1ed6102d1017b97d5632f5d88c4add
+// source-sha256: 66d41f7a63b5a8b04c01db9d4b9f9bcc7b6c7b2ea7597418c9eae6c8b6982915
 
 // src/dom.ts
 var SVG_NS = "http://www.w3.org/2000/svg";
@@ -860,6 +860,10 @@ function renderTimeline(model, el) {
       });
       svg.append(g);
     });
+    const cursor = model.get("cursor");
+    if (cursor !== null && cursor !== void 0) {
+      svg.append(s("line", { x1: xOf(cursor), y1: AXIS - 4, x2: xOf(cursor), y2: height, class: "sfn-cursor" }));
+    }
     if (visible.length > shown.length) {
       svg.append(s(
         "text",
@@ -890,6 +894,7 @@ function renderTimeline(model, el) {
     schedule();
   };
   model.on("msg:custom", onMessage);
+  model.on("change:cursor", schedule);
   model.on("change:palette", schedule);
   model.on("change:palette", drawKey);
   const hello = { type: "hello" };
@@ -899,6 +904,7 @@ function renderTimeline(model, el) {
     clearInterval(ticker);
     if (frame) cancelAnimationFrame(frame);
     model.off("msg:custom", onMessage);
+    model.off("change:cursor", schedule);
     model.off("change:palette", schedule);
     model.off("change:palette", drawKey);
     canvas.removeEventListener("scroll", where);
