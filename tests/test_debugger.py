@@ -442,3 +442,23 @@ def test_view_panel_steps_toggles_and_travels(monkeypatch: pytest.MonkeyPatch) -
     from_browser(panel, {"type": "debug", "action": "stop", "state": None})
     assert ex.wait_finished(10).status == "ABORTED"
     view.close()
+
+
+def test_notes_and_forks_are_kept_by_the_store(tmp_path: Any) -> None:
+    path = tmp_path / "history.sqlite"
+    with sfn.Runtime(path, clock="virtual") as rt:
+        rt.create_state_machine(name="chain", definition=CHAIN)
+        ex = rt.start("chain", {"amount": 1}, breakpoints=["Price"]).wait(10)
+        ex.pending_input = {"amount": 2}
+        ex.resume(timeout=10)
+        fork = ex.fork("Ship").wait(10)
+        arns = ex.arn, fork.arn
+    with sfn.Runtime(path, clock="virtual") as again:
+        stored, forked = (again.execution(arn) for arn in arns)
+        assert stored.output == {"total": 4}
+        noted = [e[NOTE] for e in stored.history if NOTE in e]
+        assert noted[0]["debuggerEdit"]["input"]["after"] == '{"amount":2}'
+        assert forked.forked_from["state"] == "Ship"
+        # A stored execution forks through its Runtime.
+        third = again.fork(stored.arn, "Price", input={"amount": 5}).wait(10)
+        assert third.output == {"total": 7}
