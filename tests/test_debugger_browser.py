@@ -53,9 +53,16 @@ def test_breakpoint_toggle_step_continue_and_time_travel(server: tuple[str, str,
                 "() => document.getElementById('/States/Price')?.textContent.includes('paused')"
             )
             assert '"amount":10' in page.inner_text(".sfn-debugger details")
-            # Toggle a breakpoint on Ship by clicking its chip.
-            page.locator(".sfn-debug-chip[data-state='Ship']").click()
+            # Clicking a state on the graph toggles its breakpoint (and opens no details).
+            page.locator('[id="/States/Ship"]').click()
             page.wait_for_selector(".sfn-debug-chip.sfn-debug-on[data-state='Ship']")
+            page.wait_for_selector('[id="/States/Ship"].sfn-breakpoint')
+            assert page.locator(".sfn-graph-details").first.is_hidden()
+            # A chip toggles too: on and off again.
+            page.locator(".sfn-debug-chip[data-state='Load']").click()
+            page.wait_for_selector('[id="/States/Load"].sfn-breakpoint')
+            page.locator(".sfn-debug-chip[data-state='Load']").click()
+            page.wait_for_selector(".sfn-debug-chip:not(.sfn-debug-on)[data-state='Load']")
             page.screenshot(path=str(OUTPUT / f"debugger-{app}-paused.png"), full_page=True)
             # Step: Price runs, the execution pauses before Ship.
             page.locator(".sfn-debug-step").click()

@@ -43,6 +43,7 @@ class DebugPanel(_FeedWidget):
     pending input, and a slider that replays the history event by event (0: live)."""
 
     states: traitlets.List[str] = traitlets.List().tag(sync=True)
+    state_nodes = traitlets.Dict().tag(sync=True)  # state name -> its graph node's id
     breakpoints: traitlets.List[str] = traitlets.List().tag(sync=True)
     paused = traitlets.Dict().tag(sync=True)
     events = traitlets.Int(0).tag(sync=True)
@@ -59,6 +60,7 @@ class DebugPanel(_FeedWidget):
         self._pointers = (
             {s.name: node_id(s.pointer) for s in definition.walk()} if definition else {}
         )
+        self.state_nodes = dict(self._pointers)
         self.states = list(self._pointers) or sorted(
             {p.state for p in getattr(execution, "pauses", [])}
         )

@@ -28,6 +28,7 @@ interface MomentInfo {
 export interface DebugTraits {
   kind: "debugger";
   states: string[];
+  state_nodes: Record<string, string>;
   breakpoints: string[];
   paused: Paused | Record<string, never>;
   events: number;
@@ -79,6 +80,40 @@ export function renderDebugger(model: AnyModel<DebugTraits>, el: HTMLElement): (
     travel(next);
   };
   window.addEventListener("keydown", onKey, true);
+
+  // Clicking a state on the view's graph toggles its breakpoint (while "click to set" is on; off,
+  // a click opens the state's details as usual). Caught before the graph's own click handler.
+  const pick = h("input", "sfn-debug-pick");
+  pick.type = "checkbox";
+  pick.checked = true;
+  const pickLabel = h("label", "sfn-muted", pick, " click a state on the graph to set a breakpoint");
+  const view = (): Element | null => el.closest(".sfn-execution-view");
+  const stateOf = (node: Element): string | null => {
+    for (const [name, id] of Object.entries(model.get("state_nodes") ?? {})) {
+      if (id === node.id) return name;
+    }
+    return null;
+  };
+  const onGraphClick = (event: MouseEvent): void => {
+    if (!pick.checked || model.get("status") !== "RUNNING") return;
+    const node = (event.target as Element | null)?.closest?.("g.node.sfn-state");
+    const scope = view();
+    if (!node || !scope || !scope.contains(node)) return;
+    const name = stateOf(node);
+    if (name === null) return;
+    event.stopPropagation();
+    event.preventDefault();
+    send("toggle", name);
+  };
+  document.addEventListener("click", onGraphClick, true);
+  const markGraph = (): void => {
+    const set = new Set(model.get("breakpoints") ?? []);
+    const nodes = model.get("state_nodes") ?? {};
+    const on = new Set(Object.entries(nodes).filter(([name]) => set.has(name)).map(([, id]) => id));
+    for (const node of Array.from(view()?.querySelectorAll("g.node.sfn-state") ?? [])) {
+      node.classList.toggle("sfn-breakpoint", on.has(node.id));
+    }
+  };
   const live = h("button", "sfn-debug-button sfn-debug-live", "Live");
   live.title = "Back to the live execution";
   live.addEventListener("click", () => travel(0));
@@ -134,7 +169,8 @@ export function renderDebugger(model: AnyModel<DebugTraits>, el: HTMLElement): (
       ? `event ${moment} / ${events}: ${info.event_type ?? ""}${info.state ? ` · ${info.state}` : ""}`
       : `live · ${events} events`;
     live.hidden = !moment;
-    const parts: (HTMLElement | null)[] = [controls, where, input, chips];
+    const parts: (HTMLElement | null)[] = [controls, where, input, chips, pickLabel];
+    markGraph();
     top.replaceChildren(...parts.filter((p): p is HTMLElement => p !== null));
     const below: HTMLElement[] = [];
     if (moment && info.variables) below.push(foldable("Variables then", info.variables));
@@ -144,11 +180,15 @@ export function renderDebugger(model: AnyModel<DebugTraits>, el: HTMLElement): (
     bottom.replaceChildren(...below);
     root.dataset.paused = paused.state ?? "";
   };
-  const names = ["paused", "breakpoints", "events", "moment", "moment_info", "status", "error", "states"];
+  const marker = setTimeout(markGraph, 500); // the graph may draw after this panel
+  const names = ["paused", "breakpoints", "events", "moment", "moment_info", "status", "error", "states",
+    "state_nodes"];
   for (const name of names) model.on(`change:${name}`, draw);
   draw();
   return () => {
+    clearTimeout(marker);
     window.removeEventListener("keydown", onKey, true);
+    document.removeEventListener("click", onGraphClick, true);
     for (const name of names) model.off(`change:${name}`, draw);
   };
 }

@@ -1,5 +1,5 @@
 // sfn-notebook widgets, built by widgets/build.mjs from widgets/src. Do not edit.
-// source-sha256: 66d41f7a63b5a8b04c01db9d4b9f9bcc7b6c7b2ea7597418c9eae6c8b6982915
+// source-sha256: 24f6ff3338a9e058de879972cabc00a607ad64a3aa14ac8e57153de7eafc16ba
 
 // src/dom.ts
 var SVG_NS = "http://www.w3.org/2000/svg";
@@ -148,6 +148,37 @@ function renderDebugger(model, el) {
     travel(next);
   };
   window.addEventListener("keydown", onKey, true);
+  const pick = h("input", "sfn-debug-pick");
+  pick.type = "checkbox";
+  pick.checked = true;
+  const pickLabel = h("label", "sfn-muted", pick, " click a state on the graph to set a breakpoint");
+  const view = () => el.closest(".sfn-execution-view");
+  const stateOf = (node) => {
+    for (const [name, id] of Object.entries(model.get("state_nodes") ?? {})) {
+      if (id === node.id) return name;
+    }
+    return null;
+  };
+  const onGraphClick = (event) => {
+    if (!pick.checked || model.get("status") !== "RUNNING") return;
+    const node = event.target?.closest?.("g.node.sfn-state");
+    const scope = view();
+    if (!node || !scope || !scope.contains(node)) return;
+    const name = stateOf(node);
+    if (name === null) return;
+    event.stopPropagation();
+    event.preventDefault();
+    send("toggle", name);
+  };
+  document.addEventListener("click", onGraphClick, true);
+  const markGraph = () => {
+    const set = new Set(model.get("breakpoints") ?? []);
+    const nodes = model.get("state_nodes") ?? {};
+    const on = new Set(Object.entries(nodes).filter(([name]) => set.has(name)).map(([, id]) => id));
+    for (const node of Array.from(view()?.querySelectorAll("g.node.sfn-state") ?? [])) {
+      node.classList.toggle("sfn-breakpoint", on.has(node.id));
+    }
+  };
   const live = h("button", "sfn-debug-button sfn-debug-live", "Live");
   live.title = "Back to the live execution";
   live.addEventListener("click", () => travel(0));
@@ -202,7 +233,8 @@ function renderDebugger(model, el) {
     const info = model.get("moment_info");
     momentLabel.textContent = moment ? `event ${moment} / ${events}: ${info.event_type ?? ""}${info.state ? ` · ${info.state}` : ""}` : `live · ${events} events`;
     live.hidden = !moment;
-    const parts = [controls, where, input, chips];
+    const parts = [controls, where, input, chips, pickLabel];
+    markGraph();
     top.replaceChildren(...parts.filter((p) => p !== null));
     const below = [];
     if (moment && info.variables) below.push(foldable("Variables then", info.variables));
@@ -212,11 +244,24 @@ function renderDebugger(model, el) {
     bottom.replaceChildren(...below);
     root.dataset.paused = paused.state ?? "";
   };
-  const names = ["paused", "breakpoints", "events", "moment", "moment_info", "status", "error", "states"];
+  const marker = setTimeout(markGraph, 500);
+  const names = [
+    "paused",
+    "breakpoints",
+    "events",
+    "moment",
+    "moment_info",
+    "status",
+    "error",
+    "states",
+    "state_nodes"
+  ];
   for (const name of names) model.on(`change:${name}`, draw);
   draw();
   return () => {
+    clearTimeout(marker);
     window.removeEventListener("keydown", onKey, true);
+    document.removeEventListener("click", onGraphClick, true);
     for (const name of names) model.off(`change:${name}`, draw);
   };
 }
