@@ -43,7 +43,6 @@ if TYPE_CHECKING:
     from sfn_notebook.asl.model import StateMachine
     from sfn_notebook.engine.clock import Clock
     from sfn_notebook.engine.frame import Frame
-    from sfn_notebook.engine.history import History
 
 ON_ERROR = "*error"
 RETRY = "#retry"
@@ -235,7 +234,6 @@ class Debugger:
         self.retries = frozenset(retries)
         self.stepping = False  # pause before the next state any line enters
         self.clock: Clock | None = None
-        self.history: History | None = None
         self._pauses: list[Pause] = []
         self._cond = threading.Condition()
         self._generation = 0  # pauses announced so far: what a waiter compares against
@@ -306,8 +304,8 @@ class Debugger:
         if step:
             self.stepping = True
         note = pause.note()
-        if note is not None and self.history is not None:
-            self.history.note_next(note)
+        if note is not None:  # on the paused line's own history (a map run's child has its own)
+            pause._frame.execution.history.note_next(note)
 
     def _settle(self, loop: asyncio.AbstractEventLoop) -> None:
         """Tell the waiters once the loop has settled: nothing ready to run and no outside work

@@ -186,7 +186,7 @@ class _Setup:
         # With breakpoints the run must be able to pause and hand the execution back: it runs
         # on a thread of its own, and this returns once it pauses or ends.
         debugger = context.debugger = Debugger(breakpoints, model)
-        debugger.clock, debugger.history = clock, context.history
+        debugger.clock = clock
         loop = clock.new_loop()
         task = record.task = loop.create_task(execute(record, compiled, model.timeout_seconds))
 

@@ -271,7 +271,7 @@ class Runtime(TaskApi, MapRunApi):
             context.history.note_next(note)
         if debugger is not None:
             context.debugger = debugger
-            debugger.clock, debugger.history = self.clock, context.history
+            debugger.clock = self.clock
         self.launcher.launch(
             record, execution, machine.compiled, machine.definition.timeout_seconds
         )
