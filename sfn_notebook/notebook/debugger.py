@@ -23,24 +23,41 @@ the slider is off the live end, the statuses of the chosen moment. Its front-end
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
+import anywidget
 import traitlets
 
 from sfn_notebook.engine.history import dumps
 from sfn_notebook.errors import SfnNotebookError
-from sfn_notebook.notebook.widgets import _FeedWidget
+from sfn_notebook.notebook.feed import ExecutionFeed, Throttle
 from sfn_notebook.render.dot import node_id
+
+STATIC = Path(__file__).parent / "static"
 
 #: ``show(nodes or None, paused marks, moment in ms or None)``: what the panel asks of the view
 #: (the graph's colours and marks, the timeline's cursor).
 GraphOverlay = Callable[[dict[str, dict[str, Any]] | None, dict[str, str], float | None], None]
 
 
-class DebugPanel(_FeedWidget):
+log = logging.getLogger(__name__)
+
+
+class DebugPanel(anywidget.AnyWidget):
     """Breakpoint toggles for every state, Step / Continue / Stop, the paused state with its
-    pending input, and a slider that replays the history event by event (0: live)."""
+    pending input, and a slider that replays the history event by event (0: live).
+
+    Like the view's other parts it follows the execution's feed (at most one update per
+    ``interval`` seconds), and also hears of pauses, which add no event.
+    """
+
+    _esm = STATIC / "widgets.js"
+    _css = STATIC / "widgets.css"
+    kind = traitlets.Unicode("debugger").tag(sync=True)
 
     states: traitlets.List[str] = traitlets.List().tag(sync=True)
     state_nodes = traitlets.Dict().tag(sync=True)  # state name -> its graph node's id
@@ -52,10 +69,22 @@ class DebugPanel(_FeedWidget):
     status = traitlets.Unicode("").tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
 
-    def __init__(self, execution: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        execution: Any,
+        *,
+        feed: ExecutionFeed | None = None,
+        interval: float = 0.1,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
         self.execution = execution
         self.overlay: GraphOverlay | None = None
-        super().__init__(execution, kind="debugger", **kwargs)
+        self.feed = feed or ExecutionFeed.of(execution)
+        self._lock = threading.Lock()
+        self._throttle = Throttle(self.flush, interval)
+        self.on_msg(self._on_message)
+        self.feed.subscribe(self._throttle)
         definition = self.feed.definition
         self._pointers = (
             {s.name: node_id(s.pointer) for s in definition.walk()} if definition else {}
@@ -70,6 +99,18 @@ class DebugPanel(_FeedWidget):
         self._update()
 
     # Python → browser ---------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Send what changed (the throttle calls this; tests may too)."""
+        with self._lock:
+            try:
+                self._update()
+            except Exception:  # on a timer thread: a bug must not kill it
+                log.exception("sfn-notebook debugger panel update failed")
+
+    def close(self) -> None:
+        self._throttle.cancel()
+        super().close()
 
     def _update(self) -> None:
         execution = self.execution
@@ -134,6 +175,10 @@ class DebugPanel(_FeedWidget):
         return dict(self.moment_info)
 
     # browser → Python ---------------------------------------------------------------------------
+
+    def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if isinstance(content, dict) and content.get("type") in ("debug", "travel"):
+            getattr(self, f"_on_{content['type']}")(content)
 
     def _on_debug(self, content: Mapping[str, Any]) -> None:
         action = content.get("action")
