@@ -462,3 +462,45 @@ def test_notes_and_forks_are_kept_by_the_store(tmp_path: Any) -> None:
         # A stored execution forks through its Runtime.
         third = again.fork(stored.arn, "Price", input={"amount": 5}).wait(10)
         assert third.output == {"total": 7}
+
+
+def test_a_failure_pauses_once_where_it_arises() -> None:
+    flow = {
+        "StartAt": "Both",
+        "States": {
+            "Both": {
+                "Type": "Parallel",
+                "Branches": [
+                    {"StartAt": "Ok", "States": {"Ok": {"Type": "Pass", "End": True}}},
+                    {"StartAt": "Bad", "States": {"Bad": {"Type": "Fail", "Error": "Nope"}}},
+                ],
+                "End": True,
+            }
+        },
+    }
+    ex = sfn.run(flow, breakpoints=["*error"])
+    assert [(p.state, p.kind, p.error) for p in ex.pauses] == [("Bad", "error", "Nope")]
+    ex.resume()  # the Parallel fails with the branch's error: no second pause for it
+    assert (ex.status, ex.error, ex.pauses) == ("FAILED", "Nope", [])
+
+
+def test_resuming_with_wait_from_the_loop_is_refused() -> None:
+    with sfn.Runtime(clock="virtual") as rt:
+        rt.create_state_machine(name="chain", definition=CHAIN)
+        paused = rt.start("chain", {"amount": 1}, breakpoints=["Price"]).wait(10)
+
+        @rt.function("poke")
+        async def poke(event: Any, context: Any) -> Any:
+            paused.resume()  # would wait on this very loop
+            return event
+
+        task = {
+            "StartAt": "T",
+            "States": {"T": {"Type": "Task", "Resource": f"{LAMBDA}poke", "End": True}},
+        }
+        rt.create_state_machine(name="poker", definition=task)
+        poker = rt.start("poker").wait(10)
+        assert (poker.status, poker.error) == ("FAILED", "SfnNotebookError")
+        assert "wait=False" in poker.cause
+        assert paused.paused_at.state == "Price"
+        assert paused.resume(timeout=10).status == "SUCCEEDED"

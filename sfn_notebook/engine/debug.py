@@ -412,6 +412,14 @@ class Debugger:
             loop.call_soon_threadsafe(self._released, loop, futures)
         return generation
 
+    def on_its_loop(self) -> bool:
+        """Whether the caller runs on the loop of a paused line (waiting there would hang it)."""
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            return False
+        return any(pause._loop is running for pause in self.pauses())
+
     def wait(self, since: int, timeout: float | None = None) -> bool:
         """Block until a pause newer than generation ``since`` or the end; False on timeout."""
         deadline = None if timeout is None else time.monotonic() + timeout

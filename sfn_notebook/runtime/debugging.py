@@ -137,6 +137,11 @@ class Debugging:
         if debugger is None or not debugger.pauses():
             self._pause()  # raises: not paused
         assert debugger is not None
+        if wait and debugger.on_its_loop():
+            raise SfnNotebookError(
+                "step()/resume() would wait on the execution's own loop (an async task "
+                "function?): pass wait=False there"
+            )
         generation = debugger.release(pause, step=step)
         if wait:
             debugger.wait(generation, timeout)
