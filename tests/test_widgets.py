@@ -355,6 +355,7 @@ def test_protocol_is_the_same_in_python_and_typescript() -> None:
         "ChildRequest", "ChildReply",
         "InspectRequest", "InspectionReply",
         "ExportRequest", "ExportReply",
+        "DebugRequest", "TravelRequest",
     }  # fmt: skip
     text = (FRONTEND / "src" / "protocol.ts").read_text()
     for name, literal in python_literals.items():

@@ -58,8 +58,9 @@ class Clock:
         yield
 
     def hold(self) -> None:
-        """An execution runs in another thread than the loop's (the launcher's inline runs):
-        until :meth:`release`, the virtual clock does not leap to the loop's next timer."""
+        """Virtual time must not leap meanwhile: an execution runs in another thread than the
+        loop's (the launcher's inline runs), or one is paused at a breakpoint. A real clock
+        cannot stop, so only the virtual clock acts on it; holds nest."""
 
     def release(self) -> None:
         """The end of a :meth:`hold`."""
@@ -91,9 +92,13 @@ class VirtualClock(Clock):
         self._now: tuple[float, datetime] = (0.0, start)  # the last instant asked for, as a pair
         self._lock = threading.Lock()
         self._external = 0  # external work in flight
+        # Called (on the loop) each time it goes idle: how a debugger knows its run has settled.
+        self.idle_hooks: list[Callable[[], None]] = []
         self._advances: list[tuple[float, threading.Event]] = []  # (target, settled) of advance()
         self._loop: _VirtualLoop | None = None
-        self._held = 0  # executions running in other threads (hold/release)
+        # Holds (hold/release): executions running in other threads, executions paused at a
+        # breakpoint. Time does not leap while any is.
+        self._held = 0
         self._held_waiting = False  # the loop waits for the last release to leap
 
     def new_loop(self) -> asyncio.AbstractEventLoop:
@@ -265,7 +270,12 @@ class _VirtualSelector(selectors.BaseSelector):
         # Nothing can run now: the loop would sleep until its next timer (``timeout``, which
         # asyncio caps at a day) or until another thread wakes it.
         clock = self._clock
-        if clock._wait_if_held():  # an execution runs in another thread: time stands still
+        if clock._wait_if_held():
+            # An execution runs in another thread, or one is paused at a breakpoint: time
+            # stands still until the last release wakes the loop. Nothing here can run now, so
+            # the loop has settled (a debugger tells its waiters of the pause).
+            for hook in tuple(clock.idle_hooks):
+                hook()
             return self._inner.select(timeout)
         due = self.next_timer()
         target = clock._advance_target()
@@ -284,8 +294,10 @@ class _VirtualSelector(selectors.BaseSelector):
                 return self._inner.select(timeout)
             finally:
                 clock._end_external()
-        if timeout is None:
-            return self._inner.select(None)  # idle: wait for work from another thread
+        if timeout is None:  # idle: wait for work from another thread
+            for hook in tuple(clock.idle_hooks):
+                hook()
+            return self._inner.select(None)
         clock._land(due if due is not None else clock.time() + timeout)
         return []
 

@@ -199,6 +199,8 @@ async def execute(
         _finish(record, cursor, "SUCCEEDED", output=output)
     finally:
         ctx.lineage.ended()
+        if ctx.debugger is not None:
+            ctx.debugger.ended()
 
 
 async def _bounded(run: Coroutine[Any, Any, Any], seconds: float, ctx: ExecutionContext) -> Any:
@@ -259,8 +261,9 @@ async def _finish_resumed(coro: Coroutine[Any, Any, None], yielded: Any) -> None
 
 def inline_ready(record: ExecutionRecord, machine: CompiledMachine) -> bool:
     """Whether :func:`run_inline` may drive this execution in the calling thread: every state
-    is synchronous and nothing (a stage observer) may want to pause it."""
-    return machine.sync_only and record.context.observer is None
+    is synchronous and no debugger may pause it (a paused inline run would block the caller's
+    thread). Stage observers are synchronous: they run inline as well."""
+    return machine.sync_only and record.context.debugger is None
 
 
 def run_inline(

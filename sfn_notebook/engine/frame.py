@@ -23,6 +23,7 @@ from sfn_notebook.expr.scope import Scope
 from sfn_notebook.limits import DEFAULT_LIMITS, Limits, Lineage
 
 if TYPE_CHECKING:
+    from sfn_notebook.engine.debug import Debugger
     from sfn_notebook.engine.observe import StageObserver
     from sfn_notebook.engine.replay import Replay
     from sfn_notebook.engine.resources import ResourceRegistry
@@ -121,6 +122,7 @@ class ExecutionContext:
     limits: Limits = DEFAULT_LIMITS
     lineage: Lineage = field(default_factory=Lineage)  # among nested executions
     observer: StageObserver | None = None  # sees each I/O stage of each state (engine/observe.py)
+    debugger: Debugger | None = None  # breakpoints and paused lines (engine/debug.py)
 
     def context_execution(self) -> dict[str, Any]:
         execution: dict[str, Any] = {

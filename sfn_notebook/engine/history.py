@@ -173,6 +173,7 @@ class History:
         self._listeners = Listeners()
         self._limit = limit
         self._limit_cause = limit_cause
+        self._note: dict[str, Any] | None = None  # for the next event (see note_next)
 
     @classmethod
     def for_execution(
@@ -187,6 +188,13 @@ class History:
             "events kept in memory for an EXPRESS execution (Limits.express_events)."
         )
         return cls(now, limits.express_events, cause)
+
+    def note_next(self, note: dict[str, Any]) -> None:
+        """Put ``note`` on the next event as our own ``sfnNotebookNote`` field: what a debugger
+        changed while paused, or where a forked execution comes from (AWS has no event for
+        either, so none is invented)."""
+        with self._lock:
+            self._note = note
 
     def listen(self, listener: Listener) -> None:
         """Call ``listener(event)`` for every event added from now on (on the adding thread);
@@ -236,6 +244,8 @@ class History:
                     "previousEventId": cursor.source,
                     details_key: {} if details is None else details,
                 }
+            if self._note is not None:
+                event["sfnNotebookNote"], self._note = self._note, None
             events.append(event)
             if log is not None:
                 self.task_logs[event_id] = log

@@ -269,6 +269,7 @@ async def run_machine(
     clock = frame.execution.clock
     stopped = frame.execution.stopped
     replay = frame.execution.replay
+    debugger = frame.execution.debugger
     runner = machine.states[machine.start_at]
     if text is None:
         text = dumps(data)
@@ -292,6 +293,13 @@ async def run_machine(
                     return data
                 runner = machine.states[target]
                 continue
+            if replay.starts:  # a fork begins here: its input and variables as given
+                data, text = replay.start(key, frame, data, text)
+        if debugger is not None:  # breakpoints: visits are keyed, and may pause here
+            if key is None:
+                key = frame.visit_key(runner.name)
+            if debugger.stepping or runner.name in debugger.states:
+                data, text = await debugger.before_state(frame, runner.name, key, data, text)
         entered_text, details = payload(text)
         entered_prev = frame.cursor.source
         entered_id = history.add(
@@ -326,6 +334,8 @@ async def run_machine(
             failure = runner.runtime_error(visit, error)
             if visit.note is not None and not runner.retryable:  # Recoverable notes its own
                 visit.note("error", failure.error_output())
+            if debugger is not None and debugger.on_error and key is not None:
+                await debugger.on_failure(frame, runner.name, key, failure)
             if not failure.reported and failure.state == runner.name:
                 runner.report(visit, failure)
             if runner.failed_type is not None:

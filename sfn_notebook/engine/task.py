@@ -148,11 +148,18 @@ class Recoverable(IOState):
                 failure = self.runtime_error(visit, raised)
             if visit.note is not None:
                 visit.note("error", failure.error_output())
+            debugger = visit.frame.execution.debugger
+            if debugger is not None and debugger.on_error and visit.key is not None:
+                await debugger.on_failure(
+                    visit.frame, self.name, visit.key, failure, visit.retry_count
+                )
             recovery = self.recover(visit, failure, counts)
             if recovery.delay is not None:
                 visit.retry_count += 1
                 if recovery.delay > 0:
                     await asyncio.sleep(recovery.delay)
+                if debugger is not None and self.name in debugger.retries and visit.key:
+                    await debugger.before_retry(visit.frame, self.name, visit.key, visit)
                 continue
             if recovery.transition is not None:
                 return recovery.transition

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import functools
 import json
 import os
 import re
@@ -166,6 +167,14 @@ def _live_view(ctx: Context, execution: Execution) -> Callable[[], None]:
         help="with --on aws: wait for its end (at most SECONDS); a local run waits anyway",
     ),
     arg("--test-case", metavar="CASE", help="run with this test case's mocks (see %sfn mocks)"),
+    arg(
+        "--break",
+        dest="breakpoints",
+        action="append",
+        metavar="STATE",
+        help="pause before STATE (STATE#retry: before its retries; *error: on any failure); "
+        "repeatable; then ex.step(), ex.resume(), ex.stop()",
+    ),
     completes="machine",
 )
 def _run(ctx: Context, args: argparse.Namespace) -> Any:
@@ -174,9 +183,13 @@ def _run(ctx: Context, args: argparse.Namespace) -> Any:
     sfn_notebook.aws.connect(...).start(NAME, input, name=EXEC) on AWS (see %sfn help deploy)
     and returns the RemoteExecution at once, unless --wait.
 
+    With --break it mirrors rt.start(NAME, input, breakpoints=[...]).wait(): it returns once
+    the execution pauses (or ends).
+
     Examples:
       %sfn run orders --input {"id": 7} --name first
       %sfn run orders --input $order --no-wait
+      %sfn run orders --input $order --break Price --break "*error"
       %sfn run orders --on aws --input @order.json --wait 60
     """
     value = _run_input(ctx, args)
@@ -192,8 +205,12 @@ def _run(ctx: Context, args: argparse.Namespace) -> Any:
         _copy_machine(runtime, described)
     start: Callable[..., Execution] = runtime.start
     if args.test_case is not None:
+        if args.breakpoints:
+            raise CommandError("--break and --test-case cannot be combined yet")
         start = _with_test_case(runtime, args.test_case)
     name = None if args.name is None else str(variable_or_text(args.name, ctx.namespace))
+    if args.breakpoints:
+        start = functools.partial(runtime.start, breakpoints=args.breakpoints)
     execution = start(described["stateMachineArn"], value, name=name)
     _attach_definition(ctx, runtime, execution)
     ctx.session.last_execution = execution

@@ -20,6 +20,8 @@ Traits per widget ``kind``:
 * ``header``: ``header`` (:class:`~sfn_notebook.render.html.Header`), ``palette``
 * ``maprun``: ``runs`` (``list[MapRunState]``), ``palette``; a click asks with a
   :class:`ChildRequest`, answered by a :class:`ChildReply`
+* ``debugger``: ``states``, ``breakpoints`` (lists of str), ``paused``, ``moment_info`` (dicts),
+  ``events``, ``moment`` (int), ``status``, ``error`` (str); see notebook/debugger.py
 
 >>> sorted(NodeState.__annotations__)
 ['counts', 'status', 'subtitle']
@@ -35,6 +37,7 @@ from sfn_notebook.render.timeline import TimelineRow
 __all__ = [
     "ChildReply",
     "ChildRequest",
+    "DebugRequest",
     "DetailsReply",
     "EventRow",
     "ExportReply",
@@ -54,6 +57,7 @@ __all__ = [
     "ScopeChoice",
     "SelectRequest",
     "TimelineRow",
+    "TravelRequest",
     "VisitChoice",
     "VisitDetails",
 ]
@@ -307,3 +311,18 @@ class ExportReply(TypedDict):
     type: Literal["export"]
     filename: str
     json: str
+
+
+class DebugRequest(TypedDict):
+    """A debugger panel's button (step, resume, stop) or breakpoint toggle (``state``)."""
+
+    type: Literal["debug"]
+    action: str
+    state: str | None
+
+
+class TravelRequest(TypedDict):
+    """The time-travel slider moved: show the execution at event ``event`` (0: live)."""
+
+    type: Literal["travel"]
+    event: int

@@ -73,8 +73,17 @@ class ExecutionGraph(_FeedWidget):
                 self.svg = ""
                 log.warning("%s", exc)
 
+    _moment: dict[str, dict[str, Any]] | None = None  # a debugger's time travel, while on
+    _marks: dict[str, str] = {}  # node id -> subtitle: the debugger's paused states
+
     def _update(self) -> None:
-        nodes = scoped_nodes(self.feed, self.scope)
+        nodes = scoped_nodes(self.feed, self.scope) if self._moment is None else dict(self._moment)
+        for node, mark in self._marks.items():
+            # A paused state shows in progress (where the execution is), its subtitle says why.
+            shown = nodes.get(node, {"status": "NOT_REACHED", "counts": None})
+            status = "RUNNING" if shown["status"] == "NOT_REACHED" else shown["status"]
+            nodes[node] = {**shown, "status": status, "subtitle": mark}
+
         status = self.feed.header()["status"]
         choices = scope_choices(self.feed)
         with self.hold_sync():
@@ -82,6 +91,12 @@ class ExecutionGraph(_FeedWidget):
             self.status = status
             if choices != self.scopes:
                 self.scopes = choices
+
+    def overlay(self, nodes: dict[str, dict[str, Any]] | None, marks: dict[str, str]) -> None:
+        """What a debugger panel shows on the graph: the nodes of a past moment (None: live)
+        and subtitles marking the paused states."""
+        self._moment, self._marks = nodes, dict(marks)
+        self.flush()
 
     def _on_select(self, content: Mapping[str, Any]) -> None:
         self.send(self.feed.details(str(content.get("node", ""))))
@@ -103,6 +118,8 @@ class RetryTimeline(_FeedWidget):
 
     palette = traitlets.Dict(palette()).tag(sync=True)
     snapshot = traitlets.Dict().tag(sync=True)
+    # A debugger's time-travel moment, ms since the start (None: no cursor drawn).
+    cursor = traitlets.Float(None, allow_none=True).tag(sync=True)
 
     def __init__(self, execution: Any = None, **kwargs: Any) -> None:
         self._sent = 0
@@ -297,9 +314,27 @@ class ExecutionView(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets is unt
             self.map_runs.opener = self._open_child
             at = shown.index(self.timeline)
             shown[at:at] = [self.map_runs, self.child_output]
-        self._parts = [self.header, self.graph, self.timeline, self.events, self.map_runs]
+        # An execution started with breakpoints: Step / Continue / Stop, time travel.
+        self.debugger = None
+        if getattr(execution, "debugger", None) is not None:
+            from sfn_notebook.notebook.debugger import DebugPanel
+
+            self.debugger = DebugPanel(execution, feed=feed, interval=interval)
+            self.debugger.overlay = self._travel
+            self.debugger.flush()
+            shown.insert(2 if feed.definition is not None else 1, self.debugger)
+        self._parts = [
+            self.header, self.graph, self.timeline, self.events, self.map_runs, self.debugger
+        ]  # fmt: skip
         super().__init__(children=shown, **kwargs)
         self.add_class("sfn-execution-view")
+
+    def _travel(
+        self, nodes: dict[str, dict[str, Any]] | None, marks: dict[str, str], at: float | None
+    ) -> None:
+        """The debugger's moment on the graph (colours, paused marks) and timeline (cursor)."""
+        self.graph.overlay(nodes, marks)
+        self.timeline.cursor = at
 
     def _open_child(self, parts: dict[str, Any] | None) -> None:
         """Show a clicked failed child's own view under the map-run panel."""

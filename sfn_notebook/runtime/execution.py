@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sfn_notebook.engine.execution import TERMINAL, ExecutionRecord
+from sfn_notebook.runtime.debugging import Debugging, Forker, Stopper
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -25,8 +26,9 @@ if TYPE_CHECKING:
 _WAITING = threading.Lock()  # guards every Execution's (ended, waiters) pair
 
 
-class Execution:
-    """A local execution (running or finished).
+class Execution(Debugging):
+    """A local execution (running or finished, or paused at a breakpoint: see
+    :class:`~sfn_notebook.runtime.debugging.Debugging` for pausing, stepping and forking).
 
     >>> import sfn_notebook as sfn
     >>> ex = sfn.run({"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": 1, "End": True}}})
@@ -41,8 +43,12 @@ class Execution:
         definition: Definition | None = None,
         *,
         settle: Callable[[], None] | None = None,
+        stop: Stopper | None = None,
+        fork: Forker | None = None,
     ) -> None:
         self._record = record
+        self._stopper = stop  # StopExecution, for ``stop()``
+        self._forker = fork  # starts a fork, for ``fork()``
         self._settle = settle  # a stored Runtime's: commit what is queued (wait() is durable)
         # Whether it ended, and the Event of those waiting for its end, made when the first of
         # them comes before it (a short execution ends first: no Event at all).
@@ -182,9 +188,19 @@ class Execution:
     def wait(self, timeout: float | None = None) -> Execution:
         """Block until the execution ends (or ``timeout`` seconds pass); returns ``self``.
 
-        Ctrl-C stops the waiting, not the execution. On a Runtime with a store, an execution
-        that has ended has its terminal events committed to the store when this returns.
+        Ctrl-C stops the waiting, not the execution. An execution with breakpoints also stops
+        the waiting when it pauses. On a Runtime with a store, an execution that has ended has
+        its terminal events committed to the store when this returns.
         """
+        debugger = self._record.context.debugger
+        # With breakpoints a pause ends the wait too (it would never end otherwise).
+        paused = debugger is not None and not self._ended
+        if paused and (not debugger.wait_paused(timeout) or not self.done):  # type: ignore[union-attr]
+            return self
+        return self.wait_finished(timeout)
+
+    def wait_finished(self, timeout: float | None = None) -> Execution:
+        """Block until the execution ends (paused or not), or ``timeout`` seconds pass."""
         with _WAITING:
             ended = self._ended
             if not ended:
@@ -221,6 +237,10 @@ class Execution:
 
     def __repr__(self) -> str:
         parts = [f"name={self.name!r}", f"status={self.status!r}"]
+        if self.paused:
+            pause = self.paused_at
+            assert pause is not None
+            parts.append(f"paused_at={pause.state!r}")
         if self.status == "SUCCEEDED":
             text = self._record.output_text or ""
             parts.append(f"output={text[:60] + '…' if len(text) > 60 else text}")

@@ -226,4 +226,4 @@ class Launcher:
         loop = self._loop
         if record.task is not None and loop is not None:
             loop.call_soon_threadsafe(record.task.cancel)
-        execution.wait(wait)
+        execution.wait_finished(wait)

@@ -7,20 +7,27 @@ starts through the one :class:`~sfn_notebook.runtime.launcher.Launcher`
 
 from __future__ import annotations
 
+import contextlib
 import random
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sfn_notebook.asl.cache import parse_cached
 from sfn_notebook.asl.model import Definition
 from sfn_notebook.engine import compile_machine, make_clock
-from sfn_notebook.engine.clock import Clock
-from sfn_notebook.engine.execution import ExecutionRecord, input_text, parse_input
+from sfn_notebook.engine.clock import Clock, VirtualClock, release_loop
+from sfn_notebook.engine.debug import Debugger
+from sfn_notebook.engine.execution import ExecutionRecord, execute, input_text, parse_input
+from sfn_notebook.engine.interpreter import CompiledMachine
 from sfn_notebook.engine.observe import Observers, StageObserver
+from sfn_notebook.engine.replay import Replay
 from sfn_notebook.engine.resources import ResourceRegistry
 from sfn_notebook.limits import Limits
 from sfn_notebook.runtime.contexts import ContextFactory, recording, stage_log
+from sfn_notebook.runtime.debugging import ForkPlan
 from sfn_notebook.runtime.execution import Execution
 from sfn_notebook.runtime.identity import (
     DEFAULT_ACCOUNT,
@@ -57,6 +64,7 @@ def run(
     buckets: Mapping[str, Any] | None = None,
     observer: StageObserver | None = None,
     record_stages: bool | None = None,
+    breakpoints: Iterable[str] | None = None,
 ) -> Execution:
     """Run a definition once and return the finished :class:`Execution`.
 
@@ -74,6 +82,9 @@ def run(
     ``observer`` sees each I/O stage of each state (:mod:`sfn_notebook.engine.observe`; a
     :class:`~sfn_notebook.engine.observe.StageLog` records them). ``record_stages`` keeps
     every stage for :meth:`Execution.inspect` (by default only in a Jupyter kernel).
+    ``breakpoints`` (state names, ``"State#retry"``, ``"*error"``: :mod:`sfn_notebook.engine.debug`)
+    make the run pause: ``run`` then returns the execution as soon as it pauses (or ends), and
+    ``ex.step()``, ``ex.resume()`` and ``ex.stop()`` go on from there.
 
     >>> ex = run({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 3600, "End": True}}})
     >>> ex.status
@@ -98,44 +109,153 @@ def run(
     name = check_name(execution_name or random_uuid(), "execution name")
     machine_name = check_name(state_machine_name or f"sfn-notebook-{random_hex(8)}")
     the_limits = Limits.of(limits)
-    if recording(record_stages):
-        log = stage_log(the_limits)
-        observer = log if observer is None else Observers(observer, log)
-    the_clock = make_clock(clock, start_time)
-    compiled = compile_machine(model)
-    registry = ResourceRegistry(functions=dict(functions or {}))
-    options = (mock_config, test_case, boto3_session, aws_endpoint_url, buckets)
-    if not compiled.sync_only or any(option is not None for option in options):
-        # Pass, Choice, Succeed and Fail states call nothing: the integrations (callbacks,
-        # activities, AWS, buckets) are made for the machines that may, or when asked for (so
-        # that their options are checked all the same).
-        from sfn_notebook.integrations import Integrations
-
-        hub = Integrations(
-            region=region,
-            account=account,
-            boto3_session=boto3_session,
-            aws_endpoint_url=aws_endpoint_url,
-            mocks=mock_config,
-            buckets=buckets,
-        )
-        registry = hub.for_execution(hub.install(registry), machine_name, test_case)
-    contexts = ContextFactory(the_clock, account, region, registry, the_limits)
-    machine_arn = state_machine_arn(machine_name, region, account)
-    context = contexts.new(
-        arn=execution_arn(machine_name, name, region, account, state_machine_type),
-        name=name,
-        machine_arn=machine_arn,
+    setup = _Setup(
+        model=model,
         machine_name=machine_name,
+        region=region,
+        account=account,
         role_arn=role_arn or f"arn:aws:iam::{account}:role/sfn-notebook",
         machine_type=state_machine_type,
-        input_text=text,
-        input_value=value,
-        # The seed's own stream, as sfn.run always drew from: seeded runs stay as they were.
-        rng=None if seed is None else random.Random(seed),
+        functions=dict(functions or {}),
+        integration_options={
+            "boto3_session": boto3_session,
+            "aws_endpoint_url": aws_endpoint_url,
+            "mocks": mock_config,
+            "buckets": buckets,
+        },
+        test_case=test_case,
+        seed=seed,
+        limits=the_limits,
         observer=observer,
+        record=recording(record_stages),
     )
-    record = ExecutionRecord(context)
-    execution = Execution(record, machine_arn, model)
-    Launcher(the_clock).run_here(record, execution, compiled, model.timeout_seconds)
-    return execution
+    return setup.start(make_clock(clock, start_time), text, value, name, breakpoints)
+
+
+@dataclass
+class _Setup:
+    """What every execution ``run`` starts shares: the first one, and its forks."""
+
+    model: Definition
+    machine_name: str
+    region: str
+    account: str
+    role_arn: str
+    machine_type: str
+    functions: dict[str, Callable[..., Any]]
+    integration_options: dict[str, Any]
+    test_case: str | None
+    seed: int | None
+    limits: Limits
+    observer: StageObserver | None
+    record: bool
+    _resources: ResourceRegistry | None = field(default=None, repr=False)
+
+    def resources(self, compiled: CompiledMachine) -> ResourceRegistry:
+        """The functions, and the integrations when the machine may call one."""
+        if self._resources is not None:
+            return self._resources
+        registry = ResourceRegistry(functions=self.functions)
+        options = (*self.integration_options.values(), self.test_case)
+        if compiled.sync_only and all(option is None for option in options):
+            # Pass, Choice, Succeed and Fail states call nothing: the integrations (callbacks,
+            # activities, AWS, buckets) are made for the machines that may, or when asked for
+            # (so that their options are checked all the same).
+            return registry
+        from sfn_notebook.integrations import Integrations
+
+        hub = Integrations(region=self.region, account=self.account, **self.integration_options)
+        registry = hub.for_execution(hub.install(registry), self.machine_name, self.test_case)
+        self._resources = registry
+        return registry
+
+    def start(
+        self,
+        clock: Clock,
+        text: str,
+        value: Any,
+        name: str,
+        breakpoints: Iterable[str] | None,
+        replay: Replay | None = None,
+        note: dict[str, Any] | None = None,
+        model: Definition | None = None,
+    ) -> Execution:
+        model = model or self.model
+        compiled = compile_machine(model)
+        observer = self.observer
+        if self.record:
+            log = stage_log(self.limits)
+            observer = log if observer is None else Observers(observer, log)
+        contexts = ContextFactory(
+            clock, self.account, self.region, self.resources(compiled), self.limits
+        )
+        machine_arn = state_machine_arn(self.machine_name, self.region, self.account)
+        context = contexts.new(
+            arn=execution_arn(
+                self.machine_name, name, self.region, self.account, self.machine_type
+            ),
+            name=name,
+            machine_arn=machine_arn,
+            machine_name=self.machine_name,
+            role_arn=self.role_arn,
+            machine_type=self.machine_type,
+            input_text=text,
+            input_value=value,
+            # The seed's own stream, as sfn.run always drew from: seeded runs stay as they were.
+            rng=None if self.seed is None else random.Random(self.seed),
+            observer=observer,
+        )
+        context.replay = replay  # a fork: the visits before the forked one are kept, not rerun
+        if note is not None:
+            context.history.note_next(note)
+        record = ExecutionRecord(context)
+
+        def fork(plan: ForkPlan) -> Execution:
+            return self.fork(plan, clock)
+
+        if not breakpoints:
+            execution = Execution(record, machine_arn, model, fork=fork)
+            Launcher(clock).run_here(record, execution, compiled, model.timeout_seconds)
+            return execution
+        # With breakpoints the run must be able to pause and hand the execution back: it runs
+        # on a thread of its own, and this returns once it pauses or ends.
+        debugger = context.debugger = Debugger(breakpoints, model)
+        debugger.clock = clock
+        loop = clock.new_loop()
+        task = record.task = loop.create_task(execute(record, compiled, model.timeout_seconds))
+
+        def stop(error: str | None, cause: str | None) -> None:
+            record.abort_reason = (error, cause)
+            context.stopped.set()
+            with contextlib.suppress(RuntimeError):  # the loop has closed: it already ended
+                loop.call_soon_threadsafe(task.cancel)
+
+        execution = Execution(record, machine_arn, model, stop=stop, fork=fork)
+
+        def drive() -> None:
+            try:
+                loop.run_until_complete(task)
+            finally:
+                release_loop(loop)
+                execution.mark_finished()
+
+        threading.Thread(target=drive, name="sfn-debug", daemon=True).start()
+        debugger.wait_paused()
+        return execution
+
+    def fork(self, plan: ForkPlan, clock: Clock) -> Execution:
+        """Start a fork (``Execution.fork``); on the virtual clock it begins at the instant the
+        original visit began, so the two executions' timestamps compare."""
+        if clock.virtual:
+            clock = VirtualClock(plan.entered["timestamp"])
+        else:
+            clock = make_clock("real")
+        model = self.model
+        if plan.definition is not None:
+            given = plan.definition
+            model = given if isinstance(given, Definition) else parse_cached(given)
+        name = check_name(plan.name or random_uuid(), "execution name")
+        value = parse_input(plan.input_text)
+        return self.start(
+            clock, plan.input_text, value, name, plan.breakpoints, plan.replay, plan.note, model
+        )

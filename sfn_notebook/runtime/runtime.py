@@ -18,21 +18,24 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 from sfn_notebook.asl.parse import parse
 from sfn_notebook.engine import compile_machine, make_clock
 from sfn_notebook.engine.clock import Clock, VirtualClock
+from sfn_notebook.engine.debug import Debugger
 from sfn_notebook.engine.execution import ExecutionRecord, input_text, parse_input
 from sfn_notebook.engine.history import payload
+from sfn_notebook.engine.replay import Replay
 from sfn_notebook.engine.resources import ResourceRegistry
 from sfn_notebook.engine.workers import DaemonPool
 from sfn_notebook.errors import SfnNotebookError
 from sfn_notebook.integrations import split_test_case
 from sfn_notebook.limits import Limits, Lineage
 from sfn_notebook.runtime.contexts import ContextFactory, recording
+from sfn_notebook.runtime.debugging import ForkPlan, fork_plan
 from sfn_notebook.runtime.exceptions import (
     EXCEPTIONS,
     ExecutionAlreadyExists,
@@ -252,14 +255,70 @@ class Runtime:
         input: Any = None,
         *,
         name: str | None = None,
+        breakpoints: Iterable[str] | None = None,
     ) -> Execution:
-        """Start an execution by state machine name or ARN; returns the Execution at once."""
+        """Start an execution by state machine name or ARN; returns the Execution at once.
+
+        ``breakpoints`` (state names, ``"State#retry"``, ``"*error"``) make it pause there
+        (:mod:`sfn_notebook.engine.debug`); ``ex.wait()`` returns when it pauses or ends.
+        """
         if not isinstance(state_machine, str):
             raise InvalidArn(f"Invalid Arn: '{state_machine}'")
         arn = state_machine if state_machine.startswith("arn:") else self._arn(state_machine)
         text = input_text({} if input is None else input)
-        started = self.start_execution(stateMachineArn=arn, input=text, name=name)
-        return self.execution(started["executionArn"])
+        return self._start(arn, text, name, breakpoints=breakpoints)
+
+    def fork(self, execution: Execution | str, at: int | str, **options: Any) -> Execution:
+        """Start a new execution at one state visit of ``execution`` (an Execution or ARN):
+        see :meth:`Execution.fork <sfn_notebook.runtime.debugging.Debugging.fork>` for
+        ``at`` and the options. It runs the state machine as it is now."""
+        if isinstance(execution, str):
+            execution = self.execution(execution)
+        plan = fork_plan(execution, at, **options)
+        return self._fork(execution.state_machine_arn, plan)
+
+    def _fork(self, machine_arn: str, plan: ForkPlan) -> Execution:
+        if plan.definition is not None:
+            raise SfnNotebookError(
+                "a Runtime's fork runs its state machine as it is now: call "
+                "update_state_machine(definition=...) first, not fork(definition=...)"
+            )
+        return self._start(
+            machine_arn,
+            plan.input_text,
+            plan.name,
+            breakpoints=plan.breakpoints,
+            replay=plan.replay,
+            note=plan.note,
+        )
+
+    def _start(
+        self,
+        machine_arn: str,
+        text: str | None,
+        name: str | None,
+        *,
+        test_case: str | None = None,
+        breakpoints: Iterable[str] | None = None,
+        replay: Replay | None = None,
+        note: dict[str, Any] | None = None,
+    ) -> Execution:
+        """Create and launch an execution: StartExecution, ``start`` and forks."""
+        machine = self._machine(machine_arn)
+        debugger = Debugger(breakpoints, machine.definition) if breakpoints else None
+        resources = self.tasks.execution_resources(machine_arn, test_case)
+        record, execution = self.create_execution(machine_arn, name, text, resources)
+        context = record.context
+        context.replay = replay
+        if note is not None:
+            context.history.note_next(note)
+        if debugger is not None:
+            context.debugger = debugger
+            debugger.clock = self.clock
+        self.launcher.launch(
+            record, execution, machine.compiled, machine.definition.timeout_seconds
+        )
+        return execution
 
     # State machines ---------------------------------------------------------------------------
 
@@ -413,12 +472,7 @@ class Runtime:
     ) -> dict[str, Any]:
         # "<arn>#<TestCase>" runs with a mock test case, as in Step Functions Local.
         stateMachineArn, test_case = split_test_case(stateMachineArn, test_case)
-        resources = self.tasks.execution_resources(stateMachineArn, test_case)
-        record, execution = self.create_execution(stateMachineArn, name, input, resources)
-        machine = self._machine(stateMachineArn)
-        self.launcher.launch(
-            record, execution, machine.compiled, machine.definition.timeout_seconds
-        )
+        execution = self._start(stateMachineArn, input, name, test_case=test_case)
         return {"executionArn": execution.arn, "startDate": execution.start_date}
 
     def create_execution(
@@ -453,7 +507,12 @@ class Runtime:
             )
             record = ExecutionRecord(context)
             execution = Execution(
-                record, machine.arn, machine.definition, settle=self.ledger.settler(arn)
+                record,
+                machine.arn,
+                machine.definition,
+                settle=self.ledger.settler(arn),
+                stop=lambda error, cause: self._stop(arn, error, cause),
+                fork=lambda plan: self._fork(machine.arn, plan),
             )
             self.registry.add_execution(record, execution)
             self.ledger.execution_created(record, machine)
@@ -581,6 +640,11 @@ class Runtime:
         if record.status == "RUNNING":
             self.launcher.stop(record, execution, (error, cause), 10)
         return {"stopDate": record.stop_date or self.clock.now()}
+
+    def _stop(self, arn: str, error: str | None, cause: str | None) -> None:
+        """``Execution.stop()``: StopExecution with what was given."""
+        given = {"error": error, "cause": cause}
+        self.stop_execution(executionArn=arn, **{k: v for k, v in given.items() if v is not None})
 
 
 _MAX_ADVANCE = 100 * 365.25 * 86400

@@ -3,6 +3,7 @@
 import type { AnyModel, RenderProps } from "@anywidget/types";
 import { h } from "./dom";
 import { formatMs, progress, statusLabel } from "./format";
+import { type DebugTraits, renderDebugger } from "./debugger";
 import { renderGraph } from "./graph";
 import { renderMapRuns } from "./maprun";
 import type { EventsTraits, GraphTraits, HeaderTraits, MapRunTraits, TimelineTraits } from "./protocol";
@@ -79,6 +80,8 @@ function render({ model, el }: RenderProps): () => void {
       return renderHeader(model as unknown as AnyModel<HeaderTraits>, el);
     case "maprun":
       return renderMapRuns(model as unknown as AnyModel<MapRunTraits>, el);
+    case "debugger":
+      return renderDebugger(model as unknown as AnyModel<DebugTraits>, el);
     default:
       el.append(h("div", "sfn-empty", `Unknown sfn-notebook widget: ${String(model.get("kind"))}`));
       return () => undefined;

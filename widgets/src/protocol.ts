@@ -102,7 +102,27 @@ export interface ExportRequest {
   type: "export";
 }
 
-export type ToPython = HelloRequest | SelectRequest | PageRequest | InspectRequest | ExportRequest;
+/** A debugger panel's button or breakpoint toggle (`state` names the breakpoint). */
+export interface DebugRequest {
+  type: "debug";
+  action: "step" | "resume" | "stop" | "toggle";
+  state: string | null;
+}
+
+/** The time-travel slider moved: show the execution at event `event` (0: live). */
+export interface TravelRequest {
+  type: "travel";
+  event: number;
+}
+
+export type ToPython =
+  | HelloRequest
+  | SelectRequest
+  | PageRequest
+  | InspectRequest
+  | ExportRequest
+  | DebugRequest
+  | TravelRequest;
 
 // -- Python → browser -----------------------------------------------------------------------
 
@@ -234,6 +254,8 @@ export interface TimelineTraits {
   palette: Palette;
   /** The rows at construction (a reset); patches follow as RowsUpdate messages. */
   snapshot: RowsUpdate | Record<string, never>;
+  /** A debugger's time-travel moment (ms since the start), drawn as a line; null: none. */
+  cursor: number | null;
 }
 
 export interface EventsTraits {

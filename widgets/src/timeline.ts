@@ -175,6 +175,11 @@ export function renderTimeline(model: AnyModel<TimelineTraits>, el: HTMLElement)
       });
       svg.append(g);
     }
+    const cursor = model.get("cursor");
+    if (cursor !== null && cursor !== undefined && !outside(cursor, cursor)) {
+      // A debugger's time travel: the moment chosen on its slider.
+      svg.append(s("line", { x1: xOf(cursor), y1: AXIS - 4, x2: xOf(cursor), y2: height, class: "sfn-cursor" }));
+    }
     // The axis stays at the top of the box however far it is scrolled.
     const axisTop = Math.max(0, Math.min(top, height - AXIS));
     const axis = s("g", { class: "sfn-axis-band" });
@@ -265,6 +270,7 @@ export function renderTimeline(model: AnyModel<TimelineTraits>, el: HTMLElement)
   canvas.addEventListener("mousemove", onMove);
   canvas.addEventListener("mouseleave", onLeave);
   model.on("msg:custom", onMessage);
+  model.on("change:cursor", schedule);
   model.on("change:palette", schedule);
   model.on("change:palette", drawKey);
   // The rows at construction first (a trait: there even if patches went out before this view
@@ -278,6 +284,7 @@ export function renderTimeline(model: AnyModel<TimelineTraits>, el: HTMLElement)
     clearInterval(ticker);
     if (frame) cancelAnimationFrame(frame);
     model.off("msg:custom", onMessage);
+    model.off("change:cursor", schedule);
     model.off("change:palette", schedule);
     model.off("change:palette", drawKey);
     canvas.removeEventListener("scroll", schedule);

@@ -1,5 +1,5 @@
 // sfn-notebook widgets, built by widgets/build.mjs from widgets/src. Do not edit.
-// source-sha256: e217a2a1c3965271889ba31e7b63f16f419aa427e1b7756b41adb7ced7a6f3e4
+// source-sha256: a7f8782ad9f248a210c1883024685937390703a5faacf59213709fecad5f006a
 
 // src/dom.ts
 var SVG_NS = "http://www.w3.org/2000/svg";
@@ -108,6 +108,162 @@ function progress(header) {
   }
   const run = `${done} state${done === 1 ? "" : "s"} run`;
   return total > done ? `${run}, ${total - done} not taken` : run;
+}
+
+// src/debugger.ts
+function renderDebugger(model, el) {
+  const root = h("div", "sfn-debugger");
+  root.dataset.lmSuppressShortcuts = "true";
+  const top = h("div", "sfn-debug-top");
+  const bottom = h("div", "sfn-debug-bottom");
+  const momentLabel = h("span", "sfn-debug-moment");
+  const send = (action, state = null) => {
+    const request = { type: "debug", action, state };
+    model.send(request);
+  };
+  const travel = (event) => {
+    const request = { type: "travel", event };
+    model.send(request);
+  };
+  const button2 = (label, title, action) => {
+    const b = h("button", `sfn-debug-button sfn-debug-${action}`, label);
+    b.title = title;
+    b.addEventListener("click", () => send(action));
+    return b;
+  };
+  const slider = h("input", "sfn-debug-slider");
+  slider.type = "range";
+  slider.min = "0";
+  slider.step = "1";
+  slider.setAttribute("aria-label", "Time travel: event");
+  slider.addEventListener("input", () => travel(Number(slider.value)));
+  const onKey = (event) => {
+    if (event.target !== slider) return;
+    const delta = event.key === "ArrowRight" ? 1 : event.key === "ArrowLeft" ? -1 : 0;
+    if (!delta) return;
+    event.preventDefault();
+    event.stopPropagation();
+    const next = Math.max(0, Math.min(Number(slider.max), Number(slider.value) + delta));
+    slider.value = String(next);
+    travel(next);
+  };
+  window.addEventListener("keydown", onKey, true);
+  const pick = h("input", "sfn-debug-pick");
+  pick.type = "checkbox";
+  pick.checked = true;
+  const pickLabel = h("label", "sfn-muted", pick, " click a state on the graph to set a breakpoint");
+  const view = () => el.closest(".sfn-execution-view");
+  const stateOf = (node) => {
+    for (const [name, id] of Object.entries(model.get("state_nodes") ?? {})) {
+      if (id === node.id) return name;
+    }
+    return null;
+  };
+  const onGraphClick = (event) => {
+    if (!pick.checked || model.get("status") !== "RUNNING") return;
+    const node = event.target?.closest?.("g.node.sfn-state");
+    const scope = view();
+    if (!node || !scope || !scope.contains(node)) return;
+    const name = stateOf(node);
+    if (name === null) return;
+    event.stopPropagation();
+    event.preventDefault();
+    send("toggle", name);
+  };
+  document.addEventListener("click", onGraphClick, true);
+  const markGraph = () => {
+    const set = new Set(model.get("breakpoints") ?? []);
+    const nodes = model.get("state_nodes") ?? {};
+    const on = new Set(Object.entries(nodes).filter(([name]) => set.has(name)).map(([, id]) => id));
+    for (const node of Array.from(view()?.querySelectorAll("g.node.sfn-state") ?? [])) {
+      node.classList.toggle("sfn-breakpoint", on.has(node.id));
+    }
+  };
+  const live = h("button", "sfn-debug-button sfn-debug-live", "Live");
+  live.title = "Back to the live execution";
+  live.addEventListener("click", () => travel(0));
+  const travelRow = h(
+    "div",
+    "sfn-debug-travel",
+    h("span", "sfn-muted", "Time travel "),
+    slider,
+    momentLabel,
+    live
+  );
+  root.append(top, travelRow, bottom);
+  el.append(root);
+  const draw = () => {
+    const paused = model.get("paused");
+    const running = model.get("status") === "RUNNING";
+    const controls = h(
+      "div",
+      "sfn-debug-controls",
+      button2("Step", "Let the first paused line run to the next state", "step"),
+      button2("Continue", "Let every paused line run to the next breakpoint", "resume"),
+      button2("Stop", "Stop the execution (ABORTED)", "stop")
+    );
+    for (const b of Array.from(controls.querySelectorAll("button"))) {
+      b.disabled = !running || (b.classList.contains("sfn-debug-stop") ? false : !paused.state);
+    }
+    const where = paused.state ? h(
+      "div",
+      "sfn-debug-paused",
+      h("strong", "", `Paused ${paused.kind === "state" ? "before" : paused.kind === "retry" ? "before a retry of" : "on a failure of"} ${paused.state}`),
+      paused.map_iteration !== null && paused.map_iteration !== void 0 ? ` · iteration ${paused.map_iteration}` : "",
+      ` · visit ${paused.visit ?? 0}`,
+      paused.count && paused.count > 1 ? ` · ${paused.count} lines paused` : "",
+      paused.error ? h("span", "sfn-error", ` · ${paused.error}`) : ""
+    ) : h("div", "sfn-muted", running ? "Running" : `Ended: ${model.get("status")}`);
+    const input = paused.input ? foldable("Pending input", paused.input, true) : null;
+    const set = new Set(model.get("breakpoints") ?? []);
+    const chips = h("div", "sfn-debug-breakpoints", h("span", "sfn-muted", "Breakpoints: "));
+    for (const name of [...model.get("states") ?? [], "*error"]) {
+      const chip = h("button", "sfn-debug-chip", name);
+      chip.classList.toggle("sfn-debug-on", set.has(name));
+      chip.dataset.state = name;
+      chip.title = set.has(name) ? `Remove the breakpoint on ${name}` : `Pause before ${name}`;
+      chip.disabled = !running;
+      chip.addEventListener("click", () => send("toggle", name));
+      chips.append(chip);
+    }
+    const events = model.get("events") ?? 0;
+    const moment = model.get("moment") ?? 0;
+    slider.max = String(events);
+    slider.value = String(moment);
+    const info = model.get("moment_info");
+    momentLabel.textContent = moment ? `event ${moment} / ${events}: ${info.event_type ?? ""}${info.state ? ` · ${info.state}` : ""}` : `live · ${events} events`;
+    live.hidden = !moment;
+    const parts = [controls, where, input, chips, pickLabel];
+    markGraph();
+    top.replaceChildren(...parts.filter((p) => p !== null));
+    const below = [];
+    if (moment && info.variables) below.push(foldable("Variables then", info.variables));
+    if (moment && info.input) below.push(foldable("Input of that state", info.input));
+    const error = model.get("error");
+    if (error) below.push(h("div", "sfn-error", error));
+    bottom.replaceChildren(...below);
+    root.dataset.paused = paused.state ?? "";
+  };
+  const marker = setTimeout(markGraph, 500);
+  const names = [
+    "paused",
+    "breakpoints",
+    "events",
+    "moment",
+    "moment_info",
+    "status",
+    "error",
+    "states",
+    "state_nodes"
+  ];
+  for (const name of names) model.on(`change:${name}`, draw);
+  draw();
+  return () => {
+    clearTimeout(marker);
+    window.removeEventListener("keydown", onKey, true);
+    document.removeEventListener("click", onGraphClick, true);
+    for (const name of names) model.off(`change:${name}`, draw);
+  };
 }
 
 // ../labextension/src/svgsafe.ts
@@ -2062,6 +2218,10 @@ function renderTimeline(model, el) {
       });
       svg.append(g);
     }
+    const cursor = model.get("cursor");
+    if (cursor !== null && cursor !== void 0 && !outside(cursor, cursor)) {
+      svg.append(s("line", { x1: xOf(cursor), y1: AXIS - 4, x2: xOf(cursor), y2: height, class: "sfn-cursor" }));
+    }
     const axisTop = Math.max(0, Math.min(top, height - AXIS));
     const axis = s("g", { class: "sfn-axis-band" });
     axis.append(s("rect", { x: 0, y: axisTop, width, height: AXIS - 4, class: "sfn-axis-back" }));
@@ -2148,6 +2308,7 @@ function renderTimeline(model, el) {
   canvas.addEventListener("mousemove", onMove);
   canvas.addEventListener("mouseleave", onLeave);
   model.on("msg:custom", onMessage);
+  model.on("change:cursor", schedule);
   model.on("change:palette", schedule);
   model.on("change:palette", drawKey);
   const snapshot = model.get("snapshot");
@@ -2159,6 +2320,7 @@ function renderTimeline(model, el) {
     clearInterval(ticker);
     if (frame) cancelAnimationFrame(frame);
     model.off("msg:custom", onMessage);
+    model.off("change:cursor", schedule);
     model.off("change:palette", schedule);
     model.off("change:palette", drawKey);
     canvas.removeEventListener("scroll", schedule);
@@ -2258,6 +2420,8 @@ function render({ model, el }) {
       return renderHeader(model, el);
     case "maprun":
       return renderMapRuns(model, el);
+    case "debugger":
+      return renderDebugger(model, el);
     default:
       el.append(h("div", "sfn-empty", `Unknown sfn-notebook widget: ${String(model.get("kind"))}`));
       return () => void 0;
