@@ -58,6 +58,8 @@ class _Replay:
 
     def __init__(self, events: list[Event]) -> None:
         self.events = events
+        # The store keeps a local run's map runs; an imported one's stay on AWS (DescribeMapRun).
+        self.map_run_records: dict[str, Any] = {}
         self._listeners = Listeners()
 
     def listen(self, listener: Any) -> None:
