@@ -209,8 +209,8 @@ def test_navigation_in_light_and_dark(server: tuple[str, str, Path]) -> None:
             before = page.eval_on_selector_all(
                 ".sfn-timeline-svg text.sfn-axis", "ts => ts.map(t => t.textContent)"
             )
-            page.click(".sfn-zoom-button:text-is('+')")
-            page.click(".sfn-zoom-button:text-is('+')")
+            page.click(".sfn-timeline-toolbar .sfn-zoom-button:text-is('+')")
+            page.click(".sfn-timeline-toolbar .sfn-zoom-button:text-is('+')")
             zoomed = page.eval_on_selector_all(
                 ".sfn-timeline-svg text.sfn-axis", "ts => ts.map(t => t.textContent)"
             )
@@ -230,15 +230,15 @@ def test_navigation_in_light_and_dark(server: tuple[str, str, Path]) -> None:
             page.mouse.wheel(0, -200)
             page.keyboard.up("Control")
             after_wheel = page.inner_text(".sfn-zoom-range")
-            page.click(".sfn-zoom-button:text-is('fit')")
+            page.click(".sfn-timeline-toolbar .sfn-zoom-button:text-is('fit')")
             assert page.get_attribute(".sfn-timeline-widget", "data-zoomed") == "false", after_wheel
             # Names that look like HTML are text in the timeline and its tooltips.
-            page.click(".sfn-zoom-button:text-is('collapse all')")
+            page.click(".sfn-timeline-toolbar .sfn-zoom-button:text-is('collapse all')")
             page.locator(".sfn-timeline-svg g.sfn-row", has_text="<i>Both</i>").locator(
                 "rect.sfn-bar"
             ).first.hover()
             assert "<i>Both</i> (Parallel)" in page.inner_text(".sfn-tip")
-            page.click(".sfn-zoom-button:text-is('expand all')")
+            page.click(".sfn-timeline-toolbar .sfn-zoom-button:text-is('expand all')")
             page.wait_for_function(
                 "(e) => [...document.querySelectorAll('.sfn-timeline-svg text')].some(t => t.textContent.includes(e.slice(0, 10)))",
                 arg=EVIL,
@@ -371,7 +371,7 @@ def test_a_10000_event_run_stays_responsive(server: tuple[str, str, Path]) -> No
             page.wait_for_selector(".sfn-timeline-svg text.sfn-toggle", timeout=90_000)
             live_from = page.evaluate("() => performance.now()")
             page.click(".sfn-timeline-svg text.sfn-toggle >> nth=0")
-            expand = page.locator(".sfn-zoom-button:text-is('expand all')")
+            expand = page.locator(".sfn-timeline-toolbar .sfn-zoom-button:text-is('expand all')")
             if expand.count():
                 expand.click()
             status = page.evaluate("() => document.querySelector('.sfn-header')?.dataset.status")
