@@ -224,7 +224,8 @@ class MockedResource(TaskResource):
             self.needs_token, self.reusable = base.needs_token, base.reusable
         else:
             self.style, self.resource_type, self.resource_name = _describe(arn)
-            self.needs_token = arn.endswith(".waitForTaskToken")
+            # .sync Tasks have a $$.Task.Token too (callbacks.SyncTokenResource)
+            self.needs_token = arn.endswith(".waitForTaskToken") or ".sync" in arn
 
     async def invoke(self, call: TaskCall) -> Any:
         response = self.case.next_response(call.state_name)
