@@ -154,3 +154,28 @@ def test_jsonata_task_token_in_a_mocked_sync_task() -> None:
     scheduled = next(e for e in ex.history if e["type"] == "TaskScheduled")
     sent = json.loads(scheduled["taskScheduledEventDetails"]["parameters"])
     assert TASK_TOKEN.match(sent["Input"]["childTaskToken"])
+
+
+def test_mocked_sync_task_not_run_here_has_a_token_too() -> None:
+    definition = {
+        "StartAt": "Job",
+        "States": {
+            "Job": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::eks:runJob.sync",
+                "Parameters": {"token.$": "$$.Task.Token"},
+                "End": True,
+            }
+        },
+    }
+    mocks = {
+        "StateMachines": {"m": {"TestCases": {"T": {"Job": "R"}}}},
+        "MockedResponses": {"R": {"0": {"Return": {"status": "done"}}}},
+    }
+    ex = sfn.run(definition, {}, mocks=mocks, test_case="T", state_machine_name="m")
+    assert ex.status == "SUCCEEDED", ex.cause
+    assert ex.output == {"status": "done"}
+    scheduled = next(e for e in ex.history if e["type"] == "TaskScheduled")
+    assert TASK_TOKEN.match(
+        json.loads(scheduled["taskScheduledEventDetails"]["parameters"])["token"]
+    )
