@@ -3,7 +3,8 @@
 :class:`Integrations` bundles them for one Runtime (or one ``sfn.run``) and installs their
 resolvers in front of a :class:`~sfn_notebook.engine.resources.ResourceRegistry`:
 
-* ``<resource>.waitForTaskToken`` — :mod:`.callbacks` (task tokens, answerable from any thread);
+* ``<resource>.waitForTaskToken`` — :mod:`.callbacks` (task tokens, answerable from any thread;
+  ``.sync`` Tasks have one too);
 * activity ARNs — :mod:`.activities` (workers poll with ``get_activity_task``);
 * ``aws-sdk:*`` and the optimized integrations — :mod:`.services` through boto3 (:mod:`.aws`);
   the job table (:mod:`.optimized`), ``http:invoke`` (:mod:`.http`), ``bedrock:invokeModel``
@@ -22,6 +23,7 @@ resolvers in front of a :class:`~sfn_notebook.engine.resources.ResourceRegistry`
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -38,6 +40,7 @@ from sfn_notebook.integrations.callbacks import (
     CallbackResource,
     InvalidOutput,
     InvalidToken,
+    SyncTokenResource,
     TaskDoesNotExist,
     TaskTimedOut,
     TaskTokens,
@@ -46,6 +49,7 @@ from sfn_notebook.integrations.mocks import MockConfig, MockConfigError, MockTes
 from sfn_notebook.integrations.services import LocalMachines, Services
 
 WAIT_FOR_TASK_TOKEN = ".waitForTaskToken"
+SYNC = re.compile(r"^arn:[\w-]+:states:[\w-]*:\d*:[\w-]+:[\w-]+\.sync(?::\d+)?$")
 
 __all__ = [
     "ActivityDoesNotExist",
@@ -96,6 +100,7 @@ class Integrations:
         """Put the integrations' resolvers in front of ``registry``'s; returns ``registry``."""
         registry.resolvers[0:0] = [
             self._callback,
+            self._sync,
             self.activities.resolve,
             self.services.resolve,
             self._job,
@@ -111,6 +116,19 @@ class Integrations:
             return None
         base = registry.resolve(arn[: -len(WAIT_FOR_TASK_TOKEN)])
         return CallbackResource(base, self.tokens)
+
+    def _sync(self, arn: str, registry: ResourceRegistry) -> TaskResource | None:
+        if not SYNC.match(arn):
+            return None
+        # The resolvers after this one serve the job itself (asking the registry would recurse).
+        later = registry.resolvers[registry.resolvers.index(self._sync) + 1 :]
+        for resolve in later:
+            base = resolve(arn, registry)
+            if isinstance(base, optimized.NotLocal):  # fails when called: no job to wait for
+                return base
+            if base is not None:
+                return SyncTokenResource(base, self.tokens)
+        return None
 
     def for_execution(
         self, registry: ResourceRegistry, machine_name: str, test_case: str | None

@@ -245,3 +245,44 @@ class CallbackResource(TaskResource):
         finally:
             self.tokens.close(call.token)
             pending.abandon()
+
+
+class SyncTokenResource(TaskResource):
+    """A ``.sync`` / ``.sync:2`` Task: its context object has a ``$$.Task.Token`` too.
+
+    AWS issues a task token to Run a Job Tasks as well, and SendTaskSuccess / SendTaskFailure
+    with it ends the Task before the job does (AWS-recorded in LocalStack's
+    ``test_callback.py::test_sync_with_task_token``: the Task succeeds with the SendTaskSuccess
+    output while the child execution still runs). Until someone answers, the job's own wait
+    decides; an answer cancels that wait, as a stop or a timeout does.
+    """
+
+    needs_token = True
+
+    def __init__(self, base: TaskResource, tokens: TaskTokens) -> None:
+        self.base = base
+        self.tokens = tokens
+        self.style, self.reusable = base.style, base.reusable
+        self.resource_type, self.resource_name = base.resource_type, base.resource_name
+
+    async def invoke(self, call: TaskCall) -> Any:
+        if call.token is None:  # a caller that issues no token (TestState's mocks)
+            return await self.base.invoke(call)
+        pending = PendingTask(call.token, None)  # no heartbeat clock: the job's rules apply
+        self.tokens.open(pending)
+        job = asyncio.ensure_future(self.base.invoke(call))
+        try:
+            await asyncio.wait({job, pending.future}, return_when=asyncio.FIRST_COMPLETED)
+            if job.done():
+                return job.result()
+            job.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await job
+            return pending.future.result()
+        finally:
+            if not job.done():  # this Task itself was cancelled (stop, timeout)
+                job.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await job
+            self.tokens.close(call.token)
+            pending.abandon()

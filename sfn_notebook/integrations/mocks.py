@@ -221,10 +221,13 @@ class MockedResource(TaskResource):
         if base is not None:
             self.style = base.style
             self.resource_type, self.resource_name = base.resource_type, base.resource_name
-            self.needs_token, self.reusable = base.needs_token, base.reusable
+            self.reusable = base.reusable
         else:
             self.style, self.resource_type, self.resource_name = _describe(arn)
-            self.needs_token = arn.endswith(".waitForTaskToken")
+        # .waitForTaskToken and .sync Tasks have a $$.Task.Token (callbacks.SyncTokenResource),
+        # mocked or not, and whether or not the integration runs here
+        own = base is not None and base.needs_token
+        self.needs_token = own or arn.endswith(".waitForTaskToken") or ".sync" in arn
 
     async def invoke(self, call: TaskCall) -> Any:
         response = self.case.next_response(call.state_name)
