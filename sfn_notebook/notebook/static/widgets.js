@@ -1,5 +1,5 @@
 // sfn-notebook widgets, built by widgets/build.mjs from widgets/src. Do not edit.
-// source-sha256: e217a2a1c3965271889ba31e7b63f16f419aa427e1b7756b41adb7ced7a6f3e4
+// source-sha256: fd05e09c9a89f483e51ec3b53838588cec0cd69ee72f4abc5fffc69c906104f1
 
 // src/dom.ts
 var SVG_NS = "http://www.w3.org/2000/svg";
@@ -1832,7 +1832,7 @@ function backoffs(row) {
   return gaps;
 }
 
-// src/zoom.ts
+// src/timewindow.ts
 var MIN_WINDOW = 1;
 var TimeWindow = class _TimeWindow {
   constructor() {
