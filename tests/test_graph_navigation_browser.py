@@ -4,9 +4,9 @@ editor's graph pane, export as SVG and PNG from its context menu and palette; th
 graph widget's zoom/fit/export buttons in JupyterLab and Notebook 7 (light and dark).
 
 Readable means: after "fit", a state's name is drawn at least 8.5 CSS pixels tall on screen (it
-was 6 px for 10 parallel branches when graphs were shrunk to the pane's width). Uses test_labextension_browser.py's
-JupyterLab and browser_support.py's Chromium and kernel servers (same skips); screenshots go to
-test-output/.
+was 6 px for 10 parallel branches when graphs were shrunk to the pane's width). Uses
+test_labextension_browser.py's JupyterLab and browser_support.py's Chromium and kernel servers
+(same skips); screenshots go to test-output/.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 on a graph node, a timeline row or an event row opens it; the picker switches between Map
 iterations and retry attempts; hostile state names and payloads stay text. Screenshots go to
 test-output/inspector-*.png. Skips without /usr/bin/chromium or the playwright package (see
-test_widgets_browser.py). Run with ``PYTHONPATH=$PWD`` so the kernel imports this checkout.
+browser_support.py). Run with ``PYTHONPATH=$PWD`` so the kernel imports this checkout.
 """
 
 from __future__ import annotations
