@@ -2,7 +2,7 @@
 """The coverage and fault views on the graph in real Chromium (JupyterLab and Notebook 7, light
 and dark theme): the counts and "never" marks are there, never-taken edges are dotted, and the
 states never entered take the theme's colours. Screenshots go to test-output/. Skips without
-/usr/bin/chromium or the playwright package (see test_widgets_browser.py).
+/usr/bin/chromium or the playwright package (see browser_support.py).
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
-from test_views_browser import _browser, _notebook, _open_and_run, _theme, server  # noqa: F401
-from test_widgets_browser import OUTPUT
+import browser_support as support
+from browser_support import OUTPUT, notebook_page, theme
 
-playwright = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+server = support.server  # a JupyterLab or Notebook 7 server with a kernel
+support.playwright_or_skip()  # the whole module skips without Chromium or playwright
 
 CODE = [
     """import sfn_notebook as sfn
@@ -54,41 +54,29 @@ def _graphs(page: Any) -> list[dict[str, Any]]:
     )
 
 
-def test_coverage_and_fault_graphs_in_light_and_dark(server: tuple[str, str, Path]) -> None:  # noqa: F811
-    app, base, root = server
-    _notebook(root / "coverage.ipynb", CODE)
-    OUTPUT.mkdir(exist_ok=True)
-    with playwright.sync_playwright() as p:
-        browser = _browser(p)
-        page = browser.new_page(viewport={"width": 1300, "height": 2200})
-        page.set_default_timeout(60_000)
-        try:
-            _open_and_run(page, base, app, "coverage.ipynb")
-            page.wait_for_function(
-                """() => [...document.querySelectorAll('.jp-OutputArea-output svg')]
-                    .filter(s => s.querySelector('g.node')).length >= 2""",
-                timeout=120_000,
-            )
-            light = _graphs(page)
-            coverage, faults = light[0], light[1]
-            assert "entered 3×" in coverage["text"] and "never entered" in coverage["text"], (
-                coverage
-            )
-            assert "Retry 0: never" in coverage["text"], coverage
-            assert "Default · 2×" in coverage["text"], coverage
-            assert coverage["dotted"] == 1, coverage  # the Catch never taken
-            assert "fails: " in faults["text"] and "caught: " in faults["text"], faults
-            body = page.inner_text("body")
-            assert "coverage: 8/11 items" in body and "faults injected" in body, body
-            page.screenshot(path=str(OUTPUT / f"coverage-{app}-light.png"), full_page=True)
-            _theme(page, "JupyterLab Dark")
-            dark = _graphs(page)[0]
-            assert dark["never"]["fill"] != "rgb(255, 255, 255)", dark  # a blank state in the theme
-            assert dark["never"]["text"] != "rgb(22, 25, 31)", dark  # its text turns light
-            assert dark["page"] in ("none", "rgba(0, 0, 0, 0)"), dark  # no white page
-            page.screenshot(path=str(OUTPUT / f"coverage-{app}-dark.png"), full_page=True)
-        except Exception:
-            page.screenshot(path=str(OUTPUT / f"coverage-{app}-failed.png"), full_page=True)
-            raise
-        finally:
-            browser.close()
+def test_coverage_and_fault_graphs_in_light_and_dark(server: tuple[str, str, Path]) -> None:
+    app = server[0]
+    with notebook_page(
+        server, "coverage.ipynb", CODE, height=2200, failure_shot=f"coverage-{app}-failed.png"
+    ) as page:
+        page.wait_for_function(
+            """() => [...document.querySelectorAll('.jp-OutputArea-output svg')]
+                .filter(s => s.querySelector('g.node')).length >= 2""",
+            timeout=120_000,
+        )
+        light = _graphs(page)
+        coverage, faults = light[0], light[1]
+        assert "entered 3×" in coverage["text"] and "never entered" in coverage["text"], coverage
+        assert "Retry 0: never" in coverage["text"], coverage
+        assert "Default · 2×" in coverage["text"], coverage
+        assert coverage["dotted"] == 1, coverage  # the Catch never taken
+        assert "fails: " in faults["text"] and "caught: " in faults["text"], faults
+        body = page.inner_text("body")
+        assert "coverage: 8/11 items" in body and "faults injected" in body, body
+        page.screenshot(path=str(OUTPUT / f"coverage-{app}-light.png"), full_page=True)
+        theme(page, "JupyterLab Dark")
+        dark = _graphs(page)[0]
+        assert dark["never"]["fill"] != "rgb(255, 255, 255)", dark  # a blank state in the theme
+        assert dark["never"]["text"] != "rgb(22, 25, 31)", dark  # its text turns light
+        assert dark["page"] in ("none", "rgba(0, 0, 0, 0)"), dark  # no white page
+        page.screenshot(path=str(OUTPUT / f"coverage-{app}-dark.png"), full_page=True)

@@ -4,9 +4,9 @@ editor's graph pane, export as SVG and PNG from its context menu and palette; th
 graph widget's zoom/fit/export buttons in JupyterLab and Notebook 7 (light and dark).
 
 Readable means: after "fit", a state's name is drawn at least 8.5 CSS pixels tall on screen (it
-was 6 px for 10 parallel branches when graphs were shrunk to the pane's width). Shares the server
-and browser fixtures of test_labextension_browser.py and test_views_browser.py (same skips);
-screenshots go to test-output/.
+was 6 px for 10 parallel branches when graphs were shrunk to the pane's width). Uses
+test_labextension_browser.py's JupyterLab and browser_support.py's Chromium and kernel servers
+(same skips); screenshots go to test-output/.
 """
 
 from __future__ import annotations
@@ -18,28 +18,26 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
+import browser_support as support
 import pytest
 import test_labextension_browser as shared
-from test_labextension_browser import LabServer, open_lab, screenshot, wait_ready
+from browser_support import (
+    OUTPUT,
+    LabServer,
+    open_and_run,
+    open_lab,
+    screenshot,
+    theme,
+    wait_ready,
+    write_notebook,
+)
 
 from sfn_notebook.render.svgsafe import sanitize_svg
 
 lab = shared.lab
-browser = shared.browser
-page = shared.page
-
-
-@pytest.fixture(params=["lab", "notebook"])
-def views_server(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
-    """A JupyterLab or Notebook 7 server with a kernel (test_views_browser's)."""
-    import test_views_browser as views
-
-    app = request.param
-    found = views.shutil.which("jupyter-notebook", path=str(Path(views.sys.executable).parent))
-    if app == "notebook" and found is None:
-        pytest.skip("Notebook 7 is not installed (pip install notebook)")
-    for base in views._server(app, tmp_path):
-        yield app, base, tmp_path / "root"
+browser = support.browser
+page = support.page
+server = support.server  # a JupyterLab or Notebook 7 server with a kernel, for the widgets
 
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -278,10 +276,7 @@ def test_ten_parallel_branches_stay_readable(page: Any, lab: LabServer) -> None:
     page.locator(PANEL).first.locator(".sfn-zoom-actual").click()
     assert view_state(page)["scale"] == 1
     # The dark theme: the toolbar and the graph take the theme's colours.
-    page.evaluate(
-        "() => jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Dark'})"
-    )
-    page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'")
+    theme(page, "JupyterLab Dark")
     page.locator(PANEL).first.locator(".sfn-zoom-fit").click()
     time.sleep(0.5)
     button = page.evaluate(
@@ -290,10 +285,7 @@ def test_ten_parallel_branches_stay_readable(page: Any, lab: LabServer) -> None:
     )
     assert button != "rgb(255, 255, 255)", button
     screenshot(page, "nav-editor-10-branches-dark.png")
-    page.evaluate(
-        "() => jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Light'})"
-    )
-    page.wait_for_function("() => document.body.dataset.jpThemeLight === 'true'")
+    theme(page, "JupyterLab Light")
     assert page.errors == []
 
 
@@ -335,8 +327,8 @@ def test_saved_graph_output_of_100_states_zooms_too(page: Any, lab: LabServer) -
 
 def _metrics(name: str, **values: Any) -> None:
     """Numbers for the closing note, in test-output/nav-metrics.json."""
-    shared.OUTPUT.mkdir(exist_ok=True)
-    path = shared.OUTPUT / "nav-metrics.json"
+    OUTPUT.mkdir(exist_ok=True)
+    path = OUTPUT / "nav-metrics.json"
     found = json.loads(path.read_text()) if path.exists() else {}
     found[name] = values
     path.write_text(json.dumps(found, indent=1))
@@ -396,8 +388,8 @@ def test_export_svg_and_png_from_the_context_menu_and_palette(page: Any, lab: La
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     assert width > 200 and height > 400, (width, height)
-    shared.OUTPUT.mkdir(exist_ok=True)
-    (shared.OUTPUT / "nav-editor-export-orders.png").write_bytes(data)
+    OUTPUT.mkdir(exist_ok=True)
+    (OUTPUT / "nav-editor-export-orders.png").write_bytes(data)
     labels = page.evaluate("() => jupyterapp.commands.label('sfn-notebook:export-graph-svg')")
     assert labels == "Export State Machine Graph as SVG"
     # And the graph's toolbar button writes the SVG too.
@@ -435,20 +427,16 @@ def widget_state(page: Any) -> dict[str, Any]:
     )
 
 
-def test_widget_zoom_fit_and_export_buttons(
-    views_server: tuple[str, str, Path], browser: Any
-) -> None:
-    import test_views_browser as views
-
-    app, base, root = views_server
+def test_widget_zoom_fit_and_export_buttons(server: tuple[str, str, Path], browser: Any) -> None:
+    app, base, root = server
     (root / "hundred.asl.json").write_text(json.dumps(chain(100, tasks=False)))
-    views._notebook(root / "nav.ipynb", [WIDGET_CODE])
+    write_notebook(root / "nav.ipynb", [WIDGET_CODE])
     # The module's browser: a second sync Playwright cannot start beside it.
     context = browser.new_context(viewport={"width": 1300, "height": 1400}, accept_downloads=True)
     try:
         page = context.new_page()
         page.set_default_timeout(60_000)
-        views._open_and_run(page, base, app, "nav.ipynb")
+        open_and_run(page, base, app, "nav.ipynb")
         page.wait_for_selector(".sfn-header[data-status='SUCCEEDED']", timeout=90_000)
         page.wait_for_selector(".sfn-graph-widget svg g.node.sfn-state")
         time.sleep(0.5)
@@ -462,7 +450,7 @@ def test_widget_zoom_fit_and_export_buttons(
         page.click(".sfn-zoom-fit")
         assert widget_state(page)["scale"] == pytest.approx(fitted["scale"], rel=0.01)
         page.locator(".sfn-graph-widget").screenshot(
-            path=str(views.OUTPUT / f"nav-widget-{app}-light.png")
+            path=str(OUTPUT / f"nav-widget-{app}-light.png")
         )
 
         with page.expect_download() as svg_download:
@@ -494,9 +482,9 @@ def test_widget_zoom_fit_and_export_buttons(
         assert [e["type"] for e in document["events"]][-1] == "ExecutionSucceeded"
         assert len(document["events"]) == 2 + 2 * 100  # entered and exited, 100 times
 
-        views._theme(page, "JupyterLab Dark")
+        theme(page, "JupyterLab Dark")
         page.locator(".sfn-graph-widget").screenshot(
-            path=str(views.OUTPUT / f"nav-widget-{app}-dark.png")
+            path=str(OUTPUT / f"nav-widget-{app}-dark.png")
         )
         toolbar_bg = page.evaluate(
             "() => getComputedStyle(document.querySelector('.sfn-zoom-toolbar button')).backgroundColor"
@@ -518,22 +506,20 @@ ExecutionView(ex)"""
 
 
 def test_widget_follows_the_running_state_of_a_big_run(
-    views_server: tuple[str, str, Path], browser: Any
+    server: tuple[str, str, Path], browser: Any
 ) -> None:
-    import test_views_browser as views
-
-    app, base, root = views_server
+    app, base, root = server
     if app != "lab":
         pytest.skip("one front-end is enough for the scrolling logic")
     definition = chain(100, tasks=False)
     definition["States"]["Step 080"] = {"Type": "Wait", "Seconds": 600, "Next": "Step 081"}
     (root / "waits.asl.json").write_text(json.dumps(definition))
-    views._notebook(root / "follow.ipynb", [FOLLOW_CODE])
+    write_notebook(root / "follow.ipynb", [FOLLOW_CODE])
     context = browser.new_context(viewport={"width": 1300, "height": 1400})
     try:
         page = context.new_page()
         page.set_default_timeout(60_000)
-        views._open_and_run(page, base, app, "follow.ipynb")
+        open_and_run(page, base, app, "follow.ipynb")
         page.wait_for_selector(
             ".sfn-graph-widget g.node[id='/States/Step_x20080'][data-status='RUNNING']",
             timeout=90_000,
@@ -547,9 +533,7 @@ def test_widget_follows_the_running_state_of_a_big_run(
             }"""
         )
         assert page.evaluate("() => document.querySelector('.sfn-graph-canvas').scrollTop") > 3000
-        page.locator(".sfn-graph-widget").screenshot(
-            path=str(views.OUTPUT / "nav-widget-follow.png")
-        )
+        page.locator(".sfn-graph-widget").screenshot(path=str(OUTPUT / "nav-widget-follow.png"))
         # Once the user scrolls the graph, it stays where the user put it, also when the
         # page is resized (which refits the graph).
         page.locator(".sfn-graph-canvas").hover()

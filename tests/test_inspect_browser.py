@@ -3,23 +3,20 @@
 on a graph node, a timeline row or an event row opens it; the picker switches between Map
 iterations and retry attempts; hostile state names and payloads stay text. Screenshots go to
 test-output/inspector-*.png. Skips without /usr/bin/chromium or the playwright package (see
-test_widgets_browser.py). Run with ``PYTHONPATH=$PWD`` so the kernel imports this checkout.
+browser_support.py). Run with ``PYTHONPATH=$PWD`` so the kernel imports this checkout.
 """
 
 from __future__ import annotations
 
-import shutil
-import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-from test_views_browser import _browser, _notebook, _open_and_run, _theme
-from test_widgets_browser import OUTPUT, _server
+import browser_support as support
+from browser_support import OUTPUT, notebook_page, theme
 
-playwright = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+server = support.server  # a JupyterLab or Notebook 7 server with a kernel
+support.playwright_or_skip()  # the whole module skips without Chromium or playwright
 
 EVIL = "Charge <img src=x onerror=window.__pwned=1>"
 
@@ -69,16 +66,6 @@ ExecutionView(ex)""",
 ]
 
 
-@pytest.fixture(params=["lab", "notebook"])
-def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
-    app = request.param
-    found = shutil.which("jupyter-notebook", path=str(Path(sys.executable).parent))
-    if app == "notebook" and found is None:
-        pytest.skip("Notebook 7 is not installed (pip install notebook)")
-    for base in _server(app, tmp_path):
-        yield app, base, tmp_path / "root"
-
-
 def _pwned(page: Any) -> Any:
     return page.evaluate(
         "() => [window.__pwned, document.querySelectorAll('.sfn-inspector img, .sfn-inspector script, .sfn-inspection img, .sfn-inspection script').length]"
@@ -88,78 +75,69 @@ def _pwned(page: Any) -> Any:
 def test_the_inspector_opens_from_graph_timeline_and_table(
     server: tuple[str, str, Path],
 ) -> None:
-    app, base, root = server
-    _notebook(root / "inspect.ipynb", CELLS)
-    OUTPUT.mkdir(exist_ok=True)
-    with playwright.sync_playwright() as p:
-        browser = _browser(p)
-        try:
-            page = browser.new_page(viewport={"width": 1300, "height": 2000})
-            page.set_default_timeout(60_000)
-            _open_and_run(page, base, app, "inspect.ipynb")
-            page.wait_for_selector(".sfn-header[data-status='SUCCEEDED']", timeout=90_000)
-            page.wait_for_selector(".sfn-inspection")  # ex.inspect's HTML, escaped
-            assert EVIL in page.inner_text(".sfn-inspection")
-            # 1. The graph: click the Map's inner Task; the latest visit shows, stage by stage.
-            page.locator(".sfn-graph-svg g.node.sfn-state", has_text="Charge").first.click()
-            panel = ".sfn-graph-details .sfn-inspector"
-            page.wait_for_selector(f"{panel} .sfn-stage[data-stage='output']")
-            assert page.inner_text(f"{panel} .sfn-inspector-title").startswith(EVIL)
-            stages = page.eval_on_selector_all(
-                f"{panel} .sfn-stage", "els => els.map(e => e.dataset.stage)"
-            )
-            assert stages == [
-                "input", "afterInputPath", "afterParameters", "result", "afterResultSelector",
-                "afterResultPath", "output", "variables",
-            ], stages  # fmt: skip
-            options = page.eval_on_selector_all(
-                f"{panel} .sfn-visit-picker option", "els => els.map(e => e.textContent)"
-            )
-            assert len(options) == 4 and sum("attempt" in o for o in options) == 2, options
-            assert "<script>" in page.inner_text(f"{panel} .sfn-stage[data-stage='output']")
-            assert "charging 3, try 1" in page.inner_text(f"{panel} .sfn-inspector-log")
-            # The picker: the failed first try in iteration 1, with its error, cause and log.
-            failed = next(i for i, o in enumerate(options) if "failed" in o.lower())
-            page.select_option(f"{panel} .sfn-visit-picker", str(failed))
-            page.wait_for_selector(f"{panel} .sfn-inspector-visit[data-attempt='0'] .sfn-error")
-            visit = page.inner_text(f"{panel} .sfn-inspector-visit")
-            assert "Error: ValueError" in visit and "<b>declined</b>" in visit, visit
-            assert "charging 2, try 1" in visit, visit
-            assert _pwned(page) == [None, 0]
-            page.locator(".sfn-graph-widget").screenshot(
-                path=str(OUTPUT / f"inspector-{app}-graph-light.png")
-            )
-            # 2. The timeline: a click on the Done row inspects Done.
-            page.locator(
-                ".sfn-timeline-svg g.sfn-row text.sfn-row-label", has_text="Done"
-            ).first.click()
-            timeline = ".sfn-timeline-widget .sfn-inspector"
-            page.wait_for_selector(f"{timeline}[data-state='Done'] .sfn-stage[data-stage='output']")
-            assert "charged" in page.inner_text(f"{timeline} .sfn-stage[data-stage='input']")
-            # 3. The event table: a click on a TaskSucceeded event inspects its visit.
-            page.locator(".sfn-events tr.sfn-event", has_text="TaskSucceeded").first.click()
-            table = ".sfn-table-widget .sfn-inspector"
-            page.wait_for_selector(f"{table} .sfn-stage[data-stage='result']")
-            assert page.inner_text(f"{table} .sfn-inspector-title").startswith(EVIL)
-            assert _pwned(page) == [None, 0]
-            page.screenshot(path=str(OUTPUT / f"inspector-{app}-light.png"), full_page=True)
-            # Dark theme: the panel and its picker take the theme's colours.
-            _theme(page, "JupyterLab Dark")
-            colours = page.evaluate(
-                """() => {
-                    const bg = getComputedStyle(document.body).getPropertyValue('--jp-layout-color1').trim();
-                    const picker = document.querySelector('.sfn-graph-details .sfn-visit-picker');
-                    const title = document.querySelector('.sfn-graph-details .sfn-inspector-title');
-                    return {picker: getComputedStyle(picker).backgroundColor,
-                            text: getComputedStyle(title).color, bg};
-                }"""
-            )
-            assert colours["picker"] != "rgb(255, 255, 255)", colours
-            assert colours["text"] != "rgb(22, 25, 31)", colours
-            time.sleep(0.3)
-            page.locator(".sfn-graph-widget").screenshot(
-                path=str(OUTPUT / f"inspector-{app}-graph-dark.png")
-            )
-            page.screenshot(path=str(OUTPUT / f"inspector-{app}-dark.png"), full_page=True)
-        finally:
-            browser.close()
+    app = server[0]
+    with notebook_page(server, "inspect.ipynb", CELLS, height=2000) as page:
+        page.wait_for_selector(".sfn-header[data-status='SUCCEEDED']", timeout=90_000)
+        page.wait_for_selector(".sfn-inspection")  # ex.inspect's HTML, escaped
+        assert EVIL in page.inner_text(".sfn-inspection")
+        # 1. The graph: click the Map's inner Task; the latest visit shows, stage by stage.
+        page.locator(".sfn-graph-svg g.node.sfn-state", has_text="Charge").first.click()
+        panel = ".sfn-graph-details .sfn-inspector"
+        page.wait_for_selector(f"{panel} .sfn-stage[data-stage='output']")
+        assert page.inner_text(f"{panel} .sfn-inspector-title").startswith(EVIL)
+        stages = page.eval_on_selector_all(
+            f"{panel} .sfn-stage", "els => els.map(e => e.dataset.stage)"
+        )
+        assert stages == [
+            "input", "afterInputPath", "afterParameters", "result", "afterResultSelector",
+            "afterResultPath", "output", "variables",
+        ], stages  # fmt: skip
+        options = page.eval_on_selector_all(
+            f"{panel} .sfn-visit-picker option", "els => els.map(e => e.textContent)"
+        )
+        assert len(options) == 4 and sum("attempt" in o for o in options) == 2, options
+        assert "<script>" in page.inner_text(f"{panel} .sfn-stage[data-stage='output']")
+        assert "charging 3, try 1" in page.inner_text(f"{panel} .sfn-inspector-log")
+        # The picker: the failed first try in iteration 1, with its error, cause and log.
+        failed = next(i for i, o in enumerate(options) if "failed" in o.lower())
+        page.select_option(f"{panel} .sfn-visit-picker", str(failed))
+        page.wait_for_selector(f"{panel} .sfn-inspector-visit[data-attempt='0'] .sfn-error")
+        visit = page.inner_text(f"{panel} .sfn-inspector-visit")
+        assert "Error: ValueError" in visit and "<b>declined</b>" in visit, visit
+        assert "charging 2, try 1" in visit, visit
+        assert _pwned(page) == [None, 0]
+        page.locator(".sfn-graph-widget").screenshot(
+            path=str(OUTPUT / f"inspector-{app}-graph-light.png")
+        )
+        # 2. The timeline: a click on the Done row inspects Done.
+        page.locator(
+            ".sfn-timeline-svg g.sfn-row text.sfn-row-label", has_text="Done"
+        ).first.click()
+        timeline = ".sfn-timeline-widget .sfn-inspector"
+        page.wait_for_selector(f"{timeline}[data-state='Done'] .sfn-stage[data-stage='output']")
+        assert "charged" in page.inner_text(f"{timeline} .sfn-stage[data-stage='input']")
+        # 3. The event table: a click on a TaskSucceeded event inspects its visit.
+        page.locator(".sfn-events tr.sfn-event", has_text="TaskSucceeded").first.click()
+        table = ".sfn-table-widget .sfn-inspector"
+        page.wait_for_selector(f"{table} .sfn-stage[data-stage='result']")
+        assert page.inner_text(f"{table} .sfn-inspector-title").startswith(EVIL)
+        assert _pwned(page) == [None, 0]
+        page.screenshot(path=str(OUTPUT / f"inspector-{app}-light.png"), full_page=True)
+        # Dark theme: the panel and its picker take the theme's colours.
+        theme(page, "JupyterLab Dark")
+        colours = page.evaluate(
+            """() => {
+                const bg = getComputedStyle(document.body).getPropertyValue('--jp-layout-color1').trim();
+                const picker = document.querySelector('.sfn-graph-details .sfn-visit-picker');
+                const title = document.querySelector('.sfn-graph-details .sfn-inspector-title');
+                return {picker: getComputedStyle(picker).backgroundColor,
+                        text: getComputedStyle(title).color, bg};
+            }"""
+        )
+        assert colours["picker"] != "rgb(255, 255, 255)", colours
+        assert colours["text"] != "rgb(22, 25, 31)", colours
+        time.sleep(0.3)
+        page.locator(".sfn-graph-widget").screenshot(
+            path=str(OUTPUT / f"inspector-{app}-graph-dark.png")
+        )
+        page.screenshot(path=str(OUTPUT / f"inspector-{app}-dark.png"), full_page=True)

@@ -3,12 +3,10 @@ an event row gets back (the browser side is tests/test_inspect_browser.py)."""
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timezone
 from typing import Any
 
-import comm
-import pytest
+from widget_comm import customs, from_browser, mock_comm  # noqa: F401 - fixture
 
 import sfn_notebook as sfn
 from sfn_notebook.notebook import protocol
@@ -18,31 +16,11 @@ from sfn_notebook.notebook.widgets import EventTable, ExecutionGraph, RetryTimel
 START = datetime(2025, 1, 1, tzinfo=timezone.utc)
 
 
-class MockComm(comm.base_comm.BaseComm):
-    """Records what a widget would send to the browser."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self.sent: list[tuple[float, str, dict[str, Any]]] = []
-        super().__init__(*args, **kwargs)
-
-    def publish_msg(self, msg_type: str, data: Any = None, *args: Any, **keys: Any) -> None:
-        self.sent.append((time.monotonic(), msg_type, data or {}))
-
-
-@pytest.fixture(autouse=True)
-def mock_comm(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(comm, "create_comm", MockComm)
-
-
 def ask(widget: Any, **request: Any) -> dict[str, Any]:
     """Send an InspectRequest as the browser does; the widget's reply."""
     content = {"type": "inspect", "request": 7, **request}
-    widget._handle_msg(
-        {"content": {"data": {"method": "custom", "content": content}}, "buffers": []}
-    )
-    sent = [d for _, kind, d in widget.comm.sent if kind == "comm_msg"]
-    replies = [m["content"] for m in sent if m.get("method") == "custom"]
-    reply = replies[-1]
+    from_browser(widget, content)
+    reply = customs(widget)[-1]
     assert reply["type"] == "inspection" and reply["request"] == 7
     assert set(reply) == set(protocol.InspectionReply.__annotations__)
     return reply

@@ -1,7 +1,7 @@
 """The split view's editor helps in a real JupyterLab and Chromium: completion, hover docs,
 Run locally, Go to Line, and readable Start/End circles in the dark theme.
 
-Shares the server and browser fixtures of test_labextension_browser.py (same skips);
+Uses test_labextension_browser.py's JupyterLab and browser_support.py's Chromium (same skips);
 screenshots go to test-output/.
 """
 
@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import browser_support as support
 import test_labextension_browser as shared
-from test_labextension_browser import SAMPLE, LabServer, open_lab, screenshot, wait_ready
+from browser_support import LabServer, open_lab, screenshot, theme, wait_ready
+from test_labextension_browser import SAMPLE
 
 lab = shared.lab
-browser = shared.browser
-page = shared.page
+browser = support.browser
+page = support.page
 
 EDITOR = "jupyterapp.shell.currentWidget.content.editor"
 TEXT = "() => jupyterapp.shell.currentWidget.context.model.toString()"
@@ -214,12 +216,7 @@ def test_dark_theme_start_and_end_circles_read(page: Any, lab: LabServer) -> Non
     (lab.root / "circles.asl.yaml").write_text(SAMPLE)
     open_lab(page, lab, "circles.asl.yaml")
     panel = wait_ready(page, "Valid state machine")
-    page.evaluate(
-        "() => { void jupyterapp.commands.execute('apputils:change-theme',"
-        " {theme: 'JupyterLab Dark'}); }"
-    )
-    page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'")
-    page.wait_for_timeout(500)
+    theme(page, "JupyterLab Dark")
     circle = panel.locator("g.node.sfn-marker ellipse").first
     fill = circle.evaluate("el => getComputedStyle(el).fill")
     label = panel.locator("g.node.sfn-marker text").first.evaluate(
@@ -244,9 +241,5 @@ def test_dark_theme_start_and_end_circles_read(page: Any, lab: LabServer) -> Non
     assert any(f != "none" and luminance(f) > 0.6 for f in fills), fills
     assert all(luminance(s) > 0.6 for s in strokes), strokes
     screenshot(page, "editor-dark-theme-markers.png")
-    page.evaluate(
-        "() => { void jupyterapp.commands.execute('apputils:change-theme',"
-        " {theme: 'JupyterLab Light'}); }"
-    )
-    page.wait_for_function("() => document.body.dataset.jpThemeLight === 'true'")
+    theme(page, "JupyterLab Light")
     assert page.errors == []

@@ -10,37 +10,18 @@ Screenshots go to test-output/.
 from __future__ import annotations
 
 import json
-import os
-import secrets
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
+import browser_support as support
 import pytest
 import yaml
+from browser_support import LabServer, open_lab, running_lab, screenshot, theme, wait_ready
 
 import sfn_notebook
 from sfn_notebook.labext import GRAPH_MIME_TYPE
-
-ROOT = Path(__file__).resolve().parents[1]
-OUTPUT = ROOT / "test-output"
-CHROMIUM = os.environ.get("SFN_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-TIMEOUT_MS = 30_000
 
 SAMPLE = """\
 # An order workflow: every state type the graph draws.
@@ -134,12 +115,6 @@ NOTEBOOK = {
     "nbformat_minor": 5,
 }
 
-# Keep the first screen clean and kernel-free: no news toast, no "Select Kernel" dialog.
-OVERRIDES = {
-    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
-    "@jupyterlab/notebook-extension:tracker": {"autoStartDefaultKernel": True},
-}
-
 
 def render_output() -> dict[str, Any]:
     """A notebook output exactly as ``display(sfn_notebook.render.Graph(...))`` saves it."""
@@ -181,85 +156,6 @@ def state_names(machine: dict[str, Any]) -> list[str]:
 # The server
 
 
-class LabServer:
-    """A JupyterLab subprocess with its own settings, workspaces and runtime directories."""
-
-    def __init__(self, root: Path, home: Path) -> None:
-        self.root = root
-        self.token = secrets.token_hex(16)
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        settings = home / "app-settings"
-        settings.mkdir(parents=True)
-        (settings / "overrides.json").write_text(json.dumps(OVERRIDES))
-        env = {
-            **os.environ,
-            # A user's saved workspace would reopen their files; a fresh one per run.
-            "JUPYTERLAB_SETTINGS_DIR": str(home / "user-settings"),
-            "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
-            "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
-        }
-        self.log_path = home / "server.log"
-        self._log = self.log_path.open("w")
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "jupyterlab",
-                "--no-browser",
-                "--ip=127.0.0.1",
-                f"--port={self.port}",
-                f"--IdentityProvider.token={self.token}",
-                f"--ServerApp.root_dir={root}",
-                "--ServerApp.allow_root=True",
-                "--LabApp.expose_app_in_browser=True",
-                f"--LabApp.app_settings_dir={settings}",
-            ],
-            env=env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
-
-    def wait_ready(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"jupyter lab exited:\n{self.log()}")
-            try:
-                self.request("GET", "/api/status")
-                return
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.2)
-        raise RuntimeError(f"jupyter lab not ready after {timeout} s:\n{self.log()}")
-
-    def request(self, method: str, path: str, body: Any = None) -> Any:
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(
-            self.url + path,
-            data=data,
-            method=method,
-            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return json.loads(response.read() or b"null")
-
-    def log(self) -> str:
-        self._log.flush()
-        return self.log_path.read_text()[-5000:]
-
-    def stop(self) -> None:
-        # Only the process this fixture started, by its pid.
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self._log.close()
-
-
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
     root = tmp_path_factory.mktemp("lab-root")
@@ -269,12 +165,8 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
     notebook = json.loads(json.dumps(NOTEBOOK))
     notebook["cells"][0]["outputs"].append(render_output())
     (root / "graph.ipynb").write_text(json.dumps(notebook))
-    server = LabServer(root, tmp_path_factory.mktemp("lab-home"))
-    try:
-        server.wait_ready()
+    with running_lab(root, tmp_path_factory.mktemp("lab-home")) as server:
         yield server
-    finally:
-        server.stop()
 
 
 # ------------------------------------------------------------------------------------------------
@@ -313,71 +205,8 @@ def test_routes_need_the_token_and_a_text(lab: LabServer) -> None:
 # ------------------------------------------------------------------------------------------------
 # The browser
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} not found: apt-get install -y chromium (browser tests skipped)")
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="the Python playwright package is not installed"
-    )
-    with sync_api.sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
-
-
-@pytest.fixture
-def page(browser: Any, lab: LabServer) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    # Console errors from other extensions are not ours to judge; any mentioning us are.
-    page.on(
-        "console",
-        lambda message: (
-            errors.append(message.text)
-            if message.type == "error" and "sfn" in message.text.lower()
-            else None
-        ),
-    )
-    page.errors = errors
-    try:
-        yield page
-    finally:
-        context.close()
-
-
-def open_lab(page: Any, lab: LabServer, path: str) -> None:
-    page.goto(f"{lab.url}/lab/tree/{path}?token={lab.token}&reset")
-    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget")
-
-
-def wait_ready(page: Any, revision_text: str | None = None) -> Any:
-    """The current split view once its graph has been drawn (optionally: for this status text)."""
-    panel = page.locator(".jp-MainAreaWidget:not(.lm-mod-hidden) .sfn-GraphPanel").first
-    panel.locator(".sfn-GraphPanel-canvas svg").wait_for()
-    page.wait_for_function(
-        """([text]) => {
-            const p = [...document.querySelectorAll('.sfn-GraphPanel')]
-                .find(el => el.offsetParent !== null);
-            return p && p.dataset.status === 'ready' &&
-                (!text || p.querySelector('.sfn-GraphPanel-status').textContent.includes(text));
-        }""",
-        arg=[revision_text],
-    )
-    return panel
-
-
-def screenshot(page: Any, name: str) -> Path:
-    OUTPUT.mkdir(exist_ok=True)
-    path = OUTPUT / name
-    page.screenshot(path=str(path))
-    return path
+browser = support.browser  # one Chromium for the module (skips without it or playwright)
+page = support.page
 
 
 def test_sample_opens_as_graph_and_shows_a_missing_target(page: Any, lab: LabServer) -> None:
@@ -484,11 +313,7 @@ def test_saved_notebook_graph_output_renders_as_text_safe_svg(page: Any, lab: La
     screenshot(page, "labextension-mime-output.png")
     # Dark theme: no white page or white containers behind the graph; edge labels in the
     # theme's text colour.
-    page.evaluate(
-        "() => { void window.jupyterapp.commands.execute("
-        "'apputils:change-theme', {theme: 'JupyterLab Dark'}); }"
-    )
-    page.wait_for_function("() => document.body.dataset.jpThemeName === 'JupyterLab Dark'")
+    theme(page, "JupyterLab Dark")
     page.wait_for_selector("#jupyterlab-splash", state="detached")  # the theme's fade-in
     colours = page.evaluate(
         """() => {
@@ -502,11 +327,7 @@ def test_saved_notebook_graph_output_renders_as_text_safe_svg(page: Any, lab: La
     assert colours["page"] == "none", colours
     assert colours["clusters"] and all(fill == "none" for fill in colours["clusters"]), colours
     screenshot(page, "labextension-mime-output-dark.png")
-    page.evaluate(
-        "() => { void window.jupyterapp.commands.execute("
-        "'apputils:change-theme', {theme: 'JupyterLab Light'}); }"
-    )
-    page.wait_for_function("() => document.body.dataset.jpThemeName === 'JupyterLab Light'")
+    theme(page, "JupyterLab Light")
 
 
 def test_open_with_and_commands(page: Any, lab: LabServer) -> None:

@@ -2,8 +2,8 @@
 
 Undo/redo, find and the status bar's line/column work as in the plain editor; findings are
 underlined in the text with the message on hover; Format document; the dark theme; a syntax
-error's finding jumps to the line the parser names. Shares the server and browser fixtures of
-test_labextension_browser.py (same skips); screenshots go to test-output/.
+error's finding jumps to the line the parser names. Uses test_labextension_browser.py's
+JupyterLab and browser_support.py's Chromium (same skips); screenshots go to test-output/.
 """
 
 from __future__ import annotations
@@ -11,13 +11,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import browser_support as support
 import test_labextension_browser as shared
-from test_labextension_browser import SAMPLE, LabServer, open_lab, screenshot, wait_ready
+from browser_support import LabServer, open_lab, screenshot, theme, wait_ready
+from test_labextension_browser import SAMPLE
 
-# The server, browser and page fixtures of the shared module (one server for this module).
+# The server of test_labextension_browser (one for this module), browser_support's Chromium.
 lab = shared.lab
-browser = shared.browser
-page = shared.page
+browser = support.browser
+page = support.page
 
 EDITOR = "jupyterapp.shell.currentWidget.content.editor"
 TEXT = "() => jupyterapp.shell.currentWidget.context.model.toString()"
@@ -188,12 +190,7 @@ def test_dark_theme_graph_has_no_white_card(page: Any, lab: LabServer) -> None:
     (lab.root / "dark.asl.yaml").write_text(SAMPLE)
     open_lab(page, lab, "dark.asl.yaml")
     panel = wait_ready(page, "Valid state machine")
-    page.evaluate(
-        "() => { void jupyterapp.commands.execute('apputils:change-theme',"
-        " {theme: 'JupyterLab Dark'}); }"
-    )
-    page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'")
-    page.wait_for_timeout(500)  # the theme's stylesheet applies
+    theme(page, "JupyterLab Dark")
     # Graphviz wraps shapes in tooltip links: g.graph > g > a > polygon is the background.
     background = panel.locator("svg g.graph > g > a > polygon").first
     assert background.evaluate("el => getComputedStyle(el).fill") in (
@@ -206,11 +203,7 @@ def test_dark_theme_graph_has_no_white_card(page: Any, lab: LabServer) -> None:
     assert fill != "rgb(255, 255, 255)"
     shot = screenshot(page, "editor-dark-theme.png")
     assert shot.stat().st_size > 10_000
-    page.evaluate(
-        "() => { void jupyterapp.commands.execute('apputils:change-theme',"
-        " {theme: 'JupyterLab Light'}); }"
-    )
-    page.wait_for_function("() => document.body.dataset.jpThemeLight === 'true'")
+    theme(page, "JupyterLab Light")
     assert page.errors == []
 
 

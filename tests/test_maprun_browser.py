@@ -2,7 +2,7 @@
 """The map-run panel of an execution view in real Chromium (JupyterLab and Notebook 7, light and
 dark theme): live progress while children run, the failures with their error and cause, and a
 click that opens a failed child's own execution view. Screenshots go to test-output/. Skips
-without /usr/bin/chromium or the playwright package (see test_widgets_browser.py).
+without /usr/bin/chromium or the playwright package (see browser_support.py).
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import pytest
-from test_views_browser import _browser, _notebook, _open_and_run, _theme, server  # noqa: F401
-from test_widgets_browser import OUTPUT
+import browser_support as support
+from browser_support import OUTPUT, notebook_page, theme
 
-playwright = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+server = support.server  # a JupyterLab or Notebook 7 server with a kernel
+support.playwright_or_skip()  # the whole module skips without Chromium or playwright
 
 CODE = [
     """import threading
@@ -67,74 +67,64 @@ def _bar(page: object) -> dict[str, object]:
     )
 
 
-def test_map_run_panel_live_failures_and_a_child(server: tuple[str, str, Path]) -> None:  # noqa: F811
-    app, base, root = server
-    _notebook(root / "maprun.ipynb", CODE)
-    OUTPUT.mkdir(exist_ok=True)
-    with playwright.sync_playwright() as p:
-        browser = _browser(p)
-        try:
-            page = browser.new_page(viewport={"width": 1300, "height": 2000})
-            page.set_default_timeout(60_000)
-            _open_and_run(page, base, app, "maprun.ipynb")
-            # Live: children 12.. wait for the gate; the bar shows done, failed and running.
-            page.wait_for_selector(".sfn-maprun[data-status='RUNNING']", timeout=90_000)
-            page.wait_for_function(
-                """() => document.querySelectorAll('.sfn-maprun-failures tbody tr').length === 2
-                    && document.querySelector('.sfn-maprun-running')"""
-            )
-            live = _bar(page)
-            kinds = [kind for kind, _ in live["segments"]]  # type: ignore[attr-defined]
-            assert kinds[:3] == ["succeeded", "failed", "running"], live
-            assert live["max"] == 30 and 0 < live["now"] < 30, live  # type: ignore[operator]
-            # 7 and 17 failed at once (17 before waiting): the latest first.
-            assert "order 17 has no address" in live["failures"][0], live  # type: ignore[index]
-            page.locator(".sfn-maprun").scroll_into_view_if_needed()
-            page.screenshot(path=str(OUTPUT / f"maprun-{app}-live-light.png"), full_page=True)
-            # The notebook opens the gate (the kernel is idle, so the panel keeps updating).
-            page.evaluate(
-                """() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel
-                    .requestExecute({code: 'gate.set()'})"""
-            )
-            page.wait_for_selector(".sfn-maprun[data-status='SUCCEEDED']", timeout=60_000)
-            done = _bar(page)
-            assert done["done"] == "30 / 30 items done", done
-            assert [kind for kind, _ in done["segments"]] == ["succeeded", "failed"], done  # type: ignore[attr-defined]
-            assert len(done["failures"]) == 3, done  # type: ignore[arg-type]
-            assert "order 27 has no address" in done["failures"][0], done  # type: ignore[index]
-            # A click on a failure: the child's details, and its own execution view below.
-            headers = page.locator(".sfn-header").count()
-            page.locator(".sfn-maprun-failures tbody tr").first.click()
-            page.wait_for_selector(".sfn-maprun-child .sfn-details-title")
-            child = page.inner_text(".sfn-maprun-child")
-            assert "Child execution · item 27" in child, child
-            assert "ValueError" in child and "order 27 has no address" in child, child
-            assert "Its own execution view is open below." in child, child
-            page.wait_for_function(
-                "(n) => document.querySelectorAll('.sfn-header').length > n", arg=headers
-            )
-            opened = page.evaluate(
-                """() => [...document.querySelectorAll('.sfn-header')].map(h => [h.dataset.status, h.textContent])"""
-            )
-            assert any(s == "FAILED" and "(item 27)" in t for s, t in opened), opened
-            time.sleep(0.5)
-            page.screenshot(path=str(OUTPUT / f"maprun-{app}-light.png"), full_page=True)
-            _theme(page, "JupyterLab Dark")
-            colours = page.evaluate(
-                """() => {
-                    const bar = document.querySelector('.sfn-maprun-bar');
-                    const head = document.querySelector('.sfn-maprun-head strong');
-                    const cause = document.querySelector('.sfn-maprun-cause');
-                    return {bar: getComputedStyle(bar).backgroundColor, head: getComputedStyle(head).color,
-                            cause: getComputedStyle(cause).color,
-                            bg: getComputedStyle(document.body).getPropertyValue('--jp-layout-color1').trim()};
-                }"""
-            )
-            assert colours["bar"] != "rgb(255, 255, 255)", colours
-            assert colours["head"] != "rgb(22, 25, 31)", colours  # not the light theme's text
-            page.screenshot(path=str(OUTPUT / f"maprun-{app}-dark.png"), full_page=True)
-        except Exception:
-            page.screenshot(path=str(OUTPUT / f"maprun-{app}-failed.png"), full_page=True)
-            raise
-        finally:
-            browser.close()
+def test_map_run_panel_live_failures_and_a_child(server: tuple[str, str, Path]) -> None:
+    app = server[0]
+    with notebook_page(
+        server, "maprun.ipynb", CODE, height=2000, failure_shot=f"maprun-{app}-failed.png"
+    ) as page:
+        # Live: children 12.. wait for the gate; the bar shows done, failed and running.
+        page.wait_for_selector(".sfn-maprun[data-status='RUNNING']", timeout=90_000)
+        page.wait_for_function(
+            """() => document.querySelectorAll('.sfn-maprun-failures tbody tr').length === 2
+                && document.querySelector('.sfn-maprun-running')"""
+        )
+        live = _bar(page)
+        kinds = [kind for kind, _ in live["segments"]]  # type: ignore[attr-defined]
+        assert kinds[:3] == ["succeeded", "failed", "running"], live
+        assert live["max"] == 30 and 0 < live["now"] < 30, live  # type: ignore[operator]
+        # 7 and 17 failed at once (17 before waiting): the latest first.
+        assert "order 17 has no address" in live["failures"][0], live  # type: ignore[index]
+        page.locator(".sfn-maprun").scroll_into_view_if_needed()
+        page.screenshot(path=str(OUTPUT / f"maprun-{app}-live-light.png"), full_page=True)
+        # The notebook opens the gate (the kernel is idle, so the panel keeps updating).
+        page.evaluate(
+            """() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel
+                .requestExecute({code: 'gate.set()'})"""
+        )
+        page.wait_for_selector(".sfn-maprun[data-status='SUCCEEDED']", timeout=60_000)
+        done = _bar(page)
+        assert done["done"] == "30 / 30 items done", done
+        assert [kind for kind, _ in done["segments"]] == ["succeeded", "failed"], done  # type: ignore[attr-defined]
+        assert len(done["failures"]) == 3, done  # type: ignore[arg-type]
+        assert "order 27 has no address" in done["failures"][0], done  # type: ignore[index]
+        # A click on a failure: the child's details, and its own execution view below.
+        headers = page.locator(".sfn-header").count()
+        page.locator(".sfn-maprun-failures tbody tr").first.click()
+        page.wait_for_selector(".sfn-maprun-child .sfn-details-title")
+        child = page.inner_text(".sfn-maprun-child")
+        assert "Child execution · item 27" in child, child
+        assert "ValueError" in child and "order 27 has no address" in child, child
+        assert "Its own execution view is open below." in child, child
+        page.wait_for_function(
+            "(n) => document.querySelectorAll('.sfn-header').length > n", arg=headers
+        )
+        opened = page.evaluate(
+            """() => [...document.querySelectorAll('.sfn-header')].map(h => [h.dataset.status, h.textContent])"""
+        )
+        assert any(s == "FAILED" and "(item 27)" in t for s, t in opened), opened
+        time.sleep(0.5)
+        page.screenshot(path=str(OUTPUT / f"maprun-{app}-light.png"), full_page=True)
+        theme(page, "JupyterLab Dark")
+        colours = page.evaluate(
+            """() => {
+                const bar = document.querySelector('.sfn-maprun-bar');
+                const head = document.querySelector('.sfn-maprun-head strong');
+                const cause = document.querySelector('.sfn-maprun-cause');
+                return {bar: getComputedStyle(bar).backgroundColor, head: getComputedStyle(head).color,
+                        cause: getComputedStyle(cause).color,
+                        bg: getComputedStyle(document.body).getPropertyValue('--jp-layout-color1').trim()};
+            }"""
+        )
+        assert colours["bar"] != "rgb(255, 255, 255)", colours
+        assert colours["head"] != "rgb(22, 25, 31)", colours  # not the light theme's text
+        page.screenshot(path=str(OUTPUT / f"maprun-{app}-dark.png"), full_page=True)

@@ -19,7 +19,10 @@ FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:work"
 _MODEL = botocore.session.get_session().get_service_model("stepfunctions")
 
 
-def definition(max_concurrency: int = 0, batch: int = 0, tolerated: int = 0) -> dict[str, Any]:
+def definition(
+    max_concurrency: int = 0, batch: int = 0, tolerated: int = 0, **extra: Any
+) -> dict[str, Any]:
+    """A Distributed Map ``Map`` of one Lambda Task (``extra``: more fields of the Map)."""
     state: dict[str, Any] = {
         "Type": "Map",
         "Label": "Items",
@@ -29,6 +32,7 @@ def definition(max_concurrency: int = 0, batch: int = 0, tolerated: int = 0) -> 
             "States": {"Work": {"Type": "Task", "Resource": FUNCTION, "End": True}},
         },
         "End": True,
+        **extra,
     }
     if max_concurrency:
         state["MaxConcurrency"] = max_concurrency

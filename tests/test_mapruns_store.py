@@ -7,26 +7,11 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from test_mapruns import definition
+
 import sfn_notebook as sfn
 from sfn_notebook.analysis.maprun import map_items_frame, map_runs_frame
 from sfn_notebook.store import Store
-
-FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:work"
-
-
-def definition(**extra: Any) -> dict[str, Any]:
-    state: dict[str, Any] = {
-        "Type": "Map",
-        "Label": "Items",
-        "ItemProcessor": {
-            "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
-            "StartAt": "Work",
-            "States": {"Work": {"Type": "Task", "Resource": FUNCTION, "End": True}},
-        },
-        "End": True,
-        **extra,
-    }
-    return {"StartAt": "Map", "States": {"Map": state}}
 
 
 def work(event: Any, context: Any) -> Any:

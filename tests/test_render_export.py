@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_widgets import customs, from_browser, mock_comm  # noqa: F401 - the autouse fixture
+from widget_comm import customs, from_browser, mock_comm  # noqa: F401 - the autouse fixture
 
 import sfn_notebook as sfn
 from sfn_notebook import testing

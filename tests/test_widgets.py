@@ -17,8 +17,8 @@ import typing
 from pathlib import Path
 from typing import Any
 
-import comm
 import pytest
+from widget_comm import customs, from_browser, messages, mock_comm, wait_for  # noqa: F401 - fixture
 
 import sfn_notebook as sfn
 from sfn_notebook.notebook import protocol
@@ -43,37 +43,6 @@ FRONTEND = ROOT / "widgets"
 STATIC = ROOT / "sfn_notebook" / "notebook" / "static"
 
 
-class MockComm(comm.base_comm.BaseComm):
-    """Records what a widget would send to the browser."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self.sent: list[tuple[float, str, dict[str, Any]]] = []
-        super().__init__(*args, **kwargs)
-
-    def publish_msg(self, msg_type: str, data: Any = None, *args: Any, **keys: Any) -> None:
-        self.sent.append((time.monotonic(), msg_type, data or {}))
-
-
-@pytest.fixture(autouse=True)
-def mock_comm(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(comm, "create_comm", MockComm)
-
-
-def messages(widget: Any) -> list[dict[str, Any]]:
-    """What a widget sent after opening its comm (trait updates and custom messages)."""
-    return [data for _, kind, data in widget.comm.sent if kind == "comm_msg"]
-
-
-def customs(widget: Any) -> list[dict[str, Any]]:
-    return [m["content"] for m in messages(widget) if m.get("method") == "custom"]
-
-
-def from_browser(widget: Any, content: dict[str, Any]) -> None:
-    widget._handle_msg(
-        {"content": {"data": {"method": "custom", "content": content}}, "buffers": []}
-    )
-
-
 def lam(name: str) -> str:
     return f"arn:aws:lambda:us-east-1:123456789012:function:{name}"
 
@@ -86,14 +55,6 @@ LIVE = {
         "Done": {"Type": "Succeed"},
     },
 }
-
-
-def wait_for(predicate: Any, timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting")
-        time.sleep(0.01)
 
 
 def node_statuses(widget: ExecutionGraph, node: str) -> list[str]:

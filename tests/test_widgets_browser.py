@@ -9,28 +9,16 @@ used); without them it skips and says why.
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import browser_support as support
 import pytest
+from browser_support import OUTPUT, notebook_page
 
-CHROMIUM = "/usr/bin/chromium"
-ROOT = Path(__file__).resolve().parents[1]
-OUTPUT = ROOT / "test-output"
-TOKEN = "sfn-widgets-test"
-
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"{CHROMIUM} not found (apt-get install chromium)", allow_module_level=True)
-playwright = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+server = support.server  # a JupyterLab or Notebook 7 server with a kernel
+support.playwright_or_skip()  # the whole module skips without Chromium or playwright
 
 NOTEBOOK_CODE = [
     """import json
@@ -80,105 +68,6 @@ evil_ex
 EVIL = "<img src=x onerror=alert(1)>"
 EVIL_NODE = "/States/_x3cimg_x20src_x3dx_x20onerror_x3dalert_x281_x29_x3e"
 
-BROWSER_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _write_notebook(path: Path) -> None:
-    cells = [
-        {
-            "cell_type": "code",
-            "metadata": {},
-            "source": code,
-            "outputs": [],
-            "execution_count": None,
-        }
-        for code in NOTEBOOK_CODE
-    ]
-    notebook = {
-        "cells": cells,
-        "metadata": {
-            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
-        },
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }
-    path.write_text(json.dumps(notebook))
-
-
-def _user_settings(folder: Path) -> None:
-    """Start kernels without the "Select Kernel" dialog; no news toast over the screenshots."""
-    tracker = folder / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
-    tracker.parent.mkdir(parents=True, exist_ok=True)
-    tracker.write_text(json.dumps({"autoStartDefaultKernel": True}))
-    news = folder / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
-    news.parent.mkdir(parents=True, exist_ok=True)
-    news.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
-
-
-def _server(app: str, tmp: Path) -> Iterator[str]:
-    port = _free_port()
-    root = tmp / "root"
-    root.mkdir()
-    _write_notebook(root / "widgets.ipynb")
-    settings = tmp / "settings"
-    _user_settings(settings)
-    env = dict(
-        os.environ, JUPYTER_CONFIG_DIR=str(tmp / "config"), JUPYTER_RUNTIME_DIR=str(tmp / "rt")
-    )
-    cls = "LabApp" if app == "lab" else "JupyterNotebookApp"
-    command = [
-        sys.executable, "-m", "jupyter", app, "--no-browser", "--allow-root",
-        "--ip=127.0.0.1", f"--port={port}", f"--ServerApp.token={TOKEN}",
-        f"--ServerApp.root_dir={root}", f"--{cls}.user_settings_dir={settings}",
-        f"--{cls}.workspaces_dir={tmp / 'workspaces'}", f"--{cls}.expose_app_in_browser=True",
-    ]  # fmt: skip
-    log = (tmp / f"{app}.log").open("w")
-    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=2)
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"jupyter {app} did not start:\n{(tmp / f'{app}.log').read_text()}")
-                time.sleep(0.2)
-        yield base
-    finally:
-        server.terminate()
-        try:
-            server.wait(15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
-
-
-@pytest.fixture(params=["lab", "notebook"])
-def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
-    app = request.param
-    if (
-        app == "notebook"
-        and shutil.which("jupyter-notebook", path=str(Path(sys.executable).parent)) is None
-    ):
-        pytest.skip("Notebook 7 is not installed (pip install notebook)")
-    for base in _server(app, tmp_path):
-        yield app, base
-
 
 def _status(page: Any, node: str) -> str | None:
     return page.evaluate(
@@ -204,69 +93,43 @@ def _wait_status(page: Any, node: str, wanted: str, seen: list[str], timeout: fl
     raise AssertionError(f"{node} never became {wanted}; saw {seen}")
 
 
-def test_live_widgets_in_a_real_browser(server: tuple[str, str], tmp_path: Path) -> None:
-    app, base = server
-    path = "lab/tree/widgets.ipynb" if app == "lab" else "notebooks/widgets.ipynb"
-    OUTPUT.mkdir(exist_ok=True)
+def test_live_widgets_in_a_real_browser(server: tuple[str, str, Path]) -> None:
+    app = server[0]
     errors: list[str] = []
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1300, "height": 1800})
-            page.set_default_timeout(60_000)
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.on("dialog", lambda dialog: errors.append(f"dialog: {dialog.message}"))
-            page.on(
-                "console",
-                lambda msg: errors.append(msg.text) if msg.type == "error" else None,
-            )
-            page.goto(f"{base}/{path}?token={TOKEN}")
-            page.wait_for_function(
-                """() => {
-                    const sc = window.jupyterapp?.shell?.currentWidget?.sessionContext;
-                    const k = sc?.session?.kernel;
-                    return sc?.isReady && k?.connectionStatus === 'connected'
-                        && k.status === 'idle';
-                }""",
-                timeout=90_000,
-            )
-            # Fire and forget: awaiting the command inside evaluate can hang behind a dialog.
-            page.evaluate(
-                "() => { void window.jupyterapp.commands.execute('notebook:run-all-cells'); }"
-            )
-            page.wait_for_selector(".sfn-graph-widget svg g.node", timeout=90_000)
-            nap: list[str] = []
-            _wait_status(page, "/States/Nap", "RUNNING", nap)
-            page.screenshot(path=str(OUTPUT / f"widgets-{app}-running.png"), full_page=True)
-            _wait_status(page, "/States/Nap", "SUCCEEDED", nap)
-            fetch: list[str] = []
-            _wait_status(page, "/States/Fetch", "SUCCEEDED", fetch)
-            _wait_status(page, "/States/Done", "SUCCEEDED", [])
-            assert nap[-2:] == ["RUNNING", "SUCCEEDED"], nap
-            assert "RUNNING" in fetch, fetch
-            page.wait_for_function(
-                """() => [...document.querySelectorAll('.sfn-timeline-widget text.sfn-row-label')]
-                        .some(t => t.textContent.includes('Fetch \u00d73'))"""
-            )
-            bars = page.evaluate(
-                """() => [...document.querySelectorAll('.sfn-timeline-widget g.sfn-row')]
-                    .filter(g => g.textContent.includes('Fetch'))
-                    .map(g => g.querySelectorAll('rect.sfn-bar').length)"""
-            )
-            assert bars == [3], bars
-            page.wait_for_selector(".sfn-header[data-status='SUCCEEDED']")
-            header = page.inner_text(".sfn-header")
-            assert "3 states run" in header and "not taken" not in header, header
-            # A click on a state inspects it, and the event table lists the events.
-            page.click(".sfn-graph-widget g.node[id='/States/Fetch']")
-            page.wait_for_selector(".sfn-graph-details .sfn-inspector-visit")
-            assert "attempt" in page.inner_text(".sfn-graph-details").lower()
-            assert page.locator(".sfn-events tbody tr.sfn-event").count() > 5
-            page.screenshot(path=str(OUTPUT / f"widgets-{app}-done.png"), full_page=True)
-            _check_html_names_are_text(page)
-            page.screenshot(path=str(OUTPUT / f"widgets-{app}-html-names.png"), full_page=True)
-        finally:
-            browser.close()
+    with notebook_page(
+        server, "widgets.ipynb", NOTEBOOK_CODE, height=1800, errors=errors, console=True
+    ) as page:
+        page.wait_for_selector(".sfn-graph-widget svg g.node", timeout=90_000)
+        nap: list[str] = []
+        _wait_status(page, "/States/Nap", "RUNNING", nap)
+        page.screenshot(path=str(OUTPUT / f"widgets-{app}-running.png"), full_page=True)
+        _wait_status(page, "/States/Nap", "SUCCEEDED", nap)
+        fetch: list[str] = []
+        _wait_status(page, "/States/Fetch", "SUCCEEDED", fetch)
+        _wait_status(page, "/States/Done", "SUCCEEDED", [])
+        assert nap[-2:] == ["RUNNING", "SUCCEEDED"], nap
+        assert "RUNNING" in fetch, fetch
+        page.wait_for_function(
+            """() => [...document.querySelectorAll('.sfn-timeline-widget text.sfn-row-label')]
+                    .some(t => t.textContent.includes('Fetch \u00d73'))"""
+        )
+        bars = page.evaluate(
+            """() => [...document.querySelectorAll('.sfn-timeline-widget g.sfn-row')]
+                .filter(g => g.textContent.includes('Fetch'))
+                .map(g => g.querySelectorAll('rect.sfn-bar').length)"""
+        )
+        assert bars == [3], bars
+        page.wait_for_selector(".sfn-header[data-status='SUCCEEDED']")
+        header = page.inner_text(".sfn-header")
+        assert "3 states run" in header and "not taken" not in header, header
+        # A click on a state inspects it, and the event table lists the events.
+        page.click(".sfn-graph-widget g.node[id='/States/Fetch']")
+        page.wait_for_selector(".sfn-graph-details .sfn-inspector-visit")
+        assert "attempt" in page.inner_text(".sfn-graph-details").lower()
+        assert page.locator(".sfn-events tbody tr.sfn-event").count() > 5
+        page.screenshot(path=str(OUTPUT / f"widgets-{app}-done.png"), full_page=True)
+        _check_html_names_are_text(page)
+        page.screenshot(path=str(OUTPUT / f"widgets-{app}-html-names.png"), full_page=True)
     assert not [
         e for e in errors if "sfn" in e.lower() or "anywidget" in e.lower() or "dialog" in e
     ], errors
@@ -339,77 +202,46 @@ graph
 
 
 @pytest.mark.parametrize("server", ["lab"], indirect=True)
-def test_hostile_svg_in_a_graph_widget_is_inert(
-    server: tuple[str, str], tmp_path: Path, beacon: Any
-) -> None:
-    _app, base = server
+def test_hostile_svg_in_a_graph_widget_is_inert(server: tuple[str, str, Path], beacon: Any) -> None:
     code = HOSTILE_CELL.format(markup=_hostile_markup(beacon.url, refresh=True))
-    notebook = {
-        "cells": [{"cell_type": "code", "metadata": {}, "source": code, "outputs": [],
-                   "execution_count": None}],
-        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                    "language": "python"}},
-        "nbformat": 4, "nbformat_minor": 5,
-    }  # fmt: skip
-    (tmp_path / "root" / "hostile.ipynb").write_text(json.dumps(notebook))
     errors: list[str] = []
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1300, "height": 900})
-            page.set_default_timeout(60_000)
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.on("dialog", lambda dialog: errors.append(f"dialog: {dialog.message}"))
-            page.goto(f"{base}/lab/tree/hostile.ipynb?token={TOKEN}")
-            page.wait_for_function(
-                """() => {
-                    const sc = window.jupyterapp?.shell?.currentWidget?.sessionContext;
-                    const k = sc?.session?.kernel;
-                    return sc?.isReady && k?.connectionStatus === 'connected'
-                        && k.status === 'idle';
-                }""",
-                timeout=90_000,
-            )
-            url = page.url
-            page.evaluate(
-                "() => { void window.jupyterapp.commands.execute('notebook:run-all-cells'); }"
-            )
-            # The graph is drawn and coloured as usual.
-            page.wait_for_selector(
-                ".sfn-graph-widget g.node[id='/States/B'][data-status='SUCCEEDED']",
-                timeout=90_000,
-            )
-            page.wait_for_timeout(2000)  # every chance for a refresh, a load or a script
-            assert page.url == url
-            assert beacon.hits == []
-            assert page.evaluate("() => window.__sfnXss") is None
-            left = page.evaluate(
-                """() => [...document.querySelectorAll('.sfn-graph-widget svg *')].filter(el =>
-                    el.namespaceURI !== 'http://www.w3.org/2000/svg'
-                    || ['script', 'style', 'foreignObject', 'image'].includes(el.localName)
-                    || [...el.attributes].some(a => /^on/i.test(a.name) || a.name === 'style'
-                        || (/href$/.test(a.name) && !a.value.startsWith('#'))))
-                    .map(el => el.localName)"""
-            )
-            assert left == []
-            page.locator(".sfn-graph-widget").screenshot(
-                path=str(OUTPUT / "widgets-hostile-svg.png")
-            )
-            # Control: the same markup without the sanitizer does reach the beacon, so the
-            # checks above could fail.
-            page.evaluate(
-                """(markup) => {
-                    const text = '<svg xmlns="http://www.w3.org/2000/svg" '
-                        + 'xmlns:xlink="http://www.w3.org/1999/xlink">' + markup + '</svg>';
-                    const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
-                    document.body.append(document.importNode(doc.documentElement, true));
-                }""",
-                _hostile_markup(beacon.url, refresh=False),
-            )
-            deadline = time.monotonic() + 10
-            while not beacon.hits and time.monotonic() < deadline:
-                time.sleep(0.1)
-            assert beacon.hits, "the unsanitized control markup loaded nothing"
-        finally:
-            browser.close()
+    with notebook_page(
+        server, "hostile.ipynb", [code], height=900, run=False, errors=errors
+    ) as page:
+        url = page.url
+        support.run_all(page)
+        # The graph is drawn and coloured as usual.
+        page.wait_for_selector(
+            ".sfn-graph-widget g.node[id='/States/B'][data-status='SUCCEEDED']",
+            timeout=90_000,
+        )
+        page.wait_for_timeout(2000)  # every chance for a refresh, a load or a script
+        assert page.url == url
+        assert beacon.hits == []
+        assert page.evaluate("() => window.__sfnXss") is None
+        left = page.evaluate(
+            """() => [...document.querySelectorAll('.sfn-graph-widget svg *')].filter(el =>
+                el.namespaceURI !== 'http://www.w3.org/2000/svg'
+                || ['script', 'style', 'foreignObject', 'image'].includes(el.localName)
+                || [...el.attributes].some(a => /^on/i.test(a.name) || a.name === 'style'
+                    || (/href$/.test(a.name) && !a.value.startsWith('#'))))
+                .map(el => el.localName)"""
+        )
+        assert left == []
+        page.locator(".sfn-graph-widget").screenshot(path=str(OUTPUT / "widgets-hostile-svg.png"))
+        # Control: the same markup without the sanitizer does reach the beacon, so the
+        # checks above could fail.
+        page.evaluate(
+            """(markup) => {
+                const text = '<svg xmlns="http://www.w3.org/2000/svg" '
+                    + 'xmlns:xlink="http://www.w3.org/1999/xlink">' + markup + '</svg>';
+                const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+                document.body.append(document.importNode(doc.documentElement, true));
+            }""",
+            _hostile_markup(beacon.url, refresh=False),
+        )
+        deadline = time.monotonic() + 10
+        while not beacon.hits and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert beacon.hits, "the unsanitized control markup loaded nothing"
     assert not [e for e in errors if "sfn" in e.lower() or "dialog" in e], errors

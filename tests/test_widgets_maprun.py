@@ -8,8 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-import comm
-import pytest
+from widget_comm import customs, from_browser, mock_comm, wait_for  # noqa: F401 - fixture
 
 import sfn_notebook as sfn
 from sfn_notebook.notebook.mapruns import MapRunPanel
@@ -17,20 +16,6 @@ from sfn_notebook.notebook.widgets import ExecutionView
 from sfn_notebook.runtime.runtime import Runtime
 
 FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:work"
-
-
-class MockComm(comm.base_comm.BaseComm):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self.sent: list[tuple[float, str, dict[str, Any]]] = []
-        super().__init__(*args, **kwargs)
-
-    def publish_msg(self, msg_type: str, data: Any = None, *args: Any, **keys: Any) -> None:
-        self.sent.append((time.monotonic(), msg_type, data or {}))
-
-
-@pytest.fixture(autouse=True)
-def mock_comm(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(comm, "create_comm", MockComm)
 
 
 def runs_sent(widget: Any) -> list[list[dict[str, Any]]]:
@@ -41,28 +26,6 @@ def runs_sent(widget: Any) -> list[list[dict[str, Any]]]:
         if runs is not None:
             found.append(runs)
     return found
-
-
-def from_browser(widget: Any, content: dict[str, Any]) -> None:
-    widget._handle_msg(
-        {"content": {"data": {"method": "custom", "content": content}}, "buffers": []}
-    )
-
-
-def customs(widget: Any) -> list[dict[str, Any]]:
-    return [
-        data["content"]
-        for _, kind, data in widget.comm.sent
-        if kind == "comm_msg" and data.get("method") == "custom"
-    ]
-
-
-def wait_for(predicate: Any, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting")
-        time.sleep(0.01)
 
 
 def definition(**extra: Any) -> dict[str, Any]:

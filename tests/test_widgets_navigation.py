@@ -9,7 +9,7 @@ import json
 import time
 from typing import Any
 
-from test_widgets import customs, from_browser, messages, mock_comm  # noqa: F401 - fixture
+from widget_comm import customs, from_browser, messages, mock_comm  # noqa: F401 - fixture
 
 import sfn_notebook as sfn
 from sfn_notebook.notebook import protocol

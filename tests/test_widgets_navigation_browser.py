@@ -4,7 +4,7 @@ coloured for one Map iteration, the timeline's grouped iterations, zoom and tool
 table's filters, search and expanded JSON (names that look like HTML stay text), and a live
 10,000-event run with a 1,000-iteration Map whose first paint and per-update cost are measured
 and written to test-output/navigation-scale-<app>.json. Screenshots go to test-output/.
-Skips without /usr/bin/chromium or the playwright package (see test_widgets_browser.py).
+Skips without /usr/bin/chromium or the playwright package (see browser_support.py).
 """
 
 from __future__ import annotations
@@ -15,13 +15,11 @@ import statistics
 from pathlib import Path
 from typing import Any
 
-import pytest
-import test_views_browser
-from test_views_browser import _browser, _notebook, _open_and_run, _theme
-from test_widgets_browser import OUTPUT
+import browser_support as support
+from browser_support import OUTPUT, notebook_page, theme
 
-server = test_views_browser.server  # the JupyterLab / Notebook 7 fixture
-playwright = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+server = support.server  # a JupyterLab or Notebook 7 server with a kernel
+support.playwright_or_skip()  # the whole module skips without Chromium or playwright
 
 EVIL = "<img src=x onerror=alert(1)>"
 EVIL_NODE = "/States/Each/ItemProcessor/States/_x3cimg_x20src_x3dx_x20onerror_x3dalert_x281_x29_x3e"
@@ -144,165 +142,150 @@ def _no_markup_from_names(page: Any) -> None:
 
 
 def test_navigation_in_light_and_dark(server: tuple[str, str, Path]) -> None:
-    app, base, root = server
-    _notebook(root / "navigate.ipynb", NAVIGATION_CODE)
-    OUTPUT.mkdir(exist_ok=True)
+    app = server[0]
     errors: list[str] = []
-    with playwright.sync_playwright() as p:
-        browser = _browser(p)
-        try:
-            page = browser.new_page(viewport={"width": 1300, "height": 2200})
-            page.set_default_timeout(60_000)
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.on("dialog", lambda dialog: errors.append(f"dialog: {dialog.message}"))
-            _open_and_run(page, base, app, "navigate.ipynb")
-            page.wait_for_selector(".sfn-header[data-status='SUCCEEDED']", timeout=90_000)
-            page.wait_for_selector(
-                f".sfn-graph-svg g.node[id='{KEEP_NODE}'][data-status='SUCCEEDED']"
-            )
+    with notebook_page(
+        server, "navigate.ipynb", NAVIGATION_CODE, height=2200, errors=errors
+    ) as page:
+        page.wait_for_selector(".sfn-header[data-status='SUCCEEDED']", timeout=90_000)
+        page.wait_for_selector(f".sfn-graph-svg g.node[id='{KEEP_NODE}'][data-status='SUCCEEDED']")
 
-            # 1. Scope: iteration #1 took the odd path, so Keep is not reached in it.
-            options = page.eval_on_selector_all(
-                ".sfn-scope-state option", "os => os.map(o => o.textContent)"
-            )
-            assert options == [
-                "the whole run",
-                "Each (Map, 120 iterations)",
-                "<i>Both</i> (Parallel, 2 branches)",
-            ], options
-            page.select_option(".sfn-scope-state", "Each")
-            page.fill(".sfn-scope-index", "1")
-            page.wait_for_selector(
-                f".sfn-graph-svg g.node[id='{KEEP_NODE}'][data-status='NOT_REACHED']"
-            )
-            assert _node_status(page, EVIL_NODE) == "SUCCEEDED"
-            assert "iteration #1" in page.text_content(".sfn-graph-svg g.node[id='/States/Each']")
-            page.click(".sfn-scope-next")  # iteration 2: even, Keep again
-            page.wait_for_selector(
-                f".sfn-graph-svg g.node[id='{KEEP_NODE}'][data-status='SUCCEEDED']"
-            )
-            assert _node_status(page, EVIL_NODE) == "NOT_REACHED"
-            page.click(".sfn-scope-prev")
-            page.wait_for_selector(
-                f".sfn-graph-svg g.node[id='{KEEP_NODE}'][data-status='NOT_REACHED']"
-            )
+        # 1. Scope: iteration #1 took the odd path, so Keep is not reached in it.
+        options = page.eval_on_selector_all(
+            ".sfn-scope-state option", "os => os.map(o => o.textContent)"
+        )
+        assert options == [
+            "the whole run",
+            "Each (Map, 120 iterations)",
+            "<i>Both</i> (Parallel, 2 branches)",
+        ], options
+        page.select_option(".sfn-scope-state", "Each")
+        page.fill(".sfn-scope-index", "1")
+        page.wait_for_selector(
+            f".sfn-graph-svg g.node[id='{KEEP_NODE}'][data-status='NOT_REACHED']"
+        )
+        assert _node_status(page, EVIL_NODE) == "SUCCEEDED"
+        assert "iteration #1" in page.text_content(".sfn-graph-svg g.node[id='/States/Each']")
+        page.click(".sfn-scope-next")  # iteration 2: even, Keep again
+        page.wait_for_selector(f".sfn-graph-svg g.node[id='{KEEP_NODE}'][data-status='SUCCEEDED']")
+        assert _node_status(page, EVIL_NODE) == "NOT_REACHED"
+        page.click(".sfn-scope-prev")
+        page.wait_for_selector(
+            f".sfn-graph-svg g.node[id='{KEEP_NODE}'][data-status='NOT_REACHED']"
+        )
 
-            # 2. Timeline: the Map opens as 12 groups of 10; a group opens to its iterations.
-            page.click(".sfn-timeline-svg g.sfn-row[data-key^='v'] text.sfn-toggle >> nth=0")
-            labels = page.eval_on_selector_all(
-                ".sfn-timeline-svg g.sfn-row-group text", "ts => ts.map(t => t.textContent)"
-            )
-            assert len(labels) == 12 and labels[0].startswith("▸ #0–#9"), labels
-            page.click(".sfn-timeline-svg g.sfn-row-group text.sfn-toggle >> nth=0")
-            page.wait_for_selector(".sfn-timeline-svg g.sfn-row-iteration")
-            iterations = page.eval_on_selector_all(
-                ".sfn-timeline-svg g.sfn-row-iteration text", "ts => ts.map(t => t.textContent)"
-            )
-            assert len(iterations) == 10, iterations
-            # Tooltip of the retried Task's second attempt: attempt, start, end, duration.
-            fetch = page.locator(".sfn-timeline-svg g.sfn-row", has_text="Fetch ×3")
-            fetch.locator("rect.sfn-bar[data-attempt='1']").hover()
-            tip = page.inner_text(".sfn-tip")
-            assert "attempt 2 of 3" in tip and "start +2" in tip, tip
-            assert "end +" in tip and "duration" in tip and "ValueError" in tip, tip
-            # Zoom: the + button narrows the axis, ticks stay round, fit goes back.
-            before = page.eval_on_selector_all(
-                ".sfn-timeline-svg text.sfn-axis", "ts => ts.map(t => t.textContent)"
-            )
-            page.click(".sfn-timeline-toolbar .sfn-zoom-button:text-is('+')")
-            page.click(".sfn-timeline-toolbar .sfn-zoom-button:text-is('+')")
-            zoomed = page.eval_on_selector_all(
-                ".sfn-timeline-svg text.sfn-axis", "ts => ts.map(t => t.textContent)"
-            )
-            assert (
-                zoomed != before
-                and page.get_attribute(".sfn-timeline-widget", "data-zoomed") == "true"
-            )
-            assert all(re.fullmatch(r"\d+(\.\d+)? ?(ms|s|m|h|d)", t) for t in zoomed), zoomed
-            assert "+" in page.inner_text(".sfn-zoom-range")
-            page.locator(".sfn-timeline-widget").screenshot(
-                path=str(OUTPUT / f"navigation-{app}-timeline-zoomed.png")
-            )
-            # Ctrl + wheel over the chart zooms too; fit shows the whole run again.
-            box = page.locator(".sfn-timeline-canvas").bounding_box()
-            page.mouse.move(box["x"] + 500, box["y"] + 60)
-            page.keyboard.down("Control")
-            page.mouse.wheel(0, -200)
-            page.keyboard.up("Control")
-            after_wheel = page.inner_text(".sfn-zoom-range")
-            page.click(".sfn-timeline-toolbar .sfn-zoom-button:text-is('fit')")
-            assert page.get_attribute(".sfn-timeline-widget", "data-zoomed") == "false", after_wheel
-            # Names that look like HTML are text in the timeline and its tooltips.
-            page.click(".sfn-timeline-toolbar .sfn-zoom-button:text-is('collapse all')")
-            page.locator(".sfn-timeline-svg g.sfn-row", has_text="<i>Both</i>").locator(
-                "rect.sfn-bar"
-            ).first.hover()
-            assert "<i>Both</i> (Parallel)" in page.inner_text(".sfn-tip")
-            page.click(".sfn-timeline-toolbar .sfn-zoom-button:text-is('expand all')")
-            page.wait_for_function(
-                "(e) => [...document.querySelectorAll('.sfn-timeline-svg text')].some(t => t.textContent.includes(e.slice(0, 10)))",
-                arg=EVIL,
-            )
-            page.locator(".sfn-timeline-svg g.sfn-row", has_text="<img src=x").locator(
-                "rect.sfn-bar"
-            ).first.hover()
-            assert f"{EVIL[:25]}" in page.inner_text(".sfn-tip")
-            _no_markup_from_names(page)
+        # 2. Timeline: the Map opens as 12 groups of 10; a group opens to its iterations.
+        page.click(".sfn-timeline-svg g.sfn-row[data-key^='v'] text.sfn-toggle >> nth=0")
+        labels = page.eval_on_selector_all(
+            ".sfn-timeline-svg g.sfn-row-group text", "ts => ts.map(t => t.textContent)"
+        )
+        assert len(labels) == 12 and labels[0].startswith("▸ #0–#9"), labels
+        page.click(".sfn-timeline-svg g.sfn-row-group text.sfn-toggle >> nth=0")
+        page.wait_for_selector(".sfn-timeline-svg g.sfn-row-iteration")
+        iterations = page.eval_on_selector_all(
+            ".sfn-timeline-svg g.sfn-row-iteration text", "ts => ts.map(t => t.textContent)"
+        )
+        assert len(iterations) == 10, iterations
+        # Tooltip of the retried Task's second attempt: attempt, start, end, duration.
+        fetch = page.locator(".sfn-timeline-svg g.sfn-row", has_text="Fetch ×3")
+        fetch.locator("rect.sfn-bar[data-attempt='1']").hover()
+        tip = page.inner_text(".sfn-tip")
+        assert "attempt 2 of 3" in tip and "start +2" in tip, tip
+        assert "end +" in tip and "duration" in tip and "ValueError" in tip, tip
+        # Zoom: the + button narrows the axis, ticks stay round, fit goes back.
+        before = page.eval_on_selector_all(
+            ".sfn-timeline-svg text.sfn-axis", "ts => ts.map(t => t.textContent)"
+        )
+        page.click(".sfn-timeline-toolbar .sfn-zoom-button:text-is('+')")
+        page.click(".sfn-timeline-toolbar .sfn-zoom-button:text-is('+')")
+        zoomed = page.eval_on_selector_all(
+            ".sfn-timeline-svg text.sfn-axis", "ts => ts.map(t => t.textContent)"
+        )
+        assert (
+            zoomed != before and page.get_attribute(".sfn-timeline-widget", "data-zoomed") == "true"
+        )
+        assert all(re.fullmatch(r"\d+(\.\d+)? ?(ms|s|m|h|d)", t) for t in zoomed), zoomed
+        assert "+" in page.inner_text(".sfn-zoom-range")
+        page.locator(".sfn-timeline-widget").screenshot(
+            path=str(OUTPUT / f"navigation-{app}-timeline-zoomed.png")
+        )
+        # Ctrl + wheel over the chart zooms too; fit shows the whole run again.
+        box = page.locator(".sfn-timeline-canvas").bounding_box()
+        page.mouse.move(box["x"] + 500, box["y"] + 60)
+        page.keyboard.down("Control")
+        page.mouse.wheel(0, -200)
+        page.keyboard.up("Control")
+        after_wheel = page.inner_text(".sfn-zoom-range")
+        page.click(".sfn-timeline-toolbar .sfn-zoom-button:text-is('fit')")
+        assert page.get_attribute(".sfn-timeline-widget", "data-zoomed") == "false", after_wheel
+        # Names that look like HTML are text in the timeline and its tooltips.
+        page.click(".sfn-timeline-toolbar .sfn-zoom-button:text-is('collapse all')")
+        page.locator(".sfn-timeline-svg g.sfn-row", has_text="<i>Both</i>").locator(
+            "rect.sfn-bar"
+        ).first.hover()
+        assert "<i>Both</i> (Parallel)" in page.inner_text(".sfn-tip")
+        page.click(".sfn-timeline-toolbar .sfn-zoom-button:text-is('expand all')")
+        page.wait_for_function(
+            "(e) => [...document.querySelectorAll('.sfn-timeline-svg text')].some(t => t.textContent.includes(e.slice(0, 10)))",
+            arg=EVIL,
+        )
+        page.locator(".sfn-timeline-svg g.sfn-row", has_text="<img src=x").locator(
+            "rect.sfn-bar"
+        ).first.hover()
+        assert f"{EVIL[:25]}" in page.inner_text(".sfn-tip")
+        _no_markup_from_names(page)
 
-            # 3. Event table: filter by state (the HTML-looking one), search, expand a row.
-            states = page.eval_on_selector_all(
-                ".sfn-state-filter option", "os => os.map(o => o.textContent)"
-            )
-            assert EVIL in states, states
-            page.select_option(".sfn-state-filter", EVIL)
-            page.wait_for_function(
-                "() => document.querySelector('.sfn-position').textContent.includes('matching')"
-            )
-            rows = page.eval_on_selector_all(
-                ".sfn-events tr.sfn-event", "rs => rs.map(r => r.textContent)"
-            )
-            assert rows and all(EVIL in r for r in rows), rows
-            assert "of 34 matching" in page.inner_text(".sfn-position")  # 17 odd items × 2 events
-            page.fill(".sfn-search", "script>alert(2)")
-            page.wait_for_function(
-                "() => document.querySelector('.sfn-position').textContent.includes('of 17 matching')"
-            )
-            page.click(".sfn-events tr.sfn-event >> nth=0")
-            detail = page.inner_text(".sfn-events tr.sfn-event-details:not([hidden]) pre")
-            # AWS's shape: the payload is JSON text inside the details object.
-            assert '"output": "{\\"html\\":\\"<script>alert(2)</script>\\"}"' in detail, detail
-            assert f'"name": "{EVIL}"' in detail, detail
-            _no_markup_from_names(page)
-            page.screenshot(path=str(OUTPUT / f"navigation-{app}-light.png"), full_page=True)
-            _theme(page, "JupyterLab Dark")
-            colours = page.evaluate(
-                """() => ({select: getComputedStyle(document.querySelector('.sfn-scope-state')).backgroundColor,
-                          axis: getComputedStyle(document.querySelector('.sfn-axis-back')).fill})"""
-            )
-            assert (
-                colours["select"] != "rgb(255, 255, 255)"
-                and colours["axis"] != "rgb(255, 255, 255)"
-            ), colours
-            page.screenshot(path=str(OUTPUT / f"navigation-{app}-dark.png"), full_page=True)
-            # Paging with a filter: following lands on the last page of the filtered list; a
-            # step back stops following and pages within the same filter.
-            page.fill(".sfn-search", "")
-            page.select_option(".sfn-state-filter", "")
-            page.select_option(".sfn-filter:not(.sfn-state-filter)", "MapIterationStarted")
-            page.wait_for_function(
-                "() => document.querySelector('.sfn-position').textContent === '101–120 of 120 matching'"
-            )
-            last = page.eval_on_selector_all(
-                ".sfn-events tr.sfn-event", "rs => rs[rs.length - 1].textContent"
-            )
-            assert "MapIterationStarted" in last and "Each #119" in last, last
-            page.click(".sfn-table-widget .sfn-toolbar button:text-is('‹')")
-            page.wait_for_function(
-                "() => document.querySelector('.sfn-position').textContent === '51–100 of 120 matching'"
-            )
-            assert not page.is_checked(".sfn-table-widget input[type=checkbox]")
-        finally:
-            browser.close()
+        # 3. Event table: filter by state (the HTML-looking one), search, expand a row.
+        states = page.eval_on_selector_all(
+            ".sfn-state-filter option", "os => os.map(o => o.textContent)"
+        )
+        assert EVIL in states, states
+        page.select_option(".sfn-state-filter", EVIL)
+        page.wait_for_function(
+            "() => document.querySelector('.sfn-position').textContent.includes('matching')"
+        )
+        rows = page.eval_on_selector_all(
+            ".sfn-events tr.sfn-event", "rs => rs.map(r => r.textContent)"
+        )
+        assert rows and all(EVIL in r for r in rows), rows
+        assert "of 34 matching" in page.inner_text(".sfn-position")  # 17 odd items × 2 events
+        page.fill(".sfn-search", "script>alert(2)")
+        page.wait_for_function(
+            "() => document.querySelector('.sfn-position').textContent.includes('of 17 matching')"
+        )
+        page.click(".sfn-events tr.sfn-event >> nth=0")
+        detail = page.inner_text(".sfn-events tr.sfn-event-details:not([hidden]) pre")
+        # AWS's shape: the payload is JSON text inside the details object.
+        assert '"output": "{\\"html\\":\\"<script>alert(2)</script>\\"}"' in detail, detail
+        assert f'"name": "{EVIL}"' in detail, detail
+        _no_markup_from_names(page)
+        page.screenshot(path=str(OUTPUT / f"navigation-{app}-light.png"), full_page=True)
+        theme(page, "JupyterLab Dark")
+        colours = page.evaluate(
+            """() => ({select: getComputedStyle(document.querySelector('.sfn-scope-state')).backgroundColor,
+                      axis: getComputedStyle(document.querySelector('.sfn-axis-back')).fill})"""
+        )
+        assert (
+            colours["select"] != "rgb(255, 255, 255)" and colours["axis"] != "rgb(255, 255, 255)"
+        ), colours
+        page.screenshot(path=str(OUTPUT / f"navigation-{app}-dark.png"), full_page=True)
+        # Paging with a filter: following lands on the last page of the filtered list; a
+        # step back stops following and pages within the same filter.
+        page.fill(".sfn-search", "")
+        page.select_option(".sfn-state-filter", "")
+        page.select_option(".sfn-filter:not(.sfn-state-filter)", "MapIterationStarted")
+        page.wait_for_function(
+            "() => document.querySelector('.sfn-position').textContent === '101–120 of 120 matching'"
+        )
+        last = page.eval_on_selector_all(
+            ".sfn-events tr.sfn-event", "rs => rs[rs.length - 1].textContent"
+        )
+        assert "MapIterationStarted" in last and "Each #119" in last, last
+        page.click(".sfn-table-widget .sfn-toolbar button:text-is('‹')")
+        page.wait_for_function(
+            "() => document.querySelector('.sfn-position').textContent === '51–100 of 120 matching'"
+        )
+        assert not page.is_checked(".sfn-table-widget input[type=checkbox]")
     assert not [e for e in errors if "sfn" in e.lower() or "dialog" in e], errors
 
 
@@ -357,37 +340,28 @@ def _since(mark: float | None, started_at: float) -> float | None:
 
 
 def test_a_10000_event_run_stays_responsive(server: tuple[str, str, Path]) -> None:
-    app, base, root = server
-    _notebook(root / "scale.ipynb", SCALE_CODE)
-    OUTPUT.mkdir(exist_ok=True)
-    with playwright.sync_playwright() as p:
-        browser = _browser(p)
-        try:
-            page = browser.new_page(viewport={"width": 1300, "height": 1800})
-            page.set_default_timeout(90_000)
-            _open_and_run(page, base, app, "scale.ipynb")
-            page.evaluate(PROBE)
-            # While it runs: open the Map and every group and iteration (4,000+ rows).
-            page.wait_for_selector(".sfn-timeline-svg text.sfn-toggle", timeout=90_000)
-            live_from = page.evaluate("() => performance.now()")
-            page.click(".sfn-timeline-svg text.sfn-toggle >> nth=0")
-            expand = page.locator(".sfn-timeline-toolbar .sfn-zoom-button:text-is('expand all')")
-            if expand.count():
-                expand.click()
-            status = page.evaluate("() => document.querySelector('.sfn-header')?.dataset.status")
-            page.wait_for_selector(".sfn-header[data-status='SUCCEEDED']", timeout=120_000)
-            live_to = page.evaluate("() => performance.now()")
-            page.wait_for_function(
-                "() => [...document.querySelectorAll('.jp-OutputArea-output')].some(o => o.textContent.includes('EVENTS='))",
-                timeout=120_000,
-            )
-            text = page.inner_text("body")
-            started_at = float(re.search(r"STARTED_AT=([\d.]+)", text).group(1))
-            events = int(re.search(r"EVENTS=(\d+)", text).group(1))
-            measured = page.evaluate(COLLECT, [live_from, live_to])
-            page.screenshot(path=str(OUTPUT / f"navigation-scale-{app}.png"), full_page=False)
-        finally:
-            browser.close()
+    app = server[0]
+    with notebook_page(server, "scale.ipynb", SCALE_CODE, height=1800, timeout=90_000) as page:
+        page.evaluate(PROBE)
+        # While it runs: open the Map and every group and iteration (4,000+ rows).
+        page.wait_for_selector(".sfn-timeline-svg text.sfn-toggle", timeout=90_000)
+        live_from = page.evaluate("() => performance.now()")
+        page.click(".sfn-timeline-svg text.sfn-toggle >> nth=0")
+        expand = page.locator(".sfn-timeline-toolbar .sfn-zoom-button:text-is('expand all')")
+        if expand.count():
+            expand.click()
+        status = page.evaluate("() => document.querySelector('.sfn-header')?.dataset.status")
+        page.wait_for_selector(".sfn-header[data-status='SUCCEEDED']", timeout=120_000)
+        live_to = page.evaluate("() => performance.now()")
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.jp-OutputArea-output')].some(o => o.textContent.includes('EVENTS='))",
+            timeout=120_000,
+        )
+        text = page.inner_text("body")
+        started_at = float(re.search(r"STARTED_AT=([\d.]+)", text).group(1))
+        events = int(re.search(r"EVENTS=(\d+)", text).group(1))
+        measured = page.evaluate(COLLECT, [live_from, live_to])
+        page.screenshot(path=str(OUTPUT / f"navigation-scale-{app}.png"), full_page=False)
     report = {
         "app": app,
         "events": events,
@@ -450,29 +424,20 @@ BOOM_NODE = "/States/Each/ItemProcessor/States/Boom"
 
 
 def test_the_failed_iteration_is_one_click_away(server: tuple[str, str, Path]) -> None:
-    app, base, root = server
-    _notebook(root / "failed.ipynb", FAILED_CODE)
-    OUTPUT.mkdir(exist_ok=True)
-    with playwright.sync_playwright() as p:
-        browser = _browser(p)
-        try:
-            page = browser.new_page(viewport={"width": 1300, "height": 1400})
-            page.set_default_timeout(60_000)
-            _open_and_run(page, base, app, "failed.ipynb")
-            page.wait_for_selector(".sfn-header[data-status='SUCCEEDED']", timeout=90_000)
-            button = page.locator(".sfn-scope-failed")
-            button.wait_for(state="visible")
-            assert button.inner_text() == "next failed (1) ›"
-            # The whole run: Fine succeeded in iterations 0-2, so it is green, not telling.
-            fine = ".sfn-graph-svg g.node[id='/States/Each/ItemProcessor/States/Fine']"
-            page.wait_for_selector(f"{fine}[data-status='SUCCEEDED']")
-            button.click()
-            page.wait_for_selector(f".sfn-graph-svg g.node[id='{BOOM_NODE}'][data-status='FAILED']")
-            page.wait_for_selector(f"{fine}[data-status='NOT_REACHED']")
-            assert page.input_value(".sfn-scope-index") == "3"
-            assert "iteration #3" in page.text_content(".sfn-graph-svg g.node[id='/States/Each']")
-            page.locator(".sfn-graph-widget").screenshot(
-                path=str(OUTPUT / f"navigation-{app}-failed.png")
-            )
-        finally:
-            browser.close()
+    app = server[0]
+    with notebook_page(server, "failed.ipynb", FAILED_CODE, height=1400) as page:
+        page.wait_for_selector(".sfn-header[data-status='SUCCEEDED']", timeout=90_000)
+        button = page.locator(".sfn-scope-failed")
+        button.wait_for(state="visible")
+        assert button.inner_text() == "next failed (1) ›"
+        # The whole run: Fine succeeded in iterations 0-2, so it is green, not telling.
+        fine = ".sfn-graph-svg g.node[id='/States/Each/ItemProcessor/States/Fine']"
+        page.wait_for_selector(f"{fine}[data-status='SUCCEEDED']")
+        button.click()
+        page.wait_for_selector(f".sfn-graph-svg g.node[id='{BOOM_NODE}'][data-status='FAILED']")
+        page.wait_for_selector(f"{fine}[data-status='NOT_REACHED']")
+        assert page.input_value(".sfn-scope-index") == "3"
+        assert "iteration #3" in page.text_content(".sfn-graph-svg g.node[id='/States/Each']")
+        page.locator(".sfn-graph-widget").screenshot(
+            path=str(OUTPUT / f"navigation-{app}-failed.png")
+        )

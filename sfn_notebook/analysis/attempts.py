@@ -21,6 +21,7 @@ reading that the graph, the timeline and these frames share.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -70,8 +71,13 @@ def visits(run: Run, definition: Any = None) -> list[StateVisit]:
     return state_attempts(run.events(), definition, run.logs)
 
 
-def _path(visit: StateVisit) -> str:
-    return "/".join(f"{name}[{index}]" for name, index in visit.path)
+def path_text(path: Iterable[tuple[str, int]]) -> str:
+    """The frames' ``path`` column: enclosing branches/iterations, outermost first.
+
+    >>> path_text([("Par", 1), ("M", 3)])
+    'Par[1]/M[3]'
+    """
+    return "/".join(f"{name}[{index}]" for name, index in path)
 
 
 def state_attempts_frame(
@@ -119,7 +125,7 @@ def state_attempts_frame(
                     run.arn,
                     visit.name,
                     visit.type,
-                    _path(visit),
+                    path_text(visit.path),
                     visit.map_iteration,
                     visit.parallel_branch,
                     visit.entered,
@@ -179,7 +185,7 @@ def retries_frame(
                     (
                         run.arn,
                         visit.name,
-                        _path(visit),
+                        path_text(visit.path),
                         visit.map_iteration,
                         after.number,
                         before.error,

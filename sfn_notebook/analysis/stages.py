@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sfn_notebook.analysis.attempts import visits
+from sfn_notebook.analysis.attempts import path_text, visits
 from sfn_notebook.analysis.frames import normalise
 from sfn_notebook.analysis.sources import runs
 
@@ -79,7 +79,7 @@ def stages_frame(
     records = []
     for run in runs(source, state_machine=state_machine, status=status, since=since, until=until):
         for attempt in visit_stages(visits(run, definition), run.stages, state):
-            path = "/".join(f"{name}[{index}]" for name, index in attempt.path)
+            path = path_text(attempt.path)
             for step, (stage, text) in enumerate(attempt.stages):
                 records.append(
                     (

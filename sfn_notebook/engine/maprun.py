@@ -212,6 +212,17 @@ def _moment(text: Any) -> Any:
     return None if text is None else datetime.fromisoformat(text)
 
 
+# A child execution's status -> its key in DescribeMapRun's itemCounts / executionCounts; any
+# other status counts as running. The notebook's map-run panel counts with it too.
+COUNT_KEYS = {
+    "RUNNING": "running",
+    "SUCCEEDED": "succeeded",
+    "FAILED": "failed",
+    "TIMED_OUT": "timedOut",
+    "ABORTED": "aborted",
+}
+
+
 def _counts(children: list[MapChild], weight: Any) -> dict[str, int]:
     counts = dict.fromkeys(
         (
@@ -228,13 +239,6 @@ def _counts(children: list[MapChild], weight: Any) -> dict[str, int]:
         ),
         0,
     )
-    keys = {
-        "RUNNING": "running",
-        "SUCCEEDED": "succeeded",
-        "FAILED": "failed",
-        "TIMED_OUT": "timedOut",
-        "ABORTED": "aborted",
-    }
     for child in children:
-        counts[keys.get(child.status, "running")] += weight(child)
+        counts[COUNT_KEYS.get(child.status, "running")] += weight(child)
     return counts

@@ -34,6 +34,7 @@ import traitlets
 
 from sfn_notebook.asl.parse import parse
 from sfn_notebook.engine.history import dumps
+from sfn_notebook.engine.maprun import COUNT_KEYS
 from sfn_notebook.errors import SfnNotebookError
 from sfn_notebook.notebook.feed import ExecutionFeed, _clip, _pretty
 from sfn_notebook.notebook.feedwidget import INTERVAL, _FeedWidget
@@ -269,18 +270,11 @@ def _client(execution: Any) -> Any:
 
 def _local_state(run: Any, labels: Mapping[str, str]) -> MapRunState:
     items = dict.fromkeys(_ITEM_KEYS, 0)
-    keys = {
-        "RUNNING": "running",
-        "SUCCEEDED": "succeeded",
-        "FAILED": "failed",
-        "TIMED_OUT": "timedOut",
-        "ABORTED": "aborted",
-    }
     children = list(run.children)
     failed = []
     started = 0
     for child in children:  # one pass: DescribeMapRun's itemCounts, and the failures
-        key = keys.get(child.status, "running")
+        key = COUNT_KEYS.get(child.status, "running")
         items[key] += child.item_count
         started += child.item_count
         if key in ("failed", "timedOut"):

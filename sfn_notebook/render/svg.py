@@ -83,19 +83,26 @@ def to_svg(dot: str) -> str:
     return _render(find_dot(), dot)
 
 
-@functools.lru_cache(maxsize=128)
-def _render(binary: str, dot: str) -> str:
+def _graphviz(
+    binary: str, options: list[str], dot: str, timeout: float
+) -> subprocess.CompletedProcess[bytes]:
+    """Graphviz's finished process on ``dot``; :class:`RenderError` when it could not run."""
     try:
-        done = subprocess.run(
-            [binary, "-Tsvg"],
+        return subprocess.run(
+            [binary, *options],
             # A lone surrogate (legal in JSON text, so in state names) cannot be UTF-8: "?".
             input=dot.encode("utf-8", "replace"),
             capture_output=True,
-            timeout=60,
+            timeout=timeout,
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise RenderError(f"Graphviz ({binary}) could not run: {exc}") from None
+
+
+@functools.lru_cache(maxsize=128)
+def _render(binary: str, dot: str) -> str:
+    done = _graphviz(binary, ["-Tsvg"], dot, timeout=60)
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip()
         raise RenderError(f"Graphviz ({binary}) failed: {message}")
@@ -118,16 +125,7 @@ def to_png(dot: str, dpi: int = PNG_DPI) -> bytes:
     True
     """
     binary = find_dot()
-    try:
-        done = subprocess.run(
-            [binary, "-Tpng", f"-Gdpi={int(dpi)}"],
-            input=dot.encode("utf-8", "replace"),
-            capture_output=True,
-            timeout=120,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise RenderError(f"Graphviz ({binary}) could not run: {exc}") from None
+    done = _graphviz(binary, ["-Tpng", f"-Gdpi={int(dpi)}"], dot, timeout=120)
     if done.returncode != 0 or not done.stdout.startswith(b"\x89PNG"):
         message = done.stderr.decode("utf-8", "replace").strip() or "no PNG written"
         raise RenderError(f"Graphviz ({binary}) failed to draw a PNG: {message}")

@@ -12,7 +12,7 @@ import { inspector } from "./inspector";
 import { legend } from "./legend";
 import { measure } from "./perf";
 import { backoffs, bars, RowStore, type VisibleRow } from "./rows";
-import { ticks, TimeWindow } from "./zoom";
+import { ticks, TimeWindow } from "./timewindow";
 
 const LABEL = 190;
 const CHART = 560;

@@ -4,7 +4,7 @@ import { GROUP_OVER, groupIterations, groupSize, groupStatus } from "../src/grou
 import type { TimelineRow } from "../src/protocol";
 import { RowStore } from "../src/rows";
 import { clampIndex, choiceLabel } from "../src/scope";
-import { ticks, TimeWindow } from "../src/zoom";
+import { ticks, TimeWindow } from "../src/timewindow";
 
 function row(key: string, parent: string | null, order: number, extra: Partial<TimelineRow> = {}): TimelineRow {
   return {

@@ -1,5 +1,5 @@
 // sfn-notebook widgets, built by widgets/build.mjs from widgets/src. Do not edit.
-// source-sha256: a7f8782ad9f248a210c1883024685937390703a5faacf59213709fecad5f006a
+// source-sha256: 11479517e44ed3fea7f863c04af09c154dd46f44332f1fc0da5abcdbb722c586
 
 // src/dom.ts
 var SVG_NS = "http://www.w3.org/2000/svg";
@@ -1988,7 +1988,7 @@ function backoffs(row) {
   return gaps;
 }
 
-// src/zoom.ts
+// src/timewindow.ts
 var MIN_WINDOW = 1;
 var TimeWindow = class _TimeWindow {
   constructor() {
