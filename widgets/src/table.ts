@@ -263,6 +263,7 @@ export function renderTable(model: AnyModel<EventsTraits>, el: HTMLElement): () 
   };
 
   const refilter = (): void => {
+    clearTimeout(typing); // a search typed just before is asked for here, with the rest
     if (!follow.checked) offset = 0;
     ask();
   };
@@ -274,11 +275,13 @@ export function renderTable(model: AnyModel<EventsTraits>, el: HTMLElement): () 
   });
   follow.addEventListener("change", onTotal);
   previous.addEventListener("click", () => {
+    clearTimeout(typing); // the page asked for has the search text as typed so far
     follow.checked = false;
     offset = Math.max(0, offset - PAGE);
     ask();
   });
   next.addEventListener("click", () => {
+    clearTimeout(typing);
     follow.checked = false;
     offset += PAGE;
     ask();

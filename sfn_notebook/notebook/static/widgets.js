@@ -1,5 +1,5 @@
 // sfn-notebook widgets, built by widgets/build.mjs from widgets/src. Do not edit.
-// source-sha256: 11479517e44ed3fea7f863c04af09c154dd46f44332f1fc0da5abcdbb722c586
+// source-sha256: d324fd54bc181bd2ddf2bc5a80f942517cecc17c84e54701fd5cbd0911c1ac22
 
 // src/dom.ts
 var SVG_NS = "http://www.w3.org/2000/svg";
@@ -1772,6 +1772,7 @@ function renderTable(model, el) {
     }
   };
   const refilter = () => {
+    clearTimeout(typing);
     if (!follow.checked) offset = 0;
     ask();
   };
@@ -1783,11 +1784,13 @@ function renderTable(model, el) {
   });
   follow.addEventListener("change", onTotal);
   previous.addEventListener("click", () => {
+    clearTimeout(typing);
     follow.checked = false;
     offset = Math.max(0, offset - PAGE);
     ask();
   });
   next.addEventListener("click", () => {
+    clearTimeout(typing);
     follow.checked = false;
     offset += PAGE;
     ask();
