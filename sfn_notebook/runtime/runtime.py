@@ -22,7 +22,8 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sfn_notebook.asl.parse import parse
+from sfn_notebook.asl.express import check_type
+from sfn_notebook.asl.parse import parse, validate
 from sfn_notebook.engine import compile_machine, make_clock
 from sfn_notebook.engine.clock import Clock, VirtualClock
 from sfn_notebook.engine.execution import ExecutionRecord, input_text, parse_input
@@ -239,6 +240,7 @@ class Runtime(TaskApi, MapRunApi):
         if type not in ("STANDARD", "EXPRESS"):
             raise ValidationException(f"Invalid type: {type}")
         model = parse(definition)
+        check_type(model, type)
         text = definition if isinstance(definition, str) else json.dumps(model.raw)
         arn = self._arn(name)
         with self.registry.lock:
@@ -263,6 +265,37 @@ class Runtime(TaskApi, MapRunApi):
             if publish:
                 response["stateMachineVersionArn"] = self._publish(machine, versionDescription)
         return response
+
+    @operation("ValidateStateMachineDefinition")
+    def validate_state_machine_definition(
+        self,
+        *,
+        definition: str | Mapping[str, Any],
+        type: str = "STANDARD",
+        severity: str = "ERROR",
+        maxResults: int = 100,
+        **_unused: Any,
+    ) -> dict[str, Any]:
+        """ValidateStateMachineDefinition: ``result`` "OK" or "FAIL" and the ``diagnostics``
+        (warnings too when ``severity="WARNING"``), at most ``maxResults`` of them."""
+        found = [
+            d
+            for d in validate(definition, state_machine_type=type)
+            if d.severity == "ERROR" or (severity == "WARNING" and d.severity == "WARNING")
+        ]
+        limit = maxResults or 100
+        diagnostics = []
+        for d in found[:limit]:
+            item = {"severity": d.severity, "code": d.code, "message": d.message}
+            if d.location:  # AWS leaves it out for a definition that is no JSON object at all
+                item["location"] = d.location
+            diagnostics.append(item)
+        failed = any(d.severity == "ERROR" for d in found)
+        return {
+            "result": "FAIL" if failed else "OK",
+            "diagnostics": diagnostics,
+            "truncated": len(found) > limit,
+        }
 
     def _publish(self, machine: StateMachine, description: str | None) -> str:
         version = StateMachineVersion(
@@ -290,6 +323,7 @@ class Runtime(TaskApi, MapRunApi):
             machine = self._machine(stateMachineArn)
             if definition is not None:
                 model = parse(definition)
+                check_type(model, machine.type)
                 text = definition if isinstance(definition, str) else json.dumps(model.raw)
                 machine.definition_text, machine.definition = text, model
                 machine.compiled = compile_machine(model)
