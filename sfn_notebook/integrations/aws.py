@@ -466,7 +466,9 @@ def _validation_cause(exc: Exception, naming: ErrorNaming, model: Any) -> str:
             for name in missing
         )
         message = f"{count} validation error{'s' if count > 1 else ''} detected: {problems}"
-        code = "ValidationException"
+        # Query-protocol services (SNS) answer the same text under the code ValidationError.
+        query = model is not None and model.metadata.get("protocol") == "query"
+        code = "ValidationError" if query else "ValidationException"
     request_id = str(uuid.uuid4())
     if naming.v1:
         return (
