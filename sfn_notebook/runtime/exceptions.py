@@ -49,6 +49,7 @@ __all__ = [
     "InvalidName",
     "InvalidOutput",
     "InvalidToken",
+    "MissingRequiredParameter",
     "NestingLimitExceeded",
     "ParamValidationError",
     "ResourceNotFound",
@@ -88,6 +89,10 @@ class ExecutionNotRedrivable(ServiceError):
 
 class ResourceNotFound(ServiceError):
     code = "ResourceNotFound"
+
+
+class MissingRequiredParameter(ServiceError):
+    code = "MissingRequiredParameter"
 
 
 class Exceptions:
@@ -141,6 +146,7 @@ EXCEPTIONS = Exceptions(
     StateMachineTypeNotSupported,
     ExecutionNotRedrivable,
     ResourceNotFound,
+    MissingRequiredParameter,
     InvalidName,
     InvalidArn,
     ValidationException,

@@ -25,7 +25,8 @@ MAX_PAGE_SIZE = 1000
 def check_arn(arn: Any) -> str:
     """An ARN-shaped string, or InvalidArn as AWS answers for anything else."""
     if not isinstance(arn, str) or not arn.startswith("arn:"):
-        raise InvalidArn(f"Invalid Arn: '{arn}'")
+        # Recorded on AWS: "Invalid Arn: 'Invalid ARN prefix: not_a_valid_arn'".
+        raise InvalidArn(f"Invalid Arn: 'Invalid ARN prefix: {arn}'")
     return arn
 
 
@@ -41,9 +42,14 @@ def page(items: list[Any], key: str, max_results: Any, token: Any) -> dict[str, 
     if isinstance(max_results, bool) or not isinstance(max_results, int):
         raise ValidationException(f"Invalid type for parameter maxResults: {max_results!r}")
     if not 0 <= max_results <= MAX_PAGE_SIZE:
+        bound = (
+            f"less than or equal to {MAX_PAGE_SIZE}"
+            if max_results > 0
+            else "greater than or equal to 0"
+        )
         raise ValidationException(
             f"1 validation error detected: Value '{max_results}' at 'maxResults' failed to "
-            f"satisfy constraint: Member must have value between 0 and {MAX_PAGE_SIZE}"
+            f"satisfy constraint: Member must have value {bound}"
         )
     if token is None or token == "":
         start = 0

@@ -39,6 +39,7 @@ from sfn_notebook.runtime.exceptions import (
     ExecutionAlreadyExists,
     ExecutionDoesNotExist,
     InvalidArn,
+    MissingRequiredParameter,
     StateMachineAlreadyExists,
     StateMachineDoesNotExist,
     StateMachineTypeNotSupported,
@@ -213,7 +214,7 @@ class Runtime(TaskApi, MapRunApi):
     ) -> Execution:
         """Start an execution by state machine name or ARN; returns the Execution at once."""
         if not isinstance(state_machine, str):
-            raise InvalidArn(f"Invalid Arn: '{state_machine}'")
+            raise InvalidArn(f"Invalid Arn: 'Invalid ARN prefix: {state_machine}'")
         arn = state_machine if state_machine.startswith("arn:") else self._arn(state_machine)
         text = input_text({} if input is None else input)
         started = self.start_execution(stateMachineArn=arn, input=text, name=name)
@@ -319,6 +320,17 @@ class Runtime(TaskApi, MapRunApi):
         versionDescription: str | None = None,
         **_unused: Any,
     ) -> dict[str, Any]:
+        # (publish alone is let through: AWS's answer to it is not recorded)
+        if (
+            definition is None
+            and roleArn is None
+            and not publish
+            and not (_unused.get("loggingConfiguration") or _unused.get("tracingConfiguration"))
+        ):
+            raise MissingRequiredParameter(  # AWS's words, recorded
+                "Either the definition, the role ARN, the LoggingConfiguration, or the "
+                "TracingConfiguration must be specified"
+            )
         with self.registry.lock:
             machine = self._machine(stateMachineArn)
             if definition is not None:
@@ -351,7 +363,26 @@ class Runtime(TaskApi, MapRunApi):
             "type": machine.type,
             "creationDate": machine.created,
             "loggingConfiguration": {"level": "OFF", "includeExecutionData": False},
+            "tracingConfiguration": {"enabled": False},
             "revisionId": machine.revision_id,
+        }
+
+    @operation("DescribeStateMachineForExecution")
+    def describe_state_machine_for_execution(
+        self, *, executionArn: str, **_unused: Any
+    ) -> dict[str, Any]:
+        """DescribeStateMachineForExecution: the state machine an execution belongs to, with
+        the fields AWS returns for it (recorded: test_describe_state_machine_for_execution)."""
+        execution = self.registry.execution(executionArn)[1]
+        machine = self._machine(execution.state_machine_arn)
+        return {
+            "stateMachineArn": machine.arn,
+            "name": machine.name,
+            "definition": machine.definition_text,
+            "roleArn": machine.role_arn,
+            "updateDate": machine.created,
+            "loggingConfiguration": {"level": "OFF", "includeExecutionData": False},
+            "tracingConfiguration": {"enabled": False},
         }
 
     @operation("ListStateMachines")
@@ -538,7 +569,7 @@ class Runtime(TaskApi, MapRunApi):
             raise ValidationException(
                 f"1 validation error detected: Value '{statusFilter}' at 'statusFilter' failed "
                 "to satisfy constraint: Member must satisfy enum value set: "
-                f"[{', '.join(_STATUSES)}]"
+                f"[{', '.join(_STATUSES_AS_LISTED)}]"
             )
         items = []
         for record, execution in self.registry.executions_of(machine):
@@ -576,6 +607,10 @@ class Runtime(TaskApi, MapRunApi):
 
 _MAX_ADVANCE = 100 * 365.25 * 86400
 _STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
+# The order AWS's message lists them in (recorded; not the API model's order).
+_STATUSES_AS_LISTED = (
+    "SUCCEEDED", "TIMED_OUT", "PENDING_REDRIVE", "ABORTED", "FAILED", "RUNNING",
+)  # fmt: skip
 _DATA_KEYS = ("input", "output", "inputDetails", "outputDetails", "parameters")
 
 
