@@ -107,3 +107,31 @@ def test_describe_state_machine_for_execution(rt: Any, arn: str) -> None:
     assert rt.describe_state_machine(stateMachineArn=arn)["tracingConfiguration"] == {
         "enabled": False
     }
+
+
+def test_start_sync_execution_marks_output_and_bills_the_duration() -> None:
+    # express/test_express_sync.snapshot.json, test_base[BASE_RAISE_FAILURE]: a failed run still
+    # says outputDetails.included; test_retry: billed by duration, rounded up to 100 ms.
+    waits = {
+        "StartAt": "W",
+        "States": {
+            "W": {"Type": "Wait", "Seconds": 7, "Next": "P"},
+            "P": {"Type": "Pass", "End": True},
+        },
+    }
+    fails = {
+        "StartAt": "F",
+        "States": {"F": {"Type": "Fail", "Error": "SomeFailure", "Cause": "c"}},
+    }
+    with sfn.Runtime(store=None, clock="virtual") as rt:
+        slow = rt.create_state_machine(name="slow", type="EXPRESS", definition=json.dumps(waits))
+        billed = rt.start_sync_execution(stateMachineArn=slow["stateMachineArn"], input="{}")
+        bad = rt.create_state_machine(name="bad", type="EXPRESS", definition=json.dumps(fails))
+        failed = rt.start_sync_execution(stateMachineArn=bad["stateMachineArn"], input="{}")
+    assert billed["billingDetails"] == {
+        "billedMemoryUsedInMB": 64,
+        "billedDurationInMilliseconds": 7000,
+    }
+    assert failed["status"] == "FAILED" and "output" not in failed
+    assert failed["outputDetails"] == {"included": True}
+    assert failed["billingDetails"]["billedDurationInMilliseconds"] == 100
