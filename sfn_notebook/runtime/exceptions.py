@@ -40,6 +40,7 @@ from sfn_notebook.limits import NestingLimitExceeded
 __all__ = [
     "EXCEPTIONS",
     "ActivityDoesNotExist",
+    "ConflictException",
     "DefinitionError",
     "ExecutionAlreadyExists",
     "ExecutionDoesNotExist",
@@ -95,6 +96,10 @@ class MissingRequiredParameter(ServiceError):
     code = "MissingRequiredParameter"
 
 
+class ConflictException(ServiceError):
+    code = "ConflictException"
+
+
 class Exceptions:
     """A boto3 client's ``exceptions``: one class per error code, plus ``ClientError``.
 
@@ -147,6 +152,7 @@ EXCEPTIONS = Exceptions(
     ExecutionNotRedrivable,
     ResourceNotFound,
     MissingRequiredParameter,
+    ConflictException,
     InvalidName,
     InvalidArn,
     ValidationException,

@@ -58,6 +58,9 @@ class StateMachine:
     revision_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     versions: list[StateMachineVersion] = field(default_factory=list)
     executions: list[str] = field(default_factory=list)
+    #: The highest version number ever published: numbers of deleted versions are not reused
+    #: (within a Runtime's life; a reopened store knows only the versions it kept).
+    highest_version: int = 0
 
 
 class MachineRegistry:

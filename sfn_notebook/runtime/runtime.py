@@ -63,6 +63,7 @@ from sfn_notebook.runtime.mapruns import MapRunApi
 from sfn_notebook.runtime.params import operation
 from sfn_notebook.runtime.registry import MachineRegistry, StateMachine, StateMachineVersion
 from sfn_notebook.runtime.tasks import TaskApi
+from sfn_notebook.runtime.versions import VersionApi, check_version_description
 
 __all__ = [  # the errors and records are defined in their own modules, re-exported here
     "ExecutionAlreadyExists",
@@ -76,7 +77,7 @@ __all__ = [  # the errors and records are defined in their own modules, re-expor
 ]
 
 
-class Runtime(TaskApi, MapRunApi):
+class Runtime(TaskApi, MapRunApi, VersionApi):
     """Local Step Functions: create state machines, start executions, read their histories.
 
     ``clock`` is ``"real"`` (default) or ``"virtual"``; ``functions`` maps Lambda function names
@@ -239,6 +240,7 @@ class Runtime(TaskApi, MapRunApi):
         **_unused: Any,
     ) -> dict[str, Any]:
         check_name(name, "state machine name")
+        check_version_description(publish, versionDescription)
         if type not in ("STANDARD", "EXPRESS"):
             raise ValidationException(f"Invalid type: {type}")
         model = parse(definition)
@@ -299,14 +301,6 @@ class Runtime(TaskApi, MapRunApi):
             "truncated": len(found) > limit,
         }
 
-    def _publish(self, machine: StateMachine, description: str | None) -> str:
-        version = StateMachineVersion(
-            len(machine.versions) + 1, machine.definition_text, description, self.clock.now()
-        )
-        machine.versions.append(version)
-        self.ledger.version_saved(machine)
-        return f"{machine.arn}:{version.number}"
-
     def _machine(self, arn: str) -> StateMachine:
         return self.registry.machine(arn)
 
@@ -332,22 +326,26 @@ class Runtime(TaskApi, MapRunApi):
                 "Either the definition, the role ARN, the LoggingConfiguration, or the "
                 "TracingConfiguration must be specified"
             )
+        check_version_description(publish, versionDescription)
         with self.registry.lock:
             machine = self._machine(stateMachineArn)
+            changed = roleArn is not None and roleArn != machine.role_arn
             if definition is not None:
                 model = parse(definition)
                 check_type(model, machine.type)
                 text = definition if isinstance(definition, str) else json.dumps(model.raw)
+                changed = changed or text != machine.definition_text
                 machine.definition_text, machine.definition = text, model
                 machine.compiled = compile_machine(model)
             if roleArn is not None:
                 machine.role_arn = roleArn
-            machine.revision_id = str(uuid.uuid4())
+            response: dict[str, Any] = {"updateDate": self.clock.now()}
+            if changed:
+                # AWS starts a new revision only for a real change, and names it only then
+                # (recorded: test_empty_revision_with_publish_and_no_publish_on_creation).
+                machine.revision_id = str(uuid.uuid4())
+                response["revisionId"] = machine.revision_id
             self.ledger.machine_saved(machine)
-            response: dict[str, Any] = {
-                "updateDate": self.clock.now(),
-                "revisionId": machine.revision_id,
-            }
             if publish:
                 response["stateMachineVersionArn"] = self._publish(machine, versionDescription)
         return response
