@@ -87,3 +87,30 @@ def test_publish_errors_name_the_machine(rt: Any) -> None:
     missing = "arn:aws:states:us-east-1:123456789012:stateMachine:nope"
     with pytest.raises(rt.exceptions.StateMachineDoesNotExist):
         rt.publish_state_machine_version(stateMachineArn=missing)
+
+
+def test_describe_names_a_revision_only_after_an_update_and_describes_versions(rt: Any) -> None:
+    # test_create_publish_describe_with_version_description, test_create_exact_duplicate_sm
+    arn = rt.create_state_machine(
+        name="v", definition=_doc(1), publish=True, versionDescription="HelloWorld!"
+    )["stateMachineArn"]
+    assert "revisionId" not in rt.describe_state_machine(stateMachineArn=arn)
+    rt.update_state_machine(stateMachineArn=arn, definition=_doc(2))
+    assert rt.describe_state_machine(stateMachineArn=arn)["revisionId"]
+    version = rt.describe_state_machine(stateMachineArn=f"{arn}:1")
+    assert version["stateMachineArn"] == f"{arn}:1"
+    assert json.loads(version["definition"])["States"]["P"]["Result"] == 1
+    assert version["description"] == "HelloWorld!"
+    with pytest.raises(rt.exceptions.StateMachineDoesNotExist):
+        rt.describe_state_machine(stateMachineArn=f"{arn}:9")
+
+
+def test_a_version_arn_runs_that_version() -> None:
+    # test_start_version_execution: an execution of ":1" runs version 1's definition
+    with sfn.Runtime(store=None, clock="virtual") as rt:
+        arn = rt.create_state_machine(name="v", definition=_doc(1), publish=True)["stateMachineArn"]
+        rt.update_state_machine(stateMachineArn=arn, definition=_doc(2))
+        of_version = rt.start_execution(stateMachineArn=f"{arn}:1")["executionArn"]
+        of_machine = rt.start_execution(stateMachineArn=arn)["executionArn"]
+        assert rt.execution(of_version).wait(10).output == 1
+        assert rt.execution(of_machine).wait(10).output == 2

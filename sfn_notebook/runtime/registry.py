@@ -15,7 +15,6 @@ sfn_notebook.runtime.exceptions.StateMachineDoesNotExist: State Machine Does Not
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -55,7 +54,8 @@ class StateMachine:
     role_arn: str
     type: str
     created: datetime
-    revision_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    #: "" until an UpdateStateMachine changes something: AWS names no revision before that.
+    revision_id: str = ""
     versions: list[StateMachineVersion] = field(default_factory=list)
     executions: list[str] = field(default_factory=list)
     #: The highest version number ever published: numbers of deleted versions are not reused

@@ -353,7 +353,7 @@ class Runtime(TaskApi, MapRunApi, VersionApi):
     @operation("DescribeStateMachine")
     def describe_state_machine(self, *, stateMachineArn: str, **_unused: Any) -> dict[str, Any]:
         machine = self._machine(stateMachineArn)
-        return {
+        response = {
             "stateMachineArn": machine.arn,
             "name": machine.name,
             "status": "ACTIVE",
@@ -363,8 +363,19 @@ class Runtime(TaskApi, MapRunApi, VersionApi):
             "creationDate": machine.created,
             "loggingConfiguration": {"level": "OFF", "includeExecutionData": False},
             "tracingConfiguration": {"enabled": False},
-            "revisionId": machine.revision_id,
         }
+        if machine.revision_id:  # AWS shows one only once an update made it
+            response["revisionId"] = machine.revision_id
+        version = self._version(machine, stateMachineArn)
+        if version is not None:
+            # A version ARN describes that version: its own definition and description.
+            response.pop("revisionId", None)
+            response["stateMachineArn"] = f"{machine.arn}:{version.number}"
+            response["definition"] = version.definition_text
+            response["creationDate"] = version.created
+            if version.description is not None:
+                response["description"] = version.description
+        return response
 
     @operation("DescribeStateMachineForExecution")
     def describe_state_machine_for_execution(
@@ -436,7 +447,7 @@ class Runtime(TaskApi, MapRunApi, VersionApi):
         stateMachineArn, test_case = split_test_case(stateMachineArn, test_case)
         resources = self.execution_resources(stateMachineArn, test_case)
         record, execution = self.create_execution(stateMachineArn, name, input, resources)
-        machine = self._machine(stateMachineArn)
+        machine = self._target(stateMachineArn)  # a version ARN runs that version
         self.launcher.launch(
             record, execution, machine.compiled, machine.definition.timeout_seconds
         )
@@ -452,7 +463,7 @@ class Runtime(TaskApi, MapRunApi, VersionApi):
     ) -> tuple[ExecutionRecord, Execution]:
         """A new execution of a state machine, registered and stored, not yet launched (the
         launcher runs it): what StartExecution and a nested startExecution share."""
-        machine = self._machine(machine_arn)
+        machine = self._target(machine_arn)
         text = "{}" if input_text is None else input_text
         value = parse_input(text)
         name = check_name(name or str(uuid.uuid4()), "execution name")

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from sfn_notebook.limits import Limits
     from sfn_notebook.runtime.execution import Execution
     from sfn_notebook.runtime.launcher import Launcher
-    from sfn_notebook.runtime.registry import MachineRegistry
+    from sfn_notebook.runtime.registry import MachineRegistry, StateMachine
 
 
 class TaskApi:
@@ -51,6 +51,7 @@ class TaskApi:
     limits: Limits
     region: str
     account: str
+    _target: Callable[[str], StateMachine]  # VersionApi's: what an ARN (or version ARN) runs
 
     def create_execution(
         self,
@@ -248,7 +249,7 @@ class _LocalMachines:
             rt.limits
         )
         record, execution = rt.create_execution(arn, name, input_text, resources, lineage)
-        machine = rt.registry.machine(arn)
+        machine = rt._target(arn)
         rt.launcher.launch_on_loop(
             record, execution, machine.compiled, machine.definition.timeout_seconds
         )

@@ -24,9 +24,14 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any
 
-from sfn_notebook.runtime.exceptions import ConflictException, ValidationException
+from sfn_notebook.runtime.exceptions import (
+    ConflictException,
+    StateMachineDoesNotExist,
+    ValidationException,
+)
 from sfn_notebook.runtime.identity import check_arn
 from sfn_notebook.runtime.params import operation
 from sfn_notebook.runtime.registry import StateMachine, StateMachineVersion
@@ -52,6 +57,39 @@ class VersionApi:
 
     def _machine(self, arn: str) -> StateMachine:
         raise NotImplementedError
+
+    def _version(self, machine: StateMachine, arn: str) -> StateMachineVersion | None:
+        """The version a qualified ARN (``...:stateMachine:name:3``) names; None for the
+        state machine itself or an alias; StateMachineDoesNotExist for a version that is gone."""
+        qualifier = arn[len(machine.arn) + 1 :] if arn.startswith(machine.arn + ":") else ""
+        if not qualifier.isdigit():
+            return None
+        for version in machine.versions:
+            if version.number == int(qualifier):
+                return version
+        raise StateMachineDoesNotExist(f"State Machine Does Not Exist: '{arn}'")
+
+    def _target(self, arn: str) -> StateMachine:
+        """What an execution of ``arn`` runs: the state machine, or for a version ARN the
+        machine as that version defined it (compiled once per version)."""
+        machine = self._machine(arn)
+        version = self._version(machine, arn)
+        if version is None:
+            return machine
+        cache: dict[tuple[str, int], StateMachine] = self.__dict__.setdefault("_targets", {})
+        key = (machine.arn, version.number)
+        if key not in cache:
+            from sfn_notebook.asl.parse import parse
+            from sfn_notebook.engine import compile_machine
+
+            model = parse(version.definition_text)
+            cache[key] = dataclasses.replace(
+                machine,
+                definition_text=version.definition_text,
+                definition=model,
+                compiled=compile_machine(model),
+            )
+        return cache[key]
 
     def _publish_version(
         self, machine: StateMachine, description: str | None
@@ -106,6 +144,7 @@ class VersionApi:
             if len(kept) != len(machine.versions):
                 machine.highest_version = _highest_number(machine)
                 machine.versions = kept
+                self.__dict__.get("_targets", {}).pop((machine.arn, int(number)), None)
                 self.ledger.version_deleted(machine.arn, int(number))
         return {}
 
