@@ -34,6 +34,7 @@ from sfn_notebook.engine.workers import DaemonPool
 from sfn_notebook.errors import SfnNotebookError
 from sfn_notebook.integrations import split_test_case
 from sfn_notebook.limits import Limits, Lineage
+from sfn_notebook.runtime.aliases import AliasApi
 from sfn_notebook.runtime.contexts import ContextFactory
 from sfn_notebook.runtime.exceptions import (
     EXCEPTIONS,
@@ -77,7 +78,7 @@ __all__ = [  # the errors and records are defined in their own modules, re-expor
 ]
 
 
-class Runtime(TaskApi, MapRunApi, VersionApi):
+class Runtime(TaskApi, MapRunApi, AliasApi, VersionApi):
     """Local Step Functions: create state machines, start executions, read their histories.
 
     ``clock`` is ``"real"`` (default) or ``"virtual"``; ``functions`` maps Lambda function names
@@ -445,6 +446,7 @@ class Runtime(TaskApi, MapRunApi, VersionApi):
     ) -> dict[str, Any]:
         # "<arn>#<TestCase>" runs with a mock test case, as in Step Functions Local.
         stateMachineArn, test_case = split_test_case(stateMachineArn, test_case)
+        stateMachineArn = self._route(stateMachineArn)  # an alias runs one of its versions
         resources = self.execution_resources(stateMachineArn, test_case)
         record, execution = self.create_execution(stateMachineArn, name, input, resources)
         machine = self._target(stateMachineArn)  # a version ARN runs that version

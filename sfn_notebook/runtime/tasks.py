@@ -52,6 +52,7 @@ class TaskApi:
     region: str
     account: str
     _target: Callable[[str], StateMachine]  # VersionApi's: what an ARN (or version ARN) runs
+    _route: Callable[[str], str]  # AliasApi's: the version an alias ARN sends an execution to
 
     def create_execution(
         self,
@@ -243,6 +244,7 @@ class _LocalMachines:
         wait for it); raises NestingLimitExceeded when the Runtime's limits refuse it."""
         rt = self.runtime
         arn, test_case = split_test_case(arn)
+        arn = rt._route(arn)  # an alias runs one of its versions
         resources = rt.execution_resources(arn, test_case)
         started_by = None if parent is None else rt.registry.find_execution(parent)
         lineage = (Lineage() if started_by is None else started_by[0].context.lineage).child(

@@ -58,6 +58,9 @@ class VersionApi:
     def _machine(self, arn: str) -> StateMachine:
         raise NotImplementedError
 
+    def _aliases_routing_to(self, version_arn: str) -> list[str]:
+        raise NotImplementedError  # AliasApi's
+
     def _version(self, machine: StateMachine, arn: str) -> StateMachineVersion | None:
         """The version a qualified ARN (``...:stateMachine:name:3``) names; None for the
         state machine itself or an alias; StateMachineDoesNotExist for a version that is gone."""
@@ -140,6 +143,12 @@ class VersionApi:
             machine = self.registry.find_machine(base)
             if machine is None or not number.isdigit():
                 return {}  # AWS answers a version already gone with success
+            routed_by = self._aliases_routing_to(stateMachineVersionArn)
+            if routed_by:
+                raise ConflictException(
+                    "Version to be deleted must not be referenced by an alias. Current list of "
+                    f"aliases referencing this version: [{', '.join(routed_by)}]"
+                )
             kept = [v for v in machine.versions if v.number != int(number)]
             if len(kept) != len(machine.versions):
                 machine.highest_version = _highest_number(machine)
