@@ -63,6 +63,7 @@ from sfn_notebook.runtime.ledger import Ledger
 from sfn_notebook.runtime.mapruns import MapRunApi
 from sfn_notebook.runtime.params import operation
 from sfn_notebook.runtime.registry import MachineRegistry, StateMachine, StateMachineVersion
+from sfn_notebook.runtime.tags import TagApi
 from sfn_notebook.runtime.tasks import TaskApi
 from sfn_notebook.runtime.versions import VersionApi, check_version_description
 
@@ -78,7 +79,7 @@ __all__ = [  # the errors and records are defined in their own modules, re-expor
 ]
 
 
-class Runtime(TaskApi, MapRunApi, AliasApi, VersionApi):
+class Runtime(TaskApi, MapRunApi, AliasApi, VersionApi, TagApi):
     """Local Step Functions: create state machines, start executions, read their histories.
 
     ``clock`` is ``"real"`` (default) or ``"virtual"``; ``functions`` maps Lambda function names
@@ -266,6 +267,7 @@ class Runtime(TaskApi, MapRunApi, AliasApi, VersionApi):
             )
             self.registry.add_machine(machine)
             self.ledger.machine_saved(machine)
+            self._set_tags(arn, _unused.get("tags"))
             response: dict[str, Any] = {"stateMachineArn": arn, "creationDate": machine.created}
             if publish:
                 response["stateMachineVersionArn"] = self._publish(machine, versionDescription)
@@ -429,6 +431,7 @@ class Runtime(TaskApi, MapRunApi, AliasApi, VersionApi):
         check_arn(stateMachineArn)
         with self.registry.lock:
             self.registry.remove_machine(stateMachineArn)
+            self._tags.pop(stateMachineArn, None)
             self.ledger.machine_deleted(stateMachineArn)
         return {}
 

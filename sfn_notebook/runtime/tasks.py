@@ -53,6 +53,7 @@ class TaskApi:
     account: str
     _target: Callable[[str], StateMachine]  # VersionApi's: what an ARN (or version ARN) runs
     _route: Callable[[str], str]  # AliasApi's: the version an alias ARN sends an execution to
+    _set_tags: Callable[[str, Any], None]  # TagApi's
 
     def create_execution(
         self,
@@ -132,7 +133,9 @@ class TaskApi:
     @operation("CreateActivity")
     def create_activity(self, *, name: str, **_unused: Any) -> dict[str, Any]:
         """CreateActivity: ``{"activityArn": ..., "creationDate": ...}``."""
-        return self.integrations.activities.create(name, self.clock.now())
+        created = self.integrations.activities.create(name, self.clock.now())
+        self._set_tags(created["activityArn"], _unused.get("tags"))
+        return created
 
     @operation("DescribeActivity")
     def describe_activity(self, *, activityArn: str) -> dict[str, Any]:
