@@ -129,3 +129,30 @@ def test_an_alias_runs_its_version_and_protects_it(rt: Any, versions: Any) -> No
         "referencing this version: [live]"
     )
     assert rt.delete_state_machine_version(stateMachineVersionArn=v2) == {}
+
+
+def test_executions_name_the_version_and_alias_they_ran_through(rt: Any, versions: Any) -> None:
+    # test_base_lifecycle_create_invoke_describe_list, test_start_version_execution
+    machine, v1, _v2 = versions
+    alias = rt.create_state_machine_alias(name="live", routingConfiguration=_route((v1, 100)))[
+        "stateMachineAliasArn"
+    ]
+    via_alias = rt.start_execution(stateMachineArn=alias)["executionArn"]
+    via_version = rt.start_execution(stateMachineArn=v1)["executionArn"]
+    plain = rt.start_execution(stateMachineArn=machine)["executionArn"]
+    for arn in (via_alias, via_version, plain):
+        rt.execution(arn).wait(10)
+    described = rt.describe_execution(executionArn=via_alias)
+    assert described["stateMachineAliasArn"] == alias
+    assert described["stateMachineVersionArn"] == v1
+    assert described["stateMachineArn"] == machine
+    assert "stateMachineAliasArn" not in rt.describe_execution(executionArn=via_version)
+    assert "stateMachineVersionArn" not in rt.describe_execution(executionArn=plain)
+
+    def listed(arn: str) -> set[str]:
+        found = rt.list_executions(stateMachineArn=arn)["executions"]
+        return {e["executionArn"] for e in found}
+
+    assert listed(machine) == {via_alias, via_version, plain}
+    assert listed(v1) == {via_alias, via_version}
+    assert listed(alias) == {via_alias}

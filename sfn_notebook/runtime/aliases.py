@@ -228,6 +228,29 @@ class AliasApi:
         alias = self._alias(arn)
         return arn if alias is None else self._routed_version(alias)
 
+    @property
+    def _started_via(self) -> dict[str, dict[str, str]]:
+        found: dict[str, dict[str, str]] = self.__dict__.setdefault("_via_table", {})
+        return found
+
+    def _note_start(self, execution_arn: str, given: str, routed: str) -> None:
+        """Remember the version (and alias) an execution was started through: DescribeExecution
+        and ListExecutions name them (``stateMachineVersionArn``, ``stateMachineAliasArn``)."""
+        via = {}
+        if routed.rpartition(":")[2].isdigit() and ":stateMachine:" in routed:
+            via["stateMachineVersionArn"] = routed
+        if given != routed:
+            via["stateMachineAliasArn"] = given
+        if via:
+            self._started_via[execution_arn] = via
+
+    def _via(self, execution_arn: str) -> dict[str, str]:
+        return dict(self._started_via.get(execution_arn, {}))
+
+    def _started_through(self, execution_arn: str, qualified: str) -> bool:
+        """Whether an execution belongs in ListExecutions of a version or alias ARN."""
+        return qualified in self._started_via.get(execution_arn, {}).values()
+
     def _aliases_routing_to(self, version_arn: str) -> list[str]:
         return [
             a.name

@@ -448,10 +448,11 @@ class Runtime(TaskApi, MapRunApi, AliasApi, VersionApi, TagApi):
         **_unused: Any,
     ) -> dict[str, Any]:
         # "<arn>#<TestCase>" runs with a mock test case, as in Step Functions Local.
-        stateMachineArn, test_case = split_test_case(stateMachineArn, test_case)
-        stateMachineArn = self._route(stateMachineArn)  # an alias runs one of its versions
+        given, test_case = split_test_case(stateMachineArn, test_case)
+        stateMachineArn = self._route(given)  # an alias runs one of its versions
         resources = self.execution_resources(stateMachineArn, test_case)
         record, execution = self.create_execution(stateMachineArn, name, input, resources)
+        self._note_start(execution.arn, given, stateMachineArn)
         machine = self._target(stateMachineArn)  # a version ARN runs that version
         self.launcher.launch(
             record, execution, machine.compiled, machine.definition.timeout_seconds
@@ -550,6 +551,7 @@ class Runtime(TaskApi, MapRunApi, AliasApi, VersionApi, TagApi):
             response["error"] = record.error
         if record.cause is not None:
             response["cause"] = record.cause
+        response.update(self._via(execution.arn))
         response.update(self.ledger.redrive_fields(record))
         return response
 
@@ -588,6 +590,7 @@ class Runtime(TaskApi, MapRunApi, AliasApi, VersionApi, TagApi):
         **_unused: Any,
     ) -> dict[str, Any]:
         machine = self._machine(stateMachineArn)
+        qualified = stateMachineArn if stateMachineArn != machine.arn else None
         if statusFilter is not None and statusFilter not in _STATUSES:
             raise ValidationException(
                 f"1 validation error detected: Value '{statusFilter}' at 'statusFilter' failed "
@@ -599,12 +602,15 @@ class Runtime(TaskApi, MapRunApi, AliasApi, VersionApi, TagApi):
             arn = execution.arn
             if statusFilter and record.status != statusFilter:
                 continue
+            if qualified is not None and not self._started_through(arn, qualified):
+                continue  # a version's or alias's list holds the executions started through it
             item: dict[str, Any] = {
                 "executionArn": arn,
                 "stateMachineArn": machine.arn,
                 "name": execution.name,
                 "status": record.status,
                 "startDate": record.context.start_time,
+                **self._via(arn),
             }
             if record.stop_date is not None:
                 item["stopDate"] = record.stop_date
