@@ -135,3 +135,30 @@ def test_start_sync_execution_marks_output_and_bills_the_duration() -> None:
     assert failed["status"] == "FAILED" and "output" not in failed
     assert failed["outputDetails"] == {"included": True}
     assert failed["billingDetails"]["billedDurationInMilliseconds"] == 100
+
+
+LOG_GROUP = "arn:aws:logs:us-east-1:123456789012:log-group:flows:*"
+
+
+def test_logging_configuration_is_kept_and_checked_as_aws_does(rt: Any) -> None:
+    # test_sfn_api_logs.snapshot.json: test_logging_configuration, ..._incomplete_...,
+    # test_invalid_logging_configuration, test_update_logging_configuration
+    destination = [{"cloudWatchLogsLogGroup": {"logGroupArn": LOG_GROUP}}]
+    config = {"level": "ALL", "includeExecutionData": True, "destinations": destination}
+    arn = rt.create_state_machine(name="logged", definition=PASS, loggingConfiguration=config)[
+        "stateMachineArn"
+    ]
+    assert rt.describe_state_machine(stateMachineArn=arn)["loggingConfiguration"] == config
+    rt.update_state_machine(stateMachineArn=arn, loggingConfiguration={**config, "level": "FATAL"})
+    described = rt.describe_state_machine(stateMachineArn=arn)["loggingConfiguration"]
+    assert described["level"] == "FATAL" and described["destinations"] == destination
+    empty = rt.create_state_machine(name="quiet", definition=PASS, loggingConfiguration={})
+    assert rt.describe_state_machine(stateMachineArn=empty["stateMachineArn"])[
+        "loggingConfiguration"
+    ] == {"level": "OFF", "includeExecutionData": False}
+    for bad in ({"level": "ERROR"}, {**config, "destinations": destination * 2}):
+        with pytest.raises(rt.exceptions.InvalidLoggingConfiguration) as caught:
+            rt.create_state_machine(name="bad", definition=PASS, loggingConfiguration=bad)
+        assert str(caught.value) == (
+            "Invalid Logging Configuration: Must specify exactly one Log Destination."
+        )

@@ -47,6 +47,7 @@ __all__ = [
     "ExecutionInputError",
     "ExecutionNotRedrivable",
     "InvalidArn",
+    "InvalidLoggingConfiguration",
     "InvalidName",
     "InvalidOutput",
     "InvalidToken",
@@ -98,6 +99,10 @@ class MissingRequiredParameter(ServiceError):
 
 class ConflictException(ServiceError):
     code = "ConflictException"
+
+
+class InvalidLoggingConfiguration(ServiceError):
+    code = "InvalidLoggingConfiguration"
 
 
 class Exceptions:
@@ -153,6 +158,7 @@ EXCEPTIONS = Exceptions(
     ResourceNotFound,
     MissingRequiredParameter,
     ConflictException,
+    InvalidLoggingConfiguration,
     InvalidName,
     InvalidArn,
     ValidationException,

@@ -81,3 +81,29 @@ def execution_arn(
     if machine_type == "EXPRESS":
         return f"arn:aws:states:{region}:{account}:express:{machine_name}:{name}:{uuid.uuid4()}"
     return f"arn:aws:states:{region}:{account}:execution:{machine_name}:{name}"
+
+
+def logging_configuration(given: Any) -> dict[str, Any]:
+    """A LoggingConfiguration as AWS keeps and describes it (level OFF and no execution data by
+    default; ``destinations`` only when given), or InvalidLoggingConfiguration as AWS answers
+    when a level other than OFF, or any level, has other than exactly one destination.
+
+    >>> logging_configuration({})
+    {'level': 'OFF', 'includeExecutionData': False}
+    """
+    from sfn_notebook.runtime.exceptions import InvalidLoggingConfiguration
+
+    config = dict(given or {})
+    result: dict[str, Any] = {
+        "level": config.get("level", "OFF"),
+        "includeExecutionData": bool(config.get("includeExecutionData", False)),
+    }
+    destinations = config.get("destinations")
+    count = len(destinations) if isinstance(destinations, list) else 0
+    if count > 1 or (result["level"] != "OFF" and count != 1):
+        raise InvalidLoggingConfiguration(
+            "Invalid Logging Configuration: Must specify exactly one Log Destination."
+        )
+    if destinations is not None:
+        result["destinations"] = [dict(d) for d in destinations]
+    return result

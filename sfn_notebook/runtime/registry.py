@@ -18,7 +18,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sfn_notebook.runtime.exceptions import (
     ExecutionAlreadyExists,
@@ -61,6 +61,8 @@ class StateMachine:
     #: The highest version number ever published: numbers of deleted versions are not reused
     #: (within a Runtime's life; a reopened store knows only the versions it kept).
     highest_version: int = 0
+    #: The LoggingConfiguration as given (normalised); None: AWS's default, level OFF.
+    logging: dict[str, Any] | None = None
 
 
 class MachineRegistry:

@@ -55,6 +55,7 @@ from sfn_notebook.runtime.identity import (
     check_arn,
     check_name,
     execution_arn,
+    logging_configuration,
     page,
     state_machine_arn,
 )
@@ -247,6 +248,8 @@ class Runtime(TaskApi, MapRunApi, AliasApi, VersionApi, TagApi):
             raise ValidationException(f"Invalid type: {type}")
         model = parse(definition)
         check_type(model, type)
+        logging = _unused.get("loggingConfiguration")
+        logged = None if logging is None else logging_configuration(logging)
         text = definition if isinstance(definition, str) else json.dumps(model.raw)
         arn = self._arn(name)
         with self.registry.lock:
@@ -264,6 +267,7 @@ class Runtime(TaskApi, MapRunApi, AliasApi, VersionApi, TagApi):
                 role_arn=roleArn,
                 type=type,
                 created=self.clock.now(),
+                logging=logged,
             )
             self.registry.add_machine(machine)
             self.ledger.machine_saved(machine)
@@ -342,6 +346,8 @@ class Runtime(TaskApi, MapRunApi, AliasApi, VersionApi, TagApi):
                 machine.compiled = compile_machine(model)
             if roleArn is not None:
                 machine.role_arn = roleArn
+            if _unused.get("loggingConfiguration") is not None:
+                machine.logging = logging_configuration(_unused["loggingConfiguration"])
             response: dict[str, Any] = {"updateDate": self.clock.now()}
             if changed:
                 # AWS starts a new revision only for a real change, and names it only then
@@ -364,7 +370,7 @@ class Runtime(TaskApi, MapRunApi, AliasApi, VersionApi, TagApi):
             "roleArn": machine.role_arn,
             "type": machine.type,
             "creationDate": machine.created,
-            "loggingConfiguration": {"level": "OFF", "includeExecutionData": False},
+            "loggingConfiguration": machine.logging or logging_configuration(None),
             "tracingConfiguration": {"enabled": False},
         }
         if machine.revision_id:  # AWS shows one only once an update made it
@@ -394,7 +400,7 @@ class Runtime(TaskApi, MapRunApi, AliasApi, VersionApi, TagApi):
             "definition": machine.definition_text,
             "roleArn": machine.role_arn,
             "updateDate": machine.created,
-            "loggingConfiguration": {"level": "OFF", "includeExecutionData": False},
+            "loggingConfiguration": machine.logging or logging_configuration(None),
             "tracingConfiguration": {"enabled": False},
         }
 
