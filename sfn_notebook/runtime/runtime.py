@@ -24,7 +24,8 @@ from datetime import datetime
 from typing import Any
 
 from sfn_notebook.asl.express import check_type
-from sfn_notebook.asl.parse import parse, validate
+from sfn_notebook.asl.parse import load_document, parse, validate
+from sfn_notebook.asl.references import variable_references
 from sfn_notebook.engine import compile_machine, make_clock
 from sfn_notebook.engine.clock import Clock, VirtualClock
 from sfn_notebook.engine.execution import ExecutionRecord, input_text, parse_input
@@ -375,12 +376,15 @@ class Runtime(TaskApi, MapRunApi, AliasApi, VersionApi, TagApi):
         }
         if machine.revision_id:  # AWS shows one only once an update made it
             response["revisionId"] = machine.revision_id
+        response.update(_described_definition(machine.definition_text))
         version = self._version(machine, stateMachineArn)
         if version is not None:
             # A version ARN describes that version: its own definition and description.
             response.pop("revisionId", None)
             response["stateMachineArn"] = f"{machine.arn}:{version.number}"
             response["definition"] = version.definition_text
+            response.pop("variableReferences", None)
+            response.update(_described_definition(version.definition_text))
             response["creationDate"] = version.created
             if version.description is not None:
                 response["description"] = version.description
@@ -402,6 +406,7 @@ class Runtime(TaskApi, MapRunApi, AliasApi, VersionApi, TagApi):
             "updateDate": machine.created,
             "loggingConfiguration": machine.logging or logging_configuration(None),
             "tracingConfiguration": {"enabled": False},
+            **_described_definition(machine.definition_text),
         }
 
     @operation("ListStateMachines")
@@ -646,6 +651,18 @@ _STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_
 _STATUSES_AS_LISTED = (
     "SUCCEEDED", "TIMED_OUT", "PENDING_REDRIVE", "ABORTED", "FAILED", "RUNNING",
 )  # fmt: skip
+
+
+def _described_definition(text: str) -> dict[str, Any]:
+    """What DescribeStateMachine adds about a definition: the key AWS encrypts it with (its
+    own, unless one is configured) and the variables each state reads, when any does."""
+    described: dict[str, Any] = {"encryptionConfiguration": {"type": "AWS_OWNED_KEY"}}
+    references = variable_references(load_document(text)[0])  # YAML text too
+    if references:
+        described["variableReferences"] = references
+    return described
+
+
 _DATA_KEYS = ("input", "output", "inputDetails", "outputDetails", "parameters")
 
 
