@@ -222,7 +222,7 @@ class AliasApi:
         ]
         return page(items, "stateMachineAliases", maxResults, nextToken)
 
-    def _route(self, arn: str) -> str:
+    def routed_arn(self, arn: str) -> str:
         """The ARN an execution started with ``arn`` runs: for an alias, one of its versions
         (by weight), chosen once per execution; any other ARN as it is."""
         alias = self._alias(arn)

@@ -75,7 +75,10 @@ class _Check:
             raise ParamValidationError(report=report.generate_report())  # type: ignore[call-arg]
         problems = [p for name, value in params.items() if (p := self._server_check(name, value))]
         if problems:
-            from sfn_notebook.runtime.exceptions import ValidationException
+            # (runtime.exceptions imports this module: take the class from where it lives)
+            from sfn_notebook.integrations.callbacks import (
+                CallbackValidationError as ValidationException,
+            )
 
             count = len(problems)
             raise ValidationException(

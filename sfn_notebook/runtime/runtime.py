@@ -460,11 +460,11 @@ class Runtime(TaskApi, MapRunApi, AliasApi, VersionApi, TagApi):
     ) -> dict[str, Any]:
         # "<arn>#<TestCase>" runs with a mock test case, as in Step Functions Local.
         given, test_case = split_test_case(stateMachineArn, test_case)
-        stateMachineArn = self._route(given)  # an alias runs one of its versions
+        stateMachineArn = self.routed_arn(given)  # an alias runs one of its versions
         resources = self.execution_resources(stateMachineArn, test_case)
         record, execution = self.create_execution(stateMachineArn, name, input, resources)
         self._note_start(execution.arn, given, stateMachineArn)
-        machine = self._target(stateMachineArn)  # a version ARN runs that version
+        machine = self.machine_for(stateMachineArn)  # a version ARN runs that version
         self.launcher.launch(
             record, execution, machine.compiled, machine.definition.timeout_seconds
         )
@@ -480,7 +480,7 @@ class Runtime(TaskApi, MapRunApi, AliasApi, VersionApi, TagApi):
     ) -> tuple[ExecutionRecord, Execution]:
         """A new execution of a state machine, registered and stored, not yet launched (the
         launcher runs it): what StartExecution and a nested startExecution share."""
-        machine = self._target(machine_arn)
+        machine = self.machine_for(machine_arn)
         text = "{}" if input_text is None else input_text
         value = parse_input(text)
         name = check_name(name or str(uuid.uuid4()), "execution name")

@@ -51,8 +51,8 @@ class TaskApi:
     limits: Limits
     region: str
     account: str
-    _target: Callable[[str], StateMachine]  # VersionApi's: what an ARN (or version ARN) runs
-    _route: Callable[[str], str]  # AliasApi's: the version an alias ARN sends an execution to
+    machine_for: Callable[[str], StateMachine]  # VersionApi's: what an ARN (or a version) runs
+    routed_arn: Callable[[str], str]  # AliasApi's: the version an alias sends an execution to
     _set_tags: Callable[[str, Any], None]  # TagApi's
 
     def create_execution(
@@ -247,14 +247,14 @@ class _LocalMachines:
         wait for it); raises NestingLimitExceeded when the Runtime's limits refuse it."""
         rt = self.runtime
         arn, test_case = split_test_case(arn)
-        arn = rt._route(arn)  # an alias runs one of its versions
+        arn = rt.routed_arn(arn)  # an alias runs one of its versions
         resources = rt.execution_resources(arn, test_case)
         started_by = None if parent is None else rt.registry.find_execution(parent)
         lineage = (Lineage() if started_by is None else started_by[0].context.lineage).child(
             rt.limits
         )
         record, execution = rt.create_execution(arn, name, input_text, resources, lineage)
-        machine = rt._target(arn)
+        machine = rt.machine_for(arn)
         rt.launcher.launch_on_loop(
             record, execution, machine.compiled, machine.definition.timeout_seconds
         )

@@ -72,7 +72,7 @@ class VersionApi:
                 return version
         raise StateMachineDoesNotExist(f"State Machine Does Not Exist: '{arn}'")
 
-    def _target(self, arn: str) -> StateMachine:
+    def machine_for(self, arn: str) -> StateMachine:
         """What an execution of ``arn`` runs: the state machine, or for a version ARN the
         machine as that version defined it (compiled once per version)."""
         machine = self._machine(arn)
