@@ -24,8 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from sfn_notebook.asl.express import check_type
-from sfn_notebook.asl.parse import load_document, parse, validate
-from sfn_notebook.asl.references import variable_references
+from sfn_notebook.asl.parse import parse
 from sfn_notebook.engine import compile_machine, make_clock
 from sfn_notebook.engine.clock import Clock, VirtualClock
 from sfn_notebook.engine.execution import ExecutionRecord, input_text, parse_input
@@ -37,6 +36,7 @@ from sfn_notebook.integrations import split_test_case
 from sfn_notebook.limits import Limits, Lineage
 from sfn_notebook.runtime.aliases import AliasApi
 from sfn_notebook.runtime.contexts import ContextFactory
+from sfn_notebook.runtime.definitions import DefinitionApi, described_definition
 from sfn_notebook.runtime.exceptions import (
     EXCEPTIONS,
     ExecutionAlreadyExists,
@@ -81,7 +81,7 @@ __all__ = [  # the errors and records are defined in their own modules, re-expor
 ]
 
 
-class Runtime(TaskApi, MapRunApi, AliasApi, VersionApi, TagApi):
+class Runtime(TaskApi, MapRunApi, AliasApi, VersionApi, TagApi, DefinitionApi):
     """Local Step Functions: create state machines, start executions, read their histories.
 
     ``clock`` is ``"real"`` (default) or ``"virtual"``; ``functions`` maps Lambda function names
@@ -278,37 +278,6 @@ class Runtime(TaskApi, MapRunApi, AliasApi, VersionApi, TagApi):
                 response["stateMachineVersionArn"] = self._publish(machine, versionDescription)
         return response
 
-    @operation("ValidateStateMachineDefinition")
-    def validate_state_machine_definition(
-        self,
-        *,
-        definition: str | Mapping[str, Any],
-        type: str = "STANDARD",
-        severity: str = "ERROR",
-        maxResults: int = 100,
-        **_unused: Any,
-    ) -> dict[str, Any]:
-        """ValidateStateMachineDefinition: ``result`` "OK" or "FAIL" and the ``diagnostics``
-        (warnings too when ``severity="WARNING"``), at most ``maxResults`` of them."""
-        found = [
-            d
-            for d in validate(definition, state_machine_type=type)
-            if d.severity == "ERROR" or (severity == "WARNING" and d.severity == "WARNING")
-        ]
-        limit = maxResults or 100
-        diagnostics = []
-        for d in found[:limit]:
-            item = {"severity": d.severity, "code": d.code, "message": d.message}
-            if d.location:  # AWS leaves it out for a definition that is no JSON object at all
-                item["location"] = d.location
-            diagnostics.append(item)
-        failed = any(d.severity == "ERROR" for d in found)
-        return {
-            "result": "FAIL" if failed else "OK",
-            "diagnostics": diagnostics,
-            "truncated": len(found) > limit,
-        }
-
     def _machine(self, arn: str) -> StateMachine:
         return self.registry.machine(arn)
 
@@ -376,7 +345,7 @@ class Runtime(TaskApi, MapRunApi, AliasApi, VersionApi, TagApi):
         }
         if machine.revision_id:  # AWS shows one only once an update made it
             response["revisionId"] = machine.revision_id
-        response.update(_described_definition(machine.definition_text))
+        response.update(described_definition(machine.definition_text))
         version = self._version(machine, stateMachineArn)
         if version is not None:
             # A version ARN describes that version: its own definition and description.
@@ -384,30 +353,11 @@ class Runtime(TaskApi, MapRunApi, AliasApi, VersionApi, TagApi):
             response["stateMachineArn"] = f"{machine.arn}:{version.number}"
             response["definition"] = version.definition_text
             response.pop("variableReferences", None)
-            response.update(_described_definition(version.definition_text))
+            response.update(described_definition(version.definition_text))
             response["creationDate"] = version.created
             if version.description is not None:
                 response["description"] = version.description
         return response
-
-    @operation("DescribeStateMachineForExecution")
-    def describe_state_machine_for_execution(
-        self, *, executionArn: str, **_unused: Any
-    ) -> dict[str, Any]:
-        """DescribeStateMachineForExecution: the state machine an execution belongs to, with
-        the fields AWS returns for it (recorded: test_describe_state_machine_for_execution)."""
-        execution = self.registry.execution(executionArn)[1]
-        machine = self._machine(execution.state_machine_arn)
-        return {
-            "stateMachineArn": machine.arn,
-            "name": machine.name,
-            "definition": machine.definition_text,
-            "roleArn": machine.role_arn,
-            "updateDate": machine.created,
-            "loggingConfiguration": machine.logging or logging_configuration(None),
-            "tracingConfiguration": {"enabled": False},
-            **_described_definition(machine.definition_text),
-        }
 
     @operation("ListStateMachines")
     def list_state_machines(
@@ -651,16 +601,6 @@ _STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_
 _STATUSES_AS_LISTED = (
     "SUCCEEDED", "TIMED_OUT", "PENDING_REDRIVE", "ABORTED", "FAILED", "RUNNING",
 )  # fmt: skip
-
-
-def _described_definition(text: str) -> dict[str, Any]:
-    """What DescribeStateMachine adds about a definition: the key AWS encrypts it with (its
-    own, unless one is configured) and the variables each state reads, when any does."""
-    described: dict[str, Any] = {"encryptionConfiguration": {"type": "AWS_OWNED_KEY"}}
-    references = variable_references(load_document(text)[0])  # YAML text too
-    if references:
-        described["variableReferences"] = references
-    return described
 
 
 _DATA_KEYS = ("input", "output", "inputDetails", "outputDetails", "parameters")
