@@ -95,9 +95,14 @@ class Diagnostic:
     location: str
     column: int | None = None
     snippet: str | None = None  # the expression text the column points into
+    #: What exactly is wrong, where AWS's message says only what was expected (ours, not AWS's:
+    #: it stays out of ``message`` so CreateStateMachine's error reads as AWS's).
+    detail: str | None = None
 
     def __str__(self) -> str:
         text = f"{self.location or '/'}: {self.code} {self.message}"
+        if self.detail:
+            text += f" ({self.detail})"
         if self.column is not None and self.snippet is not None:
             text += "\n    " + self.snippet + "\n    " + " " * (self.column - 1) + "^"
         return text

@@ -6,6 +6,7 @@ calls never reach the network."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import boto3
@@ -95,8 +96,9 @@ def test_local_conveniences_are_kept(rt: Any) -> None:
 
 
 def test_versions_paginate(rt: Any) -> None:
-    for _ in range(3):
-        rt.update_state_machine(stateMachineArn=ARN, publish=True)
+    for i in range(3):  # each a new definition: an unchanged one would republish the same version
+        changed = {"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": i, "End": True}}}
+        rt.update_state_machine(stateMachineArn=ARN, definition=json.dumps(changed), publish=True)
     first = rt.list_state_machine_versions(stateMachineArn=ARN, maxResults=2)
     assert [v["stateMachineVersionArn"][-1] for v in first["stateMachineVersions"]] == ["3", "2"]
     rest = rt.list_state_machine_versions(stateMachineArn=ARN, nextToken=first["nextToken"])

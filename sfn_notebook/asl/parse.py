@@ -228,16 +228,23 @@ def parse(source: Any) -> m.Definition:
     return build_definition(document)
 
 
-def validate(source: Any) -> list[Diagnostic]:
-    """Every diagnostic (errors and warnings) for a definition, as ValidateStateMachineDefinition.
+def validate(source: Any, *, state_machine_type: str = "STANDARD") -> list[Diagnostic]:
+    """Every diagnostic (errors and warnings) for a definition, as ValidateStateMachineDefinition
+    reports them for a state machine of ``state_machine_type`` ("STANDARD" or "EXPRESS").
 
     >>> [d.code for d in validate({"StartAt": "A", "States": {}})]
     ['MISSING_TRANSITION_TARGET']
     """
+    from sfn_notebook.asl.express import express_diagnostics
     from sfn_notebook.asl.validate import validate_document
 
     document, diagnostics = load_document(source)
-    return diagnostics or validate_document(document)
+    if diagnostics:
+        return diagnostics
+    diagnostics = validate_document(document)
+    if state_machine_type == "EXPRESS" and not any(d.severity == "ERROR" for d in diagnostics):
+        diagnostics += express_diagnostics(document)
+    return diagnostics
 
 
 # ------------------------------------------------------------------------------------------------

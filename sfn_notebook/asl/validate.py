@@ -38,7 +38,8 @@ def validate_document(doc: Any) -> list[Diagnostic]:
     [('SCHEMA_VALIDATION_FAILED', '/')]
     """
     if not isinstance(doc, dict):
-        return [Diagnostic("ERROR", SCHEMA, "Definition must be a valid JSON object", "/")]
+        # Recorded by ValidateStateMachineDefinition without a location.
+        return [Diagnostic("ERROR", SCHEMA, "Definition must be a valid JSON object", "")]
     language = doc.get("QueryLanguage")
     validator = _Validator(language if language in s.QUERY_LANGUAGES else s.JSONPATH)
     validator.visit_machine(doc, "", s.MACHINE, validator.top_language, depth=0)
@@ -104,11 +105,13 @@ class _Validator:
         *,
         warning: bool = False,
         error: ExpressionError | None = None,
+        detail: str | None = None,
     ) -> None:
         column = error.column if error else None
         snippet = error.text if error and error.column is not None else None
         severity = "WARNING" if warning else "ERROR"
-        self.diagnostics.append(Diagnostic(severity, code, message, location, column, snippet))
+        found = Diagnostic(severity, code, message, location, column, snippet, detail)
+        self.diagnostics.append(found)
 
     # -- objects against their field table ------------------------------------------------------
 
@@ -270,8 +273,10 @@ class _Validator:
                 "path": "a valid JSONPath",
                 "path_or_intrinsic": "a valid JSONPath or a valid intrinsic function call",
             }[kind]
-            message = f"The value for the field '{name}' must be {wanted}: {error.message}"
-            self.report(SCHEMA, message, at, error=error)
+            # AWS says only what was expected (recorded: "... must be a valid JSONPath or a valid
+            # intrinsic function call at /States/X/Parameters"); the reason is our detail.
+            message = f"The value for the field '{name}' must be {wanted}"
+            self.report(SCHEMA, message, at, error=error, detail=error.message)
 
     def check_template(self, value: Any, at: str) -> None:
         """A JSONPath payload template: ``"key.$"`` values are paths or intrinsic calls."""

@@ -41,9 +41,11 @@ class Failure(StatesError):
         location: str | None = None,
         aliases: tuple[str, ...] = (),
         link_entry: bool = False,
+        sent: bool = False,
     ) -> None:
         super().__init__(error, cause or "")
         self.cause_or_none = cause
+        self.sent = sent  # error and cause as a worker sent them (SendTaskFailure)
         self.state = state
         self.location = location  # the field of a failed JSONata evaluation (EvaluationFailed)
         self.link_entry = link_entry  # EvaluationFailed links to the state's entry (Wait)
@@ -53,7 +55,13 @@ class Failure(StatesError):
         self.aliases = aliases
 
     def error_output(self) -> dict[str, Any]:
-        """What a Catch passes on: ``{"Error": ..., "Cause": ...}`` (AWS writes "" for no cause)."""
+        """What a Catch passes on: ``{"Error": ..., "Cause": ...}``.
+
+        AWS writes "" for a cause it has none of (a timeout), but passes on what SendTaskFailure
+        left out as null (recorded: test_sqs_failure_in_wait_for_task_tok_no_error_field).
+        """
+        if self.sent:
+            return {"Error": self.error or None, "Cause": self.cause_or_none}
         return {"Error": self.error, "Cause": self.cause_or_none or ""}
 
 

@@ -52,6 +52,8 @@ class TaskFailure(StatesError):
     """
 
     log: str | None = None
+    #: The error and cause are what a worker sent (SendTaskFailure), each possibly left out.
+    sent: bool = False
 
 
 class HeartbeatTimeout(Exception):

@@ -406,7 +406,7 @@ class TaskRunner(Recoverable):
             history.add(
                 cursor, f"{prefix}Failed", f"{key}FailedEventDetails", failed, log=failure.log
             )
-            raise Failure(failure.error, failure.cause, self.name) from None
+            raise Failure(failure.error, failure.cause, self.name, sent=failure.sent) from None
         text = dumps(result)
         label = self.resource_arn if resource.style != "task" else resource.resource_type
         problem = unencodable(text)

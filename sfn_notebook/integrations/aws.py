@@ -28,6 +28,7 @@ import json
 import re
 import threading
 import time
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -248,6 +249,11 @@ def to_boto(value: Any, shape: Any) -> Any:
         by_pascal = {_pascal(name): name for name in members}
         out = {}
         for key, item in value.items():
+            if item is None:
+                # The AWS SDK for Java leaves a null member unset: it is not sent at all, and a
+                # required one is then the service's validation error (recorded on AWS:
+                # DynamoDB putItem with "Item": null, SQS sendMessage with "MessageBody": null).
+                continue
             # The AWS SDK for Java renames a member "Equals" to "EqualsValue".
             wanted = "Equals" if key == "EqualsValue" else key
             name = wanted if wanted in members else by_pascal.get(wanted, key)
@@ -429,7 +435,7 @@ def sdk_failure(exc: BaseException, naming: ErrorNaming, model: Any = None) -> T
         return TaskFailure(name, cause)
     if isinstance(exc, bex.ParamValidationError):
         # AWS validates on the server and answers with the service's generic exception.
-        return TaskFailure(f"{prefix}.{naming.generic}", str(exc))
+        return TaskFailure(f"{prefix}.{naming.generic}", _validation_cause(exc, naming, model))
     if isinstance(exc, bex.NoCredentialsError | bex.PartialCredentialsError):
         return TaskFailure(f"{prefix}.SdkClientException", f"Unable to load credentials: {exc}")
     if isinstance(exc, bex.EndpointConnectionError | bex.ConnectionError | bex.HTTPClientError):
@@ -437,6 +443,46 @@ def sdk_failure(exc: BaseException, naming: ErrorNaming, model: Any = None) -> T
     if isinstance(exc, bex.BotoCoreError):
         return TaskFailure(f"{prefix}.SdkClientException", str(exc))
     return TaskFailure(f"{prefix}.SdkClientException", f"{type(exc).__name__}: {exc}")
+
+
+def _validation_cause(exc: Exception, naming: ErrorNaming, model: Any) -> str:
+    """The cause AWS reports for parameters its service refused before doing anything.
+
+    A required member left out (or null, which the SDK does not send) is the service's own
+    validation error; other mistakes keep botocore's report, the closest we can tell.
+    """
+    report = str(exc).splitlines()[1:]
+    missing = [m.group(1) for line in report if (m := _MISSING.match(line))]
+    if not missing or len(missing) < len(report):  # something else is wrong too
+        return str(exc)
+    if model is not None and model.metadata.get("awsQueryCompatible") is not None:
+        # Services that began on the query protocol (SQS) keep its wording and code.
+        message, code = f"The request must contain the parameter {missing[0]}.", "MissingParameter"
+    else:
+        # The wording every JSON-protocol service validates with (recorded for DynamoDB).
+        count = len(missing)
+        problems = "; ".join(
+            f"Value null at '{_camel(name)}' failed to satisfy constraint: Member must not be null"
+            for name in missing
+        )
+        message = f"{count} validation error{'s' if count > 1 else ''} detected: {problems}"
+        # Query-protocol services (SNS) answer the same text under the code ValidationError.
+        query = model is not None and model.metadata.get("protocol") == "query"
+        code = "ValidationError" if query else "ValidationException"
+    request_id = str(uuid.uuid4())
+    if naming.v1:
+        return (
+            f"{message} (Service: {naming.label}; Status Code: 400; Error Code: {code}; "
+            f"Request ID: {request_id}; Proxy: null)"
+        )
+    return f"{message} (Service: {naming.label}, Status Code: 400, Request ID: {request_id})"
+
+
+_MISSING = re.compile(r'Missing required parameter in input: "([^"]+)"$')
+
+
+def _camel(name: str) -> str:
+    return name[:1].lower() + name[1:]
 
 
 def _modeled_exception(model: Any, code: str) -> str | None:

@@ -68,6 +68,7 @@ def task_failure(error: str | None, cause: str | None) -> TaskFailure:
     """A TaskFailure as SendTaskFailure reports it: error and cause may each be missing."""
     failure = TaskFailure(error or "", cause or "")
     failure.cause = cause  # type: ignore[assignment]  # None: the event has no cause field
+    failure.sent = True
     return failure
 
 

@@ -515,6 +515,10 @@ class _Session:
             return self.mocked_result(visit, configuration)
         if kind == "Pass" and not runner.jsonata:
             return self.pass_state(visit)
+        if kind == "Fail" and not runner.jsonata and "input" in self.inspection:
+            # A Fail state has no InputPath, yet AWS shows the stage: the input as it came
+            # (recorded: test_base_inspection_level_debug[BASE_FAIL_STATE]).
+            self.inspection["afterInputPath"] = self.inspection["input"]
         if runner.sync:
             return cast(Transition, runner.run_sync(visit))
         return cast(Transition, await runner.run(visit))

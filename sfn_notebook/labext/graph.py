@@ -114,7 +114,7 @@ def diagnostic_json(diagnostic: Diagnostic) -> DiagnosticJSON:
     return {
         "severity": diagnostic.severity,
         "code": diagnostic.code,
-        "message": diagnostic.message,
+        "message": diagnostic.message + (f": {diagnostic.detail}" if diagnostic.detail else ""),
         "location": diagnostic.location,
         "column": position[1] if position else diagnostic.column,
         "snippet": diagnostic.snippet,

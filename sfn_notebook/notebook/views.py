@@ -36,7 +36,8 @@ class Located:
         d = self.diagnostic
         pointer = d.location or "/"
         place = f"line {self.line}" if cell else f"{where}:{self.line}"
-        line = f"{place}: {d.severity} {d.code} {d.message} ({pointer})"
+        reason = f": {d.detail}" if d.detail else ""
+        line = f"{place}: {d.severity} {d.code} {d.message}{reason} ({pointer})"
         if d.column is not None and d.snippet is not None:
             line += f"\n    {d.snippet}\n    {' ' * (d.column - 1)}^"
         return line

@@ -40,15 +40,18 @@ from sfn_notebook.limits import NestingLimitExceeded
 __all__ = [
     "EXCEPTIONS",
     "ActivityDoesNotExist",
+    "ConflictException",
     "DefinitionError",
     "ExecutionAlreadyExists",
     "ExecutionDoesNotExist",
     "ExecutionInputError",
     "ExecutionNotRedrivable",
     "InvalidArn",
+    "InvalidLoggingConfiguration",
     "InvalidName",
     "InvalidOutput",
     "InvalidToken",
+    "MissingRequiredParameter",
     "NestingLimitExceeded",
     "ParamValidationError",
     "ResourceNotFound",
@@ -88,6 +91,18 @@ class ExecutionNotRedrivable(ServiceError):
 
 class ResourceNotFound(ServiceError):
     code = "ResourceNotFound"
+
+
+class MissingRequiredParameter(ServiceError):
+    code = "MissingRequiredParameter"
+
+
+class ConflictException(ServiceError):
+    code = "ConflictException"
+
+
+class InvalidLoggingConfiguration(ServiceError):
+    code = "InvalidLoggingConfiguration"
 
 
 class Exceptions:
@@ -141,6 +156,9 @@ EXCEPTIONS = Exceptions(
     StateMachineTypeNotSupported,
     ExecutionNotRedrivable,
     ResourceNotFound,
+    MissingRequiredParameter,
+    ConflictException,
+    InvalidLoggingConfiguration,
     InvalidName,
     InvalidArn,
     ValidationException,

@@ -25,7 +25,8 @@ MAX_PAGE_SIZE = 1000
 def check_arn(arn: Any) -> str:
     """An ARN-shaped string, or InvalidArn as AWS answers for anything else."""
     if not isinstance(arn, str) or not arn.startswith("arn:"):
-        raise InvalidArn(f"Invalid Arn: '{arn}'")
+        # Recorded on AWS: "Invalid Arn: 'Invalid ARN prefix: not_a_valid_arn'".
+        raise InvalidArn(f"Invalid Arn: 'Invalid ARN prefix: {arn}'")
     return arn
 
 
@@ -41,9 +42,14 @@ def page(items: list[Any], key: str, max_results: Any, token: Any) -> dict[str, 
     if isinstance(max_results, bool) or not isinstance(max_results, int):
         raise ValidationException(f"Invalid type for parameter maxResults: {max_results!r}")
     if not 0 <= max_results <= MAX_PAGE_SIZE:
+        bound = (
+            f"less than or equal to {MAX_PAGE_SIZE}"
+            if max_results > 0
+            else "greater than or equal to 0"
+        )
         raise ValidationException(
             f"1 validation error detected: Value '{max_results}' at 'maxResults' failed to "
-            f"satisfy constraint: Member must have value between 0 and {MAX_PAGE_SIZE}"
+            f"satisfy constraint: Member must have value {bound}"
         )
     if token is None or token == "":
         start = 0
@@ -102,3 +108,29 @@ def execution_arn(
     if machine_type == "EXPRESS":
         return f"arn:aws:states:{region}:{account}:express:{machine_name}:{name}:{random_uuid()}"
     return f"arn:aws:states:{region}:{account}:execution:{machine_name}:{name}"
+
+
+def logging_configuration(given: Any) -> dict[str, Any]:
+    """A LoggingConfiguration as AWS keeps and describes it (level OFF and no execution data by
+    default; ``destinations`` only when given), or InvalidLoggingConfiguration as AWS answers
+    when a level other than OFF, or any level, has other than exactly one destination.
+
+    >>> logging_configuration({})
+    {'level': 'OFF', 'includeExecutionData': False}
+    """
+    from sfn_notebook.runtime.exceptions import InvalidLoggingConfiguration
+
+    config = dict(given or {})
+    result: dict[str, Any] = {
+        "level": config.get("level", "OFF"),
+        "includeExecutionData": bool(config.get("includeExecutionData", False)),
+    }
+    destinations = config.get("destinations")
+    count = len(destinations) if isinstance(destinations, list) else 0
+    if count > 1 or (result["level"] != "OFF" and count != 1):
+        raise InvalidLoggingConfiguration(
+            "Invalid Logging Configuration: Must specify exactly one Log Destination."
+        )
+    if destinations is not None:
+        result["destinations"] = [dict(d) for d in destinations]
+    return result

@@ -240,6 +240,9 @@ class Ledger:
                 machine.arn, v.number, v.definition_text, v.description, v.created
             )
 
+    def version_deleted(self, arn: str, number: int) -> None:
+        self._store.delete_version(arn, number)
+
     def machine_deleted(self, arn: str) -> None:
         self._store.delete_state_machine(arn)
 

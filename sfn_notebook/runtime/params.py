@@ -96,6 +96,41 @@ class _Check:
         report = self.validator.validate(params, self.shape)
         if report.has_errors():
             raise ParamValidationError(report=report.generate_report())  # type: ignore[call-arg]
+        problems = [p for name, value in params.items() if (p := self._server_check(name, value))]
+        if problems:
+            # (runtime.exceptions imports this module: take the class from where it lives)
+            from sfn_notebook.integrations.callbacks import (
+                CallbackValidationError as ValidationException,
+            )
+
+            count = len(problems)
+            raise ValidationException(
+                f"{count} validation error{'s' if count > 1 else ''} detected: "
+                + "; ".join(problems)
+            )
+
+    def _server_check(self, name: str, value: Any) -> str | None:
+        """The limits AWS checks on its side and botocore does not: maximum lengths and values
+        (recorded: "Value '1001' at 'maxResults' failed to satisfy constraint: Member must have
+        value less than or equal to 1000", and the same for a 1,025-character nextToken)."""
+        shape = self.shape.members.get(name)
+        if shape is None or shape.metadata.get("sensitive"):
+            return None  # sensitive members (the definition) have checks of their own
+        limit = shape.metadata.get("max")
+        if limit is None:
+            return None
+        if shape.type_name == "string" and isinstance(value, str) and len(value) > limit:
+            what = f"have length less than or equal to {limit}"
+        elif (
+            shape.type_name in ("integer", "long")
+            and isinstance(value, int)
+            and not isinstance(value, bool)
+            and value > limit
+        ):
+            what = f"have value less than or equal to {limit}"
+        else:
+            return None
+        return f"Value '{value}' at '{name}' failed to satisfy constraint: Member must {what}"
 
 
 def operation(name: str, *, extensions: tuple[str, ...] = ()) -> Callable[[F], F]:

@@ -15,11 +15,10 @@ sfn_notebook.runtime.exceptions.StateMachineDoesNotExist: State Machine Does Not
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sfn_notebook.runtime.exceptions import (
     ExecutionAlreadyExists,
@@ -55,9 +54,15 @@ class StateMachine:
     role_arn: str
     type: str
     created: datetime
-    revision_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    #: "" until an UpdateStateMachine changes something: AWS names no revision before that.
+    revision_id: str = ""
     versions: list[StateMachineVersion] = field(default_factory=list)
     executions: list[str] = field(default_factory=list)
+    #: The highest version number ever published: numbers of deleted versions are not reused
+    #: (within a Runtime's life; a reopened store knows only the versions it kept).
+    highest_version: int = 0
+    #: The LoggingConfiguration as given (normalised); None: AWS's default, level OFF.
+    logging: dict[str, Any] | None = None
 
 
 class MachineRegistry:

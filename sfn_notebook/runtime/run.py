@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from sfn_notebook.asl.cache import parse_cached
+from sfn_notebook.asl.express import check_type
 from sfn_notebook.asl.model import Definition
 from sfn_notebook.engine import compile_machine, make_clock
 from sfn_notebook.engine.clock import Clock, VirtualClock, release_loop
@@ -98,6 +99,7 @@ def run(
     if state_machine_name is None and mock_config is not None and len(mock_config.machines) == 1:
         state_machine_name = next(iter(mock_config.machines))
     model = definition if isinstance(definition, Definition) else parse_cached(definition)
+    check_type(model, state_machine_type)
     if input_json is not None:
         text = input_json
         value = parse_input(input_json)

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from sfn_notebook.limits import Limits
     from sfn_notebook.runtime.execution import Execution
     from sfn_notebook.runtime.launcher import Launcher
-    from sfn_notebook.runtime.registry import MachineRegistry
+    from sfn_notebook.runtime.registry import MachineRegistry, StateMachine
 
     # What starts a new execution of a Runtime (its ``create_execution``): registered and
     # stored, not yet launched.
@@ -48,8 +48,9 @@ if TYPE_CHECKING:
 class TaskService:
     """Task tokens, activities, AWS access, mocks and TestState for one Runtime.
 
-    It is given the Runtime's parts it works with (clock, resources, registry, launcher) and
-    ``create_execution`` for the nested executions it starts; nothing else of the Runtime.
+    It is given the Runtime's parts it works with (clock, resources, registry, launcher),
+    ``create_execution`` for the nested executions it starts, how an ARN is routed (aliases,
+    versions) and ``set_tags`` for a new activity's tags; nothing else of the Runtime.
     """
 
     def __init__(
@@ -63,6 +64,9 @@ class TaskService:
         region: str,
         account: str,
         create_execution: CreateExecution,
+        machine_for: Callable[[str], StateMachine],
+        routed_arn: Callable[[str], str],
+        set_tags: Callable[[str, Any], None],
         boto3_session: Any = None,
         aws_endpoint_url: str | Mapping[str, str] | None = None,
         boto3_config: Any = None,
@@ -77,6 +81,9 @@ class TaskService:
         self.region = region
         self.account = account
         self.create_execution = create_execution
+        self.machine_for = machine_for  # what an ARN (or a version's) runs
+        self.routed_arn = routed_arn  # the version an alias sends an execution to
+        self.set_tags = set_tags
         self.integrations = Integrations(
             region=region,
             account=account,
@@ -136,7 +143,9 @@ class TaskService:
     @operation("CreateActivity")
     def create_activity(self, *, name: str, **_unused: Any) -> dict[str, Any]:
         """CreateActivity: ``{"activityArn": ..., "creationDate": ...}``."""
-        return self.integrations.activities.create(name, self.clock.now())
+        created = self.integrations.activities.create(name, self.clock.now())
+        self.set_tags(created["activityArn"], _unused.get("tags"))
+        return created
 
     @operation("DescribeActivity")
     def describe_activity(self, *, activityArn: str) -> dict[str, Any]:
@@ -248,13 +257,14 @@ class _LocalMachines:
         wait for it); raises NestingLimitExceeded when the Runtime's limits refuse it."""
         rt = self.service
         arn, test_case = split_test_case(arn)
+        arn = rt.routed_arn(arn)  # an alias runs one of its versions
         resources = rt.execution_resources(arn, test_case)
         started_by = None if parent is None else rt.registry.find_execution(parent)
         lineage = (Lineage() if started_by is None else started_by[0].context.lineage).child(
             rt.limits
         )
         record, execution = rt.create_execution(arn, name, input_text, resources, lineage)
-        machine = rt.registry.machine(arn)
+        machine = rt.machine_for(arn)
         rt.launcher.launch_on_loop(
             record, execution, machine.compiled, machine.definition.timeout_seconds
         )

@@ -43,6 +43,9 @@ class MemoryStore:
     ) -> None:
         pass
 
+    def delete_version(self, arn: str, number: int) -> None:
+        pass
+
     def delete_state_machine(self, arn: str) -> None:
         pass
 

@@ -305,6 +305,13 @@ class Store(Reader):
             (arn, number, definition, description, to_us(created)),
         )
 
+    def delete_version(self, arn: str, number: int) -> None:
+        """Forget one published version of a state machine."""
+        self._commit_now(
+            "DELETE FROM state_machine_versions WHERE state_machine_arn = ? AND version = ?",
+            (arn, number),
+        )
+
     def delete_state_machine(self, arn: str) -> None:
         """Forget a state machine and its versions; its executions stay readable."""
         self._write("DELETE FROM state_machine_versions WHERE state_machine_arn = ?", (arn,))
