@@ -152,16 +152,19 @@ class TaskService:
 
     @operation("DescribeActivity")
     def describe_activity(self, *, activityArn: str) -> dict[str, Any]:
+        """DescribeActivity: its ARN, name and creation date."""
         return self.integrations.activities.describe(activityArn)
 
     @operation("ListActivities")
     def list_activities(
         self, *, maxResults: int = 100, nextToken: str | None = None
     ) -> dict[str, Any]:
+        """ListActivities: ``{"activities": [...]}``, paged."""
         return page(self.integrations.activities.list(), "activities", maxResults, nextToken)
 
     @operation("DeleteActivity")
     def delete_activity(self, *, activityArn: str) -> dict[str, Any]:
+        """DeleteActivity (an activity already gone is no error); its tags go with it."""
         deleted = self.integrations.activities.delete(activityArn)
         self.resource_deleted(activityArn)
         return deleted
