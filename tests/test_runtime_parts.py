@@ -12,6 +12,7 @@ from sfn_notebook.runtime.aliases import AliasService
 from sfn_notebook.runtime.definitions import DefinitionService
 from sfn_notebook.runtime.mapruns import MapRunService
 from sfn_notebook.runtime.params import Offered
+from sfn_notebook.runtime.queries import ExecutionQueries
 from sfn_notebook.runtime.tags import TagService
 from sfn_notebook.runtime.tasks import TaskService
 from sfn_notebook.runtime.versions import VersionService
@@ -28,6 +29,7 @@ def test_the_runtime_is_composed_not_mixed() -> None:
         assert isinstance(rt.versions, VersionService)
         assert isinstance(rt.tags, TagService)
         assert isinstance(rt.definitions, DefinitionService)
+        assert isinstance(rt.queries, ExecutionQueries)
         # The parts' boto3-dialect methods are offered as the Runtime's own, unchanged.
         assert rt.send_task_success.__self__ is rt.tasks
         assert rt.list_map_runs.__self__ is rt.map_runs
@@ -35,6 +37,7 @@ def test_the_runtime_is_composed_not_mixed() -> None:
         assert rt.publish_state_machine_version.__self__ is rt.versions
         assert rt.tag_resource.__self__ is rt.tags
         assert rt.describe_state_machine.__self__ is rt.definitions
+        assert rt.list_executions.__self__ is rt.queries
         arn = rt.create_activity(name="work")["activityArn"]
         assert rt.describe_activity(activityArn=arn)["name"] == "work"
         result = rt.test_state(definition={"Type": "Pass", "Result": 1, "End": True})

@@ -29,7 +29,6 @@ from sfn_notebook.engine import compile_machine, make_clock
 from sfn_notebook.engine.clock import Clock, VirtualClock
 from sfn_notebook.engine.debug import Debugger
 from sfn_notebook.engine.execution import ExecutionRecord, input_text, parse_input
-from sfn_notebook.engine.history import payload
 from sfn_notebook.engine.replay import Replay
 from sfn_notebook.engine.resources import ResourceRegistry
 from sfn_notebook.engine.workers import DaemonPool
@@ -68,6 +67,7 @@ from sfn_notebook.runtime.launcher import Launcher
 from sfn_notebook.runtime.ledger import Ledger
 from sfn_notebook.runtime.mapruns import MapRunService
 from sfn_notebook.runtime.params import Offered, operation
+from sfn_notebook.runtime.queries import ExecutionQueries
 from sfn_notebook.runtime.registry import MachineRegistry, StateMachine, StateMachineVersion
 from sfn_notebook.runtime.tags import TagService
 from sfn_notebook.runtime.tasks import TaskService
@@ -108,9 +108,10 @@ class Runtime:
     A Runtime is composed of parts with one job each, talking through public methods: the
     machine ``registry``, the ``contexts`` factory, the ``launcher`` (every start), the
     ``ledger`` (a listener writing to its store), ``definitions`` (describing and validating),
-    ``aliases`` (and the routing of executions through them), ``versions``, ``tags``, ``tasks``
-    (tokens, activities, AWS access, mocks, TestState) and ``map_runs``. The methods of the
-    last six are offered as its own.
+    ``aliases`` (and the routing of executions through them), ``versions``, ``tags``,
+    ``queries`` (describing, listing executions and their histories), ``tasks`` (tokens,
+    activities, AWS access, mocks, TestState) and ``map_runs``. The methods of the last seven
+    are offered as its own.
     """
 
     #: The error classes by AWS error code, as a boto3 client's ``exceptions``.
@@ -168,6 +169,9 @@ class Runtime:
             self.registry, self.clock, self.ledger, routing_to=self.aliases.routing_to
         )
         self.tags = TagService(self.registry)
+        self.queries = ExecutionQueries(
+            self.registry, self.ledger, self.aliases.started_via, self.aliases.started_through
+        )
         try:
             self.tasks = TaskService(
                 clock=self.clock,
@@ -235,6 +239,9 @@ class Runtime:
     delete_state_machine_version = Offered("versions", VersionService)
     list_state_machine_versions = Offered("versions", VersionService)
     machine_for = Offered("versions", VersionService)
+    describe_execution = Offered("queries", ExecutionQueries)
+    get_execution_history = Offered("queries", ExecutionQueries)
+    list_executions = Offered("queries", ExecutionQueries)
     tag_resource = Offered("tags", TagService)
     untag_resource = Offered("tags", TagService)
     list_tags_for_resource = Offered("tags", TagService)
@@ -562,7 +569,7 @@ class Runtime:
             )
         started = self.start_execution(stateMachineArn=stateMachineArn, name=name, input=input)
         execution = self.execution(started["executionArn"]).wait()
-        response = self.describe_execution(executionArn=execution.arn)
+        response = self.queries.describe_execution(executionArn=execution.arn)
         response.pop("redriveCount", None)
         response.pop("redriveStatus", None)
         response.pop("redriveStatusReason", None)
@@ -579,96 +586,11 @@ class Runtime:
         }
         return response
 
-    @operation("DescribeExecution")
-    def describe_execution(self, *, executionArn: str, **_unused: Any) -> dict[str, Any]:
-        record, execution = self.registry.execution(executionArn)
-        ctx = record.context
-        response: dict[str, Any] = {
-            "executionArn": execution.arn,
-            "stateMachineArn": execution.state_machine_arn,
-            "name": execution.name,
-            "status": record.status,
-            "startDate": ctx.start_time,
-        }
-        if record.stop_date is not None:
-            response["stopDate"] = record.stop_date
-        response["input"], response["inputDetails"] = payload(ctx.input_text)
-        response["inputDetails"] = {"included": True}
-        if record.output_text is not None:
-            response["output"] = record.output_text
-            response["outputDetails"] = {"included": True}
-        if record.error is not None:
-            response["error"] = record.error
-        if record.cause is not None:
-            response["cause"] = record.cause
-        response.update(self.aliases.started_via(execution.arn))
-        response.update(self.ledger.redrive_fields(record))
-        return response
-
     @operation("RedriveExecution")
     def redrive_execution(self, *, executionArn: str, **_unused: Any) -> dict[str, Any]:
         """RedriveExecution: rerun a FAILED, TIMED_OUT or ABORTED execution's unsuccessful
         states (a Map's succeeded iterations and a Parallel's succeeded branches are kept)."""
         return self.ledger.redrive(executionArn)
-
-    @operation("GetExecutionHistory")
-    def get_execution_history(
-        self,
-        *,
-        executionArn: str,
-        maxResults: int = 1000,
-        nextToken: str | None = None,
-        reverseOrder: bool = False,
-        includeExecutionData: bool = True,
-    ) -> dict[str, Any]:
-        record, _ = self.registry.execution(executionArn)
-        events = list(record.context.history.events)
-        if reverseOrder:
-            events.reverse()
-        if not includeExecutionData:
-            events = [_without_data(e) for e in events]
-        return page(events, "events", maxResults, nextToken)
-
-    @operation("ListExecutions")
-    def list_executions(
-        self,
-        *,
-        stateMachineArn: str,
-        statusFilter: str | None = None,
-        maxResults: int = 100,
-        nextToken: str | None = None,
-        **_unused: Any,
-    ) -> dict[str, Any]:
-        machine = self.registry.machine(stateMachineArn)
-        qualified = stateMachineArn if stateMachineArn != machine.arn else None
-        if statusFilter is not None and statusFilter not in _STATUSES:
-            raise ValidationException(
-                f"1 validation error detected: Value '{statusFilter}' at 'statusFilter' failed "
-                "to satisfy constraint: Member must satisfy enum value set: "
-                f"[{', '.join(_STATUSES_AS_LISTED)}]"
-            )
-        items = []
-        for record, execution in self.registry.executions_of(machine):
-            arn = execution.arn
-            if statusFilter and record.status != statusFilter:
-                continue
-            if qualified is not None and not self.aliases.started_through(arn, qualified):
-                continue  # a version's or alias's list holds the executions started through it
-            item: dict[str, Any] = {
-                "executionArn": arn,
-                "stateMachineArn": machine.arn,
-                "name": execution.name,
-                "status": record.status,
-                "startDate": record.context.start_time,
-                **self.aliases.started_via(arn),
-            }
-            if record.stop_date is not None:
-                item["stopDate"] = record.stop_date
-            if record.context.redrive_count:
-                item["redriveCount"] = record.context.redrive_count
-                item["redriveDate"] = self.ledger.redrive_date(arn)
-            items.append(item)
-        return page(items, "executions", maxResults, nextToken)
 
     @operation("StopExecution")
     def stop_execution(
@@ -690,21 +612,3 @@ class Runtime:
 
 
 _MAX_ADVANCE = 100 * 365.25 * 86400
-_STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
-# The order AWS's message lists them in (recorded; not the API model's order).
-_STATUSES_AS_LISTED = (
-    "SUCCEEDED", "TIMED_OUT", "PENDING_REDRIVE", "ABORTED", "FAILED", "RUNNING",
-)  # fmt: skip
-
-
-_DATA_KEYS = ("input", "output", "inputDetails", "outputDetails", "parameters")
-
-
-def _without_data(event: dict[str, Any]) -> dict[str, Any]:
-    """includeExecutionData=False: the event without its payloads."""
-    return {
-        key: {k: v for k, v in value.items() if k not in _DATA_KEYS}
-        if key.endswith("EventDetails") and isinstance(value, dict)
-        else value
-        for key, value in event.items()
-    }
