@@ -60,3 +60,17 @@ def test_a_version_cannot_be_tagged(rt: Any) -> None:
 def test_activities_take_tags_too(rt: Any) -> None:
     arn = rt.create_activity(name="work", tags=[_tag("team", "a")])["activityArn"]
     assert rt.list_tags_for_resource(resourceArn=arn)["tags"] == [_tag("team", "a")]
+
+
+def test_deleted_resources_cannot_be_tagged_and_lose_their_tags(rt: Any) -> None:
+    activity = rt.create_activity(name="gone", tags=[_tag("team", "a")])["activityArn"]
+    machine = rt.create_state_machine(name="gone", definition=PASS, tags=[_tag("team", "a")])
+    arn = machine["stateMachineArn"]
+    rt.delete_activity(activityArn=activity)
+    rt.delete_state_machine(stateMachineArn=arn)
+    for gone in (activity, arn):
+        with pytest.raises(rt.exceptions.ResourceNotFound):
+            rt.tag_resource(resourceArn=gone, tags=[_tag("key1", "value1")])
+    # Created again under the same name: a new resource, without the old one's tags.
+    rt.create_state_machine(name="gone", definition=PASS)
+    assert rt.list_tags_for_resource(resourceArn=arn)["tags"] == []

@@ -114,3 +114,15 @@ def test_a_version_arn_runs_that_version() -> None:
         of_machine = rt.start_execution(stateMachineArn=arn)["executionArn"]
         assert rt.execution(of_version).wait(10).output == 1
         assert rt.execution(of_machine).wait(10).output == 2
+
+
+def test_a_state_machine_created_again_runs_its_own_versions(rt: Any) -> None:
+    # A version ARN names the version of the state machine that has that name now: after a
+    # delete and a create, ":1" is the new machine's first version, not the one run before.
+    first = rt.create_state_machine(name="again", definition=_doc(1), publish=True)
+    version = first["stateMachineVersionArn"]
+    assert rt.start(version).wait().output == 1
+    rt.delete_state_machine(stateMachineArn=first["stateMachineArn"])
+    second = rt.create_state_machine(name="again", definition=_doc(2), publish=True)
+    assert second["stateMachineVersionArn"] == version
+    assert rt.start(version).wait().output == 2

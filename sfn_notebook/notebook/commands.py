@@ -79,7 +79,8 @@ def _require_machine(ctx: Context, name: str) -> dict[str, Any]:
     runtime = ctx.runtime
     arn = name if name.startswith("arn:") else machine_arn(runtime, name)
     try:
-        return runtime.describe_state_machine(stateMachineArn=arn)
+        described: dict[str, Any] = runtime.describe_state_machine(stateMachineArn=arn)
+        return described
     except SfnNotebookError:
         known = _machine_names(ctx)
         hint = difflib.get_close_matches(name, known, 1)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -52,19 +53,28 @@ class Alias:
     updated: datetime | None = None
 
 
-class AliasApi:
-    """The alias operations of :class:`~sfn_notebook.runtime.Runtime` (a mixin)."""
+class AliasService:
+    """A Runtime's aliases and the routing of its executions (``rt.aliases``; the Runtime
+    offers its boto3-dialect methods and :meth:`routed_arn` as its own).
 
-    registry: MachineRegistry
-    clock: Clock
+    It owns the aliases, chooses the version an execution through an alias runs, and remembers
+    which version and alias each execution was started through. It is given the ``registry``,
+    the ``clock`` and ``describe_state_machine`` (the Runtime's DescribeStateMachine, whose
+    answer for a version ARN that is gone is the error a routing to it gets).
+    """
 
-    def _machine(self, arn: str) -> StateMachine:
-        raise NotImplementedError
-
-    @property
-    def _aliases(self) -> dict[str, Alias]:
-        found: dict[str, Alias] = self.__dict__.setdefault("_alias_table", {})
-        return found
+    def __init__(
+        self,
+        registry: MachineRegistry,
+        clock: Clock,
+        describe_state_machine: Callable[..., dict[str, Any]],
+    ) -> None:
+        self.registry = registry
+        self.clock = clock
+        self.describe_state_machine = describe_state_machine
+        self._aliases: dict[str, Alias] = {}  # by alias ARN, oldest first
+        # Execution ARN -> the stateMachineVersionArn / stateMachineAliasArn it was started with.
+        self._started_via: dict[str, dict[str, str]] = {}
 
     def _alias(self, arn: str) -> Alias | None:
         return self._aliases.get(arn)
@@ -116,19 +126,15 @@ class AliasApi:
                 "Sum of routing configuration weights must equal 100. "
                 f"Received: [{', '.join(str(w) for w in weights)}]"
             )
-        machines = {self._machine(arn).arn for arn in arns}
+        machines = {self.registry.machine(arn).arn for arn in arns}
         for arn in arns:  # each must be a version that exists
-            self._describe_version(arn)
+            self.describe_state_machine(stateMachineArn=arn)
         if len(machines) != 1:
             raise ValidationException(
                 "Routing configuration must contain state machine version ARNs of the same "
                 f"state machine. Received: {received}"
             )
-        return self._machine(arns[0])
-
-    def _describe_version(self, arn: str) -> None:
-        describe = getattr(self, "describe_state_machine")  # noqa: B009  # the Runtime's
-        describe(stateMachineArn=arn)
+        return self.registry.machine(arns[0])
 
     @operation("CreateStateMachineAlias")
     def create_state_machine_alias(
@@ -214,7 +220,7 @@ class AliasApi:
         self, *, stateMachineArn: str, maxResults: int = 0, nextToken: str | None = None
     ) -> dict[str, Any]:
         """ListStateMachineAliases, oldest first."""
-        machine = self._machine(stateMachineArn)
+        machine = self.registry.machine(stateMachineArn)
         items = [
             {"stateMachineAliasArn": a.arn, "creationDate": a.created}
             for a in self._aliases.values()
@@ -228,12 +234,7 @@ class AliasApi:
         alias = self._alias(arn)
         return arn if alias is None else self._routed_version(alias)
 
-    @property
-    def _started_via(self) -> dict[str, dict[str, str]]:
-        found: dict[str, dict[str, str]] = self.__dict__.setdefault("_via_table", {})
-        return found
-
-    def _note_start(self, execution_arn: str, given: str, routed: str) -> None:
+    def note_start(self, execution_arn: str, given: str, routed: str) -> None:
         """Remember the version (and alias) an execution was started through: DescribeExecution
         and ListExecutions name them (``stateMachineVersionArn``, ``stateMachineAliasArn``)."""
         via = {}
@@ -244,14 +245,17 @@ class AliasApi:
         if via:
             self._started_via[execution_arn] = via
 
-    def _via(self, execution_arn: str) -> dict[str, str]:
+    def started_via(self, execution_arn: str) -> dict[str, str]:
+        """``stateMachineVersionArn`` and ``stateMachineAliasArn`` of an execution, when it
+        was started through a version or an alias."""
         return dict(self._started_via.get(execution_arn, {}))
 
-    def _started_through(self, execution_arn: str, qualified: str) -> bool:
+    def started_through(self, execution_arn: str, qualified: str) -> bool:
         """Whether an execution belongs in ListExecutions of a version or alias ARN."""
         return qualified in self._started_via.get(execution_arn, {}).values()
 
-    def _aliases_routing_to(self, version_arn: str) -> list[str]:
+    def routing_to(self, version_arn: str) -> list[str]:
+        """The names of the aliases that route to a version."""
         return [
             a.name
             for a in self._aliases.values()

@@ -1,5 +1,11 @@
-"""What the API tells about definitions: ValidateStateMachineDefinition, and the parts of
-DescribeStateMachine(ForExecution) that come from the definition itself."""
+"""What the API tells about state machines and their definitions: ValidateStateMachineDefinition,
+DescribeStateMachine and DescribeStateMachineForExecution.
+
+>>> from sfn_notebook import Runtime
+>>> rt = Runtime(clock="virtual")
+>>> rt.validate_state_machine_definition(definition={"StartAt": "A", "States": {}})["result"]
+'FAIL'
+"""
 
 from __future__ import annotations
 
@@ -10,18 +16,50 @@ from sfn_notebook.asl.parse import load_document, validate
 from sfn_notebook.asl.references import variable_references
 from sfn_notebook.runtime.identity import logging_configuration
 from sfn_notebook.runtime.params import operation
+from sfn_notebook.runtime.versions import version_named
 
 if TYPE_CHECKING:
-    from sfn_notebook.runtime.registry import MachineRegistry, StateMachine
+    from sfn_notebook.runtime.registry import MachineRegistry
 
 
-class DefinitionApi:
-    """Definition operations of :class:`~sfn_notebook.runtime.Runtime` (a mixin)."""
+class DefinitionService:
+    """DescribeStateMachine(ForExecution) over the ``registry``'s state machines and versions,
+    and ValidateStateMachineDefinition (``rt.definitions``; the Runtime offers its methods as
+    its own)."""
 
-    registry: MachineRegistry
+    def __init__(self, registry: MachineRegistry) -> None:
+        self.registry = registry
 
-    def _machine(self, arn: str) -> StateMachine:
-        raise NotImplementedError
+    @operation("DescribeStateMachine")
+    def describe_state_machine(self, *, stateMachineArn: str, **_unused: Any) -> dict[str, Any]:
+        """DescribeStateMachine: a state machine, or for a version ARN that version."""
+        machine = self.registry.machine(stateMachineArn)
+        response = {
+            "stateMachineArn": machine.arn,
+            "name": machine.name,
+            "status": "ACTIVE",
+            "definition": machine.definition_text,
+            "roleArn": machine.role_arn,
+            "type": machine.type,
+            "creationDate": machine.created,
+            "loggingConfiguration": machine.logging or logging_configuration(None),
+            "tracingConfiguration": {"enabled": False},
+        }
+        if machine.revision_id:  # AWS shows one only once an update made it
+            response["revisionId"] = machine.revision_id
+        response.update(described_definition(machine.definition_text))
+        version = version_named(machine, stateMachineArn)
+        if version is not None:
+            # A version ARN describes that version: its own definition and description.
+            response.pop("revisionId", None)
+            response["stateMachineArn"] = f"{machine.arn}:{version.number}"
+            response["definition"] = version.definition_text
+            response.pop("variableReferences", None)
+            response.update(described_definition(version.definition_text))
+            response["creationDate"] = version.created
+            if version.description is not None:
+                response["description"] = version.description
+        return response
 
     @operation("ValidateStateMachineDefinition")
     def validate_state_machine_definition(
@@ -61,7 +99,7 @@ class DefinitionApi:
         """DescribeStateMachineForExecution: the state machine an execution belongs to, with
         the fields AWS returns for it (recorded: test_describe_state_machine_for_execution)."""
         execution = self.registry.execution(executionArn)[1]
-        machine = self._machine(execution.state_machine_arn)
+        machine = self.registry.machine(execution.state_machine_arn)
         return {
             "stateMachineArn": machine.arn,
             "name": machine.name,

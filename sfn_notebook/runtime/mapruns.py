@@ -45,6 +45,7 @@ class MapRunService:
 
     @operation("DescribeMapRun")
     def describe_map_run(self, *, mapRunArn: str) -> dict[str, Any]:
+        """DescribeMapRun: a map run's status, settings and item and execution counts."""
         execution_arn, run = self._map_run(mapRunArn)
         response: dict[str, Any] = {
             "mapRunArn": run.arn,

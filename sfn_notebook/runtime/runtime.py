@@ -29,17 +29,16 @@ from sfn_notebook.engine import compile_machine, make_clock
 from sfn_notebook.engine.clock import Clock, VirtualClock
 from sfn_notebook.engine.debug import Debugger
 from sfn_notebook.engine.execution import ExecutionRecord, input_text, parse_input
-from sfn_notebook.engine.history import payload
 from sfn_notebook.engine.replay import Replay
 from sfn_notebook.engine.resources import ResourceRegistry
 from sfn_notebook.engine.workers import DaemonPool
 from sfn_notebook.errors import SfnNotebookError
 from sfn_notebook.integrations import split_test_case
 from sfn_notebook.limits import Limits, Lineage
-from sfn_notebook.runtime.aliases import AliasApi
+from sfn_notebook.runtime.aliases import AliasService
 from sfn_notebook.runtime.contexts import ContextFactory, recording
 from sfn_notebook.runtime.debugging import ForkPlan, fork_plan
-from sfn_notebook.runtime.definitions import DefinitionApi, described_definition
+from sfn_notebook.runtime.definitions import DefinitionService
 from sfn_notebook.runtime.exceptions import (
     EXCEPTIONS,
     ExecutionAlreadyExists,
@@ -68,10 +67,11 @@ from sfn_notebook.runtime.launcher import Launcher
 from sfn_notebook.runtime.ledger import Ledger
 from sfn_notebook.runtime.mapruns import MapRunService
 from sfn_notebook.runtime.params import Offered, operation
+from sfn_notebook.runtime.queries import ExecutionQueries
 from sfn_notebook.runtime.registry import MachineRegistry, StateMachine, StateMachineVersion
-from sfn_notebook.runtime.tags import TagApi
+from sfn_notebook.runtime.tags import TagService
 from sfn_notebook.runtime.tasks import TaskService
-from sfn_notebook.runtime.versions import VersionApi, check_version_description
+from sfn_notebook.runtime.versions import VersionService, check_version_description
 
 __all__ = [  # the errors and records are defined in their own modules, re-exported here
     "ExecutionAlreadyExists",
@@ -85,7 +85,7 @@ __all__ = [  # the errors and records are defined in their own modules, re-expor
 ]
 
 
-class Runtime(AliasApi, VersionApi, TagApi, DefinitionApi):
+class Runtime:
     """Local Step Functions: create state machines, start executions, read their histories.
 
     ``clock`` is ``"real"`` (default) or ``"virtual"``; ``functions`` maps Lambda function names
@@ -107,8 +107,11 @@ class Runtime(AliasApi, VersionApi, TagApi, DefinitionApi):
 
     A Runtime is composed of parts with one job each, talking through public methods: the
     machine ``registry``, the ``contexts`` factory, the ``launcher`` (every start), the
-    ``ledger`` (a listener writing to its store), ``tasks`` (tokens, activities, AWS access,
-    mocks, TestState) and ``map_runs``. The methods of the last two are offered as its own.
+    ``ledger`` (a listener writing to its store), ``definitions`` (describing and validating),
+    ``aliases`` (and the routing of executions through them), ``versions``, ``tags``,
+    ``queries`` (describing, listing executions and their histories), ``tasks`` (tokens,
+    activities, AWS access, mocks, TestState) and ``map_runs``. The methods of the last seven
+    are offered as its own.
     """
 
     #: The error classes by AWS error code, as a boto3 client's ``exceptions``.
@@ -152,26 +155,6 @@ class Runtime(AliasApi, VersionApi, TagApi, DefinitionApi):
             seed,
             record_stages=recording(record_stages),
         )
-        self.tasks = TaskService(
-            clock=self.clock,
-            resources=self.resources,
-            registry=self.registry,
-            launcher=self.launcher,
-            limits=self.limits,
-            region=region,
-            account=account,
-            create_execution=self.create_execution,
-            machine_for=self.machine_for,
-            routed_arn=self.routed_arn,
-            set_tags=self._set_tags,
-            boto3_session=boto3_session,
-            aws_endpoint_url=aws_endpoint_url,
-            boto3_config=boto3_config,
-            mocks=mocks,
-            buckets=buckets,
-        )
-        self.integrations = self.tasks.integrations
-        self.map_runs = MapRunService(self.registry)
         self.ledger = Ledger(
             None if store is None else os.fspath(store),
             clock=self.clock,
@@ -180,6 +163,40 @@ class Runtime(AliasApi, VersionApi, TagApi, DefinitionApi):
             launcher=self.launcher,
         )
         self.store = self.ledger.store
+        self.definitions = DefinitionService(self.registry)
+        self.aliases = AliasService(self.registry, self.clock, self.describe_state_machine)
+        self.versions = VersionService(
+            self.registry, self.clock, self.ledger, routing_to=self.aliases.routing_to
+        )
+        self.tags = TagService(self.registry)
+        self.queries = ExecutionQueries(
+            self.registry, self.ledger, self.aliases.started_via, self.aliases.started_through
+        )
+        try:
+            self.tasks = TaskService(
+                clock=self.clock,
+                resources=self.resources,
+                registry=self.registry,
+                launcher=self.launcher,
+                limits=self.limits,
+                region=region,
+                account=account,
+                create_execution=self.create_execution,
+                machine_for=self.versions.machine_for,
+                routed_arn=self.aliases.routed_arn,
+                resource_created=self.tags.resource_created,
+                resource_deleted=self.tags.resource_deleted,
+                boto3_session=boto3_session,
+                aws_endpoint_url=aws_endpoint_url,
+                boto3_config=boto3_config,
+                mocks=mocks,
+                buckets=buckets,
+            )
+        except BaseException:
+            self.ledger.close()  # (mocks that cannot be read, say: leave no store open)
+            raise
+        self.integrations = self.tasks.integrations
+        self.map_runs = MapRunService(self.registry)
 
     def close(self) -> None:
         """Stop the background loop (running executions are abandoned)."""
@@ -209,6 +226,25 @@ class Runtime(AliasApi, VersionApi, TagApi, DefinitionApi):
     describe_map_run = Offered("map_runs", MapRunService)
     list_map_runs = Offered("map_runs", MapRunService)
     update_map_run = Offered("map_runs", MapRunService)
+    describe_state_machine = Offered("definitions", DefinitionService)
+    describe_state_machine_for_execution = Offered("definitions", DefinitionService)
+    validate_state_machine_definition = Offered("definitions", DefinitionService)
+    create_state_machine_alias = Offered("aliases", AliasService)
+    describe_state_machine_alias = Offered("aliases", AliasService)
+    update_state_machine_alias = Offered("aliases", AliasService)
+    delete_state_machine_alias = Offered("aliases", AliasService)
+    list_state_machine_aliases = Offered("aliases", AliasService)
+    routed_arn = Offered("aliases", AliasService)
+    publish_state_machine_version = Offered("versions", VersionService)
+    delete_state_machine_version = Offered("versions", VersionService)
+    list_state_machine_versions = Offered("versions", VersionService)
+    machine_for = Offered("versions", VersionService)
+    describe_execution = Offered("queries", ExecutionQueries)
+    get_execution_history = Offered("queries", ExecutionQueries)
+    list_executions = Offered("queries", ExecutionQueries)
+    tag_resource = Offered("tags", TagService)
+    untag_resource = Offered("tags", TagService)
+    list_tags_for_resource = Offered("tags", TagService)
 
     # Python conveniences ----------------------------------------------------------------------
 
@@ -321,7 +357,7 @@ class Runtime(AliasApi, VersionApi, TagApi, DefinitionApi):
         debugger = Debugger(breakpoints, machine.definition) if breakpoints else None
         resources = self.tasks.execution_resources(machine_arn, test_case)
         record, execution = self.create_execution(machine_arn, name, text, resources)
-        self._note_start(execution.arn, given, machine_arn)
+        self.aliases.note_start(execution.arn, given, machine_arn)
         context = record.context
         context.replay = replay
         if note is not None:
@@ -380,14 +416,12 @@ class Runtime(AliasApi, VersionApi, TagApi, DefinitionApi):
             )
             self.registry.add_machine(machine)
             self.ledger.machine_saved(machine)
-            self._set_tags(arn, _unused.get("tags"))
+            self.tags.resource_created(arn, _unused.get("tags"))
             response: dict[str, Any] = {"stateMachineArn": arn, "creationDate": machine.created}
             if publish:
-                response["stateMachineVersionArn"] = self._publish(machine, versionDescription)
+                published = self.versions.publish(machine, versionDescription)
+                response["stateMachineVersionArn"] = published
         return response
-
-    def _machine(self, arn: str) -> StateMachine:
-        return self.registry.machine(arn)
 
     @operation("UpdateStateMachine")
     def update_state_machine(
@@ -413,7 +447,7 @@ class Runtime(AliasApi, VersionApi, TagApi, DefinitionApi):
             )
         check_version_description(publish, versionDescription)
         with self.registry.lock:
-            machine = self._machine(stateMachineArn)
+            machine = self.registry.machine(stateMachineArn)
             changed = roleArn is not None and roleArn != machine.role_arn
             if definition is not None:
                 model = parse(definition)
@@ -434,37 +468,8 @@ class Runtime(AliasApi, VersionApi, TagApi, DefinitionApi):
                 response["revisionId"] = machine.revision_id
             self.ledger.machine_saved(machine)
             if publish:
-                response["stateMachineVersionArn"] = self._publish(machine, versionDescription)
-        return response
-
-    @operation("DescribeStateMachine")
-    def describe_state_machine(self, *, stateMachineArn: str, **_unused: Any) -> dict[str, Any]:
-        machine = self._machine(stateMachineArn)
-        response = {
-            "stateMachineArn": machine.arn,
-            "name": machine.name,
-            "status": "ACTIVE",
-            "definition": machine.definition_text,
-            "roleArn": machine.role_arn,
-            "type": machine.type,
-            "creationDate": machine.created,
-            "loggingConfiguration": machine.logging or logging_configuration(None),
-            "tracingConfiguration": {"enabled": False},
-        }
-        if machine.revision_id:  # AWS shows one only once an update made it
-            response["revisionId"] = machine.revision_id
-        response.update(described_definition(machine.definition_text))
-        version = self._version(machine, stateMachineArn)
-        if version is not None:
-            # A version ARN describes that version: its own definition and description.
-            response.pop("revisionId", None)
-            response["stateMachineArn"] = f"{machine.arn}:{version.number}"
-            response["definition"] = version.definition_text
-            response.pop("variableReferences", None)
-            response.update(described_definition(version.definition_text))
-            response["creationDate"] = version.created
-            if version.description is not None:
-                response["description"] = version.description
+                published = self.versions.publish(machine, versionDescription)
+                response["stateMachineVersionArn"] = published
         return response
 
     @operation("ListStateMachines")
@@ -480,27 +485,12 @@ class Runtime(AliasApi, VersionApi, TagApi, DefinitionApi):
         ]
         return page(items, "stateMachines", maxResults, nextToken)
 
-    @operation("ListStateMachineVersions")
-    def list_state_machine_versions(
-        self,
-        *,
-        stateMachineArn: str,
-        maxResults: int = 0,
-        nextToken: str | None = None,
-    ) -> dict[str, Any]:
-        machine = self._machine(stateMachineArn)
-        items = [
-            {"stateMachineVersionArn": f"{machine.arn}:{v.number}", "creationDate": v.created}
-            for v in reversed(machine.versions)
-        ]
-        return page(items, "stateMachineVersions", maxResults, nextToken)
-
     @operation("DeleteStateMachine")
     def delete_state_machine(self, *, stateMachineArn: str) -> dict[str, Any]:
         check_arn(stateMachineArn)
         with self.registry.lock:
             self.registry.remove_machine(stateMachineArn)
-            self._tags.pop(stateMachineArn, None)
+            self.tags.resource_deleted(stateMachineArn)
             self.ledger.machine_deleted(stateMachineArn)
         return {}
 
@@ -573,13 +563,13 @@ class Runtime(AliasApi, VersionApi, TagApi, DefinitionApi):
         input: str | None = None,
         **_unused: Any,
     ) -> dict[str, Any]:
-        if self._machine(stateMachineArn).type != "EXPRESS":
+        if self.registry.machine(stateMachineArn).type != "EXPRESS":
             raise StateMachineTypeNotSupported(
                 "This operation is not supported by this type of state machine"
             )
         started = self.start_execution(stateMachineArn=stateMachineArn, name=name, input=input)
         execution = self.execution(started["executionArn"]).wait()
-        response = self.describe_execution(executionArn=execution.arn)
+        response = self.queries.describe_execution(executionArn=execution.arn)
         response.pop("redriveCount", None)
         response.pop("redriveStatus", None)
         response.pop("redriveStatusReason", None)
@@ -596,96 +586,11 @@ class Runtime(AliasApi, VersionApi, TagApi, DefinitionApi):
         }
         return response
 
-    @operation("DescribeExecution")
-    def describe_execution(self, *, executionArn: str, **_unused: Any) -> dict[str, Any]:
-        record, execution = self.registry.execution(executionArn)
-        ctx = record.context
-        response: dict[str, Any] = {
-            "executionArn": execution.arn,
-            "stateMachineArn": execution.state_machine_arn,
-            "name": execution.name,
-            "status": record.status,
-            "startDate": ctx.start_time,
-        }
-        if record.stop_date is not None:
-            response["stopDate"] = record.stop_date
-        response["input"], response["inputDetails"] = payload(ctx.input_text)
-        response["inputDetails"] = {"included": True}
-        if record.output_text is not None:
-            response["output"] = record.output_text
-            response["outputDetails"] = {"included": True}
-        if record.error is not None:
-            response["error"] = record.error
-        if record.cause is not None:
-            response["cause"] = record.cause
-        response.update(self._via(execution.arn))
-        response.update(self.ledger.redrive_fields(record))
-        return response
-
     @operation("RedriveExecution")
     def redrive_execution(self, *, executionArn: str, **_unused: Any) -> dict[str, Any]:
         """RedriveExecution: rerun a FAILED, TIMED_OUT or ABORTED execution's unsuccessful
         states (a Map's succeeded iterations and a Parallel's succeeded branches are kept)."""
         return self.ledger.redrive(executionArn)
-
-    @operation("GetExecutionHistory")
-    def get_execution_history(
-        self,
-        *,
-        executionArn: str,
-        maxResults: int = 1000,
-        nextToken: str | None = None,
-        reverseOrder: bool = False,
-        includeExecutionData: bool = True,
-    ) -> dict[str, Any]:
-        record, _ = self.registry.execution(executionArn)
-        events = list(record.context.history.events)
-        if reverseOrder:
-            events.reverse()
-        if not includeExecutionData:
-            events = [_without_data(e) for e in events]
-        return page(events, "events", maxResults, nextToken)
-
-    @operation("ListExecutions")
-    def list_executions(
-        self,
-        *,
-        stateMachineArn: str,
-        statusFilter: str | None = None,
-        maxResults: int = 100,
-        nextToken: str | None = None,
-        **_unused: Any,
-    ) -> dict[str, Any]:
-        machine = self._machine(stateMachineArn)
-        qualified = stateMachineArn if stateMachineArn != machine.arn else None
-        if statusFilter is not None and statusFilter not in _STATUSES:
-            raise ValidationException(
-                f"1 validation error detected: Value '{statusFilter}' at 'statusFilter' failed "
-                "to satisfy constraint: Member must satisfy enum value set: "
-                f"[{', '.join(_STATUSES_AS_LISTED)}]"
-            )
-        items = []
-        for record, execution in self.registry.executions_of(machine):
-            arn = execution.arn
-            if statusFilter and record.status != statusFilter:
-                continue
-            if qualified is not None and not self._started_through(arn, qualified):
-                continue  # a version's or alias's list holds the executions started through it
-            item: dict[str, Any] = {
-                "executionArn": arn,
-                "stateMachineArn": machine.arn,
-                "name": execution.name,
-                "status": record.status,
-                "startDate": record.context.start_time,
-                **self._via(arn),
-            }
-            if record.stop_date is not None:
-                item["stopDate"] = record.stop_date
-            if record.context.redrive_count:
-                item["redriveCount"] = record.context.redrive_count
-                item["redriveDate"] = self.ledger.redrive_date(arn)
-            items.append(item)
-        return page(items, "executions", maxResults, nextToken)
 
     @operation("StopExecution")
     def stop_execution(
@@ -707,21 +612,3 @@ class Runtime(AliasApi, VersionApi, TagApi, DefinitionApi):
 
 
 _MAX_ADVANCE = 100 * 365.25 * 86400
-_STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
-# The order AWS's message lists them in (recorded; not the API model's order).
-_STATUSES_AS_LISTED = (
-    "SUCCEEDED", "TIMED_OUT", "PENDING_REDRIVE", "ABORTED", "FAILED", "RUNNING",
-)  # fmt: skip
-
-
-_DATA_KEYS = ("input", "output", "inputDetails", "outputDetails", "parameters")
-
-
-def _without_data(event: dict[str, Any]) -> dict[str, Any]:
-    """includeExecutionData=False: the event without its payloads."""
-    return {
-        key: {k: v for k, v in value.items() if k not in _DATA_KEYS}
-        if key.endswith("EventDetails") and isinstance(value, dict)
-        else value
-        for key, value in event.items()
-    }

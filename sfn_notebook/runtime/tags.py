@@ -21,41 +21,42 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from sfn_notebook.errors import SfnNotebookError
 from sfn_notebook.runtime.exceptions import ResourceNotFound
 from sfn_notebook.runtime.identity import check_arn
 from sfn_notebook.runtime.params import operation
 
 if TYPE_CHECKING:
-    from sfn_notebook.integrations import Integrations
     from sfn_notebook.runtime.registry import MachineRegistry
 
 
-class TagApi:
-    """The tagging operations of :class:`~sfn_notebook.runtime.Runtime` (a mixin)."""
+class TagService:
+    """The tags of a Runtime's state machines and activities (``rt.tags``; the Runtime offers
+    its boto3-dialect methods as its own).
 
-    registry: MachineRegistry
-    integrations: Integrations
+    The parts that create and delete resources tell it (:meth:`resource_created`,
+    :meth:`resource_deleted`); a state machine of the ``registry`` (one reopened from a store
+    too) can be tagged whether or not it was told.
+    """
 
-    @property
-    def _tags(self) -> dict[str, dict[str, str]]:
-        found: dict[str, dict[str, str]] = self.__dict__.setdefault("_tag_table", {})
-        return found
+    def __init__(self, registry: MachineRegistry) -> None:
+        self.registry = registry
+        self._tags: dict[str, dict[str, str]] = {}  # by resource ARN, in the order first given
+
+    def resource_created(self, arn: str, tags: Iterable[Mapping[str, Any]] | None) -> None:
+        """A new state machine or activity, with the ``tags`` it was created with."""
+        self._set(arn, tags)
+
+    def resource_deleted(self, arn: str) -> None:
+        """A state machine or activity deleted: its tags go with it (it can be tagged no more)."""
+        self._tags.pop(arn, None)
 
     def _taggable(self, arn: str) -> str:
         check_arn(arn)
-        if self.registry.find_machine(arn) is not None:
+        if arn in self._tags or self.registry.find_machine(arn) is not None:
             return arn
-        if ":activity:" in arn:
-            try:
-                self.integrations.activities.describe(arn)
-            except SfnNotebookError:
-                pass
-            else:
-                return arn
         raise ResourceNotFound(f"Resource not found: '{arn}'")
 
-    def _set_tags(self, arn: str, tags: Iterable[Mapping[str, Any]] | None) -> None:
+    def _set(self, arn: str, tags: Iterable[Mapping[str, Any]] | None) -> None:
         table = self._tags.setdefault(arn, {})
         for tag in tags or ():
             table[str(tag["key"])] = str(tag.get("value", ""))
@@ -63,7 +64,7 @@ class TagApi:
     @operation("TagResource")
     def tag_resource(self, *, resourceArn: str, tags: list[dict[str, str]]) -> dict[str, Any]:
         """TagResource: add tags (a key given again takes the new value)."""
-        self._set_tags(self._taggable(resourceArn), tags)
+        self._set(self._taggable(resourceArn), tags)
         return {}
 
     @operation("UntagResource")

@@ -50,7 +50,8 @@ class TaskService:
 
     It is given the Runtime's parts it works with (clock, resources, registry, launcher),
     ``create_execution`` for the nested executions it starts, how an ARN is routed (aliases,
-    versions) and ``set_tags`` for a new activity's tags; nothing else of the Runtime.
+    versions) and what tells the tags part of an activity created or deleted; nothing else of
+    the Runtime.
     """
 
     def __init__(
@@ -66,7 +67,8 @@ class TaskService:
         create_execution: CreateExecution,
         machine_for: Callable[[str], StateMachine],
         routed_arn: Callable[[str], str],
-        set_tags: Callable[[str, Any], None],
+        resource_created: Callable[[str, Any], None],
+        resource_deleted: Callable[[str], None],
         boto3_session: Any = None,
         aws_endpoint_url: str | Mapping[str, str] | None = None,
         boto3_config: Any = None,
@@ -83,7 +85,8 @@ class TaskService:
         self.create_execution = create_execution
         self.machine_for = machine_for  # what an ARN (or a version's) runs
         self.routed_arn = routed_arn  # the version an alias sends an execution to
-        self.set_tags = set_tags
+        self.resource_created = resource_created  # an activity and its tags, to the tags part
+        self.resource_deleted = resource_deleted
         self.integrations = Integrations(
             region=region,
             account=account,
@@ -144,22 +147,27 @@ class TaskService:
     def create_activity(self, *, name: str, **_unused: Any) -> dict[str, Any]:
         """CreateActivity: ``{"activityArn": ..., "creationDate": ...}``."""
         created = self.integrations.activities.create(name, self.clock.now())
-        self.set_tags(created["activityArn"], _unused.get("tags"))
+        self.resource_created(created["activityArn"], _unused.get("tags"))
         return created
 
     @operation("DescribeActivity")
     def describe_activity(self, *, activityArn: str) -> dict[str, Any]:
+        """DescribeActivity: its ARN, name and creation date."""
         return self.integrations.activities.describe(activityArn)
 
     @operation("ListActivities")
     def list_activities(
         self, *, maxResults: int = 100, nextToken: str | None = None
     ) -> dict[str, Any]:
+        """ListActivities: ``{"activities": [...]}``, paged."""
         return page(self.integrations.activities.list(), "activities", maxResults, nextToken)
 
     @operation("DeleteActivity")
     def delete_activity(self, *, activityArn: str) -> dict[str, Any]:
-        return self.integrations.activities.delete(activityArn)
+        """DeleteActivity (an activity already gone is no error); its tags go with it."""
+        deleted = self.integrations.activities.delete(activityArn)
+        self.resource_deleted(activityArn)
+        return deleted
 
     @operation("GetActivityTask", extensions=("timeout",))
     def get_activity_task(

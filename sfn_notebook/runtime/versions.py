@@ -25,14 +25,17 @@ True
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from sfn_notebook.asl.parse import parse
+from sfn_notebook.engine import compile_machine
 from sfn_notebook.runtime.exceptions import (
     ConflictException,
     StateMachineDoesNotExist,
     ValidationException,
 )
-from sfn_notebook.runtime.identity import check_arn
+from sfn_notebook.runtime.identity import check_arn, page
 from sfn_notebook.runtime.params import operation
 from sfn_notebook.runtime.registry import StateMachine, StateMachineVersion
 
@@ -48,51 +51,61 @@ def check_version_description(publish: bool, description: str | None) -> None:
         raise ValidationException("Version description can only be set when publish is true")
 
 
-class VersionApi:
-    """The version operations of :class:`~sfn_notebook.runtime.Runtime` (a mixin)."""
+def version_named(machine: StateMachine, arn: str) -> StateMachineVersion | None:
+    """The version of ``machine`` a qualified ARN (``...:stateMachine:name:3``) names; None for
+    the state machine itself or an alias; StateMachineDoesNotExist for a version that is gone."""
+    qualifier = arn[len(machine.arn) + 1 :] if arn.startswith(machine.arn + ":") else ""
+    if not qualifier.isdigit():
+        return None
+    for version in machine.versions:
+        if version.number == int(qualifier):
+            return version
+    raise StateMachineDoesNotExist(f"State Machine Does Not Exist: '{arn}'")
 
-    registry: MachineRegistry
-    ledger: Ledger
-    clock: Clock
 
-    def _machine(self, arn: str) -> StateMachine:
-        raise NotImplementedError
+class VersionService:
+    """A Runtime's state machine versions (``rt.versions``; the Runtime offers its boto3-dialect
+    methods and :meth:`machine_for` as its own): publishing, deleting, listing them, and what
+    an execution of a version ARN runs.
 
-    def _aliases_routing_to(self, version_arn: str) -> list[str]:
-        raise NotImplementedError  # AliasApi's
+    It is given the ``registry``, the ``clock``, the ``ledger`` that stores versions and
+    ``routing_to`` (the names of the aliases routing to a version, which must not be deleted).
+    """
 
-    def _version(self, machine: StateMachine, arn: str) -> StateMachineVersion | None:
-        """The version a qualified ARN (``...:stateMachine:name:3``) names; None for the
-        state machine itself or an alias; StateMachineDoesNotExist for a version that is gone."""
-        qualifier = arn[len(machine.arn) + 1 :] if arn.startswith(machine.arn + ":") else ""
-        if not qualifier.isdigit():
-            return None
-        for version in machine.versions:
-            if version.number == int(qualifier):
-                return version
-        raise StateMachineDoesNotExist(f"State Machine Does Not Exist: '{arn}'")
+    def __init__(
+        self,
+        registry: MachineRegistry,
+        clock: Clock,
+        ledger: Ledger,
+        routing_to: Callable[[str], list[str]],
+    ) -> None:
+        self.registry = registry
+        self.clock = clock
+        self.ledger = ledger
+        self.routing_to = routing_to
+        # (machine ARN, number) -> the version it was compiled from and the machine it runs.
+        self._targets: dict[tuple[str, int], tuple[StateMachineVersion, StateMachine]] = {}
 
     def machine_for(self, arn: str) -> StateMachine:
         """What an execution of ``arn`` runs: the state machine, or for a version ARN the
         machine as that version defined it (compiled once per version)."""
-        machine = self._machine(arn)
-        version = self._version(machine, arn)
+        machine = self.registry.machine(arn)
+        version = version_named(machine, arn)
         if version is None:
             return machine
-        cache: dict[tuple[str, int], StateMachine] = self.__dict__.setdefault("_targets", {})
         key = (machine.arn, version.number)
-        if key not in cache:
-            from sfn_notebook.asl.parse import parse
-            from sfn_notebook.engine import compile_machine
-
+        found = self._targets.get(key)
+        # (the same version object: a state machine deleted and created again numbers anew)
+        if found is None or found[0] is not version:
             model = parse(version.definition_text)
-            cache[key] = dataclasses.replace(
+            target = dataclasses.replace(
                 machine,
                 definition_text=version.definition_text,
                 definition=model,
                 compiled=compile_machine(model),
             )
-        return cache[key]
+            found = self._targets[key] = (version, target)
+        return found[1]
 
     def _publish_version(
         self, machine: StateMachine, description: str | None
@@ -109,7 +122,9 @@ class VersionApi:
         self.ledger.version_saved(machine)
         return version
 
-    def _publish(self, machine: StateMachine, description: str | None) -> str:
+    def publish(self, machine: StateMachine, description: str | None) -> str:
+        """The ARN of the version of ``machine``'s current definition, published if it is new
+        (CreateStateMachine's and UpdateStateMachine's ``publish=True``)."""
         return f"{machine.arn}:{self._publish_version(machine, description).number}"
 
     @operation("PublishStateMachineVersion")
@@ -122,7 +137,7 @@ class VersionApi:
     ) -> dict[str, Any]:
         """PublishStateMachineVersion: the current definition as a numbered version."""
         with self.registry.lock:
-            machine = self._machine(stateMachineArn)
+            machine = self.registry.machine(stateMachineArn)
             if revisionId is not None and revisionId != machine.revision_id:
                 raise ConflictException(
                     f"Failed to publish the State Machine version for revision {revisionId}. "
@@ -143,7 +158,7 @@ class VersionApi:
             machine = self.registry.find_machine(base)
             if machine is None or not number.isdigit():
                 return {}  # AWS answers a version already gone with success
-            routed_by = self._aliases_routing_to(stateMachineVersionArn)
+            routed_by = self.routing_to(stateMachineVersionArn)
             if routed_by:
                 raise ConflictException(
                     "Version to be deleted must not be referenced by an alias. Current list of "
@@ -153,9 +168,25 @@ class VersionApi:
             if len(kept) != len(machine.versions):
                 machine.highest_version = _highest_number(machine)
                 machine.versions = kept
-                self.__dict__.get("_targets", {}).pop((machine.arn, int(number)), None)
+                self._targets.pop((machine.arn, int(number)), None)
                 self.ledger.version_deleted(machine.arn, int(number))
         return {}
+
+    @operation("ListStateMachineVersions")
+    def list_state_machine_versions(
+        self,
+        *,
+        stateMachineArn: str,
+        maxResults: int = 0,
+        nextToken: str | None = None,
+    ) -> dict[str, Any]:
+        """ListStateMachineVersions, newest first."""
+        machine = self.registry.machine(stateMachineArn)
+        items = [
+            {"stateMachineVersionArn": f"{machine.arn}:{v.number}", "creationDate": v.created}
+            for v in reversed(machine.versions)
+        ]
+        return page(items, "stateMachineVersions", maxResults, nextToken)
 
 
 def _highest_number(machine: StateMachine) -> int:
