@@ -130,7 +130,8 @@ def _run_all(page: Any, base: str, name: str, timeout: float) -> list[str]:
             const k = w?.sessionContext?.session?.kernel;
             if (!k) return false;
             const cells = w.content.widgets.filter(c => c.model.type === 'code');
-            const failed = document.querySelector('.jp-OutputArea-output[data-mime-type*="error"]');
+            const error = (c) => c.model.outputs.toJSON().some(o => o.output_type === 'error');
+            const failed = cells.some(error);
             return k.status === 'idle' && (failed || cells.every(c => c.model.executionCount));
         }""",
         timeout=timeout * 1000,
@@ -138,8 +139,10 @@ def _run_all(page: Any, base: str, name: str, timeout: float) -> list[str]:
     )
     time.sleep(3)  # widgets draw after the kernel is idle (layout, coalesced updates)
     errors = page.evaluate(
-        """() => [...document.querySelectorAll('.jp-OutputArea-output[data-mime-type*="error"]')]
-            .map(e => e.innerText.slice(0, 600))"""
+        """() => window.jupyterapp.shell.currentWidget.content.widgets
+            .filter(c => c.model.type === 'code')
+            .flatMap(c => c.model.outputs.toJSON().filter(o => o.output_type === 'error'))
+            .map(o => `${o.ename}: ${o.evalue}`.slice(0, 600))"""
     )
     return [str(e) for e in errors]
 

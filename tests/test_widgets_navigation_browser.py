@@ -205,12 +205,12 @@ def test_navigation_in_light_and_dark(server: tuple[str, str, Path]) -> None:
             tip = page.inner_text(".sfn-tip")
             assert "attempt 2 of 3" in tip and "start +2" in tip, tip
             assert "end +" in tip and "duration" in tip and "ValueError" in tip, tip
-            # Zoom: the + button narrows the axis, ticks stay round, fit goes back.
+            # Zoom: the timeline's + (not the graph's) narrows the axis, round ticks, fit goes back.
             before = page.eval_on_selector_all(
                 ".sfn-timeline-svg text.sfn-axis", "ts => ts.map(t => t.textContent)"
             )
-            page.click(".sfn-zoom-button:text-is('+')")
-            page.click(".sfn-zoom-button:text-is('+')")
+            page.click(".sfn-timeline-toolbar .sfn-zoom-button:text-is('+')")
+            page.click(".sfn-timeline-toolbar .sfn-zoom-button:text-is('+')")
             zoomed = page.eval_on_selector_all(
                 ".sfn-timeline-svg text.sfn-axis", "ts => ts.map(t => t.textContent)"
             )
@@ -230,7 +230,7 @@ def test_navigation_in_light_and_dark(server: tuple[str, str, Path]) -> None:
             page.mouse.wheel(0, -200)
             page.keyboard.up("Control")
             after_wheel = page.inner_text(".sfn-zoom-range")
-            page.click(".sfn-zoom-button:text-is('fit')")
+            page.click(".sfn-timeline-toolbar .sfn-zoom-button:text-is('Fit')")
             assert page.get_attribute(".sfn-timeline-widget", "data-zoomed") == "false", after_wheel
             # Names that look like HTML are text in the timeline and its tooltips.
             page.click(".sfn-zoom-button:text-is('collapse all')")
