@@ -1,5 +1,5 @@
 // sfn-notebook widgets, built by widgets/build.mjs from widgets/src. Do not edit.
-// source-sha256: 4f9435d14df4fde638bb57ff4ba890f561b1efc6858632bf33a1eef9087eb9d7
+// source-sha256: 02a4bdb10e0aeff9f3de6fd59eb5300edb99e2c99d72c9662da14665dc3a6cbe
 
 // src/dom.ts
 var SVG_NS = "http://www.w3.org/2000/svg";
