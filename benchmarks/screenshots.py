@@ -35,6 +35,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -190,9 +191,9 @@ def _stitched(page: Any, path: Path) -> tuple[Any, float]:
     scale = parts[0][1].width / box["w"]
     height = int((parts[-1][0] + box["h"]) * scale)
     sheet = Image.new("RGB", (parts[0][1].width, height), "white")
-    for n, (offset, shot) in enumerate(parts):
+    for n, (offset, part) in enumerate(parts):
         cut = 0 if n == 0 else int(SEAM * scale)
-        sheet.paste(shot.crop((0, cut, shot.width, shot.height)), (0, int(offset * scale) + cut))
+        sheet.paste(part.crop((0, cut, part.width, part.height)), (0, int(offset * scale) + cut))
     sheet.save(path)
     page.evaluate("(s) => { document.querySelector(s).scrollTop = 0; }", SCROLLER)
     return sheet, scale
@@ -244,6 +245,11 @@ def _inspector(page: Any, stem: str, theme: str, out: Path) -> list[Path]:
     return []
 
 
+def _console_error(errors: list[str], message: Any) -> None:
+    if message.type == "error":
+        errors.append(message.text)
+
+
 def shoot(notebooks: list[Path], out: Path, package: Path, timeout: float) -> dict[str, Any]:
     """Run each notebook in JupyterLab and write its screenshots to ``out``; return a summary."""
     from playwright.sync_api import sync_playwright
@@ -264,7 +270,7 @@ def shoot(notebooks: list[Path], out: Path, package: Path, timeout: float) -> di
                     page = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
                     page.set_default_timeout(60_000)
                     console: list[str] = []
-                    page.on("console", lambda m, c=console: m.type == "error" and c.append(m.text))
+                    page.on("console", partial(_console_error, console))
                     started = time.monotonic()
                     try:
                         errors = _run_all(page, base, notebook.name, timeout)
