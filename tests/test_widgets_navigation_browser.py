@@ -216,7 +216,7 @@ def test_navigation_in_light_and_dark(server: tuple[str, str, Path]) -> None:
         page.mouse.wheel(0, -200)
         page.keyboard.up("Control")
         after_wheel = page.inner_text(".sfn-zoom-range")
-        page.click(".sfn-timeline-toolbar .sfn-zoom-button:text-is('fit')")
+        page.click(".sfn-timeline-toolbar .sfn-zoom-button:text-is('Fit')")
         assert page.get_attribute(".sfn-timeline-widget", "data-zoomed") == "false", after_wheel
         # Names that look like HTML are text in the timeline and its tooltips.
         page.click(".sfn-timeline-toolbar .sfn-zoom-button:text-is('collapse all')")

@@ -7,7 +7,7 @@
 import type { AnyModel } from "@anywidget/types";
 import { foldable, h } from "./dom";
 import { statusLabel } from "./format";
-import type { FromPython, InspectedVisit, InspectionReply, InspectRequest } from "./protocol";
+import type { FromPython, InspectedVisit, InspectionReply, InspectRequest, Palette } from "./protocol";
 
 /** What to inspect: a graph node, a timeline row, an event, or a state's visit. */
 export type InspectTarget = Omit<InspectRequest, "type" | "request">;
@@ -56,7 +56,12 @@ export function inspector(model: AnyModel<any>, onClose: () => void = () => unde
     }
     state = message.state;
     el.dataset.state = state;
-    el.replaceChildren(...panel(message, (key, attempt) => open({ state, key, attempt }), close));
+    // The graph's and the timeline's palette colours the visit's badge as the header's (the
+    // event table has none: a plain badge).
+    const palette = (model.get("palette") ?? {}) as Palette;
+    el.replaceChildren(
+      ...panel(message, (key, attempt) => open({ state, key, attempt }), close, palette),
+    );
   };
 
   model.on("msg:custom", onMessage);
@@ -72,6 +77,7 @@ function panel(
   reply: InspectionReply,
   pick: (key: number, attempt: number) => void,
   close: () => void,
+  palette: Palette = {},
 ): HTMLElement[] {
   const closeButton = h("button", "sfn-close", "×");
   closeButton.title = "Close the inspector";
@@ -100,15 +106,19 @@ function panel(
       : ` (${reply.total})`;
     out.push(h("label", "sfn-inspector-picker", "Visit ", picker, h("span", "sfn-muted", count)));
   }
-  if (reply.current) out.push(visitBlock(reply.current));
+  if (reply.current) out.push(visitBlock(reply.current, palette));
   if (reply.definition) out.push(foldable("Definition", reply.definition));
   return out;
 }
 
-function visitBlock(visit: InspectedVisit): HTMLElement {
-  const block = h("div", "sfn-inspector-visit",
-    h("div", "", h("span", `sfn-badge sfn-status-${visit.status}`, statusLabel(visit.status)),
-      ` ${visit.label}`));
+function visitBlock(visit: InspectedVisit, palette: Palette): HTMLElement {
+  const badge = h("span", `sfn-badge sfn-status-${visit.status}`, statusLabel(visit.status));
+  const colours = palette[visit.status];
+  if (colours) {
+    badge.style.background = colours[0];
+    badge.style.borderColor = colours[1];
+  }
+  const block = h("div", "sfn-inspector-visit", h("div", "", badge, ` ${visit.label}`));
   block.dataset.key = String(visit.key);
   block.dataset.attempt = String(visit.attempt);
   if (visit.note) block.append(h("div", "sfn-muted sfn-inspector-note", visit.note));

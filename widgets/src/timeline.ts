@@ -45,7 +45,7 @@ export function renderTimeline(model: AnyModel<TimelineTraits>, el: HTMLElement)
   };
   const zoomOut = button("−", "Zoom out the time axis", () => zoomBy(1 / 2));
   const zoomIn = button("+", "Zoom in the time axis (or Ctrl/⌘ + wheel over the chart)", () => zoomBy(2));
-  const fit = button("fit", "Show the whole run", () => {
+  const fit = button("Fit", "Show the whole run", () => {
     zoom.fit();
     draw();
   });

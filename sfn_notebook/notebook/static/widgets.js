@@ -1,5 +1,5 @@
 // sfn-notebook widgets, built by widgets/build.mjs from widgets/src. Do not edit.
-// source-sha256: d324fd54bc181bd2ddf2bc5a80f942517cecc17c84e54701fd5cbd0911c1ac22
+// source-sha256: 36effaf3b1d9b78767f72de65d71b4aca8f34da42ab3bcd0f5b172390223aeac
 
 // src/dom.ts
 var SVG_NS = "http://www.w3.org/2000/svg";
@@ -999,7 +999,10 @@ function inspector(model, onClose = () => void 0) {
     }
     state = message.state;
     el.dataset.state = state;
-    el.replaceChildren(...panel(message, (key, attempt) => open({ state, key, attempt }), close));
+    const palette = model.get("palette") ?? {};
+    el.replaceChildren(
+      ...panel(message, (key, attempt) => open({ state, key, attempt }), close, palette)
+    );
   };
   model.on("msg:custom", onMessage);
   return {
@@ -1009,7 +1012,7 @@ function inspector(model, onClose = () => void 0) {
     dispose: () => model.off("msg:custom", onMessage)
   };
 }
-function panel(reply, pick, close) {
+function panel(reply, pick, close, palette = {}) {
   const closeButton = h("button", "sfn-close", "×");
   closeButton.title = "Close the inspector";
   closeButton.addEventListener("click", close);
@@ -1039,21 +1042,18 @@ function panel(reply, pick, close) {
     const count = reply.total > reply.visits.length ? ` (${reply.visits.length} of ${reply.total} listed; click a timeline row for the others)` : ` (${reply.total})`;
     out.push(h("label", "sfn-inspector-picker", "Visit ", picker, h("span", "sfn-muted", count)));
   }
-  if (reply.current) out.push(visitBlock(reply.current));
+  if (reply.current) out.push(visitBlock(reply.current, palette));
   if (reply.definition) out.push(foldable("Definition", reply.definition));
   return out;
 }
-function visitBlock(visit) {
-  const block = h(
-    "div",
-    "sfn-inspector-visit",
-    h(
-      "div",
-      "",
-      h("span", `sfn-badge sfn-status-${visit.status}`, statusLabel(visit.status)),
-      ` ${visit.label}`
-    )
-  );
+function visitBlock(visit, palette) {
+  const badge = h("span", `sfn-badge sfn-status-${visit.status}`, statusLabel(visit.status));
+  const colours = palette[visit.status];
+  if (colours) {
+    badge.style.background = colours[0];
+    badge.style.borderColor = colours[1];
+  }
+  const block = h("div", "sfn-inspector-visit", h("div", "", badge, ` ${visit.label}`));
   block.dataset.key = String(visit.key);
   block.dataset.attempt = String(visit.attempt);
   if (visit.note) block.append(h("div", "sfn-muted sfn-inspector-note", visit.note));
@@ -2075,7 +2075,7 @@ function renderTimeline(model, el) {
   };
   const zoomOut = button2("−", "Zoom out the time axis", () => zoomBy(1 / 2));
   const zoomIn = button2("+", "Zoom in the time axis (or Ctrl/⌘ + wheel over the chart)", () => zoomBy(2));
-  const fit = button2("fit", "Show the whole run", () => {
+  const fit = button2("Fit", "Show the whole run", () => {
     zoom.fit();
     draw();
   });
