@@ -9,7 +9,8 @@ starts one from any other thread and returns once it ran inline or was handed to
 :meth:`Launcher.launch_on_loop` does it from the loop itself (a parent execution starting a
 child). Either way the :class:`Execution` is marked finished when it ends, which is what
 ``Execution.wait()`` waits for. :meth:`Launcher.run_here` is ``sfn.run``'s: one execution to its
-end in the calling thread, on a loop of its own only when it needs one.
+end in the calling thread, on a loop of its own only when it needs one; with breakpoints,
+:meth:`Launcher.run_detached` runs it on a loop thread of its own, so that it can pause.
 
 >>> from sfn_notebook.engine import make_clock
 >>> launcher = Launcher(make_clock("virtual", None))
@@ -21,6 +22,7 @@ False
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import logging
 import threading
@@ -178,6 +180,31 @@ class Launcher:
             off_running_loop(on_own_loop)
         execution.mark_finished()
 
+    def run_detached(
+        self,
+        record: ExecutionRecord,
+        execution: Execution,
+        compiled: CompiledMachine,
+        timeout: int | None,
+    ) -> None:
+        """``sfn.run`` with breakpoints: the execution runs on a loop thread of its own, so that
+        it can pause and hand the execution back; :meth:`stop` stops it there. Returns at once
+        (the caller waits for the first pause)."""
+        loop = self.clock.new_loop()
+        task = record.task = loop.create_task(execute(record, compiled, timeout))
+
+        def drive() -> None:
+            try:
+                loop.run_until_complete(task)
+            finally:
+                release_loop(loop)
+                execution.mark_finished()
+
+        with self._lock:
+            self._loop = loop
+            self._thread = threading.Thread(target=drive, name="sfn-debug", daemon=True)
+        self._thread.start()
+
     def launch_on_loop(
         self,
         record: ExecutionRecord,
@@ -225,5 +252,6 @@ class Launcher:
         record.context.stopped.set()  # what a run going on inline (in another thread) checks
         loop = self._loop
         if record.task is not None and loop is not None:
-            loop.call_soon_threadsafe(record.task.cancel)
+            with contextlib.suppress(RuntimeError):  # the loop has closed: it already ended
+                loop.call_soon_threadsafe(record.task.cancel)
         execution.wait_finished(wait)

@@ -7,9 +7,7 @@ starts through the one :class:`~sfn_notebook.runtime.launcher.Launcher`
 
 from __future__ import annotations
 
-import contextlib
 import random
-import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,9 +17,9 @@ from sfn_notebook.asl.cache import parse_cached
 from sfn_notebook.asl.express import check_type
 from sfn_notebook.asl.model import Definition
 from sfn_notebook.engine import compile_machine, make_clock
-from sfn_notebook.engine.clock import Clock, VirtualClock, release_loop
+from sfn_notebook.engine.clock import Clock, VirtualClock
 from sfn_notebook.engine.debug import Debugger
-from sfn_notebook.engine.execution import ExecutionRecord, execute, input_text, parse_input
+from sfn_notebook.engine.execution import ExecutionRecord, input_text, parse_input
 from sfn_notebook.engine.interpreter import CompiledMachine
 from sfn_notebook.engine.observe import Observers, StageObserver
 from sfn_notebook.engine.replay import Replay
@@ -220,28 +218,16 @@ class _Setup:
             Launcher(clock).run_here(record, execution, compiled, model.timeout_seconds)
             return execution
         # With breakpoints the run must be able to pause and hand the execution back: it runs
-        # on a thread of its own, and this returns once it pauses or ends.
+        # on a thread of its own (the launcher's), and this returns once it pauses or ends.
         debugger = context.debugger = Debugger(breakpoints, model)
         debugger.clock = clock
-        loop = clock.new_loop()
-        task = record.task = loop.create_task(execute(record, compiled, model.timeout_seconds))
+        launcher = Launcher(clock)
 
         def stop(error: str | None, cause: str | None) -> None:
-            record.abort_reason = (error, cause)
-            context.stopped.set()
-            with contextlib.suppress(RuntimeError):  # the loop has closed: it already ended
-                loop.call_soon_threadsafe(task.cancel)
+            launcher.stop(record, execution, (error, cause), wait=0)
 
         execution = Execution(record, machine_arn, model, stop=stop, fork=fork)
-
-        def drive() -> None:
-            try:
-                loop.run_until_complete(task)
-            finally:
-                release_loop(loop)
-                execution.mark_finished()
-
-        threading.Thread(target=drive, name="sfn-debug", daemon=True).start()
+        launcher.run_detached(record, execution, compiled, model.timeout_seconds)
         debugger.wait_paused()
         return execution
 
