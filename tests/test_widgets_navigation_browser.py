@@ -99,7 +99,7 @@ definition = {
     "States": {
         "Each": {
             "Type": "Map",
-            "MaxConcurrency": 50,
+            "MaxConcurrency": 25,  # ~10 s live: the measurements need a running execution
             "ItemProcessor": {
                 "StartAt": "Prep",
                 "States": {
