@@ -36,9 +36,12 @@ typecheck: install
 # The doctests of every module of the package (tests/test_doctests.py keeps it so): a module
 # that fails to import is a collection error, never a skip.
 # The test files are shared out to two workers (a file stays on one, with its fixtures): the
-# browser tests mostly wait on JupyterLab and Chromium, so two keep both cores busy.
+# browser tests mostly wait on JupyterLab and Chromium, so two keep both cores busy. The two
+# files that watch a run live in the browser (their timing is what they measure) run alone.
+LIVE_TESTS = tests/test_widgets_browser.py tests/test_widgets_navigation_browser.py
 pytest: install
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile tests
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile $(addprefix --ignore=,$(LIVE_TESTS)) tests
+	$(BIN)/python -m pytest -q $(LIVE_TESTS)
 	$(BIN)/python -m pytest -q --doctest-modules -p no:cacheprovider sfn_notebook
 	$(BIN)/python -m pytest -q --nbval --nbval-current-env \
 		--nbval-sanitize-with notebooks/sanitize.cfg -p no:cacheprovider notebooks
